@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Thin wrappers, one per command, after libbpf's bpf.h. Each returns 0 (or
+ * a handle) on success and a negative errno on failure, also setting errno;
+ * bpfhost_last_error() then says what was wrong.
+ */
+#ifndef BPFHOST_BPF_H
+#define BPFHOST_BPF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpfhost.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Options structs carry their size first and end with a zero-width tail. */
+#define BPFHOST_OPTS(TYPE, NAME, ...)                                          \
+	struct TYPE NAME = ({                                                  \
+		__builtin_memset(&NAME, 0, sizeof(struct TYPE));               \
+		(struct TYPE){ .sz = sizeof(struct TYPE), __VA_ARGS__ };       \
+	})
+
+struct bpfhost_map_create_opts {
+	size_t sz;
+	uint32_t map_flags;
+	uint32_t inner_map_fd;
+	uint32_t numa_node;
+	uint32_t btf_fd;
+	uint32_t btf_key_type_id;
+	uint32_t btf_value_type_id;
+	uint64_t map_extra;
+	size_t : 0;
+};
+#define bpfhost_map_create_opts__last_field map_extra
+
+/**
+ * @brief **bpfhost_map_create()** creates a map.
+ * @return a handle, or -EINVAL (bad sizes/flags/type), -E2BIG (over a limit),
+ * -EOPNOTSUPP (custom type nobody registered), -ENOMEM, a provider's error
+ */
+BPFHOST_API int bpfhost_map_create(uint32_t map_type, const char *map_name, uint32_t key_size,
+				   uint32_t value_size, uint32_t max_entries,
+				   const struct bpfhost_map_create_opts *opts);
+
+/** @return 0, -ENOENT (no such key), -EBADF, -EINVAL, -EPERM */
+BPFHOST_API int bpfhost_map_lookup_elem(int fd, const void *key, void *value);
+BPFHOST_API int bpfhost_map_lookup_elem_flags(int fd, const void *key, void *value, uint64_t flags);
+/** @return 0, -EEXIST (BPF_NOEXIST), -ENOENT (BPF_EXIST), -E2BIG (full), -EINVAL */
+BPFHOST_API int bpfhost_map_update_elem(int fd, const void *key, const void *value, uint64_t flags);
+/** @return 0, -ENOENT, -EINVAL (arrays) */
+BPFHOST_API int bpfhost_map_delete_elem(int fd, const void *key);
+/** @return 0, -ENOENT at the end; a NULL or missing @p key gives the first key */
+BPFHOST_API int bpfhost_map_get_next_key(int fd, const void *key, void *next_key);
+BPFHOST_API int bpfhost_map_lookup_and_delete_elem(int fd, const void *key, void *value);
+BPFHOST_API int bpfhost_map_freeze(int fd);
+
+struct bpfhost_map_batch_opts {
+	size_t sz;
+	uint64_t elem_flags;
+	uint64_t flags;
+	size_t : 0;
+};
+#define bpfhost_map_batch_opts__last_field flags
+
+/**
+ * @brief Batch commands, Linux semantics: @p count is in/out; -ENOENT with
+ * @p count set means the map is exhausted.
+ */
+BPFHOST_API int bpfhost_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys,
+					 void *values, uint32_t *count,
+					 const struct bpfhost_map_batch_opts *opts);
+BPFHOST_API int bpfhost_map_lookup_and_delete_batch(int fd, void *in_batch, void *out_batch,
+						    void *keys, void *values, uint32_t *count,
+						    const struct bpfhost_map_batch_opts *opts);
+BPFHOST_API int bpfhost_map_update_batch(int fd, const void *keys, const void *values,
+					 uint32_t *count, const struct bpfhost_map_batch_opts *opts);
+BPFHOST_API int bpfhost_map_delete_batch(int fd, const void *keys, uint32_t *count,
+					 const struct bpfhost_map_batch_opts *opts);
+
+BPFHOST_API int bpfhost_obj_pin(int fd, const char *pathname);
+BPFHOST_API int bpfhost_obj_get(const char *pathname);
+BPFHOST_API int bpfhost_obj_unpin(const char *pathname);
+BPFHOST_API int bpfhost_map_get_next_id(uint32_t start_id, uint32_t *next_id);
+BPFHOST_API int bpfhost_map_get_fd_by_id(uint32_t id);
+BPFHOST_API int bpfhost_map_get_info_by_fd(int fd, struct bpf_map_info *info, uint32_t *info_len);
+/** @brief Shared memory of a map (ring buffer pages, mmapable arrays). */
+BPFHOST_API int bpfhost_map_mmap(int fd, void **addr, uint64_t *size, uint64_t *data_offset);
+
+/** @brief **bpfhost_close()** closes a handle (the object lives on while referenced). */
+BPFHOST_API int bpfhost_close(int fd);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BPFHOST_BPF_H */

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The extension contract: everything an extension module ("driver") sees of
+ * the core. A module is a shared object exporting one function,
+ * bpfhost_extension_entry(), which registers providers with the registrar it
+ * is handed. It compiles against this header and nothing else of the core.
+ *
+ * Versioning. Every struct starts with a bpfhost_extension_header:
+ *   - version: the struct's version, must equal the core's;
+ *   - size: bytes through the last field the producer knows; set it with the
+ *     *_CURRENT_VERSION_SIZE macros, never sizeof();
+ *   - total_size: sizeof() at the producer, padding included.
+ * The core accepts any size from the v1 size up to total_size, copies that
+ * many bytes into a zeroed copy (fields an older module lacks read as 0/NULL),
+ * and refuses a wrong version, a too-small size or a NULL required callback
+ * with -EINVAL and a message naming the module, the struct and the field.
+ * New fields are only ever added at the end.
+ *
+ * Callbacks return 0 or a negative errno, which reaches the caller unchanged.
+ */
+#ifndef BPFHOST_EXTENSION_H
+#define BPFHOST_EXTENSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct bpfhost_extension_header {
+	uint16_t version;
+	size_t size;
+	size_t total_size;
+};
+
+#define BPFHOST_SIZE_INCLUDING_FIELD(type, field) \
+	(offsetof(type, field) + sizeof(((type *)0)->field))
+
+/* A 16-byte identifier: NPI ids (contracts) and module ids. */
+typedef struct bpfhost_guid {
+	uint32_t data1;
+	uint16_t data2;
+	uint16_t data3;
+	uint8_t data4[8];
+} bpfhost_guid_t;
+
+/* ---------------------------------------------------------------------------
+ * The registrar (the analogue of Windows' NMR). Providers register under an
+ * NPI id; the core's clients for that NPI attach to them and each attach
+ * creates a binding with its own binding context.
+ */
+
+/* The NPI of map information providers (custom map types). */
+#define BPFHOST_NPI_MAP_INFO                                                  \
+	((bpfhost_guid_t){ 0x6d617069, 0x6e66, 0x6f31,                        \
+			   { 0x8e, 0x1b, 0x7f, 0x4b, 0x1f, 0x0e, 0x1f, 0x0e } })
+
+struct bpfhost_provider_characteristics;
+
+/*
+ * Called when a client attaches: the provider returns its per-binding
+ * context (passed back as binding_context to every dispatch callback).
+ * @client_data is the client's NPI-specific data (for map information
+ * providers: struct bpfhost_map_client_data). Return 0 or a negative errno.
+ */
+typedef int (*bpfhost_provider_attach_client_t)(void *provider_context,
+						 const bpfhost_guid_t *client_module_id,
+						 const void *client_data, void **binding_context);
+/* Called when the binding goes away; the provider frees its binding context. */
+typedef void (*bpfhost_provider_detach_client_t)(void *binding_context);
+
+struct bpfhost_provider_characteristics {
+	struct bpfhost_extension_header header;
+	bpfhost_guid_t npi_id;
+	bpfhost_guid_t module_id;
+	const void *npi_specific_characteristics;	/* e.g. bpfhost_map_provider_data */
+	bpfhost_provider_attach_client_t attach_client;	/* required */
+	bpfhost_provider_detach_client_t detach_client;	/* optional */
+};
+#define BPFHOST_PROVIDER_CHARACTERISTICS_CURRENT_VERSION 1
+#define BPFHOST_PROVIDER_CHARACTERISTICS_CURRENT_VERSION_SIZE \
+	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_provider_characteristics, detach_client)
+#define BPFHOST_PROVIDER_CHARACTERISTICS_HEADER                                  \
+	{ BPFHOST_PROVIDER_CHARACTERISTICS_CURRENT_VERSION,                      \
+	  BPFHOST_PROVIDER_CHARACTERISTICS_CURRENT_VERSION_SIZE,                 \
+	  sizeof(struct bpfhost_provider_characteristics) }
+
+/* What the core hands a module's entry point. */
+struct bpfhost_registrar {
+	struct bpfhost_extension_header header;
+	void *registrar_context;
+	/*
+	 * Registers a provider; the core's clients of that NPI attach at once.
+	 * Returns 0 and a registration handle, or a negative errno (-EINVAL for
+	 * a table the core refuses, -EEXIST for a map type another module holds).
+	 */
+	int (*register_provider)(void *registrar_context,
+				 const struct bpfhost_provider_characteristics *characteristics,
+				 void *provider_context, void **registration);
+	/* Detaches every binding of the registration and forgets it. */
+	void (*deregister_provider)(void *registration);
+	/* Diagnostics through the embedder's print callback (level: 0 warn, 1 info, 2 debug). */
+	void (*log)(int level, const char *message);
+};
+#define BPFHOST_REGISTRAR_CURRENT_VERSION 1
+#define BPFHOST_REGISTRAR_CURRENT_VERSION_SIZE \
+	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_registrar, log)
+
+/* What a module's entry point fills in. */
+struct bpfhost_module {
+	struct bpfhost_extension_header header;
+	const char *name;			/* for messages */
+	void *module_context;
+	/* Called on unload: deregister providers, free state. */
+	void (*unload)(void *module_context);
+};
+#define BPFHOST_MODULE_CURRENT_VERSION 1
+#define BPFHOST_MODULE_CURRENT_VERSION_SIZE BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_module, unload)
+#define BPFHOST_MODULE_HEADER                                                   \
+	{ BPFHOST_MODULE_CURRENT_VERSION, BPFHOST_MODULE_CURRENT_VERSION_SIZE,      \
+	  sizeof(struct bpfhost_module) }
+
+/* The one symbol a module exports. Returns 0 or a negative errno. */
+#define BPFHOST_EXTENSION_ENTRY "bpfhost_extension_entry"
+typedef int (*bpfhost_extension_entry_t)(const struct bpfhost_registrar *registrar,
+					 struct bpfhost_module *module);
+
+/* ---------------------------------------------------------------------------
+ * Custom maps. A map information provider implements one custom map type on
+ * top of a base type (hash or array) whose storage the core owns.
+ */
+
+#ifndef BPFHOST_MAP_TYPE_EXT_BASE
+#define BPFHOST_MAP_TYPE_EXT_BASE 4096U		/* first custom map type id */
+#define BPFHOST_MAP_TYPE_EXT_LIMIT 65536U	/* one past the last */
+#endif
+/* Base map types (Linux numbers). */
+#define BPFHOST_BASE_MAP_TYPE_HASH 1U
+#define BPFHOST_BASE_MAP_TYPE_ARRAY 2U
+
+/* Flags the core passes to the per-element callbacks. */
+/* The operation comes from a program (a helper); clear: from user space. */
+#define BPFHOST_MAP_OPERATION_HELPER 0x1u
+/* Delete callbacks only: a displaced value, or the undo of a failed update. */
+#define BPFHOST_MAP_OPERATION_UPDATE 0x2u
+/* Delete callbacks only: the map (or the provider) is going away. */
+#define BPFHOST_MAP_OPERATION_MAP_CLEANUP 0x4u
+/* A delete with UPDATE or MAP_CLEANUP cannot fail: its result is ignored. */
+
+/*
+ * Creates the provider's per-map context. @actual_value_size: bytes the core
+ * stores per entry (must equal value_size unless updates_original_value).
+ * Called without core locks, from user space.
+ */
+typedef int (*bpfhost_preprocess_map_create_t)(void *binding_context, uint32_t map_type,
+						uint32_t key_size, uint32_t value_size,
+						uint32_t max_entries, uint32_t *actual_value_size,
+						void **map_context);
+/* The map is gone: free @map_context (MAP_CLEANUP already ran for each entry). */
+typedef void (*bpfhost_postprocess_map_delete_t)(void *binding_context, void *map_context);
+/* May a program of @program_type use the map? Non-zero refuses the load. */
+typedef int (*bpfhost_preprocess_associate_program_type_t)(void *binding_context,
+							    void *map_context,
+							    uint32_t program_type);
+/*
+ * After the core found an entry. @in_value: the stored bytes
+ * (actual_value_size). @out_value: with updates_original_value, the caller's
+ * buffer (value_size) to fill with the user-visible value; NULL otherwise.
+ */
+typedef int (*bpfhost_postprocess_map_find_element_t)(void *binding_context, void *map_context,
+						       size_t key_size, const uint8_t *key,
+						       size_t in_value_size, const uint8_t *in_value,
+						       size_t out_value_size, uint8_t *out_value,
+						       uint32_t flags);
+/*
+ * Before the core stores an entry. @in_value: the caller's value
+ * (value_size). @out_value: with updates_original_value, a zeroed buffer of
+ * actual_value_size bytes whose contents the core stores; NULL otherwise.
+ * An error stores nothing and reaches the caller.
+ */
+typedef int (*bpfhost_preprocess_map_update_element_t)(void *binding_context, void *map_context,
+							size_t key_size, const uint8_t *key,
+							size_t in_value_size, const uint8_t *in_value,
+							size_t out_value_size, uint8_t *out_value,
+							uint32_t flags);
+/* Before a plain delete removes the entry: an error vetoes the delete. */
+typedef int (*bpfhost_preprocess_map_delete_element_t)(void *binding_context, void *map_context,
+							size_t key_size, const uint8_t *key,
+							size_t value_size, const uint8_t *value,
+							uint32_t flags);
+/* After an entry left the map (delete, replace, undo, cleanup). */
+typedef void (*bpfhost_postprocess_map_delete_element_t)(void *binding_context, void *map_context,
+							  size_t key_size, const uint8_t *key,
+							  size_t value_size, const uint8_t *value,
+							  uint32_t flags);
+
+struct bpfhost_base_map_provider_dispatch_table {
+	struct bpfhost_extension_header header;
+	bpfhost_preprocess_map_create_t preprocess_map_create;			/* required */
+	bpfhost_postprocess_map_delete_t postprocess_map_delete;		/* required */
+	bpfhost_preprocess_associate_program_type_t preprocess_associate_program_type; /* required */
+	bpfhost_postprocess_map_find_element_t postprocess_map_find_element;	/* optional */
+	bpfhost_preprocess_map_update_element_t preprocess_map_update_element;	/* optional */
+	/* Exactly one of the two delete callbacks. */
+	bpfhost_preprocess_map_delete_element_t preprocess_map_delete_element;
+	bpfhost_postprocess_map_delete_element_t postprocess_map_delete_element;
+};
+#define BPFHOST_BASE_MAP_PROVIDER_DISPATCH_TABLE_CURRENT_VERSION 1
+#define BPFHOST_BASE_MAP_PROVIDER_DISPATCH_TABLE_CURRENT_VERSION_SIZE                   \
+	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_base_map_provider_dispatch_table,  \
+				     postprocess_map_delete_element)
+#define BPFHOST_BASE_MAP_PROVIDER_DISPATCH_TABLE_HEADER                                 \
+	{ BPFHOST_BASE_MAP_PROVIDER_DISPATCH_TABLE_CURRENT_VERSION,                     \
+	  BPFHOST_BASE_MAP_PROVIDER_DISPATCH_TABLE_CURRENT_VERSION_SIZE,                \
+	  sizeof(struct bpfhost_base_map_provider_dispatch_table) }
+
+struct bpfhost_base_map_provider_properties {
+	struct bpfhost_extension_header header;
+	/*
+	 * The provider stores its own representation of values (a pointer to an
+	 * object, a handle). Then the three element callbacks are required, user
+	 * lookups return what find post-processing writes, and programs may not
+	 * operate on the map at all.
+	 */
+	bool updates_original_value;
+};
+#define BPFHOST_BASE_MAP_PROVIDER_PROPERTIES_CURRENT_VERSION 1
+#define BPFHOST_BASE_MAP_PROVIDER_PROPERTIES_CURRENT_VERSION_SIZE \
+	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_base_map_provider_properties, updates_original_value)
+#define BPFHOST_BASE_MAP_PROVIDER_PROPERTIES_HEADER                                  \
+	{ BPFHOST_BASE_MAP_PROVIDER_PROPERTIES_CURRENT_VERSION,                      \
+	  BPFHOST_BASE_MAP_PROVIDER_PROPERTIES_CURRENT_VERSION_SIZE,                 \
+	  sizeof(struct bpfhost_base_map_provider_properties) }
+
+/* The NPI-specific characteristics of a map information provider. */
+struct bpfhost_map_provider_data {
+	struct bpfhost_extension_header header;
+	uint32_t map_type;		/* >= BPFHOST_MAP_TYPE_EXT_BASE (4096) */
+	uint32_t base_map_type;		/* BPF_MAP_TYPE_HASH (1) or BPF_MAP_TYPE_ARRAY (2) */
+	const struct bpfhost_base_map_provider_properties *base_properties;
+	const struct bpfhost_base_map_provider_dispatch_table *base_provider_table;
+};
+#define BPFHOST_MAP_PROVIDER_DATA_CURRENT_VERSION 1
+#define BPFHOST_MAP_PROVIDER_DATA_CURRENT_VERSION_SIZE \
+	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_map_provider_data, base_provider_table)
+#define BPFHOST_MAP_PROVIDER_DATA_HEADER                                        \
+	{ BPFHOST_MAP_PROVIDER_DATA_CURRENT_VERSION,                            \
+	  BPFHOST_MAP_PROVIDER_DATA_CURRENT_VERSION_SIZE,                       \
+	  sizeof(struct bpfhost_map_provider_data) }
+
+/* The state epoch_enter/epoch_exit need; keep it alive and on one thread between them. */
+typedef uint64_t bpfhost_epoch_state_t[4];
+
+/*
+ * Reads an entry of a custom map: *value points into the core's storage
+ * (the raw stored bytes; no provider callback runs), valid until the caller
+ * leaves its epoch. Returns 0, -ENOENT (no such key), -EINVAL (not a custom
+ * map, NULL key), -ENODEV (the map's provider is gone).
+ */
+typedef int (*bpfhost_map_find_element_t)(const void *map, const uint8_t *key, uint8_t **value);
+
+/* What the core implements for providers. */
+struct bpfhost_base_map_client_dispatch_table {
+	struct bpfhost_extension_header header;
+	bpfhost_map_find_element_t find_element;
+	/* Helpers and provider callbacks already run inside an epoch; other
+	 * contexts (a provider's own threads) bracket their calls with these. */
+	void (*epoch_enter)(void *epoch_state);
+	void (*epoch_exit)(void *epoch_state);
+	/* Memory readers may still reach: freed after every thread left the epoch. */
+	void *(*epoch_allocate)(size_t size, uint32_t tag);
+	void *(*epoch_allocate_cache_aligned)(size_t size, uint32_t tag);
+	void (*epoch_free)(void *memory);
+	void (*epoch_free_cache_aligned)(void *memory);
+};
+#define BPFHOST_BASE_MAP_CLIENT_DISPATCH_TABLE_CURRENT_VERSION 1
+#define BPFHOST_BASE_MAP_CLIENT_DISPATCH_TABLE_CURRENT_VERSION_SIZE \
+	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_base_map_client_dispatch_table, epoch_free_cache_aligned)
+
+/* The core's client data, handed to the provider's attach_client. */
+struct bpfhost_map_client_data {
+	struct bpfhost_extension_header header;
+	/* Where the provider's map context sits in the map object helpers get. */
+	uint64_t map_context_offset;
+	const struct bpfhost_base_map_client_dispatch_table *base_client_table;
+};
+#define BPFHOST_MAP_CLIENT_DATA_CURRENT_VERSION 1
+#define BPFHOST_MAP_CLIENT_DATA_CURRENT_VERSION_SIZE \
+	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_map_client_data, base_client_table)
+
+/*
+ * The provider's map context of @map (a map pointer a helper received), or a
+ * pointer to NULL when the map is not a custom map: always check.
+ */
+#define MAP_CONTEXT(map, offset) ((void **)((uint8_t *)(map) + (offset)))
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BPFHOST_EXTENSION_H */

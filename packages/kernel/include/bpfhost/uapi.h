@@ -1,0 +1,323 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bpfhost UAPI: the command numbers, map types, flags and `union bpf_attr`
+ * layout of Linux's bpf(2), so that code written against bpf(2) drives the
+ * in-process core unchanged. Numbers and field offsets equal Linux's
+ * (tests/unit/uapi_layout_test.c checks them against <linux/bpf.h>).
+ *
+ * Do not include this together with <linux/bpf.h> in one translation unit:
+ * both define the same names.
+ */
+#ifndef BPFHOST_UAPI_H
+#define BPFHOST_UAPI_H
+
+#include <stdint.h>
+
+#define BPF_OBJ_NAME_LEN 16U
+
+/* Commands of bpf(2), Linux numbering. */
+enum bpf_cmd {
+	BPF_MAP_CREATE = 0,
+	BPF_MAP_LOOKUP_ELEM = 1,
+	BPF_MAP_UPDATE_ELEM = 2,
+	BPF_MAP_DELETE_ELEM = 3,
+	BPF_MAP_GET_NEXT_KEY = 4,
+	BPF_PROG_LOAD = 5,
+	BPF_OBJ_PIN = 6,
+	BPF_OBJ_GET = 7,
+	BPF_PROG_ATTACH = 8,
+	BPF_PROG_DETACH = 9,
+	BPF_PROG_TEST_RUN = 10,
+	BPF_PROG_RUN = BPF_PROG_TEST_RUN,
+	BPF_PROG_GET_NEXT_ID = 11,
+	BPF_MAP_GET_NEXT_ID = 12,
+	BPF_PROG_GET_FD_BY_ID = 13,
+	BPF_MAP_GET_FD_BY_ID = 14,
+	BPF_OBJ_GET_INFO_BY_FD = 15,
+	BPF_PROG_QUERY = 16,
+	BPF_RAW_TRACEPOINT_OPEN = 17,
+	BPF_BTF_LOAD = 18,
+	BPF_BTF_GET_FD_BY_ID = 19,
+	BPF_TASK_FD_QUERY = 20,
+	BPF_MAP_LOOKUP_AND_DELETE_ELEM = 21,
+	BPF_MAP_FREEZE = 22,
+	BPF_BTF_GET_NEXT_ID = 23,
+	BPF_MAP_LOOKUP_BATCH = 24,
+	BPF_MAP_LOOKUP_AND_DELETE_BATCH = 25,
+	BPF_MAP_UPDATE_BATCH = 26,
+	BPF_MAP_DELETE_BATCH = 27,
+	BPF_LINK_CREATE = 28,
+	BPF_LINK_UPDATE = 29,
+	BPF_LINK_GET_FD_BY_ID = 30,
+	BPF_LINK_GET_NEXT_ID = 31,
+	BPF_ENABLE_STATS = 32,
+	BPF_ITER_CREATE = 33,
+	BPF_LINK_DETACH = 34,
+	BPF_PROG_BIND_MAP = 35,
+
+	/*
+	 * bpfhost's own commands, for what Linux does with other syscalls
+	 * (close(2), unlink(2), mmap(2)). Far above Linux's range.
+	 */
+	BPFHOST_OBJ_CLOSE = 0x10000,	/* attr->bpf_fd */
+	BPFHOST_OBJ_UNPIN = 0x10001,	/* attr->pathname */
+	BPFHOST_MAP_MMAP = 0x10002,	/* attr->mmap */
+};
+
+/* Map types, Linux numbering. Custom types start at BPFHOST_MAP_TYPE_EXT_BASE. */
+enum bpf_map_type {
+	BPF_MAP_TYPE_UNSPEC = 0,
+	BPF_MAP_TYPE_HASH = 1,
+	BPF_MAP_TYPE_ARRAY = 2,
+	BPF_MAP_TYPE_PROG_ARRAY = 3,
+	BPF_MAP_TYPE_PERF_EVENT_ARRAY = 4,
+	BPF_MAP_TYPE_PERCPU_HASH = 5,
+	BPF_MAP_TYPE_PERCPU_ARRAY = 6,
+	BPF_MAP_TYPE_STACK_TRACE = 7,
+	BPF_MAP_TYPE_CGROUP_ARRAY = 8,
+	BPF_MAP_TYPE_LRU_HASH = 9,
+	BPF_MAP_TYPE_LRU_PERCPU_HASH = 10,
+	BPF_MAP_TYPE_LPM_TRIE = 11,
+	BPF_MAP_TYPE_ARRAY_OF_MAPS = 12,
+	BPF_MAP_TYPE_HASH_OF_MAPS = 13,
+	BPF_MAP_TYPE_DEVMAP = 14,
+	BPF_MAP_TYPE_SOCKMAP = 15,
+	BPF_MAP_TYPE_CPUMAP = 16,
+	BPF_MAP_TYPE_XSKMAP = 17,
+	BPF_MAP_TYPE_SOCKHASH = 18,
+	BPF_MAP_TYPE_CGROUP_STORAGE = 19,
+	BPF_MAP_TYPE_REUSEPORT_SOCKARRAY = 20,
+	BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE = 21,
+	BPF_MAP_TYPE_QUEUE = 22,
+	BPF_MAP_TYPE_STACK = 23,
+	BPF_MAP_TYPE_SK_STORAGE = 24,
+	BPF_MAP_TYPE_DEVMAP_HASH = 25,
+	BPF_MAP_TYPE_STRUCT_OPS = 26,
+	BPF_MAP_TYPE_RINGBUF = 27,
+	BPF_MAP_TYPE_INODE_STORAGE = 28,
+	BPF_MAP_TYPE_TASK_STORAGE = 29,
+	BPF_MAP_TYPE_BLOOM_FILTER = 30,
+	BPF_MAP_TYPE_USER_RINGBUF = 31,
+	BPF_MAP_TYPE_CGRP_STORAGE = 32,
+	BPF_MAP_TYPE_ARENA = 33,
+	__MAX_BPF_MAP_TYPE
+};
+
+#ifndef BPFHOST_MAP_TYPE_EXT_BASE
+/* First id of the range extension modules register custom map types in. */
+#define BPFHOST_MAP_TYPE_EXT_BASE 4096U
+/* One past the last custom map type id. */
+#define BPFHOST_MAP_TYPE_EXT_LIMIT 65536U
+#endif
+
+/* Flags of BPF_MAP_UPDATE_ELEM. */
+#define BPF_ANY 0ULL
+#define BPF_NOEXIST 1ULL
+#define BPF_EXIST 2ULL
+#define BPF_F_LOCK 4ULL
+
+/* Flags of BPF_MAP_CREATE (map_flags). */
+#define BPF_F_NO_PREALLOC (1U << 0)
+#define BPF_F_NO_COMMON_LRU (1U << 1)
+#define BPF_F_NUMA_NODE (1U << 2)
+#define BPF_F_RDONLY (1U << 3)
+#define BPF_F_WRONLY (1U << 4)
+#define BPF_F_STACK_BUILD_ID (1U << 5)
+#define BPF_F_ZERO_SEED (1U << 6)
+#define BPF_F_RDONLY_PROG (1U << 7)
+#define BPF_F_WRONLY_PROG (1U << 8)
+#define BPF_F_CLONE (1U << 9)
+#define BPF_F_MMAPABLE (1U << 10)
+#define BPF_F_PRESERVE_ELEMS (1U << 11)
+#define BPF_F_INNER_MAP (1U << 12)
+
+/* Ring buffer record header bits (consumer-visible layout, as Linux). */
+#define BPF_RINGBUF_BUSY_BIT (1U << 31)
+#define BPF_RINGBUF_DISCARD_BIT (1U << 30)
+#define BPF_RINGBUF_HDR_SZ 8U
+
+#define bpfhost_aligned_u64 uint64_t __attribute__((aligned(8)))
+
+/*
+ * The argument of every command. Field offsets are Linux's; members that
+ * bpfhost does not act on yet are still laid out so attrs built for
+ * bpf(2) keep their meaning.
+ */
+union bpf_attr {
+	struct { /* BPF_MAP_CREATE */
+		uint32_t map_type;
+		uint32_t key_size;
+		uint32_t value_size;
+		uint32_t max_entries;
+		uint32_t map_flags;
+		uint32_t inner_map_fd;
+		uint32_t numa_node;
+		char map_name[BPF_OBJ_NAME_LEN];
+		uint32_t map_ifindex;
+		uint32_t btf_fd;
+		uint32_t btf_key_type_id;
+		uint32_t btf_value_type_id;
+		uint32_t btf_vmlinux_value_type_id;
+		uint64_t map_extra;
+	};
+
+	struct { /* BPF_MAP_*_ELEM and BPF_MAP_GET_NEXT_KEY */
+		uint32_t map_fd;
+		bpfhost_aligned_u64 key;
+		union {
+			bpfhost_aligned_u64 value;
+			bpfhost_aligned_u64 next_key;
+		};
+		uint64_t flags;
+	};
+
+	struct { /* BPF_MAP_*_BATCH */
+		bpfhost_aligned_u64 in_batch;
+		bpfhost_aligned_u64 out_batch;
+		bpfhost_aligned_u64 keys;
+		bpfhost_aligned_u64 values;
+		uint32_t count;
+		uint32_t map_fd;
+		uint64_t elem_flags;
+		uint64_t flags;
+	} batch;
+
+	struct { /* BPF_PROG_LOAD */
+		uint32_t prog_type;
+		uint32_t insn_cnt;
+		bpfhost_aligned_u64 insns;
+		bpfhost_aligned_u64 license;
+		uint32_t log_level;
+		uint32_t log_size;
+		bpfhost_aligned_u64 log_buf;
+		uint32_t kern_version;
+		uint32_t prog_flags;
+		char prog_name[BPF_OBJ_NAME_LEN];
+		uint32_t prog_ifindex;
+		uint32_t expected_attach_type;
+		uint32_t prog_btf_fd;
+		uint32_t func_info_rec_size;
+		bpfhost_aligned_u64 func_info;
+		uint32_t func_info_cnt;
+		uint32_t line_info_rec_size;
+		bpfhost_aligned_u64 line_info;
+		uint32_t line_info_cnt;
+		uint32_t attach_btf_id;
+		union {
+			uint32_t attach_prog_fd;
+			uint32_t attach_btf_obj_fd;
+		};
+		uint32_t core_relo_cnt;
+		bpfhost_aligned_u64 fd_array;
+		bpfhost_aligned_u64 core_relos;
+		uint32_t core_relo_rec_size;
+	};
+
+	struct { /* BPF_OBJ_PIN, BPF_OBJ_GET, BPFHOST_OBJ_CLOSE/UNPIN */
+		bpfhost_aligned_u64 pathname;
+		uint32_t bpf_fd;
+		uint32_t file_flags;
+	};
+
+	struct { /* BPF_PROG_TEST_RUN */
+		uint32_t prog_fd;
+		uint32_t retval;
+		uint32_t data_size_in;
+		uint32_t data_size_out;
+		bpfhost_aligned_u64 data_in;
+		bpfhost_aligned_u64 data_out;
+		uint32_t repeat;
+		uint32_t duration;
+		uint32_t ctx_size_in;
+		uint32_t ctx_size_out;
+		bpfhost_aligned_u64 ctx_in;
+		bpfhost_aligned_u64 ctx_out;
+		uint32_t flags;
+		uint32_t cpu;
+		uint32_t batch_size;
+	} test;
+
+	struct { /* BPF_*_GET_*_ID */
+		union {
+			uint32_t start_id;
+			uint32_t prog_id;
+			uint32_t map_id;
+			uint32_t btf_id;
+			uint32_t link_id;
+		};
+		uint32_t next_id;
+		uint32_t open_flags;
+	};
+
+	struct { /* BPF_OBJ_GET_INFO_BY_FD */
+		uint32_t bpf_fd;
+		uint32_t info_len;
+		bpfhost_aligned_u64 info;
+	} info;
+
+	struct { /* BPF_LINK_CREATE */
+		union {
+			uint32_t prog_fd;
+			uint32_t map_fd;
+		};
+		union {
+			uint32_t target_fd;
+			uint32_t target_ifindex;
+		};
+		uint32_t attach_type;
+		uint32_t flags;
+		union {
+			uint32_t target_btf_id;
+			struct {
+				bpfhost_aligned_u64 iter_info;
+				uint32_t iter_info_len;
+			};
+		};
+	} link_create;
+
+	struct { /* BPF_LINK_DETACH */
+		uint32_t link_fd;
+	} link_detach;
+
+	struct { /* BPF_PROG_BIND_MAP */
+		uint32_t prog_fd;
+		uint32_t map_fd;
+		uint32_t flags;
+	} prog_bind_map;
+
+	struct { /* BPFHOST_MAP_MMAP: where a map's shared memory lives */
+		uint32_t map_fd;
+		uint32_t pad;
+		bpfhost_aligned_u64 addr;	/* out: start of the mapping */
+		bpfhost_aligned_u64 size;	/* out: bytes */
+		bpfhost_aligned_u64 data_offset; /* out: where data pages start */
+	} mmap;
+} __attribute__((aligned(8)));
+
+/* BPF_OBJ_GET_INFO_BY_FD on a map. */
+struct bpf_map_info {
+	uint32_t type;
+	uint32_t id;
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;
+	uint32_t map_flags;
+	char name[BPF_OBJ_NAME_LEN];
+	uint32_t ifindex;
+	uint32_t btf_vmlinux_value_type_id;
+	uint64_t netns_dev;
+	uint64_t netns_ino;
+	uint32_t btf_id;
+	uint32_t btf_key_type_id;
+	uint32_t btf_value_type_id;
+	uint32_t btf_vmlinux_id;
+	uint64_t map_extra;
+} __attribute__((aligned(8)));
+
+/* The key of BPF_MAP_TYPE_LPM_TRIE: a prefix length, then the data. */
+struct bpf_lpm_trie_key {
+	uint32_t prefixlen;
+	uint8_t data[];
+};
+
+#endif /* BPFHOST_UAPI_H */

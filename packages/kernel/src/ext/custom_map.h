@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+/* Custom maps: map types an extension's map information provider implements. */
+#ifndef BPFHOST_CUSTOM_MAP_H
+#define BPFHOST_CUSTOM_MAP_H
+
+#include "../maps/map.h"
+
+/* Creates a map of a registered custom type (the type is in the ext range). */
+struct bh_map *bh_custom_map_alloc(const union bpf_attr *attr);
+
+/*
+ * Asks the provider whether programs of @program_type may use @map (program
+ * load and bind-map). 0 for built-in maps; the provider's error otherwise.
+ */
+int bh_custom_map_associate_program_type(struct bh_map *map, uint32_t program_type);
+
+#endif /* BPFHOST_CUSTOM_MAP_H */

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: MIT
+/* libbpf-style wrappers over bpfhost_sys_bpf(), one per command. */
+#include <errno.h>
+#include <string.h>
+
+#include "bpfhost/bpf.h"
+
+/* Returns @ret, setting errno for negative values (as libbpf_err). */
+static inline int lib_err(int ret)
+{
+	if (ret < 0)
+		errno = -ret;
+	return ret;
+}
+
+#define offsetofend(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
+
+/* Opts bytes past what this library knows must be zero (libbpf's OPTS_VALID). */
+static int opts_valid(const void *opts, size_t sz, size_t known)
+{
+	if (!opts)
+		return 1;
+	for (size_t i = known; i < sz; i++)
+		if (((const char *)opts)[i])
+			return 0;
+	return 1;
+}
+#define OPTS_VALID(opts, type) \
+	opts_valid(opts, (opts) ? (opts)->sz : 0, offsetofend(struct type, type##__last_field))
+#define OPTS_GET(opts, field, def)                                                        \
+	(((opts) && (opts)->sz >= offsetofend(__typeof__(*(opts)), field)) ? (opts)->field : (def))
+
+static int sys(int cmd, union bpf_attr *attr)
+{
+	return lib_err(bpfhost_sys_bpf(cmd, attr, sizeof(*attr)));
+}
+
+int bpfhost_map_create(uint32_t map_type, const char *map_name, uint32_t key_size,
+		       uint32_t value_size, uint32_t max_entries,
+		       const struct bpfhost_map_create_opts *opts)
+{
+	union bpf_attr attr;
+
+	if (!OPTS_VALID(opts, bpfhost_map_create_opts))
+		return lib_err(-EINVAL);
+	memset(&attr, 0, sizeof(attr));
+	attr.map_type = map_type;
+	attr.key_size = key_size;
+	attr.value_size = value_size;
+	attr.max_entries = max_entries;
+	attr.map_flags = OPTS_GET(opts, map_flags, 0);
+	attr.inner_map_fd = OPTS_GET(opts, inner_map_fd, 0);
+	attr.numa_node = OPTS_GET(opts, numa_node, 0);
+	attr.btf_fd = OPTS_GET(opts, btf_fd, 0);
+	attr.btf_key_type_id = OPTS_GET(opts, btf_key_type_id, 0);
+	attr.btf_value_type_id = OPTS_GET(opts, btf_value_type_id, 0);
+	attr.map_extra = OPTS_GET(opts, map_extra, 0);
+	if (map_name)
+		strncpy(attr.map_name, map_name, sizeof(attr.map_name) - 1);
+	return sys(BPF_MAP_CREATE, &attr);
+}
+
+static int elem_cmd(int cmd, int fd, const void *key, void *value, uint64_t flags)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = (uint32_t)fd;
+	attr.key = (uint64_t)(uintptr_t)key;
+	attr.value = (uint64_t)(uintptr_t)value;
+	attr.flags = flags;
+	return sys(cmd, &attr);
+}
+
+int bpfhost_map_lookup_elem(int fd, const void *key, void *value)
+{
+	return elem_cmd(BPF_MAP_LOOKUP_ELEM, fd, key, value, 0);
+}
+
+int bpfhost_map_lookup_elem_flags(int fd, const void *key, void *value, uint64_t flags)
+{
+	return elem_cmd(BPF_MAP_LOOKUP_ELEM, fd, key, value, flags);
+}
+
+int bpfhost_map_update_elem(int fd, const void *key, const void *value, uint64_t flags)
+{
+	return elem_cmd(BPF_MAP_UPDATE_ELEM, fd, key, (void *)value, flags);
+}
+
+int bpfhost_map_delete_elem(int fd, const void *key)
+{
+	return elem_cmd(BPF_MAP_DELETE_ELEM, fd, key, NULL, 0);
+}
+
+int bpfhost_map_get_next_key(int fd, const void *key, void *next_key)
+{
+	return elem_cmd(BPF_MAP_GET_NEXT_KEY, fd, key, next_key, 0);
+}
+
+int bpfhost_map_lookup_and_delete_elem(int fd, const void *key, void *value)
+{
+	return elem_cmd(BPF_MAP_LOOKUP_AND_DELETE_ELEM, fd, key, value, 0);
+}
+
+int bpfhost_map_freeze(int fd)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = (uint32_t)fd;
+	return sys(BPF_MAP_FREEZE, &attr);
+}
+
+static int batch_cmd(int cmd, int fd, void *in_batch, void *out_batch, const void *keys,
+		     const void *values, uint32_t *count, const struct bpfhost_map_batch_opts *opts)
+{
+	union bpf_attr attr;
+	int ret;
+
+	if (!OPTS_VALID(opts, bpfhost_map_batch_opts) || !count)
+		return lib_err(-EINVAL);
+	memset(&attr, 0, sizeof(attr));
+	attr.batch.map_fd = (uint32_t)fd;
+	attr.batch.in_batch = (uint64_t)(uintptr_t)in_batch;
+	attr.batch.out_batch = (uint64_t)(uintptr_t)out_batch;
+	attr.batch.keys = (uint64_t)(uintptr_t)keys;
+	attr.batch.values = (uint64_t)(uintptr_t)values;
+	attr.batch.count = *count;
+	attr.batch.elem_flags = OPTS_GET(opts, elem_flags, 0);
+	attr.batch.flags = OPTS_GET(opts, flags, 0);
+	ret = bpfhost_sys_bpf(cmd, &attr, sizeof(attr));
+	*count = attr.batch.count;
+	return lib_err(ret);
+}
+
+int bpfhost_map_lookup_batch(int fd, void *in_batch, void *out_batch, void *keys, void *values,
+			     uint32_t *count, const struct bpfhost_map_batch_opts *opts)
+{
+	return batch_cmd(BPF_MAP_LOOKUP_BATCH, fd, in_batch, out_batch, keys, values, count, opts);
+}
+
+int bpfhost_map_lookup_and_delete_batch(int fd, void *in_batch, void *out_batch, void *keys,
+					void *values, uint32_t *count,
+					const struct bpfhost_map_batch_opts *opts)
+{
+	return batch_cmd(BPF_MAP_LOOKUP_AND_DELETE_BATCH, fd, in_batch, out_batch, keys, values,
+			 count, opts);
+}
+
+int bpfhost_map_update_batch(int fd, const void *keys, const void *values, uint32_t *count,
+			     const struct bpfhost_map_batch_opts *opts)
+{
+	return batch_cmd(BPF_MAP_UPDATE_BATCH, fd, NULL, NULL, keys, values, count, opts);
+}
+
+int bpfhost_map_delete_batch(int fd, const void *keys, uint32_t *count,
+			     const struct bpfhost_map_batch_opts *opts)
+{
+	return batch_cmd(BPF_MAP_DELETE_BATCH, fd, NULL, NULL, keys, NULL, count, opts);
+}
+
+static int path_cmd(int cmd, int fd, const char *pathname)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.pathname = (uint64_t)(uintptr_t)pathname;
+	attr.bpf_fd = (uint32_t)fd;
+	return sys(cmd, &attr);
+}
+
+int bpfhost_obj_pin(int fd, const char *pathname)
+{
+	return path_cmd(BPF_OBJ_PIN, fd, pathname);
+}
+
+int bpfhost_obj_get(const char *pathname)
+{
+	return path_cmd(BPF_OBJ_GET, 0, pathname);
+}
+
+int bpfhost_obj_unpin(const char *pathname)
+{
+	return path_cmd(BPFHOST_OBJ_UNPIN, 0, pathname);
+}
+
+int bpfhost_map_get_next_id(uint32_t start_id, uint32_t *next_id)
+{
+	union bpf_attr attr;
+	int ret;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.start_id = start_id;
+	ret = bpfhost_sys_bpf(BPF_MAP_GET_NEXT_ID, &attr, sizeof(attr));
+	if (ret == 0 && next_id)
+		*next_id = attr.next_id;
+	return lib_err(ret);
+}
+
+int bpfhost_map_get_fd_by_id(uint32_t id)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_id = id;
+	return sys(BPF_MAP_GET_FD_BY_ID, &attr);
+}
+
+int bpfhost_map_get_info_by_fd(int fd, struct bpf_map_info *info, uint32_t *info_len)
+{
+	union bpf_attr attr;
+	int ret;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.info.bpf_fd = (uint32_t)fd;
+	attr.info.info_len = info_len ? *info_len : sizeof(*info);
+	attr.info.info = (uint64_t)(uintptr_t)info;
+	ret = bpfhost_sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr));
+	if (ret == 0 && info_len)
+		*info_len = attr.info.info_len;
+	return lib_err(ret);
+}
+
+int bpfhost_map_mmap(int fd, void **addr, uint64_t *size, uint64_t *data_offset)
+{
+	union bpf_attr attr;
+	int ret;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.mmap.map_fd = (uint32_t)fd;
+	ret = bpfhost_sys_bpf(BPFHOST_MAP_MMAP, &attr, sizeof(attr));
+	if (ret == 0) {
+		if (addr)
+			*addr = (void *)(uintptr_t)attr.mmap.addr;
+		if (size)
+			*size = attr.mmap.size;
+		if (data_offset)
+			*data_offset = attr.mmap.data_offset;
+	}
+	return lib_err(ret);
+}
+
+int bpfhost_close(int fd)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.bpf_fd = (uint32_t)fd;
+	return sys(BPFHOST_OBJ_CLOSE, &attr);
+}

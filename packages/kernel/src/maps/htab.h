@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hash table shared by HASH, PERCPU_HASH and the LRU variants.
+ * Buckets are singly linked lists whose links are published with release
+ * stores: lookups walk them with acquire loads, under epoch, taking no lock.
+ * Writers take the bucket's spin lock and never modify a published element's
+ * key or (user) value: an update links a new element and retires the old one.
+ */
+#ifndef BPFHOST_HTAB_H
+#define BPFHOST_HTAB_H
+
+#include "map.h"
+
+struct htab_elem {
+	_Atomic(struct htab_elem *) next;
+	uint32_t hash;
+	atomic_uint lru_ref;		/* LRU: used since the last eviction scan */
+	uint32_t claimed;		/* custom maps: a delete is being decided (bucket lock) */
+	uint32_t reserved;
+	struct htab_elem *lru_prev;	/* LRU list, under the LRU lock */
+	struct htab_elem *lru_next;
+	char key[] __attribute__((aligned(8)));
+	/* key (round_up(key_size, 8)), then the value (per-CPU: one slot per CPU) */
+};
+
+struct htab_bucket {
+	_Atomic(struct htab_elem *) head;
+	struct plat_spinlock lock;
+};
+
+struct htab {
+	struct bh_map map;
+	struct htab_bucket *buckets;
+	uint32_t n_buckets;		/* power of two */
+	uint32_t seed;
+	uint32_t key_round;		/* round_up(key_size, 8) */
+	uint32_t value_bytes;		/* stored value bytes (all CPUs) */
+	bool percpu;
+	atomic_uint count;
+	/* LRU variants: what lru_hash.c keeps (NULL for plain hashes). */
+	void *lru;
+};
+
+static inline struct htab *htab_of(struct bh_map *map)
+{
+	return container_of(map, struct htab, map);
+}
+
+static inline void *htab_elem_value(const struct htab *h, struct htab_elem *e)
+{
+	return e->key + h->key_round;
+}
+
+static inline struct htab_bucket *htab_bucket(const struct htab *h, uint32_t hash)
+{
+	return &h->buckets[hash & (h->n_buckets - 1)];
+}
+
+static inline bool htab_key_eq(const void *a, const void *b, uint32_t size)
+{
+	if (size == 4)
+		return *(const uint32_t *)a == *(const uint32_t *)b;
+	if (size == 8)
+		return *(const uint64_t *)a == *(const uint64_t *)b;
+	return __builtin_memcmp(a, b, size) == 0;
+}
+
+/* Lock-free lookup under epoch. */
+static inline struct htab_elem *htab_find(const struct htab *h, const void *key, uint32_t hash)
+{
+	struct htab_elem *e = atomic_load_explicit(&htab_bucket(h, hash)->head, memory_order_acquire);
+	uint32_t ks = h->map.key_size;
+
+	for (; e; e = atomic_load_explicit(&e->next, memory_order_acquire))
+		if (e->hash == hash && htab_key_eq(e->key, key, ks))
+			return e;
+	return NULL;
+}
+
+static inline uint32_t htab_hash(const struct htab *h, const void *key)
+{
+	return bh_hash(key, h->map.key_size, h->seed);
+}
+
+/* Shared pieces for the families built on this table (lru_hash.c). */
+int htab_check(const union bpf_attr *attr, const char *family, uint32_t extra_flags);
+int htab_init(struct htab *h, const union bpf_attr *attr, bool percpu);
+void htab_free_elems(struct htab *h);	/* not concurrent with anything */
+struct htab_elem *htab_elem_new(struct htab *h, const void *key, uint32_t hash);
+void htab_elem_set_value_user(struct htab *h, struct htab_elem *e, const void *value);
+void htab_elem_set_value_prog(struct htab *h, struct htab_elem *e, const void *value);
+void htab_copy_value_user(const struct htab *h, struct htab_elem *e, void *value);
+/* Unlinks @e from its bucket (bucket lock held); returns false if absent. */
+bool htab_unlink_locked(struct htab_bucket *b, struct htab_elem *e);
+/* Puts @e in @old's place in the bucket (bucket lock held). */
+void htab_replace_locked(struct htab_bucket *b, struct htab_elem *old, struct htab_elem *e);
+/* Links a new @e at the head of its bucket (bucket lock held). */
+void htab_link_locked(struct htab_bucket *b, struct htab_elem *e);
+int htab_get_next_key(struct bh_map *map, const void *key, void *next_key);
+int htab_lookup_batch(struct bh_map *map, const union bpf_attr *attr, union bpf_attr *uattr);
+int htab_lookup_and_delete_batch(struct bh_map *map, const union bpf_attr *attr, union bpf_attr *uattr);
+uint64_t htab_mem_usage(const struct bh_map *map);
+
+#endif /* BPFHOST_HTAB_H */

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The platform layer: the only code that touches libc, pthreads and dlopen.
+ * Everything else in the core is written against these calls, so a
+ * kernel-mode or single-threaded WebAssembly platform can replace
+ * platform_posix.c without touching maps or epochs.
+ */
+#ifndef BPFHOST_PLATFORM_H
+#define BPFHOST_PLATFORM_H
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <pthread.h>
+
+#define PLAT_CACHELINE 64
+
+/* Memory: zeroed, and every allocation can be made to fail (fault injection). */
+void *plat_alloc(size_t size);
+void *plat_alloc_aligned(size_t size);	/* PLAT_CACHELINE aligned */
+void plat_free(void *p);
+void plat_free_aligned(void *p);
+void plat_fault_inject(unsigned long nth);
+unsigned long plat_alloc_count(void);
+
+void *plat_memcpy(void *dst, const void *src, size_t n);
+void *plat_memset(void *dst, int c, size_t n);
+int plat_memcmp(const void *a, const void *b, size_t n);
+size_t plat_strnlen(const char *s, size_t max);
+int plat_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int plat_snprintf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* A sleeping lock: callers may block while holding it. */
+struct plat_mutex {
+	pthread_mutex_t m;
+};
+void plat_mutex_init(struct plat_mutex *m);
+void plat_mutex_destroy(struct plat_mutex *m);
+void plat_mutex_lock(struct plat_mutex *m);
+void plat_mutex_unlock(struct plat_mutex *m);
+
+/* A spin lock for short, non-blocking critical sections (hash buckets). */
+struct plat_spinlock {
+	atomic_uint locked;
+};
+static inline void plat_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+static inline void plat_spin_init(struct plat_spinlock *l)
+{
+	atomic_init(&l->locked, 0);
+}
+void plat_spin_lock_slow(struct plat_spinlock *l);
+static inline void plat_spin_lock(struct plat_spinlock *l)
+{
+	if (atomic_exchange_explicit(&l->locked, 1, memory_order_acquire) == 0)
+		return;
+	plat_spin_lock_slow(l);
+}
+static inline void plat_spin_unlock(struct plat_spinlock *l)
+{
+	atomic_store_explicit(&l->locked, 0, memory_order_release);
+}
+
+/* CPUs: per-CPU maps lay values out for every possible CPU. */
+int plat_num_possible_cpus(void);
+int plat_cpu_id(void);	/* in [0, plat_num_possible_cpus()) */
+
+/* Time. */
+uint64_t plat_ktime_ns(void);	/* monotonic */
+uint64_t plat_boot_ns(void);	/* includes suspend */
+uint32_t plat_random_u32(void);
+void plat_yield(void);
+void plat_sleep_us(unsigned int us);
+
+/* Threads (tests, deferred work). */
+struct plat_thread {
+	pthread_t t;
+};
+int plat_thread_start(struct plat_thread *t, void *(*fn)(void *), void *arg);
+void plat_thread_join(struct plat_thread *t);
+
+/* Calls @fn with @arg when the calling thread exits (epoch records). */
+int plat_thread_exit_hook(void (*fn)(void *), void *arg);
+
+/* Loadable modules. Errors come back as negative errno plus a message. */
+void *plat_module_open(const char *path, char *err, size_t errlen, int *errnum);
+void *plat_module_symbol(void *module, const char *name);
+void plat_module_close(void *module);
+
+/* Bookkeeping memory that fault injection never fails (epoch thread records). */
+void *plat_alloc_untracked(size_t size);
+
+/* Stops the process: a broken invariant (double free, unpaired epoch exit). */
+__attribute__((noreturn)) void plat_fail_fast(const char *why);
+
+#endif /* BPFHOST_PLATFORM_H */

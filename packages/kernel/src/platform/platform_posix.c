@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: MIT
+/* POSIX platform: libc memory, pthreads, clock_gettime, dlopen. */
+#define _GNU_SOURCE
+#include "platform.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bpfhost/bpfhost.h"
+
+static atomic_ulong alloc_count;
+static atomic_ulong fail_at;	/* alloc_count value whose allocation fails; 0 = off */
+
+static bool alloc_should_fail(void)
+{
+	unsigned long n = atomic_fetch_add_explicit(&alloc_count, 1, memory_order_relaxed) + 1;
+	unsigned long target = atomic_load_explicit(&fail_at, memory_order_relaxed);
+
+	if (target && n == target) {
+		atomic_store(&fail_at, 0);
+		return true;
+	}
+	return false;
+}
+
+void plat_fault_inject(unsigned long nth)
+{
+	atomic_store(&fail_at, nth ? atomic_load(&alloc_count) + nth : 0);
+}
+
+unsigned long plat_alloc_count(void)
+{
+	return atomic_load(&alloc_count);
+}
+
+void *plat_alloc(size_t size)
+{
+	if (alloc_should_fail())
+		return NULL;
+	return calloc(1, size ? size : 1);
+}
+
+void *plat_alloc_aligned(size_t size)
+{
+	void *p;
+
+	if (alloc_should_fail())
+		return NULL;
+	size = (size + PLAT_CACHELINE - 1) & ~(size_t)(PLAT_CACHELINE - 1);
+	if (posix_memalign(&p, PLAT_CACHELINE, size ? size : PLAT_CACHELINE))
+		return NULL;
+	memset(p, 0, size);
+	return p;
+}
+
+void *plat_alloc_untracked(size_t size)
+{
+	return calloc(1, size);
+}
+
+void plat_fail_fast(const char *why)
+{
+	/* The one place the core writes to stderr: it is about to abort. */
+	fprintf(stderr, "bpfhost: fatal: %s\n", why);
+	abort();
+}
+
+void plat_free(void *p)
+{
+	free(p);
+}
+
+void plat_free_aligned(void *p)
+{
+	free(p);
+}
+
+void *plat_memcpy(void *dst, const void *src, size_t n)
+{
+	return memcpy(dst, src, n);
+}
+
+void *plat_memset(void *dst, int c, size_t n)
+{
+	return memset(dst, c, n);
+}
+
+int plat_memcmp(const void *a, const void *b, size_t n)
+{
+	return memcmp(a, b, n);
+}
+
+size_t plat_strnlen(const char *s, size_t max)
+{
+	return strnlen(s, max);
+}
+
+int plat_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	return vsnprintf(buf, size, fmt, ap);
+}
+
+int plat_snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void plat_mutex_init(struct plat_mutex *m)
+{
+	pthread_mutex_init(&m->m, NULL);
+}
+
+void plat_mutex_destroy(struct plat_mutex *m)
+{
+	pthread_mutex_destroy(&m->m);
+}
+
+void plat_mutex_lock(struct plat_mutex *m)
+{
+	pthread_mutex_lock(&m->m);
+}
+
+void plat_mutex_unlock(struct plat_mutex *m)
+{
+	pthread_mutex_unlock(&m->m);
+}
+
+void plat_spin_lock_slow(struct plat_spinlock *l)
+{
+	unsigned int spins = 0;
+
+	for (;;) {
+		while (atomic_load_explicit(&l->locked, memory_order_relaxed)) {
+			/* A preempted holder on a 2-CPU VM: give it the CPU. */
+			if (++spins > 256) {
+				sched_yield();
+				spins = 0;
+			} else {
+				plat_cpu_relax();
+			}
+		}
+		if (atomic_exchange_explicit(&l->locked, 1, memory_order_acquire) == 0)
+			return;
+	}
+}
+
+/* Parses "0-3,5" as found in /sys/devices/system/cpu/possible. */
+static int count_cpu_list(const char *s)
+{
+	int count = 0;
+
+	while (*s && *s != '\n') {
+		char *end;
+		long lo = strtol(s, &end, 10), hi = lo;
+
+		if (end == s)
+			return -1;
+		if (*end == '-') {
+			s = end + 1;
+			hi = strtol(s, &end, 10);
+			if (end == s)
+				return -1;
+		}
+		count += (int)(hi - lo + 1);
+		s = end;
+		if (*s == ',')
+			s++;
+	}
+	return count;
+}
+
+static int possible_cpus;
+
+int plat_num_possible_cpus(void)
+{
+	int n = __atomic_load_n(&possible_cpus, __ATOMIC_RELAXED);
+
+	if (n > 0)
+		return n;
+	{
+		char buf[128] = "";
+		FILE *f = fopen("/sys/devices/system/cpu/possible", "r");
+
+		if (f) {
+			if (!fgets(buf, sizeof(buf), f))
+				buf[0] = 0;
+			fclose(f);
+		}
+		n = count_cpu_list(buf);
+		if (n <= 0)
+			n = (int)sysconf(_SC_NPROCESSORS_CONF);
+		if (n <= 0)
+			n = 1;
+	}
+	__atomic_store_n(&possible_cpus, n, __ATOMIC_RELAXED);
+	return n;
+}
+
+int plat_cpu_id(void)
+{
+	int cpu = sched_getcpu();
+	int n = plat_num_possible_cpus();
+
+	if (cpu < 0)
+		cpu = 0;
+	return cpu % n;
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t plat_ktime_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+uint64_t plat_boot_ns(void)
+{
+	return clock_ns(CLOCK_BOOTTIME);
+}
+
+uint32_t plat_random_u32(void)
+{
+	static _Thread_local uint64_t state;
+
+	if (!state) {
+		if (getrandom(&state, sizeof(state), 0) != sizeof(state))
+			state = clock_ns(CLOCK_MONOTONIC) ^ (uintptr_t)&state;
+		state |= 1;
+	}
+	/* xorshift64*: cheap, good enough for hash seeds and prandom. */
+	state ^= state >> 12;
+	state ^= state << 25;
+	state ^= state >> 27;
+	return (uint32_t)((state * 2685821657736338717ull) >> 32);
+}
+
+void plat_yield(void)
+{
+	sched_yield();
+}
+
+void plat_sleep_us(unsigned int us)
+{
+	struct timespec ts = { .tv_sec = us / 1000000, .tv_nsec = (long)(us % 1000000) * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+int plat_thread_start(struct plat_thread *t, void *(*fn)(void *), void *arg)
+{
+	return -pthread_create(&t->t, NULL, fn, arg);
+}
+
+void plat_thread_join(struct plat_thread *t)
+{
+	pthread_join(t->t, NULL);
+}
+
+static pthread_key_t exit_key;
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+
+struct exit_hook {
+	void (*fn)(void *);
+	void *arg;
+};
+
+static void run_exit_hook(void *p)
+{
+	struct exit_hook *h = p;
+
+	h->fn(h->arg);
+	free(h);
+}
+
+static void make_exit_key(void)
+{
+	pthread_key_create(&exit_key, run_exit_hook);
+}
+
+int plat_thread_exit_hook(void (*fn)(void *), void *arg)
+{
+	/* Not counted by fault injection: thread bookkeeping, not core state. */
+	struct exit_hook *h = malloc(sizeof(*h));
+
+	if (!h)
+		return -ENOMEM;
+	h->fn = fn;
+	h->arg = arg;
+	pthread_once(&exit_key_once, make_exit_key);
+	free(pthread_getspecific(exit_key));
+	pthread_setspecific(exit_key, h);
+	return 0;
+}
+
+void *plat_module_open(const char *path, char *err, size_t errlen, int *errnum)
+{
+	struct stat st;
+	void *m;
+
+	if (stat(path, &st) != 0) {
+		*errnum = -errno;
+		snprintf(err, errlen, "%s", strerror(errno));
+		return NULL;
+	}
+	m = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!m) {
+		const char *e = dlerror();
+
+		*errnum = -ENOEXEC;
+		snprintf(err, errlen, "%s", e ? e : "dlopen failed");
+	}
+	return m;
+}
+
+void *plat_module_symbol(void *module, const char *name)
+{
+	return dlsym(module, name);
+}
+
+void plat_module_close(void *module)
+{
+	dlclose(module);
+}

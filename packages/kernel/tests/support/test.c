@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+#include "test.h"
+
+int test_failures;
+int test_checks;
+const char *test_current = "";
+
+int test_run(const char *suite, const struct test_case *cases, size_t n)
+{
+	int failed_cases = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int before = test_failures;
+
+		test_current = cases[i].name;
+		cases[i].fn();
+		bpfhost_synchronize();
+		printf("%s %s.%s\n", test_failures == before ? "ok  " : "FAIL", suite, cases[i].name);
+		if (test_failures != before)
+			failed_cases++;
+	}
+	printf("%s: %zu cases, %d failed; %d checks, %d failed\n", suite, n, failed_cases,
+	       test_checks, test_failures);
+	return test_failures ? 1 : 0;
+}
+
+int test_map(uint32_t type, const char *name, uint32_t ks, uint32_t vs, uint32_t max, uint32_t flags)
+{
+	BPFHOST_OPTS(bpfhost_map_create_opts, opts, .map_flags = flags);
+	int fd = bpfhost_map_create(type, name, ks, vs, max, &opts);
+
+	ASSERT_GE(fd, 1, "map create");
+	return fd;
+}
