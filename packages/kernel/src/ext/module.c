@@ -38,7 +38,6 @@ static void basename_of(const char *path, char *out, size_t len)
 
 int bpfhost_extension_load(const char *path)
 {
-	struct bpfhost_registrar reg;
 	struct bpfhost_module info;
 	bpfhost_extension_entry_t entry;
 	struct bh_module *m;
@@ -74,9 +73,9 @@ int bpfhost_extension_load(const char *path)
 	modules = m;
 	bh_registrar_unlock();
 
-	bh_registrar_for_module(m, &reg);
+	bh_registrar_for_module(m, &m->registrar);
 	plat_memset(&info, 0, sizeof(info));
-	err = entry(&reg, &info);
+	err = entry(&m->registrar, &info);
 	entry_ok = !err;
 	if (!err)
 		err = bh_ext_copy_versioned(m, "bpfhost_module", &info, BPFHOST_MODULE_CURRENT_VERSION,

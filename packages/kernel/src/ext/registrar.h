@@ -40,6 +40,7 @@ struct bh_module {
 	char path[256];
 	void *dl;				/* platform module handle */
 	struct bpfhost_module info;		/* zero-extended copy of what entry filled */
+	struct bpfhost_registrar registrar;	/* handed to the module; lives as long as it */
 	struct bh_provider *providers;
 	bool unloading;
 	atomic_int busy;			/* provider calls outside any map op (cleanup) */

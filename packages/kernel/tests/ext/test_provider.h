@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A configurable map information provider for the core's custom-map tests.
+ * The test dlopen()s the module itself to reach test_provider_control(),
+ * sets the configuration, then loads it with bpfhost_extension_load() (the
+ * same handle, so the same globals) and reads back every callback it got.
+ */
+#ifndef BPFHOST_TEST_PROVIDER_H
+#define BPFHOST_TEST_PROVIDER_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum tp_callback {
+	TP_CREATE = 1,
+	TP_MAP_DELETE,
+	TP_ASSOCIATE,
+	TP_FIND,
+	TP_UPDATE,
+	TP_PRE_DELETE,
+	TP_POST_DELETE,
+	TP_ATTACH,
+	TP_DETACH,
+	TP_NCALLBACKS,
+};
+
+/* Which callbacks the provider table carries (bits of 1 << enum tp_callback). */
+#define TP_HAS(cb) (1u << (cb))
+
+struct tp_call {
+	enum tp_callback cb;
+	uint32_t flags;
+	uint32_t key;			/* first 4 key bytes */
+	uint64_t in_value;		/* first 8 bytes of the value the callback saw */
+	uint32_t in_value_size;
+	uint32_t out_value_size;
+	int out_value_null;
+	uint32_t key_size;
+	void *map_context;
+	void *binding_context;
+};
+
+#define TP_MAX_CALLS 4096
+#define TP_MAX_TYPES 4
+
+struct tp_type_config {
+	uint32_t map_type;
+	uint32_t base_map_type;
+	int updates_original_value;
+	uint32_t callbacks;		/* TP_HAS() bits: FIND, UPDATE, PRE_DELETE, POST_DELETE ... */
+	/* Header overrides for bad-table tests (0 = correct value). */
+	uint16_t table_version;
+	size_t table_size;
+	size_t props_size;
+	size_t data_size;
+};
+
+struct tp_config {
+	int ntypes;
+	struct tp_type_config types[TP_MAX_TYPES];
+	/* Errors to return (0 = succeed). */
+	int create_error;
+	uint32_t create_actual_value_size;	/* 0: value_size (or 8 with uov) */
+	int create_null_context;
+	int find_error;
+	int update_error;
+	int pre_delete_error;
+	int associate_error;
+	int attach_error;
+	int entry_error;
+	int fail_entry_after_register;	/* register, then return an error */
+	/* Unload without deregistering (the core must clean up). */
+	int skip_deregister_on_unload;
+};
+
+struct tp_state {
+	struct tp_config config;
+	atomic_int ncalls;
+	struct tp_call calls[TP_MAX_CALLS];
+	atomic_long live_objects;	/* uov: objects allocated and not freed */
+	atomic_long counts[TP_NCALLBACKS];
+	uint64_t map_context_offset;
+	const void *client_table;	/* the core's bpfhost_base_map_client_dispatch_table */
+	int loaded;
+	/* Bypass of the recording, for stress tests. */
+	int quiet;
+};
+
+/* Exported by the module. */
+struct tp_state *test_provider_control(void);
+
+#endif /* BPFHOST_TEST_PROVIDER_H */
