@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Raw bpf(2) for the kernel-as-oracle tests. This TU includes <linux/bpf.h>
+ * and so must never include bpfhost/uapi.h (both define the same names).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/bpf.h>
+
+#include "kernel_bpf.h"
+
+#define ptr_to_u64(p) ((uint64_t)(uintptr_t)(p))
+
+static int sys_bpf(int cmd, union bpf_attr *attr, unsigned int size)
+{
+#ifdef __NR_bpf
+	long ret = syscall(__NR_bpf, cmd, attr, size);
+
+	return ret < 0 ? -errno : (int)ret;
+#else
+	(void)cmd;
+	(void)attr;
+	(void)size;
+	return -ENOSYS;
+#endif
+}
+
+int kbpf_sys(int cmd, void *attr, unsigned int size)
+{
+	return sys_bpf(cmd, attr, size);
+}
+
+int kbpf_map_create(uint32_t map_type, uint32_t key_size, uint32_t value_size,
+		    uint32_t max_entries, uint32_t map_flags, uint64_t map_extra)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_type = map_type;
+	attr.key_size = key_size;
+	attr.value_size = value_size;
+	attr.max_entries = max_entries;
+	attr.map_flags = map_flags;
+	attr.map_extra = map_extra;
+	return sys_bpf(BPF_MAP_CREATE, &attr, sizeof(attr));
+}
+
+int kbpf_probe(char *reason, size_t len)
+{
+	int fd = kbpf_map_create(BPF_MAP_TYPE_HASH, 4, 4, 1, 0, 0);
+
+	if (fd < 0) {
+		snprintf(reason, len, "creating a hash map failed: %s (%d)", strerror(-fd), -fd);
+		return fd;
+	}
+	close(fd);
+	snprintf(reason, len, "ok");
+	return 0;
+}
+
+static int elem_cmd(int cmd, int fd, const void *key, const void *value, uint64_t flags)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = (uint32_t)fd;
+	attr.key = ptr_to_u64(key);
+	attr.value = ptr_to_u64(value);
+	attr.flags = flags;
+	return sys_bpf(cmd, &attr, sizeof(attr));
+}
+
+int kbpf_map_lookup(int fd, const void *key, void *value, uint64_t flags)
+{
+	return elem_cmd(BPF_MAP_LOOKUP_ELEM, fd, key, value, flags);
+}
+
+int kbpf_map_update(int fd, const void *key, const void *value, uint64_t flags)
+{
+	return elem_cmd(BPF_MAP_UPDATE_ELEM, fd, key, value, flags);
+}
+
+int kbpf_map_delete(int fd, const void *key)
+{
+	return elem_cmd(BPF_MAP_DELETE_ELEM, fd, key, NULL, 0);
+}
+
+int kbpf_map_get_next_key(int fd, const void *key, void *next_key)
+{
+	return elem_cmd(BPF_MAP_GET_NEXT_KEY, fd, key, next_key, 0);
+}
+
+int kbpf_map_lookup_and_delete(int fd, const void *key, void *value, uint64_t flags)
+{
+	return elem_cmd(BPF_MAP_LOOKUP_AND_DELETE_ELEM, fd, key, value, flags);
+}
+
+int kbpf_map_freeze(int fd)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.map_fd = (uint32_t)fd;
+	return sys_bpf(BPF_MAP_FREEZE, &attr, sizeof(attr));
+}
+
+int kbpf_map_batch(int cmd, int fd, void *in_batch, void *out_batch, void *keys, void *values,
+		   uint32_t *count, uint64_t elem_flags, uint64_t flags)
+{
+	union bpf_attr attr;
+	int ret;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.batch.map_fd = (uint32_t)fd;
+	attr.batch.in_batch = ptr_to_u64(in_batch);
+	attr.batch.out_batch = ptr_to_u64(out_batch);
+	attr.batch.keys = ptr_to_u64(keys);
+	attr.batch.values = ptr_to_u64(values);
+	attr.batch.count = *count;
+	attr.batch.elem_flags = elem_flags;
+	attr.batch.flags = flags;
+	ret = sys_bpf(cmd, &attr, sizeof(attr));
+	*count = attr.batch.count;
+	return ret;
+}
+
+int kbpf_close(int fd)
+{
+	return close(fd) ? -errno : 0;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The running Linux kernel's bpf(2), raw, for tests that use the kernel's
+ * own maps as the oracle for bpfhost's. Only plain C types cross this
+ * header, so a test that includes bpfhost's headers can include it too
+ * (kernel_bpf.c is the one TU that sees <linux/bpf.h>).
+ *
+ * Every call returns what bpf(2) returned, or -errno on failure. Command,
+ * map type and flag numbers are Linux's, which bpfhost shares
+ * (uapi_layout_test checks that).
+ */
+#ifndef BPFHOST_TEST_KERNEL_BPF_H
+#define BPFHOST_TEST_KERNEL_BPF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * 0 when this process may create kernel maps (a small hash map is created
+ * and closed); otherwise -errno and @reason says why (EPERM, ENOSYS, ...).
+ */
+int kbpf_probe(char *reason, size_t len);
+
+/* A map fd, or -errno. */
+int kbpf_map_create(uint32_t map_type, uint32_t key_size, uint32_t value_size,
+		    uint32_t max_entries, uint32_t map_flags, uint64_t map_extra);
+
+int kbpf_map_lookup(int fd, const void *key, void *value, uint64_t flags);
+int kbpf_map_update(int fd, const void *key, const void *value, uint64_t flags);
+int kbpf_map_delete(int fd, const void *key);
+int kbpf_map_get_next_key(int fd, const void *key, void *next_key);
+int kbpf_map_lookup_and_delete(int fd, const void *key, void *value, uint64_t flags);
+int kbpf_map_freeze(int fd);
+
+/*
+ * A batch command (@cmd: BPF_MAP_LOOKUP_BATCH ... BPF_MAP_DELETE_BATCH).
+ * @count is in/out, as in union bpf_attr: the kernel's count is copied back
+ * whatever the result.
+ */
+int kbpf_map_batch(int cmd, int fd, void *in_batch, void *out_batch, void *keys, void *values,
+		   uint32_t *count, uint64_t elem_flags, uint64_t flags);
+
+/* Raw bpf(2) with an attr of @size bytes (for attr-size experiments). */
+int kbpf_sys(int cmd, void *attr, unsigned int size);
+
+int kbpf_close(int fd);
+
+#endif /* BPFHOST_TEST_KERNEL_BPF_H */
