@@ -96,7 +96,7 @@ void *plat_module_open(const char *path, char *err, size_t errlen, int *errnum);
 void *plat_module_symbol(void *module, const char *name);
 void plat_module_close(void *module);
 
-/* Bookkeeping memory that fault injection never fails (epoch thread records). */
+/* Bookkeeping memory that fault injection never fails (epoch thread records); cacheline aligned. */
 void *plat_alloc_untracked(size_t size);
 
 /* Stops the process: a broken invariant (double free, unpaired epoch exit). */

@@ -63,7 +63,12 @@ void *plat_alloc_aligned(size_t size)
 
 void *plat_alloc_untracked(size_t size)
 {
-	return calloc(1, size);
+	void *p;
+
+	if (posix_memalign(&p, PLAT_CACHELINE, size ? size : 1))
+		return NULL;
+	memset(p, 0, size);
+	return p;
 }
 
 void plat_fail_fast(const char *why)

@@ -5,6 +5,7 @@
 
 #include "test_provider.h"
 #include "test.h"
+#include "bpfhost/extension.h"
 
 #define TP_MODULE BPFHOST_TEST_MODULE_DIR "/test_provider.so"
 #define TP_TYPE (BPFHOST_MAP_TYPE_EXT_BASE + 100)

@@ -12,6 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifndef ENOTSUPP
+#define ENOTSUPP 524 /* Linux-internal, seen by bpf(2) callers */
+#endif
+
 #include "bpfhost/bpf.h"
 #include "bpfhost/bpfhost.h"
 
