@@ -1,0 +1,531 @@
+// SPDX-License-Identifier: MIT
+/*
+ * BPF_MAP_TYPE_LPM_TRIE: longest-prefix-match on keys of struct
+ * bpf_lpm_trie_key (u32 prefixlen, then 1..256 bytes of big-endian data).
+ *
+ * The store is a path-compressed binary trie. Each node holds one prefix;
+ * a node's children extend it by at least one bit, child[b] where b is the
+ * first bit past the node's prefix. Two prefixes that diverge below every
+ * stored prefix meet at an "intermediate" node that holds no value. The
+ * shape is canonical (it depends only on the set of stored prefixes): an
+ * intermediate node exists exactly where two branches split, which keeps
+ * get_next_key's post-order identical to Linux's.
+ *
+ * Concurrency: readers (lookups, get_next_key) walk the trie under epoch
+ * with acquire loads and take no lock. Writers serialise on one spin lock
+ * and never change a published node's prefix, data or value: they publish
+ * new nodes with release stores and retire replaced ones with epoch_free,
+ * so a value pointer a program got stays valid (with its old contents)
+ * until the program's epoch ends. The one in-place change is marking a
+ * deleted node that still has two children intermediate (an atomic flag).
+ *
+ * Memory is never preallocated (BPF_F_NO_PREALLOC is mandatory, as Linux):
+ * nodes are allocated on update and max_entries bounds the stored prefixes
+ * (-ENOSPC when full).
+ */
+#include "map.h"
+
+#define LPM_DATA_MIN 1U
+#define LPM_DATA_MAX 256U
+#define LPM_KEY_MIN (sizeof(struct bpf_lpm_trie_key) + LPM_DATA_MIN)
+#define LPM_KEY_MAX (sizeof(struct bpf_lpm_trie_key) + LPM_DATA_MAX)
+/* Linux's bound: KMALLOC_MAX_SIZE (4 MiB) less the largest data and its node header. */
+#define LPM_VALUE_MAX ((4U << 20) - LPM_DATA_MAX - 24U)
+
+#define LPM_FLAGS (BPF_F_NO_PREALLOC | BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY | \
+		   BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG)
+
+/* Node flag: a branch point only, holds no value and is never returned. */
+#define LPM_NODE_IM 1U
+
+struct lpm_node {
+	_Atomic(struct lpm_node *) child[2];
+	uint32_t prefixlen;
+	atomic_uint flags;
+	/* data_size bytes of key data, then the value at data_round. */
+	uint8_t data[] __attribute__((aligned(8)));
+};
+
+struct lpm_trie {
+	struct bh_map map;
+	_Atomic(struct lpm_node *) root;
+	struct plat_spinlock lock;	/* writers */
+	uint32_t data_size;		/* key_size - 4 */
+	uint32_t data_round;		/* round_up(data_size, 8): the value's offset */
+	uint32_t max_prefixlen;		/* data_size * 8 */
+	uint32_t node_size;
+	atomic_uint n_entries;		/* stored prefixes (intermediate nodes excluded) */
+};
+
+static inline struct lpm_trie *trie_of(struct bh_map *map)
+{
+	return container_of(map, struct lpm_trie, map);
+}
+
+static inline void *node_value(const struct lpm_trie *t, struct lpm_node *n)
+{
+	return n->data + t->data_round;
+}
+
+static inline struct lpm_node *load_child(struct lpm_node *n, unsigned int b)
+{
+	return atomic_load_explicit(&n->child[b], memory_order_acquire);
+}
+
+static inline bool node_is_im(struct lpm_node *n)
+{
+	return atomic_load_explicit(&n->flags, memory_order_acquire) & LPM_NODE_IM;
+}
+
+/* Bit @i of big-endian @data (bit 0 is the top bit of data[0]). */
+static inline unsigned int data_bit(const uint8_t *data, uint32_t i)
+{
+	return (data[i >> 3] >> (7 - (i & 7))) & 1;
+}
+
+/* How many leading bits @a and @b share, at most @limit (reads ceil(limit/8) bytes). */
+static uint32_t common_bits(const uint8_t *a, const uint8_t *b, uint32_t limit)
+{
+	uint32_t n = 0;
+
+	while (n + 64 <= limit) {
+		uint64_t x, y;
+
+		__builtin_memcpy(&x, a + n / 8, 8);
+		__builtin_memcpy(&y, b + n / 8, 8);
+		x ^= y;
+		if (x) {
+			n += (uint32_t)__builtin_clzll(__builtin_bswap64(x));
+			return n < limit ? n : limit;
+		}
+		n += 64;
+	}
+	while (n < limit) {
+		unsigned int x = a[n / 8] ^ b[n / 8];
+
+		if (x) {
+			n += (uint32_t)__builtin_clz(x) - 24;
+			return n < limit ? n : limit;
+		}
+		n += 8;
+	}
+	return limit;
+}
+
+/* Bits of @key that @n's prefix covers and matches (0..n->prefixlen). */
+static inline uint32_t node_match(const struct lpm_node *n, const struct bpf_lpm_trie_key *key)
+{
+	uint32_t limit = n->prefixlen < key->prefixlen ? n->prefixlen : key->prefixlen;
+
+	return common_bits(n->data, key->data, limit);
+}
+
+/*
+ * The longest stored prefix that covers @key's first key->prefixlen bits.
+ * Called under epoch, lock-free; may run from a program.
+ */
+static struct lpm_node *longest_match(struct lpm_trie *t, const struct bpf_lpm_trie_key *key)
+{
+	struct lpm_node *n = atomic_load_explicit(&t->root, memory_order_acquire), *best = NULL;
+	uint32_t plen = key->prefixlen;
+
+	if (unlikely(plen > t->max_prefixlen))
+		return NULL;
+	while (n) {
+		uint32_t np = n->prefixlen;
+
+		if (np > plen || node_match(n, key) < np)
+			break;
+		if (!node_is_im(n))
+			best = n;
+		if (np == plen)
+			break;
+		n = load_child(n, data_bit(key->data, np));
+	}
+	return best;
+}
+
+static struct lpm_node *node_new(struct lpm_trie *t, uint32_t prefixlen, const void *data)
+{
+	struct lpm_node *n = epoch_alloc(t->node_size);
+
+	if (!n)
+		return NULL;
+	n->prefixlen = prefixlen;
+	plat_memcpy(n->data, data, t->data_size);
+	return n;
+}
+
+/* Counts a new prefix in (lock held): -ENOENT for BPF_EXIST, -ENOSPC when full. */
+static int add_prefix_locked(struct lpm_trie *t, uint64_t flags)
+{
+	if (flags == BPF_EXIST)
+		return bh_map_err(-ENOENT, &t->map, "no such prefix (BPF_EXIST)");
+	if (atomic_load_explicit(&t->n_entries, memory_order_relaxed) >= t->map.max_entries)
+		return bh_map_err(-ENOSPC, &t->map, "trie is full (max_entries prefixes stored)");
+	atomic_fetch_add_explicit(&t->n_entries, 1, memory_order_relaxed);
+	return 0;
+}
+
+static int check_prefixlen(struct lpm_trie *t, const struct bpf_lpm_trie_key *key)
+{
+	if (unlikely(key->prefixlen > t->max_prefixlen))
+		return bh_err(-EINVAL, "map '%s': prefixlen %u is over the %u bits of the key's data",
+			      t->map.name, key->prefixlen, t->max_prefixlen);
+	return 0;
+}
+
+/*
+ * Exact-prefix insert or replace. The new node is built before the lock;
+ * a replaced node is retired after it. Called under epoch; may run from a
+ * program (the lock is a spin lock held for a short walk).
+ */
+static int trie_update(struct lpm_trie *t, const void *key_, const void *value, uint64_t flags)
+{
+	const struct bpf_lpm_trie_key *key = key_;
+	_Atomic(struct lpm_node *) *slot = &t->root;
+	struct lpm_node *n, *nn, *im, *old = NULL;
+	uint32_t plen = key->prefixlen, m = 0;
+	int err;
+
+	if (unlikely(flags > BPF_EXIST))
+		return bh_map_err(-EINVAL, &t->map, "update flags other than BPF_ANY/NOEXIST/EXIST");
+	err = check_prefixlen(t, key);
+	if (err)
+		return err;
+	nn = node_new(t, plen, key->data);
+	if (unlikely(!nn))
+		return bh_map_err(-ENOMEM, &t->map, "out of memory for a trie node");
+	plat_memcpy(node_value(t, nn), value, t->map.value_size);
+
+	plat_spin_lock(&t->lock);
+	/* Descend while the node is a proper prefix of the key. */
+	while ((n = atomic_load_explicit(slot, memory_order_relaxed)) != NULL) {
+		m = node_match(n, key);
+		if (m != n->prefixlen || n->prefixlen == plen)
+			break;
+		slot = &n->child[data_bit(key->data, n->prefixlen)];
+	}
+
+	if (!n) {
+		/* An empty slot: the new prefix becomes a leaf there. */
+		err = add_prefix_locked(t, flags);
+		if (err)
+			goto fail;
+		atomic_store_explicit(slot, nn, memory_order_release);
+	} else if (m == n->prefixlen) {
+		/* The same prefix: replace the node (an intermediate one becomes real). */
+		if (!node_is_im(n)) {
+			if (flags == BPF_NOEXIST) {
+				err = bh_map_err(-EEXIST, &t->map, "prefix exists (BPF_NOEXIST)");
+				goto fail;
+			}
+		} else {
+			err = add_prefix_locked(t, flags);
+			if (err)
+				goto fail;
+		}
+		atomic_store_explicit(&nn->child[0], load_child(n, 0), memory_order_relaxed);
+		atomic_store_explicit(&nn->child[1], load_child(n, 1), memory_order_relaxed);
+		atomic_store_explicit(slot, nn, memory_order_release);
+		old = n;
+	} else {
+		err = add_prefix_locked(t, flags);
+		if (err)
+			goto fail;
+		if (m == plen) {
+			/* The new prefix covers n: it goes above n. */
+			unsigned int b = data_bit(n->data, plen);
+
+			atomic_store_explicit(&nn->child[b], n, memory_order_relaxed);
+			atomic_store_explicit(slot, nn, memory_order_release);
+		} else {
+			/* They diverge at bit m: a branch point holds both. */
+			unsigned int b = data_bit(key->data, m);
+
+			im = node_new(t, m, key->data);
+			if (unlikely(!im)) {
+				atomic_fetch_sub_explicit(&t->n_entries, 1, memory_order_relaxed);
+				err = bh_map_err(-ENOMEM, &t->map, "out of memory for a trie node");
+				goto fail;
+			}
+			atomic_init(&im->flags, LPM_NODE_IM);
+			atomic_store_explicit(&im->child[b], nn, memory_order_relaxed);
+			atomic_store_explicit(&im->child[!b], n, memory_order_relaxed);
+			atomic_store_explicit(slot, im, memory_order_release);
+		}
+	}
+	plat_spin_unlock(&t->lock);
+	if (old)
+		epoch_free(old);
+	return 0;
+fail:
+	plat_spin_unlock(&t->lock);
+	epoch_free(nn);
+	return err;
+}
+
+/* Exact-prefix delete. Called under epoch; may run from a program. */
+static int trie_delete(struct lpm_trie *t, const void *key_)
+{
+	const struct bpf_lpm_trie_key *key = key_;
+	_Atomic(struct lpm_node *) *slot = &t->root, *parent_slot = NULL;
+	struct lpm_node *n, *parent = NULL, *c0, *c1, *free1 = NULL, *free2 = NULL;
+	uint32_t plen = key->prefixlen, m = 0;
+	int err = check_prefixlen(t, key);
+
+	if (err)
+		return err;
+	plat_spin_lock(&t->lock);
+	while ((n = atomic_load_explicit(slot, memory_order_relaxed)) != NULL) {
+		m = node_match(n, key);
+		if (m != n->prefixlen || n->prefixlen == plen)
+			break;
+		parent = n;
+		parent_slot = slot;
+		slot = &n->child[data_bit(key->data, n->prefixlen)];
+	}
+	if (!n || m != n->prefixlen || n->prefixlen != plen || node_is_im(n)) {
+		plat_spin_unlock(&t->lock);
+		return bh_map_err(-ENOENT, &t->map, "no such prefix");
+	}
+	atomic_fetch_sub_explicit(&t->n_entries, 1, memory_order_relaxed);
+	c0 = atomic_load_explicit(&n->child[0], memory_order_relaxed);
+	c1 = atomic_load_explicit(&n->child[1], memory_order_relaxed);
+	if (c0 && c1) {
+		/* Still a branch point: keep the node, drop its value. */
+		atomic_store_explicit(&n->flags, LPM_NODE_IM, memory_order_release);
+	} else if (!c0 && !c1 && parent && node_is_im(parent)) {
+		/* A leaf under a branch point: the sibling takes the branch point's place. */
+		struct lpm_node *sib = atomic_load_explicit(&parent->child[0], memory_order_relaxed);
+
+		if (sib == n)
+			sib = atomic_load_explicit(&parent->child[1], memory_order_relaxed);
+		atomic_store_explicit(parent_slot, sib, memory_order_release);
+		free1 = n;
+		free2 = parent;
+	} else {
+		/* Zero or one child: the child (or nothing) takes the node's place. */
+		atomic_store_explicit(slot, c0 ? c0 : c1, memory_order_release);
+		free1 = n;
+	}
+	plat_spin_unlock(&t->lock);
+	if (free1)
+		epoch_free(free1);
+	if (free2)
+		epoch_free(free2);
+	return 0;
+}
+
+/* The first real node of @n's subtree in post-order (leftmost leaf). */
+static struct lpm_node *first_in_subtree(struct lpm_node *n)
+{
+	struct lpm_node *last = NULL;
+
+	while (n) {
+		struct lpm_node *c = load_child(n, 0);
+
+		if (!node_is_im(n))
+			last = n;
+		n = c ? c : load_child(n, 1);
+	}
+	return last;
+}
+
+/*
+ * Post-order, as Linux: more specific prefixes before the ones that cover
+ * them, the 0 branch before the 1 branch. A NULL, over-long or missing key
+ * restarts from the first prefix. The successor of a node is found on the
+ * way down to it: the deepest ancestor where the walk went to child[0] and
+ * child[1] exists (its subtree comes next) or, failing that, the deepest
+ * real ancestor. Called under epoch, lock-free.
+ */
+static int trie_get_next_key(struct bh_map *map, const void *key_, void *next_key)
+{
+	struct lpm_trie *t = trie_of(map);
+	const struct bpf_lpm_trie_key *key = key_;
+	struct bpf_lpm_trie_key *out = next_key;
+	struct lpm_node *root = atomic_load_explicit(&t->root, memory_order_acquire);
+	struct lpm_node *n = root, *succ = NULL, *next;
+	bool succ_subtree = false;
+	uint32_t m = 0;
+
+	if (!root)
+		return bh_map_err(-ENOENT, map, "trie is empty");
+	if (!key || key->prefixlen > t->max_prefixlen)
+		goto first;
+	while (n) {
+		uint32_t np = n->prefixlen;
+		struct lpm_node *right;
+		unsigned int b;
+
+		m = node_match(n, key);
+		if (m != np || np == key->prefixlen)
+			break;
+		b = data_bit(key->data, np);
+		right = load_child(n, 1);
+		if (b == 0 && right) {
+			succ = right;
+			succ_subtree = true;
+		} else if (!node_is_im(n)) {
+			succ = n;
+			succ_subtree = false;
+		}
+		n = load_child(n, b);
+	}
+	if (!n || m != n->prefixlen || node_is_im(n))
+		goto first;	/* the key is not stored: start over, as Linux */
+	if (!succ)
+		return bh_map_err(-ENOENT, map, "no more keys");
+	next = succ_subtree ? first_in_subtree(succ) : succ;
+	goto copy;
+first:
+	next = first_in_subtree(root);
+copy:
+	if (unlikely(!next))
+		return bh_map_err(-ENOENT, map, "no more keys");
+	out->prefixlen = next->prefixlen;
+	plat_memcpy(out->data, next->data, t->data_size);
+	return 0;
+}
+
+/* Program side: the value of the longest match, valid until the epoch ends. */
+static void *trie_lookup_elem(struct bh_map *map, const void *key)
+{
+	struct lpm_trie *t = trie_of(map);
+	struct lpm_node *n = longest_match(t, key);
+
+	return n ? node_value(t, n) : NULL;
+}
+
+static long trie_update_elem(struct bh_map *map, const void *key, const void *value, uint64_t flags)
+{
+	return trie_update(trie_of(map), key, value, flags);
+}
+
+static long trie_delete_elem(struct bh_map *map, const void *key)
+{
+	return trie_delete(trie_of(map), key);
+}
+
+/* User side (bpfhost_sys_bpf): called under epoch; lookups take no lock. */
+static int trie_sys_lookup(struct bh_map *map, const void *key, void *value, uint64_t flags)
+{
+	struct lpm_trie *t = trie_of(map);
+	struct lpm_node *n = longest_match(t, key);
+
+	(void)flags;
+	if (!n)
+		return bh_map_err(-ENOENT, map, "no stored prefix matches the key");
+	plat_memcpy(value, node_value(t, n), map->value_size);
+	return 0;
+}
+
+static int trie_sys_update(struct bh_map *map, const void *key, const void *value, uint64_t flags)
+{
+	return trie_update(trie_of(map), key, value, flags);
+}
+
+static int trie_sys_delete(struct bh_map *map, const void *key)
+{
+	return trie_delete(trie_of(map), key);
+}
+
+static int trie_check(const union bpf_attr *attr)
+{
+	uint32_t f = attr->map_flags;
+
+	if (!(f & BPF_F_NO_PREALLOC))
+		return bh_err(-EINVAL, "BPF_MAP_CREATE: LPM trie map needs BPF_F_NO_PREALLOC");
+	if (f & ~LPM_FLAGS)
+		return bh_err(-EINVAL, "BPF_MAP_CREATE: LPM trie map does not take map_flags 0x%x",
+			      f & ~LPM_FLAGS);
+	if ((f & BPF_F_RDONLY) && (f & BPF_F_WRONLY))
+		return bh_err(-EINVAL, "BPF_MAP_CREATE: BPF_F_RDONLY and BPF_F_WRONLY together");
+	if ((f & BPF_F_RDONLY_PROG) && (f & BPF_F_WRONLY_PROG))
+		return bh_err(-EINVAL, "BPF_MAP_CREATE: BPF_F_RDONLY_PROG and BPF_F_WRONLY_PROG "
+			      "together");
+	if (attr->max_entries == 0)
+		return bh_err(-EINVAL, "BPF_MAP_CREATE: LPM trie map needs max_entries > 0");
+	if (attr->key_size < LPM_KEY_MIN || attr->key_size > LPM_KEY_MAX)
+		return bh_err(-EINVAL, "BPF_MAP_CREATE: LPM trie key_size %u is not 4 (prefixlen) + "
+			      "%u..%u data bytes", attr->key_size, LPM_DATA_MIN, LPM_DATA_MAX);
+	if (attr->value_size < 1 || attr->value_size > LPM_VALUE_MAX)
+		return bh_err(-EINVAL, "BPF_MAP_CREATE: LPM trie value_size %u is not in 1..%u",
+			      attr->value_size, LPM_VALUE_MAX);
+	if (attr->map_extra)
+		return bh_err(-EINVAL, "BPF_MAP_CREATE: LPM trie map does not take map_extra");
+	return 0;
+}
+
+static struct bh_map *trie_alloc(const union bpf_attr *attr)
+{
+	struct lpm_trie *t = plat_alloc_aligned(sizeof(*t));
+
+	if (!t)
+		return ERR_PTR(bh_err(-ENOMEM, "BPF_MAP_CREATE: out of memory for an LPM trie map"));
+	t->data_size = attr->key_size - (uint32_t)sizeof(struct bpf_lpm_trie_key);
+	t->data_round = round_up(t->data_size, 8);
+	t->max_prefixlen = t->data_size * 8;
+	t->node_size = (uint32_t)sizeof(struct lpm_node) + t->data_round + attr->value_size;
+	plat_spin_init(&t->lock);
+	/* map.c fills these too, but the element paths read them. */
+	t->map.key_size = attr->key_size;
+	t->map.value_size = attr->value_size;
+	t->map.max_entries = attr->max_entries;
+	return &t->map;
+}
+
+/*
+ * Frees every node. Nothing can reach the map any more, so the tree is
+ * taken apart by rotations (left child up) in O(n) with no stack.
+ */
+static void trie_free(struct bh_map *map)
+{
+	struct lpm_trie *t = trie_of(map);
+	struct lpm_node *n = atomic_load_explicit(&t->root, memory_order_relaxed);
+
+	while (n) {
+		struct lpm_node *l = atomic_load_explicit(&n->child[0], memory_order_relaxed);
+
+		if (l) {
+			atomic_store_explicit(&n->child[0], atomic_load_explicit(&l->child[1],
+						memory_order_relaxed), memory_order_relaxed);
+			atomic_store_explicit(&l->child[1], n, memory_order_relaxed);
+			n = l;
+		} else {
+			struct lpm_node *r = atomic_load_explicit(&n->child[1], memory_order_relaxed);
+
+			epoch_free(n);
+			n = r;
+		}
+	}
+	plat_free_aligned(t);
+}
+
+static uint64_t trie_mem_usage(const struct bh_map *map)
+{
+	const struct lpm_trie *t = container_of(map, struct lpm_trie, map);
+
+	return sizeof(*t) + (uint64_t)t->node_size *
+	       atomic_load_explicit(&((struct lpm_trie *)t)->n_entries, memory_order_relaxed);
+}
+
+/* Linux supports the generic lookup/update/delete batches here, not lookup-and-delete. */
+const struct bh_map_ops lpm_trie_map_ops = {
+	.name = "lpm_trie",
+	.check = trie_check,
+	.alloc = trie_alloc,
+	.free = trie_free,
+	.lookup_elem = trie_lookup_elem,
+	.update_elem = trie_update_elem,
+	.delete_elem = trie_delete_elem,
+	.sys_lookup = trie_sys_lookup,
+	.sys_update = trie_sys_update,
+	.sys_delete = trie_sys_delete,
+	.get_next_key = trie_get_next_key,
+	.lookup_batch = bh_map_generic_lookup_batch,
+	.update_batch = bh_map_generic_update_batch,
+	.delete_batch = bh_map_generic_delete_batch,
+	.mem_usage = trie_mem_usage,
+};
