@@ -99,6 +99,19 @@ void plat_module_close(void *module);
 /* Bookkeeping memory that fault injection never fails (epoch thread records); cacheline aligned. */
 void *plat_alloc_untracked(size_t size);
 
+/* Virtual memory pages (ring buffer layout). */
+size_t plat_page_size(void);
+
+/*
+ * Shared, zeroed memory laid out as [head][data][data again]: the last
+ * @data bytes are mapped a second time right after themselves, so a record
+ * that runs past the end of a ring reads on contiguously. @head and @data
+ * are multiples of plat_page_size(); the result is page aligned. NULL on
+ * failure (fault injection counts it as an allocation).
+ */
+void *plat_mirror_alloc(size_t head, size_t data);
+void plat_mirror_free(void *base, size_t head, size_t data);
+
 /* Stops the process: a broken invariant (double free, unpaired epoch exit). */
 __attribute__((noreturn)) void plat_fail_fast(const char *why);
 

@@ -5,10 +5,12 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -345,4 +347,80 @@ void *plat_module_symbol(void *module, const char *name)
 void plat_module_close(void *module)
 {
 	dlclose(module);
+}
+
+size_t plat_page_size(void)
+{
+	static size_t page;
+	size_t p = __atomic_load_n(&page, __ATOMIC_RELAXED);
+
+	if (!p) {
+		long n = sysconf(_SC_PAGESIZE);
+
+		p = n > 0 ? (size_t)n : 4096;
+		__atomic_store_n(&page, p, __ATOMIC_RELAXED);
+	}
+	return p;
+}
+
+/* An unlinked shared-memory file of @size bytes (its pages back the mirror). */
+static int mirror_file(size_t size)
+{
+	int fd;
+
+#ifdef __linux__
+	fd = memfd_create("bpfhost-ring", MFD_CLOEXEC);
+#else
+	char name[64];
+
+	snprintf(name, sizeof(name), "/bpfhost-ring-%ld-%u", (long)getpid(), plat_random_u32());
+	fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+	if (fd >= 0)
+		shm_unlink(name);
+#endif
+	if (fd < 0)
+		return -1;
+	if (ftruncate(fd, (off_t)size) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void *plat_mirror_alloc(size_t head, size_t data)
+{
+	size_t page = plat_page_size();
+	char *base, *p;
+	int fd;
+
+	if (alloc_should_fail() || !data || head % page || data % page ||
+	    head + data < head || head + 2 * data < head + data)
+		return NULL;
+	fd = mirror_file(head + data);
+	if (fd < 0)
+		return NULL;
+	/* Reserve the whole range first so both views land back to back. */
+	base = mmap(NULL, head + 2 * data, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (base == MAP_FAILED)
+		goto fail_fd;
+	p = mmap(base, head + data, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0);
+	if (p == MAP_FAILED)
+		goto fail_map;
+	p = mmap(base + head + data, data, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd,
+		 (off_t)head);
+	if (p == MAP_FAILED)
+		goto fail_map;
+	close(fd);
+	return base;
+fail_map:
+	munmap(base, head + 2 * data);
+fail_fd:
+	close(fd);
+	return NULL;
+}
+
+void plat_mirror_free(void *base, size_t head, size_t data)
+{
+	if (base)
+		munmap(base, head + 2 * data);
 }

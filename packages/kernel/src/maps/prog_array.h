@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * BPF_MAP_TYPE_PROG_ARRAY: u32 index -> program, the table tail calls jump
+ * through. Each slot holds a reference to a program object; user space
+ * writes program handles and reads back program ids.
+ */
+#ifndef BPFHOST_PROG_ARRAY_H
+#define BPFHOST_PROG_ARRAY_H
+
+#include "map.h"
+
+/*
+ * The program at @index, or NULL (empty slot, index out of range, or @map
+ * not a prog array). Lock-free; called under epoch, may run from a program.
+ * The object stays valid until the caller's epoch exits, even if the slot
+ * is replaced meanwhile; take a reference to keep it longer.
+ */
+struct bh_object *bh_prog_array_get(struct bh_map *map, uint32_t index);
+
+#endif /* BPFHOST_PROG_ARRAY_H */
