@@ -98,6 +98,10 @@ int bh_map_create(union bpf_attr *attr)
 	err = check_name(attr->map_name);
 	if (err)
 		return err;
+	/* Only bloom filters and arenas read map_extra on Linux; none here yet. */
+	if (attr->map_extra)
+		return bh_err(-EINVAL, "BPF_MAP_CREATE: map_extra 0x%llx is not used by map type %u",
+			      (unsigned long long)attr->map_extra, attr->map_type);
 	if (attr->map_type < __MAX_BPF_MAP_TYPE)
 		ops = builtin_ops[attr->map_type];
 	if (ops) {
