@@ -38,8 +38,9 @@ static int array_check(const union bpf_attr *attr)
 
 static int percpu_array_check(const union bpf_attr *attr)
 {
-	if (attr->map_flags & BPF_F_MMAPABLE)
-		return bh_err(-EINVAL, "BPF_MAP_CREATE: a per-CPU array cannot be BPF_F_MMAPABLE");
+	if (attr->map_flags & (BPF_F_MMAPABLE | BPF_F_INNER_MAP))
+		return bh_err(-EINVAL, "BPF_MAP_CREATE: a per-CPU array takes neither BPF_F_MMAPABLE "
+			      "nor BPF_F_INNER_MAP (flags 0x%x)", attr->map_flags);
 	return array_check(attr);
 }
 
