@@ -3,7 +3,9 @@
  * Raw bpf(2) for the kernel-as-oracle tests. This TU includes <linux/bpf.h>
  * and so must never include bpfhost/uapi.h (both define the same names).
  */
+#define _GNU_SOURCE	/* sched_setaffinity */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -126,6 +128,18 @@ int kbpf_map_batch(int cmd, int fd, void *in_batch, void *out_batch, void *keys,
 	ret = sys_bpf(cmd, &attr, sizeof(attr));
 	*count = attr.batch.count;
 	return ret;
+}
+
+int kbpf_pin_to_one_cpu(void)
+{
+	cpu_set_t set;
+	int cpu = sched_getcpu();
+
+	if (cpu < 0)
+		return -errno;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
 }
 
 int kbpf_close(int fd)

@@ -45,4 +45,11 @@ int kbpf_sys(int cmd, void *attr, unsigned int size);
 
 int kbpf_close(int fd);
 
+/*
+ * Keeps the calling thread on the CPU it is on. Kernel LRU maps keep
+ * per-CPU free lists; staying on one CPU keeps their eviction from
+ * depending on where the scheduler moves the test. 0 or -errno.
+ */
+int kbpf_pin_to_one_cpu(void);
+
 #endif /* BPFHOST_TEST_KERNEL_BPF_H */

@@ -1118,6 +1118,7 @@ int main(void)
 		printf("SKIP: bpf(2) not available: %s\n", reason);
 		return 0;
 	}
+	kbpf_pin_to_one_cpu();	/* best effort: see kernel_bpf.h */
 	if ((e = getenv("KDIFF_OPS")))
 		n_ops = atoi(e);
 	if ((e = getenv("KDIFF_SEED")))
