@@ -108,7 +108,11 @@ struct bpfhost_registrar {
 #define BPFHOST_REGISTRAR_CURRENT_VERSION_SIZE \
 	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_registrar, log)
 
-/* What a module's entry point fills in. */
+/*
+ * What a module's entry point fills in. The core passes it with its header
+ * already set: write no field that ends past header.total_size (an older
+ * core has fewer fields), then set header to the module's own values.
+ */
 struct bpfhost_module {
 	struct bpfhost_extension_header header;
 	const char *name;			/* for messages */

@@ -30,6 +30,7 @@ struct custom_type {
 };
 
 enum custom_state {
+	CUSTOM_CREATING,	/* not yet published: holds its module busy, not listed */
 	CUSTOM_LIVE,
 	CUSTOM_ORPHANED,	/* provider gone: operations return -ENODEV */
 };
@@ -532,6 +533,18 @@ static int carray_sys_delete(struct bh_map *map, const void *key)
 	return (int)carray_delete_elem(map, key);
 }
 
+/* Arrays have no lookup-and-delete (as Linux); an orphan still says -ENODEV. */
+static int carray_sys_lookup_and_delete(struct bh_map *map, const void *key, void *value, uint64_t flags)
+{
+	int err = orphan_check(custom_of(map));
+
+	(void)key;
+	(void)value;
+	(void)flags;
+	return err ? err : bh_err(-ENOTSUPP, "BPF_MAP_LOOKUP_AND_DELETE_ELEM: not supported on "
+				  "array-based custom map '%s'", map->name);
+}
+
 static int carray_get_next_key(struct bh_map *map, const void *key, void *next_key)
 {
 	int err = orphan_check(custom_of(map));
@@ -696,15 +709,8 @@ struct bh_map *bh_custom_map_alloc(const union bpf_attr *attr)
 	c->actual_value_size = actual;
 	c->map->custom_map_context = map_context;
 	plat_memcpy(c->map->name, attr->map_name, sizeof(c->map->name));
-
-	bh_registrar_lock();
-	c->state = CUSTOM_LIVE;
-	c->next = t->maps;
-	if (t->maps)
-		t->maps->prev = c;
-	t->maps = c;
-	atomic_fetch_sub(&t->module->busy, 1);
-	bh_registrar_unlock();
+	/* Unload cannot see it until bh_map_create() is done with it (custom_map_created). */
+	c->state = CUSTOM_CREATING;
 	return c->map;
 
 fail_provider:
@@ -728,6 +734,22 @@ static void run_cleanup(struct custom_common *c)
 	c->map->custom_map_context = NULL;
 }
 
+/* The map is fully built and published: from now on an unload sees it. */
+static void custom_map_created(struct bh_map *map)
+{
+	struct custom_common *c = custom_of(map);
+	struct custom_type *t = c->type;
+
+	bh_registrar_lock();
+	c->state = CUSTOM_LIVE;
+	c->next = t->maps;
+	if (t->maps)
+		t->maps->prev = c;
+	t->maps = c;
+	atomic_fetch_sub(&t->module->busy, 1);
+	bh_registrar_unlock();
+}
+
 /* The last reference is gone and no reader remains (outside epoch). */
 static void custom_map_free(struct bh_map *map)
 {
@@ -741,12 +763,17 @@ static void custom_map_free(struct bh_map *map)
 		plat_yield();
 		bh_registrar_lock();
 	}
-	live = c->state == CUSTOM_LIVE;
-	list_remove(c);
-	if (live) {
+	live = c->state != CUSTOM_ORPHANED;
+	if (c->state == CUSTOM_CREATING) {
+		/* Never published: it still holds its module busy from creation. */
+		module = c->type->module;
+	} else if (live) {
 		/* Only a live map's module is sure to be loaded. */
+		list_remove(c);
 		module = c->type->module;
 		atomic_fetch_add(&module->busy, 1);
+	} else {
+		list_remove(c);
 	}
 	bh_registrar_unlock();
 
@@ -857,6 +884,7 @@ static uint64_t custom_mem_usage(const struct bh_map *map)
 
 static const struct bh_map_ops custom_hash_ops = {
 	.name = "custom_hash",
+	.created = custom_map_created,
 	.free = custom_map_free,
 	.lookup_elem = chash_lookup_elem,
 	.update_elem = chash_update_elem,
@@ -875,7 +903,9 @@ static const struct bh_map_ops custom_hash_ops = {
 
 static const struct bh_map_ops custom_array_ops = {
 	.name = "custom_array",
+	.created = custom_map_created,
 	.free = custom_map_free,
+	.sys_lookup_and_delete = carray_sys_lookup_and_delete,
 	.lookup_elem = carray_lookup_elem,
 	.update_elem = carray_update_elem,
 	.delete_elem = carray_delete_elem,

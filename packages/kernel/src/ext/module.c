@@ -74,7 +74,11 @@ int bpfhost_extension_load(const char *path)
 	bh_registrar_unlock();
 
 	bh_registrar_for_module(m, &m->registrar);
+	/* The header tells the module how much of the struct this core has. */
 	plat_memset(&info, 0, sizeof(info));
+	info.header.version = BPFHOST_MODULE_CURRENT_VERSION;
+	info.header.size = BPFHOST_MODULE_CURRENT_VERSION_SIZE;
+	info.header.total_size = sizeof(info);
 	err = entry(&m->registrar, &info);
 	entry_ok = !err;
 	if (!err)

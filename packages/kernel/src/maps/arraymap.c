@@ -202,7 +202,6 @@ static uint64_t array_mem_usage(const struct bh_map *map)
 	.get_next_key = bh_map_index_get_next_key,                     \
 	.lookup_batch = bh_map_generic_lookup_batch,            \
 	.update_batch = bh_map_generic_update_batch,            \
-	.delete_batch = bh_map_generic_delete_batch,            \
 	.mem_usage = array_mem_usage
 
 const struct bh_map_ops array_map_ops = {

@@ -342,12 +342,14 @@ static int htab_batch(struct bh_map *map, const union bpf_attr *attr, union bpf_
 		return bh_err(-EINVAL, "%s: map '%s': BPF_F_LOCK needs a bpf_spin_lock", cmd, map->name);
 	if (attr->batch.flags)
 		return bh_err(-EINVAL, "%s: map '%s': flags must be 0", cmd, map->name);
+	if (!max)
+		return 0;
+	/* Like Linux: the count is reset before the token is looked at. */
+	uattr->batch.count = 0;
 	if (in)
 		plat_memcpy(&batch, in, sizeof(batch));
 	if (batch >= h->n_buckets)
 		return bh_map_err(-ENOENT, map, "batch token past the last bucket");
-	if (!max)
-		return 0;
 	if (!keys || !values || !out)
 		return bh_err(-EFAULT, "%s: map '%s': keys, values or out_batch is NULL", cmd, map->name);
 
@@ -380,6 +382,8 @@ static int htab_batch(struct bh_map *map, const union bpf_attr *attr, union bpf_
 			if (del) {
 				htab_unlink_locked(b, e);
 				atomic_fetch_sub_explicit(&h->count, 1, memory_order_relaxed);
+				if (h->on_unlink)
+					h->on_unlink(h, e);
 				epoch_free(e);
 			}
 		}

@@ -16,7 +16,7 @@ struct htab_elem {
 	uint32_t hash;
 	atomic_uint lru_ref;		/* LRU: used since the last eviction scan */
 	uint32_t claimed;		/* custom maps: a delete is being decided (bucket lock) */
-	uint32_t reserved;
+	uint32_t lru_list;		/* LRU: index of the list holding it (set before linking) */
 	struct htab_elem *lru_prev;	/* LRU list, under the LRU lock */
 	struct htab_elem *lru_next;
 	char key[] __attribute__((aligned(8)));
@@ -39,6 +39,12 @@ struct htab {
 	atomic_uint count;
 	/* LRU variants: what lru_hash.c keeps (NULL for plain hashes). */
 	void *lru;
+	/*
+	 * Optional: called with the bucket lock held after shared code (the
+	 * lookup-and-delete batch) unlinks @e, before @e is retired, so a
+	 * family can drop its own references to it (LRU lists).
+	 */
+	void (*on_unlink)(struct htab *h, struct htab_elem *e);
 };
 
 static inline struct htab *htab_of(struct bh_map *map)

@@ -140,6 +140,8 @@ int bh_map_create(union bpf_attr *attr)
 		map->ops->free(map);
 		return err;
 	}
+	if (map->ops->created)
+		map->ops->created(map);
 	h = bh_handle_install(&map->obj);
 	if (h < 0)
 		bh_object_put(&map->obj);
@@ -261,8 +263,11 @@ int bh_map_freeze(union bpf_attr *attr)
 	MAP_OR_RETURN(map, attr->map_fd, "BPF_MAP_FREEZE");
 	bool expected = false;
 
+	/* A frozen or read-only map cannot be written, so it cannot be frozen (-EPERM, as Linux). */
+	if (map->map_flags & BPF_F_RDONLY)
+		return bh_err(-EPERM, "BPF_MAP_FREEZE: map '%s' was created BPF_F_RDONLY", map->name);
 	if (!atomic_compare_exchange_strong(&map->frozen, &expected, true))
-		return bh_err(-EBUSY, "BPF_MAP_FREEZE: map '%s' is already frozen", map->name);
+		return bh_err(-EPERM, "BPF_MAP_FREEZE: map '%s' is already frozen", map->name);
 	return 0;
 }
 
@@ -310,7 +315,7 @@ int bh_map_get_info(struct bh_map *map, union bpf_attr *attr, union bpf_attr *ua
 	uint32_t len = attr->info.info_len;
 	char *user = u64_to_ptr(attr->info.info);
 
-	if (!user)
+	if (!user && len)
 		return bh_err(-EFAULT, "BPF_OBJ_GET_INFO_BY_FD: info pointer is NULL");
 	for (uint32_t i = sizeof(info); i < len; i++)
 		if (user[i])
@@ -329,7 +334,8 @@ int bh_map_get_info(struct bh_map *map, union bpf_attr *attr, union bpf_attr *ua
 	plat_memcpy(info.name, map->name, sizeof(info.name));
 	if (map->ops->fill_info)
 		map->ops->fill_info(map, &info);
-	plat_memcpy(user, &info, len);
+	if (len)
+		plat_memcpy(user, &info, len);
 	uattr->info.info_len = len;
 	return 0;
 }

@@ -25,6 +25,8 @@ struct bh_map_ops {
 	int (*check)(const union bpf_attr *attr);
 	/* Allocates the map (struct bh_map first); ERR_PTR on failure. */
 	struct bh_map *(*alloc)(const union bpf_attr *attr);
+	/* Optional: the map is fully initialised and has its id (not yet a handle). */
+	void (*created)(struct bh_map *map);
 	/* Frees elements and the map; runs after a grace period, outside epoch. */
 	void (*free)(struct bh_map *map);
 

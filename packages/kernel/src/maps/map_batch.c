@@ -8,18 +8,16 @@
  */
 #include "map.h"
 
-/* @allowed: elem_flags bits the command passes on (updates: ANY/NOEXIST/EXIST too). */
-static int check_batch_flags(struct bh_map *map, const union bpf_attr *attr, const char *cmd,
-			     uint64_t allowed)
+/* elem_flags may only carry BPF_F_LOCK, for every batch command (Linux refuses NOEXIST/EXIST too). */
+static int check_batch_flags(struct bh_map *map, const union bpf_attr *attr, const char *cmd)
 {
-	if (attr->batch.elem_flags & ~(allowed | BPF_F_LOCK))
+	if (attr->batch.elem_flags & ~BPF_F_LOCK)
 		return bh_err(-EINVAL, "%s: map '%s': unknown elem_flags 0x%llx", cmd, map->name,
 			      (unsigned long long)attr->batch.elem_flags);
 	if (attr->batch.elem_flags & BPF_F_LOCK)
 		return bh_err(-EINVAL, "%s: map '%s': BPF_F_LOCK needs a value with a bpf_spin_lock",
 			      cmd, map->name);
-	if (attr->batch.flags)
-		return bh_err(-EINVAL, "%s: map '%s': flags must be 0", cmd, map->name);
+	/* Linux's generic batches ignore batch.flags (only hash batches check it). */
 	return 0;
 }
 
@@ -30,7 +28,7 @@ int bh_map_generic_lookup_batch(struct bh_map *map, const union bpf_attr *attr, 
 	char *keys = u64_to_ptr(attr->batch.keys), *values = u64_to_ptr(attr->batch.values);
 	uint32_t max = attr->batch.count, cp = 0, vsize = map->value_size_user;
 	const char *prev = in;
-	int err = check_batch_flags(map, attr, "BPF_MAP_LOOKUP_BATCH", 0);
+	int err = check_batch_flags(map, attr, "BPF_MAP_LOOKUP_BATCH");
 
 	if (err)
 		return err;
@@ -70,7 +68,7 @@ int bh_map_generic_update_batch(struct bh_map *map, const union bpf_attr *attr, 
 {
 	const char *keys = u64_to_ptr(attr->batch.keys), *values = u64_to_ptr(attr->batch.values);
 	uint32_t cp;
-	int err = check_batch_flags(map, attr, "BPF_MAP_UPDATE_BATCH", BPF_NOEXIST | BPF_EXIST);
+	int err = check_batch_flags(map, attr, "BPF_MAP_UPDATE_BATCH");
 
 	if (err)
 		return err;
@@ -91,7 +89,7 @@ int bh_map_generic_delete_batch(struct bh_map *map, const union bpf_attr *attr, 
 {
 	const char *keys = u64_to_ptr(attr->batch.keys);
 	uint32_t cp;
-	int err = check_batch_flags(map, attr, "BPF_MAP_DELETE_BATCH", 0);
+	int err = check_batch_flags(map, attr, "BPF_MAP_DELETE_BATCH");
 
 	if (err)
 		return err;
@@ -116,7 +114,7 @@ int bh_map_generic_lookup_and_delete_batch(struct bh_map *map, const union bpf_a
 	char *out = u64_to_ptr(attr->batch.out_batch);
 	char *keys = u64_to_ptr(attr->batch.keys), *values = u64_to_ptr(attr->batch.values);
 	uint32_t max = attr->batch.count, cp = 0, vsize = map->value_size_user;
-	int err = check_batch_flags(map, attr, "BPF_MAP_LOOKUP_AND_DELETE_BATCH", 0);
+	int err = check_batch_flags(map, attr, "BPF_MAP_LOOKUP_AND_DELETE_BATCH");
 
 	if (err)
 		return err;

@@ -285,13 +285,22 @@ static void batches(void)
 	ASSERT_EQ(count, 4, "four returned");
 	ASSERT_EQ(tp()->live_objects, 0, "all freed");
 	count = 8;
-	ASSERT_EQ(bpfhost_map_update_batch(fd, keys, values, &count, NULL), 0, "refill");
-	count = 8;
 	ASSERT_EQ(bpfhost_map_update_batch(fd, keys, values, &count,
 					   &(struct bpfhost_map_batch_opts){ .sz = sizeof(struct bpfhost_map_batch_opts),
 									     .elem_flags = BPF_NOEXIST }),
-		  -EEXIST, "NOEXIST batch stops at the first existing key");
-	ASSERT_EQ(count, 0, "none done");
+		  -EINVAL, "elem_flags NOEXIST refused, as Linux does");
+	count = 6;
+	ASSERT_OK(bpfhost_map_update_batch(fd, keys, values, &count, NULL), "refill six");
+	/* Keys 106, 107 plus two new ones: the ninth entry does not fit. */
+	keys[0] = 200;
+	keys[1] = 201;
+	keys[2] = 202;
+	count = 3;
+	tp_clear();
+	ASSERT_EQ(bpfhost_map_update_batch(fd, keys, values, &count, NULL), -E2BIG,
+		  "batch stops at the element that does not fit");
+	ASSERT_EQ(count, 2, "two went in");
+	ASSERT_EQ(tp_count(TP_POST_DELETE, BPFHOST_MAP_OPERATION_UPDATE), 1, "the third was undone");
 	ASSERT_EQ(tp()->live_objects, 8, "undo left nothing behind");
 	bpfhost_close(fd);
 	unload();
