@@ -94,10 +94,17 @@ bool epoch_in(void)
 	return self && self->depth > 0;
 }
 
-/* Smallest epoch any thread is inside of (UINT64_MAX when none). */
-static uint64_t min_active(void)
+/*
+ * The limit below which retired items are safe: the smallest epoch any
+ * thread is inside of, and never more than @target, the global epoch this
+ * caller just advanced to. Without that cap an item retired after the scan
+ * (tag below an unbounded limit) could be freed while a thread that read
+ * the global epoch before the advance, and published it after the scan,
+ * still holds it.
+ */
+static uint64_t safe_limit(uint64_t target)
 {
-	uint64_t min = UINT64_MAX;
+	uint64_t min = target;
 
 	for (struct epoch_thread *t = atomic_load(&threads); t; t = t->next) {
 		uint64_t a = atomic_load(&t->active);
@@ -143,11 +150,9 @@ static void free_list(struct epoch_head *h)
 
 static void reclaim_thread(struct epoch_thread *t)
 {
-	uint64_t limit;
+	uint64_t target = atomic_fetch_add(&global_epoch, 1) + 1;
 
-	atomic_fetch_add(&global_epoch, 1);
-	limit = min_active();
-	free_list(take_ready(t, limit));
+	free_list(take_ready(t, safe_limit(target)));
 }
 
 static void retire(struct epoch_head *h)
@@ -287,8 +292,7 @@ void epoch_run_deferred(void)
 {
 	if (atomic_load_explicit(&ncalls, memory_order_relaxed) == 0 || epoch_in())
 		return;
-	atomic_fetch_add(&global_epoch, 1);
-	run_calls(min_active());
+	run_calls(safe_limit(atomic_fetch_add(&global_epoch, 1) + 1));
 }
 
 void epoch_synchronize(void)
@@ -299,7 +303,7 @@ void epoch_synchronize(void)
 		size_t ran;
 
 		if (epoch_in()) {
-			limit = min_active();
+			limit = safe_limit(target);
 		} else {
 			for (struct epoch_thread *t = atomic_load(&threads); t; t = t->next) {
 				uint64_t a;
