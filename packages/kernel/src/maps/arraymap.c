@@ -38,6 +38,9 @@ static int array_check(const union bpf_attr *attr)
 
 static int percpu_array_check(const union bpf_attr *attr)
 {
+	if (round_up(attr->value_size, 8) > BH_MAP_MAX_PERCPU_VALUE)
+		return bh_err(-E2BIG, "BPF_MAP_CREATE: percpu_array value_size %u is over the per-CPU "
+			      "limit %u", attr->value_size, BH_MAP_MAX_PERCPU_VALUE);
 	if (attr->map_flags & (BPF_F_MMAPABLE | BPF_F_INNER_MAP))
 		return bh_err(-EINVAL, "BPF_MAP_CREATE: a per-CPU array takes neither BPF_F_MMAPABLE "
 			      "nor BPF_F_INNER_MAP (flags 0x%x)", attr->map_flags);

@@ -419,6 +419,14 @@ static int htab_map_check(const union bpf_attr *attr)
 	return htab_check(attr, "hash", 0);
 }
 
+static int htab_percpu_map_check(const union bpf_attr *attr)
+{
+	if (round_up(attr->value_size, 8) > BH_MAP_MAX_PERCPU_VALUE)
+		return bh_err(-E2BIG, "BPF_MAP_CREATE: percpu_hash value_size %u is over the per-CPU "
+			      "limit %u", attr->value_size, BH_MAP_MAX_PERCPU_VALUE);
+	return htab_check(attr, "percpu_hash", 0);
+}
+
 static struct bh_map *alloc_common(const union bpf_attr *attr, bool percpu)
 {
 	struct htab *h = plat_alloc_aligned(sizeof(*h));
@@ -453,7 +461,6 @@ static void htab_map_free(struct bh_map *map)
 }
 
 #define HTAB_COMMON_OPS                                                   \
-	.check = htab_map_check,                                          \
 	.free = htab_map_free,                                            \
 	.lookup_elem = htab_lookup_elem,                                  \
 	.update_elem = htab_update_elem,                                  \
@@ -471,6 +478,7 @@ static void htab_map_free(struct bh_map *map)
 
 const struct bh_map_ops htab_map_ops = {
 	.name = "hash",
+	.check = htab_map_check,
 	.alloc = htab_map_alloc,
 	HTAB_COMMON_OPS,
 };
@@ -478,6 +486,7 @@ const struct bh_map_ops htab_map_ops = {
 const struct bh_map_ops htab_percpu_map_ops = {
 	.name = "percpu_hash",
 	.percpu = true,
+	.check = htab_percpu_map_check,
 	.alloc = htab_percpu_map_alloc,
 	HTAB_COMMON_OPS,
 };
