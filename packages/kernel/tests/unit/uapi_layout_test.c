@@ -161,9 +161,14 @@ struct level {
 
 static void level_add(struct level *l, const char *prefix, const char *name)
 {
-	if (l->n < (int)ARRAY_LEN(l->names))
-		snprintf(l->names[l->n++], sizeof(l->names[0]), "%s%s%s", prefix, *prefix ? "." : "",
-			 name);
+	int len;
+
+	if (l->n >= (int)ARRAY_LEN(l->names))
+		return;
+	len = snprintf(l->names[l->n], sizeof(l->names[0]), "%s%s%s", prefix, *prefix ? "." : "", name);
+	/* A path that does not fit would compare wrongly: fail loudly instead. */
+	ASSERT_TRUE(len >= 0 && len < (int)sizeof(l->names[0]), "member path fits");
+	l->n++;
 }
 
 static void uapi_h_fully_covered(void)
