@@ -181,6 +181,7 @@ struct bench_row {
 	double target_value;
 	bool higher_is_better;
 	bool met;
+	bool reference;			/* not a PERFORMANCE.md target: the same bar, for comparison */
 	bool is_throughput;		/* the figures are ops/s totals (concurrency) */
 	char note[160];
 };

@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "bpfhost/bpfhost.h"
@@ -20,6 +21,21 @@ static int print_diag(enum bpfhost_print_level level, const char *fmt, va_list a
 	if (level != BPFHOST_WARN)
 		return 0;
 	return vfprintf(stderr, fmt, args);
+}
+
+/* Other work on this shared machine shows here; the ratios are taken side by side anyway. */
+static void print_load(const char *when)
+{
+	char buf[128] = "?";
+	FILE *f = fopen("/proc/loadavg", "r");
+
+	if (f) {
+		if (!fgets(buf, sizeof(buf), f))
+			buf[0] = 0;
+		fclose(f);
+	}
+	buf[strcspn(buf, "\n")] = 0;
+	printf("load average %s: %s\n", when, buf);
 }
 
 static void print_affinity(void)
@@ -55,6 +71,7 @@ int main(void)
 	bench_cpu_describe(machine, sizeof(machine));
 	printf("bpfhost kernel benchmark, %s\nmachine: %s\n", date, machine);
 	print_affinity();
+	print_load("at start");
 	printf("workload: %u ops per measurement on %u-entry maps, u32 keys (LPM: /32), u64 values, "
 	       "random order (fixed-seed permutations)\n", BENCH_OPS, BENCH_ENTRIES);
 	printf("method: %d repeats, bpfhost and its peer in turns within each repeat, medians; "
@@ -71,11 +88,12 @@ int main(void)
 	bench_custom_section(&table);
 	bench_concurrent_section(&table);
 	bench_table_print(&table);
+	print_load("at end");
 	printf("ratios: 'x kernel' = kernel ns/op over bpfhost ns/op (speed-up); 'x time' = custom map "
 	       "ns/op over plain HASH ns/op;\n        'x 1 thread' = 2-thread lookups/s over 1-thread "
 	       "lookups/s (ops/s and ns/op of that row are totals over all threads)\n");
-	printf("targets: HASH rows are PERFORMANCE.md's; the other map types are held to the same bar "
-	       "for comparison\n");
+	printf("targets: HASH, custom and 2-thread rows are PERFORMANCE.md's; the other map types are "
+	       "held to the same bar, in parentheses, for comparison\n");
 	fflush(stdout);
 	return 0;
 }

@@ -73,10 +73,12 @@ static void run_op(struct bench_table *t, const struct map_case *c, enum bench_o
 	r->peer_ns_op = bench_median(theirs, reps);
 	r->ratio = r->peer_ns_op / r->ns_op;
 	r->ratio_unit = "kernel";
+	/* PERFORMANCE.md sets these for HASH; the other types are held to the same bar. */
 	if (op == BENCH_LOOKUP)
 		bench_row_judge(r, ">= 30x", 30, true);
 	else
 		bench_row_judge(r, ">= 15x", 15, true);
+	r->reference = c->type != BENCH_HASH;
 }
 
 static bool case_selected(const struct map_case *c)
