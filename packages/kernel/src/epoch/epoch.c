@@ -174,6 +174,12 @@ static void retire(struct epoch_head *h)
 		reclaim_thread(t);
 }
 
+void epoch_retire(struct epoch_head *head, void (*fn)(struct epoch_head *head))
+{
+	head->fn = fn;
+	retire(head);
+}
+
 /* Header in front of epoch_alloc'd memory; keeps the payload 16/64 aligned. */
 #define EPOCH_MAGIC_LIVE 0x45504f43u	/* "EPOC" */
 #define EPOCH_MAGIC_DEAD 0xdeadbeefu

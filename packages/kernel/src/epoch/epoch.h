@@ -36,6 +36,12 @@ void *epoch_alloc_aligned(size_t size);
 void epoch_free(void *p);
 void epoch_free_aligned(void *p);
 
+/*
+ * Memory with its own retire node: @fn(@head) runs once no thread can still
+ * see it, from whichever thread reclaims (it only frees: no locks, no blocking).
+ */
+void epoch_retire(struct epoch_head *head, void (*fn)(struct epoch_head *head));
+
 /* Runs @fn(@head) once no thread can still see what was unlinked before. */
 void epoch_call(struct epoch_head *head, void (*fn)(struct epoch_head *head));
 

@@ -197,7 +197,7 @@ static int chash_update(struct bh_map *map, const void *key, const void *value, 
 							      c->uov ? (uint8_t *)htab_elem_value(&ch->h, e) : NULL,
 							      helper_flag(helper));
 		if (err) {
-			epoch_free(e);
+			htab_elem_free(e);
 			return cb_err(c, "preprocess_map_update_element", err);
 		}
 	}
@@ -227,7 +227,7 @@ static int chash_update(struct bh_map *map, const void *key, const void *value, 
 		if (c->table->preprocess_map_update_element)
 			notify_gone(c, key, htab_elem_value(&ch->h, e),
 				    BPFHOST_MAP_OPERATION_UPDATE | helper_flag(helper));
-		epoch_free(e);
+		htab_elem_free(e);
 		return err;
 	}
 	if (old)
@@ -238,7 +238,7 @@ static int chash_update(struct bh_map *map, const void *key, const void *value, 
 	if (old) {
 		notify_gone(c, old->key, htab_elem_value(&ch->h, old),
 			    BPFHOST_MAP_OPERATION_UPDATE | helper_flag(helper));
-		epoch_free(old);
+		htab_elem_free(old);
 	}
 	return 0;
 }
@@ -303,7 +303,7 @@ static int chash_delete(struct bh_map *map, const void *key, void *value, bool h
 		c->table->postprocess_map_delete_element(c->binding_context, map->custom_map_context,
 							 map->key_size, key, c->actual_value_size,
 							 stored, helper_flag(helper));
-	epoch_free(e);
+	htab_elem_free(e);
 	return 0;
 }
 
@@ -318,7 +318,7 @@ static void chash_cleanup(struct custom_hash *ch)
 			next = atomic_load(&e->next);
 			notify_gone(&ch->c, e->key, htab_elem_value(&ch->h, e),
 				    BPFHOST_MAP_OPERATION_MAP_CLEANUP);
-			epoch_free(e);
+			htab_elem_free(e);
 		}
 	}
 	atomic_store(&ch->h.count, 0);

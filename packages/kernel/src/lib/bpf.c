@@ -62,14 +62,16 @@ int bpfhost_map_create(uint32_t map_type, const char *map_name, uint32_t key_siz
 
 static int elem_cmd(int cmd, int fd, const void *key, void *value, uint64_t flags)
 {
+	/* As libbpf: pass only the fields element commands use (the hot path). */
+	const size_t attr_sz = offsetofend(union bpf_attr, flags);
 	union bpf_attr attr;
 
-	memset(&attr, 0, sizeof(attr));
+	memset(&attr, 0, attr_sz);
 	attr.map_fd = (uint32_t)fd;
 	attr.key = (uint64_t)(uintptr_t)key;
 	attr.value = (uint64_t)(uintptr_t)value;
 	attr.flags = flags;
-	return sys(cmd, &attr);
+	return lib_err(bpfhost_sys_bpf(cmd, &attr, attr_sz));
 }
 
 int bpfhost_map_lookup_elem(int fd, const void *key, void *value)

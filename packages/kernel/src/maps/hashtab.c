@@ -66,16 +66,26 @@ void htab_free_elems(struct htab *h)
 		while (e) {
 			struct htab_elem *next = atomic_load(&e->next);
 
-			epoch_free(e);
+			htab_elem_free(e);
 			e = next;
 		}
 	}
 	plat_free_aligned(h->buckets);
 }
 
+static void elem_release(struct epoch_head *head)
+{
+	plat_free(container_of(head, struct htab_elem, rcu));
+}
+
+void htab_elem_free(struct htab_elem *e)
+{
+	epoch_retire(&e->rcu, elem_release);
+}
+
 struct htab_elem *htab_elem_new(struct htab *h, const void *key, uint32_t hash)
 {
-	struct htab_elem *e = epoch_alloc(sizeof(*e) + h->key_round + h->value_bytes);
+	struct htab_elem *e = plat_alloc(sizeof(*e) + h->key_round + h->value_bytes);
 
 	if (!e)
 		return NULL;
@@ -207,11 +217,11 @@ static int htab_update(struct htab *h, const void *key, const void *value, uint6
 	}
 	plat_spin_unlock(&b->lock);
 	if (old)
-		epoch_free(old);
+		htab_elem_free(old);
 	return 0;
 fail:
 	plat_spin_unlock(&b->lock);
-	epoch_free(e);
+	htab_elem_free(e);
 	return err;
 }
 
@@ -232,7 +242,7 @@ static int htab_delete(struct htab *h, const void *key, void *value_out)
 	plat_spin_unlock(&b->lock);
 	if (value_out)
 		htab_copy_value_user(h, e, value_out);
-	epoch_free(e);
+	htab_elem_free(e);
 	return 0;
 }
 
@@ -384,7 +394,7 @@ static int htab_batch(struct bh_map *map, const union bpf_attr *attr, union bpf_
 				atomic_fetch_sub_explicit(&h->count, 1, memory_order_relaxed);
 				if (h->on_unlink)
 					h->on_unlink(h, e);
-				epoch_free(e);
+				htab_elem_free(e);
 			}
 		}
 		plat_spin_unlock(&b->lock);

@@ -14,11 +14,21 @@
 struct htab_elem {
 	_Atomic(struct htab_elem *) next;
 	uint32_t hash;
-	atomic_uint lru_ref;		/* LRU: used since the last eviction scan */
-	uint32_t claimed;		/* custom maps: a delete is being decided (bucket lock) */
-	uint32_t lru_list;		/* LRU: index of the list holding it (set before linking) */
-	struct htab_elem *lru_prev;	/* LRU list, under the LRU lock */
-	struct htab_elem *lru_next;
+	atomic_uint lru_ref;		/* LRU: used since the last eviction scan (lock-free) */
+	union {
+		/* Only under locks, while the element is linked. */
+		struct {
+			uint32_t claimed;	/* custom maps: a delete is being decided (bucket lock) */
+			uint32_t lru_list;	/* LRU: index of the list holding it (set before linking) */
+			struct htab_elem *lru_prev;	/* LRU list, under the LRU lock */
+			struct htab_elem *lru_next;
+		};
+		/*
+		 * Once unlinked from everything, the retire node (htab_elem_free):
+		 * no separate epoch header, so a small element fits one cache line.
+		 */
+		struct epoch_head rcu;
+	};
 	char key[] __attribute__((aligned(8)));
 	/* key (round_up(key_size, 8)), then the value (per-CPU: one slot per CPU) */
 };
@@ -93,6 +103,8 @@ int htab_check(const union bpf_attr *attr, const char *family, uint32_t extra_fl
 int htab_init(struct htab *h, const union bpf_attr *attr, bool percpu);
 void htab_free_elems(struct htab *h);	/* not concurrent with anything */
 struct htab_elem *htab_elem_new(struct htab *h, const void *key, uint32_t hash);
+/* Frees an element no reader can newly reach, once current readers left. */
+void htab_elem_free(struct htab_elem *e);
 void htab_elem_set_value_user(struct htab *h, struct htab_elem *e, const void *value);
 void htab_elem_set_value_prog(struct htab *h, struct htab_elem *e, const void *value);
 void htab_copy_value_user(const struct htab *h, struct htab_elem *e, void *value);

@@ -250,7 +250,7 @@ static int lru_update(struct lru_htab *lh, const void *key, const void *value, u
 			htab_replace_locked(b, old, e);
 			plat_spin_unlock(&l->lock);
 			plat_spin_unlock(&b->lock);
-			epoch_free(old);
+			htab_elem_free(old);
 			return 0;
 		}
 		l = this_cpu_list(lh);
@@ -271,12 +271,12 @@ static int lru_update(struct lru_htab *lh, const void *key, const void *value, u
 		plat_spin_unlock(&l->lock);
 		plat_spin_unlock(&b->lock);
 		if (victim)
-			epoch_free(victim);
+			htab_elem_free(victim);
 		return 0;
 	}
 fail:
 	plat_spin_unlock(&b->lock);
-	epoch_free(e);
+	htab_elem_free(e);
 	return err;
 }
 
@@ -303,7 +303,7 @@ static int lru_delete(struct lru_htab *lh, const void *key, void *value_out)
 	plat_spin_unlock(&b->lock);
 	if (value_out)
 		htab_copy_value_user(h, e, value_out);
-	epoch_free(e);
+	htab_elem_free(e);
 	return 0;
 }
 

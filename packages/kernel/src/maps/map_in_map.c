@@ -391,12 +391,12 @@ static int hash_of_maps_sys_update(struct bh_map *map, const void *key, const vo
 	}
 	plat_spin_unlock(&b->lock);
 	if (err) {
-		epoch_free(e);
+		htab_elem_free(e);
 		goto put;
 	}
 	if (old) {
 		inner_map_put(elem_inner(h, old));
-		epoch_free(old);
+		htab_elem_free(old);
 	}
 	return 0;
 put:
@@ -421,7 +421,7 @@ static int hash_of_maps_sys_delete(struct bh_map *map, const void *key)
 	if (!e)
 		return bh_map_err(-ENOENT, map, "no such key");
 	inner_map_put(elem_inner(h, e));
-	epoch_free(e);
+	htab_elem_free(e);
 	return 0;
 }
 
@@ -495,7 +495,7 @@ static int hash_of_maps_batch(struct bh_map *map, const union bpf_attr *attr, un
 			e = head;
 			head = atomic_load_explicit(&e->next, memory_order_relaxed);
 			inner_map_put(elem_inner(h, e));
-			epoch_free(e);
+			htab_elem_free(e);
 		}
 	}
 	*out = batch;

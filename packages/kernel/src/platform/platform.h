@@ -25,9 +25,29 @@ void plat_free_aligned(void *p);
 void plat_fault_inject(unsigned long nth);
 unsigned long plat_alloc_count(void);
 
-void *plat_memcpy(void *dst, const void *src, size_t n);
-void *plat_memset(void *dst, int c, size_t n);
-int plat_memcmp(const void *a, const void *b, size_t n);
+/*
+ * Compiler builtins: inlined for small and constant sizes (the element
+ * paths copy 4- and 8-byte keys and values), a libc call otherwise.
+ */
+static inline void *plat_memcpy(void *dst, const void *src, size_t n)
+{
+	switch (n) {
+	case 4:
+		return __builtin_memcpy(dst, src, 4);
+	case 8:
+		return __builtin_memcpy(dst, src, 8);
+	default:
+		return __builtin_memcpy(dst, src, n);
+	}
+}
+static inline void *plat_memset(void *dst, int c, size_t n)
+{
+	return __builtin_memset(dst, c, n);
+}
+static inline int plat_memcmp(const void *a, const void *b, size_t n)
+{
+	return __builtin_memcmp(a, b, n);
+}
 size_t plat_strnlen(const char *s, size_t max);
 int plat_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int plat_snprintf(char *buf, size_t size, const char *fmt, ...)

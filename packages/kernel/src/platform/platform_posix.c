@@ -18,14 +18,21 @@
 
 #include "bpfhost/bpfhost.h"
 
+#define likely(x) __builtin_expect(!!(x), 1)
+
 static atomic_ulong alloc_count;
 static atomic_ulong fail_at;	/* alloc_count value whose allocation fails; 0 = off */
+/* Counting costs a locked add per allocation: only once a test asks for it. */
+static atomic_bool counting;
 
 static bool alloc_should_fail(void)
 {
-	unsigned long n = atomic_fetch_add_explicit(&alloc_count, 1, memory_order_relaxed) + 1;
-	unsigned long target = atomic_load_explicit(&fail_at, memory_order_relaxed);
+	unsigned long n, target;
 
+	if (likely(!atomic_load_explicit(&counting, memory_order_relaxed)))
+		return false;
+	n = atomic_fetch_add_explicit(&alloc_count, 1, memory_order_relaxed) + 1;
+	target = atomic_load_explicit(&fail_at, memory_order_relaxed);
 	if (target && n == target) {
 		atomic_store(&fail_at, 0);
 		return true;
@@ -35,11 +42,13 @@ static bool alloc_should_fail(void)
 
 void plat_fault_inject(unsigned long nth)
 {
+	atomic_store(&counting, true);
 	atomic_store(&fail_at, nth ? atomic_load(&alloc_count) + nth : 0);
 }
 
 unsigned long plat_alloc_count(void)
 {
+	atomic_store(&counting, true);
 	return atomic_load(&alloc_count);
 }
 
@@ -50,6 +59,9 @@ void *plat_alloc(size_t size)
 	return calloc(1, size ? size : 1);
 }
 
+#define HUGE_ALIGN (2u << 20)
+#define HUGE_MIN (512u << 10)
+
 void *plat_alloc_aligned(size_t size)
 {
 	void *p;
@@ -57,8 +69,14 @@ void *plat_alloc_aligned(size_t size)
 	if (alloc_should_fail())
 		return NULL;
 	size = (size + PLAT_CACHELINE - 1) & ~(size_t)(PLAT_CACHELINE - 1);
-	if (posix_memalign(&p, PLAT_CACHELINE, size ? size : PLAT_CACHELINE))
+	if (size >= HUGE_MIN) {
+		/* Big tables (hash buckets, array values): huge pages spare the TLB. */
+		if (posix_memalign(&p, HUGE_ALIGN, size))
+			return NULL;
+		madvise(p, size, MADV_HUGEPAGE);
+	} else if (posix_memalign(&p, PLAT_CACHELINE, size ? size : PLAT_CACHELINE)) {
 		return NULL;
+	}
 	memset(p, 0, size);
 	return p;
 }
@@ -88,21 +106,6 @@ void plat_free(void *p)
 void plat_free_aligned(void *p)
 {
 	free(p);
-}
-
-void *plat_memcpy(void *dst, const void *src, size_t n)
-{
-	return memcpy(dst, src, n);
-}
-
-void *plat_memset(void *dst, int c, size_t n)
-{
-	return memset(dst, c, n);
-}
-
-int plat_memcmp(const void *a, const void *b, size_t n)
-{
-	return memcmp(a, b, n);
 }
 
 size_t plat_strnlen(const char *s, size_t max)
