@@ -251,11 +251,7 @@ static void *htab_lookup_elem(struct bh_map *map, const void *key)
 	struct htab *h = htab_of(map);
 	struct htab_elem *e = htab_find(h, key, htab_hash(h, key));
 
-	if (!e)
-		return NULL;
-	if (h->percpu)
-		return (char *)htab_elem_value(h, e) + (size_t)plat_cpu_id() * bh_percpu_slot(map->value_size);
-	return htab_elem_value(h, e);
+	return e ? htab_prog_value(h, e) : NULL;
 }
 
 static long htab_update_elem(struct bh_map *map, const void *key, const void *value, uint64_t flags)
@@ -268,7 +264,7 @@ static long htab_delete_elem(struct bh_map *map, const void *key)
 	return htab_delete(htab_of(map), key, NULL);
 }
 
-static int htab_sys_lookup(struct bh_map *map, const void *key, void *value, uint64_t flags)
+int htab_sys_lookup(struct bh_map *map, const void *key, void *value, uint64_t flags)
 {
 	struct htab *h = htab_of(map);
 	struct htab_elem *e = htab_find(h, key, htab_hash(h, key));

@@ -108,6 +108,15 @@ void htab_elem_free(struct htab_elem *e);
 void htab_elem_set_value_user(struct htab *h, struct htab_elem *e, const void *value);
 void htab_elem_set_value_prog(struct htab *h, struct htab_elem *e, const void *value);
 void htab_copy_value_user(const struct htab *h, struct htab_elem *e, void *value);
+/* What a program's lookup points at: the value, or this CPU's slot of it. */
+static inline void *htab_prog_value(const struct htab *h, struct htab_elem *e)
+{
+	if (h->percpu)
+		return (char *)htab_elem_value(h, e) + (size_t)plat_cpu_id() * bh_percpu_slot(h->map.value_size);
+	return htab_elem_value(h, e);
+}
+/* A user-space lookup (copy of every CPU's value); marks nothing. */
+int htab_sys_lookup(struct bh_map *map, const void *key, void *value, uint64_t flags);
 /* Unlinks @e from its bucket (bucket lock held); returns false if absent. */
 bool htab_unlink_locked(struct htab_bucket *b, struct htab_elem *e);
 /* Puts @e in @old's place in the bucket (bucket lock held). */

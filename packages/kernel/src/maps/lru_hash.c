@@ -316,9 +316,7 @@ static void *lru_lookup_elem(struct bh_map *map, const void *key)
 	if (!e)
 		return NULL;
 	mark_referenced(e);
-	if (h->percpu)
-		return (char *)htab_elem_value(h, e) + (size_t)plat_cpu_id() * bh_percpu_slot(map->value_size);
-	return htab_elem_value(h, e);
+	return htab_prog_value(h, e);
 }
 
 /* Called under epoch; may run from a program. */
@@ -331,19 +329,6 @@ static long lru_update_elem(struct bh_map *map, const void *key, const void *val
 static long lru_delete_elem(struct bh_map *map, const void *key)
 {
 	return lru_delete(lru_of(map), key, NULL);
-}
-
-/* User space lookups do not mark the element, as on Linux: a map walk must not skew eviction. */
-static int lru_sys_lookup(struct bh_map *map, const void *key, void *value, uint64_t flags)
-{
-	struct htab *h = htab_of(map);
-	struct htab_elem *e = htab_find(h, key, htab_hash(h, key));
-
-	(void)flags;
-	if (!e)
-		return bh_map_err(-ENOENT, map, "no such key");
-	htab_copy_value_user(h, e, value);
-	return 0;
 }
 
 static int lru_sys_update(struct bh_map *map, const void *key, const void *value, uint64_t flags)
@@ -468,12 +453,13 @@ static void lru_fill_info(const struct bh_map *map, struct bpf_map_info *info)
 	info->max_entries = container_of(map, struct lru_htab, h.map)->max_entries;
 }
 
+/* User-space lookups (htab_sys_lookup) do not mark elements, as on Linux: a map walk must not skew eviction. */
 #define LRU_COMMON_OPS                                                    \
 	.free = lru_free,                                                 \
 	.lookup_elem = lru_lookup_elem,                                   \
 	.update_elem = lru_update_elem,                                   \
 	.delete_elem = lru_delete_elem,                                   \
-	.sys_lookup = lru_sys_lookup,                                     \
+	.sys_lookup = htab_sys_lookup,                                    \
 	.sys_update = lru_sys_update,                                     \
 	.sys_delete = lru_sys_delete,                                     \
 	.sys_lookup_and_delete = lru_sys_lookup_and_delete,               \
