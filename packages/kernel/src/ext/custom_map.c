@@ -1,99 +1,25 @@
 // SPDX-License-Identifier: MIT
 /*
  * Custom maps: map types implemented by an extension's map information
- * provider over core-owned storage, on a hash or an array base.
- *
- * The core calls the provider's element callbacks with the flags of the
- * peer's matrix (HELPER from programs, UPDATE for displaced or undone
- * values, MAP_CLEANUP on teardown), never while holding one of its locks.
- * Writers of one hash entry are ordered by a "claimed" mark taken under the
- * bucket lock: a delete that asks the provider first (preprocess) claims the
- * entry, and other writers of that key wait for the decision, so a value is
- * reported gone exactly once.
+ * provider over core-owned storage (custom_hash.c, custom_array.c). This
+ * file registers the types (the core's client of the map information NPI),
+ * creates and tears maps down through the provider, and orphans the maps of
+ * a module unloaded by force. The core calls the element callbacks with the
+ * flags of the peer's matrix: HELPER from programs, UPDATE for displaced or
+ * undone values, MAP_CLEANUP on teardown.
  */
-#include "custom_map.h"
+#include "custom_map_internal.h"
 
-#include "registrar.h"
-#include "../maps/htab.h"
-
-/* A registered custom type: the provider's tables, copied and validated. */
-struct custom_type {
-	struct custom_type *next;
-	uint32_t map_type;
-	uint32_t base_map_type;
-	struct bh_provider *provider;	/* NULL once the provider left */
-	struct bh_module *module;
-	struct bpfhost_base_map_provider_properties props;
-	struct bpfhost_base_map_provider_dispatch_table table;
-	struct custom_common *maps;	/* live maps of this type (registrar lock) */
-	long refs;			/* maps pointing here */
-};
-
-enum custom_state {
-	CUSTOM_CREATING,	/* not yet published: holds its module busy, not listed */
-	CUSTOM_LIVE,
-	CUSTOM_ORPHANED,	/* provider gone: operations return -ENODEV */
-};
-
-/* What both bases share, reached from a map through custom_of(). */
-struct custom_common {
-	struct bh_map *map;
-	struct custom_type *type;
-	struct custom_common *next, *prev;	/* in type->maps */
-	const struct bpfhost_base_map_provider_dispatch_table *table;
-	void *binding_context;
-	bool uov;				/* updates_original_value */
-	uint32_t actual_value_size;
-	atomic_bool orphaned;
-	enum custom_state state;		/* registrar lock */
-	bool cleaning;				/* an unload is cleaning it up */
-};
-
-struct custom_hash {
-	struct htab h;
-	struct custom_common c;
-};
-
-#define CA_LOCKS 64
-
-struct custom_array {
-	struct bh_map map;
-	struct custom_common c;
-	uint32_t slot;			/* round_up(actual_value_size, 8) */
-	char *values;
-	struct plat_spinlock locks[CA_LOCKS];	/* writers (and uov readers) per stripe */
-};
-
-static const struct bh_map_ops custom_hash_ops;
-static const struct bh_map_ops custom_array_ops;
 static struct custom_type *types;
 
-static struct custom_common *custom_of(struct bh_map *map)
-{
-	if (map->ops == &custom_hash_ops)
-		return &container_of(htab_of(map), struct custom_hash, h)->c;
-	return &container_of(map, struct custom_array, map)->c;
-}
-
-static bool is_custom(const struct bh_map *map)
-{
-	return map->ops == &custom_hash_ops || map->ops == &custom_array_ops;
-}
-
-static inline uint32_t helper_flag(bool helper)
-{
-	return helper ? BPFHOST_MAP_OPERATION_HELPER : 0;
-}
-
-static int orphan_check(struct custom_common *c)
+int custom_orphan_check(struct custom_common *c)
 {
 	if (unlikely(atomic_load_explicit(&c->orphaned, memory_order_acquire)))
 		return bh_map_err(-ENODEV, c->map, "the module providing this custom map was unloaded");
 	return 0;
 }
 
-/* A provider's error, unchanged, with the map and callback named. */
-static int cb_err(struct custom_common *c, const char *callback, int err)
+int custom_cb_err(struct custom_common *c, const char *callback, int err)
 {
 	const char *mod = c->type->module ? c->type->module->name : "?";
 
@@ -104,8 +30,7 @@ static int cb_err(struct custom_common *c, const char *callback, int err)
 		      c->map->obj.id, mod, callback, bh_errno_name(err));
 }
 
-/* The entry left the map: tell the provider (its answer cannot matter here). */
-static void notify_gone(struct custom_common *c, const void *key, const void *stored, uint32_t flags)
+void custom_notify_gone(struct custom_common *c, const void *key, const void *stored, uint32_t flags)
 {
 	void *mctx = c->map->custom_map_context;
 
@@ -117,7 +42,7 @@ static void notify_gone(struct custom_common *c, const void *key, const void *st
 							      key, c->actual_value_size, stored, flags);
 }
 
-static int call_find(struct custom_common *c, const void *key, const void *stored, void *out,
+int custom_call_find(struct custom_common *c, const void *key, const void *stored, void *out,
 		     bool helper)
 {
 	int err;
@@ -127,435 +52,19 @@ static int call_find(struct custom_common *c, const void *key, const void *store
 	err = c->table->postprocess_map_find_element(c->binding_context, c->map->custom_map_context,
 						     c->map->key_size, key, c->actual_value_size, stored,
 						     c->uov ? c->map->value_size : 0, c->uov ? out : NULL,
-						     helper_flag(helper));
-	return err ? cb_err(c, "postprocess_map_find_element", err) : 0;
+						     custom_helper_flag(helper));
+	return err ? custom_cb_err(c, "postprocess_map_find_element", err) : 0;
 }
 
-static int check_update_flags(struct bh_map *map, uint64_t flags)
+int custom_check_update_flags(struct bh_map *map, uint64_t flags)
 {
 	if (unlikely(flags > BPF_EXIST))
 		return bh_map_err(-EINVAL, map, "update flags other than BPF_ANY/NOEXIST/EXIST");
 	return 0;
 }
 
-/* ------------------------------------------------------------------ hash base */
-
-static struct custom_hash *chash_of(struct bh_map *map)
-{
-	return container_of(htab_of(map), struct custom_hash, h);
-}
-
-static int chash_lookup(struct bh_map *map, const void *key, void *value, bool helper, void **stored_out)
-{
-	struct custom_hash *ch = chash_of(map);
-	struct htab_elem *e;
-	void *stored;
-	int err = orphan_check(&ch->c);
-
-	if (err)
-		return err;
-	e = htab_find(&ch->h, key, htab_hash(&ch->h, key));
-	if (!e)
-		return bh_map_err(-ENOENT, map, "no such key");
-	stored = htab_elem_value(&ch->h, e);
-	err = call_find(&ch->c, key, stored, value, helper);
-	if (err)
-		return err;
-	if (value && !ch->c.uov)
-		plat_memcpy(value, stored, map->value_size);
-	if (stored_out)
-		*stored_out = stored;
-	return 0;
-}
-
-static int chash_update(struct bh_map *map, const void *key, const void *value, uint64_t flags,
-			bool helper)
-{
-	struct custom_hash *ch = chash_of(map);
-	struct custom_common *c = &ch->c;
-	uint32_t hash = htab_hash(&ch->h, key);
-	struct htab_bucket *b = htab_bucket(&ch->h, hash);
-	struct htab_elem *e, *old;
-	int err = orphan_check(c);
-
-	if (err)
-		return err;
-	if (helper && c->uov)
-		return bh_map_err(-EOPNOTSUPP, map, "programs cannot update a map whose provider "
-				  "updates the original value");
-	err = check_update_flags(map, flags);
-	if (err)
-		return err;
-	/* Allocate first: a failure here never reaches the provider. */
-	e = htab_elem_new(&ch->h, key, hash);
-	if (!e)
-		return bh_map_err(-ENOMEM, map, "out of memory for an element");
-	if (c->table->preprocess_map_update_element) {
-		err = c->table->preprocess_map_update_element(c->binding_context, map->custom_map_context,
-							      map->key_size, key, map->value_size, value,
-							      c->uov ? c->actual_value_size : 0,
-							      c->uov ? (uint8_t *)htab_elem_value(&ch->h, e) : NULL,
-							      helper_flag(helper));
-		if (err) {
-			htab_elem_free(e);
-			return cb_err(c, "preprocess_map_update_element", err);
-		}
-	}
-	if (!c->uov)
-		plat_memcpy(htab_elem_value(&ch->h, e), value, map->value_size);
-
-	for (;;) {
-		plat_spin_lock(&b->lock);
-		old = htab_find(&ch->h, key, hash);
-		if (!old || !old->claimed)
-			break;
-		/* A delete is asking the provider about @old: wait for its answer. */
-		plat_spin_unlock(&b->lock);
-		plat_yield();
-	}
-	if (old && flags == BPF_NOEXIST)
-		err = bh_map_err(-EEXIST, map, "key exists (BPF_NOEXIST)");
-	else if (!old && flags == BPF_EXIST)
-		err = bh_map_err(-ENOENT, map, "no such key (BPF_EXIST)");
-	else if (!old && atomic_fetch_add(&ch->h.count, 1) >= map->max_entries) {
-		atomic_fetch_sub(&ch->h.count, 1);
-		err = bh_map_err(-E2BIG, map, "map is full (max_entries reached)");
-	}
-	if (err) {
-		plat_spin_unlock(&b->lock);
-		/* Undo: the provider prepared a value that will not be stored. */
-		if (c->table->preprocess_map_update_element)
-			notify_gone(c, key, htab_elem_value(&ch->h, e),
-				    BPFHOST_MAP_OPERATION_UPDATE | helper_flag(helper));
-		htab_elem_free(e);
-		return err;
-	}
-	if (old)
-		htab_replace_locked(b, old, e);
-	else
-		htab_link_locked(b, e);
-	plat_spin_unlock(&b->lock);
-	if (old) {
-		notify_gone(c, old->key, htab_elem_value(&ch->h, old),
-			    BPFHOST_MAP_OPERATION_UPDATE | helper_flag(helper));
-		htab_elem_free(old);
-	}
-	return 0;
-}
-
-/* Delete, optionally returning the value first (lookup-and-delete). */
-static int chash_delete(struct bh_map *map, const void *key, void *value, bool helper, bool lookup)
-{
-	struct custom_hash *ch = chash_of(map);
-	struct custom_common *c = &ch->c;
-	uint32_t hash = htab_hash(&ch->h, key);
-	struct htab_bucket *b = htab_bucket(&ch->h, hash);
-	bool ask = lookup || c->table->preprocess_map_delete_element;
-	struct htab_elem *e;
-	void *stored;
-	int err = orphan_check(c);
-
-	if (err)
-		return err;
-	if (helper && c->uov)
-		return bh_map_err(-EOPNOTSUPP, map, "programs cannot delete from a map whose provider "
-				  "updates the original value");
-	for (;;) {
-		plat_spin_lock(&b->lock);
-		e = htab_find(&ch->h, key, hash);
-		if (!e) {
-			plat_spin_unlock(&b->lock);
-			return bh_map_err(-ENOENT, map, "no such key");
-		}
-		if (!e->claimed)
-			break;
-		plat_spin_unlock(&b->lock);
-		plat_yield();
-	}
-	stored = htab_elem_value(&ch->h, e);
-	if (ask) {
-		/* Keep the entry visible while the provider decides. */
-		e->claimed = 1;
-		plat_spin_unlock(&b->lock);
-		err = lookup ? call_find(c, key, stored, value, helper) : 0;
-		if (!err && lookup && !c->uov)
-			plat_memcpy(value, stored, map->value_size);
-		if (!err && c->table->preprocess_map_delete_element) {
-			err = c->table->preprocess_map_delete_element(c->binding_context,
-								      map->custom_map_context,
-								      map->key_size, key,
-								      c->actual_value_size, stored,
-								      helper_flag(helper));
-			if (err)
-				err = cb_err(c, "preprocess_map_delete_element", err);
-		}
-		plat_spin_lock(&b->lock);
-		if (err) {
-			e->claimed = 0;
-			plat_spin_unlock(&b->lock);
-			return err;
-		}
-	}
-	htab_unlink_locked(b, e);
-	atomic_fetch_sub(&ch->h.count, 1);
-	plat_spin_unlock(&b->lock);
-	if (c->table->postprocess_map_delete_element)
-		c->table->postprocess_map_delete_element(c->binding_context, map->custom_map_context,
-							 map->key_size, key, c->actual_value_size,
-							 stored, helper_flag(helper));
-	htab_elem_free(e);
-	return 0;
-}
-
-/* Teardown: MAP_CLEANUP for every entry, then the storage goes. */
-static void chash_cleanup(struct custom_hash *ch)
-{
-	for (uint32_t i = 0; i < ch->h.n_buckets; i++) {
-		struct htab_elem *e = atomic_load(&ch->h.buckets[i].head), *next;
-
-		atomic_store(&ch->h.buckets[i].head, NULL);
-		for (; e; e = next) {
-			next = atomic_load(&e->next);
-			notify_gone(&ch->c, e->key, htab_elem_value(&ch->h, e),
-				    BPFHOST_MAP_OPERATION_MAP_CLEANUP);
-			htab_elem_free(e);
-		}
-	}
-	atomic_store(&ch->h.count, 0);
-}
-
-static void *chash_lookup_elem(struct bh_map *map, const void *key)
-{
-	void *stored = NULL;
-
-	if (chash_of(map)->c.uov)
-		return NULL;	/* programs may not see provider-translated values */
-	return chash_lookup(map, key, NULL, true, &stored) ? NULL : stored;
-}
-
-static long chash_update_elem(struct bh_map *map, const void *key, const void *value, uint64_t flags)
-{
-	return chash_update(map, key, value, flags, true);
-}
-
-static long chash_delete_elem(struct bh_map *map, const void *key)
-{
-	return chash_delete(map, key, NULL, true, false);
-}
-
-static int chash_sys_lookup(struct bh_map *map, const void *key, void *value, uint64_t flags)
-{
-	(void)flags;
-	return chash_lookup(map, key, value, false, NULL);
-}
-
-static int chash_sys_update(struct bh_map *map, const void *key, const void *value, uint64_t flags)
-{
-	return chash_update(map, key, value, flags, false);
-}
-
-static int chash_sys_delete(struct bh_map *map, const void *key)
-{
-	return chash_delete(map, key, NULL, false, false);
-}
-
-static int chash_sys_lookup_and_delete(struct bh_map *map, const void *key, void *value, uint64_t flags)
-{
-	(void)flags;
-	return chash_delete(map, key, value, false, true);
-}
-
-static int chash_get_next_key(struct bh_map *map, const void *key, void *next_key)
-{
-	int err = orphan_check(custom_of(map));
-
-	return err ? err : htab_get_next_key(map, key, next_key);
-}
-
-/* ----------------------------------------------------------------- array base */
-
-static struct custom_array *carray_of(struct bh_map *map)
-{
-	return container_of(map, struct custom_array, map);
-}
-
-static inline char *carray_slot(struct custom_array *ca, uint32_t index)
-{
-	return ca->values + (size_t)index * ca->slot;
-}
-
-static inline struct plat_spinlock *carray_lock(struct custom_array *ca, uint32_t index)
-{
-	return &ca->locks[index % CA_LOCKS];
-}
-
-/* Scratch for a value: the stack for small ones, else the heap (or NULL). */
-#define SMALL_VALUE 256
-
-static int carray_lookup(struct bh_map *map, const void *key, void *value, bool helper, void **stored_out)
-{
-	struct custom_array *ca = carray_of(map);
-	uint32_t index = *(const uint32_t *)key;
-	char small[SMALL_VALUE], *copy = small;
-	char *stored;
-	int err = orphan_check(&ca->c);
-
-	if (err)
-		return err;
-	if (index >= map->max_entries)
-		return bh_map_err(-ENOENT, map, "index is not below max_entries");
-	stored = carray_slot(ca, index);
-	if (!ca->c.uov) {
-		err = call_find(&ca->c, key, stored, NULL, helper);
-		if (!err && value)
-			plat_memcpy(value, stored, map->value_size);
-		if (!err && stored_out)
-			*stored_out = stored;
-		return err;
-	}
-	/* The provider reads a stable copy: a writer may be replacing the slot. */
-	if (ca->c.actual_value_size > SMALL_VALUE) {
-		copy = plat_alloc(ca->c.actual_value_size);
-		if (!copy)
-			return bh_map_err(-ENOMEM, map, "out of memory copying a value");
-	}
-	plat_spin_lock(carray_lock(ca, index));
-	plat_memcpy(copy, stored, ca->c.actual_value_size);
-	plat_spin_unlock(carray_lock(ca, index));
-	err = call_find(&ca->c, key, copy, value, helper);
-	if (copy != small)
-		plat_free(copy);
-	return err;
-}
-
-static int carray_update(struct bh_map *map, const void *key, const void *value, uint64_t flags,
-			 bool helper)
-{
-	struct custom_array *ca = carray_of(map);
-	struct custom_common *c = &ca->c;
-	uint32_t index = *(const uint32_t *)key, size = c->actual_value_size;
-	char small_new[SMALL_VALUE], small_old[SMALL_VALUE];
-	char *fresh = small_new, *old = small_old;
-	const char *src = value;
-	int err = orphan_check(c);
-
-	if (err)
-		return err;
-	if (helper && c->uov)
-		return bh_map_err(-EOPNOTSUPP, map, "programs cannot update a map whose provider "
-				  "updates the original value");
-	err = check_update_flags(map, flags);
-	if (err)
-		return err;
-	if (index >= map->max_entries)
-		return bh_map_err(-E2BIG, map, "index is not below max_entries");
-	if (flags == BPF_NOEXIST)
-		return bh_map_err(-EEXIST, map, "array elements always exist (BPF_NOEXIST)");
-	if (size > SMALL_VALUE) {
-		fresh = plat_alloc(size);
-		old = plat_alloc(size);
-		if (!fresh || !old) {
-			plat_free(fresh);
-			plat_free(old);
-			return bh_map_err(-ENOMEM, map, "out of memory for value scratch space");
-		}
-	}
-	plat_memset(fresh, 0, size);
-	if (c->table->preprocess_map_update_element) {
-		err = c->table->preprocess_map_update_element(c->binding_context, map->custom_map_context,
-							      map->key_size, key, map->value_size, value,
-							      c->uov ? size : 0, c->uov ? (uint8_t *)fresh : NULL,
-							      helper_flag(helper));
-		if (err) {
-			err = cb_err(c, "preprocess_map_update_element", err);
-			goto out;
-		}
-	}
-	if (c->uov)
-		src = fresh;
-	plat_spin_lock(carray_lock(ca, index));
-	plat_memcpy(old, carray_slot(ca, index), size);
-	plat_memcpy(carray_slot(ca, index), src, size);
-	plat_spin_unlock(carray_lock(ca, index));
-	/* The displaced value (zero-filled if never set) leaves the map. */
-	notify_gone(c, key, old, BPFHOST_MAP_OPERATION_UPDATE | helper_flag(helper));
-out:
-	if (fresh != small_new) {
-		plat_free(fresh);
-		plat_free(old);
-	}
-	return err;
-}
-
-static void carray_cleanup(struct custom_array *ca)
-{
-	for (uint32_t i = 0; i < ca->map.max_entries; i++) {
-		notify_gone(&ca->c, &i, carray_slot(ca, i), BPFHOST_MAP_OPERATION_MAP_CLEANUP);
-		plat_memset(carray_slot(ca, i), 0, ca->c.actual_value_size);
-	}
-}
-
-static void *carray_lookup_elem(struct bh_map *map, const void *key)
-{
-	void *stored = NULL;
-
-	if (carray_of(map)->c.uov)
-		return NULL;
-	return carray_lookup(map, key, NULL, true, &stored) ? NULL : stored;
-}
-
-static long carray_update_elem(struct bh_map *map, const void *key, const void *value, uint64_t flags)
-{
-	return carray_update(map, key, value, flags, true);
-}
-
-static long carray_delete_elem(struct bh_map *map, const void *key)
-{
-	int err = orphan_check(custom_of(map));
-
-	(void)key;
-	return err ? err : bh_map_err(-EINVAL, map, "array elements cannot be deleted");
-}
-
-static int carray_sys_lookup(struct bh_map *map, const void *key, void *value, uint64_t flags)
-{
-	(void)flags;
-	return carray_lookup(map, key, value, false, NULL);
-}
-
-static int carray_sys_update(struct bh_map *map, const void *key, const void *value, uint64_t flags)
-{
-	return carray_update(map, key, value, flags, false);
-}
-
-static int carray_sys_delete(struct bh_map *map, const void *key)
-{
-	return (int)carray_delete_elem(map, key);
-}
-
-/* Arrays have no lookup-and-delete (as Linux); an orphan still says -ENODEV. */
-static int carray_sys_lookup_and_delete(struct bh_map *map, const void *key, void *value, uint64_t flags)
-{
-	int err = orphan_check(custom_of(map));
-
-	(void)key;
-	(void)value;
-	(void)flags;
-	return err ? err : bh_err(-ENOTSUPP, "BPF_MAP_LOOKUP_AND_DELETE_ELEM: not supported on "
-				  "array-based custom map '%s'", map->name);
-}
-
-static int carray_get_next_key(struct bh_map *map, const void *key, void *next_key)
-{
-	int err = orphan_check(custom_of(map));
-
-	return err ? err : bh_map_index_get_next_key(map, key, next_key);
-}
-
-/* ------------------------------------------------------------ create and free */
-
 /* Storage checks the core makes whatever the provider says (the peer skips them). */
-static int check_base(const union bpf_attr *attr, uint32_t base)
+static int check_base(const union bpf_attr *attr, const struct custom_base *base)
 {
 	int err = bh_map_check_sizes(attr, "custom", BPF_F_NO_PREALLOC | BPF_F_RDONLY | BPF_F_WRONLY |
 				     BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG | BPF_F_ZERO_SEED);
@@ -564,64 +73,7 @@ static int check_base(const union bpf_attr *attr, uint32_t base)
 		return err;
 	if (attr->value_size == 0)
 		return bh_err(-EINVAL, "BPF_MAP_CREATE: custom map needs value_size > 0");
-	if (base == BPFHOST_BASE_MAP_TYPE_HASH && attr->key_size == 0)
-		return bh_err(-EINVAL, "BPF_MAP_CREATE: hash-based custom map needs key_size > 0");
-	if (base == BPFHOST_BASE_MAP_TYPE_ARRAY && attr->key_size != 4)
-		return bh_err(-EINVAL, "BPF_MAP_CREATE: array-based custom map needs key_size 4 (got %u)",
-			      attr->key_size);
-	return 0;
-}
-
-static struct custom_common *alloc_storage(const union bpf_attr *attr, uint32_t base, uint32_t actual)
-{
-	if (base == BPFHOST_BASE_MAP_TYPE_HASH) {
-		struct custom_hash *ch = plat_alloc_aligned(sizeof(*ch));
-		union bpf_attr stored = *attr;
-
-		if (!ch)
-			return NULL;
-		stored.value_size = actual;
-		if (htab_init(&ch->h, &stored, false)) {
-			plat_free_aligned(ch);
-			return NULL;
-		}
-		ch->h.map.ops = &custom_hash_ops;
-		ch->c.map = &ch->h.map;
-		return &ch->c;
-	} else {
-		struct custom_array *ca = plat_alloc_aligned(sizeof(*ca));
-
-		if (!ca)
-			return NULL;
-		ca->slot = round_up(actual, 8);
-		ca->values = plat_alloc_aligned((size_t)ca->slot * attr->max_entries);
-		if (!ca->values) {
-			plat_free_aligned(ca);
-			return NULL;
-		}
-		for (int i = 0; i < CA_LOCKS; i++)
-			plat_spin_init(&ca->locks[i]);
-		ca->map.ops = &custom_array_ops;
-		ca->map.key_size = attr->key_size;
-		ca->map.max_entries = attr->max_entries;
-		ca->c.map = &ca->map;
-		return &ca->c;
-	}
-}
-
-static void free_storage(struct custom_common *c)
-{
-	if (c->map->ops == &custom_hash_ops) {
-		struct custom_hash *ch = chash_of(c->map);
-
-		htab_free_elems(&ch->h);
-		plat_free_aligned(ch);
-	} else {
-		struct custom_array *ca = carray_of(c->map);
-
-		plat_free_aligned(ca->values);
-		plat_free_aligned(ca);
-	}
+	return base->check(attr);
 }
 
 /* Registrar lock held. */
@@ -670,7 +122,7 @@ struct bh_map *bh_custom_map_alloc(const union bpf_attr *attr)
 	binding_context = t->provider->binding_context;
 	bh_registrar_unlock();
 
-	err = check_base(attr, t->base_map_type);
+	err = check_base(attr, t->base);
 	if (err)
 		goto fail_ref;
 	err = t->table.preprocess_map_create(binding_context, attr->map_type, attr->key_size,
@@ -696,13 +148,14 @@ struct bh_map *bh_custom_map_alloc(const union bpf_attr *attr)
 			     "actual_value_size %u", attr->map_name, t->module->name, actual);
 	if (err)
 		goto fail_provider;
-	c = alloc_storage(attr, t->base_map_type, actual);
+	c = t->base->alloc(attr, actual);
 	if (!c) {
 		err = bh_err(-ENOMEM, "BPF_MAP_CREATE: map '%s': out of memory for custom map storage",
 			     attr->map_name);
 		goto fail_provider;
 	}
 	c->type = t;
+	c->base = t->base;
 	c->table = &t->table;
 	c->binding_context = binding_context;
 	c->uov = t->props.updates_original_value;
@@ -726,16 +179,13 @@ fail_ref:
 
 static void run_cleanup(struct custom_common *c)
 {
-	if (c->map->ops == &custom_hash_ops)
-		chash_cleanup(chash_of(c->map));
-	else
-		carray_cleanup(carray_of(c->map));
+	c->base->cleanup(c);
 	c->table->postprocess_map_delete(c->binding_context, c->map->custom_map_context);
 	c->map->custom_map_context = NULL;
 }
 
 /* The map is fully built and published: from now on an unload sees it. */
-static void custom_map_created(struct bh_map *map)
+void custom_map_created(struct bh_map *map)
 {
 	struct custom_common *c = custom_of(map);
 	struct custom_type *t = c->type;
@@ -751,7 +201,7 @@ static void custom_map_created(struct bh_map *map)
 }
 
 /* The last reference is gone and no reader remains (outside epoch). */
-static void custom_map_free(struct bh_map *map)
+void custom_map_free(struct bh_map *map)
 {
 	struct custom_common *c = custom_of(map);
 	struct bh_module *module = NULL;
@@ -789,7 +239,7 @@ static void custom_map_free(struct bh_map *map)
 		atomic_fetch_sub(&module->busy, 1);
 	type_put(c->type);
 	bh_registrar_unlock();
-	free_storage(c);
+	c->base->free(c);
 }
 
 /* Called with the registrar lock held: the module's live maps, named. */
@@ -859,10 +309,10 @@ int bh_custom_map_associate_program_type(struct bh_map *map, uint32_t program_ty
 	struct custom_common *c;
 	int err;
 
-	if (!is_custom(map))
+	if (!custom_is_custom(map))
 		return 0;
 	c = custom_of(map);
-	err = orphan_check(c);
+	err = custom_orphan_check(c);
 	if (err)
 		return err;
 	err = c->table->preprocess_associate_program_type(c->binding_context, map->custom_map_context,
@@ -874,79 +324,19 @@ int bh_custom_map_associate_program_type(struct bh_map *map, uint32_t program_ty
 	return 0;
 }
 
-static uint64_t custom_mem_usage(const struct bh_map *map)
-{
-	if (map->ops == &custom_hash_ops)
-		return htab_mem_usage(map);
-	return sizeof(struct custom_array) +
-	       (uint64_t)container_of(map, struct custom_array, map)->slot * map->max_entries;
-}
-
-static const struct bh_map_ops custom_hash_ops = {
-	.name = "custom_hash",
-	.created = custom_map_created,
-	.free = custom_map_free,
-	.lookup_elem = chash_lookup_elem,
-	.update_elem = chash_update_elem,
-	.delete_elem = chash_delete_elem,
-	.sys_lookup = chash_sys_lookup,
-	.sys_update = chash_sys_update,
-	.sys_delete = chash_sys_delete,
-	.sys_lookup_and_delete = chash_sys_lookup_and_delete,
-	.get_next_key = chash_get_next_key,
-	.lookup_batch = bh_map_generic_lookup_batch,
-	.lookup_and_delete_batch = bh_map_generic_lookup_and_delete_batch,
-	.update_batch = bh_map_generic_update_batch,
-	.delete_batch = bh_map_generic_delete_batch,
-	.mem_usage = custom_mem_usage,
-};
-
-static const struct bh_map_ops custom_array_ops = {
-	.name = "custom_array",
-	.created = custom_map_created,
-	.free = custom_map_free,
-	.sys_lookup_and_delete = carray_sys_lookup_and_delete,
-	.lookup_elem = carray_lookup_elem,
-	.update_elem = carray_update_elem,
-	.delete_elem = carray_delete_elem,
-	.sys_lookup = carray_sys_lookup,
-	.sys_update = carray_sys_update,
-	.sys_delete = carray_sys_delete,
-	.get_next_key = carray_get_next_key,
-	.lookup_batch = bh_map_generic_lookup_batch,
-	.update_batch = bh_map_generic_update_batch,
-	.delete_batch = bh_map_generic_delete_batch,
-	.mem_usage = custom_mem_usage,
-};
-
 /* ------------------------------------------------- the client side of the NPI */
 
 static int client_find_element(const void *mapp, const uint8_t *key, uint8_t **value)
 {
 	struct bh_map *map = (struct bh_map *)mapp;
 	struct custom_common *c;
-	struct htab_elem *e;
-	uint32_t index;
 
-	if (!map || !key || !value || !is_custom(map))
+	if (!map || !key || !value || !custom_is_custom(map))
 		return -EINVAL;
 	c = custom_of(map);
 	if (atomic_load_explicit(&c->orphaned, memory_order_acquire))
 		return -ENODEV;
-	if (map->ops == &custom_hash_ops) {
-		struct custom_hash *ch = chash_of(map);
-
-		e = htab_find(&ch->h, key, htab_hash(&ch->h, key));
-		if (!e)
-			return -ENOENT;
-		*value = htab_elem_value(&ch->h, e);
-		return 0;
-	}
-	plat_memcpy(&index, key, sizeof(index));
-	if (index >= map->max_entries)
-		return -ENOENT;
-	*value = (uint8_t *)carray_slot(carray_of(map), index);
-	return 0;
+	return c->base->find(map, key, value);
 }
 
 static void *client_epoch_allocate(size_t size, uint32_t tag)
@@ -1058,7 +448,7 @@ static int map_client_attach(struct bh_provider *p)
 	if (err)
 		goto fail;
 	t->map_type = data.map_type;
-	t->base_map_type = data.base_map_type;
+	t->base = data.base_map_type == BPFHOST_BASE_MAP_TYPE_HASH ? &custom_hash_base : &custom_array_base;
 	t->provider = p;
 	t->module = p->module;
 	t->next = types;

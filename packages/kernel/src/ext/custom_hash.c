@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Custom maps on a hash base: the core's hash table (lock-free lookups
+ * under epoch) with the provider's callbacks around each element operation.
+ * Writers of one entry are ordered by a "claimed" mark taken under the
+ * bucket lock: a delete that asks the provider first (preprocess) claims the
+ * entry, and other writers of that key wait for the decision, so a value is
+ * reported gone exactly once. No core lock is held around a callback.
+ */
+#include "custom_map_internal.h"
+
+static struct custom_hash *chash_of(struct bh_map *map)
+{
+	return container_of(htab_of(map), struct custom_hash, h);
+}
+
+static int chash_lookup(struct bh_map *map, const void *key, void *value, bool helper, void **stored_out)
+{
+	struct custom_hash *ch = chash_of(map);
+	struct htab_elem *e;
+	void *stored;
+	int err = custom_orphan_check(&ch->c);
+
+	if (err)
+		return err;
+	e = htab_find(&ch->h, key, htab_hash(&ch->h, key));
+	if (!e)
+		return bh_map_err(-ENOENT, map, "no such key");
+	stored = htab_elem_value(&ch->h, e);
+	err = custom_call_find(&ch->c, key, stored, value, helper);
+	if (err)
+		return err;
+	if (value && !ch->c.uov)
+		plat_memcpy(value, stored, map->value_size);
+	if (stored_out)
+		*stored_out = stored;
+	return 0;
+}
+
+static int chash_update(struct bh_map *map, const void *key, const void *value, uint64_t flags,
+			bool helper)
+{
+	struct custom_hash *ch = chash_of(map);
+	struct custom_common *c = &ch->c;
+	uint32_t hash = htab_hash(&ch->h, key);
+	struct htab_bucket *b = htab_bucket(&ch->h, hash);
+	struct htab_elem *e, *old;
+	int err = custom_orphan_check(c);
+
+	if (err)
+		return err;
+	if (helper && c->uov)
+		return bh_map_err(-EOPNOTSUPP, map, "programs cannot update a map whose provider "
+				  "updates the original value");
+	err = custom_check_update_flags(map, flags);
+	if (err)
+		return err;
+	/* Allocate first: a failure here never reaches the provider. */
+	e = htab_elem_new(&ch->h, key, hash);
+	if (!e)
+		return bh_map_err(-ENOMEM, map, "out of memory for an element");
+	if (c->table->preprocess_map_update_element) {
+		err = c->table->preprocess_map_update_element(c->binding_context, map->custom_map_context,
+							      map->key_size, key, map->value_size, value,
+							      c->uov ? c->actual_value_size : 0,
+							      c->uov ? (uint8_t *)htab_elem_value(&ch->h, e) : NULL,
+							      custom_helper_flag(helper));
+		if (err) {
+			htab_elem_free(e);
+			return custom_cb_err(c, "preprocess_map_update_element", err);
+		}
+	}
+	if (!c->uov)
+		plat_memcpy(htab_elem_value(&ch->h, e), value, map->value_size);
+
+	for (;;) {
+		plat_spin_lock(&b->lock);
+		old = htab_find(&ch->h, key, hash);
+		if (!old || !old->claimed)
+			break;
+		/* A delete is asking the provider about @old: wait for its answer. */
+		plat_spin_unlock(&b->lock);
+		plat_yield();
+	}
+	if (old && flags == BPF_NOEXIST)
+		err = bh_map_err(-EEXIST, map, "key exists (BPF_NOEXIST)");
+	else if (!old && flags == BPF_EXIST)
+		err = bh_map_err(-ENOENT, map, "no such key (BPF_EXIST)");
+	else if (!old && atomic_fetch_add(&ch->h.count, 1) >= map->max_entries) {
+		atomic_fetch_sub(&ch->h.count, 1);
+		err = bh_map_err(-E2BIG, map, "map is full (max_entries reached)");
+	}
+	if (err) {
+		plat_spin_unlock(&b->lock);
+		/* Undo: the provider prepared a value that will not be stored. */
+		if (c->table->preprocess_map_update_element)
+			custom_notify_gone(c, key, htab_elem_value(&ch->h, e),
+				    BPFHOST_MAP_OPERATION_UPDATE | custom_helper_flag(helper));
+		htab_elem_free(e);
+		return err;
+	}
+	if (old)
+		htab_replace_locked(b, old, e);
+	else
+		htab_link_locked(b, e);
+	plat_spin_unlock(&b->lock);
+	if (old) {
+		custom_notify_gone(c, old->key, htab_elem_value(&ch->h, old),
+			    BPFHOST_MAP_OPERATION_UPDATE | custom_helper_flag(helper));
+		htab_elem_free(old);
+	}
+	return 0;
+}
+
+/* Delete, optionally returning the value first (lookup-and-delete). */
+static int chash_delete(struct bh_map *map, const void *key, void *value, bool helper, bool lookup)
+{
+	struct custom_hash *ch = chash_of(map);
+	struct custom_common *c = &ch->c;
+	uint32_t hash = htab_hash(&ch->h, key);
+	struct htab_bucket *b = htab_bucket(&ch->h, hash);
+	bool ask = lookup || c->table->preprocess_map_delete_element;
+	struct htab_elem *e;
+	void *stored;
+	int err = custom_orphan_check(c);
+
+	if (err)
+		return err;
+	if (helper && c->uov)
+		return bh_map_err(-EOPNOTSUPP, map, "programs cannot delete from a map whose provider "
+				  "updates the original value");
+	for (;;) {
+		plat_spin_lock(&b->lock);
+		e = htab_find(&ch->h, key, hash);
+		if (!e) {
+			plat_spin_unlock(&b->lock);
+			return bh_map_err(-ENOENT, map, "no such key");
+		}
+		if (!e->claimed)
+			break;
+		plat_spin_unlock(&b->lock);
+		plat_yield();
+	}
+	stored = htab_elem_value(&ch->h, e);
+	if (ask) {
+		/* Keep the entry visible while the provider decides. */
+		e->claimed = 1;
+		plat_spin_unlock(&b->lock);
+		err = lookup ? custom_call_find(c, key, stored, value, helper) : 0;
+		if (!err && lookup && !c->uov)
+			plat_memcpy(value, stored, map->value_size);
+		if (!err && c->table->preprocess_map_delete_element) {
+			err = c->table->preprocess_map_delete_element(c->binding_context,
+								      map->custom_map_context,
+								      map->key_size, key,
+								      c->actual_value_size, stored,
+								      custom_helper_flag(helper));
+			if (err)
+				err = custom_cb_err(c, "preprocess_map_delete_element", err);
+		}
+		plat_spin_lock(&b->lock);
+		if (err) {
+			e->claimed = 0;
+			plat_spin_unlock(&b->lock);
+			return err;
+		}
+	}
+	htab_unlink_locked(b, e);
+	atomic_fetch_sub(&ch->h.count, 1);
+	plat_spin_unlock(&b->lock);
+	if (c->table->postprocess_map_delete_element)
+		c->table->postprocess_map_delete_element(c->binding_context, map->custom_map_context,
+							 map->key_size, key, c->actual_value_size,
+							 stored, custom_helper_flag(helper));
+	htab_elem_free(e);
+	return 0;
+}
+
+/* Teardown: MAP_CLEANUP for every entry, then the storage goes. */
+static void chash_cleanup(struct custom_hash *ch)
+{
+	for (uint32_t i = 0; i < ch->h.n_buckets; i++) {
+		struct htab_elem *e = atomic_load(&ch->h.buckets[i].head), *next;
+
+		atomic_store(&ch->h.buckets[i].head, NULL);
+		for (; e; e = next) {
+			next = atomic_load(&e->next);
+			custom_notify_gone(&ch->c, e->key, htab_elem_value(&ch->h, e),
+				    BPFHOST_MAP_OPERATION_MAP_CLEANUP);
+			htab_elem_free(e);
+		}
+	}
+	atomic_store(&ch->h.count, 0);
+}
+
+static void *chash_lookup_elem(struct bh_map *map, const void *key)
+{
+	void *stored = NULL;
+
+	if (chash_of(map)->c.uov)
+		return NULL;	/* programs may not see provider-translated values */
+	return chash_lookup(map, key, NULL, true, &stored) ? NULL : stored;
+}
+
+static long chash_update_elem(struct bh_map *map, const void *key, const void *value, uint64_t flags)
+{
+	return chash_update(map, key, value, flags, true);
+}
+
+static long chash_delete_elem(struct bh_map *map, const void *key)
+{
+	return chash_delete(map, key, NULL, true, false);
+}
+
+static int chash_sys_lookup(struct bh_map *map, const void *key, void *value, uint64_t flags)
+{
+	(void)flags;
+	return chash_lookup(map, key, value, false, NULL);
+}
+
+static int chash_sys_update(struct bh_map *map, const void *key, const void *value, uint64_t flags)
+{
+	return chash_update(map, key, value, flags, false);
+}
+
+static int chash_sys_delete(struct bh_map *map, const void *key)
+{
+	return chash_delete(map, key, NULL, false, false);
+}
+
+static int chash_sys_lookup_and_delete(struct bh_map *map, const void *key, void *value, uint64_t flags)
+{
+	(void)flags;
+	return chash_delete(map, key, value, false, true);
+}
+
+static int chash_get_next_key(struct bh_map *map, const void *key, void *next_key)
+{
+	int err = custom_orphan_check(custom_of(map));
+
+	return err ? err : htab_get_next_key(map, key, next_key);
+}
+
+/* ----------------------------------------------------- storage of the base */
+
+static int chash_check(const union bpf_attr *attr)
+{
+	if (attr->key_size == 0)
+		return bh_err(-EINVAL, "BPF_MAP_CREATE: hash-based custom map needs key_size > 0");
+	return 0;
+}
+
+static struct custom_common *chash_alloc(const union bpf_attr *attr, uint32_t actual)
+{
+	struct custom_hash *ch = plat_alloc_aligned(sizeof(*ch));
+	union bpf_attr stored = *attr;
+
+	if (!ch)
+		return NULL;
+	stored.value_size = actual;
+	if (htab_init(&ch->h, &stored, false)) {
+		plat_free_aligned(ch);
+		return NULL;
+	}
+	ch->h.map.ops = &custom_hash_ops;
+	ch->c.map = &ch->h.map;
+	return &ch->c;
+}
+
+static void chash_free(struct custom_common *c)
+{
+	struct custom_hash *ch = chash_of(c->map);
+
+	htab_free_elems(&ch->h);
+	plat_free_aligned(ch);
+}
+
+static void chash_cleanup_common(struct custom_common *c)
+{
+	chash_cleanup(chash_of(c->map));
+}
+
+static int chash_find_raw(struct bh_map *map, const void *key, uint8_t **value)
+{
+	struct custom_hash *ch = chash_of(map);
+	struct htab_elem *e = htab_find(&ch->h, key, htab_hash(&ch->h, key));
+
+	if (!e)
+		return -ENOENT;
+	*value = htab_elem_value(&ch->h, e);
+	return 0;
+}
+
+static uint64_t chash_mem_usage(const struct bh_map *map)
+{
+	return htab_mem_usage(map);
+}
+
+const struct custom_base custom_hash_base = {
+	.check = chash_check,
+	.alloc = chash_alloc,
+	.free = chash_free,
+	.cleanup = chash_cleanup_common,
+	.find = chash_find_raw,
+};
+
+const struct bh_map_ops custom_hash_ops = {
+	.name = "custom_hash",
+	.created = custom_map_created,
+	.free = custom_map_free,
+	.lookup_elem = chash_lookup_elem,
+	.update_elem = chash_update_elem,
+	.delete_elem = chash_delete_elem,
+	.sys_lookup = chash_sys_lookup,
+	.sys_update = chash_sys_update,
+	.sys_delete = chash_sys_delete,
+	.sys_lookup_and_delete = chash_sys_lookup_and_delete,
+	.get_next_key = chash_get_next_key,
+	.lookup_batch = bh_map_generic_lookup_batch,
+	.lookup_and_delete_batch = bh_map_generic_lookup_and_delete_batch,
+	.update_batch = bh_map_generic_update_batch,
+	.delete_batch = bh_map_generic_delete_batch,
+	.mem_usage = chash_mem_usage,
+};
