@@ -185,27 +185,16 @@ static void through_published(struct worker *w, uint32_t *rnd)
 }
 
 /*
- * Creating a custom map while an unload runs: the core publishes the new map
- * to the unload before bh_map_create() has finished initialising it (TSan:
- * bh_custom_maps_of_module() reads obj.id while bh_object_init() writes it).
- * Until the core fixes that, creates and unloads take turns here; set
- * SAMPLE_EXT_STRESS_CREATE_RACE=1 to let them overlap.
+ * A short-lived map of its own: meets "no provider" between an unload and
+ * the reload, and races its creation against the unload itself.
  */
-static pthread_rwlock_t create_vs_unload = PTHREAD_RWLOCK_INITIALIZER;
-static bool create_race;
-
-/* A short-lived map of its own: meets "no provider" between an unload and the reload. */
 static void own_map(struct worker *w, uint32_t *rnd)
 {
 	static const int create_ok[] = { -EOPNOTSUPP, -ENODEV, 0 };
 	int fd;
 
-	if (!create_race)
-		pthread_rwlock_rdlock(&create_vs_unload);
 	fd = bpfhost_map_create(SAMPLE_EXT_MAP_TYPE_OBJECT_HASH, "worker", 4, sizeof(struct obj_value),
 				OBJ_MAX, NULL);
-	if (!create_race)
-		pthread_rwlock_unlock(&create_vs_unload);
 	expect(w, "create", fd, create_ok);
 	if (fd < 0)
 		return;
@@ -288,7 +277,6 @@ static void unload_reload_under_load(void)
 	sample_ext_live_objects_fn live = NULL;
 	void *dl;
 
-	create_race = getenv("SAMPLE_EXT_STRESS_CREATE_RACE") != NULL;
 	core_fd = test_map(BPF_MAP_TYPE_HASH, "core_next_door", 4, 8, CORE_MAX, 0);
 	module = bpfhost_extension_load(SAMPLE_EXT_MODULE_PATH);
 	ASSERT_GE(module, 1, "load");
@@ -322,11 +310,7 @@ static void unload_reload_under_load(void)
 		atomic_store(&acc_id, id_of(fa));
 		nanosleep(&pause, NULL);
 
-		if (!create_race)
-			pthread_rwlock_wrlock(&create_vs_unload);
 		ASSERT_OK(bpfhost_extension_unload(module, BPFHOST_UNLOAD_FORCE), "forced unload");
-		if (!create_race)
-			pthread_rwlock_unlock(&create_vs_unload);
 		/* Fresh maps first (the reload), then the old handles go. */
 		module = bpfhost_extension_load(SAMPLE_EXT_MODULE_PATH);
 		ASSERT_GE(module, 1, "reload");
