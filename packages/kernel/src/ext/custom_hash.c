@@ -291,11 +291,6 @@ static int chash_find_raw(struct bh_map *map, const void *key, uint8_t **value)
 	return 0;
 }
 
-static uint64_t chash_mem_usage(const struct bh_map *map)
-{
-	return htab_mem_usage(map);
-}
-
 const struct custom_base custom_hash_base = {
 	.check = chash_check,
 	.alloc = chash_alloc,
@@ -320,5 +315,5 @@ const struct bh_map_ops custom_hash_ops = {
 	.lookup_and_delete_batch = bh_map_generic_lookup_and_delete_batch,
 	.update_batch = bh_map_generic_update_batch,
 	.delete_batch = bh_map_generic_delete_batch,
-	.mem_usage = chash_mem_usage,
+	.mem_usage = htab_mem_usage,
 };
