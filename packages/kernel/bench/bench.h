@@ -72,6 +72,9 @@ extern const struct bench_backend bench_bpfhost;
 /* The kernel peer: NULL when bpf(2) cannot be used, with the reason in @why. */
 const struct bench_backend *bench_kernel_backend(char *why, size_t why_len);
 
+/* bench_memory.c: a filled map's bytes against the kernel's memlock. */
+void bench_memory_section(const struct bench_backend *kernel);
+
 /* bench_util.c */
 uint64_t bench_now_ns(void);
 int bench_repeats(void);
