@@ -327,6 +327,32 @@ int htab_get_next_key(struct bh_map *map, const void *key, void *next_key)
 	return 0;
 }
 
+int htab_batch_begin(struct bh_map *map, const union bpf_attr *attr, union bpf_attr *uattr,
+		     const char *cmd, uint32_t *batch)
+{
+	const uint32_t *in = u64_to_ptr(attr->batch.in_batch);
+	struct htab *h = htab_of(map);
+
+	if (attr->batch.elem_flags & ~BPF_F_LOCK)
+		return bh_err(-EINVAL, "%s: map '%s': unknown elem_flags", cmd, map->name);
+	if (attr->batch.elem_flags & BPF_F_LOCK)
+		return bh_err(-EINVAL, "%s: map '%s': BPF_F_LOCK needs a bpf_spin_lock", cmd, map->name);
+	if (attr->batch.flags)
+		return bh_err(-EINVAL, "%s: map '%s': flags must be 0", cmd, map->name);
+	if (!attr->batch.count)
+		return 0;
+	/* Like Linux: the count is reset before the token is looked at. */
+	uattr->batch.count = 0;
+	*batch = 0;
+	if (in)
+		plat_memcpy(batch, in, sizeof(*batch));
+	if (*batch >= h->n_buckets)
+		return bh_map_err(-ENOENT, map, "batch token past the last bucket");
+	if (!attr->batch.keys || !attr->batch.values || !attr->batch.out_batch)
+		return bh_err(-EFAULT, "%s: map '%s': keys, values or out_batch is NULL", cmd, map->name);
+	return 1;
+}
+
 /*
  * Bucket-at-a-time batches, as Linux's htab: the token is a u32 bucket
  * index; a bucket that does not fit the remaining count ends the batch
@@ -336,28 +362,15 @@ static int htab_batch(struct bh_map *map, const union bpf_attr *attr, union bpf_
 {
 	struct htab *h = htab_of(map);
 	const char *cmd = del ? "BPF_MAP_LOOKUP_AND_DELETE_BATCH" : "BPF_MAP_LOOKUP_BATCH";
-	const uint32_t *in = u64_to_ptr(attr->batch.in_batch);
 	uint32_t *out = u64_to_ptr(attr->batch.out_batch);
 	char *keys = u64_to_ptr(attr->batch.keys), *values = u64_to_ptr(attr->batch.values);
-	uint32_t max = attr->batch.count, total = 0, batch = 0;
-	int ret = 0;
+	uint32_t max = attr->batch.count, total = 0, batch;
+	int ret;
 
-	if (attr->batch.elem_flags & ~BPF_F_LOCK)
-		return bh_err(-EINVAL, "%s: map '%s': unknown elem_flags", cmd, map->name);
-	if (attr->batch.elem_flags & BPF_F_LOCK)
-		return bh_err(-EINVAL, "%s: map '%s': BPF_F_LOCK needs a bpf_spin_lock", cmd, map->name);
-	if (attr->batch.flags)
-		return bh_err(-EINVAL, "%s: map '%s': flags must be 0", cmd, map->name);
-	if (!max)
-		return 0;
-	/* Like Linux: the count is reset before the token is looked at. */
-	uattr->batch.count = 0;
-	if (in)
-		plat_memcpy(&batch, in, sizeof(batch));
-	if (batch >= h->n_buckets)
-		return bh_map_err(-ENOENT, map, "batch token past the last bucket");
-	if (!keys || !values || !out)
-		return bh_err(-EFAULT, "%s: map '%s': keys, values or out_batch is NULL", cmd, map->name);
+	ret = htab_batch_begin(map, attr, uattr, cmd, &batch);
+	if (ret <= 0)
+		return ret;
+	ret = 0;
 
 	for (;;) {
 		struct htab_bucket *b;

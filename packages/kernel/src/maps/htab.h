@@ -124,6 +124,12 @@ void htab_replace_locked(struct htab_bucket *b, struct htab_elem *old, struct ht
 /* Links a new @e at the head of its bucket (bucket lock held). */
 void htab_link_locked(struct htab_bucket *b, struct htab_elem *e);
 int htab_get_next_key(struct bh_map *map, const void *key, void *next_key);
+/*
+ * The common start of a bucket-token batch: flag checks, count 0, the token.
+ * Returns 1 to go on from *@batch, or what the command returns (0, -errno).
+ */
+int htab_batch_begin(struct bh_map *map, const union bpf_attr *attr, union bpf_attr *uattr,
+		     const char *cmd, uint32_t *batch);
 int htab_lookup_batch(struct bh_map *map, const union bpf_attr *attr, union bpf_attr *uattr);
 int htab_lookup_and_delete_batch(struct bh_map *map, const union bpf_attr *attr, union bpf_attr *uattr);
 uint64_t htab_mem_usage(const struct bh_map *map);

@@ -436,26 +436,15 @@ static int hash_of_maps_batch(struct bh_map *map, const union bpf_attr *attr, un
 {
 	struct htab *h = htab_of(map);
 	const char *cmd = del ? "BPF_MAP_LOOKUP_AND_DELETE_BATCH" : "BPF_MAP_LOOKUP_BATCH";
-	const uint32_t *in = u64_to_ptr(attr->batch.in_batch);
 	uint32_t *out = u64_to_ptr(attr->batch.out_batch);
 	char *keys = u64_to_ptr(attr->batch.keys), *values = u64_to_ptr(attr->batch.values);
-	uint32_t max = attr->batch.count, total = 0, batch = 0;
-	int ret = 0;
+	uint32_t max = attr->batch.count, total = 0, batch;
+	int ret;
 
-	if (attr->batch.elem_flags & ~BPF_F_LOCK)
-		return bh_err(-EINVAL, "%s: map '%s': unknown elem_flags", cmd, map->name);
-	if (attr->batch.elem_flags & BPF_F_LOCK)
-		return bh_err(-EINVAL, "%s: map '%s': BPF_F_LOCK needs a bpf_spin_lock", cmd, map->name);
-	if (attr->batch.flags)
-		return bh_err(-EINVAL, "%s: map '%s': flags must be 0", cmd, map->name);
-	if (in)
-		plat_memcpy(&batch, in, sizeof(batch));
-	if (batch >= h->n_buckets)
-		return bh_map_err(-ENOENT, map, "batch token past the last bucket");
-	if (!max)
-		return 0;
-	if (!keys || !values || !out)
-		return bh_err(-EFAULT, "%s: map '%s': keys, values or out_batch is NULL", cmd, map->name);
+	ret = htab_batch_begin(map, attr, uattr, cmd, &batch);
+	if (ret <= 0)
+		return ret;
+	ret = 0;
 
 	for (;; batch++) {
 		struct htab_bucket *b;
