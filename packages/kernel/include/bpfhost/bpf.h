@@ -92,6 +92,83 @@ BPFHOST_API int bpfhost_map_mmap(int fd, void **addr, uint64_t *size, uint64_t *
 /** @brief **bpfhost_close()** closes a handle (the object lives on while referenced). */
 BPFHOST_API int bpfhost_close(int fd);
 
+/* ---------------------------------------------------------------------------
+ * Programs, links, hooks (after libbpf's bpf_prog_load / bpf_prog_test_run_opts
+ * / bpf_link_create).
+ */
+struct bpf_insn;
+
+struct bpfhost_prog_load_opts {
+	size_t sz;
+	uint32_t expected_attach_type;
+	uint32_t prog_flags;
+	const int *fd_array;		/* for BPF_PSEUDO_MAP_IDX */
+	uint32_t log_level;
+	uint32_t log_size;
+	char *log_buf;			/* why a load was refused, as text */
+	size_t : 0;
+};
+#define bpfhost_prog_load_opts__last_field log_buf
+
+/**
+ * @brief **bpfhost_prog_load()** loads a program.
+ * @return a handle, or -EINVAL (bad structure, unknown helper, bad map
+ * reference: the log and bpfhost_last_error() name the instruction),
+ * -E2BIG (too many instructions), -EOPNOTSUPP (unknown program type)
+ */
+BPFHOST_API int bpfhost_prog_load(uint32_t prog_type, const char *prog_name, const char *license,
+				  const struct bpf_insn *insns, size_t insn_cnt,
+				  const struct bpfhost_prog_load_opts *opts);
+
+struct bpfhost_test_run_opts {
+	size_t sz;
+	const void *data_in;
+	void *data_out;
+	uint32_t data_size_in;
+	uint32_t data_size_out;		/* in: room; out: bytes written */
+	const void *ctx_in;
+	void *ctx_out;
+	uint32_t ctx_size_in;
+	uint32_t ctx_size_out;		/* in: room; out: bytes written */
+	uint32_t retval;		/* out: r0 */
+	int repeat;
+	uint32_t duration;		/* out: mean ns per run */
+	uint32_t flags;
+	uint32_t cpu;
+	uint32_t batch_size;
+	size_t : 0;
+};
+#define bpfhost_test_run_opts__last_field batch_size
+
+/** @return 0, or -EINVAL (bad sizes), -ENOSPC (data_out too small), -EFAULT (the program faulted) */
+BPFHOST_API int bpfhost_prog_test_run_opts(int prog_fd, struct bpfhost_test_run_opts *opts);
+
+struct bpfhost_link_create_opts {
+	size_t sz;
+	uint32_t flags;
+	size_t : 0;
+};
+#define bpfhost_link_create_opts__last_field flags
+
+/** @return a link handle, or -EINVAL (program type does not match the hook), -ENOENT (no such hook) */
+BPFHOST_API int bpfhost_link_create(int prog_fd, int target_fd, uint32_t attach_type,
+				    const struct bpfhost_link_create_opts *opts);
+BPFHOST_API int bpfhost_link_detach(int link_fd);
+BPFHOST_API int bpfhost_prog_get_next_id(uint32_t start_id, uint32_t *next_id);
+BPFHOST_API int bpfhost_prog_get_fd_by_id(uint32_t id);
+BPFHOST_API int bpfhost_link_get_next_id(uint32_t start_id, uint32_t *next_id);
+BPFHOST_API int bpfhost_link_get_fd_by_id(uint32_t id);
+BPFHOST_API int bpfhost_prog_bind_map(int prog_fd, int map_fd);
+
+/** Section name -> program type and attach type. @return 0, -ENOENT (no prefix matches) */
+BPFHOST_API int bpfhost_prog_type_by_section(const char *section, uint32_t *prog_type,
+					     uint32_t *expected_attach_type);
+/** Fires a hook with @p data. @return 0, -ENOENT (no such hook), -EOPNOTSUPP (not triggerable) */
+BPFHOST_API int bpfhost_hook_trigger(uint32_t attach_type, const void *data, uint32_t data_size,
+				     uint32_t *prog_cnt, uint32_t *retval);
+/** Drains the bpf_trace_printk log into @p buf. @return bytes written (lines end in '\n') */
+BPFHOST_API int bpfhost_trace_read(char *buf, uint32_t size);
+
 #ifdef __cplusplus
 }
 #endif

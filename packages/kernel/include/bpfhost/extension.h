@@ -300,6 +300,217 @@ struct bpfhost_map_client_data {
  */
 #define MAP_CONTEXT(map, offset) ((void **)((uint8_t *)(map) + (offset)))
 
+/* ---------------------------------------------------------------------------
+ * Program information providers: a program type, its context, the ELF
+ * section prefixes that select it and its helpers. Programs of the type
+ * call the module's code, so a module with loaded programs refuses a plain
+ * unload (-EBUSY); a forced unload leaves them refusing to run (-ENODEV).
+ */
+
+/* The NPI of program information providers. */
+#define BPFHOST_NPI_PROGRAM_INFO                                              \
+	((bpfhost_guid_t){ 0x70726f67, 0x696e, 0x6631,                        \
+			   { 0x9a, 0x2c, 0x41, 0x5d, 0x0b, 0x77, 0x3e, 0x10 } })
+/* The NPI of hook providers. */
+#define BPFHOST_NPI_HOOK                                                      \
+	((bpfhost_guid_t){ 0x686f6f6b, 0x7072, 0x6f31,                        \
+			   { 0x5c, 0x83, 0x19, 0xe2, 0x60, 0x4a, 0x2d, 0x21 } })
+
+#ifndef BPFHOST_PROG_TYPE_EXT_BASE
+#define BPFHOST_PROG_TYPE_EXT_BASE 4096U	/* first extension program type */
+#define BPFHOST_PROG_TYPE_EXT_LIMIT 65536U
+#define BPFHOST_ATTACH_TYPE_EXT_BASE 4096U	/* first extension attach type */
+#define BPFHOST_ATTACH_TYPE_EXT_LIMIT 65536U
+#define BPFHOST_HELPER_EXT_BASE 65536U		/* first program-type-specific helper id */
+#endif
+
+/*
+ * Argument types of a helper. The core checks every call against them
+ * before the helper runs (pointers must lie in memory the program may touch,
+ * maps must be maps the program references), so a helper can trust them.
+ */
+enum bpfhost_helper_arg_type {
+	BPFHOST_ARG_DONTCARE = 0,		/* unused argument */
+	BPFHOST_ARG_ANYTHING,			/* any value */
+	BPFHOST_ARG_CONST_MAP_PTR,		/* a map (struct pointer, see MAP_CONTEXT) */
+	BPFHOST_ARG_PTR_TO_MAP_KEY,		/* key_size readable bytes (of the map arg) */
+	BPFHOST_ARG_PTR_TO_MAP_VALUE,		/* value_size readable bytes (of the map arg) */
+	BPFHOST_ARG_PTR_TO_MEM,			/* readable bytes; the size is the next arg */
+	BPFHOST_ARG_PTR_TO_MEM_OR_NULL,		/* as above, or NULL */
+	BPFHOST_ARG_PTR_TO_UNINIT_MEM,		/* writable bytes; the size is the next arg */
+	BPFHOST_ARG_CONST_SIZE,			/* size of the previous pointer, > 0 */
+	BPFHOST_ARG_CONST_SIZE_OR_ZERO,		/* size of the previous pointer, >= 0 */
+	BPFHOST_ARG_PTR_TO_CTX,			/* the program's context */
+	BPFHOST_ARG_PTR_TO_ALLOC_MEM,		/* a record from bpf_ringbuf_reserve */
+};
+
+enum bpfhost_helper_return_type {
+	BPFHOST_RET_INTEGER = 0,
+	BPFHOST_RET_VOID,
+	/* A value of the map argument or NULL: the program may access value_size bytes. */
+	BPFHOST_RET_PTR_TO_MAP_VALUE_OR_NULL,
+	/* Memory of the size in the second argument, or NULL (ringbuf reserve). */
+	BPFHOST_RET_PTR_TO_ALLOC_MEM_OR_NULL,
+};
+
+typedef uint64_t (*bpfhost_helper_fn_t)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
+					uint64_t r5);
+
+/* One helper of a program type: its prototype and its address. */
+struct bpfhost_helper_function {
+	struct bpfhost_extension_header header;
+	uint32_t helper_id;		/* >= BPFHOST_HELPER_EXT_BASE (65536) */
+	const char *name;		/* for messages and the disassembler */
+	uint32_t return_type;		/* enum bpfhost_helper_return_type */
+	uint32_t arg_types[5];		/* enum bpfhost_helper_arg_type */
+	bpfhost_helper_fn_t function;
+};
+#define BPFHOST_HELPER_FUNCTION_CURRENT_VERSION 1
+#define BPFHOST_HELPER_FUNCTION_CURRENT_VERSION_SIZE \
+	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_helper_function, function)
+#define BPFHOST_HELPER_FUNCTION_HEADER                                        \
+	{ BPFHOST_HELPER_FUNCTION_CURRENT_VERSION,                            \
+	  BPFHOST_HELPER_FUNCTION_CURRENT_VERSION_SIZE,                       \
+	  sizeof(struct bpfhost_helper_function) }
+
+/*
+ * Where the packet pointers sit in the context struct: offsets of
+ * `uint8_t *` fields, or -1. The program may read and write the context's
+ * `size` bytes and the bytes between *data and *end.
+ */
+struct bpfhost_context_descriptor {
+	struct bpfhost_extension_header header;
+	uint32_t size;
+	int32_t data;
+	int32_t end;
+	int32_t meta;
+};
+#define BPFHOST_CONTEXT_DESCRIPTOR_CURRENT_VERSION 1
+#define BPFHOST_CONTEXT_DESCRIPTOR_CURRENT_VERSION_SIZE \
+	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_context_descriptor, meta)
+#define BPFHOST_CONTEXT_DESCRIPTOR_HEADER                                     \
+	{ BPFHOST_CONTEXT_DESCRIPTOR_CURRENT_VERSION,                         \
+	  BPFHOST_CONTEXT_DESCRIPTOR_CURRENT_VERSION_SIZE,                    \
+	  sizeof(struct bpfhost_context_descriptor) }
+
+/* An ELF section prefix ("sample/", "sample") and the attach type it implies. */
+struct bpfhost_section_definition {
+	struct bpfhost_extension_header header;
+	const char *prefix;
+	uint32_t attach_type;		/* 0 for none */
+};
+#define BPFHOST_SECTION_DEFINITION_CURRENT_VERSION 1
+#define BPFHOST_SECTION_DEFINITION_CURRENT_VERSION_SIZE \
+	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_section_definition, attach_type)
+#define BPFHOST_SECTION_DEFINITION_HEADER                                     \
+	{ BPFHOST_SECTION_DEFINITION_CURRENT_VERSION,                         \
+	  BPFHOST_SECTION_DEFINITION_CURRENT_VERSION_SIZE,                    \
+	  sizeof(struct bpfhost_section_definition) }
+
+/*
+ * BPF_PROG_TEST_RUN: builds a context from the caller's bytes (either may be
+ * empty). Optional: without it the core copies ctx_in into a zeroed context
+ * of descriptor size and points data/end at a copy of data_in.
+ */
+typedef int (*bpfhost_context_create_t)(void *binding_context, const uint8_t *data_in,
+					 size_t data_size_in, const uint8_t *ctx_in,
+					 size_t ctx_size_in, void **context);
+/*
+ * Copies the results out (at most *data_size_out / *ctx_size_out bytes;
+ * set them to the sizes written) and frees the context.
+ */
+typedef void (*bpfhost_context_destroy_t)(void *binding_context, void *context,
+					  uint8_t *data_out, size_t *data_size_out,
+					  uint8_t *ctx_out, size_t *ctx_size_out);
+
+/* The NPI-specific characteristics of a program information provider. */
+struct bpfhost_program_type_data {
+	struct bpfhost_extension_header header;
+	const char *name;			/* "sample": messages, bpftool-style listings */
+	uint32_t program_type;			/* >= BPFHOST_PROG_TYPE_EXT_BASE */
+	const struct bpfhost_context_descriptor *context_descriptor;	/* required */
+	/* Arrays of versioned structs; the element stride is their header.total_size. */
+	const struct bpfhost_section_definition *sections;
+	uint32_t section_count;
+	const struct bpfhost_helper_function *helpers;
+	uint32_t helper_count;
+	bpfhost_context_create_t context_create;	/* optional, with destroy */
+	bpfhost_context_destroy_t context_destroy;
+};
+#define BPFHOST_PROGRAM_TYPE_DATA_CURRENT_VERSION 1
+#define BPFHOST_PROGRAM_TYPE_DATA_CURRENT_VERSION_SIZE \
+	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_program_type_data, context_destroy)
+#define BPFHOST_PROGRAM_TYPE_DATA_HEADER                                      \
+	{ BPFHOST_PROGRAM_TYPE_DATA_CURRENT_VERSION,                          \
+	  BPFHOST_PROGRAM_TYPE_DATA_CURRENT_VERSION_SIZE,                     \
+	  sizeof(struct bpfhost_program_type_data) }
+
+/* ---------------------------------------------------------------------------
+ * Hook providers: an attach type whose events run the programs linked to
+ * it. Each link is a client: BPF_LINK_CREATE calls the provider's
+ * attach_client with a struct bpfhost_link_client_data; the binding context
+ * it returns is passed to detach_client when the link is detached. The
+ * provider keeps its bindings and, when its event happens, runs each link's
+ * program through the link dispatch table.
+ */
+
+/* The state batch_begin/batch_end keep; on one thread between them. */
+typedef uint64_t bpfhost_batch_state_t[6];
+
+struct bpfhost_link_dispatch_table {
+	struct bpfhost_extension_header header;
+	/*
+	 * Runs the link's program on @context (inside an epoch); *result is its
+	 * r0. 0, or -ENOLINK (link detached), -ENODEV (program type gone), or
+	 * the program's fault (-EFAULT out-of-bounds access, ...).
+	 */
+	int (*invoke)(const void *link, void *context, uint32_t *result);
+	/* Several invocations inside one epoch: begin, invoke..., end. */
+	int (*batch_begin)(const void *link, void *batch_state);
+	int (*batch_invoke)(const void *link, void *context, uint32_t *result,
+			    void *batch_state);
+	void (*batch_end)(const void *link, void *batch_state);
+};
+#define BPFHOST_LINK_DISPATCH_TABLE_CURRENT_VERSION 1
+#define BPFHOST_LINK_DISPATCH_TABLE_CURRENT_VERSION_SIZE \
+	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_link_dispatch_table, batch_end)
+
+/* The core's client data for one link. */
+struct bpfhost_link_client_data {
+	struct bpfhost_extension_header header;
+	const void *link;			/* pass to the dispatch calls */
+	uint32_t program_type;
+	uint32_t attach_type;
+	const struct bpfhost_link_dispatch_table *dispatch;
+};
+#define BPFHOST_LINK_CLIENT_DATA_CURRENT_VERSION 1
+#define BPFHOST_LINK_CLIENT_DATA_CURRENT_VERSION_SIZE \
+	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_link_client_data, dispatch)
+
+/*
+ * Fires the hook with @data as a real event would (BPFHOST_HOOK_TRIGGER):
+ * the provider builds its context and runs its links. *prog_cnt: programs
+ * run; *result: what the hook made of their results. Optional.
+ */
+typedef int (*bpfhost_hook_trigger_t)(void *provider_context, const uint8_t *data,
+				       size_t data_size, uint32_t *prog_cnt, uint32_t *result);
+
+/* The NPI-specific characteristics of a hook provider. */
+struct bpfhost_hook_provider_data {
+	struct bpfhost_extension_header header;
+	const char *name;
+	uint32_t attach_type;		/* >= BPFHOST_ATTACH_TYPE_EXT_BASE */
+	uint32_t program_type;		/* the type of programs it runs */
+	bpfhost_hook_trigger_t trigger;	/* optional */
+};
+#define BPFHOST_HOOK_PROVIDER_DATA_CURRENT_VERSION 1
+#define BPFHOST_HOOK_PROVIDER_DATA_CURRENT_VERSION_SIZE \
+	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_hook_provider_data, trigger)
+#define BPFHOST_HOOK_PROVIDER_DATA_HEADER                                     \
+	{ BPFHOST_HOOK_PROVIDER_DATA_CURRENT_VERSION,                         \
+	  BPFHOST_HOOK_PROVIDER_DATA_CURRENT_VERSION_SIZE,                    \
+	  sizeof(struct bpfhost_hook_provider_data) }
+
 #ifdef __cplusplus
 }
 #endif

@@ -62,7 +62,71 @@ enum bpf_cmd {
 	BPFHOST_OBJ_CLOSE = 0x10000,	/* attr->bpf_fd */
 	BPFHOST_OBJ_UNPIN = 0x10001,	/* attr->pathname */
 	BPFHOST_MAP_MMAP = 0x10002,	/* attr->mmap */
+	/* Section name -> program type via the registered providers. */
+	BPFHOST_PROG_TYPE_BY_SECTION = 0x10003,	/* attr->section */
+	/* Fires a hook (its provider's trigger) with data, as a test or demo does. */
+	BPFHOST_HOOK_TRIGGER = 0x10004,		/* attr->trigger */
+	/* Reads and drains the trace log bpf_trace_printk writes to. */
+	BPFHOST_TRACE_READ = 0x10005,		/* attr->trace */
 };
+
+/* Program types, Linux numbering. Extension types start at BPFHOST_PROG_TYPE_EXT_BASE. */
+enum bpf_prog_type {
+	BPF_PROG_TYPE_UNSPEC = 0,
+	BPF_PROG_TYPE_SOCKET_FILTER = 1,
+	BPF_PROG_TYPE_KPROBE = 2,
+	BPF_PROG_TYPE_SCHED_CLS = 3,
+	BPF_PROG_TYPE_SCHED_ACT = 4,
+	BPF_PROG_TYPE_TRACEPOINT = 5,
+	BPF_PROG_TYPE_XDP = 6,
+};
+#ifndef BPFHOST_PROG_TYPE_EXT_BASE
+#define BPFHOST_PROG_TYPE_EXT_BASE 4096U	/* first extension program type */
+#define BPFHOST_PROG_TYPE_EXT_LIMIT 65536U
+#define BPFHOST_ATTACH_TYPE_EXT_BASE 4096U	/* first extension attach type */
+#define BPFHOST_ATTACH_TYPE_EXT_LIMIT 65536U
+#define BPFHOST_HELPER_EXT_BASE 65536U		/* first program-type-specific helper id */
+#endif
+
+/* Helper ids the core implements, Linux numbering. */
+enum bpf_func_id {
+	BPF_FUNC_unspec = 0,
+	BPF_FUNC_map_lookup_elem = 1,
+	BPF_FUNC_map_update_elem = 2,
+	BPF_FUNC_map_delete_elem = 3,
+	BPF_FUNC_ktime_get_ns = 5,
+	BPF_FUNC_trace_printk = 6,
+	BPF_FUNC_get_prandom_u32 = 7,
+	BPF_FUNC_get_smp_processor_id = 8,
+	BPF_FUNC_tail_call = 12,
+	BPF_FUNC_skb_load_bytes = 26,
+	BPF_FUNC_map_push_elem = 87,
+	BPF_FUNC_map_pop_elem = 88,
+	BPF_FUNC_map_peek_elem = 89,
+	BPF_FUNC_ktime_get_boot_ns = 125,
+	BPF_FUNC_ringbuf_output = 130,
+	BPF_FUNC_ringbuf_reserve = 131,
+	BPF_FUNC_ringbuf_submit = 132,
+	BPF_FUNC_ringbuf_discard = 133,
+	BPF_FUNC_ringbuf_query = 134,
+};
+
+/* Flags of BPF_PROG_LOAD (prog_flags) bpfhost knows; others give -EINVAL. */
+#define BPF_F_STRICT_ALIGNMENT (1U << 0)
+#define BPF_F_ANY_ALIGNMENT (1U << 1)
+#define BPF_F_TEST_RND_HI32 (1U << 2)
+#define BPF_F_TEST_STATE_FREQ (1U << 3)
+#define BPF_F_SLEEPABLE (1U << 4)
+
+/* Flags of BPF_PROG_TEST_RUN. */
+#define BPF_F_TEST_RUN_ON_CPU (1U << 0)
+
+/* Limits, as Linux. */
+#define BPF_MAXINSNS 4096U		/* per program for unprivileged Linux; bpfhost's limit */
+#define BPFHOST_MAX_INSNS 1000000U	/* privileged Linux's limit (BPF_COMPLEXITY_LIMIT_INSNS) */
+#define MAX_BPF_STACK 512U
+#define MAX_TAIL_CALL_CNT 33U
+#define MAX_CALL_FRAMES 8U
 
 /* Map types, Linux numbering. Custom types start at BPFHOST_MAP_TYPE_EXT_BASE. */
 enum bpf_map_type {
@@ -285,6 +349,26 @@ union bpf_attr {
 		uint32_t flags;
 	} prog_bind_map;
 
+	struct { /* BPFHOST_PROG_TYPE_BY_SECTION */
+		bpfhost_aligned_u64 name;	/* in: the ELF section name */
+		uint32_t prog_type;		/* out */
+		uint32_t expected_attach_type;	/* out */
+	} section;
+
+	struct { /* BPFHOST_HOOK_TRIGGER */
+		uint32_t attach_type;		/* in: the hook */
+		uint32_t data_size;		/* in */
+		bpfhost_aligned_u64 data;	/* in */
+		uint32_t prog_cnt;		/* out: programs that ran */
+		uint32_t retval;		/* out: the provider's result */
+	} trigger;
+
+	struct { /* BPFHOST_TRACE_READ */
+		bpfhost_aligned_u64 buf;	/* out: lines, '\n'-terminated */
+		uint32_t buf_size;		/* in */
+		uint32_t len;			/* out: bytes written */
+	} trace;
+
 	struct { /* BPFHOST_MAP_MMAP: where a map's shared memory lives */
 		uint32_t map_fd;
 		uint32_t pad;
@@ -312,6 +396,57 @@ struct bpf_map_info {
 	uint32_t btf_value_type_id;
 	uint32_t btf_vmlinux_id;
 	uint64_t map_extra;
+} __attribute__((aligned(8)));
+
+/* BPF_OBJ_GET_INFO_BY_FD on a program (the fields bpfhost fills; Linux's layout). */
+struct bpf_prog_info {
+	uint32_t type;
+	uint32_t id;
+	uint8_t tag[8];
+	uint32_t jited_prog_len;
+	uint32_t xlated_prog_len;
+	bpfhost_aligned_u64 jited_prog_insns;
+	bpfhost_aligned_u64 xlated_prog_insns;
+	uint64_t load_time;
+	uint32_t created_by_uid;
+	uint32_t nr_map_ids;
+	bpfhost_aligned_u64 map_ids;
+	char name[BPF_OBJ_NAME_LEN];
+	uint32_t ifindex;
+	uint32_t gpl_compatible : 1;
+	uint32_t : 31;
+	uint64_t netns_dev;
+	uint64_t netns_ino;
+	uint32_t nr_jited_ksyms;
+	uint32_t nr_jited_func_lens;
+	bpfhost_aligned_u64 jited_ksyms;
+	bpfhost_aligned_u64 jited_func_lens;
+	uint32_t btf_id;
+	uint32_t func_info_rec_size;
+	bpfhost_aligned_u64 func_info;
+	uint32_t nr_func_info;
+	uint32_t nr_line_info;
+	bpfhost_aligned_u64 line_info;
+	bpfhost_aligned_u64 jited_line_info;
+	uint32_t nr_jited_line_info;
+	uint32_t line_info_rec_size;
+	uint32_t jited_line_info_rec_size;
+	uint32_t nr_prog_tags;
+	bpfhost_aligned_u64 prog_tags;
+	uint64_t run_time_ns;
+	uint64_t run_cnt;
+	uint64_t recursion_misses;
+	uint32_t verified_insns;
+	uint32_t attach_btf_obj_id;
+	uint32_t attach_btf_id;
+} __attribute__((aligned(8)));
+
+/* BPF_OBJ_GET_INFO_BY_FD on a link (the common head of Linux's layout). */
+struct bpf_link_info {
+	uint32_t type;
+	uint32_t id;
+	uint32_t prog_id;
+	uint32_t attach_type;		/* bpfhost: the hook's attach type */
 } __attribute__((aligned(8)));
 
 /* The key of BPF_MAP_TYPE_LPM_TRIE: a prefix length, then the data. */

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Programs: the loaded object, its resolved helpers and maps, and the
+ * program types (built-in or from a program information provider).
+ *
+ * Load (prog_load.c) copies the instructions, checks their structure
+ * (prog_check.c), then rewrites them for the interpreter:
+ *   - lddw with BPF_PSEUDO_MAP_FD/IDX: the 64-bit immediate becomes the
+ *     struct bh_map pointer, src_reg 0;
+ *   - lddw with BPF_PSEUDO_MAP_VALUE/IDX_VALUE: the address of the array
+ *     map's value + offset, src_reg 0 (the value is in prog->regions);
+ *   - call (src_reg 0) to a helper id: imm becomes the index into
+ *     prog->helpers, src_reg 0; BPF_PSEUDO_CALL is left as it is.
+ * So the interpreter sees plain immediates and helper indexes only.
+ */
+#ifndef BPFHOST_PROG_H
+#define BPFHOST_PROG_H
+
+#include "bpfhost/bpf_insn.h"
+#include "bpfhost/extension.h"
+#include "bpfhost/uapi.h"
+#include "../core/internal.h"
+
+struct bh_map;
+struct bh_prog_type;
+
+/* A helper as the interpreter calls it: resolved at load. */
+struct bh_helper {
+	bpfhost_helper_fn_t fn;		/* NULL for BPF_FUNC_tail_call (the interpreter's own) */
+	uint32_t id;
+	uint8_t ret;			/* enum bpfhost_helper_return_type */
+	uint8_t args[5];		/* enum bpfhost_helper_arg_type */
+	const char *name;
+};
+
+/* A memory range a program may touch: [start, end). */
+struct bh_region {
+	uintptr_t start;
+	uintptr_t end;
+	bool writable;
+	bool map;			/* start is an inner map a map-in-map lookup returned */
+};
+
+struct bh_prog {
+	struct bh_object obj;		/* first: programs are objects */
+	uint32_t type;
+	uint32_t expected_attach_type;
+	char name[BPF_OBJ_NAME_LEN];
+	uint32_t len;			/* instructions */
+	struct bpf_insn *insns;		/* rewritten for the interpreter (see above) */
+	struct bpf_insn *orig_insns;	/* as loaded (GET_INFO xlated, tag) */
+	const struct bh_helper **helpers; /* call imm -> helper */
+	uint32_t helper_cnt;
+	struct bh_map **maps;		/* referenced maps, one reference each */
+	uint32_t map_cnt;
+	struct bh_region *regions;	/* global data values lddw points into */
+	uint32_t region_cnt;
+	struct bh_prog_type *ptype;	/* with a reference */
+	uint8_t tag[8];
+	uint64_t load_time;
+	bool gpl_compatible;
+	bool uses_tail_calls;
+	atomic_uint_fast64_t run_cnt;
+	atomic_uint_fast64_t run_time_ns;
+};
+
+/* The helper with @id for programs of @prog's type (callx), or NULL. */
+const struct bh_helper *bh_prog_helper_by_id(const struct bh_prog *prog, uint32_t id);
+
+/* Does @prog reference @map (lddw or bind)? For helper argument checks. */
+bool bh_prog_uses_map(const struct bh_prog *prog, const void *map);
+
+/*
+ * Structural check before anything runs (until the static verifier): every
+ * opcode valid, jump and call targets inside the program and not into the
+ * middle of an lddw, no fall-through off the end, registers written before
+ * they are read (a simple forward pass), r10 never written. Helper ids are
+ * checked by the loader. 0 or -EINVAL with a message naming @name and the
+ * instruction index.
+ */
+int bh_prog_check(const char *name, const struct bpf_insn *insns, uint32_t len);
+
+#endif /* BPFHOST_PROG_H */
