@@ -37,6 +37,17 @@ BPFHOST_API int bpfhost_sys_bpf(int cmd, union bpf_attr *attr, unsigned int size
  */
 BPFHOST_API const char *bpfhost_last_error(void);
 
+/**
+ * @brief **bpfhost_set_last_error()** sets the calling thread's message, for
+ * code above the core (the libbpf-like library: assembler, object loader)
+ * whose failures are not a bpf(2) command's.
+ * @param err the negative errno the caller is about to return
+ * @param fmt printf-style message naming the object and what was wrong
+ * @return @p err, so a failing path reads `return bpfhost_set_last_error(...)`
+ */
+BPFHOST_API int bpfhost_set_last_error(int err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 enum bpfhost_print_level {
 	BPFHOST_WARN,
 	BPFHOST_INFO,

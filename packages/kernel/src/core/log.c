@@ -65,6 +65,17 @@ int bh_err(int err, const char *fmt, ...)
 	return err;
 }
 
+int bpfhost_set_last_error(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	plat_vsnprintf(last.msg, sizeof(last.msg), fmt, ap);
+	va_end(ap);
+	last.what = NULL;
+	return err;
+}
+
 int bh_map_err(int err, const struct bh_map *map, const char *what)
 {
 	last.what = what;
