@@ -1,0 +1,708 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The interpreter: the whole RFC 9669 instruction set, one dispatch loop.
+ *
+ * Dispatch is a computed goto through a 256-entry table indexed by opcode
+ * (GCC and clang), or a switch where labels as values are unavailable; the
+ * handlers are the same text either way (TARGET/NEXT below). Nothing is
+ * allocated and nothing is called per instruction: the registers are a
+ * local array, the stack of every frame is one local block, and a memory
+ * access checks the stack inline, then the context and the packet inline,
+ * and only then calls bh_run_access_ok() for global data and map values.
+ *
+ * The instructions arrive rewritten by the loader (prog.h): every lddw
+ * carries a plain 64-bit value and helper calls carry an index into
+ * prog->helpers. bh_prog_check() has refused bad encodings, so an invalid
+ * opcode here is a bug somewhere else: the program stops with -EINVAL.
+ */
+#include "interp.h"
+#include "../maps/map.h"
+#include "../maps/prog_array.h"
+
+#ifndef BH_INTERP_COMPUTED_GOTO
+#if defined(__GNUC__) || defined(__clang__)
+#define BH_INTERP_COMPUTED_GOTO 1
+#else
+#define BH_INTERP_COMPUTED_GOTO 0
+#endif
+#endif
+
+/* Each opcode the interpreter knows, named for its handler label. */
+#define BH_ALU_OPCODES(X, cls, pfx)                                                        \
+	X(pfx##_add_k, cls | BPF_ADD | BPF_K) X(pfx##_add_x, cls | BPF_ADD | BPF_X)       \
+	X(pfx##_sub_k, cls | BPF_SUB | BPF_K) X(pfx##_sub_x, cls | BPF_SUB | BPF_X)       \
+	X(pfx##_mul_k, cls | BPF_MUL | BPF_K) X(pfx##_mul_x, cls | BPF_MUL | BPF_X)       \
+	X(pfx##_div_k, cls | BPF_DIV | BPF_K) X(pfx##_div_x, cls | BPF_DIV | BPF_X)       \
+	X(pfx##_or_k, cls | BPF_OR | BPF_K) X(pfx##_or_x, cls | BPF_OR | BPF_X)           \
+	X(pfx##_and_k, cls | BPF_AND | BPF_K) X(pfx##_and_x, cls | BPF_AND | BPF_X)       \
+	X(pfx##_lsh_k, cls | BPF_LSH | BPF_K) X(pfx##_lsh_x, cls | BPF_LSH | BPF_X)       \
+	X(pfx##_rsh_k, cls | BPF_RSH | BPF_K) X(pfx##_rsh_x, cls | BPF_RSH | BPF_X)       \
+	X(pfx##_neg, cls | BPF_NEG | BPF_K)                                                \
+	X(pfx##_mod_k, cls | BPF_MOD | BPF_K) X(pfx##_mod_x, cls | BPF_MOD | BPF_X)       \
+	X(pfx##_xor_k, cls | BPF_XOR | BPF_K) X(pfx##_xor_x, cls | BPF_XOR | BPF_X)       \
+	X(pfx##_mov_k, cls | BPF_MOV | BPF_K) X(pfx##_mov_x, cls | BPF_MOV | BPF_X)       \
+	X(pfx##_arsh_k, cls | BPF_ARSH | BPF_K) X(pfx##_arsh_x, cls | BPF_ARSH | BPF_X)
+
+#define BH_JMP_OPCODES(X, cls, pfx)                                                        \
+	X(pfx##_jeq_k, cls | BPF_JEQ | BPF_K) X(pfx##_jeq_x, cls | BPF_JEQ | BPF_X)       \
+	X(pfx##_jgt_k, cls | BPF_JGT | BPF_K) X(pfx##_jgt_x, cls | BPF_JGT | BPF_X)       \
+	X(pfx##_jge_k, cls | BPF_JGE | BPF_K) X(pfx##_jge_x, cls | BPF_JGE | BPF_X)       \
+	X(pfx##_jset_k, cls | BPF_JSET | BPF_K) X(pfx##_jset_x, cls | BPF_JSET | BPF_X)   \
+	X(pfx##_jne_k, cls | BPF_JNE | BPF_K) X(pfx##_jne_x, cls | BPF_JNE | BPF_X)       \
+	X(pfx##_jsgt_k, cls | BPF_JSGT | BPF_K) X(pfx##_jsgt_x, cls | BPF_JSGT | BPF_X)   \
+	X(pfx##_jsge_k, cls | BPF_JSGE | BPF_K) X(pfx##_jsge_x, cls | BPF_JSGE | BPF_X)   \
+	X(pfx##_jlt_k, cls | BPF_JLT | BPF_K) X(pfx##_jlt_x, cls | BPF_JLT | BPF_X)       \
+	X(pfx##_jle_k, cls | BPF_JLE | BPF_K) X(pfx##_jle_x, cls | BPF_JLE | BPF_X)       \
+	X(pfx##_jslt_k, cls | BPF_JSLT | BPF_K) X(pfx##_jslt_x, cls | BPF_JSLT | BPF_X)   \
+	X(pfx##_jsle_k, cls | BPF_JSLE | BPF_K) X(pfx##_jsle_x, cls | BPF_JSLE | BPF_X)
+
+#define BH_OPCODES(X)                                                                      \
+	BH_ALU_OPCODES(X, BPF_ALU64, alu64)                                                \
+	X(alu64_bswap, BPF_ALU64 | BPF_END | BPF_TO_LE)                                    \
+	BH_ALU_OPCODES(X, BPF_ALU, alu32)                                                  \
+	X(alu32_le, BPF_ALU | BPF_END | BPF_TO_LE)                                         \
+	X(alu32_be, BPF_ALU | BPF_END | BPF_TO_BE)                                         \
+	BH_JMP_OPCODES(X, BPF_JMP, jmp)                                                    \
+	X(jmp_ja, BPF_JMP | BPF_JA)                                                        \
+	X(jmp_call, BPF_JMP | BPF_CALL)                                                    \
+	X(jmp_callx, BPF_JMP | BPF_CALL | BPF_X)                                           \
+	X(jmp_exit, BPF_JMP | BPF_EXIT)                                                    \
+	BH_JMP_OPCODES(X, BPF_JMP32, jmp32)                                                \
+	X(jmp32_ja, BPF_JMP32 | BPF_JA)                                                    \
+	X(lddw, BPF_LD | BPF_IMM | BPF_DW)                                                 \
+	X(ld_abs_w, BPF_LD | BPF_ABS | BPF_W)                                              \
+	X(ld_abs_h, BPF_LD | BPF_ABS | BPF_H)                                              \
+	X(ld_abs_b, BPF_LD | BPF_ABS | BPF_B)                                              \
+	X(ld_ind_w, BPF_LD | BPF_IND | BPF_W)                                              \
+	X(ld_ind_h, BPF_LD | BPF_IND | BPF_H)                                              \
+	X(ld_ind_b, BPF_LD | BPF_IND | BPF_B)                                              \
+	X(ldx_w, BPF_LDX | BPF_MEM | BPF_W)                                                \
+	X(ldx_h, BPF_LDX | BPF_MEM | BPF_H)                                                \
+	X(ldx_b, BPF_LDX | BPF_MEM | BPF_B)                                                \
+	X(ldx_dw, BPF_LDX | BPF_MEM | BPF_DW)                                              \
+	X(ldxs_w, BPF_LDX | BPF_MEMSX | BPF_W)                                             \
+	X(ldxs_h, BPF_LDX | BPF_MEMSX | BPF_H)                                             \
+	X(ldxs_b, BPF_LDX | BPF_MEMSX | BPF_B)                                             \
+	X(st_w, BPF_ST | BPF_MEM | BPF_W)                                                  \
+	X(st_h, BPF_ST | BPF_MEM | BPF_H)                                                  \
+	X(st_b, BPF_ST | BPF_MEM | BPF_B)                                                  \
+	X(st_dw, BPF_ST | BPF_MEM | BPF_DW)                                                \
+	X(stx_w, BPF_STX | BPF_MEM | BPF_W)                                                \
+	X(stx_h, BPF_STX | BPF_MEM | BPF_H)                                                \
+	X(stx_b, BPF_STX | BPF_MEM | BPF_B)                                                \
+	X(stx_dw, BPF_STX | BPF_MEM | BPF_DW)                                              \
+	X(atomic_w, BPF_STX | BPF_ATOMIC | BPF_W)                                          \
+	X(atomic_dw, BPF_STX | BPF_ATOMIC | BPF_DW)
+
+enum {
+#define BH_OPCODE_ENUM(name, code) OPC_##name = (code),
+	BH_OPCODES(BH_OPCODE_ENUM)
+#undef BH_OPCODE_ENUM
+};
+
+/* What a bpf-to-bpf call saves: the callee-saved registers and where to return. */
+struct interp_frame {
+	const struct bh_prog *prog;	/* a tail call in the callee may change the program */
+	const struct bpf_insn *ret;
+	uint64_t saved[5];		/* r6-r9, r10 */
+};
+
+static inline uint64_t sdiv64(uint64_t a, uint64_t b)
+{
+	if (!b)
+		return 0;
+	if ((int64_t)b == -1)
+		return 0 - a;	/* INT64_MIN / -1 wraps (RFC 9669); in C it would trap */
+	return (uint64_t)((int64_t)a / (int64_t)b);
+}
+
+static inline uint64_t smod64(uint64_t a, uint64_t b)
+{
+	if (!b)
+		return a;
+	if ((int64_t)b == -1)
+		return 0;
+	return (uint64_t)((int64_t)a % (int64_t)b);
+}
+
+static inline uint32_t sdiv32(uint32_t a, uint32_t b)
+{
+	if (!b)
+		return 0;
+	if ((int32_t)b == -1)
+		return 0 - a;
+	return (uint32_t)((int32_t)a / (int32_t)b);
+}
+
+static inline uint32_t smod32(uint32_t a, uint32_t b)
+{
+	if (!b)
+		return a;
+	if ((int32_t)b == -1)
+		return 0;
+	return (uint32_t)((int32_t)a % (int32_t)b);
+}
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define host_to_le16(x) ((uint16_t)(x))
+#define host_to_le32(x) ((uint32_t)(x))
+#define host_to_le64(x) ((uint64_t)(x))
+#define host_to_be16(x) __builtin_bswap16((uint16_t)(x))
+#define host_to_be32(x) __builtin_bswap32((uint32_t)(x))
+#define host_to_be64(x) __builtin_bswap64((uint64_t)(x))
+#else
+#define host_to_le16(x) __builtin_bswap16((uint16_t)(x))
+#define host_to_le32(x) __builtin_bswap32((uint32_t)(x))
+#define host_to_le64(x) __builtin_bswap64((uint64_t)(x))
+#define host_to_be16(x) ((uint16_t)(x))
+#define host_to_be32(x) ((uint32_t)(x))
+#define host_to_be64(x) ((uint64_t)(x))
+#endif
+
+/* The inline part of every access check: the stack, the context, the packet. */
+static inline bool access_ok(const struct bh_run *run, uintptr_t stack_lo, uintptr_t addr,
+			     size_t size, bool write)
+{
+	if (likely(addr - stack_lo <= BH_RUN_STACK_SIZE - size))
+		return true;
+	if (bh_region_has(&run->ctx, addr, size, write) || bh_region_has(&run->pkt, addr, size, write))
+		return true;
+	return bh_run_access_ok(run, addr, size, write);
+}
+
+/*
+ * Legacy packet loads (BPF_LD | BPF_ABS/BPF_IND): network byte order, and
+ * an offset outside the packet ends the program with 0, as on Linux.
+ */
+static inline bool packet_load(const struct bh_run *run, int32_t off, uint32_t size, uint64_t *val)
+{
+	uintptr_t len = run->pkt.end - run->pkt.start;
+	const uint8_t *p;
+
+	if (off < 0 || (uintptr_t)off > len || len - (uintptr_t)off < size)
+		return false;
+	p = (const uint8_t *)run->pkt.start + off;
+	switch (size) {
+	case 1:
+		*val = p[0];
+		break;
+	case 2:
+		*val = (uint16_t)((uint16_t)p[0] << 8 | p[1]);
+		break;
+	default:
+		*val = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+		break;
+	}
+	return true;
+}
+
+static __attribute__((cold, noinline)) void fault_access(struct bh_run *run, const struct bh_prog *prog,
+							  uint32_t pc, uintptr_t addr, size_t size,
+							  bool write, bool misaligned)
+{
+	const char *why;
+
+	if (misaligned)
+		why = "atomic access not aligned to its size";
+	else if (write && bh_run_access_ok(run, addr, size, false))
+		why = "read-only memory";
+	else if (addr < 4096)
+		why = "null pointer (not in the stack, context, packet, global data or a map value)";
+	else
+		why = "not in the stack, context, packet, global data or a map value the program holds";
+	run->pc = pc;
+	run->err = bh_err(-EFAULT, "program '%s': insn %u: invalid %s of %zu bytes at 0x%llx: %s",
+			  prog->name, pc, write ? "write" : "read", size, (unsigned long long)addr, why);
+}
+
+static __attribute__((cold, noinline)) void fault_insn(struct bh_run *run, const struct bh_prog *prog,
+							uint32_t pc, int err, const char *why)
+{
+	const struct bpf_insn *insn = &prog->insns[pc];
+
+	run->pc = pc;
+	run->err = bh_err(err, "program '%s': insn %u (opcode 0x%02x): %s", prog->name, pc, insn->code,
+			  why);
+}
+
+static __attribute__((cold, noinline)) void fault_tail_call(struct bh_run *run,
+							     const struct bh_prog *prog, uint32_t pc,
+							     const struct bh_prog *target)
+{
+	run->pc = pc;
+	if (!target)
+		run->err = bh_err(-EINVAL, "program '%s': insn %u: tail call: r2 is not a prog array map the program uses",
+				  prog->name, pc);
+	else
+		run->err = bh_err(-EINVAL, "program '%s': insn %u: tail call to program '%s' of type %u from a program of type %u",
+				  prog->name, pc, target->name, target->type, prog->type);
+}
+
+#if BH_INTERP_COMPUTED_GOTO
+#define TARGET(name) op_##name:
+#define DISPATCH() goto *jump_table[insn->code]
+#else
+#define TARGET(name) case OPC_##name:
+#define DISPATCH() goto dispatch
+#endif
+#define NEXT()                                                                             \
+	{                                                                                  \
+		insn++;                                                                    \
+		DISPATCH();                                                                \
+	}
+#define JUMP(off)                                                                          \
+	{                                                                                  \
+		insn += (off) + 1;                                                         \
+		DISPATCH();                                                                \
+	}
+
+#define DST reg[insn->dst_reg]
+#define SRC reg[insn->src_reg]
+#define IMM64 ((uint64_t)(int64_t)insn->imm)
+#define IMM32 ((uint32_t)insn->imm)
+#define PC ((uint32_t)(insn - prog->insns))
+
+/* Every access goes through this: on a violation the program stops. */
+#define CHECK_ACCESS(addr, size, write)                                                    \
+	if (unlikely(!access_ok(run, stack_lo, (addr), (size), (write)))) {                \
+		fault_access(run, prog, PC, (addr), (size), (write), false);               \
+		goto out;                                                                  \
+	}
+
+#define ALU_BINARY(name, op)                                                               \
+	TARGET(alu64_##name##_k) DST = DST op IMM64; NEXT();                              \
+	TARGET(alu64_##name##_x) DST = DST op SRC; NEXT();                                \
+	TARGET(alu32_##name##_k) DST = (uint32_t)((uint32_t)DST op IMM32); NEXT();        \
+	TARGET(alu32_##name##_x) DST = (uint32_t)((uint32_t)DST op (uint32_t)SRC); NEXT();
+
+#define ALU_SHIFT(name, T64, T32, op)                                                      \
+	TARGET(alu64_##name##_k) DST = (uint64_t)((T64)DST op (insn->imm & 63)); NEXT();  \
+	TARGET(alu64_##name##_x) DST = (uint64_t)((T64)DST op (SRC & 63)); NEXT();        \
+	TARGET(alu32_##name##_k)                                                           \
+	DST = (uint32_t)((T32)(uint32_t)DST op (insn->imm & 31)); NEXT();                  \
+	TARGET(alu32_##name##_x)                                                           \
+	DST = (uint32_t)((T32)(uint32_t)DST op (SRC & 31)); NEXT();
+
+/* Division and modulo: off 1 selects the signed form; by zero as RFC 9669 says. */
+#define ALU_DIVMOD(name, uop, sfn64, sfn32, zero64, zero32)                                \
+	TARGET(alu64_##name##_k)                                                           \
+	{                                                                                  \
+		uint64_t d = IMM64;                                                        \
+		DST = insn->off ? sfn64(DST, d) : d ? DST uop d : zero64;                  \
+		NEXT();                                                                    \
+	}                                                                                  \
+	TARGET(alu64_##name##_x)                                                           \
+	{                                                                                  \
+		uint64_t d = SRC;                                                          \
+		DST = insn->off ? sfn64(DST, d) : d ? DST uop d : zero64;                  \
+		NEXT();                                                                    \
+	}                                                                                  \
+	TARGET(alu32_##name##_k)                                                           \
+	{                                                                                  \
+		uint32_t a = (uint32_t)DST, d = IMM32;                                     \
+		DST = insn->off ? sfn32(a, d) : d ? a uop d : zero32;                      \
+		NEXT();                                                                    \
+	}                                                                                  \
+	TARGET(alu32_##name##_x)                                                           \
+	{                                                                                  \
+		uint32_t a = (uint32_t)DST, d = (uint32_t)SRC;                             \
+		DST = insn->off ? sfn32(a, d) : d ? a uop d : zero32;                      \
+		NEXT();                                                                    \
+	}
+
+#define JMP_COND(name, T64, T32, op)                                                       \
+	TARGET(jmp_##name##_k) if ((T64)DST op (T64)IMM64) JUMP(insn->off); NEXT();       \
+	TARGET(jmp_##name##_x) if ((T64)DST op (T64)SRC) JUMP(insn->off); NEXT();         \
+	TARGET(jmp32_##name##_k) if ((T32)DST op (T32)IMM32) JUMP(insn->off); NEXT();     \
+	TARGET(jmp32_##name##_x) if ((T32)DST op (T32)SRC) JUMP(insn->off); NEXT();
+
+#define LOAD(name, T, size, ext)                                                           \
+	TARGET(name)                                                                       \
+	{                                                                                  \
+		uintptr_t a = (uintptr_t)(SRC + (uint64_t)(int64_t)insn->off);             \
+		T v;                                                                       \
+		CHECK_ACCESS(a, size, false);                                              \
+		__builtin_memcpy(&v, (const void *)a, size);                               \
+		DST = (uint64_t)(ext)v;                                                    \
+		NEXT();                                                                    \
+	}
+
+#define STORE(name, T, size, value)                                                        \
+	TARGET(name)                                                                       \
+	{                                                                                  \
+		uintptr_t a = (uintptr_t)(DST + (uint64_t)(int64_t)insn->off);             \
+		T v = (T)(value);                                                          \
+		CHECK_ACCESS(a, size, true);                                               \
+		__builtin_memcpy((void *)a, &v, size);                                     \
+		NEXT();                                                                    \
+	}
+
+/* Atomics: real ones, since map values are shared between threads. */
+#define ATOMIC(name, T, size)                                                              \
+	TARGET(name)                                                                       \
+	{                                                                                  \
+		uintptr_t a = (uintptr_t)(DST + (uint64_t)(int64_t)insn->off);             \
+		T *p = (T *)a, s = (T)SRC;                                                 \
+		CHECK_ACCESS(a, size, true);                                               \
+		if (unlikely(a & (size - 1))) {                                            \
+			fault_access(run, prog, PC, a, size, true, true);                  \
+			goto out;                                                          \
+		}                                                                          \
+		switch (insn->imm) {                                                       \
+		case BPF_ADD:                                                              \
+			__atomic_fetch_add(p, s, __ATOMIC_SEQ_CST);                        \
+			break;                                                             \
+		case BPF_ADD | BPF_FETCH:                                                  \
+			SRC = __atomic_fetch_add(p, s, __ATOMIC_SEQ_CST);                  \
+			break;                                                             \
+		case BPF_OR:                                                               \
+			__atomic_fetch_or(p, s, __ATOMIC_SEQ_CST);                         \
+			break;                                                             \
+		case BPF_OR | BPF_FETCH:                                                   \
+			SRC = __atomic_fetch_or(p, s, __ATOMIC_SEQ_CST);                   \
+			break;                                                             \
+		case BPF_AND:                                                              \
+			__atomic_fetch_and(p, s, __ATOMIC_SEQ_CST);                        \
+			break;                                                             \
+		case BPF_AND | BPF_FETCH:                                                  \
+			SRC = __atomic_fetch_and(p, s, __ATOMIC_SEQ_CST);                  \
+			break;                                                             \
+		case BPF_XOR:                                                              \
+			__atomic_fetch_xor(p, s, __ATOMIC_SEQ_CST);                        \
+			break;                                                             \
+		case BPF_XOR | BPF_FETCH:                                                  \
+			SRC = __atomic_fetch_xor(p, s, __ATOMIC_SEQ_CST);                  \
+			break;                                                             \
+		case BPF_XCHG:                                                             \
+			SRC = __atomic_exchange_n(p, s, __ATOMIC_SEQ_CST);                 \
+			break;                                                             \
+		case BPF_CMPXCHG: {                                                        \
+			T expected = (T)reg[BPF_REG_0];                                    \
+			/* expected becomes the old value whether or not it matched */    \
+			__atomic_compare_exchange_n(p, &expected, s, false,                \
+						    __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);   \
+			reg[BPF_REG_0] = expected;                                         \
+			break;                                                             \
+		}                                                                          \
+		default:                                                                   \
+			goto invalid;                                                      \
+		}                                                                          \
+		NEXT();                                                                    \
+	}
+
+#define LD_PACKET(name, size, offset)                                                      \
+	TARGET(name)                                                                       \
+	{                                                                                  \
+		uint64_t v;                                                                \
+		if (unlikely(!packet_load(run, (int32_t)(uint32_t)(offset), size, &v))) {  \
+			reg[BPF_REG_0] = 0;                                                \
+			goto out;                                                          \
+		}                                                                          \
+		reg[BPF_REG_0] = v;                                                        \
+		NEXT();                                                                    \
+	}
+
+uint64_t bh_interp_run(struct bh_run *run, uint64_t r1, uint64_t r2)
+{
+#if BH_INTERP_COMPUTED_GOTO
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
+#ifdef __clang__
+#pragma GCC diagnostic ignored "-Winitializer-overrides"
+#endif
+	static const void *const jump_table[256] = {
+		[0 ... 255] = &&op_invalid,
+#define BH_OPCODE_LABEL(name, code) [code] = &&op_##name,
+		BH_OPCODES(BH_OPCODE_LABEL)
+#undef BH_OPCODE_LABEL
+	};
+#pragma GCC diagnostic pop
+#endif
+	uint64_t stack[BH_RUN_STACK_SIZE / sizeof(uint64_t)] __attribute__((aligned(16)));
+	struct interp_frame frames[MAX_CALL_FRAMES];
+	uint64_t reg[MAX_BPF_REG] = { 0 };
+	const struct bh_prog *prog = run->prog;
+	const struct bpf_insn *insn = prog->insns;
+	const struct bh_helper *helper;
+	uintptr_t stack_lo = (uintptr_t)stack;
+	uint32_t depth = 0;
+
+	run->stack.start = stack_lo;
+	run->stack.end = stack_lo + sizeof(stack);
+	run->stack.writable = true;
+	reg[BPF_REG_1] = r1;
+	reg[BPF_REG_2] = r2;
+	reg[BPF_REG_10] = run->stack.end;
+
+#if BH_INTERP_COMPUTED_GOTO
+	DISPATCH();
+#else
+dispatch:
+	switch (insn->code) {
+#endif
+
+	ALU_BINARY(add, +)
+	ALU_BINARY(sub, -)
+	ALU_BINARY(mul, *)
+	ALU_BINARY(or, |)
+	ALU_BINARY(and, &)
+	ALU_BINARY(xor, ^)
+	ALU_SHIFT(lsh, uint64_t, uint32_t, <<)
+	ALU_SHIFT(rsh, uint64_t, uint32_t, >>)
+	ALU_SHIFT(arsh, int64_t, int32_t, >>)
+	ALU_DIVMOD(div, /, sdiv64, sdiv32, 0, 0)
+	ALU_DIVMOD(mod, %, smod64, smod32, DST, a)
+
+	TARGET(alu64_neg) DST = 0 - DST; NEXT();
+	TARGET(alu32_neg) DST = (uint32_t)(0 - (uint32_t)DST); NEXT();
+
+	TARGET(alu64_mov_k) DST = IMM64; NEXT();
+	TARGET(alu32_mov_k) DST = IMM32; NEXT();
+	TARGET(alu64_mov_x)
+	{
+		uint64_t s = SRC;
+
+		switch (insn->off) {
+		case 0:
+			DST = s;
+			NEXT();
+		case 8:
+			DST = (uint64_t)(int64_t)(int8_t)s;
+			NEXT();
+		case 16:
+			DST = (uint64_t)(int64_t)(int16_t)s;
+			NEXT();
+		case 32:
+			DST = (uint64_t)(int64_t)(int32_t)s;
+			NEXT();
+		}
+		goto invalid;
+	}
+	TARGET(alu32_mov_x)
+	{
+		uint64_t s = SRC;
+
+		switch (insn->off) {
+		case 0:
+			DST = (uint32_t)s;
+			NEXT();
+		case 8:
+			DST = (uint32_t)(int32_t)(int8_t)s;
+			NEXT();
+		case 16:
+			DST = (uint32_t)(int32_t)(int16_t)s;
+			NEXT();
+		}
+		goto invalid;
+	}
+
+	TARGET(alu32_le)
+	switch (insn->imm) {
+	case 16:
+		DST = host_to_le16(DST);
+		NEXT();
+	case 32:
+		DST = host_to_le32(DST);
+		NEXT();
+	case 64:
+		DST = host_to_le64(DST);
+		NEXT();
+	default:
+		goto invalid;
+	}
+	TARGET(alu32_be)
+	switch (insn->imm) {
+	case 16:
+		DST = host_to_be16(DST);
+		NEXT();
+	case 32:
+		DST = host_to_be32(DST);
+		NEXT();
+	case 64:
+		DST = host_to_be64(DST);
+		NEXT();
+	default:
+		goto invalid;
+	}
+	TARGET(alu64_bswap)
+	switch (insn->imm) {
+	case 16:
+		DST = __builtin_bswap16((uint16_t)DST);
+		NEXT();
+	case 32:
+		DST = __builtin_bswap32((uint32_t)DST);
+		NEXT();
+	case 64:
+		DST = __builtin_bswap64(DST);
+		NEXT();
+	default:
+		goto invalid;
+	}
+
+	JMP_COND(jeq, uint64_t, uint32_t, ==)
+	JMP_COND(jne, uint64_t, uint32_t, !=)
+	JMP_COND(jgt, uint64_t, uint32_t, >)
+	JMP_COND(jge, uint64_t, uint32_t, >=)
+	JMP_COND(jlt, uint64_t, uint32_t, <)
+	JMP_COND(jle, uint64_t, uint32_t, <=)
+	JMP_COND(jsgt, int64_t, int32_t, >)
+	JMP_COND(jsge, int64_t, int32_t, >=)
+	JMP_COND(jslt, int64_t, int32_t, <)
+	JMP_COND(jsle, int64_t, int32_t, <=)
+	TARGET(jmp_jset_k) if (DST & IMM64) JUMP(insn->off); NEXT();
+	TARGET(jmp_jset_x) if (DST & SRC) JUMP(insn->off); NEXT();
+	TARGET(jmp32_jset_k) if ((uint32_t)DST & IMM32) JUMP(insn->off); NEXT();
+	TARGET(jmp32_jset_x) if ((uint32_t)DST & (uint32_t)SRC) JUMP(insn->off); NEXT();
+	TARGET(jmp_ja) JUMP(insn->off);
+	TARGET(jmp32_ja) JUMP(insn->imm);
+
+	TARGET(lddw)
+	DST = (uint64_t)(uint32_t)insn[0].imm | (uint64_t)(uint32_t)insn[1].imm << 32;
+	insn += 2;
+	DISPATCH();
+
+	LD_PACKET(ld_abs_w, 4, insn->imm)
+	LD_PACKET(ld_abs_h, 2, insn->imm)
+	LD_PACKET(ld_abs_b, 1, insn->imm)
+	LD_PACKET(ld_ind_w, 4, SRC + IMM64)
+	LD_PACKET(ld_ind_h, 2, SRC + IMM64)
+	LD_PACKET(ld_ind_b, 1, SRC + IMM64)
+
+	LOAD(ldx_w, uint32_t, 4, uint32_t)
+	LOAD(ldx_h, uint16_t, 2, uint16_t)
+	LOAD(ldx_b, uint8_t, 1, uint8_t)
+	LOAD(ldx_dw, uint64_t, 8, uint64_t)
+	LOAD(ldxs_w, int32_t, 4, int64_t)
+	LOAD(ldxs_h, int16_t, 2, int64_t)
+	LOAD(ldxs_b, int8_t, 1, int64_t)
+
+	STORE(st_w, uint32_t, 4, insn->imm)
+	STORE(st_h, uint16_t, 2, insn->imm)
+	STORE(st_b, uint8_t, 1, insn->imm)
+	STORE(st_dw, uint64_t, 8, IMM64)
+	STORE(stx_w, uint32_t, 4, SRC)
+	STORE(stx_h, uint16_t, 2, SRC)
+	STORE(stx_b, uint8_t, 1, SRC)
+	STORE(stx_dw, uint64_t, 8, SRC)
+
+	ATOMIC(atomic_w, uint32_t, 4)
+	ATOMIC(atomic_dw, uint64_t, 8)
+
+	TARGET(jmp_call)
+	if (insn->src_reg == BPF_PSEUDO_CALL) {
+		struct interp_frame *f;
+
+		if (unlikely(depth + 1 >= MAX_CALL_FRAMES)) {
+			fault_insn(run, prog, PC, -E2BIG, "bpf-to-bpf call deeper than 8 frames");
+			goto out;
+		}
+		f = &frames[depth++];
+		f->prog = prog;
+		f->ret = insn + 1;
+		__builtin_memcpy(f->saved, &reg[BPF_REG_6], sizeof(f->saved));
+		reg[BPF_REG_10] -= MAX_BPF_STACK;
+		JUMP(insn->imm);
+	}
+	if (unlikely((uint32_t)insn->imm >= prog->helper_cnt)) {
+		fault_insn(run, prog, PC, -EINVAL, "helper index outside the program's helper table");
+		goto out;
+	}
+	helper = prog->helpers[insn->imm];
+	goto call_helper;
+
+	TARGET(jmp_callx)
+	helper = bh_prog_helper_by_id(prog, (uint32_t)DST);
+	if (unlikely(!helper)) {
+		run->pc = PC;
+		run->err = bh_err(-EINVAL, "program '%s': insn %u: callx: r%u = %llu is not a helper of this program type",
+				  prog->name, PC, insn->dst_reg, (unsigned long long)DST);
+		goto out;
+	}
+	goto call_helper;
+
+	TARGET(jmp_exit)
+	if (likely(depth == 0))
+		goto out;
+	{
+		const struct interp_frame *f = &frames[--depth];
+
+		__builtin_memcpy(&reg[BPF_REG_6], f->saved, sizeof(f->saved));
+		insn = f->ret;
+		if (unlikely(f->prog != prog)) {	/* the callee tail-called */
+			prog = f->prog;
+			run->prog = prog;
+		}
+		DISPATCH();
+	}
+
+#if BH_INTERP_COMPUTED_GOTO
+op_invalid:
+#else
+	default:
+#endif
+invalid:
+	fault_insn(run, prog, PC, -EINVAL, "invalid instruction");
+	goto out;
+#if !BH_INTERP_COMPUTED_GOTO
+	}
+#endif
+
+call_helper:
+	if (unlikely(!helper->fn)) {
+		if (helper->id == BPF_FUNC_tail_call)
+			goto tail_call;
+		fault_insn(run, prog, PC, -EINVAL, "helper without a function");
+		goto out;
+	}
+	run->pc = PC;
+	reg[BPF_REG_0] = bh_helper_call(run, helper, &reg[BPF_REG_1]);
+	if (unlikely(run->err))
+		goto out;
+	NEXT();
+
+	/*
+	 * bpf_tail_call(ctx, prog_array, index) as Linux: on success the
+	 * target starts with the same r1 in this frame and never returns
+	 * here; on failure (index out of range, over MAX_TAIL_CALL_CNT, empty
+	 * slot) the program goes on after the call with r0 = a negative errno.
+	 */
+tail_call: {
+	struct bh_map *map = u64_to_ptr(reg[BPF_REG_2]);
+	uint32_t index = (uint32_t)reg[BPF_REG_3];
+	const struct bh_prog *target;
+	struct bh_object *obj;
+
+	if (unlikely(!bh_prog_uses_map(prog, map) || map->map_type != BPF_MAP_TYPE_PROG_ARRAY)) {
+		fault_tail_call(run, prog, PC, NULL);
+		goto out;
+	}
+	if (index >= map->max_entries) {
+		reg[BPF_REG_0] = (uint64_t)-ENOENT;
+		NEXT();
+	}
+	/* Counted before the slot is read, as Linux does: an empty slot counts too. */
+	if (run->tail_calls >= MAX_TAIL_CALL_CNT) {
+		reg[BPF_REG_0] = (uint64_t)-E2BIG;
+		NEXT();
+	}
+	run->tail_calls++;
+	obj = bh_prog_array_get(map, index);
+	if (!obj) {
+		reg[BPF_REG_0] = (uint64_t)-ENOENT;
+		NEXT();
+	}
+	target = container_of(obj, struct bh_prog, obj);
+	if (unlikely(target->type != prog->type)) {
+		fault_tail_call(run, prog, PC, target);
+		goto out;
+	}
+	prog = target;
+	run->prog = prog;
+	insn = prog->insns;
+	DISPATCH();
+}
+
+out:
+	run->stack.start = run->stack.end = 0;
+	return run->err ? 0 : reg[BPF_REG_0];
+}
