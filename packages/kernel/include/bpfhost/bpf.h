@@ -114,7 +114,7 @@ struct bpfhost_prog_load_opts {
  * @brief **bpfhost_prog_load()** loads a program.
  * @return a handle, or -EINVAL (bad structure, unknown helper, bad map
  * reference: the log and bpfhost_last_error() name the instruction),
- * -E2BIG (too many instructions), -EOPNOTSUPP (unknown program type)
+ * -E2BIG (too many instructions), -EINVAL also for a program type nobody provides
  */
 BPFHOST_API int bpfhost_prog_load(uint32_t prog_type, const char *prog_name, const char *license,
 				  const struct bpf_insn *insns, size_t insn_cnt,
@@ -150,7 +150,7 @@ struct bpfhost_link_create_opts {
 };
 #define bpfhost_link_create_opts__last_field flags
 
-/** @return a link handle, or -EINVAL (program type does not match the hook), -ENOENT (no such hook) */
+/** @return a link handle, or -EINVAL (no hook for the attach type, or the program type does not match it) */
 BPFHOST_API int bpfhost_link_create(int prog_fd, int target_fd, uint32_t attach_type,
 				    const struct bpfhost_link_create_opts *opts);
 BPFHOST_API int bpfhost_link_detach(int link_fd);
@@ -159,6 +159,12 @@ BPFHOST_API int bpfhost_prog_get_fd_by_id(uint32_t id);
 BPFHOST_API int bpfhost_link_get_next_id(uint32_t start_id, uint32_t *next_id);
 BPFHOST_API int bpfhost_link_get_fd_by_id(uint32_t id);
 BPFHOST_API int bpfhost_prog_bind_map(int prog_fd, int map_fd);
+/** Info of any object (struct bpf_map_info, bpf_prog_info or bpf_link_info). */
+BPFHOST_API int bpfhost_obj_get_info_by_fd(int fd, void *info, uint32_t *info_len);
+struct bpf_prog_info;
+struct bpf_link_info;
+BPFHOST_API int bpfhost_prog_get_info_by_fd(int fd, struct bpf_prog_info *info, uint32_t *info_len);
+BPFHOST_API int bpfhost_link_get_info_by_fd(int fd, struct bpf_link_info *info, uint32_t *info_len);
 
 /** Section name -> program type and attach type. @return 0, -ENOENT (no prefix matches) */
 BPFHOST_API int bpfhost_prog_type_by_section(const char *section, uint32_t *prog_type,

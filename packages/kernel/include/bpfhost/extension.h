@@ -342,6 +342,7 @@ enum bpfhost_helper_arg_type {
 	BPFHOST_ARG_CONST_SIZE_OR_ZERO,		/* size of the previous pointer, >= 0 */
 	BPFHOST_ARG_PTR_TO_CTX,			/* the program's context */
 	BPFHOST_ARG_PTR_TO_ALLOC_MEM,		/* a record from bpf_ringbuf_reserve */
+	BPFHOST_ARG_PTR_TO_UNINIT_MAP_VALUE,	/* value_size writable bytes (of the map arg) */
 };
 
 enum bpfhost_helper_return_type {
@@ -416,8 +417,10 @@ typedef int (*bpfhost_context_create_t)(void *binding_context, const uint8_t *da
 					 size_t data_size_in, const uint8_t *ctx_in,
 					 size_t ctx_size_in, void **context);
 /*
- * Copies the results out (at most *data_size_out / *ctx_size_out bytes;
- * set them to the sizes written) and frees the context.
+ * Copies the results out (at most *data_size_out / *ctx_size_out bytes, the
+ * room the caller has; a NULL buffer has no room) and frees the context.
+ * Set the sizes to the full sizes of the data and context: more than the
+ * room gives the caller -ENOSPC, as Linux does.
  */
 typedef void (*bpfhost_context_destroy_t)(void *binding_context, void *context,
 					  uint8_t *data_out, size_t *data_size_out,

@@ -7,6 +7,7 @@
  */
 #include "internal.h"
 #include "../maps/map.h"
+#include "../prog/prog_internal.h"
 
 #define offsetofend(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
 
@@ -33,6 +34,18 @@ static size_t attr_last_byte(int cmd)
 	case BPFHOST_OBJ_CLOSE: return offsetofend(union bpf_attr, bpf_fd);
 	case BPFHOST_OBJ_UNPIN: return offsetofend(union bpf_attr, pathname);
 	case BPFHOST_MAP_MMAP: return offsetofend(union bpf_attr, mmap.data_offset);
+	case BPF_PROG_LOAD: return offsetofend(union bpf_attr, core_relo_rec_size);
+	case BPF_PROG_TEST_RUN: return offsetofend(union bpf_attr, test.batch_size);
+	case BPF_PROG_GET_NEXT_ID:
+	case BPF_LINK_GET_NEXT_ID: return offsetofend(union bpf_attr, next_id);
+	case BPF_PROG_GET_FD_BY_ID:
+	case BPF_LINK_GET_FD_BY_ID: return offsetofend(union bpf_attr, open_flags);
+	case BPF_LINK_CREATE: return offsetofend(union bpf_attr, link_create.iter_info_len);
+	case BPF_LINK_DETACH: return offsetofend(union bpf_attr, link_detach.link_fd);
+	case BPF_PROG_BIND_MAP: return offsetofend(union bpf_attr, prog_bind_map.flags);
+	case BPFHOST_PROG_TYPE_BY_SECTION: return offsetofend(union bpf_attr, section.expected_attach_type);
+	case BPFHOST_HOOK_TRIGGER: return offsetofend(union bpf_attr, trigger.retval);
+	case BPFHOST_TRACE_READ: return offsetofend(union bpf_attr, trace.len);
 	default: return 0;
 	}
 }
@@ -59,6 +72,18 @@ static const char *cmd_name(int cmd)
 	case BPFHOST_OBJ_CLOSE: return "BPFHOST_OBJ_CLOSE";
 	case BPFHOST_OBJ_UNPIN: return "BPFHOST_OBJ_UNPIN";
 	case BPFHOST_MAP_MMAP: return "BPFHOST_MAP_MMAP";
+	case BPF_PROG_LOAD: return "BPF_PROG_LOAD";
+	case BPF_PROG_TEST_RUN: return "BPF_PROG_TEST_RUN";
+	case BPF_PROG_GET_NEXT_ID: return "BPF_PROG_GET_NEXT_ID";
+	case BPF_PROG_GET_FD_BY_ID: return "BPF_PROG_GET_FD_BY_ID";
+	case BPF_LINK_GET_NEXT_ID: return "BPF_LINK_GET_NEXT_ID";
+	case BPF_LINK_GET_FD_BY_ID: return "BPF_LINK_GET_FD_BY_ID";
+	case BPF_LINK_CREATE: return "BPF_LINK_CREATE";
+	case BPF_LINK_DETACH: return "BPF_LINK_DETACH";
+	case BPF_PROG_BIND_MAP: return "BPF_PROG_BIND_MAP";
+	case BPFHOST_PROG_TYPE_BY_SECTION: return "BPFHOST_PROG_TYPE_BY_SECTION";
+	case BPFHOST_HOOK_TRIGGER: return "BPFHOST_HOOK_TRIGGER";
+	case BPFHOST_TRACE_READ: return "BPFHOST_TRACE_READ";
 	}
 	return "command";
 }
@@ -145,6 +170,10 @@ static int obj_get_info(union bpf_attr *attr, union bpf_attr *uattr)
 	switch (obj->kind) {
 	case BH_OBJ_MAP:
 		return bh_map_get_info(bh_map_from_obj(obj), attr, uattr);
+	case BH_OBJ_PROG:
+		return bh_prog_get_info(bh_prog_from_obj(obj), attr, uattr);
+	case BH_OBJ_LINK:
+		return bh_link_get_info(obj, attr, uattr);
 	default:
 		return bh_err(-EINVAL, "BPF_OBJ_GET_INFO_BY_FD: no info for a %s yet",
 			      bh_obj_kind_name(obj->kind));
@@ -191,6 +220,18 @@ static int dispatch(int cmd, union bpf_attr *attr, union bpf_attr *uattr)
 	case BPF_OBJ_GET_INFO_BY_FD: return obj_get_info(attr, uattr);
 	case BPFHOST_OBJ_UNPIN: return obj_unpin(attr);
 	case BPFHOST_MAP_MMAP: return bh_map_mmap(attr, uattr);
+	case BPF_PROG_LOAD: return bh_prog_load(attr);
+	case BPF_PROG_TEST_RUN: return bh_prog_test_run(attr, uattr);
+	case BPF_PROG_GET_NEXT_ID: return get_next_id(attr, uattr, BH_OBJ_PROG);
+	case BPF_PROG_GET_FD_BY_ID: return get_fd_by_id(attr, BH_OBJ_PROG);
+	case BPF_LINK_GET_NEXT_ID: return get_next_id(attr, uattr, BH_OBJ_LINK);
+	case BPF_LINK_GET_FD_BY_ID: return get_fd_by_id(attr, BH_OBJ_LINK);
+	case BPF_LINK_CREATE: return bh_link_create(attr);
+	case BPF_LINK_DETACH: return bh_link_detach(attr);
+	case BPF_PROG_BIND_MAP: return bh_prog_bind_map(attr);
+	case BPFHOST_PROG_TYPE_BY_SECTION: return bh_prog_type_by_section_cmd(attr, uattr);
+	case BPFHOST_HOOK_TRIGGER: return bh_hook_trigger(attr, uattr);
+	case BPFHOST_TRACE_READ: return bh_trace_read_cmd(attr, uattr);
 	}
 	return bh_err(-EINVAL, "unknown or unsupported command %d", cmd);
 }

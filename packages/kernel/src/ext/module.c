@@ -7,6 +7,7 @@
  * them up through the provider and leaves them orphaned (-ENODEV).
  */
 #include "registrar.h"
+#include "../prog/prog_type.h"
 
 static struct bh_module *modules;
 static int next_handle = 1;
@@ -120,7 +121,7 @@ int bpfhost_extension_unload(int handle, unsigned int flags)
 {
 	struct bh_module *m;
 	char names[512];
-	int n;
+	int n, progs;
 
 	bh_err_clear();
 	if (flags & ~BPFHOST_UNLOAD_FORCE)
@@ -149,8 +150,18 @@ int bpfhost_extension_unload(int handle, unsigned int flags)
 		return bh_err(-EBUSY, "bpfhost_extension_unload: module '%s' still provides %d map%s: %s",
 			      m->name, n, n == 1 ? "" : "s", names);
 	}
+	progs = bh_prog_types_busy(m, names, sizeof(names));
+	if (progs > 0 && !(flags & BPFHOST_UNLOAD_FORCE)) {
+		m->unloading = false;
+		bh_registrar_unlock();
+		return bh_err(-EBUSY, "bpfhost_extension_unload: module '%s' still runs %s", m->name,
+			      names);
+	}
 	bh_registrar_unlock();
 
+	/* Programs of its types stop running before its code goes. */
+	if (progs > 0)
+		bh_prog_types_orphan(m);
 	/* Clean the maps up through the provider while its code is still mapped. */
 	if (n > 0)
 		bh_custom_maps_orphan(m);

@@ -13,6 +13,8 @@ const bpfhost_guid_t bh_core_module_id = {
 
 static const struct bh_client *const clients[] = {
 	&bh_custom_map_client,
+	&bh_prog_info_client,
+	&bh_hook_client,
 };
 
 static struct plat_mutex registrar_mutex = { PTHREAD_MUTEX_INITIALIZER };

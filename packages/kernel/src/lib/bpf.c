@@ -1,39 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* libbpf-style wrappers over bpfhost_sys_bpf(), one per command. */
-#include <errno.h>
-#include <string.h>
+#include "lib_internal.h"
 
-#include "bpfhost/bpf.h"
-
-/* Returns @ret, setting errno for negative values (as libbpf_err). */
-static inline int lib_err(int ret)
-{
-	if (ret < 0)
-		errno = -ret;
-	return ret;
-}
-
-#define offsetofend(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
-
-/* Opts bytes past what this library knows must be zero (libbpf's OPTS_VALID). */
-static int opts_valid(const void *opts, size_t sz, size_t known)
-{
-	if (!opts)
-		return 1;
-	for (size_t i = known; i < sz; i++)
-		if (((const char *)opts)[i])
-			return 0;
-	return 1;
-}
-#define OPTS_VALID(opts, type) \
-	opts_valid(opts, (opts) ? (opts)->sz : 0, offsetofend(struct type, type##__last_field))
-#define OPTS_GET(opts, field, def)                                                        \
-	(((opts) && (opts)->sz >= offsetofend(__typeof__(*(opts)), field)) ? (opts)->field : (def))
-
-static int sys(int cmd, union bpf_attr *attr)
-{
-	return lib_err(bpfhost_sys_bpf(cmd, attr, sizeof(*attr)));
-}
+#define sys lib_sys
 
 int bpfhost_map_create(uint32_t map_type, const char *map_name, uint32_t key_size,
 		       uint32_t value_size, uint32_t max_entries,

@@ -87,4 +87,7 @@ uint64_t bh_helper_call(struct bh_run *run, const struct bh_helper *h, const uin
 /* The run of the calling thread's current program, for helpers (NULL outside). */
 struct bh_run *bh_run_current(void);
 
+/* Stops the current program with @err and a message (for helpers); returns 0. */
+uint64_t bh_run_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif /* BPFHOST_INTERP_H */

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Calling a helper from a program: every argument is checked against the
+ * helper's prototype first (until the static verifier proves them at load,
+ * nothing reaches a helper unchecked), and what a helper returns extends
+ * the memory the program may touch (map values, ring buffer records).
+ */
+#include "interp.h"
+#include "../maps/map.h"
+
+static _Thread_local struct bh_run *current_run;
+
+struct bh_run *bh_run_current(void)
+{
+	return current_run;
+}
+
+bool bh_run_access_ok(const struct bh_run *run, uintptr_t addr, size_t size, bool write)
+{
+	const struct bh_prog *prog = run->prog;
+
+	if (bh_region_has(&run->stack, addr, size, write) || bh_region_has(&run->ctx, addr, size, write) ||
+	    bh_region_has(&run->pkt, addr, size, write))
+		return true;
+	for (uint32_t i = 0; i < prog->region_cnt; i++)
+		if (bh_region_has(&prog->regions[i], addr, size, write))
+			return true;
+	for (uint32_t i = 0; i < BH_RUN_DYN_REGIONS; i++)
+		if (!run->dyn[i].map && bh_region_has(&run->dyn[i], addr, size, write))
+			return true;
+	return false;
+}
+
+static bool is_map_arg(const struct bh_run *run, uint64_t v)
+{
+	if (bh_prog_uses_map(run->prog, u64_to_ptr(v)))
+		return true;
+	/* An inner map a map-in-map lookup handed out during this run. */
+	for (uint32_t i = 0; i < BH_RUN_DYN_REGIONS; i++)
+		if (run->dyn[i].map && run->dyn[i].start == v && v)
+			return true;
+	return false;
+}
+
+static struct bh_region *alloc_mem_region(struct bh_run *run, uint64_t v)
+{
+	for (uint32_t i = 0; i < BH_RUN_DYN_REGIONS; i++)
+		if (run->dyn[i].start == v && v && !run->dyn[i].map && run->dyn[i].writable)
+			return &run->dyn[i];
+	return NULL;
+}
+
+static uint64_t fault(struct bh_run *run, const struct bh_helper *h, int a, const char *why,
+		      uint64_t v)
+{
+	run->err = bh_err(-EFAULT, "program '%s': insn %u: helper %s (%u) argument %d (r%d = 0x%llx): %s",
+			  run->prog->name, run->pc, h->name, h->id, a + 1, a + 1,
+			  (unsigned long long)v, why);
+	return 0;
+}
+
+uint64_t bh_helper_call(struct bh_run *run, const struct bh_helper *h, const uint64_t args[5])
+{
+	const struct bh_map *map = NULL;
+	struct bh_run *outer;
+	uint64_t ret;
+
+	for (int a = 0; a < 5; a++) {
+		uint64_t v = args[a];
+		uint64_t size = a < 4 ? args[a + 1] : 0;
+
+		switch (h->args[a]) {
+		case BPFHOST_ARG_DONTCARE:
+		case BPFHOST_ARG_ANYTHING:
+		case BPFHOST_ARG_CONST_SIZE_OR_ZERO:
+			break;
+		case BPFHOST_ARG_CONST_MAP_PTR:
+			if (!is_map_arg(run, v))
+				return fault(run, h, a, "not a map the program references", v);
+			map = u64_to_ptr(v);
+			break;
+		case BPFHOST_ARG_PTR_TO_MAP_KEY:
+		case BPFHOST_ARG_PTR_TO_MAP_VALUE:
+		case BPFHOST_ARG_PTR_TO_UNINIT_MAP_VALUE: {
+			bool write = h->args[a] == BPFHOST_ARG_PTR_TO_UNINIT_MAP_VALUE;
+
+			if (!map)
+				return fault(run, h, a, "no map argument before it (bad prototype)", v);
+			size = h->args[a] == BPFHOST_ARG_PTR_TO_MAP_KEY ? map->key_size : map->value_size;
+			if (!bh_run_access_ok(run, (uintptr_t)v, size, write))
+				return fault(run, h, a, h->args[a] == BPFHOST_ARG_PTR_TO_MAP_KEY ?
+					     "the map's key_size bytes are not readable memory" : write ?
+					     "the map's value_size bytes are not writable memory" :
+					     "the map's value_size bytes are not readable memory", v);
+			break;
+		}
+		case BPFHOST_ARG_PTR_TO_MEM_OR_NULL:
+			if (!v && !size)
+				break;
+			/* fall through */
+		case BPFHOST_ARG_PTR_TO_MEM:
+		case BPFHOST_ARG_PTR_TO_UNINIT_MEM:
+			if (a == 4)
+				return fault(run, h, a, "memory argument without a size (bad prototype)", v);
+			if (size > (1u << 29) ||
+			    !bh_run_access_ok(run, (uintptr_t)v, size,
+					      h->args[a] == BPFHOST_ARG_PTR_TO_UNINIT_MEM))
+				return fault(run, h, a, h->args[a] == BPFHOST_ARG_PTR_TO_UNINIT_MEM ?
+					     "the next argument's size in bytes is not writable memory" :
+					     "the next argument's size in bytes is not readable memory", v);
+			break;
+		case BPFHOST_ARG_CONST_SIZE:
+			if (!v)
+				return fault(run, h, a, "size must not be 0", v);
+			break;
+		case BPFHOST_ARG_PTR_TO_CTX:
+			if (v != run->ctx.start)
+				return fault(run, h, a, "not the program's context", v);
+			break;
+		case BPFHOST_ARG_PTR_TO_ALLOC_MEM:
+			if (!alloc_mem_region(run, v))
+				return fault(run, h, a, "not a record from bpf_ringbuf_reserve still held", v);
+			break;
+		default:
+			return fault(run, h, a, "unknown argument type (bad prototype)", v);
+		}
+	}
+
+	outer = current_run;
+	current_run = run;
+	ret = h->fn(args[0], args[1], args[2], args[3], args[4]);
+	current_run = outer;
+	if (run->err)
+		return 0;
+
+	switch (h->ret) {
+	case BPFHOST_RET_VOID:
+		ret = 0;
+		break;
+	case BPFHOST_RET_PTR_TO_MAP_VALUE_OR_NULL:
+		if (ret && map) {
+			if (map->map_type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+			    map->map_type == BPF_MAP_TYPE_HASH_OF_MAPS) {
+				bh_run_add_region(run, (uintptr_t)ret, 0, false);
+				run->dyn[(run->dyn_next - 1) % BH_RUN_DYN_REGIONS].map = true;
+			} else {
+				bh_run_add_region(run, (uintptr_t)ret, map->value_size,
+						  !(map->map_flags & BPF_F_RDONLY_PROG));
+			}
+		}
+		break;
+	case BPFHOST_RET_PTR_TO_ALLOC_MEM_OR_NULL:
+		if (ret)
+			bh_run_add_region(run, (uintptr_t)ret, (size_t)args[1], true);
+		break;
+	default:
+		break;
+	}
+	/* A record submitted or discarded is no longer the program's. */
+	for (int a = 0; a < 5; a++)
+		if (h->args[a] == BPFHOST_ARG_PTR_TO_ALLOC_MEM)
+			bh_run_drop_region(run, (uintptr_t)args[a]);
+	return ret;
+}
+
+/* Lets a helper stop the program with an error (a refused operation). */
+uint64_t bh_run_fail(int err, const char *fmt, ...)
+{
+	struct bh_run *run = current_run;
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	plat_vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (run)
+		run->err = bh_err(err, "program '%s': insn %u: %s", run->prog->name, run->pc, msg);
+	else
+		bh_err(err, "%s", msg);
+	return 0;
+}

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The core's helpers, Linux ids and semantics: maps, tail call (the
+ * interpreter's own), ring buffer, time, random, CPU id, trace_printk.
+ * Arguments were checked against the prototypes before any of these runs.
+ */
+#include "interp.h"
+#include "prog_type.h"
+#include "trace.h"
+#include "../maps/map.h"
+#include "../maps/ringbuf.h"
+
+#define MAP(v) ((struct bh_map *)u64_to_ptr(v))
+#define PTR(v) u64_to_ptr(v)
+
+static uint64_t unsupported(struct bh_map *map, const char *op)
+{
+	return bh_run_fail(-EOPNOTSUPP, "%s on map '%s' (type %u): the map type does not support it",
+			   op, map->name, map->map_type);
+}
+
+static uint64_t h_map_lookup_elem(uint64_t map, uint64_t key, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	if (!MAP(map)->ops->lookup_elem)
+		return unsupported(MAP(map), "bpf_map_lookup_elem");
+	return (uint64_t)(uintptr_t)MAP(map)->ops->lookup_elem(MAP(map), PTR(key));
+}
+
+static uint64_t h_map_update_elem(uint64_t map, uint64_t key, uint64_t value, uint64_t flags,
+				  uint64_t a5)
+{
+	(void)a5;
+	if (!MAP(map)->ops->update_elem)
+		return unsupported(MAP(map), "bpf_map_update_elem");
+	return (uint64_t)MAP(map)->ops->update_elem(MAP(map), PTR(key), PTR(value), flags);
+}
+
+static uint64_t h_map_delete_elem(uint64_t map, uint64_t key, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	if (!MAP(map)->ops->delete_elem)
+		return unsupported(MAP(map), "bpf_map_delete_elem");
+	return (uint64_t)MAP(map)->ops->delete_elem(MAP(map), PTR(key));
+}
+
+static uint64_t h_map_push_elem(uint64_t map, uint64_t value, uint64_t flags, uint64_t a4, uint64_t a5)
+{
+	(void)a4, (void)a5;
+	if (!MAP(map)->ops->push_elem)
+		return unsupported(MAP(map), "bpf_map_push_elem");
+	return (uint64_t)MAP(map)->ops->push_elem(MAP(map), PTR(value), flags);
+}
+
+static uint64_t h_map_pop_elem(uint64_t map, uint64_t value, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	if (!MAP(map)->ops->pop_elem)
+		return unsupported(MAP(map), "bpf_map_pop_elem");
+	return (uint64_t)MAP(map)->ops->pop_elem(MAP(map), PTR(value));
+}
+
+static uint64_t h_map_peek_elem(uint64_t map, uint64_t value, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	if (!MAP(map)->ops->peek_elem)
+		return unsupported(MAP(map), "bpf_map_peek_elem");
+	return (uint64_t)MAP(map)->ops->peek_elem(MAP(map), PTR(value));
+}
+
+static uint64_t h_ktime_get_ns(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return plat_ktime_ns();
+}
+
+static uint64_t h_ktime_get_boot_ns(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return plat_boot_ns();
+}
+
+static uint64_t h_get_prandom_u32(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return plat_random_u32();
+}
+
+static uint64_t h_get_smp_processor_id(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+				       uint64_t a5)
+{
+	(void)a1, (void)a2, (void)a3, (void)a4, (void)a5;
+	return (uint64_t)plat_cpu_id();
+}
+
+static bool is_ringbuf(struct bh_map *map, const char *op)
+{
+	if (map->map_type == BPF_MAP_TYPE_RINGBUF)
+		return true;
+	bh_run_fail(-EINVAL, "%s: map '%s' (type %u) is not a ring buffer", op, map->name,
+		    map->map_type);
+	return false;
+}
+
+static uint64_t h_ringbuf_output(uint64_t map, uint64_t data, uint64_t size, uint64_t flags,
+				 uint64_t a5)
+{
+	(void)a5;
+	if (!is_ringbuf(MAP(map), "bpf_ringbuf_output"))
+		return 0;
+	return (uint64_t)bh_ringbuf_output(MAP(map), PTR(data), size, flags);
+}
+
+static uint64_t h_ringbuf_reserve(uint64_t map, uint64_t size, uint64_t flags, uint64_t a4,
+				  uint64_t a5)
+{
+	(void)a4, (void)a5;
+	if (!is_ringbuf(MAP(map), "bpf_ringbuf_reserve"))
+		return 0;
+	return (uint64_t)(uintptr_t)bh_ringbuf_reserve(MAP(map), size, flags);
+}
+
+static uint64_t h_ringbuf_submit(uint64_t data, uint64_t flags, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	bh_ringbuf_submit(PTR(data), flags);
+	return 0;
+}
+
+static uint64_t h_ringbuf_discard(uint64_t data, uint64_t flags, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	bh_ringbuf_discard(PTR(data), flags);
+	return 0;
+}
+
+static uint64_t h_ringbuf_query(uint64_t map, uint64_t flags, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	(void)a3, (void)a4, (void)a5;
+	if (!is_ringbuf(MAP(map), "bpf_ringbuf_query"))
+		return 0;
+	return bh_ringbuf_query(MAP(map), flags);
+}
+
+static uint64_t h_trace_printk(uint64_t fmt, uint64_t fmt_size, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	struct bh_run *run = bh_run_current();
+
+	return (uint64_t)bh_trace_printk(run ? run->prog->name : "?", PTR(fmt), (uint32_t)fmt_size,
+					 a1, a2, a3);
+}
+
+#define A(x) BPFHOST_ARG_##x
+#define R(x) BPFHOST_RET_##x
+/* Sorted by id. */
+static const struct bh_helper core_helpers[] = {
+	{ h_map_lookup_elem, BPF_FUNC_map_lookup_elem, R(PTR_TO_MAP_VALUE_OR_NULL),
+	  { A(CONST_MAP_PTR), A(PTR_TO_MAP_KEY) }, "bpf_map_lookup_elem" },
+	{ h_map_update_elem, BPF_FUNC_map_update_elem, R(INTEGER),
+	  { A(CONST_MAP_PTR), A(PTR_TO_MAP_KEY), A(PTR_TO_MAP_VALUE), A(ANYTHING) },
+	  "bpf_map_update_elem" },
+	{ h_map_delete_elem, BPF_FUNC_map_delete_elem, R(INTEGER),
+	  { A(CONST_MAP_PTR), A(PTR_TO_MAP_KEY) }, "bpf_map_delete_elem" },
+	{ h_ktime_get_ns, BPF_FUNC_ktime_get_ns, R(INTEGER), { 0 }, "bpf_ktime_get_ns" },
+	{ h_trace_printk, BPF_FUNC_trace_printk, R(INTEGER),
+	  { A(PTR_TO_MEM), A(CONST_SIZE), A(ANYTHING), A(ANYTHING), A(ANYTHING) }, "bpf_trace_printk" },
+	{ h_get_prandom_u32, BPF_FUNC_get_prandom_u32, R(INTEGER), { 0 }, "bpf_get_prandom_u32" },
+	{ h_get_smp_processor_id, BPF_FUNC_get_smp_processor_id, R(INTEGER), { 0 },
+	  "bpf_get_smp_processor_id" },
+	{ NULL, BPF_FUNC_tail_call, R(INTEGER), { A(PTR_TO_CTX), A(CONST_MAP_PTR), A(ANYTHING) },
+	  "bpf_tail_call" },
+	{ h_map_push_elem, BPF_FUNC_map_push_elem, R(INTEGER),
+	  { A(CONST_MAP_PTR), A(PTR_TO_MAP_VALUE), A(ANYTHING) }, "bpf_map_push_elem" },
+	{ h_map_pop_elem, BPF_FUNC_map_pop_elem, R(INTEGER),
+	  { A(CONST_MAP_PTR), A(PTR_TO_UNINIT_MAP_VALUE) }, "bpf_map_pop_elem" },
+	{ h_map_peek_elem, BPF_FUNC_map_peek_elem, R(INTEGER),
+	  { A(CONST_MAP_PTR), A(PTR_TO_UNINIT_MAP_VALUE) }, "bpf_map_peek_elem" },
+	{ h_ktime_get_boot_ns, BPF_FUNC_ktime_get_boot_ns, R(INTEGER), { 0 }, "bpf_ktime_get_boot_ns" },
+	{ h_ringbuf_output, BPF_FUNC_ringbuf_output, R(INTEGER),
+	  { A(CONST_MAP_PTR), A(PTR_TO_MEM), A(CONST_SIZE_OR_ZERO), A(ANYTHING) }, "bpf_ringbuf_output" },
+	{ h_ringbuf_reserve, BPF_FUNC_ringbuf_reserve, R(PTR_TO_ALLOC_MEM_OR_NULL),
+	  { A(CONST_MAP_PTR), A(ANYTHING), A(ANYTHING) }, "bpf_ringbuf_reserve" },
+	{ h_ringbuf_submit, BPF_FUNC_ringbuf_submit, R(VOID), { A(PTR_TO_ALLOC_MEM), A(ANYTHING) },
+	  "bpf_ringbuf_submit" },
+	{ h_ringbuf_discard, BPF_FUNC_ringbuf_discard, R(VOID), { A(PTR_TO_ALLOC_MEM), A(ANYTHING) },
+	  "bpf_ringbuf_discard" },
+	{ h_ringbuf_query, BPF_FUNC_ringbuf_query, R(INTEGER), { A(CONST_MAP_PTR), A(ANYTHING) },
+	  "bpf_ringbuf_query" },
+};
+
+extern const struct bh_helper bh_skb_load_bytes_helper;
+
+const struct bh_helper *bh_core_helper(uint32_t id, uint32_t prog_type)
+{
+	if (id == BPF_FUNC_skb_load_bytes)
+		return prog_type == BPF_PROG_TYPE_SOCKET_FILTER ? &bh_skb_load_bytes_helper : NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(core_helpers); i++)
+		if (core_helpers[i].id == id)
+			return &core_helpers[i];
+	return NULL;
+}

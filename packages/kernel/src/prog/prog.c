@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: MIT
+/* Program objects: lifetime, lookups the interpreter needs, info, bind-map. */
+#include "prog_internal.h"
+#include "../ext/custom_map.h"
+#include "../ext/registrar.h"
+
+const struct bh_helper *bh_prog_helper_by_id(const struct bh_prog *prog, uint32_t id)
+{
+	const struct bh_helper *h;
+
+	for (uint32_t i = 0; i < prog->helper_cnt; i++)
+		if (prog->helpers[i]->id == id)
+			return prog->helpers[i];
+	if (!prog->ptype)
+		return NULL;
+	if (id >= BPFHOST_HELPER_EXT_BASE)
+		return bh_prog_type_helper(prog->ptype, id);
+	h = bh_core_helper(id, prog->type);
+	return h;
+}
+
+bool bh_prog_uses_map(const struct bh_prog *prog, const void *map)
+{
+	/* Count first: bind-map publishes a longer array before the count. */
+	uint32_t n = __atomic_load_n(&prog->map_cnt, __ATOMIC_ACQUIRE);
+	struct bh_map *const *maps = __atomic_load_n(&prog->maps, __ATOMIC_ACQUIRE);
+
+	for (uint32_t i = 0; i < n; i++)
+		if (maps[i] == map)
+			return true;
+	return false;
+}
+
+void bh_prog_free(struct bh_prog *prog)
+{
+	for (uint32_t i = 0; i < prog->map_cnt; i++)
+		bh_object_put(&prog->maps[i]->obj);
+	epoch_free(prog->maps);
+	plat_free(prog->helpers);
+	plat_free(prog->regions);
+	plat_free(prog->insns);
+	plat_free(prog->orig_insns);
+	bh_prog_type_put(prog->ptype);
+	plat_free(prog);
+}
+
+void bh_prog_destroy(struct bh_object *obj)
+{
+	bh_prog_free(bh_prog_from_obj(obj));
+}
+
+int bh_prog_from_handle(int handle, const char *cmd, struct bh_prog **prog)
+{
+	struct bh_object *obj = bh_handle_lookup(handle);
+
+	if (!obj)
+		return bh_err(-EBADF, "%s: handle %d is not open", cmd, handle);
+	if (obj->kind != BH_OBJ_PROG)
+		return bh_err(-EINVAL, "%s: handle %d is a %s, not a program", cmd, handle,
+			      bh_obj_kind_name(obj->kind));
+	*prog = bh_prog_from_obj(obj);
+	return 0;
+}
+
+/* Adds @map to the program's referenced maps (taking a reference), once. */
+int bh_prog_add_map(struct bh_prog *prog, struct bh_map *map)
+{
+	struct bh_map **maps, **old;
+	int err;
+
+	if (bh_prog_uses_map(prog, map))
+		return 0;
+	err = bh_custom_map_associate_program_type(map, prog->type);
+	if (err)
+		return bh_err(err, "program '%s': map '%s' refuses programs of type %u: %s", prog->name,
+			      map->name, prog->type, bpfhost_last_error());
+	maps = epoch_alloc(sizeof(*maps) * (prog->map_cnt + 1));
+	if (!maps)
+		return bh_err(-ENOMEM, "program '%s': out of memory", prog->name);
+	if (prog->map_cnt)
+		plat_memcpy(maps, prog->maps, sizeof(*maps) * prog->map_cnt);
+	bh_object_get(&map->obj);
+	maps[prog->map_cnt] = map;
+	/* Helper argument checks may be scanning the old array: retire it under epoch. */
+	old = prog->maps;
+	__atomic_store_n(&prog->maps, maps, __ATOMIC_RELEASE);
+	__atomic_store_n(&prog->map_cnt, prog->map_cnt + 1, __ATOMIC_RELEASE);
+	if (old)
+		epoch_free(old);
+	return 0;
+}
+
+int bh_prog_bind_map(union bpf_attr *attr)
+{
+	struct bh_prog *prog;
+	struct bh_map *map;
+	int err;
+
+	err = bh_prog_from_handle((int)attr->prog_bind_map.prog_fd, "BPF_PROG_BIND_MAP", &prog);
+	if (err)
+		return err;
+	if (attr->prog_bind_map.flags)
+		return bh_err(-EINVAL, "BPF_PROG_BIND_MAP: flags must be 0");
+	map = bh_map_from_handle((int)attr->prog_bind_map.map_fd, "BPF_PROG_BIND_MAP");
+	if (!map)
+		return bh_handle_lookup((int)attr->prog_bind_map.map_fd) ? -EINVAL : -EBADF;
+	/* Serialised with other binds of the same program by the registrar lock. */
+	bh_registrar_lock();
+	err = bh_prog_add_map(prog, map);
+	bh_registrar_unlock();
+	return err;
+}
+
+int bh_prog_get_info(struct bh_prog *prog, union bpf_attr *attr, union bpf_attr *uattr)
+{
+	struct bpf_prog_info info;
+	uint32_t len = attr->info.info_len;
+	char *user = u64_to_ptr(attr->info.info);
+
+	if (!user && len)
+		return bh_err(-EFAULT, "BPF_OBJ_GET_INFO_BY_FD: info pointer is NULL");
+	for (uint32_t i = sizeof(info); i < len; i++)
+		if (user[i])
+			return bh_err(-E2BIG, "BPF_OBJ_GET_INFO_BY_FD: info bytes past %zu are not zero",
+				      sizeof(info));
+	if (len > sizeof(info))
+		len = sizeof(info);
+	plat_memset(&info, 0, sizeof(info));
+	if (len)
+		plat_memcpy(&info, user, len);
+	/* Arrays the caller asked for: copy as many as fit, report the totals. */
+	if (info.xlated_prog_insns && len >= offsetof(struct bpf_prog_info, load_time)) {
+		uint32_t n = info.xlated_prog_len < prog->len * 8 ? info.xlated_prog_len : prog->len * 8;
+
+		plat_memcpy(u64_to_ptr(info.xlated_prog_insns), prog->orig_insns, n);
+	}
+	if (info.map_ids && len >= offsetof(struct bpf_prog_info, name)) {
+		uint32_t *ids = u64_to_ptr(info.map_ids);
+
+		for (uint32_t i = 0; i < info.nr_map_ids && i < prog->map_cnt; i++)
+			ids[i] = prog->maps[i]->obj.id;
+	}
+	info.type = prog->type;
+	info.id = prog->obj.id;
+	plat_memcpy(info.tag, prog->tag, sizeof(info.tag));
+	info.xlated_prog_len = prog->len * 8;
+	info.jited_prog_len = 0;
+	info.load_time = prog->load_time;
+	info.nr_map_ids = prog->map_cnt;
+	plat_memcpy(info.name, prog->name, sizeof(info.name));
+	info.gpl_compatible = prog->gpl_compatible;
+	info.run_cnt = atomic_load(&prog->run_cnt);
+	info.run_time_ns = atomic_load(&prog->run_time_ns);
+	info.verified_insns = prog->len;
+	if (len)
+		plat_memcpy(user, &info, len);
+	uattr->info.info_len = len;
+	return 0;
+}

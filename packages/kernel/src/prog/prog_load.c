@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: MIT
+/*
+ * BPF_PROG_LOAD: copy, check the structure, resolve maps and helpers into
+ * the form the interpreter runs (see prog.h), publish. Any refusal names
+ * the program and the instruction, in the error message and in the
+ * caller's log buffer.
+ */
+#include "prog_internal.h"
+
+#define LOG_MIN_SIZE 128u
+
+static bool license_is_gpl(const char *l)
+{
+	static const char *const gpl[] = { "GPL", "GPL v2", "GPL and additional rights",
+					   "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(gpl); i++) {
+		size_t n = 0;
+
+		while (gpl[i][n] && gpl[i][n] == l[n])
+			n++;
+		if (!gpl[i][n] && !l[n])
+			return true;
+	}
+	return false;
+}
+
+static int check_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < BPF_OBJ_NAME_LEN && name[i]; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '.'))
+			return bh_err(-EINVAL, "BPF_PROG_LOAD: program name has character 0x%02x; "
+				      "only letters, digits, '_' and '.' are allowed", (unsigned char)c);
+	}
+	if (i == BPF_OBJ_NAME_LEN)
+		return bh_err(-EINVAL, "BPF_PROG_LOAD: program name is not NUL-terminated within %u bytes",
+			      BPF_OBJ_NAME_LEN);
+	return 0;
+}
+
+static int map_of_handle(struct bh_prog *prog, uint32_t i, int handle, struct bh_map **out)
+{
+	struct bh_map *map = bh_map_from_handle(handle, "BPF_PROG_LOAD");
+
+	if (!map)
+		return bh_err(bh_handle_lookup(handle) ? -EINVAL : -EBADF,
+			      "program '%s': insn %u: lddw refers to handle %d, which is %s", prog->name, i,
+			      handle, bh_handle_lookup(handle) ? "not a map" : "not open");
+	*out = map;
+	return bh_prog_add_map(prog, map);
+}
+
+/* lddw with a pseudo source: map pointer, or address of a global data value. */
+static int fixup_lddw(struct bh_prog *prog, uint32_t i, const int *fd_array)
+{
+	struct bpf_insn *insn = &prog->insns[i];
+	uint32_t src = insn->src_reg;
+	struct bh_map *map = NULL;
+	uint64_t addr;
+	int handle = insn->imm, err;
+
+	if (!src)
+		return 0;
+	if (src == BPF_PSEUDO_MAP_IDX || src == BPF_PSEUDO_MAP_IDX_VALUE) {
+		if (!fd_array)
+			return bh_err(-EINVAL, "program '%s': insn %u: lddw uses an fd_array index but "
+				      "fd_array is NULL", prog->name, i);
+		if (insn->imm < 0)
+			return bh_err(-EINVAL, "program '%s': insn %u: fd_array index %d is negative",
+				      prog->name, i, insn->imm);
+		handle = fd_array[insn->imm];
+	}
+	err = map_of_handle(prog, i, handle, &map);
+	if (err)
+		return err;
+	if (src == BPF_PSEUDO_MAP_FD || src == BPF_PSEUDO_MAP_IDX) {
+		addr = (uint64_t)(uintptr_t)map;
+	} else {
+		uint32_t off = (uint32_t)insn[1].imm, zero = 0;
+		struct bh_region *regions;
+		void *value;
+
+		if (map->map_type != BPF_MAP_TYPE_ARRAY || map->max_entries != 1)
+			return bh_err(-EINVAL, "program '%s': insn %u: direct value access needs an array "
+				      "map with one entry; map '%s' is type %u with %u entries", prog->name,
+				      i, map->name, map->map_type, map->max_entries);
+		if (off >= map->value_size)
+			return bh_err(-EINVAL, "program '%s': insn %u: value offset %u is past map '%s' "
+				      "value_size %u", prog->name, i, off, map->name, map->value_size);
+		value = map->ops->lookup_elem(map, &zero);
+		addr = (uint64_t)(uintptr_t)value + off;
+		regions = plat_alloc(sizeof(*regions) * (prog->region_cnt + 1));
+		if (!regions)
+			return bh_err(-ENOMEM, "program '%s': out of memory", prog->name);
+		if (prog->region_cnt)
+			plat_memcpy(regions, prog->regions, sizeof(*regions) * prog->region_cnt);
+		regions[prog->region_cnt].start = (uintptr_t)value;
+		regions[prog->region_cnt].end = (uintptr_t)value + map->value_size;
+		regions[prog->region_cnt].writable = !(map->map_flags & BPF_F_RDONLY_PROG);
+		regions[prog->region_cnt].map = false;
+		plat_free(prog->regions);
+		prog->regions = regions;
+		prog->region_cnt++;
+	}
+	insn[0].src_reg = 0;
+	insn[0].imm = (int32_t)(uint32_t)addr;
+	insn[1].imm = (int32_t)(uint32_t)(addr >> 32);
+	return 0;
+}
+
+/* call imm (helper id) -> index into prog->helpers. */
+static int fixup_call(struct bh_prog *prog, uint32_t i)
+{
+	struct bpf_insn *insn = &prog->insns[i];
+	uint32_t id = (uint32_t)insn->imm;
+	const struct bh_helper *h, **helpers;
+	uint32_t idx;
+
+	if (insn->src_reg == BPF_PSEUDO_CALL || BPF_SRC(insn->code) == BPF_X)
+		return 0;
+	if (insn->src_reg == BPF_PSEUDO_KFUNC_CALL)
+		return bh_err(-EINVAL, "program '%s': insn %u: kfunc calls are not supported", prog->name, i);
+	h = id >= BPFHOST_HELPER_EXT_BASE ? bh_prog_type_helper(prog->ptype, id) :
+					    bh_core_helper(id, prog->type);
+	if (!h)
+		return bh_err(-EINVAL, "program '%s': insn %u: unknown helper %u for program type '%s' "
+			      "(%u)", prog->name, i, id, prog->ptype->name, prog->type);
+	for (idx = 0; idx < prog->helper_cnt; idx++)
+		if (prog->helpers[idx] == h)
+			break;
+	if (idx == prog->helper_cnt) {
+		helpers = plat_alloc(sizeof(*helpers) * (prog->helper_cnt + 1));
+		if (!helpers)
+			return bh_err(-ENOMEM, "program '%s': out of memory", prog->name);
+		if (prog->helper_cnt)
+			plat_memcpy(helpers, prog->helpers, sizeof(*helpers) * prog->helper_cnt);
+		helpers[prog->helper_cnt++] = h;
+		plat_free(prog->helpers);
+		prog->helpers = helpers;
+	}
+	if (id == BPF_FUNC_tail_call)
+		prog->uses_tail_calls = true;
+	insn->imm = (int32_t)idx;
+	return 0;
+}
+
+/* A stable 8-byte tag of the instructions as loaded (FNV-1a, map handles zeroed). */
+static void compute_tag(struct bh_prog *prog)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (uint32_t i = 0; i < prog->len; i++) {
+		struct bpf_insn insn = prog->orig_insns[i];
+		const uint8_t *b = (const uint8_t *)&insn;
+
+		if (insn.code == (BPF_LD | BPF_IMM | BPF_DW) && insn.src_reg)
+			insn.imm = 0;
+		for (size_t k = 0; k < sizeof(insn); k++)
+			h = (h ^ b[k]) * 0x100000001b3ull;
+	}
+	for (int k = 0; k < 8; k++)
+		prog->tag[k] = (uint8_t)(h >> (56 - 8 * k));
+}
+
+static int load(union bpf_attr *attr, struct bh_prog *prog)
+{
+	const int *fd_array = u64_to_ptr(attr->fd_array);
+	char license[128];
+	size_t n;
+	int err;
+
+	if (attr->prog_flags & ~(BPF_F_STRICT_ALIGNMENT | BPF_F_ANY_ALIGNMENT | BPF_F_TEST_RND_HI32 |
+				 BPF_F_TEST_STATE_FREQ))
+		return bh_err(-EINVAL, "BPF_PROG_LOAD: prog_flags 0x%x has flags bpfhost does not "
+			      "support", attr->prog_flags);
+	err = check_name(attr->prog_name);
+	if (err)
+		return err;
+	plat_memcpy(prog->name, attr->prog_name, sizeof(prog->name));
+	if (!attr->insn_cnt)
+		return bh_err(-EINVAL, "program '%s': insn_cnt is 0", prog->name);
+	if (attr->insn_cnt > BPFHOST_MAX_INSNS)
+		return bh_err(-E2BIG, "program '%s': %u instructions is over the limit of %u", prog->name,
+			      attr->insn_cnt, BPFHOST_MAX_INSNS);
+	if (!attr->insns)
+		return bh_err(-EFAULT, "program '%s': insns is NULL", prog->name);
+	license[0] = 0;
+	if (attr->license) {
+		n = plat_strnlen(u64_to_ptr(attr->license), sizeof(license));
+		if (n == sizeof(license))
+			return bh_err(-EINVAL, "program '%s': license is not NUL-terminated within %zu "
+				      "bytes", prog->name, sizeof(license));
+		plat_memcpy(license, u64_to_ptr(attr->license), n + 1);
+	}
+	prog->gpl_compatible = license_is_gpl(license);
+	prog->type = attr->prog_type;
+	prog->expected_attach_type = attr->expected_attach_type;
+	prog->ptype = bh_prog_type_get(attr->prog_type);
+	if (!prog->ptype)
+		return bh_err(-EINVAL, "program '%s': program type %u is not provided (built-in: "
+			      "socket filter (1); load the extension that provides it)", prog->name,
+			      attr->prog_type);
+	prog->len = attr->insn_cnt;
+	prog->insns = plat_alloc(sizeof(struct bpf_insn) * prog->len);
+	prog->orig_insns = plat_alloc(sizeof(struct bpf_insn) * prog->len);
+	if (!prog->insns || !prog->orig_insns)
+		return bh_err(-ENOMEM, "program '%s': out of memory for %u instructions", prog->name,
+			      prog->len);
+	plat_memcpy(prog->orig_insns, u64_to_ptr(attr->insns), sizeof(struct bpf_insn) * prog->len);
+	plat_memcpy(prog->insns, prog->orig_insns, sizeof(struct bpf_insn) * prog->len);
+
+	err = bh_prog_check(prog->name, prog->insns, prog->len);
+	if (err)
+		return err;
+	for (uint32_t i = 0; i < prog->len; i++) {
+		uint8_t code = prog->insns[i].code;
+
+		if (code == (BPF_LD | BPF_IMM | BPF_DW)) {
+			err = fixup_lddw(prog, i, fd_array);
+			i++;
+		} else if (code == (BPF_JMP | BPF_CALL) || code == (BPF_JMP | BPF_CALL | BPF_X)) {
+			err = fixup_call(prog, i);
+		}
+		if (err)
+			return err;
+	}
+	compute_tag(prog);
+	prog->load_time = plat_boot_ns();
+	return 0;
+}
+
+/* Copies the refusal into the caller's log buffer, as the verifier log would carry it. */
+static void write_log(union bpf_attr *attr, const char *msg)
+{
+	char *buf = u64_to_ptr(attr->log_buf);
+	size_t n;
+
+	if (!buf || attr->log_size < LOG_MIN_SIZE)
+		return;
+	n = plat_strnlen(msg, attr->log_size - 2);
+	plat_memcpy(buf, msg, n);
+	buf[n] = '\n';
+	buf[n + 1] = 0;
+}
+
+int bh_prog_load(union bpf_attr *attr)
+{
+	struct bh_prog *prog;
+	int err, h;
+
+	/* Linux's log rules: all three set and a useful size, or none. */
+	if ((attr->log_buf || attr->log_size || attr->log_level) &&
+	    (!attr->log_buf || attr->log_size < LOG_MIN_SIZE || !attr->log_level ||
+	     attr->log_size > UINT32_MAX >> 2))
+		return bh_err(-EINVAL, "BPF_PROG_LOAD: log_buf, log_size (>= %u) and log_level must "
+			      "be set together", LOG_MIN_SIZE);
+	if (attr->log_buf)
+		((char *)u64_to_ptr(attr->log_buf))[0] = 0;
+	prog = plat_alloc(sizeof(*prog));
+	if (!prog)
+		return bh_err(-ENOMEM, "BPF_PROG_LOAD: out of memory");
+	bh_object_init(&prog->obj, BH_OBJ_PROG, bh_prog_destroy);
+	err = load(attr, prog);
+	if (!err)
+		err = bh_id_publish(&prog->obj);
+	if (err) {
+		write_log(attr, bpfhost_last_error());
+		bh_prog_free(prog);
+		return err;
+	}
+	h = bh_handle_install(&prog->obj);
+	if (h < 0)
+		bh_object_put(&prog->obj);
+	return h;
+}
+
+int bh_prog_type_by_section_cmd(union bpf_attr *attr, union bpf_attr *uattr)
+{
+	char name[256];
+	size_t n;
+	int err;
+
+	if (!attr->section.name)
+		return bh_err(-EFAULT, "BPFHOST_PROG_TYPE_BY_SECTION: name is NULL");
+	n = plat_strnlen(u64_to_ptr(attr->section.name), sizeof(name));
+	if (n == sizeof(name))
+		return bh_err(-EINVAL, "BPFHOST_PROG_TYPE_BY_SECTION: section name is longer than %zu",
+			      sizeof(name) - 1);
+	plat_memcpy(name, u64_to_ptr(attr->section.name), n + 1);
+	err = bh_prog_type_by_section(name, &uattr->section.prog_type,
+				      &uattr->section.expected_attach_type);
+	return err;
+}

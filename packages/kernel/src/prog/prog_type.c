@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The program type registry. Built-in types are linked in at start; program
+ * information providers add theirs when their module registers (the core's
+ * client of BPFHOST_NPI_PROGRAM_INFO validates and copies the tables, so a
+ * bad table fails the module's registration with a message).
+ */
+#include "prog_type.h"
+#include "../ext/registrar.h"
+
+extern struct bh_prog_type bh_socket_filter_type;
+
+static struct bh_prog_type *types = &bh_socket_filter_type;
+
+struct bh_prog_type *bh_prog_type_get(uint32_t type)
+{
+	struct bh_prog_type *t;
+
+	bh_registrar_lock();
+	for (t = types; t; t = t->next)
+		if (t->type == type && !atomic_load(&t->gone)) {
+			atomic_fetch_add(&t->refcnt, 1);
+			break;
+		}
+	bh_registrar_unlock();
+	if (!t)
+		bh_err(-EOPNOTSUPP, "program type %u is not provided (built-in: socket filter (1); "
+		       "others come from extension modules)", type);
+	return t;
+}
+
+static void type_free(struct bh_prog_type *t)
+{
+	for (uint32_t i = 0; i < t->section_cnt; i++)
+		plat_free(t->sections[i].prefix);
+	plat_free(t->sections);
+	for (uint32_t i = 0; i < t->helper_cnt; i++)
+		plat_free((char *)t->helpers[i].name);
+	plat_free(t->helpers);
+	plat_free(t);
+}
+
+void bh_prog_type_put(struct bh_prog_type *t)
+{
+	/* Built-in types and registered ones keep one reference of the registry. */
+	if (t && atomic_fetch_sub(&t->refcnt, 1) == 1)
+		type_free(t);
+}
+
+int bh_prog_type_by_section(const char *section, uint32_t *type, uint32_t *attach_type)
+{
+	size_t best_len = 0;
+	bool found = false;
+
+	bh_registrar_lock();
+	for (struct bh_prog_type *t = types; t; t = t->next) {
+		if (atomic_load(&t->gone))
+			continue;
+		for (uint32_t i = 0; i < t->section_cnt; i++) {
+			const char *p = t->sections[i].prefix;
+			size_t n = 0;
+
+			while (p[n] && p[n] == section[n])
+				n++;
+			if (p[n] || n <= best_len)
+				continue;
+			/* A prefix matches the whole name or up to a '/' (as libbpf). */
+			if (section[n] && section[n] != '/' && p[n - 1] != '/')
+				continue;
+			best_len = n;
+			*type = t->type;
+			*attach_type = t->sections[i].attach_type;
+			found = true;
+		}
+	}
+	bh_registrar_unlock();
+	if (!found)
+		return bh_err(-ENOENT, "no program type registers a section prefix matching '%s'",
+			      section);
+	return 0;
+}
+
+const struct bh_helper *bh_prog_type_helper(const struct bh_prog_type *t, uint32_t id)
+{
+	for (uint32_t i = 0; t && i < t->helper_cnt; i++)
+		if (t->helpers[i].id == id)
+			return &t->helpers[i];
+	return NULL;
+}
+
+static char *dup_str(const char *s)
+{
+	size_t n = 0;
+	char *d;
+
+	while (s[n])
+		n++;
+	d = plat_alloc(n + 1);
+	if (d)
+		plat_memcpy(d, s, n + 1);
+	return d;
+}
+
+/* The element @i of a versioned array: the stride is the element's total_size. */
+static const void *array_elem(const void *base, size_t i)
+{
+	const struct bpfhost_extension_header *h = base;
+
+	return (const uint8_t *)base + i * h->total_size;
+}
+
+static int copy_helpers(struct bh_provider *p, struct bh_prog_type *t,
+			const struct bpfhost_program_type_data *d)
+{
+	const char *mod = p->module->name;
+
+	if (d->helper_count && !d->helpers)
+		return bh_err(-EINVAL, "module '%s': program type %u: helper_count %u but helpers is NULL",
+			      mod, d->program_type, d->helper_count);
+	t->helpers = plat_alloc(sizeof(*t->helpers) * (d->helper_count ? d->helper_count : 1));
+	if (!t->helpers)
+		return bh_err(-ENOMEM, "module '%s': out of memory", mod);
+	for (uint32_t i = 0; i < d->helper_count; i++) {
+		struct bpfhost_helper_function f;
+		struct bh_helper *h = &t->helpers[i];
+		int err;
+
+		if (i && ((const struct bpfhost_extension_header *)d->helpers)->total_size <
+				 BPFHOST_HELPER_FUNCTION_CURRENT_VERSION_SIZE)
+			return bh_err(-EINVAL, "module '%s': program type %u: helpers[] stride "
+				      "(header.total_size) is too small", mod, d->program_type);
+		err = bh_ext_copy_versioned(p->module, "bpfhost_helper_function", array_elem(d->helpers, i),
+					    BPFHOST_HELPER_FUNCTION_CURRENT_VERSION,
+					    BPFHOST_HELPER_FUNCTION_CURRENT_VERSION_SIZE, &f, sizeof(f));
+		if (err)
+			return err;
+		if (f.helper_id < BPFHOST_HELPER_EXT_BASE)
+			return bh_err(-EINVAL, "module '%s': program type %u: helper %u ('%s') is below "
+				      "the extension helper range (%u): core helpers cannot be replaced",
+				      mod, d->program_type, f.helper_id, f.name ? f.name : "?",
+				      BPFHOST_HELPER_EXT_BASE);
+		if (!f.function || !f.name)
+			return bh_err(-EINVAL, "module '%s': program type %u: helper %u has no %s",
+				      mod, d->program_type, f.helper_id, f.function ? "name" : "function");
+		if (f.return_type > BPFHOST_RET_PTR_TO_ALLOC_MEM_OR_NULL)
+			return bh_err(-EINVAL, "module '%s': helper '%s': unknown return_type %u", mod,
+				      f.name, f.return_type);
+		for (int a = 0; a < 5; a++)
+			if (f.arg_types[a] > BPFHOST_ARG_PTR_TO_UNINIT_MAP_VALUE)
+				return bh_err(-EINVAL, "module '%s': helper '%s': arg_types[%d] %u is unknown",
+					      mod, f.name, a, f.arg_types[a]);
+		if (bh_prog_type_helper(t, f.helper_id))
+			return bh_err(-EINVAL, "module '%s': program type %u: helper id %u twice", mod,
+				      d->program_type, f.helper_id);
+		h->fn = f.function;
+		h->id = f.helper_id;
+		h->ret = (uint8_t)f.return_type;
+		for (int a = 0; a < 5; a++)
+			h->args[a] = (uint8_t)f.arg_types[a];
+		h->name = dup_str(f.name);
+		t->helper_cnt++;
+		if (!h->name)
+			return bh_err(-ENOMEM, "module '%s': out of memory", mod);
+	}
+	return 0;
+}
+
+static int copy_sections(struct bh_provider *p, struct bh_prog_type *t,
+			 const struct bpfhost_program_type_data *d)
+{
+	const char *mod = p->module->name;
+
+	if (d->section_count && !d->sections)
+		return bh_err(-EINVAL, "module '%s': program type %u: section_count %u but sections is NULL",
+			      mod, d->program_type, d->section_count);
+	t->sections = plat_alloc(sizeof(*t->sections) * (d->section_count ? d->section_count : 1));
+	if (!t->sections)
+		return bh_err(-ENOMEM, "module '%s': out of memory", mod);
+	for (uint32_t i = 0; i < d->section_count; i++) {
+		struct bpfhost_section_definition s;
+		int err = bh_ext_copy_versioned(p->module, "bpfhost_section_definition",
+						array_elem(d->sections, i),
+						BPFHOST_SECTION_DEFINITION_CURRENT_VERSION,
+						BPFHOST_SECTION_DEFINITION_CURRENT_VERSION_SIZE, &s, sizeof(s));
+
+		if (err)
+			return err;
+		if (!s.prefix || !s.prefix[0])
+			return bh_err(-EINVAL, "module '%s': program type %u: sections[%u].prefix is empty",
+				      mod, d->program_type, i);
+		t->sections[i].prefix = dup_str(s.prefix);
+		t->sections[i].attach_type = s.attach_type;
+		t->section_cnt++;
+		if (!t->sections[i].prefix)
+			return bh_err(-ENOMEM, "module '%s': out of memory", mod);
+	}
+	return 0;
+}
+
+static int prog_info_attach(struct bh_provider *p)
+{
+	struct bpfhost_program_type_data d;
+	const char *mod = p->module->name;
+	struct bh_prog_type *t;
+	int err;
+
+	err = bh_ext_copy_versioned(p->module, "bpfhost_program_type_data",
+				    p->chars.npi_specific_characteristics,
+				    BPFHOST_PROGRAM_TYPE_DATA_CURRENT_VERSION,
+				    BPFHOST_PROGRAM_TYPE_DATA_CURRENT_VERSION_SIZE, &d, sizeof(d));
+	if (err)
+		return err;
+	if (d.program_type < BPFHOST_PROG_TYPE_EXT_BASE || d.program_type >= BPFHOST_PROG_TYPE_EXT_LIMIT)
+		return bh_err(-EINVAL, "module '%s': program_type %u is outside the extension range "
+			      "[%u, %u)", mod, d.program_type, BPFHOST_PROG_TYPE_EXT_BASE,
+			      BPFHOST_PROG_TYPE_EXT_LIMIT);
+	if (!d.name)
+		return bh_err(-EINVAL, "module '%s': program type %u: name is NULL", mod, d.program_type);
+	if (!d.context_create != !d.context_destroy)
+		return bh_err(-EINVAL, "module '%s': program type %u: set both context_create and "
+			      "context_destroy or neither", mod, d.program_type);
+	for (struct bh_prog_type *o = types; o; o = o->next)
+		if (o->type == d.program_type && !atomic_load(&o->gone))
+			return bh_err(-EEXIST, "module '%s': program type %u is already provided by %s",
+				      mod, d.program_type,
+				      o->provider ? o->provider->module->name : "the core");
+
+	t = plat_alloc(sizeof(*t));
+	if (!t)
+		return bh_err(-ENOMEM, "module '%s': out of memory", mod);
+	atomic_init(&t->refcnt, 1);
+	t->type = d.program_type;
+	plat_snprintf(t->name, sizeof(t->name), "%s", d.name);
+	err = bh_ext_copy_versioned(p->module, "bpfhost_context_descriptor", d.context_descriptor,
+				    BPFHOST_CONTEXT_DESCRIPTOR_CURRENT_VERSION,
+				    BPFHOST_CONTEXT_DESCRIPTOR_CURRENT_VERSION_SIZE, &t->ctx, sizeof(t->ctx));
+	if (!err) {
+		int32_t size = (int32_t)t->ctx.size;
+
+		if (!t->ctx.size || t->ctx.size > 4096 ||
+		    (t->ctx.data >= 0 && t->ctx.data + 8 > size) || (t->ctx.end >= 0 && t->ctx.end + 8 > size) ||
+		    (t->ctx.meta >= 0 && t->ctx.meta + 8 > size) || (t->ctx.data >= 0) != (t->ctx.end >= 0) ||
+		    t->ctx.data < -1 || t->ctx.end < -1 || t->ctx.meta < -1)
+			err = bh_err(-EINVAL, "module '%s': program type %u: context descriptor (size %u, "
+				     "data %d, end %d, meta %d) is inconsistent", mod, d.program_type,
+				     t->ctx.size, t->ctx.data, t->ctx.end, t->ctx.meta);
+	}
+	if (!err)
+		err = copy_helpers(p, t, &d);
+	if (!err)
+		err = copy_sections(p, t, &d);
+	if (!err)
+		err = bh_provider_bind(p, &bh_core_module_id, NULL);
+	if (err) {
+		type_free(t);
+		return err;
+	}
+	t->ctx_create = d.context_create;
+	t->ctx_destroy = d.context_destroy;
+	t->binding_context = p->binding_context;
+	t->provider = p;
+	t->next = types;
+	types = t;
+	p->client_state = t;
+	return 0;
+}
+
+static void prog_info_detach(struct bh_provider *p)
+{
+	struct bh_prog_type *t = p->client_state;
+
+	if (!t)
+		return;
+	atomic_store(&t->gone, true);
+	for (struct bh_prog_type **l = &types; *l; l = &(*l)->next)
+		if (*l == t) {
+			*l = t->next;
+			break;
+		}
+	p->client_state = NULL;
+	bh_prog_type_put(t);
+}
+
+const struct bh_client bh_prog_info_client = {
+	.name = "program information",
+	.npi_id = BPFHOST_NPI_PROGRAM_INFO,
+	.attach_provider = prog_info_attach,
+	.detach_provider = prog_info_detach,
+};
+
+int bh_prog_types_busy(struct bh_module *module, char *names, size_t len)
+{
+	size_t used = 0;
+	int n = 0;
+
+	if (len)
+		names[0] = 0;
+	for (struct bh_prog_type *t = types; t; t = t->next) {
+		long progs;
+
+		if (!t->provider || t->provider->module != module)
+			continue;
+		progs = atomic_load(&t->refcnt) - 1;
+		if (progs <= 0)
+			continue;
+		n += (int)progs;
+		if (used < len)
+			used += (size_t)plat_snprintf(names + used, len - used, "%s%ld program%s of type '%s' (%u)",
+						      used ? ", " : "", progs, progs == 1 ? "" : "s",
+						      t->name, t->type);
+	}
+	return n;
+}
+
+void bh_prog_types_orphan(struct bh_module *module)
+{
+	bh_registrar_lock();
+	for (struct bh_prog_type *t = types; t; t = t->next)
+		if (t->provider && t->provider->module == module)
+			atomic_store(&t->gone, true);
+	bh_registrar_unlock();
+	/* Runs that saw the type alive finish before the module's code goes. */
+	epoch_synchronize();
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Program types: the core's built-in ones (socket filter) and those program
+ * information providers register. Each holds its context descriptor, the
+ * section prefixes that select it and its type-specific helpers.
+ */
+#ifndef BPFHOST_PROG_TYPE_H
+#define BPFHOST_PROG_TYPE_H
+
+#include "prog.h"
+
+struct bh_provider;
+struct bh_module;
+
+struct bh_section_prefix {
+	char *prefix;
+	uint32_t attach_type;
+};
+
+struct bh_prog_type {
+	struct bh_prog_type *next;
+	atomic_long refcnt;		/* the registry's, plus one per program */
+	uint32_t type;
+	char name[32];
+	struct bpfhost_context_descriptor ctx;
+	struct bh_helper *helpers;	/* type-specific helpers */
+	uint32_t helper_cnt;
+	struct bh_section_prefix *sections;
+	uint32_t section_cnt;
+	bpfhost_context_create_t ctx_create;	/* NULL: the core's default */
+	bpfhost_context_destroy_t ctx_destroy;
+	void *binding_context;
+	/* Built-in types whose packet is not behind ctx data/end pointers. */
+	void (*packet)(void *context, struct bh_region *pkt);
+	struct bh_provider *provider;	/* NULL for built-in types */
+	atomic_bool gone;		/* its module was unloaded: programs refuse to run */
+};
+
+/* The type with a reference, or NULL (message set: -EOPNOTSUPP). */
+struct bh_prog_type *bh_prog_type_get(uint32_t type);
+void bh_prog_type_put(struct bh_prog_type *t);
+/* Longest registered prefix matching @section: 0 or -ENOENT. */
+int bh_prog_type_by_section(const char *section, uint32_t *type, uint32_t *attach_type);
+/* The type's own helper @id, or NULL. */
+const struct bh_helper *bh_prog_type_helper(const struct bh_prog_type *t, uint32_t id);
+
+/* Module unload: names of the types with loaded programs (count), then orphaning. */
+int bh_prog_types_busy(struct bh_module *module, char *names, size_t len);
+void bh_prog_types_orphan(struct bh_module *module);
+
+/* The core's helpers (helpers.c): the one with @id usable by @prog_type, or NULL. */
+const struct bh_helper *bh_core_helper(uint32_t id, uint32_t prog_type);
+
+#endif /* BPFHOST_PROG_TYPE_H */

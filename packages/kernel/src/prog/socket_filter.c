@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+/*
+ * BPF_PROG_TYPE_SOCKET_FILTER, built in: the context is Linux's struct
+ * __sk_buff (192 bytes; programs read len, protocol, pkt_type, mark, cb[]
+ * ... at Linux's offsets), the packet is reached with LD_ABS/LD_IND and
+ * bpf_skb_load_bytes. Test runs build the skb as Linux's
+ * bpf_prog_test_run_skb does on loopback: the data starts with an Ethernet
+ * header, which eth_type_trans pulls, so len and packet offsets count from
+ * the network header.
+ */
+#include "interp.h"
+#include "prog_type.h"
+
+#define SKB_SIZE 192u
+#define ETH_HLEN 14u
+/* Offsets in struct __sk_buff (checked against <linux/bpf.h> by uapi_layout_test). */
+#define SKB_LEN 0
+#define SKB_PKT_TYPE 4
+#define SKB_MARK 8
+#define SKB_PROTOCOL 16
+#define SKB_PRIORITY 32
+#define SKB_INGRESS_IFINDEX 36
+#define SKB_IFINDEX 40
+#define SKB_CB 48
+#define SKB_CB_SIZE 20
+#define SKB_WIRE_LEN 160
+
+/* The context the program sees, then what the core keeps about the packet. */
+struct skb_ctx {
+	uint8_t skb[SKB_SIZE];
+	uint8_t *frame;		/* the whole frame, Ethernet header first */
+	uint32_t frame_len;
+};
+
+static void put32(uint8_t *skb, uint32_t off, uint32_t v)
+{
+	plat_memcpy(skb + off, &v, sizeof(v));
+}
+
+/* Linux's __sk_buff fields a test run's ctx_in may set; the rest must be zero. */
+static bool ctx_in_allowed(const uint8_t *ctx, size_t size)
+{
+	for (size_t i = 0; i < size; i++) {
+		bool ok = (i >= SKB_MARK && i < SKB_MARK + 4) || (i >= SKB_PRIORITY && i < SKB_PRIORITY + 4) ||
+			  (i >= SKB_IFINDEX && i < SKB_IFINDEX + 4) ||
+			  (i >= SKB_CB && i < SKB_CB + SKB_CB_SIZE) ||
+			  (i >= SKB_WIRE_LEN && i < SKB_WIRE_LEN + 4);
+
+		if (ctx[i] && !ok)
+			return false;
+	}
+	return true;
+}
+
+static int skb_create(void *binding, const uint8_t *data, size_t data_size, const uint8_t *ctx_in,
+		      size_t ctx_size, void **context)
+{
+	struct skb_ctx *c;
+	const uint8_t *dst;
+	uint32_t pkt_type = 0;
+
+	(void)binding;
+	if (data_size < ETH_HLEN)
+		return bh_err(-EINVAL, "socket filter test run: data_size_in %zu is shorter than an "
+			      "Ethernet header (14)", data_size);
+	if (ctx_size > SKB_SIZE || (ctx_size && !ctx_in_allowed(ctx_in, ctx_size)))
+		return bh_err(-EINVAL, "socket filter test run: ctx_in may only set mark, priority, "
+			      "ifindex, cb[] and wire_len of struct __sk_buff (%u bytes)", SKB_SIZE);
+	c = plat_alloc(sizeof(*c) + data_size);
+	if (!c)
+		return bh_err(-ENOMEM, "socket filter test run: out of memory");
+	if (ctx_size)
+		plat_memcpy(c->skb, ctx_in, ctx_size);
+	c->frame = (uint8_t *)(c + 1);
+	c->frame_len = (uint32_t)data_size;
+	plat_memcpy(c->frame, data, data_size);
+	/* eth_type_trans on loopback (device address 00:00:00:00:00:00). */
+	dst = c->frame;
+	if (dst[0] & 1) {
+		static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+		pkt_type = plat_memcmp(dst, bcast, 6) == 0 ? 1 /* BROADCAST */ : 2 /* MULTICAST */;
+	} else {
+		static const uint8_t zero[6];
+
+		pkt_type = plat_memcmp(dst, zero, 6) == 0 ? 0 /* HOST */ : 3 /* OTHERHOST */;
+	}
+	put32(c->skb, SKB_LEN, c->frame_len - ETH_HLEN);
+	put32(c->skb, SKB_PKT_TYPE, pkt_type);
+	put32(c->skb, SKB_PROTOCOL, (uint32_t)c->frame[12] | (uint32_t)c->frame[13] << 8);
+	put32(c->skb, SKB_INGRESS_IFINDEX, 0);
+	if (!ctx_size || !c->skb[SKB_IFINDEX])
+		put32(c->skb, SKB_IFINDEX, 1);	/* lo */
+	*context = c;
+	return 0;
+}
+
+static void skb_destroy(void *binding, void *context, uint8_t *data_out, size_t *data_size_out,
+			uint8_t *ctx_out, size_t *ctx_size_out)
+{
+	struct skb_ctx *c = context;
+	size_t n;
+
+	(void)binding;
+	n = c->frame_len < *data_size_out ? c->frame_len : *data_size_out;
+	if (data_out)
+		plat_memcpy(data_out, c->frame, n);
+	*data_size_out = c->frame_len;
+	n = SKB_SIZE < *ctx_size_out ? SKB_SIZE : *ctx_size_out;
+	if (ctx_out)
+		plat_memcpy(ctx_out, c->skb, n);
+	*ctx_size_out = ctx_out ? SKB_SIZE : 0;
+	plat_free(c);
+}
+
+/* The packet region of a socket filter context: from the network header on. */
+static void skb_packet(void *context, struct bh_region *pkt)
+{
+	struct skb_ctx *c = context;
+
+	pkt->start = (uintptr_t)(c->frame + ETH_HLEN);
+	pkt->end = (uintptr_t)(c->frame + c->frame_len);
+	pkt->writable = false;
+}
+
+/* long bpf_skb_load_bytes(const void *skb, u32 offset, void *to, u32 len) */
+static uint64_t h_skb_load_bytes(uint64_t skb, uint64_t offset, uint64_t to, uint64_t len, uint64_t a5)
+{
+	struct bh_run *run = bh_run_current();
+	uint64_t avail = run->pkt.end - run->pkt.start;
+
+	(void)skb, (void)a5;
+	if ((uint32_t)offset > 0xffff || (uint32_t)offset > avail || (uint32_t)len > avail - (uint32_t)offset) {
+		plat_memset(u64_to_ptr(to), 0, (uint32_t)len);
+		return (uint64_t)(int64_t)-EFAULT;
+	}
+	plat_memcpy(u64_to_ptr(to), (const uint8_t *)run->pkt.start + (uint32_t)offset, (uint32_t)len);
+	return 0;
+}
+
+const struct bh_helper bh_skb_load_bytes_helper = {
+	h_skb_load_bytes, BPF_FUNC_skb_load_bytes, BPFHOST_RET_INTEGER,
+	{ BPFHOST_ARG_PTR_TO_CTX, BPFHOST_ARG_ANYTHING, BPFHOST_ARG_PTR_TO_UNINIT_MEM,
+	  BPFHOST_ARG_CONST_SIZE },
+	"bpf_skb_load_bytes",
+};
+
+static struct bh_section_prefix socket_sections[] = {
+	{ (char *)"socket", 0 },
+};
+
+struct bh_prog_type bh_socket_filter_type = {
+	.refcnt = 1,
+	.type = BPF_PROG_TYPE_SOCKET_FILTER,
+	.name = "socket_filter",
+	.ctx = { { 0, 0, 0 }, SKB_SIZE, -1, -1, -1 },
+	.sections = socket_sections,
+	.section_cnt = 1,
+	.ctx_create = skb_create,
+	.ctx_destroy = skb_destroy,
+	.packet = skb_packet,
+};

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A test module providing a program type ("testprog", 4200) whose context
+ * has data/end pointers, one helper, and a hook (attach type 4300) whose
+ * trigger runs every link on the data and returns the sum of the results.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpfhost/extension.h"
+
+#define TEST_PROG_TYPE 4200u
+#define TEST_ATTACH_TYPE 4300u
+#define TEST_HELPER_ADD 65600u
+
+struct test_ctx {
+	uint8_t *data;
+	uint8_t *data_end;
+	uint32_t value;
+	uint32_t pad;
+};
+
+struct binding {
+	struct binding *next;
+	const void *link;
+	const struct bpfhost_link_dispatch_table *dispatch;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct binding *bindings;
+static void *reg_prog, *reg_hook;
+
+/* u64 test_add(u64 a, u64 b): a + b, to check extension helper calls. */
+static uint64_t helper_add(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e)
+{
+	(void)c, (void)d, (void)e;
+	return a + b;
+}
+
+static const struct bpfhost_context_descriptor ctx_desc = {
+	BPFHOST_CONTEXT_DESCRIPTOR_HEADER, sizeof(struct test_ctx),
+	offsetof(struct test_ctx, data), offsetof(struct test_ctx, data_end), -1,
+};
+static const struct bpfhost_helper_function helpers[] = {
+	{ BPFHOST_HELPER_FUNCTION_HEADER, TEST_HELPER_ADD, "test_add", BPFHOST_RET_INTEGER,
+	  { BPFHOST_ARG_ANYTHING, BPFHOST_ARG_ANYTHING }, helper_add },
+};
+static const struct bpfhost_section_definition sections[] = {
+	{ BPFHOST_SECTION_DEFINITION_HEADER, "testprog/", TEST_ATTACH_TYPE },
+	{ BPFHOST_SECTION_DEFINITION_HEADER, "testprog", 0 },
+};
+static const struct bpfhost_program_type_data prog_data = {
+	BPFHOST_PROGRAM_TYPE_DATA_HEADER, "testprog", TEST_PROG_TYPE, &ctx_desc,
+	sections, 2, helpers, 1, NULL, NULL,
+};
+
+static int prog_attach(void *pc, const bpfhost_guid_t *client, const void *data, void **binding)
+{
+	(void)pc, (void)client, (void)data;
+	*binding = NULL;
+	return 0;
+}
+
+static int hook_attach(void *pc, const bpfhost_guid_t *client, const void *data, void **binding)
+{
+	const struct bpfhost_link_client_data *d = data;
+	struct binding *b = calloc(1, sizeof(*b));
+
+	(void)pc, (void)client;
+	if (!b)
+		return -12;
+	b->link = d->link;
+	b->dispatch = d->dispatch;
+	pthread_mutex_lock(&lock);
+	b->next = bindings;
+	bindings = b;
+	pthread_mutex_unlock(&lock);
+	*binding = b;
+	return 0;
+}
+
+static void hook_detach(void *binding)
+{
+	pthread_mutex_lock(&lock);
+	for (struct binding **l = &bindings; *l; l = &(*l)->next)
+		if (*l == binding) {
+			*l = ((struct binding *)binding)->next;
+			break;
+		}
+	pthread_mutex_unlock(&lock);
+	free(binding);
+}
+
+static int trigger(void *pc, const uint8_t *data, size_t size, uint32_t *cnt, uint32_t *result)
+{
+	uint8_t *copy = malloc(size + 1);
+	struct test_ctx ctx;
+	int err = 0;
+
+	(void)pc;
+	if (!copy)
+		return -12;
+	memcpy(copy, data, size);
+	ctx.data = copy;
+	ctx.data_end = copy + size;
+	ctx.value = 7;
+	*cnt = 0;
+	*result = 0;
+	pthread_mutex_lock(&lock);
+	for (struct binding *b = bindings; b && !err; b = b->next) {
+		uint32_t r;
+
+		err = b->dispatch->invoke(b->link, &ctx, &r);
+		if (!err) {
+			(*cnt)++;
+			*result += r;
+		}
+	}
+	pthread_mutex_unlock(&lock);
+	free(copy);
+	return err;
+}
+
+static const struct bpfhost_hook_provider_data hook_data = {
+	BPFHOST_HOOK_PROVIDER_DATA_HEADER, "testhook", TEST_ATTACH_TYPE, TEST_PROG_TYPE, trigger,
+};
+
+static const struct bpfhost_provider_characteristics prog_chars = {
+	BPFHOST_PROVIDER_CHARACTERISTICS_HEADER, BPFHOST_NPI_PROGRAM_INFO,
+	{ 0x7465, 0x7374, 0x7072, { 1 } }, &prog_data, prog_attach, NULL,
+};
+static const struct bpfhost_provider_characteristics hook_chars = {
+	BPFHOST_PROVIDER_CHARACTERISTICS_HEADER, BPFHOST_NPI_HOOK,
+	{ 0x7465, 0x7374, 0x686b, { 1 } }, &hook_data, hook_attach, hook_detach,
+};
+
+static const struct bpfhost_registrar *registrar;
+
+static void unload(void *ctx)
+{
+	(void)ctx;
+	registrar->deregister_provider(reg_hook);
+	registrar->deregister_provider(reg_prog);
+}
+
+int bpfhost_extension_entry(const struct bpfhost_registrar *r, struct bpfhost_module *m);
+__attribute__((visibility("default"))) int bpfhost_extension_entry(const struct bpfhost_registrar *r,
+								   struct bpfhost_module *m)
+{
+	int err;
+
+	registrar = r;
+	err = r->register_provider(r->registrar_context, &prog_chars, NULL, &reg_prog);
+	if (err)
+		return err;
+	err = r->register_provider(r->registrar_context, &hook_chars, NULL, &reg_hook);
+	if (err) {
+		r->deregister_provider(reg_prog);
+		return err;
+	}
+	m->header = (struct bpfhost_extension_header)BPFHOST_MODULE_HEADER;
+	m->name = "test_prog_provider";
+	m->unload = unload;
+	return 0;
+}
