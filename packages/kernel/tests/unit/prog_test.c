@@ -412,12 +412,111 @@ static void t_ids_info_pins(void)
 	bpfhost_close(map);
 }
 
+#define TP_PROG_TYPE 4200u
+#define TP_ATTACH 4300u
+#define TP_HELPER_ADD 65600
+#define TP_CTX_VALUE 16
+
+/* Program type and hook from a module (tests/ext/test_prog_provider.c). */
+static void t_hooks(void)
+{
+	int mod = bpfhost_extension_load(BPFHOST_TEST_MODULE_DIR "/test_prog_provider.so");
+	uint32_t type = 0, attach = 0, cnt = 0, ret = 0;
+	uint8_t data[4] = { 3, 0, 0, 0 };
+	int fd, fd2, sock, l1, l2;
+
+	ASSERT_GE(mod, 0, "load the program provider module");
+	ASSERT_OK(bpfhost_prog_type_by_section("testprog/run", &type, &attach), "section lookup");
+	ASSERT_EQ(type, TP_PROG_TYPE, "type from the prefix");
+	ASSERT_EQ(attach, TP_ATTACH, "attach type from the prefix");
+	ASSERT_OK(bpfhost_prog_type_by_section("testprog", &type, &attach), "bare prefix");
+	ASSERT_EQ(attach, 0, "no attach type");
+	ASSERT_OK(bpfhost_prog_type_by_section("socket", &type, &attach), "built-in prefix");
+	ASSERT_EQ(type, BPF_PROG_TYPE_SOCKET_FILTER, "socket filter");
+	ASSERT_EQ(bpfhost_prog_type_by_section("testprogx", &type, &attach), -ENOENT,
+		  "prefix must end at the name or a '/'");
+	ASSERT_EQ(bpfhost_prog_type_by_section("kprobe/x", &type, &attach), -ENOENT, "unknown prefix");
+
+	/* r0 = test_add(data[0], ctx->value): through the packet pointers and the module's helper. */
+	{
+		const struct bpf_insn p[] = {
+			LDX_MEM(BPF_DW, 2, 1, 0), LDX_MEM(BPF_DW, 3, 1, 8), LDX_MEM(BPF_W, 6, 1, TP_CTX_VALUE),
+			MOV64_REG(4, 2), ALU64_IMM(BPF_ADD, 4, 1), MOV64_IMM(1, 0), JMP_REG(BPF_JGT, 4, 3, 1),
+			LDX_MEM(BPF_B, 1, 2, 0), MOV64_REG(2, 6), CALL(TP_HELPER_ADD), EXIT(),
+		};
+		fd = load_type(TP_PROG_TYPE, "hooked", p, sizeof(p) / sizeof(p[0]));
+		fd2 = load_type(TP_PROG_TYPE, "hooked2", p, sizeof(p) / sizeof(p[0]));
+	}
+	ASSERT_GE(fd, 0, "load a program of the module's type");
+	ASSERT_GE(fd2, 0, "and a second");
+	{
+		/* Test run with the core's default context: ctx_in, data pointers filled. */
+		uint8_t ctx[24] = { 0 }, ctx_out[24];
+		BPFHOST_OPTS(bpfhost_test_run_opts, o, .data_in = data, .data_size_in = 4, .ctx_in = ctx,
+			     .ctx_size_in = sizeof(ctx), .ctx_out = ctx_out, .ctx_size_out = sizeof(ctx_out));
+
+		ctx[TP_CTX_VALUE] = 30;
+		ASSERT_OK(bpfhost_prog_test_run_opts(fd, &o), "test run");
+		ASSERT_EQ(o.retval, 33, "data[0] + ctx->value through the module's helper");
+		ASSERT_EQ(ctx_out[TP_CTX_VALUE], 30, "ctx_out");
+		ASSERT_EQ(ctx_out[0] | ctx_out[8], 0, "pointers zeroed in ctx_out");
+		o.ctx_size_in = 100;
+		ASSERT_EQ(bpfhost_prog_test_run_opts(fd, &o), -EINVAL, "ctx_in larger than the context");
+	}
+
+	sock = LOAD("sock", MOV64_IMM(0, 0), EXIT());
+	ASSERT_EQ(bpfhost_link_create(sock, 0, TP_ATTACH, NULL), -EINVAL, "wrong program type for the hook");
+	ASSERT_STR_CONTAINS(bpfhost_last_error(), "runs programs of type 4200", "message");
+	ASSERT_EQ(bpfhost_link_create(fd, 0, 4399, NULL), -EINVAL, "no such hook");
+	l1 = bpfhost_link_create(fd, 0, TP_ATTACH, NULL);
+	ASSERT_GE(l1, 0, "link");
+	ASSERT_OK(bpfhost_hook_trigger(TP_ATTACH, data, 4, &cnt, &ret), "trigger");
+	ASSERT_EQ(cnt, 1, "one program ran");
+	ASSERT_EQ(ret, 3 + 7, "data[0] + the hook's ctx value 7");
+	l2 = bpfhost_link_create(fd2, 0, TP_ATTACH, NULL);
+	ASSERT_GE(l2, 0, "second link");
+	ASSERT_OK(bpfhost_hook_trigger(TP_ATTACH, data, 4, &cnt, &ret), "trigger two");
+	ASSERT_EQ(cnt, 2, "two programs ran");
+	ASSERT_EQ(ret, 20, "sum of both");
+	{
+		struct bpf_link_info li;
+		uint32_t len = sizeof(li);
+
+		ASSERT_OK(bpfhost_link_get_info_by_fd(l2, &li, &len), "link info");
+		ASSERT_EQ(li.attach_type, TP_ATTACH, "link attach type");
+		ASSERT_GE(li.id, 1, "link id");
+	}
+	ASSERT_OK(bpfhost_link_detach(l1), "detach");
+	ASSERT_EQ(bpfhost_link_detach(l1), -ENOLINK, "detach twice");
+	ASSERT_OK(bpfhost_hook_trigger(TP_ATTACH, data, 0, &cnt, &ret), "trigger with empty data");
+	ASSERT_EQ(cnt, 1, "detached link no longer runs");
+	ASSERT_EQ(ret, 7, "empty data: the program's bounds check takes the 0 branch");
+	ASSERT_EQ(bpfhost_hook_trigger(4398, data, 4, &cnt, &ret), -ENOENT, "trigger of an unknown hook");
+
+	ASSERT_EQ(bpfhost_extension_unload(mod, 0), -EBUSY, "unload with programs loaded");
+	ASSERT_STR_CONTAINS(bpfhost_last_error(), "of type 'testprog'", "names the programs' type");
+	ASSERT_OK(bpfhost_extension_unload(mod, BPFHOST_UNLOAD_FORCE), "forced unload");
+	{
+		BPFHOST_OPTS(bpfhost_test_run_opts, o, .data_in = data, .data_size_in = 4);
+		ASSERT_EQ(bpfhost_prog_test_run_opts(fd, &o), -ENODEV, "program of an unloaded type");
+	}
+	ASSERT_EQ(bpfhost_hook_trigger(TP_ATTACH, data, 4, &cnt, &ret), -ENOENT, "hook gone");
+	ASSERT_EQ(bpfhost_link_detach(l2), -ENOLINK, "link was detached by the unload");
+	ASSERT_EQ(bpfhost_prog_type_by_section("testprog/run", &type, &attach), -ENOENT, "prefix gone");
+	bpfhost_close(l1);
+	bpfhost_close(l2);
+	bpfhost_close(fd);
+	bpfhost_close(fd2);
+	bpfhost_close(sock);
+	ASSERT_EQ(bpfhost_handle_count(), 0, "all closed");
+}
+
 int main(void)
 {
 	static const struct test_case cases[] = {
 		TEST(t_basic), TEST(t_load_refusals), TEST(t_socket_filter_ctx), TEST(t_map_helpers),
 		TEST(t_queue_helpers), TEST(t_ringbuf_helpers), TEST(t_misc_helpers), TEST(t_trace_printk),
-		TEST(t_global_data), TEST(t_tail_calls), TEST(t_ids_info_pins),
+		TEST(t_global_data), TEST(t_tail_calls), TEST(t_ids_info_pins), TEST(t_hooks),
 	};
 
 	pkt_init();
