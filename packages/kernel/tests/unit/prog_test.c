@@ -486,6 +486,15 @@ static void t_hooks(void)
 		ASSERT_EQ(li.attach_type, TP_ATTACH, "link attach type");
 		ASSERT_GE(li.id, 1, "link id");
 	}
+	{
+		int pinned;
+
+		ASSERT_OK(bpfhost_obj_pin(l2, "/links/l2"), "pin a link");
+		pinned = bpfhost_obj_get("/links/l2");
+		ASSERT_GE(pinned, 0, "get the pinned link");
+		bpfhost_close(pinned);
+		ASSERT_OK(bpfhost_obj_unpin("/links/l2"), "unpin");
+	}
 	ASSERT_OK(bpfhost_link_detach(l1), "detach");
 	ASSERT_EQ(bpfhost_link_detach(l1), -ENOLINK, "detach twice");
 	ASSERT_OK(bpfhost_hook_trigger(TP_ATTACH, data, 0, &cnt, &ret), "trigger with empty data");
