@@ -120,8 +120,17 @@ static bool is_ident(const char *s)
 	return true;
 }
 
+static bool looks_numeric(const char *s)
+{
+	if (*s == '+' || *s == '-')
+		s++;
+	return isdigit((unsigned char)*s);
+}
+
+enum num_status { NUM_OK, NUM_MALFORMED, NUM_OVERFLOW };
+
 /* Numbers: [+-] then decimal digits or 0x hex digits; the whole token. */
-static bool parse_num(const char *s, bool *neg, uint64_t *mag)
+static enum num_status parse_num(const char *s, bool *neg, uint64_t *mag)
 {
 	unsigned int base = 10;
 	uint64_t v = 0;
@@ -134,7 +143,7 @@ static bool parse_num(const char *s, bool *neg, uint64_t *mag)
 		s += 2;
 	}
 	if (!*s)
-		return false;
+		return NUM_MALFORMED;
 	for (; *s; s++) {
 		unsigned int d;
 
@@ -143,34 +152,37 @@ static bool parse_num(const char *s, bool *neg, uint64_t *mag)
 		else if (base == 16 && isxdigit((unsigned char)*s))
 			d = (unsigned int)(tolower((unsigned char)*s) - 'a' + 10);
 		else
-			return false;
+			return NUM_MALFORMED;
 		if (v > (UINT64_MAX - d) / base)
-			return false;	/* overflow: reported as out of range by callers */
+			return NUM_OVERFLOW;
 		v = v * base + d;
 	}
 	*mag = v;
-	return true;
+	return NUM_OK;
 }
 
-static bool looks_numeric(const char *s)
+/* Parses @s as a number of @what ("immediate", "offset"); 0 or -EINVAL. */
+static int parse_num_or_fail(struct asm_ctx *c, const char *s, const char *what, bool *neg,
+			     uint64_t *mag, bool *overflow)
 {
-	if (*s == '+' || *s == '-')
-		s++;
-	return isdigit((unsigned char)*s);
+	enum num_status st = looks_numeric(s) ? parse_num(s, neg, mag) : NUM_MALFORMED;
+
+	*overflow = st == NUM_OVERFLOW;
+	if (st == NUM_MALFORMED)
+		return asm_fail(c, "expected an %s, got '%s'", what, s);
+	return 0;
 }
 
 /* A 32-bit immediate: signed (-2^31..2^31-1) or unsigned (..2^32-1) spelling. */
 static int parse_imm32(struct asm_ctx *c, const char *s, int32_t *out)
 {
-	bool neg;
-	uint64_t mag;
+	bool neg, overflow;
+	uint64_t mag = 0;
+	int err = parse_num_or_fail(c, s, "immediate", &neg, &mag, &overflow);
 
-	if (!looks_numeric(s) || !parse_num(s, &neg, &mag)) {
-		if (looks_numeric(s))
-			return asm_fail(c, "immediate '%s' out of range (32 bits)", s);
-		return asm_fail(c, "expected an immediate, got '%s'", s);
-	}
-	if (neg ? mag > 0x80000000ULL : mag > 0xffffffffULL)
+	if (err)
+		return err;
+	if (overflow || (neg ? mag > 0x80000000ULL : mag > 0xffffffffULL))
 		return asm_fail(c, "immediate '%s' out of range (32 bits)", s);
 	*out = (int32_t)(uint32_t)(neg ? 0 - mag : mag);
 	return 0;
@@ -178,12 +190,13 @@ static int parse_imm32(struct asm_ctx *c, const char *s, int32_t *out)
 
 static int parse_imm64(struct asm_ctx *c, const char *s, uint64_t *out)
 {
-	bool neg;
-	uint64_t mag;
+	bool neg, overflow;
+	uint64_t mag = 0;
+	int err = parse_num_or_fail(c, s, "immediate", &neg, &mag, &overflow);
 
-	if (!looks_numeric(s))
-		return asm_fail(c, "expected an immediate, got '%s'", s);
-	if (!parse_num(s, &neg, &mag) || (neg && mag > 0x8000000000000000ULL))
+	if (err)
+		return err;
+	if (overflow || (neg && mag > 0x8000000000000000ULL))
 		return asm_fail(c, "immediate '%s' out of range (64 bits)", s);
 	*out = neg ? 0 - mag : mag;
 	return 0;
@@ -191,23 +204,22 @@ static int parse_imm64(struct asm_ctx *c, const char *s, uint64_t *out)
 
 static int parse_off16(struct asm_ctx *c, const char *s, int16_t *out)
 {
-	bool neg;
-	uint64_t mag;
+	bool neg, overflow;
+	uint64_t mag = 0;
+	int err = parse_num_or_fail(c, s, "offset", &neg, &mag, &overflow);
 
-	if (!looks_numeric(s))
-		return asm_fail(c, "expected an offset, got '%s'", s);
-	if (!parse_num(s, &neg, &mag) || mag > (neg ? 32768U : 32767U))
+	if (err)
+		return err;
+	if (overflow || mag > (neg ? 32768U : 32767U))
 		return asm_fail(c, "offset '%s' out of range (-32768..32767)", s);
 	*out = (int16_t)(neg ? -(int64_t)mag : (int64_t)mag);
 	return 0;
 }
 
-/* %r0..%r10 (the % is optional). */
+/* A register operand: anything starting with %, or rN (the % is optional). */
 static bool is_reg_token(const char *s)
 {
-	if (*s == '%')
-		s++;
-	return s[0] == 'r' && isdigit((unsigned char)s[1]);
+	return s[0] == '%' || (s[0] == 'r' && isdigit((unsigned char)s[1]));
 }
 
 static int parse_reg(struct asm_ctx *c, const char *s, uint8_t *reg)
@@ -283,8 +295,8 @@ static int split_operands(char *s, char **ops, int max)
 static int want_operands(struct asm_ctx *c, const char *mn, int n, int want)
 {
 	if (n != want)
-		return asm_fail(c, "'%s' takes %d operand%s, got %d", mn, want, want == 1 ? "" : "s",
-				n);
+		return asm_fail(c, "'%s' takes %d operand%s, got %d", mn, want,
+				want == 1 ? "" : "s", n);
 	return 0;
 }
 
@@ -438,7 +450,7 @@ static int asm_call(struct asm_ctx *c, char *rest)
 
 		return err ? err : emit(c, insn);
 	}
-	if (n == 1 || (n == 2 && !strcmp(words[0], "helper"))) {
+	if ((n == 1 && looks_numeric(words[0])) || (n == 2 && !strcmp(words[0], "helper"))) {
 		int err = parse_imm32(c, words[n - 1], &insn.imm);
 
 		return err ? err : emit(c, insn);
@@ -771,7 +783,8 @@ static int resolve_fixups(struct asm_ctx *c)
 		delta = (long long)target - (long long)f->insn - 1;
 		if (f->in_imm) {
 			if (delta < INT32_MIN || delta > INT32_MAX)
-				return asm_fail(c, "label '%s' out of range (%lld)", f->label, delta);
+				return asm_fail(c, "label '%s' out of range (%lld)", f->label,
+						delta);
 			insn->imm = (int32_t)delta;
 		} else {
 			if (delta < INT16_MIN || delta > INT16_MAX)
@@ -792,7 +805,8 @@ int bpfhost_asm(const char *source, struct bpf_insn **insns, size_t *insn_cnt)
 
 	if (!insns || !insn_cnt || !source) {
 		errno = EINVAL;
-		return bpfhost_set_last_error(-EINVAL, "asm: NULL %s", source ? "output" : "source");
+		return bpfhost_set_last_error(-EINVAL, "asm: NULL %s",
+					      source ? "output" : "source");
 	}
 	*insns = NULL;
 	*insn_cnt = 0;
