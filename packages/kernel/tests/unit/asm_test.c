@@ -622,6 +622,42 @@ static void random_round_trip(void)
 	}
 }
 
+/* Random token soup: never a crash (ASan/UBSan builds), always 0 or -EINVAL with a line. */
+static void garbage_input(void)
+{
+	static const char *const tokens[] = {
+		"mov", "lddw", "lock", "fetch", "call", "local", "ja", "ja32", "jeq32", "exit",
+		"ldxb", "stxdw", "stw", "be16", "movsx864", "%r1", "%r10", "%r11", "r2", "%",
+		"[%r1+2]", "[%r1-]", "[", "]", "[%r10-8", ",", ",", "  ", "\n", "\n", ":", "x:",
+		"x", "+1", "-1", "0x", "0xffffffffffffffffff", "-2147483648", "4294967296", "#",
+		"map_fd", "3", "add32", "neg", "swap64", "ldabsw", "ldindb",
+	};
+	char src[512];
+	size_t ok = 0, rejected = 0;
+
+	for (int round = 0; round < 20000; round++) {
+		struct bpf_insn *insns = NULL;
+		size_t cnt = 0, len = 0;
+		int n = 1 + (int)(rng() % 12), err;
+
+		for (int i = 0; i < n; i++)
+			len += (size_t)snprintf(src + len, sizeof(src) - len, "%s ",
+						tokens[rng() % (sizeof(tokens) / sizeof(tokens[0]))]);
+		err = bpfhost_asm(src, &insns, &cnt);
+		if (err) {
+			rejected++;
+			ASSERT_EQ(err, -EINVAL, "garbage rejected with -EINVAL");
+			ASSERT_STR_CONTAINS(bpfhost_last_error(), "line ", "garbage message has a line");
+		} else {
+			ok++;
+			ASSERT_TRUE(round_trip(insns, cnt, src), "accepted garbage round-trips");
+		}
+		free(insns);
+	}
+	printf("garbage_input: %zu accepted, %zu rejected\n", ok, rejected);
+	ASSERT_GE(rejected, 1000, "most garbage rejected");
+}
+
 int main(void)
 {
 	static const struct test_case cases[] = {
@@ -633,6 +669,7 @@ int main(void)
 		TEST(bad_input),
 		TEST(disasm_rejects_invalid),
 		TEST(random_round_trip),
+		TEST(garbage_input),
 	};
 
 	return test_run("asm", cases, sizeof(cases) / sizeof(cases[0]));
