@@ -18,11 +18,6 @@ if(BPFHOST_BPF_CLANG AND BPFHOST_LLVM_OBJCOPY AND BPFHOST_LLVM_OBJDUMP)
   set(oracle_dir ${CMAKE_CURRENT_BINARY_DIR}/asm_oracle)
   set(oracle_outputs "")
   set(oracle_names "")
-  if(CMAKE_LIBRARY_ARCHITECTURE)
-    set(oracle_arch_include -I/usr/include/${CMAKE_LIBRARY_ARCHITECTURE})
-  else()
-    set(oracle_arch_include -I/usr/include/x86_64-linux-gnu)
-  endif()
   # source:cpu pairs; v4 brings sdiv/smod, movsx, sign-extending loads, bswap.
   foreach(spec alu_mem:v4 calls_atomics:v3 calls_atomics:v4)
     string(REPLACE ":" ";" parts ${spec})
@@ -32,8 +27,8 @@ if(BPFHOST_BPF_CLANG AND BPFHOST_LLVM_OBJCOPY AND BPFHOST_LLVM_OBJDUMP)
     add_custom_command(
       OUTPUT ${base}.text ${base}.objdump
       COMMAND ${CMAKE_COMMAND} -E make_directory ${oracle_dir}
-      COMMAND ${BPFHOST_BPF_CLANG} -target bpf -O2 -mcpu=${cpu} -Wall -Werror
-              ${oracle_arch_include} -c ${CMAKE_CURRENT_SOURCE_DIR}/asm/bpf/${src}.bpf.c
+      COMMAND ${BPFHOST_BPF_CLANG} -target bpf -O2 -mcpu=${cpu} -Wall -Werror -nostdinc
+              -c ${CMAKE_CURRENT_SOURCE_DIR}/asm/bpf/${src}.bpf.c
               -o ${base}.o
       COMMAND ${BPFHOST_LLVM_OBJCOPY} -O binary --only-section=.text ${base}.o ${base}.text
       COMMAND ${CMAKE_COMMAND} -DOBJDUMP=${BPFHOST_LLVM_OBJDUMP} -DIN=${base}.o

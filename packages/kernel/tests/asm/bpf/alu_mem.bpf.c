@@ -4,7 +4,13 @@
  * loads and stores of every width. Global functions land in .text; the test
  * disassembles the bytes clang produced and compares with llvm-objdump.
  */
-#include <linux/types.h>
+/* No system headers, so that only clang itself is needed to build the oracle. */
+typedef unsigned char __u8;
+typedef unsigned short __u16;
+typedef unsigned int __u32;
+typedef unsigned long long __u64;
+typedef int __s32;
+typedef long long __s64;
 
 __u64 arith(__u64 a, __u64 b, __u32 c, __u32 d)
 {

@@ -3,7 +3,13 @@
  * Oracle input for asm_test: bpf-to-bpf calls, helper calls by id, 32- and
  * 64-bit conditional jumps and loops, and every atomic operation.
  */
-#include <linux/types.h>
+/* No system headers, so that only clang itself is needed to build the oracle. */
+typedef unsigned char __u8;
+typedef unsigned short __u16;
+typedef unsigned int __u32;
+typedef unsigned long long __u64;
+typedef int __s32;
+typedef long long __s64;
 
 static long (*const helper_prandom)(void) = (void *)7;
 static long (*const helper_ktime)(void) = (void *)5;
