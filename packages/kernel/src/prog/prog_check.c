@@ -459,9 +459,12 @@ static uint32_t regs_after(const struct bpf_insn *insn, uint32_t in)
 	case BPF_LDX:
 		return in | BH_REG_BIT(insn->dst_reg);
 	case BPF_JMP:
-		if (BPF_OP(code) == BPF_CALL)	/* r0 returned, r1-r5 clobbered */
-			return (in & ~CALLER_SAVED) | BH_REG_BIT(BPF_REG_0);
-		return in;
+		if (BPF_OP(code) != BPF_CALL)
+			return in;
+		/* bpf_tail_call returns nothing a program may read (Linux: R0 !read_ok) */
+		if (code == (BPF_JMP | BPF_CALL) && !insn->src_reg && insn->imm == BPF_FUNC_tail_call)
+			return in & ~(CALLER_SAVED | BH_REG_BIT(BPF_REG_0));
+		return (in & ~CALLER_SAVED) | BH_REG_BIT(BPF_REG_0);	/* r0 returned, r1-r5 clobbered */
 	case BPF_LD:
 		if (BPF_MODE(code) == BPF_IMM)
 			return in | BH_REG_BIT(insn->dst_reg);

@@ -142,6 +142,53 @@ int kbpf_pin_to_one_cpu(void)
 	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
 }
 
+int kbpf_prog_load(uint32_t prog_type, const void *insns, uint32_t insn_cnt, const char *license,
+		   char *log, uint32_t log_size)
+{
+	union bpf_attr attr;
+	int fd, log_fd;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = prog_type;
+	attr.insns = ptr_to_u64(insns);
+	attr.insn_cnt = insn_cnt;
+	attr.license = ptr_to_u64(license);
+	fd = sys_bpf(BPF_PROG_LOAD, &attr, sizeof(attr));
+	if (fd >= 0 || !log || !log_size)
+		return fd;
+	/* Again with the log (a log too small for a big program would fail the load itself). */
+	log[0] = '\0';
+	attr.log_buf = ptr_to_u64(log);
+	attr.log_size = log_size;
+	attr.log_level = 1;
+	log_fd = sys_bpf(BPF_PROG_LOAD, &attr, sizeof(attr));
+	if (log_fd >= 0) {
+		close(log_fd);
+		snprintf(log, log_size, "(loaded with the log on)");
+	}
+	return fd;
+}
+
+int kbpf_prog_test_run(int prog_fd, const void *data, uint32_t data_size, uint32_t repeat,
+		       uint32_t *retval, uint32_t *duration)
+{
+	union bpf_attr attr;
+	int err;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.test.prog_fd = (uint32_t)prog_fd;
+	attr.test.data_in = ptr_to_u64(data);
+	attr.test.data_size_in = data_size;
+	attr.test.repeat = repeat;
+	err = sys_bpf(BPF_PROG_TEST_RUN, &attr, sizeof(attr));
+	if (err)
+		return err;
+	*retval = attr.test.retval;
+	if (duration)
+		*duration = attr.test.duration;
+	return 0;
+}
+
 int kbpf_close(int fd)
 {
 	return close(fd) ? -errno : 0;

@@ -43,6 +43,21 @@ int kbpf_map_batch(int cmd, int fd, void *in_batch, void *out_batch, void *keys,
 /* Raw bpf(2) with an attr of @size bytes (for attr-size experiments). */
 int kbpf_sys(int cmd, void *attr, unsigned int size);
 
+/*
+ * BPF_PROG_LOAD of @insn_cnt raw 8-byte instructions (map references as
+ * BPF_PSEUDO_MAP_FD with kernel map fds). A program fd, or -errno; @log
+ * (may be NULL) receives the verifier's log.
+ */
+int kbpf_prog_load(uint32_t prog_type, const void *insns, uint32_t insn_cnt, const char *license,
+		   char *log, uint32_t log_size);
+
+/*
+ * BPF_PROG_TEST_RUN with @data as the packet and @repeat runs: 0 or -errno;
+ * @retval gets r0 of the last run, @duration (may be NULL) the mean ns per run.
+ */
+int kbpf_prog_test_run(int prog_fd, const void *data, uint32_t data_size, uint32_t repeat,
+		       uint32_t *retval, uint32_t *duration);
+
 int kbpf_close(int fd);
 
 /*
