@@ -24,32 +24,8 @@
 uint64_t bh_interp_run(struct bh_run *run, uint64_t r1, uint64_t r2);
 
 #include "prog/prog_check.h"
+#include "insn_build.h"
 
-#define INSN(c, d, s, o, i)                                                                \
-	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
-#define ALU64_IMM(op, d, i) INSN(BPF_ALU64 | (op) | BPF_K, d, 0, 0, i)
-#define ALU64_REG(op, d, s) INSN(BPF_ALU64 | (op) | BPF_X, d, s, 0, 0)
-#define ALU32_IMM(op, d, i) INSN(BPF_ALU | (op) | BPF_K, d, 0, 0, i)
-#define ALU32_REG(op, d, s) INSN(BPF_ALU | (op) | BPF_X, d, s, 0, 0)
-#define MOV64_IMM(d, i) ALU64_IMM(BPF_MOV, d, i)
-#define MOV64_REG(d, s) ALU64_REG(BPF_MOV, d, s)
-#define LD_IMM64(d, v)                                                                     \
-	INSN(BPF_LD | BPF_IMM | BPF_DW, d, 0, 0, (int32_t)(uint32_t)(uint64_t)(v)),         \
-	INSN(0, 0, 0, 0, (int32_t)(uint32_t)((uint64_t)(v) >> 32))
-#define LD_MAP(d, fd) INSN(BPF_LD | BPF_IMM | BPF_DW, d, BPF_PSEUDO_MAP_FD, 0, fd), INSN(0, 0, 0, 0, 0)
-#define LDX(sz, d, s, o) INSN(BPF_LDX | BPF_MEM | (sz), d, s, o, 0)
-#define LDXS(sz, d, s, o) INSN(BPF_LDX | BPF_MEMSX | (sz), d, s, o, 0)
-#define ST(sz, d, o, i) INSN(BPF_ST | BPF_MEM | (sz), d, 0, o, i)
-#define STX(sz, d, s, o) INSN(BPF_STX | BPF_MEM | (sz), d, s, o, 0)
-#define ATOM(sz, op, d, s, o) INSN(BPF_STX | BPF_ATOMIC | (sz), d, s, o, op)
-#define JMP_IMM(op, d, i, o) INSN(BPF_JMP | (op) | BPF_K, d, 0, o, i)
-#define JMP_REG(op, d, s, o) INSN(BPF_JMP | (op) | BPF_X, d, s, o, 0)
-#define JA(o) INSN(BPF_JMP | BPF_JA, 0, 0, o, 0)
-#define JA32(i) INSN(BPF_JMP32 | BPF_JA, 0, 0, 0, i)
-#define CALL(i) INSN(BPF_JMP | BPF_CALL, 0, 0, 0, i)
-#define CALL_LOCAL(rel) INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, rel)
-#define CALLX(r) INSN(BPF_JMP | BPF_CALL | BPF_X, r, 0, 0, 0)
-#define EXIT() INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
 
 struct env {
 	void *ctx;
@@ -523,8 +499,6 @@ static void legacy_packet_loads(void)
 	struct env env = { .ctx = ctx, .ctx_size = sizeof(ctx), .pkt = pkt, .pkt_len = sizeof(pkt) };
 	struct result r;
 
-#define LD_ABS(sz, i) INSN(BPF_LD | BPF_ABS | (sz), 0, 0, 0, i)
-#define LD_IND(sz, s, i) INSN(BPF_LD | BPF_IND | (sz), 0, s, 0, i)
 	r = RUN(&env, MOV64_REG(6, 1), LD_ABS(BPF_W, 0), EXIT());
 	ASSERT_EQ(r.r0, 0x01020304, "ld_abs w is big-endian");
 	r = RUN(&env, MOV64_REG(6, 1), LD_ABS(BPF_H, 4), EXIT());
@@ -550,8 +524,6 @@ static void legacy_packet_loads(void)
 	env.pkt = NULL;
 	r = RUN(&env, MOV64_REG(6, 1), LD_ABS(BPF_B, 0), MOV64_IMM(0, 7), EXIT());
 	ASSERT_EQ(r.r0, 0, "ld_abs without a packet");
-#undef LD_ABS
-#undef LD_IND
 }
 
 static void local_calls(void)
