@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The library's object model (private): what open() reads out of the ELF
+ * (sections, programs, map definitions, relocations), what load() creates.
+ * Split by concept:
+ *   object.c        open, the program table, getters, load/unload, close
+ *   object_maps.c   map definitions (BTF `.maps`, legacy `maps`, global data), map creation
+ *   object_reloc.c  relocations: collected and checked at open, applied at prepare
+ */
+#ifndef BPFHOST_LIB_OBJECT_INTERNAL_H
+#define BPFHOST_LIB_OBJECT_INTERNAL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpfhost/bpf_insn.h"
+#include "bpfhost/libbpf.h"
+#include "btf_internal.h"
+#include "elf_reader.h"
+#include "lib_internal.h"
+
+#define BPF_INSN_SZ 8U
+#define OBJ_PIN_ROOT_DEFAULT "/sys/fs/bpf"
+
+/* Sets the thread's message and errno; returns @err (negative). */
+#define obj_err(err, ...) lib_err(bpfhost_set_last_error((err), __VA_ARGS__))
+
+/* What a section is to the loader. */
+enum sec_kind {
+	SEC_OTHER = 0,		/* debug info, BTF, symbols: ignored */
+	SEC_TEXT,		/* `.text`: sub-programs */
+	SEC_PROG,		/* an executable section with entry programs */
+	SEC_MAPS,		/* `.maps`: BTF-defined maps */
+	SEC_LEGACY_MAPS,	/* `maps`: struct bpf_map_def records */
+	SEC_DATA,		/* `.data*`, `.rodata*`, `.bss*`: a global data map */
+	SEC_LICENSE,
+};
+
+enum reloc_kind {
+	RELO_MAP,		/* lddw of a map: BPF_PSEUDO_MAP_FD */
+	RELO_DATA,		/* lddw into global data: BPF_PSEUDO_MAP_VALUE + offset */
+	RELO_CALL,		/* bpf-to-bpf call into `.text` */
+	RELO_SUBPROG_ADDR,	/* lddw of a `.text` function's address (BPF_PSEUDO_FUNC) */
+};
+
+/* One relocation of an executable section, checked at open. */
+struct obj_reloc {
+	enum reloc_kind kind;
+	uint32_t insn_idx;		/* in the section */
+	uint32_t map_idx;		/* RELO_MAP, RELO_DATA: index into obj->maps */
+	uint64_t sym_off;		/* symbol value (RELO_CALL/SUBPROG_ADDR: byte offset in .text) */
+	const char *sym_name;
+};
+
+struct obj_section {
+	const struct elf_section *elf;
+	enum sec_kind kind;
+	struct bpf_insn *insns;		/* copy of an executable section */
+	uint32_t insn_cnt;
+	struct obj_reloc *relocs;	/* sorted by insn_idx */
+	uint32_t reloc_cnt;
+	int map_idx;			/* SEC_DATA: its map, or -1 */
+};
+
+/* A slot of a prog array or map-in-map filled at load (`.values = { [i] = &x }`). */
+struct map_init_slot {
+	bool used;
+	bool is_prog;
+	uint32_t target;		/* index into obj->progs or obj->maps */
+};
+
+struct map_def {
+	uint32_t type;
+	uint32_t key_size;
+	uint32_t value_size;
+	uint32_t max_entries;
+	uint32_t map_flags;
+	uint32_t numa_node;
+	uint32_t pinning;
+	uint64_t map_extra;
+	uint32_t btf_key_type_id;
+	uint32_t btf_value_type_id;
+	/* Which fields the definition set (BTF maps may give sizes twice). */
+	bool has_key_size, has_value_size, has_key_type, has_value_type;
+};
+
+enum map_origin {
+	MAP_BTF,		/* `.maps` */
+	MAP_LEGACY,		/* `maps` */
+	MAP_DATA,		/* global data section */
+	MAP_INNER,		/* inner template of a map-in-map */
+};
+
+struct bpfhost_map {
+	struct bpfhost_object *obj;
+	char *name;			/* as created (global data: libbpf's "<obj>.<sec>" form) */
+	char *real_name;		/* the symbol, or the ELF section for global data */
+	enum map_origin origin;
+	uint32_t sec_idx;
+	uint64_t sec_offset;		/* of the definition (symbol value) */
+	uint32_t def_size;		/* bytes of the definition in its section */
+	bool has_values;		/* `__array(values, ...)`: slots may be initialised */
+	uint32_t values_off;		/* byte offset of `values` in the definition */
+	struct map_def def;
+	uint8_t *init_data;		/* MAP_DATA: initial value, def.value_size bytes */
+	bool readonly;			/* `.rodata*`: frozen after initialisation */
+	struct bpfhost_map *inner;	/* map-in-map template (owned) */
+	struct map_init_slot *slots;	/* initial values of prog arrays and map-in-maps */
+	uint32_t slot_cnt;
+	char *pin_path;
+	bool reused;			/* fd came from a pinned map */
+	int fd;
+};
+
+struct bpfhost_program {
+	struct bpfhost_object *obj;
+	char *name;
+	uint32_t sec_idx;		/* into obj->secs */
+	uint32_t sec_insn_off;		/* first instruction in its section */
+	uint32_t sec_insn_cnt;
+	bool is_subprog;		/* a function of `.text` */
+	uint32_t type;
+	uint32_t expected_attach_type;
+	bool type_set;			/* by the section prefix or the caller */
+	bool autoload;
+	struct bpf_insn *insns;		/* relocated, sub-programs appended (after prepare) */
+	uint32_t insn_cnt;
+	char *log_buf;			/* caller's */
+	size_t log_size;
+	uint32_t log_level;
+	char *own_log;			/* the retry's log */
+	int fd;
+};
+
+enum obj_state {
+	OBJ_OPENED,
+	OBJ_PREPARED,
+	OBJ_LOADED,
+	OBJ_FAILED,
+};
+
+struct bpfhost_object {
+	char *name;
+	char *pin_root;
+	uint8_t *image;			/* owned copy of the ELF */
+	size_t image_size;
+	struct elf_file elf;
+	struct bpfhost_btf *btf;
+	char license[128];
+	struct obj_section *secs;	/* one per ELF section, same index */
+	uint32_t sec_cnt;
+	uint32_t text_sec;		/* 0 when there is no `.text` */
+	uint32_t maps_sec;		/* `.maps`, or 0 */
+	uint32_t legacy_maps_sec;	/* `maps`, or 0 */
+	struct bpfhost_map *maps;
+	uint32_t map_cnt;
+	struct bpfhost_program *progs;	/* entry programs, then sub-programs */
+	uint32_t prog_cnt;		/* entry programs */
+	uint32_t subprog_cnt;
+	enum obj_state state;
+};
+
+/* object_maps.c */
+int obj_init_maps(struct bpfhost_object *obj);
+int obj_create_maps(struct bpfhost_object *obj);
+int obj_fill_map_slots(struct bpfhost_object *obj, bool progs);
+void obj_map_free(struct bpfhost_map *map);
+int obj_map_index_by_offset(const struct bpfhost_object *obj, uint32_t sec_idx, uint64_t off);
+
+/* object_reloc.c */
+int obj_collect_relocs(struct bpfhost_object *obj);
+int obj_collect_map_slots(struct bpfhost_object *obj);
+int obj_relocate(struct bpfhost_object *obj);
+struct bpfhost_program *obj_subprog_at(const struct bpfhost_object *obj, uint32_t insn_idx);
+int obj_prog_index_by_symbol(const struct bpfhost_object *obj, const struct elf_symbol *sym);
+
+/* Lookups shared by the files. */
+struct bpfhost_map *obj_map_add(struct bpfhost_object *obj);
+const struct bpfhost_btf_type *obj_find_datasec(const struct bpfhost_object *obj, const char *name,
+						uint32_t *id);
+
+#endif /* BPFHOST_LIB_OBJECT_INTERNAL_H */

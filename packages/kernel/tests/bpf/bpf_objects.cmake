@@ -1,0 +1,57 @@
+# BPF objects for the object loader's tests (included from tests/CMakeLists.txt
+# after the unit-test loop). Every tests/bpf/*.bpf.c is compiled by clang-19 at
+# build time, as a user would (`-target bpf -O2 -g` against libbpf-dev's
+# <bpf/bpf_helpers.h>), into <build>/tests/bpf_objects/<name>.bpf.o. Tests get
+# the directory as BPFHOST_TEST_BPF_DIR; without clang-19 or libbpf-dev they
+# print "SKIP:" and pass. bpftool (the BTF oracle of btf_test) is optional.
+
+find_program(BPFHOST_OBJ_CLANG NAMES clang-19)
+find_path(BPFHOST_BPF_HELPERS_DIR bpf/bpf_helpers.h)
+find_program(BPFHOST_BPFTOOL NAMES bpftool PATHS /usr/sbin /sbin)
+
+set(bpf_obj_tests object_test object_maps_test object_reloc_test btf_test elf_reader_test)
+
+if(BPFHOST_OBJ_CLANG AND BPFHOST_BPF_HELPERS_DIR)
+  set(bpf_obj_dir ${CMAKE_CURRENT_BINARY_DIR}/bpf_objects)
+  if(CMAKE_LIBRARY_ARCHITECTURE)
+    set(bpf_obj_arch_include -I/usr/include/${CMAKE_LIBRARY_ARCHITECTURE})
+  else()
+    set(bpf_obj_arch_include -I/usr/include/x86_64-linux-gnu)
+  endif()
+  file(GLOB bpf_obj_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/bpf/*.bpf.c)
+  file(GLOB bpf_obj_headers CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/bpf/*.h)
+  set(bpf_obj_outputs "")
+  foreach(src ${bpf_obj_sources})
+    get_filename_component(name ${src} NAME)
+    string(REGEX REPLACE "\\.c$" ".o" out ${name})
+    add_custom_command(
+      OUTPUT ${bpf_obj_dir}/${out}
+      COMMAND ${CMAKE_COMMAND} -E make_directory ${bpf_obj_dir}
+      COMMAND ${BPFHOST_OBJ_CLANG} -target bpf -O2 -g -mcpu=v3 -Wall -Werror
+              ${bpf_obj_arch_include} -I${BPFHOST_BPF_HELPERS_DIR} -c ${src} -o ${bpf_obj_dir}/${out}
+      DEPENDS ${src} ${bpf_obj_headers}
+      COMMENT "clang-19 -target bpf ${name}"
+      VERBATIM)
+    list(APPEND bpf_obj_outputs ${bpf_obj_dir}/${out})
+  endforeach()
+  add_custom_target(bpfhost_test_bpf_objects DEPENDS ${bpf_obj_outputs})
+  foreach(t ${bpf_obj_tests})
+    if(TARGET ${t})
+      add_dependencies(${t} bpfhost_test_bpf_objects)
+      target_compile_definitions(${t} PRIVATE BPFHOST_TEST_BPF_DIR="${bpf_obj_dir}")
+    endif()
+  endforeach()
+else()
+  message(STATUS "object loader tests: clang-19 or libbpf-dev's bpf/bpf_helpers.h not found; they will skip")
+endif()
+
+foreach(t ${bpf_obj_tests})
+  if(TARGET ${t})
+    # The host side includes the key/value types the BPF side uses (the layout oracle).
+    target_include_directories(${t} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/bpf)
+    if(BPFHOST_BPFTOOL)
+      target_compile_definitions(${t} PRIVATE BPFHOST_BPFTOOL="${BPFHOST_BPFTOOL}")
+    endif()
+    set_tests_properties(${t} PROPERTIES SKIP_REGULAR_EXPRESSION "^SKIP: ")
+  endif()
+endforeach()
