@@ -1,28 +1,59 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The sample extension's public constants: what a user of its map types
- * (a test, the demo, later BPF programs) needs to know. The module itself
- * is sample_ext.so; load it with bpfhost_extension_load().
+ * The sample extension's public constants and types: what a user of its
+ * map types, program type, hook and helpers needs (a test, the demo, BPF
+ * programs). The module itself is sample_ext.so; load it with
+ * bpfhost_extension_load(). The same header compiles for the host and for
+ * BPF (clang -target bpf): BPF programs get the helper declarations below.
  *
- * Two custom map types, both with updates_original_value set (the provider
- * stores its own representation of each value, so programs may not operate
- * on them directly):
+ * Three custom map types:
  *
  *  - SAMPLE_EXT_MAP_TYPE_OBJECT_HASH: hash base, u32 keys, values of 1 to
- *    SAMPLE_EXT_OBJECT_MAX_VALUE_SIZE bytes. The provider copies each value
- *    into an object it allocates under epoch and stores the object's
- *    pointer; lookups copy the object's bytes back out.
+ *    SAMPLE_EXT_OBJECT_MAX_VALUE_SIZE bytes, updates_original_value. The
+ *    provider copies each value into an object it allocates under epoch and
+ *    stores the object's pointer; user lookups copy the object's bytes back
+ *    out. Programs cannot touch it with the map helpers (the core refuses
+ *    update/delete with -EOPNOTSUPP and lookups return NULL); they read it
+ *    with the sample_get_object_value() helper.
  *  - SAMPLE_EXT_MAP_TYPE_ACCUMULATOR_ARRAY: array base, u32 index keys, u64
- *    values. An update adds its value to the element's running sum; a
- *    lookup returns the sum. The stored entry is a
- *    struct sample_ext_accumulator_entry.
+ *    values, updates_original_value. An update adds its value to the
+ *    element's running sum; a lookup returns the sum. The stored entry is a
+ *    struct sample_ext_accumulator_entry. Programs read a sum with the
+ *    sample_accumulator_read() helper.
+ *  - SAMPLE_EXT_MAP_TYPE_COUNTER_HASH: hash base, u32 keys, u64 values,
+ *    stored as they are (no updates_original_value): programs look up a
+ *    pointer into the core's storage and increment it in place, update and
+ *    delete, as with a BPF_MAP_TYPE_HASH. Only programs of type sample may
+ *    use it.
+ *
+ * The program type "sample" (SAMPLE_EXT_PROGRAM_TYPE) runs on a struct
+ * sample_ctx: an event's bytes (data .. data_end, writable) and a few fields.
+ * ELF sections "sample" and "sample/<anything>" select it. Its hook
+ * (SAMPLE_EXT_ATTACH_TYPE) runs every linked program on each event, fired
+ * with bpfhost_hook_trigger().
  */
 #ifndef SAMPLE_EXT_H
 #define SAMPLE_EXT_H
 
+#ifdef __bpf__
+#include <linux/types.h>
+typedef __u8 sample_u8;
+typedef __u32 sample_u32;
+typedef __u64 sample_u64;
+#define SAMPLE_EXT_MAP_TYPE_EXT_BASE 4096U	/* BPFHOST_MAP_TYPE_EXT_BASE */
+#define SAMPLE_EXT_ATTACH_TYPE_EXT_BASE 4096U	/* BPFHOST_ATTACH_TYPE_EXT_BASE */
+#define SAMPLE_EXT_HELPER_EXT_BASE 65536U	/* BPFHOST_HELPER_EXT_BASE */
+#else
 #include <stdint.h>
 
 #include "bpfhost/extension.h"
+typedef uint8_t sample_u8;
+typedef uint32_t sample_u32;
+typedef uint64_t sample_u64;
+#define SAMPLE_EXT_MAP_TYPE_EXT_BASE BPFHOST_MAP_TYPE_EXT_BASE
+#define SAMPLE_EXT_ATTACH_TYPE_EXT_BASE BPFHOST_ATTACH_TYPE_EXT_BASE
+#define SAMPLE_EXT_HELPER_EXT_BASE BPFHOST_HELPER_EXT_BASE
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -32,8 +63,9 @@ extern "C" {
 #define SAMPLE_EXT_NAME "sample_ext"
 
 /* Custom map type ids: from the extension range the core reserves. */
-#define SAMPLE_EXT_MAP_TYPE_OBJECT_HASH (BPFHOST_MAP_TYPE_EXT_BASE + 1)
-#define SAMPLE_EXT_MAP_TYPE_ACCUMULATOR_ARRAY (BPFHOST_MAP_TYPE_EXT_BASE + 2)
+#define SAMPLE_EXT_MAP_TYPE_OBJECT_HASH (SAMPLE_EXT_MAP_TYPE_EXT_BASE + 1)
+#define SAMPLE_EXT_MAP_TYPE_ACCUMULATOR_ARRAY (SAMPLE_EXT_MAP_TYPE_EXT_BASE + 2)
+#define SAMPLE_EXT_MAP_TYPE_COUNTER_HASH (SAMPLE_EXT_MAP_TYPE_EXT_BASE + 3)
 
 /*
  * The program type "sample". Extension program types take ids from 4096 up,
@@ -41,15 +73,68 @@ extern "C" {
  */
 #define SAMPLE_EXT_PROGRAM_TYPE_EXT_BASE 0x1000U
 #define SAMPLE_EXT_PROGRAM_TYPE (SAMPLE_EXT_PROGRAM_TYPE_EXT_BASE + 1)
+#define SAMPLE_EXT_PROGRAM_TYPE_NAME "sample"
+
+/* The hook: its attach type (the ELF sections imply it) and name. */
+#define SAMPLE_EXT_ATTACH_TYPE (SAMPLE_EXT_ATTACH_TYPE_EXT_BASE + 1)
+#define SAMPLE_EXT_HOOK_NAME "sample_event"
 
 /* Object hash: the largest value an object holds. */
 #define SAMPLE_EXT_OBJECT_MAX_VALUE_SIZE 64U
 
 /* Accumulator array: what the core stores per element (actual_value_size 16). */
 struct sample_ext_accumulator_entry {
-	uint64_t sum;		/* of every value written to the element */
-	uint64_t updates;	/* how many updates it took */
+	sample_u64 sum;		/* of every value written to the element */
+	sample_u64 updates;	/* how many updates it took */
 };
+
+/*
+ * The context of a sample program: 32 bytes, the same layout for BPF and
+ * the host (pointers are 64-bit on both). The program may read and write
+ * all of it and the bytes between data and data_end; the hook restores the
+ * pointers and fields before each program, so only data writes carry over
+ * from one program to the next on the same event.
+ *
+ * BPF_PROG_TEST_RUN: data_in becomes data .. data_end; ctx_in (empty or the
+ * whole struct) gives event_id and prog_index, its data, data_end and
+ * data_len must be 0 (the core fills them, -EINVAL otherwise). ctx_out
+ * comes back with the pointers zeroed.
+ */
+struct sample_ctx {
+	sample_u8 *data;	/* the event's bytes */
+	sample_u8 *data_end;	/* one past the last */
+	sample_u64 event_id;	/* the hook numbers its events from 1 */
+	sample_u32 data_len;	/* data_end - data */
+	sample_u32 prog_index;	/* the program's place among the hook's links, from 0 */
+};
+
+/*
+ * Helpers of the sample program type (ids from the extension range).
+ *
+ * long sample_get_object_value(void *map, const void *key, void *buf, u32 size)
+ *	Copies the value of @key in an object hash map into @buf (at most
+ *	@size bytes; the rest of @buf is zeroed) and returns the value's size.
+ *	-EINVAL when @map is not an object hash map (a core map, another
+ *	custom map type), -ENOENT when @key is not there. @buf is zeroed on
+ *	failure.
+ * long sample_accumulator_read(void *map, const void *key, u64 *sum)
+ *	Writes the running sum of element @key of an accumulator array map to
+ *	*@sum. -EINVAL when @map is not an accumulator array (*@sum is left
+ *	alone: it has that map's value_size), -ENOENT when @key is past
+ *	max_entries (*@sum is 0).
+ */
+#define SAMPLE_EXT_HELPER_GET_OBJECT_VALUE (SAMPLE_EXT_HELPER_EXT_BASE + 0)
+#define SAMPLE_EXT_HELPER_ACCUMULATOR_READ (SAMPLE_EXT_HELPER_EXT_BASE + 1)
+
+#ifdef __bpf__
+static long (*const sample_get_object_value)(void *map, const void *key, void *buf,
+					     __u32 size) = (void *)SAMPLE_EXT_HELPER_GET_OBJECT_VALUE;
+static long (*const sample_accumulator_read)(void *map, const void *key,
+					     __u64 *sum) = (void *)SAMPLE_EXT_HELPER_ACCUMULATOR_READ;
+#else
+#ifndef __cplusplus
+_Static_assert(sizeof(struct sample_ctx) == 32, "sample_ctx is 32 bytes, as for BPF");
+#endif
 
 /*
  * Test hook, exported by the module: objects the object hash provider has
@@ -59,6 +144,7 @@ struct sample_ext_accumulator_entry {
  */
 #define SAMPLE_EXT_LIVE_OBJECTS_SYMBOL "sample_ext_live_objects"
 typedef long (*sample_ext_live_objects_fn)(void);
+#endif
 
 #ifdef __cplusplus
 }

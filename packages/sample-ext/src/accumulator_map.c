@@ -31,6 +31,7 @@
 #define ACCUMULATOR_LOCKS 64
 
 struct accumulator_map {
+	struct sample_map_head head;	/* first: helpers find it in the registry */
 	uint32_t max_entries;
 	atomic_flag locks[ACCUMULATOR_LOCKS];	/* per stripe of elements */
 	struct sample_ext_accumulator_entry running[];
@@ -84,6 +85,7 @@ static int accumulator_create(void *binding_context, uint32_t map_type, uint32_t
 	for (int i = 0; i < ACCUMULATOR_LOCKS; i++)
 		atomic_flag_clear(&m->locks[i]);
 	memset(m->running, 0, (size_t)max_entries * sizeof(m->running[0]));
+	sample_map_register(&m->head, SAMPLE_EXT_MAP_TYPE_ACCUMULATOR_ARRAY);
 	*actual_value_size = sizeof(struct sample_ext_accumulator_entry);
 	*map_context = m;
 	return 0;
@@ -91,7 +93,27 @@ static int accumulator_create(void *binding_context, uint32_t map_type, uint32_t
 
 static void accumulator_delete(void *binding_context, void *map_context)
 {
-	((struct sample_binding *)binding_context)->client.epoch_free_cache_aligned(map_context);
+	struct accumulator_map *m = map_context;
+
+	sample_map_unregister(&m->head);
+	((struct sample_binding *)binding_context)->client.epoch_free_cache_aligned(m);
+}
+
+/*
+ * For the sample_accumulator_read() helper: the running sum of @index, the
+ * provider's own record (the stored entry is a snapshot of it). The stripe
+ * lock is held for a few loads only, so a helper may take it.
+ */
+int sample_accumulator_sum(void *map_context, uint32_t index, uint64_t *sum)
+{
+	struct accumulator_map *m = map_context;
+
+	if (index >= m->max_entries)
+		return -ENOENT;
+	stripe_lock(m, index);
+	*sum = m->running[index].sum;
+	stripe_unlock(m, index);
+	return 0;
 }
 
 static int accumulator_associate(void *binding_context, void *map_context, uint32_t program_type)
@@ -204,7 +226,7 @@ static const struct bpfhost_provider_characteristics accumulator_characteristics
 	.detach_client = sample_detach_client,
 };
 
-const struct sample_map_provider sample_accumulator_provider = {
+const struct sample_provider sample_accumulator_provider = {
 	.name = "accumulator_array",
 	.characteristics = &accumulator_characteristics,
 };

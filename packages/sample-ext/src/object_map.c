@@ -23,6 +23,7 @@
 
 /* The map context: what create was told. */
 struct object_map {
+	struct sample_map_head head;	/* first: helpers find it in the registry */
 	uint32_t value_size;
 };
 
@@ -71,6 +72,7 @@ static int object_map_create(void *binding_context, uint32_t map_type, uint32_t 
 	if (!m)
 		return -ENOMEM;
 	m->value_size = value_size;
+	sample_map_register(&m->head, SAMPLE_EXT_MAP_TYPE_OBJECT_HASH);
 	*actual_value_size = sizeof(struct sample_object *);
 	*map_context = m;
 	return 0;
@@ -79,7 +81,10 @@ static int object_map_create(void *binding_context, uint32_t map_type, uint32_t 
 /* The map is gone; MAP_CLEANUP already freed every object. */
 static void object_map_delete(void *binding_context, void *map_context)
 {
-	binding_of(binding_context)->client.epoch_free_cache_aligned(map_context);
+	struct object_map *m = map_context;
+
+	sample_map_unregister(&m->head);
+	binding_of(binding_context)->client.epoch_free_cache_aligned(m);
 }
 
 static int object_map_associate(void *binding_context, void *map_context, uint32_t program_type)
@@ -110,6 +115,27 @@ static int object_map_find(void *binding_context, void *map_context, size_t key_
 		return -ENOENT;
 	memcpy(out_value, obj->bytes, obj->size);
 	return 0;
+}
+
+/*
+ * For the sample_get_object_value() helper: @stored is an entry the core's
+ * find_element returned (valid for the caller's epoch, as the object it
+ * points to: objects go through epoch_free). Copies at most @size bytes,
+ * zeroes the rest, returns the value's size.
+ */
+int sample_object_copy(const uint8_t *stored, uint8_t *buf, uint32_t size)
+{
+	const struct sample_object *obj = stored_object(stored);
+	uint32_t n;
+
+	if (!obj) {
+		memset(buf, 0, size);
+		return -ENOENT;
+	}
+	n = obj->size < size ? obj->size : size;
+	memcpy(buf, obj->bytes, n);
+	memset(buf + n, 0, size - n);
+	return (int)obj->size;
 }
 
 /* Before the core stores the entry: the stored value becomes a pointer to a new object. */
@@ -194,7 +220,7 @@ static const struct bpfhost_provider_characteristics object_map_characteristics 
 	.detach_client = sample_detach_client,
 };
 
-const struct sample_map_provider sample_object_hash_provider = {
+const struct sample_provider sample_object_hash_provider = {
 	.name = "object_hash",
 	.characteristics = &object_map_characteristics,
 };

@@ -15,7 +15,7 @@
 
 /* -------------------------------------------------------------- mock registrar */
 
-#define MAX_REG 4
+#define MAX_REG 8
 
 static struct {
 	int registered, deregistered;
@@ -71,12 +71,20 @@ static struct bpfhost_registrar good_registrar(void)
 
 static int allocations;
 
+/* find_element: the stored bytes of mock_map under mock_key, else -ENOENT. */
+static const void *mock_map;
+static uint32_t mock_key;
+static uint8_t *mock_stored;
+
 static int mock_find(const void *map, const uint8_t *key, uint8_t **value)
 {
-	(void)map;
-	(void)key;
-	(void)value;
-	return -ENOENT;
+	uint32_t k;
+
+	memcpy(&k, key, sizeof(k));
+	if (!mock_stored || map != mock_map || k != mock_key)
+		return -ENOENT;
+	*value = mock_stored;
+	return 0;
 }
 
 static void mock_epoch(void *state)
@@ -122,6 +130,12 @@ static const struct bpfhost_map_client_data mock_client_data = {
 };
 
 /* ------------------------------------------------------------------ the module */
+
+/* Registration order: the map types, the program type, the hook. */
+#define NMAPS 3
+#define PROG 3
+#define HOOK 4
+#define NPROVIDERS 5
 
 static bpfhost_extension_entry_t entry;
 static sample_ext_live_objects_fn live;
@@ -193,19 +207,24 @@ static void registrar_validation(void)
 static void entry_fills_module_and_providers(void)
 {
 	struct bpfhost_module m;
-	const uint32_t types[2] = { SAMPLE_EXT_MAP_TYPE_OBJECT_HASH, SAMPLE_EXT_MAP_TYPE_ACCUMULATOR_ARRAY };
-	const uint32_t bases[2] = { BPFHOST_BASE_MAP_TYPE_HASH, BPFHOST_BASE_MAP_TYPE_ARRAY };
+	const uint32_t types[NMAPS] = { SAMPLE_EXT_MAP_TYPE_OBJECT_HASH,
+					SAMPLE_EXT_MAP_TYPE_ACCUMULATOR_ARRAY,
+					SAMPLE_EXT_MAP_TYPE_COUNTER_HASH };
+	const uint32_t bases[NMAPS] = { BPFHOST_BASE_MAP_TYPE_HASH, BPFHOST_BASE_MAP_TYPE_ARRAY,
+					BPFHOST_BASE_MAP_TYPE_HASH };
+	const bool uov[NMAPS] = { true, true, false };
 	const bpfhost_guid_t npi = BPFHOST_NPI_MAP_INFO;
+	const bpfhost_guid_t prog_npi = BPFHOST_NPI_PROGRAM_INFO, hook_npi = BPFHOST_NPI_HOOK;
 
 	ASSERT_OK(load(&m), "entry");
-	ASSERT_EQ(reg.registered, 2, "one provider per map type");
+	ASSERT_EQ(reg.registered, NPROVIDERS, "one provider per map type, the program type, the hook");
 	ASSERT_EQ(m.header.version, BPFHOST_MODULE_CURRENT_VERSION, "module version");
 	ASSERT_EQ(m.header.size, BPFHOST_MODULE_CURRENT_VERSION_SIZE, "module size macro, not sizeof");
 	ASSERT_EQ(m.header.total_size, sizeof(struct bpfhost_module), "module total_size");
 	ASSERT_TRUE(m.name && !strcmp(m.name, SAMPLE_EXT_NAME), "module name");
 	ASSERT_TRUE(m.unload != NULL, "unload callback");
 
-	for (int i = 0; i < 2 && i < reg.registered; i++) {
+	for (int i = 0; i < NMAPS && i < reg.registered; i++) {
 		const struct bpfhost_provider_characteristics *c = &reg.chars[i];
 		const struct bpfhost_map_provider_data *d = provider_data(i);
 		const struct bpfhost_base_map_provider_dispatch_table *t = table(i);
@@ -220,23 +239,29 @@ static void entry_fills_module_and_providers(void)
 		ASSERT_EQ(d->base_map_type, bases[i], "base type");
 		ASSERT_EQ(d->base_properties->header.size,
 			  BPFHOST_BASE_MAP_PROVIDER_PROPERTIES_CURRENT_VERSION_SIZE, "properties size");
-		ASSERT_TRUE(d->base_properties->updates_original_value, "updates_original_value");
+		ASSERT_EQ(d->base_properties->updates_original_value, uov[i], "updates_original_value");
 		ASSERT_EQ(t->header.size, BPFHOST_BASE_MAP_PROVIDER_DISPATCH_TABLE_CURRENT_VERSION_SIZE,
 			  "table size");
 		ASSERT_TRUE(t->preprocess_map_create && t->postprocess_map_delete &&
 			    t->preprocess_associate_program_type, "required callbacks");
-		ASSERT_TRUE(t->postprocess_map_find_element && t->preprocess_map_update_element,
-			    "element callbacks updates_original_value needs");
+		if (uov[i])
+			ASSERT_TRUE(t->postprocess_map_find_element && t->preprocess_map_update_element,
+				    "element callbacks updates_original_value needs");
 		ASSERT_TRUE(!t->preprocess_map_delete_element != !t->postprocess_map_delete_element,
 			    "exactly one delete callback");
 	}
-	ASSERT_TRUE(memcmp(&reg.chars[0].module_id, &reg.chars[1].module_id, sizeof(bpfhost_guid_t)),
-		    "distinct module ids");
+	for (int i = 0; i < reg.registered && i < NPROVIDERS; i++)
+		for (int j = i + 1; j < reg.registered && j < NPROVIDERS; j++)
+			ASSERT_TRUE(memcmp(&reg.chars[i].module_id, &reg.chars[j].module_id,
+					   sizeof(bpfhost_guid_t)), "distinct module ids");
+	ASSERT_OK(memcmp(&reg.chars[PROG].npi_id, &prog_npi, sizeof(prog_npi)),
+		  "then a program information provider");
+	ASSERT_OK(memcmp(&reg.chars[HOOK].npi_id, &hook_npi, sizeof(hook_npi)), "then a hook provider");
 	ASSERT_TRUE(table(0)->postprocess_map_delete_element != NULL, "object hash: post-delete");
 	ASSERT_TRUE(table(1)->preprocess_map_delete_element != NULL, "accumulator: pre-delete");
 
 	m.unload(m.module_context);
-	ASSERT_EQ(reg.deregistered, 2, "unload deregisters both providers");
+	ASSERT_EQ(reg.deregistered, NPROVIDERS, "unload deregisters every provider");
 }
 
 static void entry_failure_rolls_back(void)
@@ -443,6 +468,405 @@ static void accumulator_callbacks(void)
 	m.unload(m.module_context);
 }
 
+static void counter_hash_callbacks(void)
+{
+	struct bpfhost_module m;
+	const struct bpfhost_base_map_provider_dispatch_table *t;
+	void *b, *ctx = NULL;
+	uint32_t actual = 0;
+	int base_allocs;
+
+	ASSERT_OK(load(&m), "entry");
+	t = table(2);
+	b = bind(2);
+	base_allocs = allocations;
+	reg.log[0] = 0;
+	ASSERT_EQ(t->preprocess_map_create(b, SAMPLE_EXT_MAP_TYPE_COUNTER_HASH, 4, 4, 8, &actual, &ctx),
+		  -EINVAL, "value_size 4");
+	ASSERT_STR_CONTAINS(reg.log, "counter_hash: key_size 4, value_size 4", "logged");
+	ASSERT_EQ(t->preprocess_map_create(b, SAMPLE_EXT_MAP_TYPE_OBJECT_HASH, 4, 8, 8, &actual, &ctx),
+		  -EINVAL, "another provider's map type");
+	ASSERT_OK(t->preprocess_map_create(b, SAMPLE_EXT_MAP_TYPE_COUNTER_HASH, 4, 8, 8, &actual, &ctx),
+		  "create");
+	ASSERT_EQ(actual, 8, "stores the value as it is");
+	ASSERT_TRUE(t->postprocess_map_find_element == NULL && t->preprocess_map_update_element == NULL,
+		    "no element callbacks: the core stores the caller's bytes");
+	ASSERT_OK(t->preprocess_associate_program_type(b, ctx, SAMPLE_EXT_PROGRAM_TYPE), "sample");
+	ASSERT_EQ(t->preprocess_associate_program_type(b, ctx, 1), -EOPNOTSUPP, "socket filter refused");
+	ASSERT_STR_CONTAINS(reg.log, "programs of type 1 may not use it", "the refusal is logged");
+	t->postprocess_map_delete(b, ctx);
+	ASSERT_EQ(allocations, base_allocs, "map context freed");
+	reg.chars[2].detach_client(b);
+	m.unload(m.module_context);
+}
+
+static const struct bpfhost_program_type_data *program_data(void)
+{
+	return reg.chars[PROG].npi_specific_characteristics;
+}
+
+/* The element @i of a versioned array: the stride is its header's total_size. */
+static const void *elem(const void *base, uint32_t i)
+{
+	return (const uint8_t *)base + i * ((const struct bpfhost_extension_header *)base)->total_size;
+}
+
+static void program_type_data(void)
+{
+	struct bpfhost_module m;
+	const struct bpfhost_program_type_data *d;
+	const struct bpfhost_section_definition *sec;
+	const struct bpfhost_helper_function *h;
+	void *binding = NULL, *ctx = NULL;
+
+	ASSERT_OK(load(&m), "entry");
+	d = program_data();
+	ASSERT_EQ(d->header.version, BPFHOST_PROGRAM_TYPE_DATA_CURRENT_VERSION, "version");
+	ASSERT_EQ(d->header.size, BPFHOST_PROGRAM_TYPE_DATA_CURRENT_VERSION_SIZE, "size macro");
+	ASSERT_OK(strcmp(d->name, "sample"), "name");
+	ASSERT_EQ(d->program_type, SAMPLE_EXT_PROGRAM_TYPE, "program type");
+	ASSERT_EQ(d->context_descriptor->header.size, BPFHOST_CONTEXT_DESCRIPTOR_CURRENT_VERSION_SIZE,
+		  "descriptor size macro");
+	ASSERT_EQ(d->context_descriptor->size, sizeof(struct sample_ctx), "context size");
+	ASSERT_EQ(d->context_descriptor->data, offsetof(struct sample_ctx, data), "data offset");
+	ASSERT_EQ(d->context_descriptor->end, offsetof(struct sample_ctx, data_end), "end offset");
+	ASSERT_EQ(d->context_descriptor->meta, -1, "no meta pointer");
+
+	ASSERT_EQ(d->section_count, 2, "two section prefixes");
+	for (uint32_t i = 0; i < d->section_count; i++) {
+		sec = elem(d->sections, i);
+		ASSERT_EQ(sec->header.size, BPFHOST_SECTION_DEFINITION_CURRENT_VERSION_SIZE, "size macro");
+		ASSERT_TRUE(!strcmp(sec->prefix, "sample/") || !strcmp(sec->prefix, "sample"), "prefix");
+		ASSERT_EQ(sec->attach_type, SAMPLE_EXT_ATTACH_TYPE, "implies the hook");
+	}
+
+	ASSERT_EQ(d->helper_count, 2, "two helpers");
+	h = elem(d->helpers, 0);
+	ASSERT_EQ(h->helper_id, SAMPLE_EXT_HELPER_GET_OBJECT_VALUE, "first helper id");
+	ASSERT_OK(strcmp(h->name, "sample_get_object_value"), "its name");
+	ASSERT_EQ(h->arg_types[0], BPFHOST_ARG_CONST_MAP_PTR, "a map");
+	ASSERT_EQ(h->arg_types[1], BPFHOST_ARG_PTR_TO_MAP_KEY, "its key");
+	ASSERT_EQ(h->arg_types[2], BPFHOST_ARG_PTR_TO_UNINIT_MEM, "a buffer to fill");
+	ASSERT_EQ(h->arg_types[3], BPFHOST_ARG_CONST_SIZE, "its size");
+	ASSERT_EQ(h->arg_types[4], BPFHOST_ARG_DONTCARE, "no fifth argument");
+	h = elem(d->helpers, 1);
+	ASSERT_EQ(h->helper_id, SAMPLE_EXT_HELPER_ACCUMULATOR_READ, "second helper id");
+	ASSERT_EQ(h->arg_types[2], BPFHOST_ARG_PTR_TO_UNINIT_MAP_VALUE, "the sum is a map value");
+	ASSERT_TRUE(h->function != NULL, "an address");
+
+	/* The core binds with no client data; the binding context is the module's. */
+	ASSERT_OK(reg.chars[PROG].attach_client(reg.provider_context[PROG], NULL, NULL, &binding),
+		  "attach");
+	ASSERT_TRUE(binding != NULL, "binding context");
+	ASSERT_TRUE(d->context_create && d->context_destroy, "its own test-run context");
+	{
+		uint8_t data[5] = { 1, 2, 3, 4, 5 }, out[8];
+		struct sample_ctx in = { .event_id = 11, .prog_index = 2 }, cout, *c;
+		size_t data_size = sizeof(out), ctx_size = sizeof(cout);
+
+		ASSERT_OK(d->context_create(binding, data, sizeof(data), (uint8_t *)&in, 16, &ctx),
+			  "a ctx_in shorter than the context");
+		c = ctx;
+		ASSERT_EQ(c->data_end - c->data, 5, "data .. data_end over a copy");
+		ASSERT_TRUE(c->data != data, "a copy");
+		ASSERT_EQ(c->data_len, 5, "data_len derived");
+		ASSERT_EQ(c->event_id, 0, "event_id past the 16 bytes given is 0");
+		d->context_destroy(binding, ctx, NULL, &data_size, NULL, &ctx_size);
+
+		ASSERT_OK(d->context_create(binding, data, sizeof(data), (uint8_t *)&in, sizeof(in), &ctx),
+			  "the whole ctx_in");
+		c = ctx;
+		ASSERT_EQ(c->event_id, 11, "event_id from ctx_in");
+		ASSERT_EQ(c->prog_index, 2, "prog_index from ctx_in");
+		c->data[0] = 42;
+		/* A program may overwrite the pointers; destroy must not follow them. */
+		c->data = NULL;
+		c->data_end = (uint8_t *)&in;
+		data_size = sizeof(out);
+		ctx_size = sizeof(cout);
+		memset(&cout, 0xa5, sizeof(cout));
+		d->context_destroy(binding, ctx, out, &data_size, (uint8_t *)&cout, &ctx_size);
+		ASSERT_EQ(data_size, 5, "data_size_out: the data's size");
+		ASSERT_EQ(out[0], 42, "the program's write comes back");
+		ASSERT_EQ(out[4], 5, "the rest of the data");
+		ASSERT_EQ(ctx_size, sizeof(cout), "ctx_size_out: the context's size");
+		ASSERT_TRUE(cout.data == NULL && cout.data_end == NULL, "pointers zeroed");
+		ASSERT_EQ(cout.event_id, 11, "fields copied out");
+
+		ASSERT_OK(d->context_create(binding, data, sizeof(data), NULL, 0, &ctx), "no ctx_in");
+		data_size = 2;
+		ctx_size = 0;
+		d->context_destroy(binding, ctx, out, &data_size, NULL, &ctx_size);
+		ASSERT_EQ(data_size, 5, "the full size even when the room is smaller (-ENOSPC upstream)");
+		ASSERT_EQ(ctx_size, 0, "no ctx_out, no size");
+
+		in.data_len = 1;
+		reg.log[0] = 0;
+		ASSERT_EQ(d->context_create(binding, data, sizeof(data), (uint8_t *)&in, sizeof(in), &ctx),
+			  -EINVAL, "ctx_in with data_len");
+		ASSERT_STR_CONTAINS(reg.log, "ctx_in sets data, data_end or data_len", "logged");
+		ASSERT_EQ(d->context_create(binding, data, sizeof(data), (uint8_t *)&in, sizeof(in) + 1,
+					    &ctx), -EINVAL, "ctx_in larger than the context");
+	}
+	reg.chars[PROG].detach_client(binding);
+	m.unload(m.module_context);
+	ASSERT_EQ(allocations, 0, "nothing left allocated");
+}
+
+/* ------------------------------------------------------------- mock links */
+
+#define MAX_CALLS 8
+
+static struct {
+	int calls;
+	const void *link[MAX_CALLS];
+	struct sample_ctx ctx[MAX_CALLS];
+	uint8_t first_byte[MAX_CALLS];
+	uint32_t result[MAX_CALLS];	/* what each link's program returns, by link number */
+	int err[MAX_CALLS];		/* or its error */
+} runs;
+
+/* The "program" of link n: records what it saw, bumps data[0], scribbles on the context. */
+static int mock_invoke(const void *link, void *context, uint32_t *result)
+{
+	struct sample_ctx *c = context;
+	int n = (int)(uintptr_t)link, i = runs.calls++;
+
+	if (i < MAX_CALLS) {
+		runs.link[i] = link;
+		runs.ctx[i] = *c;
+		runs.first_byte[i] = c->data < c->data_end ? c->data[0] : 0;
+	}
+	if (runs.err[n])
+		return runs.err[n];
+	if (c->data < c->data_end)
+		c->data[0]++;
+	c->data = NULL;
+	c->data_end = NULL;
+	c->event_id = 0;
+	c->prog_index = 77;
+	*result = runs.result[n];
+	return 0;
+}
+
+static const struct bpfhost_link_dispatch_table mock_link_dispatch = {
+	.header = { BPFHOST_LINK_DISPATCH_TABLE_CURRENT_VERSION,
+		    BPFHOST_LINK_DISPATCH_TABLE_CURRENT_VERSION_SIZE,
+		    sizeof(struct bpfhost_link_dispatch_table) },
+	.invoke = mock_invoke,
+};
+
+static void *mock_link(int n)
+{
+	struct bpfhost_link_client_data cd = {
+		.header = { BPFHOST_LINK_CLIENT_DATA_CURRENT_VERSION,
+			    BPFHOST_LINK_CLIENT_DATA_CURRENT_VERSION_SIZE,
+			    sizeof(struct bpfhost_link_client_data) },
+		.link = (const void *)(uintptr_t)n,
+		.program_type = SAMPLE_EXT_PROGRAM_TYPE,
+		.attach_type = SAMPLE_EXT_ATTACH_TYPE,
+		.dispatch = &mock_link_dispatch,
+	};
+	void *binding = NULL;
+
+	ASSERT_OK(reg.chars[HOOK].attach_client(reg.provider_context[HOOK], NULL, &cd, &binding),
+		  "link attaches");
+	return binding;
+}
+
+static void hook_provider(void)
+{
+	struct bpfhost_module m;
+	const struct bpfhost_hook_provider_data *d;
+	struct bpfhost_link_client_data cd = {
+		.header = { BPFHOST_LINK_CLIENT_DATA_CURRENT_VERSION,
+			    BPFHOST_LINK_CLIENT_DATA_CURRENT_VERSION_SIZE,
+			    sizeof(struct bpfhost_link_client_data) },
+		.program_type = 1,
+		.attach_type = SAMPLE_EXT_ATTACH_TYPE,
+		.dispatch = &mock_link_dispatch,
+	};
+	struct bpfhost_link_dispatch_table no_invoke = mock_link_dispatch;
+	uint8_t data[3] = { 10, 20, 30 };
+	uint32_t cnt = 99, result = 99;
+	void *pctx, *b1, *b2, *b3, *binding = NULL;
+
+	ASSERT_OK(load(&m), "entry");
+	d = reg.chars[HOOK].npi_specific_characteristics;
+	pctx = reg.provider_context[HOOK];
+	ASSERT_EQ(d->header.size, BPFHOST_HOOK_PROVIDER_DATA_CURRENT_VERSION_SIZE, "size macro");
+	ASSERT_EQ(d->attach_type, SAMPLE_EXT_ATTACH_TYPE, "attach type");
+	ASSERT_EQ(d->program_type, SAMPLE_EXT_PROGRAM_TYPE, "runs sample programs");
+	ASSERT_OK(strcmp(d->name, SAMPLE_EXT_HOOK_NAME), "name");
+	ASSERT_TRUE(d->trigger != NULL, "can be triggered");
+
+	ASSERT_EQ(reg.chars[HOOK].attach_client(pctx, NULL, NULL, &binding), -EINVAL, "no client data");
+	reg.log[0] = 0;
+	ASSERT_EQ(reg.chars[HOOK].attach_client(pctx, NULL, &cd, &binding), -EINVAL,
+		  "a socket filter link");
+	ASSERT_STR_CONTAINS(reg.log, "refusing a link of program type 1", "logged");
+	cd.program_type = SAMPLE_EXT_PROGRAM_TYPE;
+	cd.header.version = 2;
+	ASSERT_EQ(reg.chars[HOOK].attach_client(pctx, NULL, &cd, &binding), -EINVAL, "version 2");
+	cd.header.version = BPFHOST_LINK_CLIENT_DATA_CURRENT_VERSION;
+	no_invoke.invoke = NULL;
+	cd.dispatch = &no_invoke;
+	ASSERT_EQ(reg.chars[HOOK].attach_client(pctx, NULL, &cd, &binding), -EINVAL, "no invoke");
+	ASSERT_TRUE(binding == NULL, "no binding on refusal");
+
+	ASSERT_OK(d->trigger(pctx, data, sizeof(data), &cnt, &result), "an event, no links");
+	ASSERT_EQ(cnt, 0, "nothing ran");
+	ASSERT_EQ(result, 0, "result 0");
+
+	memset(&runs, 0, sizeof(runs));
+	b1 = mock_link(1);
+	b2 = mock_link(2);
+	b3 = mock_link(3);
+	runs.result[1] = 0;
+	runs.result[2] = 5;
+	runs.result[3] = 6;
+	ASSERT_OK(d->trigger(pctx, data, sizeof(data), &cnt, &result), "event 2");
+	ASSERT_EQ(runs.calls, 3, "three invocations");
+	ASSERT_EQ(cnt, 3, "three programs ran");
+	ASSERT_EQ(result, 5, "the first non-zero result");
+	for (int i = 0; i < 3 && i < runs.calls; i++) {
+		ASSERT_EQ((uintptr_t)runs.link[i], (uintptr_t)(i + 1), "attach order");
+		ASSERT_TRUE(runs.ctx[i].data != NULL && runs.ctx[i].data != data, "a copy of the data");
+		ASSERT_EQ(runs.ctx[i].data_end - runs.ctx[i].data, 3, "data .. data_end restored");
+		ASSERT_EQ(runs.ctx[i].data_len, 3, "data_len");
+		ASSERT_EQ(runs.ctx[i].event_id, 2, "event 2 (ids count every event)");
+		ASSERT_EQ(runs.ctx[i].prog_index, (uint32_t)i, "prog_index restored");
+		ASSERT_EQ(runs.first_byte[i], 10 + i, "data writes carry over");
+	}
+	ASSERT_EQ(data[0], 10, "the caller's data untouched");
+
+	/* A link the core marked detached answers -ENOLINK: skipped. */
+	runs.calls = 0;
+	runs.err[1] = -ENOLINK;
+	runs.err[3] = -EFAULT;
+	cnt = result = 99;
+	ASSERT_EQ(d->trigger(pctx, NULL, 0, &cnt, &result), -EFAULT, "a fault stops the event");
+	ASSERT_EQ(runs.calls, 3, "after the skipped link and the one that ran");
+	ASSERT_EQ(cnt, 99, "no counts on failure");
+	runs.err[3] = 0;
+	runs.calls = 0;
+	ASSERT_OK(d->trigger(pctx, NULL, 0, &cnt, &result), "an empty event");
+	ASSERT_EQ(cnt, 2, "the detached link not counted");
+	ASSERT_EQ(result, 5, "first non-zero");
+	ASSERT_EQ(runs.ctx[0].data_end, runs.ctx[0].data, "an empty range");
+	ASSERT_TRUE(runs.ctx[0].data != NULL, "still a valid pointer");
+
+	reg.chars[HOOK].detach_client(b2);
+	runs.calls = 0;
+	runs.err[1] = 0;
+	ASSERT_OK(d->trigger(pctx, data, sizeof(data), &cnt, &result), "after a detach");
+	ASSERT_EQ(runs.calls, 2, "the detached link is not invoked");
+	ASSERT_EQ(result, 6, "link 3's result now");
+	ASSERT_EQ(runs.ctx[1].prog_index, 1, "indexes follow the list");
+	reg.chars[HOOK].detach_client(b1);
+	reg.chars[HOOK].detach_client(b3);
+	runs.calls = 0;
+	ASSERT_OK(d->trigger(pctx, data, sizeof(data), &cnt, &result), "no links left");
+	ASSERT_EQ(runs.calls, 0, "nothing invoked");
+	m.unload(m.module_context);
+	ASSERT_EQ(allocations, 0, "nothing left allocated");
+}
+
+/* ---------------------------------------------------------- helpers, mock core */
+
+/* A map object as helpers get it: the provider's context at the client's offset. */
+struct mock_map_object {
+	uint8_t core[128];
+	void *context;
+};
+
+static uint64_t call_helper(uint32_t i, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
+{
+	const struct bpfhost_helper_function *h = elem(program_data()->helpers, i);
+
+	return h->function(a1, a2, a3, a4, 0);
+}
+
+#define U64(p) ((uint64_t)(uintptr_t)(p))
+
+static void helpers_through_the_contract(void)
+{
+	struct bpfhost_module m;
+	const struct bpfhost_base_map_provider_dispatch_table *to, *ta;
+	struct mock_map_object objects = { { 0 } }, totals = { { 0 } }, plain = { { 0 } }, foreign = { { 0 } };
+	void *bo, *ba, *obj = NULL, *stale;
+	uint32_t actual, key = 4, index = 1;
+	uint64_t add = 40, sum = 0;
+	struct sample_ext_accumulator_entry stored;
+	char value[16] = "an object value", buf[16];
+	long foreign_context[4] = { 0 };
+
+	ASSERT_OK(load(&m), "entry");
+	to = table(0);
+	ta = table(1);
+	bo = bind(0);
+	ba = bind(1);
+	ASSERT_OK(to->preprocess_map_create(bo, SAMPLE_EXT_MAP_TYPE_OBJECT_HASH, 4, 16, 4, &actual,
+					    &objects.context), "create an object map");
+	ASSERT_OK(ta->preprocess_map_create(ba, SAMPLE_EXT_MAP_TYPE_ACCUMULATOR_ARRAY, 4, 8, 2, &actual,
+					    &totals.context), "create an accumulator");
+	foreign.context = foreign_context;	/* another module's context: never read as ours */
+	ASSERT_OK(to->preprocess_map_update_element(bo, objects.context, 4, (uint8_t *)&key, 16,
+						    (uint8_t *)value, sizeof(obj), (uint8_t *)&obj, 0),
+		  "store an object");
+	mock_map = &objects;
+	mock_key = key;
+	mock_stored = (uint8_t *)&obj;
+
+	memset(buf, 0xee, sizeof(buf));
+	ASSERT_EQ((int64_t)call_helper(0, U64(&objects), U64(&key), U64(buf), sizeof(buf)), 16,
+		  "get_object_value: the value's size");
+	ASSERT_OK(memcmp(buf, value, sizeof(buf)), "through find_element to the object");
+	key = 5;
+	memset(buf, 0xee, sizeof(buf));
+	ASSERT_EQ((int64_t)call_helper(0, U64(&objects), U64(&key), U64(buf), sizeof(buf)), -ENOENT,
+		  "find_element's -ENOENT comes back");
+	ASSERT_EQ(buf[0] | buf[15], 0, "buffer zeroed");
+	key = 4;
+	ASSERT_EQ((int64_t)call_helper(0, U64(&plain), U64(&key), U64(buf), sizeof(buf)), -EINVAL,
+		  "a core map (MAP_CONTEXT NULL)");
+	ASSERT_EQ((int64_t)call_helper(0, U64(&foreign), U64(&key), U64(buf), sizeof(buf)), -EINVAL,
+		  "another module's custom map");
+	ASSERT_EQ((int64_t)call_helper(0, U64(&totals), U64(&key), U64(buf), sizeof(buf)), -EINVAL,
+		  "our accumulator is not an object map");
+
+	ASSERT_OK(ta->preprocess_map_update_element(ba, totals.context, 4, (uint8_t *)&index, 8,
+						    (uint8_t *)&add, sizeof(stored), (uint8_t *)&stored, 0),
+		  "add 40 to element 1");
+	ASSERT_EQ((int64_t)call_helper(1, U64(&totals), U64(&index), U64(&sum), 0), 0, "accumulator_read");
+	ASSERT_EQ(sum, 40, "the running sum");
+	index = 2;
+	sum = 9;
+	ASSERT_EQ((int64_t)call_helper(1, U64(&totals), U64(&index), U64(&sum), 0), -ENOENT,
+		  "past max_entries");
+	ASSERT_EQ(sum, 0, "sum zeroed");
+	sum = 9;
+	ASSERT_EQ((int64_t)call_helper(1, U64(&objects), U64(&index), U64(&sum), 0), -EINVAL,
+		  "an object map is not an accumulator");
+	ASSERT_EQ(sum, 9, "left alone: another map's value_size");
+	ASSERT_EQ((int64_t)call_helper(1, U64(&plain), U64(&index), U64(&sum), 0), -EINVAL, "a core map");
+
+	to->postprocess_map_delete_element(bo, objects.context, 4, (uint8_t *)&key, sizeof(obj),
+					   (uint8_t *)&obj, BPFHOST_MAP_OPERATION_MAP_CLEANUP);
+	mock_stored = NULL;
+	stale = objects.context;
+	to->postprocess_map_delete(bo, objects.context);
+	ta->postprocess_map_delete(ba, totals.context);
+	/* A deleted map's context is no longer ours (the mock frees at once; the core under epoch). */
+	objects.context = stale;
+	ASSERT_EQ((int64_t)call_helper(0, U64(&objects), U64(&key), U64(buf), sizeof(buf)), -EINVAL,
+		  "a deleted map's context is forgotten");
+	reg.chars[0].detach_client(bo);
+	reg.chars[1].detach_client(ba);
+	m.unload(m.module_context);
+	ASSERT_EQ(allocations, 0, "nothing left allocated");
+}
+
 int main(void)
 {
 	static const struct test_case cases[] = {
@@ -452,6 +876,10 @@ int main(void)
 		TEST(attach_client_validation),
 		TEST(object_hash_callbacks),
 		TEST(accumulator_callbacks),
+		TEST(counter_hash_callbacks),
+		TEST(program_type_data),
+		TEST(hook_provider),
+		TEST(helpers_through_the_contract),
 	};
 
 	open_module();
