@@ -159,13 +159,17 @@ static inline uint32_t smod32(uint32_t a, uint32_t b)
 #define host_to_be64(x) ((uint64_t)(x))
 #endif
 
-/* The inline part of every access check: the stack, the context, the packet. */
+/* The inline part of every access check: stack, context, packet, the latest helper region. */
 static inline bool access_ok(const struct bh_run *run, uintptr_t stack_lo, uintptr_t addr,
 			     size_t size, bool write)
 {
 	if (likely(addr - stack_lo <= BH_RUN_STACK_SIZE - size))
 		return true;
 	if (bh_region_has(&run->ctx, addr, size, write) || bh_region_has(&run->pkt, addr, size, write))
+		return true;
+	/* What a helper handed out last: the usual lookup, then use of the value. */
+	if (run->dyn_next &&
+	    bh_region_has(&run->dyn[(run->dyn_next - 1) % BH_RUN_DYN_REGIONS], addr, size, write))
 		return true;
 	return bh_run_access_ok(run, addr, size, write);
 }
