@@ -411,6 +411,32 @@ static bool size_ok(uint32_t size, const uint32_t *allowed, size_t n)
 	return false;
 }
 
+/* A member that is not a bitfield must fit its struct (as the kernel's "Member exceeds struct_size"). */
+static int check_member_size(const struct bpfhost_btf *btf, const char *what,
+			     const struct bpfhost_btf_type *t, const struct bpfhost_btf_member *m)
+{
+	const struct bpfhost_btf_type *mt = btf_skip_mods_and_typedefs(btf, m->type, NULL);
+	int64_t size;
+
+	/* Without kind_flag, a bitfield is an INT narrower than its size. */
+	if (mt && mt->kind == BPFHOST_BTF_KIND_INT && mt->int_bits < mt->size * 8) {
+		if ((uint64_t)m->bit_offset + mt->int_offset + mt->int_bits > (uint64_t)t->size * 8)
+			return type_err(what, t, "member '%s': a %u-bit field at bit %u is past the end of its %u bytes",
+					m->name, mt->int_bits, m->bit_offset, t->size);
+		return 0;
+	}
+	size = bpfhost_btf__resolve_size(btf, m->type);
+	if (size < 0)
+		return 0;	/* no size (forward declaration, a loop found later): not this check's */
+	if (m->bit_offset % 8)
+		return type_err(what, t, "member '%s': bit offset %u is not byte aligned", m->name,
+				m->bit_offset);
+	if ((uint64_t)m->bit_offset / 8 + (uint64_t)size > t->size)
+		return type_err(what, t, "member '%s': %lld bytes at byte %u are past the end of its %u bytes",
+				m->name, (long long)size, m->bit_offset / 8, t->size);
+	return 0;
+}
+
 static int check_members(const struct bpfhost_btf *btf, const char *what,
 			 const struct bpfhost_btf_type *t)
 {
@@ -426,9 +452,14 @@ static int check_members(const struct bpfhost_btf *btf, const char *what,
 		if (is_union && m->bit_offset)
 			return type_err(what, t, "member '%s': a union member at bit offset %u",
 					m->name, m->bit_offset);
-		if (end > (uint64_t)t->size * 8 || (!m->bitfield_size && m->bit_offset / 8 > t->size))
+		if (end > (uint64_t)t->size * 8)
 			return type_err(what, t, "member '%s': bit offset %u (+%u bits) is past the end of its %u bytes",
 					m->name, m->bit_offset, m->bitfield_size, t->size);
+		if (!m->bitfield_size) {
+			err = check_member_size(btf, what, t, m);
+			if (err)
+				return err;
+		}
 	}
 	return 0;
 }
