@@ -17,6 +17,11 @@
  * where every branch in the body is taken the same way each iteration (the
  * lookup program finds every key), and lddw counts once. Both engines must
  * return the same r0; a mismatch is printed. Nothing here asserts a time.
+ *
+ * With --rbpf PATH, the alu and memory programs also run through rbpf
+ * (bench/rbpf_peer: its interpreter and JIT, crates.io rbpf 0.4.1) in the
+ * same run; PATH is that peer's binary. The lookup program needs maps,
+ * which rbpf does not have.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bpfhost/bpf.h"
 #include "bpfhost/bpfhost.h"
@@ -372,16 +378,89 @@ static int fill_maps(struct engine *bh, struct engine *k)
 	return 0;
 }
 
-int main(void)
+/* What the rbpf peer measured for one program. */
+struct rbpf_row {
+	bool ok;
+	double interp_ns, jit_ns;	/* per run; jit < 0: no JIT */
+	uint64_t r0;
+};
+
+/* Runs the rbpf peer at @peer on the alu and memory programs (rows[0..1]). */
+static void run_rbpf(const char *peer, struct prog_spec spec[3][2], struct rbpf_row rows[2])
+{
+	char dir[] = "/tmp/bpfhost-interp-bench-XXXXXX", cmd[1024], line[512];
+	FILE *f;
+
+	if (access(peer, X_OK)) {
+		printf("rbpf peer: skipped (%s: %s; nx run kernel:bench builds it with cargo)\n", peer,
+		       strerror(errno));
+		return;
+	}
+	if (!mkdtemp(dir)) {
+		printf("rbpf peer: skipped (mkdtemp: %s)\n", strerror(errno));
+		return;
+	}
+	for (int i = 0; i < 2; i++) {
+		char path[256];
+
+		snprintf(path, sizeof(path), "%s/%s.bin", dir, spec[i][0].name);
+		f = fopen(path, "wb");
+		if (!f || fwrite(spec[i][0].insns, sizeof(struct bpf_insn), spec[i][0].cnt, f) !=
+			      spec[i][0].cnt) {
+			printf("rbpf peer: skipped (cannot write %s)\n", path);
+			if (f)
+				fclose(f);
+			return;
+		}
+		fclose(f);
+	}
+	snprintf(cmd, sizeof(cmd), "'%s' '%s' %s %s", peer, dir, spec[0][0].name, spec[1][0].name);
+	f = popen(cmd, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		char name[32];
+		double interp, jit;
+		unsigned long long r0;
+
+		if (sscanf(line, "rbpf %31s %lf %lf %llu", name, &interp, &jit, &r0) != 4) {
+			printf("rbpf peer: %s", line);
+			continue;
+		}
+		for (int i = 0; i < 2; i++)
+			if (!strcmp(name, spec[i][0].name))
+				rows[i] = (struct rbpf_row){ true, interp, jit, r0 };
+	}
+	if (f)
+		pclose(f);
+	for (int i = 0; i < 2; i++) {
+		char path[256];
+
+		snprintf(path, sizeof(path), "%s/%s.bin", dir, spec[i][0].name);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
+int main(int argc, char **argv)
 {
 	struct engine bh = { "bpfhost", bh_load, bh_run, bh_close, -1 };
 	struct engine kernel = { "kernel", k_load, k_run, k_close, -1 };
 	struct engine *eng[2] = { &bh, &kernel };
 	static struct prog_spec spec[3][2];
 	const char *verdict[3] = { "<= 2.0 ns/insn", "<= 2.5 ns/insn", "<= kernel JIT per iteration" };
+	struct rbpf_row rbpf[2] = { 0 };
+	const char *rbpf_peer = NULL;
 	char why[256];
 	struct row rows[3];
 	double load[2];
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--rbpf") && i + 1 < argc) {
+			rbpf_peer = argv[++i];
+		} else {
+			fprintf(stderr, "usage: %s [--rbpf PATH-TO-rbpf_peer]\n", argv[0]);
+			return 2;
+		}
+	}
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("bpfhost interpreter benchmark\n");
@@ -405,6 +484,8 @@ int main(void)
 
 	for (int i = 0; i < 3; i++)
 		measure(eng, spec[i], &rows[i]);
+	if (rbpf_peer)
+		run_rbpf(rbpf_peer, spec, rbpf);
 
 	printf("%-8s %12s %14s %14s %10s  %-s\n", "program", "insns/run", "bpfhost ns/insn",
 	       "kernel ns/insn", "ratio", "target (PERFORMANCE.md)");
@@ -426,6 +507,20 @@ int main(void)
 		if (rows[i].ok[1] && rows[i].retval[0] != rows[i].retval[1])
 			printf("         MISMATCH: r0 bpfhost %u, kernel %u\n", rows[i].retval[0],
 			       rows[i].retval[1]);
+	}
+	for (int i = 0; i < 2; i++) {
+		const struct prog_spec *p = &spec[i][0];
+		double b = rows[i].ns_per_run[0] / (double)p->executed;
+
+		if (!rbpf[i].ok || !rows[i].ok[0])
+			continue;
+		printf("%-8s rbpf 0.4.1 interpreter %.3f ns/insn (%.1fx bpfhost's time; target >= 3x), "
+		       "JIT %.3f ns/insn\n", p->name, rbpf[i].interp_ns / (double)p->executed,
+		       rbpf[i].interp_ns / rows[i].ns_per_run[0], rbpf[i].jit_ns / (double)p->executed);
+		if ((uint32_t)rbpf[i].r0 != rows[i].retval[0])
+			printf("         MISMATCH: r0 bpfhost %u, rbpf %llu\n", rows[i].retval[0],
+			       (unsigned long long)rbpf[i].r0);
+		(void)b;
 	}
 	printf("\nper iteration:\n");
 	for (int i = 0; i < 3; i++) {
