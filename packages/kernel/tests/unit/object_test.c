@@ -12,6 +12,7 @@
 #include "test.h"
 #include "bpf_objects.h"
 #include "object_types.h"
+#include "bpfhost/bpf_insn.h"
 #include "bpfhost/libbpf.h"
 
 #ifndef ARRAY_SIZE
@@ -427,6 +428,73 @@ out:
 	ASSERT_OK(bpfhost_obj_unpin("/bpfhost-test/object_pins/shared_cfg"), "unpin");
 }
 
+/* bpf_printk: the format in .rodata, two literals in .rodata.str1.1 (section symbol + addend). */
+static void t_strings_in_rodata(void)
+{
+	struct bpfhost_object *obj = open_obj("object_printk");
+	const struct bpfhost_map *str;
+	const struct bpf_insn *in;
+	char trace[1024] = { 0 };
+	uint32_t offs[2], n = 0;
+	size_t cnt;
+
+	if (!obj)
+		return;
+	str = bpfhost_object__find_map_by_name(obj, ".rodata.str1.1");
+	ASSERT_TRUE(str != NULL, "map of the merged strings section, named as the section");
+	ASSERT_TRUE(bpfhost_object__find_map_by_name(obj, "object_p.rodata") != NULL, "the format's .rodata");
+	ASSERT_OK(bpfhost_object__load(obj), "load");
+	bpfhost_trace_read(trace, sizeof(trace) - 1);	/* drain older lines */
+	memset(trace, 0, sizeof(trace));
+	ASSERT_EQ(run_ok(obj, "printer"), 0, "run");
+	ASSERT_GE(bpfhost_trace_read(trace, sizeof(trace) - 1), 1, "trace log");
+	ASSERT_STR_CONTAINS(trace, "first and second: 42", "both literals and the number");
+	in = bpfhost_program__insns(bpfhost_object__find_program_by_name(obj, "printer"));
+	cnt = bpfhost_program__insn_cnt(bpfhost_object__find_program_by_name(obj, "printer"));
+	for (size_t i = 0; str && i + 1 < cnt; i++)
+		if (in[i].code == (BPF_LD | BPF_IMM | BPF_DW) && in[i].src_reg == BPF_PSEUDO_MAP_VALUE &&
+		    in[i].imm == bpfhost_map__fd(str) && n < 2)
+			offs[n++] = (uint32_t)in[++i].imm;
+	ASSERT_EQ(n, 2, "two loads from .rodata.str1.1");
+	if (n == 2) {
+		ASSERT_EQ(offs[0], 0, "\"first\" at 0");
+		ASSERT_EQ(offs[1], sizeof("first"), "\"second\" after it: the lddw's addend");
+	}
+	bpfhost_object__close(obj);
+}
+
+/* A section prefix an extension registers ("testprog/", tests/ext/test_prog_provider.c). */
+static void t_extension_section(void)
+{
+	int before = bpfhost_handle_count();
+	struct bpfhost_object *obj = open_obj("object_ext_prog");
+	uint8_t data[4] = { 5, 0, 0, 0 };
+	struct bpfhost_program *p;
+	uint32_t cnt = 0, ret = 0;
+	int mod, link;
+
+	if (!obj)
+		return;
+	p = bpfhost_object__find_program_by_name(obj, "ext_prog");
+	ASSERT_EQ(bpfhost_program__type(p), 0, "no provider yet: type unknown at open");
+	mod = bpfhost_extension_load(BPFHOST_TEST_MODULE_DIR "/test_prog_provider.so");
+	ASSERT_GE(mod, 1, "load the module that claims 'testprog/'");
+	ASSERT_OK(bpfhost_object__load(obj), "load: the type is asked again");
+	ASSERT_EQ(bpfhost_program__type(p), 4200, "the module's program type");
+	ASSERT_EQ(bpfhost_program__expected_attach_type(p), 4300, "the attach type of 'testprog/'");
+	link = bpfhost_link_create(bpfhost_program__fd(p), 0, 4300, NULL);
+	ASSERT_GE(link, 1, "attach to the module's hook");
+	ASSERT_OK(bpfhost_hook_trigger(4300, data, sizeof(data), &cnt, &ret), "fire the hook");
+	ASSERT_EQ(cnt, 1, "the program ran");
+	ASSERT_EQ(ret, 5 + 7, "data[0] + the hook's ctx value 7, through the module's helper");
+	bpfhost_link_detach(link);
+	bpfhost_close(link);
+	bpfhost_object__close(obj);
+	if (mod >= 1)
+		ASSERT_OK(bpfhost_extension_unload(mod, 0), "unload: nothing of the module is left");
+	ASSERT_EQ(bpfhost_handle_count(), before, "no handle left");
+}
+
 int main(void)
 {
 	static const struct test_case cases[] = {
@@ -440,6 +508,8 @@ int main(void)
 		TEST(t_load_failure_unwinds),
 		TEST(t_maps_object_runs),
 		TEST(t_pinning_by_name),
+		TEST(t_extension_section),
+		TEST(t_strings_in_rodata),
 	};
 
 	if (!bpf_objects_available()) {
