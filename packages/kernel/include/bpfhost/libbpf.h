@@ -117,18 +117,28 @@ BPFHOST_API struct bpfhost_program *bpfhost_object__next_program(const struct bp
 	     (pos) = bpfhost_object__next_program((obj), (pos)))
 
 /* ---------------------------------------------------------------------------
- * Maps
+ * Maps. Getters read the definition (as opened, or as changed by a setter);
+ * they never fail. Setters work before load only.
  */
+/** @return the map's name: its variable, or libbpf's "<obj>.<section>" form for global data */
 BPFHOST_API const char *bpfhost_map__name(const struct bpfhost_map *map);
+/** @return the map type (enum bpf_map_type, or a custom type id) */
 BPFHOST_API uint32_t bpfhost_map__type(const struct bpfhost_map *map);
+/** @return the key size in bytes */
 BPFHOST_API uint32_t bpfhost_map__key_size(const struct bpfhost_map *map);
+/** @return the value size in bytes (for per-CPU maps: of one CPU's value) */
 BPFHOST_API uint32_t bpfhost_map__value_size(const struct bpfhost_map *map);
+/** @return max_entries as defined (a ring buffer is created rounded up to a power-of-two number of pages) */
 BPFHOST_API uint32_t bpfhost_map__max_entries(const struct bpfhost_map *map);
+/** @return the BPF_F_* creation flags */
 BPFHOST_API uint32_t bpfhost_map__map_flags(const struct bpfhost_map *map);
+/** @return the NUMA node (`__uint(numa_node, ...)`) */
 BPFHOST_API uint32_t bpfhost_map__numa_node(const struct bpfhost_map *map);
+/** @return map_extra (`__uint(map_extra, ...)`) */
 BPFHOST_API uint64_t bpfhost_map__map_extra(const struct bpfhost_map *map);
+/** @return how the map is pinned (`__uint(pinning, LIBBPF_PIN_BY_NAME)`) */
 BPFHOST_API enum bpfhost_pin_type bpfhost_map__pinning(const struct bpfhost_map *map);
-/** @return the map's handle after load, or -ENOENT before */
+/** @return the map's handle after load (or prepare), or -ENOENT before */
 BPFHOST_API int bpfhost_map__fd(const struct bpfhost_map *map);
 /** @return the BTF type id of the key as declared with `__type(key, ...)`, 0 when unknown */
 BPFHOST_API uint32_t bpfhost_map__btf_key_type_id(const struct bpfhost_map *map);
@@ -139,14 +149,23 @@ BPFHOST_API bool bpfhost_map__is_internal(const struct bpfhost_map *map);
 /** @return the inner map template of a map-in-map declared with `__array(values, ...)`, or NULL */
 BPFHOST_API struct bpfhost_map *bpfhost_map__inner_map(struct bpfhost_map *map);
 
-/** Before load only. @return 0, -EBUSY (already created), -EINVAL */
+/** @brief Sets max_entries before load. @return 0, -EBUSY (already created) */
 BPFHOST_API int bpfhost_map__set_max_entries(struct bpfhost_map *map, uint32_t max_entries);
+/** @brief Sets the map type before load. @return 0, -EBUSY */
 BPFHOST_API int bpfhost_map__set_type(struct bpfhost_map *map, uint32_t type);
+/** @brief Sets the BPF_F_* flags before load. @return 0, -EBUSY */
 BPFHOST_API int bpfhost_map__set_map_flags(struct bpfhost_map *map, uint32_t flags);
+/** @brief Sets the key size before load. @return 0, -EBUSY, -EINVAL (global data) */
 BPFHOST_API int bpfhost_map__set_key_size(struct bpfhost_map *map, uint32_t size);
+/** @brief Sets the value size before load. @return 0, -EBUSY, -EINVAL (global data) */
 BPFHOST_API int bpfhost_map__set_value_size(struct bpfhost_map *map, uint32_t size);
+/**
+ * @brief Pins (and reuses a compatible pinned map) at @p path on load; NULL
+ * turns pinning off, also for a BPFHOST_PIN_BY_NAME map.
+ * @return 0, -EBUSY, -ENOMEM
+ */
 BPFHOST_API int bpfhost_map__set_pin_path(struct bpfhost_map *map, const char *path);
-/** @return the pin path a BPFHOST_PIN_BY_NAME map uses, or NULL */
+/** @return the path the map is pinned at on load ("<pin root>/<name>" for BPFHOST_PIN_BY_NAME), or NULL */
 BPFHOST_API const char *bpfhost_map__pin_path(const struct bpfhost_map *map);
 
 /**
@@ -155,20 +174,28 @@ BPFHOST_API const char *bpfhost_map__pin_path(const struct bpfhost_map *map);
  * @return a pointer to @p *size bytes the object owns, or NULL for other maps
  */
 BPFHOST_API const void *bpfhost_map__initial_value(const struct bpfhost_map *map, size_t *size);
-/** Replaces the initial value of a global data map before load (@p size must equal its value size). @return 0, -EINVAL, -EBUSY */
+/**
+ * @brief Replaces the initial value of a global data map before load (set
+ * `const volatile` configuration in `.rodata` this way).
+ * @return 0, -EINVAL (not global data, or @p size is not its value size), -EBUSY
+ */
 BPFHOST_API int bpfhost_map__set_initial_value(struct bpfhost_map *map, const void *data,
 					       size_t size);
 
 /* ---------------------------------------------------------------------------
- * Programs
+ * Programs: one per global function of each executable section but `.text`.
  */
+/** @return the function's name */
 BPFHOST_API const char *bpfhost_program__name(const struct bpfhost_program *prog);
+/** @return the ELF section the program is in ("socket", "sample/...") */
 BPFHOST_API const char *bpfhost_program__section_name(const struct bpfhost_program *prog);
 /** @return the program type the section prefix selects (0 while no provider claims it) */
 BPFHOST_API uint32_t bpfhost_program__type(const struct bpfhost_program *prog);
+/** @return the attach type the section prefix implies (0 for none) */
 BPFHOST_API uint32_t bpfhost_program__expected_attach_type(const struct bpfhost_program *prog);
-/** Before load: overrides what the section prefix selects. @return 0, -EBUSY */
+/** @brief Before load: overrides what the section prefix selects. @return 0, -EBUSY */
 BPFHOST_API int bpfhost_program__set_type(struct bpfhost_program *prog, uint32_t type);
+/** @brief Before load: overrides the attach type. @return 0, -EBUSY */
 BPFHOST_API int bpfhost_program__set_expected_attach_type(struct bpfhost_program *prog,
 							  uint32_t type);
 /** @return the program's handle after load, or -ENOENT (not loaded) */
@@ -180,17 +207,21 @@ BPFHOST_API int bpfhost_program__fd(const struct bpfhost_program *prog);
  * calls pointing at them).
  */
 BPFHOST_API const struct bpf_insn *bpfhost_program__insns(const struct bpfhost_program *prog);
+/** @return the number of instructions bpfhost_program__insns() points to */
 BPFHOST_API size_t bpfhost_program__insn_cnt(const struct bpfhost_program *prog);
+/** @return whether bpfhost_object__load() loads the program (true by default) */
 BPFHOST_API bool bpfhost_program__autoload(const struct bpfhost_program *prog);
-/** Before load: false leaves the program unloaded (its fd stays -1). @return 0, -EBUSY */
+/** @brief Before prepare/load: false leaves the program unloaded (its fd stays -ENOENT). @return 0, -EBUSY */
 BPFHOST_API int bpfhost_program__set_autoload(struct bpfhost_program *prog, bool autoload);
 /**
  * @brief Gives the load a caller's log buffer (and level, 1 by default when a
  * buffer is set). Without one, a refused load is retried once with an
  * internal buffer and bpfhost_program__log() returns its text.
+ * @return 0, -EINVAL (a size without a buffer, or over 4 GiB)
  */
 BPFHOST_API int bpfhost_program__set_log_buf(struct bpfhost_program *prog, char *log_buf,
 					     size_t log_size);
+/** @brief Log level of the load (0: a log only when the load is refused). @return 0 */
 BPFHOST_API int bpfhost_program__set_log_level(struct bpfhost_program *prog, uint32_t log_level);
 /** @return the log of the last load of @p prog ("" when there was none) */
 BPFHOST_API const char *bpfhost_program__log(const struct bpfhost_program *prog);
