@@ -1,15 +1,26 @@
-# BPF objects for the object loader's tests (included from tests/CMakeLists.txt
-# after the unit-test loop). Every tests/bpf/*.bpf.c is compiled by clang-19 at
-# build time, as a user would (`-target bpf -O2 -g` against libbpf-dev's
-# <bpf/bpf_helpers.h>), into <build>/tests/bpf_objects/<name>.bpf.o. Tests get
-# the directory as BPFHOST_TEST_BPF_DIR; without clang-19 or libbpf-dev they
-# print "SKIP:" and pass. bpftool (the BTF oracle of btf_test) is optional.
+# BPF objects for tests (included from tests/CMakeLists.txt after the
+# unit-test loop). Every tests/bpf/*.bpf.c is compiled by clang-19 at build
+# time, as a user would (`-target bpf -O2 -g` against libbpf-dev's
+# <bpf/bpf_helpers.h>), into <build>/tests/bpf_objects/<name>.bpf.o. Every unit
+# test gets the directory as BPFHOST_TEST_BPF_DIR (support/bpf_objects.h reads
+# it) and tests/bpf on its include path; without clang-19 or libbpf-dev the
+# macro is undefined and the object loader's tests print "SKIP:" and pass.
+# bpftool (the BTF oracle of btf_test) is optional.
 
 find_program(BPFHOST_OBJ_CLANG NAMES clang-19)
 find_path(BPFHOST_BPF_HELPERS_DIR bpf/bpf_helpers.h)
 find_program(BPFHOST_BPFTOOL NAMES bpftool PATHS /usr/sbin /sbin)
 
+# The object loader's own tests (skipped as a whole without clang-19).
 set(bpf_obj_tests object_test object_maps_test object_reloc_test btf_test elf_reader_test)
+# Every unit test may use the objects.
+set(bpf_obj_users "")
+foreach(src ${BPFHOST_TEST_SOURCES})
+  get_filename_component(name ${src} NAME_WE)
+  if(TARGET ${name})
+    list(APPEND bpf_obj_users ${name})
+  endif()
+endforeach()
 
 if(BPFHOST_OBJ_CLANG AND BPFHOST_BPF_HELPERS_DIR)
   set(bpf_obj_dir ${CMAKE_CURRENT_BINARY_DIR}/bpf_objects)
@@ -35,20 +46,20 @@ if(BPFHOST_OBJ_CLANG AND BPFHOST_BPF_HELPERS_DIR)
     list(APPEND bpf_obj_outputs ${bpf_obj_dir}/${out})
   endforeach()
   add_custom_target(bpfhost_test_bpf_objects DEPENDS ${bpf_obj_outputs})
-  foreach(t ${bpf_obj_tests})
-    if(TARGET ${t})
-      add_dependencies(${t} bpfhost_test_bpf_objects)
-      target_compile_definitions(${t} PRIVATE BPFHOST_TEST_BPF_DIR="${bpf_obj_dir}")
-    endif()
+  foreach(t ${bpf_obj_users})
+    add_dependencies(${t} bpfhost_test_bpf_objects)
+    target_compile_definitions(${t} PRIVATE BPFHOST_TEST_BPF_DIR="${bpf_obj_dir}")
   endforeach()
 else()
   message(STATUS "object loader tests: clang-19 or libbpf-dev's bpf/bpf_helpers.h not found; they will skip")
 endif()
 
+foreach(t ${bpf_obj_users})
+  # The host side includes the key/value types the BPF side uses (the layout oracle).
+  target_include_directories(${t} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/bpf)
+endforeach()
 foreach(t ${bpf_obj_tests})
   if(TARGET ${t})
-    # The host side includes the key/value types the BPF side uses (the layout oracle).
-    target_include_directories(${t} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/bpf)
     if(BPFHOST_BPFTOOL)
       target_compile_definitions(${t} PRIVATE BPFHOST_BPFTOOL="${BPFHOST_BPFTOOL}")
     endif()
