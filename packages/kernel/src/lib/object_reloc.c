@@ -102,10 +102,10 @@ static int record_call(const struct bpfhost_object *obj, const struct obj_sectio
 }
 
 /* A relocation of an lddw: a map, global data, or a `.text` function's address. */
-static int record_lddw(const struct bpfhost_object *obj, const struct obj_section *s,
+static int record_lddw(const struct bpfhost_object *obj, struct obj_section *s,
 		       uint32_t idx, const struct elf_symbol *sym, struct obj_reloc *r)
 {
-	const struct bpf_insn *insn = &s->insns[idx];
+	struct bpf_insn *insn = &s->insns[idx];
 	const struct obj_section *ts;
 	int64_t off;
 
@@ -117,10 +117,16 @@ static int record_lddw(const struct bpfhost_object *obj, const struct obj_sectio
 			       sym->name, sym->shndx);
 	ts = &obj->secs[sym->shndx];
 	if (sym->shndx == obj->text_sec && obj->text_sec) {
-		if (!is_pseudo_func(insn))
-			return rel_err(obj, s, idx, "lddw of function '%s' without BPF_PSEUDO_FUNC", sym->name);
+		/* A callback's address (bpf_loop, ...): clang emits a plain lddw; mark it, as libbpf does. */
+		if (insn->src_reg && insn->src_reg != BPF_PSEUDO_FUNC)
+			return rel_err(obj, s, idx, "lddw of function '%s' with src_reg %u", sym->name,
+				       insn->src_reg);
+		if (sym->type != ELF_STT_FUNC && sym->type != ELF_STT_SECTION)
+			return rel_err(obj, s, idx, "lddw of '%s' in .text, which is not a function",
+				       sym->name);
 		if (sym->value % BPF_INSN_SZ || insn->imm % (int32_t)BPF_INSN_SZ)
 			return rel_err(obj, s, idx, "address of '%s' is not on an instruction", sym->name);
+		insn->src_reg = BPF_PSEUDO_FUNC;
 		r->kind = RELO_SUBPROG_ADDR;
 		r->sym_off = sym->value;
 		return 0;

@@ -224,6 +224,48 @@ out_noelf:
 	free(image);
 }
 
+/* A callback's address (bpf_loop): lddw of a .text function becomes BPF_PSEUDO_FUNC to its copy. */
+static void t_callback_address(void)
+{
+	size_t size = 0;
+	void *image = bpf_object_read("object_callback", &size);
+	struct bpfhost_object *obj = bpfhost_object__open_file(bpf_object_path("object_callback"), NULL);
+	const struct bpf_insn *main_c, *cb_c, *in;
+	uint32_t main_n, cb_n, n, found = 0;
+	struct bpfhost_program *p;
+	struct elf_file elf;
+
+	if (!image || !obj || elf_open(&elf, "object_callback", image, size)) {
+		ASSERT_TRUE(false, "object and ELF");
+		goto out_noelf;
+	}
+	ASSERT_TRUE(func_range(&elf, "sum_loop", &main_c, &main_n) && func_range(&elf, "add_index", &cb_c, &cb_n),
+		    "functions in the ELF");
+	p = bpfhost_object__find_program_by_name(obj, "sum_loop");
+	in = bpfhost_program__insns(p);
+	for (uint32_t i = 0; i + 1 < main_n; i++)
+		if (in[i].code == LDDW && in[i].src_reg == BPF_PSEUDO_FUNC)
+			found++;
+	ASSERT_EQ(found, 1, "marked BPF_PSEUDO_FUNC at open, as libbpf does (clang leaves src_reg 0)");
+	ASSERT_OK(bpfhost_object__prepare(obj), "prepare");
+	in = bpfhost_program__insns(p);
+	n = (uint32_t)bpfhost_program__insn_cnt(p);
+	ASSERT_EQ(n, main_n + cb_n, "the callback is appended");
+	same_code(in + main_n, cb_c, cb_n, "callback copy");
+	found = 0;
+	for (uint32_t i = 0; i + 1 < n; i++)
+		if (in[i].code == LDDW && in[i].src_reg == BPF_PSEUDO_FUNC) {
+			found++;
+			ASSERT_EQ(call_target(in, i), main_n, "imm points at the callback's copy");
+			ASSERT_EQ(in[i + 1].imm, 0, "second half 0");
+		}
+	ASSERT_EQ(found, 1, "one function address");
+	elf_close(&elf);
+out_noelf:
+	bpfhost_object__close(obj);
+	free(image);
+}
+
 /* ---------------------------------------------------------------------------
  * The kernel as the oracle: the same relocated instructions, kernel maps.
  */
@@ -526,6 +568,7 @@ int main(void)
 	static const struct test_case cases[] = {
 		TEST(t_map_and_data_loads),
 		TEST(t_subprograms),
+		TEST(t_callback_address),
 		TEST(t_kernel_agrees),
 		TEST(t_bad_relocations),
 		TEST(t_missing_map),
