@@ -309,13 +309,16 @@ int bh_hook_trigger(union bpf_attr *attr, union bpf_attr *uattr)
 			      attr->trigger.data_size);
 	bh_registrar_lock();
 	hook = find_hook(attach_type);
-	if (!hook || !hook->trigger || hook->provider->module->unloading) {
+	if (!hook || hook->provider->module->unloading) {
 		bh_registrar_unlock();
-		if (!hook)
-			return bh_err(-ENOENT, "BPFHOST_HOOK_TRIGGER: no hook provides attach type %u",
-				      attach_type);
-		return bh_err(-EOPNOTSUPP, "BPFHOST_HOOK_TRIGGER: hook '%s' (attach type %u) cannot be "
-			      "triggered from user space", hook->name, attach_type);
+		return bh_err(-ENOENT, "BPFHOST_HOOK_TRIGGER: no hook provides attach type %u",
+			      attach_type);
+	}
+	if (!hook->trigger) {
+		err = bh_err(-EOPNOTSUPP, "BPFHOST_HOOK_TRIGGER: hook '%s' (attach type %u) cannot be "
+			     "triggered from user space", hook->name, attach_type);
+		bh_registrar_unlock();
+		return err;
 	}
 	/* Keeps the module's code mapped while its trigger runs (unload waits). */
 	module = hook->provider->module;
