@@ -12,6 +12,7 @@
 
 #include "test.h"
 #include "bpf_objects.h"
+#include "provider_fixture.h"
 #include "object_types.h"
 #include "bpfhost/libbpf.h"
 
@@ -380,6 +381,46 @@ static void t_refused_definitions(void)
 	bpfhost_object__close(obj);
 }
 
+/* A custom map type from an extension module, created and used through the object. */
+static void t_custom_map_type(void)
+{
+	int before = bpfhost_handle_count();
+	struct bpfhost_object *obj;
+	struct bpfhost_map *m;
+	uint32_t k = 1;
+	uint64_t v = 4242;
+	int mod;
+
+	tp_config_one(TP_TYPE, BPF_MAP_TYPE_HASH, 0, TP_ALL_POST);
+	obj = open_obj("object_custom_map");
+	if (!obj)
+		return;
+	m = bpfhost_object__find_map_by_name(obj, "custom");
+	ASSERT_EQ(bpfhost_map__type(m), TP_TYPE, "the custom type id from __uint(type, ...)");
+	ASSERT_EQ(bpfhost_object__load(obj), -EOPNOTSUPP, "no provider for the type yet");
+	ASSERT_STR_CONTAINS(bpfhost_last_error(), "object 'object_custom_map': map 'custom': create failed", "message");
+	bpfhost_object__close(obj);
+
+	mod = tp_load();
+	ASSERT_GE(mod, 1, "load the provider module");
+	obj = open_obj("object_custom_map");
+	if (!obj)
+		goto out;
+	ASSERT_OK(bpfhost_object__load(obj), "load with the provider");
+	ASSERT_EQ(tp_count(TP_CREATE, -1), 1, "the provider created the map");
+	ASSERT_EQ(tp_count(TP_ASSOCIATE, -1), 1, "and was asked about the socket filter using it");
+	m = bpfhost_object__find_map_by_name(obj, "custom");
+	ASSERT_OK(bpfhost_map_update_elem(bpfhost_map__fd(m), &k, &v, BPF_ANY), "user update");
+	tp_clear();
+	ASSERT_EQ(run_ok(obj, "read_custom"), 4242, "the program's lookup sees it");
+	ASSERT_EQ(tp_count(TP_FIND, BPFHOST_MAP_OPERATION_HELPER), 1, "through the provider's find, with HELPER");
+	bpfhost_object__close(obj);
+out:
+	if (mod >= 1)
+		ASSERT_OK(bpfhost_extension_unload(mod, 0), "unload");
+	ASSERT_EQ(bpfhost_handle_count(), before, "no handle left");
+}
+
 int main(void)
 {
 	static const struct test_case cases[] = {
@@ -390,6 +431,7 @@ int main(void)
 		TEST(t_prog_array_and_map_in_map),
 		TEST(t_setters),
 		TEST(t_refused_definitions),
+		TEST(t_custom_map_type),
 	};
 
 	if (!bpf_objects_available()) {
