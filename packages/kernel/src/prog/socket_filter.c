@@ -58,11 +58,18 @@ static int skb_create(void *binding, const uint8_t *data, size_t data_size, cons
 	struct skb_ctx *c;
 	const uint8_t *dst;
 	uint32_t pkt_type = 0;
+	uint16_t proto;
 
 	(void)binding;
 	if (data_size < ETH_HLEN)
 		return bh_err(-EINVAL, "socket filter test run: data_size_in %zu is shorter than an "
 			      "Ethernet header (14)", data_size);
+	/* Linux's test run wants the whole IP header of an IPv4 or IPv6 frame. */
+	proto = (uint16_t)(data[12] << 8 | data[13]);
+	if ((proto == 0x0800 && data_size < ETH_HLEN + 20) || (proto == 0x86dd && data_size < ETH_HLEN + 40))
+		return bh_err(-EINVAL, "socket filter test run: an %s frame of %zu bytes is shorter than "
+			      "its Ethernet and IP headers (%u)", proto == 0x0800 ? "IPv4" : "IPv6", data_size,
+			      ETH_HLEN + (proto == 0x0800 ? 20u : 40u));
 	if (ctx_size > SKB_SIZE || (ctx_size && !ctx_in_allowed(ctx_in, ctx_size)))
 		return bh_err(-EINVAL, "socket filter test run: ctx_in may only set mark, priority, "
 			      "ifindex, cb[] and wire_len of struct __sk_buff (%u bytes)", SKB_SIZE);
@@ -74,12 +81,14 @@ static int skb_create(void *binding, const uint8_t *data, size_t data_size, cons
 	c->frame = (uint8_t *)(c + 1);
 	c->frame_len = (uint32_t)data_size;
 	plat_memcpy(c->frame, data, data_size);
-	/* eth_type_trans on loopback (device address 00:00:00:00:00:00). */
+	/*
+	 * eth_type_trans on loopback, whose address and broadcast address are
+	 * both 00:00:00:00:00:00: so ff:ff:ff:ff:ff:ff is PACKET_MULTICAST there
+	 * (observed on Linux 6.18), like any group address.
+	 */
 	dst = c->frame;
 	if (dst[0] & 1) {
-		static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-
-		pkt_type = plat_memcmp(dst, bcast, 6) == 0 ? 1 /* BROADCAST */ : 2 /* MULTICAST */;
+		pkt_type = 2;	/* PACKET_MULTICAST */
 	} else {
 		static const uint8_t zero[6];
 

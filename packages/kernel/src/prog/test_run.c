@@ -136,9 +136,14 @@ int bh_prog_test_run(union bpf_attr *attr, union bpf_attr *uattr)
 	else
 		err = default_create(t, data_in, attr->test.data_size_in, ctx_in,
 				     attr->test.ctx_size_in, &ctx);
-	if (err)
+	if (err) {
+		char why[256];
+
+		/* The provider's message is in the buffer bh_err writes: copy it first. */
+		plat_snprintf(why, sizeof(why), "%s", bpfhost_last_error());
 		return bh_err(err < 0 ? err : -EINVAL, "BPF_PROG_TEST_RUN: program '%s': could not "
-			      "build its context: %s", prog->name, bpfhost_last_error());
+			      "build its context: %s", prog->name, why);
+	}
 	if (!ctx)
 		return bh_err(-EINVAL, "BPF_PROG_TEST_RUN: program '%s': context_create of type '%s' "
 			      "returned no context", prog->name, t->name);

@@ -15,6 +15,7 @@
 #include "test.h"
 #include "bpf_objects.h"
 #include "kernel_bpf.h"
+#include "kernel_mirror.h"
 #include "bpfhost/bpf_insn.h"
 #include "bpfhost/libbpf.h"
 #include "lib/elf_reader.h"
@@ -269,70 +270,6 @@ out_noelf:
 /* ---------------------------------------------------------------------------
  * The kernel as the oracle: the same relocated instructions, kernel maps.
  */
-struct kmirror {
-	int bh_fd[16];
-	int k_fd[16];
-	int n;
-};
-
-static int kernel_fd(const struct kmirror *km, int bh_fd)
-{
-	for (int i = 0; i < km->n; i++)
-		if (km->bh_fd[i] == bh_fd)
-			return km->k_fd[i];
-	return -1;
-}
-
-/* Kernel maps with each map's definition and global data's initial value. */
-static bool mirror_maps(const struct bpfhost_object *obj, struct kmirror *km)
-{
-	const struct bpfhost_map *m;
-
-	km->n = 0;
-	bpfhost_object__for_each_map(m, obj) {
-		int fd = kbpf_map_create(bpfhost_map__type(m), bpfhost_map__key_size(m), bpfhost_map__value_size(m),
-					 bpfhost_map__max_entries(m), bpfhost_map__map_flags(m), 0);
-
-		if (fd < 0 || km->n == 16) {
-			printf("note: kernel map for '%s' not created (%d); comparison skipped\n", bpfhost_map__name(m), fd);
-			return false;
-		}
-		km->bh_fd[km->n] = bpfhost_map__fd(m);
-		km->k_fd[km->n++] = fd;
-		if (bpfhost_map__is_internal(m)) {
-			size_t sz;
-			const void *init = bpfhost_map__initial_value(m, &sz);
-			uint32_t zero = 0;
-
-			ASSERT_OK(kbpf_map_update(fd, &zero, init, 0), "kernel: initial value");
-			if (bpfhost_map__map_flags(m) & BPF_F_RDONLY_PROG)
-				ASSERT_OK(kbpf_map_freeze(fd), "kernel: freeze .rodata");
-		}
-	}
-	return true;
-}
-
-static int kernel_load(const struct bpfhost_program *p, const struct kmirror *km)
-{
-	size_t n = bpfhost_program__insn_cnt(p);
-	struct bpf_insn *in = malloc(n * sizeof(*in));
-	static char log[65536];
-	int fd;
-
-	if (!in)
-		return -ENOMEM;
-	memcpy(in, bpfhost_program__insns(p), n * sizeof(*in));
-	for (size_t i = 0; i < n; i++)
-		if (in[i].code == LDDW && (in[i].src_reg == BPF_PSEUDO_MAP_FD || in[i].src_reg == BPF_PSEUDO_MAP_VALUE))
-			in[i].imm = kernel_fd(km, in[i].imm);
-	log[0] = '\0';
-	fd = kbpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, in, (uint32_t)n, "GPL", log, sizeof(log));
-	if (fd < 0)
-		fprintf(stderr, "kernel refused '%s' (%d):\n%s\n", bpfhost_program__name(p), fd, log);
-	free(in);
-	return fd;
-}
-
 static int kernel_runs_compared;
 
 static void compare_runs(const char *objname, const char *const *runs, size_t nruns)
@@ -347,13 +284,13 @@ static void compare_runs(const char *objname, const char *const *runs, size_t nr
 	if (!strcmp(objname, "object_maps"))
 		bpfhost_map__set_pin_path(bpfhost_object__find_map_by_name(obj, "shared_cfg"), NULL);
 	ASSERT_OK(bpfhost_object__load(obj), "load");
-	if (!mirror_maps(obj, &km))
+	if (!kmirror_maps(obj, &km))
 		goto out;
 	for (size_t r = 0; r < nruns; r++) {
 		const struct bpfhost_program *p = bpfhost_object__find_program_by_name(obj, runs[r]);
 		BPFHOST_OPTS(bpfhost_test_run_opts, o, .data_in = pkt, .data_size_in = sizeof(pkt));
 		uint32_t kret = 0;
-		int kfd = kernel_load(p, &km);
+		int kfd = kmirror_load(p, &km, BPF_PROG_TYPE_SOCKET_FILTER);
 
 		ASSERT_GE(kfd, 0, "the kernel accepts the relocated program");
 		if (kfd < 0)
@@ -374,12 +311,11 @@ static void compare_runs(const char *objname, const char *const *runs, size_t nr
 		memset(a, 0, sizeof(a));
 		memset(b, 0, sizeof(b));
 		ASSERT_OK(bpfhost_map_lookup_elem(bpfhost_map__fd(m), &zero, a), "bpfhost lookup");
-		ASSERT_OK(kbpf_map_lookup(kernel_fd(&km, bpfhost_map__fd(m)), &zero, b, 0), "kernel lookup");
+		ASSERT_OK(kbpf_map_lookup(kmirror_fd(&km, bpfhost_map__fd(m)), &zero, b, 0), "kernel lookup");
 		ASSERT_EQ(memcmp(a, b, bpfhost_map__value_size(m)), 0, bpfhost_map__name(m));
 	}
 out:
-	for (int i = 0; i < km.n; i++)
-		kbpf_close(km.k_fd[i]);
+	kmirror_close(&km);
 	bpfhost_object__close(obj);
 }
 

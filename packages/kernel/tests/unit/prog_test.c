@@ -136,7 +136,7 @@ static void t_socket_filter_ctx(void)
 	fd = LOAD("pkttype", LDX_MEM(BPF_W, 0, 1, SKB_PKT_TYPE_OFF), EXIT());
 	ASSERT_EQ(run_ok(fd), 0, "PACKET_HOST for the loopback address");
 	pkt[0] = 0xff, pkt[1] = 0xff, pkt[2] = 0xff, pkt[3] = 0xff, pkt[4] = 0xff, pkt[5] = 0xff;
-	ASSERT_EQ(run_ok(fd), 1, "PACKET_BROADCAST");
+	ASSERT_EQ(run_ok(fd), 2, "PACKET_MULTICAST for ff:ff:ff:ff:ff:ff on loopback, as Linux");
 	pkt[0] = 0x02;
 	ASSERT_EQ(run_ok(fd), 3, "PACKET_OTHERHOST");
 	pkt_init();
