@@ -354,6 +354,62 @@ static double load_us(const struct engine *e, const struct prog_spec *p)
 	return median(v, 7);
 }
 
+/* Median load time in us of @n instructions on @e (-1 when refused; @why says why). */
+static double load_insns_us(const struct engine *e, const struct bpf_insn *insns, uint32_t n, char *why,
+			    size_t len)
+{
+	double v[5];
+	int fd;
+
+	for (int i = 0; i < 5; i++) {
+		uint64_t t0 = now_ns();
+
+		if (e->load == bh_load)
+			fd = bpfhost_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "big", "GPL", insns, n, NULL);
+		else
+			fd = kbpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, insns, n, "GPL", NULL, 0);
+		v[i] = (double)(now_ns() - t0) / 1000.0;
+		if (fd < 0) {
+			snprintf(why, len, "%s", e->load == bh_load ? bpfhost_last_error() : strerror(-fd));
+			return -1;
+		}
+		e->close(fd);
+	}
+	return median(v, 5);
+}
+
+/*
+ * Load of a 100,000-instruction program (straight line, a conditional jump
+ * every 10 instructions): bpfhost's structural check against the verifier.
+ */
+static void big_load(struct engine *eng[2])
+{
+	const uint32_t n = 100000;
+	struct bpf_insn *insns = malloc(n * sizeof(*insns));
+	double us[2] = { -1, -1 };
+	char why[256] = "";
+
+	insns[0] = MOV64_IMM(0, 0);
+	for (uint32_t i = 1; i < n - 1; i++)
+		insns[i] = i % 10 ? ALU64_IMM(i % 3 ? BPF_ADD : BPF_XOR, 0, (int32_t)i) :
+				    JMP_IMM(BPF_JGT, 0, 0x7fffffff, 0);
+	insns[n - 1] = EXIT();
+	for (int e = 0; e < 2; e++) {
+		if (!eng[e])
+			continue;
+		us[e] = load_insns_us(eng[e], insns, n, why, sizeof(why));
+		if (us[e] < 0)
+			printf("load of 100,000 insns on %s: refused: %s\n", eng[e]->name, why);
+	}
+	if (us[0] > 0) {
+		printf("load of a 100,000-instruction program: bpfhost %.0f us", us[0]);
+		if (us[1] > 0)
+			printf(", kernel %.0f us (kernel/bpfhost %.1fx; target >= 10x)", us[1], us[1] / us[0]);
+		printf("\n");
+	}
+	free(insns);
+}
+
 static void print_affinity(void)
 {
 	cpu_set_t set;
@@ -560,6 +616,7 @@ int main(int argc, char **argv)
 		printf(", kernel %.1f us (kernel/bpfhost %.0fx; target >= 10x)\n", load[1], load[1] / load[0]);
 	else
 		printf("\n");
+	big_load(eng);
 	printf("ratio: bpfhost ns over kernel ns (lower is better for bpfhost; the kernel runs JIT code)\n");
 	bpfhost_close(bh.map_fd);
 	if (eng[1] && kernel.map_fd >= 0)
