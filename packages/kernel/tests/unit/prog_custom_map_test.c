@@ -13,7 +13,7 @@
 
 #include "bpfhost/uapi.h"
 
-static uint8_t pkt[32];
+static uint8_t pkt[64];
 
 static int load(const char *name, const struct bpf_insn *insns, size_t n)
 {
