@@ -66,6 +66,13 @@ struct bh_object {
 	uint32_t id;			/* global id, 0 until published */
 	void (*destroy)(struct bh_object *obj);	/* outside epoch, after grace */
 	struct epoch_head rcu;
+	/*
+	 * User references (handles and pins, Linux's usercnt): when the last
+	 * goes, release_users (optional) drops what only users should keep
+	 * alive, e.g. the programs in a prog array that its programs reference.
+	 */
+	atomic_long users;
+	void (*release_users)(struct bh_object *obj);
 };
 
 void bh_object_init(struct bh_object *obj, enum bh_obj_kind kind,

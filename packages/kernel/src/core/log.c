@@ -55,11 +55,14 @@ void bh_err_clear(void)
 
 int bh_err(int err, const char *fmt, ...)
 {
+	char msg[sizeof(last.msg)];
 	va_list ap;
 
+	/* Through a copy: callers may pass the previous message as an argument. */
 	va_start(ap, fmt);
-	plat_vsnprintf(last.msg, sizeof(last.msg), fmt, ap);
+	plat_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	plat_memcpy(last.msg, msg, sizeof(msg));
 	last.what = NULL;
 	bh_log(BPFHOST_DEBUG, "%s (%s)\n", last.msg, bh_errno_name(err));
 	return err;
@@ -67,11 +70,13 @@ int bh_err(int err, const char *fmt, ...)
 
 int bpfhost_set_last_error(int err, const char *fmt, ...)
 {
+	char msg[sizeof(last.msg)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	plat_vsnprintf(last.msg, sizeof(last.msg), fmt, ap);
+	plat_vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	plat_memcpy(last.msg, msg, sizeof(msg));
 	last.what = NULL;
 	return err;
 }

@@ -39,6 +39,19 @@ void bh_object_init(struct bh_object *obj, enum bh_obj_kind kind,
 	atomic_init(&obj->refcnt, 1);
 	obj->id = 0;
 	obj->destroy = destroy;
+	atomic_init(&obj->users, 0);
+	obj->release_users = NULL;
+}
+
+static void users_get(struct bh_object *obj)
+{
+	atomic_fetch_add_explicit(&obj->users, 1, memory_order_relaxed);
+}
+
+static void users_put(struct bh_object *obj)
+{
+	if (atomic_fetch_sub_explicit(&obj->users, 1, memory_order_acq_rel) == 1 && obj->release_users)
+		obj->release_users(obj);
 }
 
 void bh_object_get(struct bh_object *obj)
@@ -112,6 +125,7 @@ int bh_handle_install(struct bh_object *obj)
 		t = bigger;
 	}
 found:
+	users_get(obj);
 	atomic_store_explicit(&t->slots[h], obj, memory_order_release);
 	next_free_hint = h + 1;
 	atomic_fetch_add(&open_handles, 1);
@@ -145,6 +159,7 @@ int bh_handle_close(int handle)
 	plat_mutex_unlock(&table_lock);
 	if (!obj)
 		return bh_err(-EBADF, "handle %d is not open", handle);
+	users_put(obj);
 	bh_object_put(obj);
 	return 0;
 }
@@ -284,6 +299,7 @@ int bh_pin_add(const char *path, struct bh_object *obj)
 	}
 	plat_memcpy(pin->path, path, len + 1);
 	bh_object_get(obj);
+	users_get(obj);
 	pin->obj = obj;
 	*slot = pin;
 	plat_mutex_unlock(&pin_lock);
@@ -317,6 +333,7 @@ int bh_pin_remove(const char *path)
 	plat_mutex_unlock(&pin_lock);
 	if (!pin)
 		return bh_err(-ENOENT, "no object pinned at '%s'", path);
+	users_put(pin->obj);
 	bh_object_put(pin->obj);
 	plat_free(pin);
 	return 0;

@@ -5,11 +5,14 @@
  * was there; the put defers destruction past the epoch, so a tail call
  * that read the old pointer keeps a live program until it leaves.
  *
- * Not yet here (needs program objects): Linux's check that every program in
- * the array matches the array's owner program type, and clearing the array
- * when its last user reference goes (which breaks prog <-> prog array cycles).
+ * As Linux: the array has an owner program type, set by the first program
+ * stored in it or loaded with a reference to it, and every other program
+ * must match it; and the array is cleared when its last user reference
+ * (handle or pin) goes, which breaks the prog -> array -> prog cycles that
+ * tail-calling programs make.
  */
 #include "prog_array.h"
+#include "../prog/prog.h"
 
 /* Linux refuses BPF_F_RDONLY_PROG/WRONLY_PROG on fd arrays ("special maps"). */
 #define PROG_ARRAY_FLAGS (BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY)
@@ -17,6 +20,7 @@
 struct prog_array {
 	struct bh_map map;
 	_Atomic(struct bh_object *) *slots;
+	_Atomic uint32_t owner_type;	/* 0 until the first program claims it */
 };
 
 static inline struct prog_array *prog_array_of(struct bh_map *map)
@@ -133,6 +137,8 @@ static int prog_array_sys_update(struct bh_map *map, const void *key, const void
 	if (prog->kind != BH_OBJ_PROG)
 		return bh_err(-EINVAL, "map '%s': value %u is a %s handle, not a program", map->name,
 			      handle, bh_obj_kind_name(prog->kind));
+	if (bh_prog_array_compatible(map, bh_prog_type_of(prog)))
+		return -EINVAL;
 	/* The handle may be closing concurrently: never revive a dying object. */
 	if (!bh_object_get_not_zero(prog))
 		return bh_err(-EBADF, "map '%s': program handle %u is being closed", map->name, handle);
@@ -163,7 +169,37 @@ static uint64_t prog_array_mem_usage(const struct bh_map *map)
 }
 
 /* No batch ops and no lookup-and-delete: Linux answers -ENOTSUPP for them. */
+int bh_prog_array_compatible(struct bh_map *map, uint32_t prog_type)
+{
+	struct prog_array *pa = prog_array_of(map);
+	uint32_t owner = 0;
+
+	if (atomic_compare_exchange_strong(&pa->owner_type, &owner, prog_type) || owner == prog_type)
+		return 0;
+	return bh_err(-EINVAL, "map '%s': prog array holds programs of type %u, not %u", map->name,
+		      owner, prog_type);
+}
+
+/* The last handle or pin is gone: empty the slots (Linux's usercnt release). */
+static void prog_array_release_users(struct bh_object *obj)
+{
+	struct prog_array *pa = prog_array_of(bh_map_from_obj(obj));
+
+	for (uint32_t i = 0; i < pa->map.max_entries; i++) {
+		struct bh_object *old = atomic_exchange_explicit(&pa->slots[i], NULL, memory_order_acq_rel);
+
+		if (old)
+			bh_object_put(old);
+	}
+}
+
+static void prog_array_created(struct bh_map *map)
+{
+	map->obj.release_users = prog_array_release_users;
+}
+
 const struct bh_map_ops prog_array_map_ops = {
+	.created = prog_array_created,
 	.name = "prog_array",
 	.check = prog_array_check,
 	.alloc = prog_array_alloc,

@@ -17,4 +17,10 @@
  */
 struct bh_object *bh_prog_array_get(struct bh_map *map, uint32_t index);
 
+/*
+ * May programs of @prog_type go into (or tail-call through) @map? The first
+ * caller sets the array's owner type. 0 or -EINVAL with a message.
+ */
+int bh_prog_array_compatible(struct bh_map *map, uint32_t prog_type);
+
 #endif /* BPFHOST_PROG_ARRAY_H */

@@ -3,6 +3,7 @@
 #include "prog_internal.h"
 #include "../ext/custom_map.h"
 #include "../ext/registrar.h"
+#include "../maps/prog_array.h"
 
 const struct bh_helper *bh_prog_helper_by_id(const struct bh_prog *prog, uint32_t id)
 {
@@ -66,14 +67,19 @@ int bh_prog_from_handle(int handle, const char *cmd, struct bh_prog **prog)
 int bh_prog_add_map(struct bh_prog *prog, struct bh_map *map)
 {
 	struct bh_map **maps, **old;
+	char why[256];
 	int err;
 
 	if (bh_prog_uses_map(prog, map))
 		return 0;
-	err = bh_custom_map_associate_program_type(map, prog->type);
-	if (err)
+	err = map->map_type == BPF_MAP_TYPE_PROG_ARRAY ? bh_prog_array_compatible(map, prog->type) :
+							  bh_custom_map_associate_program_type(map, prog->type);
+	if (err) {
+		/* The reason is in the buffer bh_err writes: copy it first. */
+		plat_snprintf(why, sizeof(why), "%s", bpfhost_last_error());
 		return bh_err(err, "program '%s': map '%s' refuses programs of type %u: %s", prog->name,
-			      map->name, prog->type, bpfhost_last_error());
+			      map->name, prog->type, why);
+	}
 	maps = epoch_alloc(sizeof(*maps) * (prog->map_cnt + 1));
 	if (!maps)
 		return bh_err(-ENOMEM, "program '%s': out of memory", prog->name);

@@ -67,6 +67,12 @@ struct bh_prog {
 /* The helper with @id for programs of @prog's type (callx), or NULL. */
 const struct bh_helper *bh_prog_helper_by_id(const struct bh_prog *prog, uint32_t id);
 
+/* The program type of a program object (for maps that hold programs). */
+static inline uint32_t bh_prog_type_of(const struct bh_object *obj)
+{
+	return ((const struct bh_prog *)obj)->type;
+}
+
 /* Does @prog reference @map (lddw or bind)? For helper argument checks. */
 bool bh_prog_uses_map(const struct bh_prog *prog, const void *map);
 

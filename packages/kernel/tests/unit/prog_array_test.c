@@ -2,39 +2,97 @@
 /*
  * BPF_MAP_TYPE_PROG_ARRAY: create checks, update/lookup/delete errnos and
  * their order (observed on Linux 6.18), program references taken and
- * dropped, and bh_prog_array_get for the tail-call helper. No program
- * objects exist yet, so the tests install stand-ins of kind BH_OBJ_PROG.
+ * dropped, the owner program type, the release on the last user reference,
+ * and bh_prog_array_get for the tail-call helper. The tests install
+ * stand-in programs (a struct bh_prog with only its object and type set),
+ * so destruction can be counted.
  */
 #include "test.h"
 
 #include "maps/prog_array.h"
+#include "prog/prog.h"
 
 struct fake_prog {
-	struct bh_object obj;
+	struct bh_prog prog;
 	int *destroyed;
 };
 
 static void fake_prog_destroy(struct bh_object *obj)
 {
-	struct fake_prog *p = container_of(obj, struct fake_prog, obj);
+	struct fake_prog *p = container_of(obj, struct fake_prog, prog.obj);
 
 	(*p->destroyed)++;
 	free(p);
 }
 
-/* A program-kind object with an id and a handle, as BPF_PROG_LOAD will make. */
-static int fake_prog(int *destroyed, uint32_t *id)
+/* A program object of @type with an id and a handle, as BPF_PROG_LOAD makes. */
+static int fake_prog_typed(int *destroyed, uint32_t *id, uint32_t type)
 {
 	struct fake_prog *p = calloc(1, sizeof(*p));
 	int h;
 
 	p->destroyed = destroyed;
-	bh_object_init(&p->obj, BH_OBJ_PROG, fake_prog_destroy);
-	ASSERT_OK(bh_id_publish(&p->obj), "prog id");
-	*id = p->obj.id;
-	h = bh_handle_install(&p->obj);
+	p->prog.type = type;
+	bh_object_init(&p->prog.obj, BH_OBJ_PROG, fake_prog_destroy);
+	ASSERT_OK(bh_id_publish(&p->prog.obj), "prog id");
+	*id = p->prog.obj.id;
+	h = bh_handle_install(&p->prog.obj);
 	ASSERT_GE(h, 1, "prog handle");
 	return h;
+}
+
+static int fake_prog(int *destroyed, uint32_t *id)
+{
+	return fake_prog_typed(destroyed, id, BPF_PROG_TYPE_SOCKET_FILTER);
+}
+
+/* Linux: the first program sets the array's owner type; others must match. */
+static void owner_type(void)
+{
+	int destroyed = 0, fd = test_map(BPF_MAP_TYPE_PROG_ARRAY, "own", 4, 4, 4, 0);
+	uint32_t id, k0 = 0, k1 = 1;
+	int p1 = fake_prog_typed(&destroyed, &id, BPF_PROG_TYPE_SOCKET_FILTER);
+	int p2 = fake_prog_typed(&destroyed, &id, BPF_PROG_TYPE_XDP);
+
+	ASSERT_OK(bpfhost_map_update_elem(fd, &k0, &p1, BPF_ANY), "first program sets the owner type");
+	ASSERT_EQ(bpfhost_map_update_elem(fd, &k1, &p2, BPF_ANY), -EINVAL, "another type is refused");
+	ASSERT_STR_CONTAINS(bpfhost_last_error(), "holds programs of type 1, not 6", "message");
+	ASSERT_OK(bpfhost_map_delete_elem(fd, &k0), "emptied");
+	ASSERT_EQ(bpfhost_map_update_elem(fd, &k1, &p2, BPF_ANY), -EINVAL, "the owner type stays");
+	bpfhost_close(p1);
+	bpfhost_close(p2);
+	bpfhost_close(fd);
+	bpfhost_synchronize();
+	ASSERT_EQ(destroyed, 2, "both freed");
+}
+
+/*
+ * The last user reference (handle or pin) empties the array, as Linux's
+ * usercnt does: a program in the array that references the array would
+ * otherwise keep both alive forever.
+ */
+static void release_on_last_user(void)
+{
+	int destroyed = 0, fd = test_map(BPF_MAP_TYPE_PROG_ARRAY, "rel", 4, 4, 4, 0);
+	uint32_t id, k0 = 0;
+	int p = fake_prog(&destroyed, &id), again;
+
+	ASSERT_OK(bpfhost_map_update_elem(fd, &k0, &p, BPF_ANY), "store");
+	bpfhost_close(p);
+	bpfhost_synchronize();
+	ASSERT_EQ(destroyed, 0, "the array holds the program");
+	ASSERT_OK(bpfhost_obj_pin(fd, "/rel"), "pin");
+	bpfhost_close(fd);
+	bpfhost_synchronize();
+	ASSERT_EQ(destroyed, 0, "a pin is a user: still held");
+	again = bpfhost_obj_get("/rel");
+	ASSERT_GE(again, 0, "get");
+	ASSERT_OK(bpfhost_obj_unpin("/rel"), "unpin (a handle is still open)");
+	bpfhost_synchronize();
+	ASSERT_EQ(destroyed, 0, "the handle is a user: still held");
+	bpfhost_close(again);
+	bpfhost_synchronize();
+	ASSERT_EQ(destroyed, 1, "last user gone: the array let the program go");
 }
 
 static int prog_array(uint32_t max)
@@ -230,6 +288,8 @@ int main(void)
 {
 	static const struct test_case cases[] = {
 		TEST(create_checks),
+		TEST(owner_type),
+		TEST(release_on_last_user),
 		TEST(update_lookup_delete),
 		TEST(batches_refused),
 		TEST(replace_and_get),

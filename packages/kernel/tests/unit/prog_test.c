@@ -465,6 +465,18 @@ static void t_hooks(void)
 	}
 
 	sock = LOAD("sock", MOV64_IMM(0, 0), EXIT());
+	{
+		/* A prog array owned by socket filters refuses a program of another type. */
+		int pa = test_map(BPF_MAP_TYPE_PROG_ARRAY, "owned", 4, 4, 2, 0), other;
+		uint32_t k = 0;
+		const struct bpf_insn p[] = { LD_MAP_FD(2, pa), MOV64_IMM(0, 0), EXIT() };
+
+		ASSERT_OK(bpfhost_map_update_elem(pa, &k, &sock, 0), "socket filter into the array");
+		other = load_type(TP_PROG_TYPE, "othertype", p, sizeof(p) / sizeof(p[0]));
+		ASSERT_EQ(other, -EINVAL, "a program of another type may not use the array");
+		ASSERT_STR_CONTAINS(bpfhost_last_error(), "holds programs of type 1, not 4200", "message");
+		bpfhost_close(pa);
+	}
 	ASSERT_EQ(bpfhost_link_create(sock, 0, TP_ATTACH, NULL), -EINVAL, "wrong program type for the hook");
 	ASSERT_STR_CONTAINS(bpfhost_last_error(), "runs programs of type 4200", "message");
 	ASSERT_EQ(bpfhost_link_create(fd, 0, 4399, NULL), -EINVAL, "no such hook");
