@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * sample_demo: loads the sample extension into the embedded core, drives
- * its two custom map types through the public library, prints what
+ * its custom map types through the public library, loads its clang-built
+ * BPF programs, links two to its hook and fires events at them, prints what
  * happens, and unloads it. Usage: sample_demo [path/to/sample_ext.so]
  */
 #include <dlfcn.h>
@@ -15,7 +16,9 @@
 #include <unistd.h>
 
 #include "bpfhost/bpf.h"
+#include "bpfhost/libbpf.h"
 #include "sample_ext.h"
+#include "sample_progs.h"
 
 #define NAME_SIZE 16
 
@@ -200,6 +203,123 @@ static void accumulator_demo(void)
 	step(bpfhost_close(fd), 0, "close 'totals'");
 }
 
+/* The compiled programs: next to the build's bpf/ directory, or one level above demo/. */
+static const char *object_path(char *buf, size_t len)
+{
+	char exe[PATH_MAX];
+	ssize_t n;
+
+	if (access(SAMPLE_EXT_BPF_DIR "/sample_maps.bpf.o", R_OK) == 0)
+		return SAMPLE_EXT_BPF_DIR "/sample_maps.bpf.o";
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = 0;
+	snprintf(buf, len, "%s/../bpf/sample_maps.bpf.o", dirname(exe));
+	return access(buf, R_OK) == 0 ? buf : NULL;
+}
+
+static int obj_map_fd(struct bpfhost_object *obj, const char *name)
+{
+	struct bpfhost_map *m = bpfhost_object__find_map_by_name(obj, name);
+
+	return m ? bpfhost_map__fd(m) : -ENOENT;
+}
+
+static int obj_prog_fd(struct bpfhost_object *obj, const char *name)
+{
+	struct bpfhost_program *p = bpfhost_object__find_program_by_name(obj, name);
+
+	return p ? bpfhost_program__fd(p) : -ENOENT;
+}
+
+static void show_counts(int fd)
+{
+	uint32_t keys[64], n = 0, *prev = NULL;
+	uint64_t count;
+
+	while (n < 64 && bpfhost_map_get_next_key(fd, prev, &keys[n]) == 0) {
+		prev = &keys[n];
+		n++;
+	}
+	qsort(keys, n, sizeof(keys[0]), cmp_u32);
+	printf("\n    counters (what count_event counted)\n     key | count\n    -----+------\n");
+	for (uint32_t i = 0; i < n; i++)
+		if (bpfhost_map_lookup_elem(fd, &keys[i], &count) == 0)
+			printf("    %4u | %5llu\n", keys[i], (unsigned long long)count);
+	printf("\n");
+}
+
+static void program_demo(int module)
+{
+	static const uint32_t keys[] = { 1, 2, 1, 1, 3 };
+	char buf[PATH_MAX + 32], value[SAMPLE_PROGS_OBJECT_SIZE] = "ada";
+	const char *path = object_path(buf, sizeof(buf));
+	struct bpfhost_object *obj;
+	struct bpfhost_program *p;
+	int links[2] = { -1, -1 }, counters, objects, totals;
+	uint32_t key = 1;
+	uint64_t add;
+
+	printf("\nprogram type 'sample' (%u) and its hook '%s' (attach type %u)\n",
+	       SAMPLE_EXT_PROGRAM_TYPE, SAMPLE_EXT_HOOK_NAME, SAMPLE_EXT_ATTACH_TYPE);
+	if (!path) {
+		printf("  (the BPF objects were not built: clang-19 or libbpf-dev missing; skipped)\n");
+		return;
+	}
+	obj = bpfhost_object__open_file(path, NULL);
+	step(obj ? bpfhost_object__load(obj) : -errno, 0, "load sample_maps.bpf.o");
+	if (!obj)
+		return;
+	bpfhost_object__for_each_program(p, obj)
+		printf("    %-18s %-20s type %u, attach %u\n", bpfhost_program__name(p),
+		       bpfhost_program__section_name(p), bpfhost_program__type(p),
+		       bpfhost_program__expected_attach_type(p));
+	counters = obj_map_fd(obj, "counters");
+	objects = obj_map_fd(obj, "objects");
+	totals = obj_map_fd(obj, "totals");
+	step(bpfhost_map_update_elem(objects, &key, value, BPF_ANY), 0, "objects: set 1 = \"ada\"");
+	for (add = 10; add <= 30; add += 10)
+		step(bpfhost_map_update_elem(totals, &(uint32_t){ 0 }, &add, BPF_ANY), 0,
+		     "totals: add %llu to 0", (unsigned long long)add);
+
+	/* get_object first: its result (the object's size, or an error) is the event's. */
+	links[0] = bpfhost_link_create(obj_prog_fd(obj, "get_object"), 0, SAMPLE_EXT_ATTACH_TYPE, NULL);
+	links[1] = bpfhost_link_create(obj_prog_fd(obj, "count_event"), 0, SAMPLE_EXT_ATTACH_TYPE, NULL);
+	step(links[0] < 0 ? links[0] : links[1] < 0 ? links[1] : 0, 0, "link get_object, count_event");
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		struct sample_event ev = { .key = keys[i] };
+		uint32_t cnt = 0, r = 0;
+		int err = bpfhost_hook_trigger(SAMPLE_EXT_ATTACH_TYPE, &ev, sizeof(ev), &cnt, &r);
+
+		if (err) {
+			step(err, 0, "fire an event for key %u", keys[i]);
+			continue;
+		}
+		printf("  fire an event for key %-12u %u programs ran, result %d%s%s\n", keys[i], cnt,
+		       (int32_t)r, (int32_t)r < 0 ? " " : "", (int32_t)r < 0 ? errno_name((int32_t)r) : "");
+	}
+	show_counts(counters);
+
+	{
+		struct sample_event ev = { .key = 0 };
+		BPFHOST_OPTS(bpfhost_test_run_opts, o, .data_in = &ev, .data_size_in = sizeof(ev),
+			     .data_out = &ev, .data_size_out = sizeof(ev));
+		int err = bpfhost_prog_test_run_opts(obj_prog_fd(obj, "read_total"), &o);
+
+		step(err, 0, "test run read_total (key 0)");
+		if (!err)
+			printf("  %-34s sum %llu (through sample_accumulator_read)\n", "",
+			       (unsigned long long)ev.value);
+	}
+	step(bpfhost_extension_unload(module, 0), -EBUSY, "unload while the object is loaded");
+	for (int i = 0; i < 2; i++)
+		if (links[i] >= 0)
+			bpfhost_close(links[i]);
+	bpfhost_object__close(obj);
+	printf("  %-34s ok\n", "close the links and the object");
+}
+
 int main(int argc, char **argv)
 {
 	char buf[PATH_MAX + 32];
@@ -214,8 +334,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cannot load %s: %s\n", path, bpfhost_last_error());
 		return 1;
 	}
-	printf("loaded %s (module %d): map types %u (object_hash), %u (accumulator_array)\n\n",
-	       path, module, SAMPLE_EXT_MAP_TYPE_OBJECT_HASH, SAMPLE_EXT_MAP_TYPE_ACCUMULATOR_ARRAY);
+	printf("loaded %s (module %d): map types %u (object_hash), %u (accumulator_array),\n"
+	       "%u (counter_hash); program type %u (sample), hook %u\n\n", path, module,
+	       SAMPLE_EXT_MAP_TYPE_OBJECT_HASH, SAMPLE_EXT_MAP_TYPE_ACCUMULATOR_ARRAY,
+	       SAMPLE_EXT_MAP_TYPE_COUNTER_HASH, SAMPLE_EXT_PROGRAM_TYPE, SAMPLE_EXT_ATTACH_TYPE);
 	dl = dlopen(path, RTLD_NOLOAD | RTLD_NOW);
 	if (dl)
 		live_objects = (sample_ext_live_objects_fn)dlsym(dl, SAMPLE_EXT_LIVE_OBJECTS_SYMBOL);
@@ -228,6 +350,8 @@ int main(int argc, char **argv)
 	step(fd < 0 ? fd : 0, -EINVAL, "create with 128-byte values");
 	if (fd >= 0)
 		bpfhost_close(fd);
+
+	program_demo(module);
 
 	if (dl)
 		dlclose(dl);

@@ -399,7 +399,8 @@ static void refused_uses(void)
 		ASSERT_GE(link, 0, "link it");
 		ASSERT_EQ(bpfhost_hook_trigger(SAMPLE_EXT_ATTACH_TYPE, &e, sizeof(e), &cnt, &r), -EFAULT,
 			  "the event stops with the fault");
-		ASSERT_STR_CONTAINS(printed, "program 'get_overflow'", "the fault names the program");
+		ASSERT_STR_CONTAINS(bpfhost_last_error(), "program 'get_overflow'",
+				    "the fault names the program");
 		bpfhost_close(link);
 	}
 	close_unload(&l);

@@ -9,16 +9,24 @@
  *   -ENOENT      the map is gone (get_fd_by_id) or the key is;
  *   -EOPNOTSUPP  creating a map while no module provides its type;
  *   -EBADF       a handle the main thread closed.
+ *
+ * Then the hook under load: threads fire events while another links,
+ * detaches and frees programs and the main thread force-unloads and
+ * reloads the extension. A program run after its link's detach returned
+ * would touch freed memory (ASan/TSan see it); every event's count must
+ * match what the programs counted.
  * Run under ASan and TSan too (ctest -L stress).
  */
 #include <dlfcn.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <time.h>
 
 #include "test.h"
 #include "sample_ext.h"
+#include "bpfhost/asm.h"
 
 #define CUSTOM_WORKERS 2
 #define OBJ_MAX 32
@@ -34,7 +42,7 @@ static int core_fd;
 struct worker {
 	pthread_t thread;
 	int index;
-	long ops, enodev, ebadf, eopnotsupp;
+	long ops, enodev, ebadf, eopnotsupp, enoent;
 	long unexpected;
 	char first[320];	/* the first unexpected result */
 };
@@ -67,6 +75,8 @@ static void expect(struct worker *w, const char *what, int err, const int *allow
 		w->ebadf++;
 	if (err == -EOPNOTSUPP)
 		w->eopnotsupp++;
+	if (err == -ENOENT)
+		w->enoent++;
 	if (err >= 0)
 		return;
 	for (; *allowed; allowed++)
@@ -347,10 +357,170 @@ static void unload_reload_under_load(void)
 		dlclose(dl);
 }
 
+/* ---------------------------------------------------------- the hook under load */
+
+#define TRIGGER_WORKERS 2
+#define MAX_LINKS 3	/* the main thread's link and at most two of the link worker's */
+
+static atomic_bool hook_stop;
+static int hits_fd;			/* a core array: it outlives every unload */
+static atomic_long events_ok, progs_ok, events_failed;
+
+/* hits[0] += 1 (a core map: counts survive the module); returns 1. */
+static int counting_prog(void)
+{
+	BPFHOST_OPTS(bpfhost_prog_load_opts, opts);
+	struct bpf_insn *insns = NULL;
+	char src[512];
+	size_t n = 0;
+	int fd;
+
+	snprintf(src, sizeof(src),
+		 "stw [%%r10-4], 0\n"
+		 "lddw %%r1, map_fd %d\n"
+		 "mov %%r2, %%r10\n"
+		 "add %%r2, -4\n"
+		 "call 1\n"
+		 "jeq %%r0, 0, out\n"
+		 "mov %%r1, 1\n"
+		 "lock add [%%r0+0], %%r1\n"
+		 "out:\n"
+		 "mov %%r0, 1\n"
+		 "exit\n", hits_fd);
+	if (bpfhost_asm(src, &insns, &n))
+		return -EINVAL;
+	fd = bpfhost_prog_load(SAMPLE_EXT_PROGRAM_TYPE, "counting", "MIT", insns, n, &opts);
+	free(insns);
+	return fd;
+}
+
+static void *trigger_worker(void *arg)
+{
+	/* -ENOENT: no hook (unloaded); -EOPNOTSUPP: its module is unloading; -ENODEV: a program's type went. */
+	static const int ok[] = { -ENOENT, -EOPNOTSUPP, -ENODEV, 0 };
+	struct worker *w = arg;
+	uint8_t data[16] = { 1, 2, 3 };
+
+	while (!atomic_load(&hook_stop)) {
+		uint32_t cnt = 0, r = 0;
+		int err = bpfhost_hook_trigger(SAMPLE_EXT_ATTACH_TYPE, data, sizeof(data), &cnt, &r);
+
+		expect(w, "trigger", err, ok);
+		if (err) {
+			atomic_fetch_add(&events_failed, 1);
+			continue;
+		}
+		if (cnt > MAX_LINKS || r != (cnt ? 1u : 0u))
+			unexpected(w, "an event's count or result", (int)cnt);
+		atomic_fetch_add(&events_ok, 1);
+		atomic_fetch_add(&progs_ok, cnt);
+	}
+	return NULL;
+}
+
+/* Loads, links, detaches and frees programs: meets every unload and reload. */
+static void *link_worker(void *arg)
+{
+	static const int load_ok[] = { -EINVAL, 0 };	/* no program type between unload and reload */
+	static const int link_ok[] = { -EINVAL, 0 };	/* no hook */
+	static const int detach_ok[] = { -ENOLINK, 0 };	/* the unload detached it first */
+	struct worker *w = arg;
+	uint32_t rnd = 0x5eed;
+
+	while (!atomic_load(&hook_stop)) {
+		int p = counting_prog(), l[2] = { -1, -1 };
+
+		expect(w, "program load", p, load_ok);
+		if (p < 0)
+			continue;
+		for (int i = 0; i < 2; i++) {
+			l[i] = bpfhost_link_create(p, 0, SAMPLE_EXT_ATTACH_TYPE, NULL);
+			expect(w, "link", l[i], link_ok);
+		}
+		/* Detach one explicitly, let closing the last handle detach the other. */
+		if (l[0] >= 0)
+			expect(w, "detach", bpfhost_link_detach(l[0]), detach_ok);
+		if (next_rand(&rnd) & 1)
+			sched_yield();
+		for (int i = 0; i < 2; i++)
+			if (l[i] >= 0 && bpfhost_close(l[i]))
+				unexpected(w, "close a link", -1);
+		/* The program goes now, unless a running event still holds it (then after it). */
+		if (bpfhost_close(p))
+			unexpected(w, "close a program", -1);
+	}
+	return NULL;
+}
+
+static void hook_under_load(void)
+{
+	struct worker workers[TRIGGER_WORKERS + 1];
+	struct timespec pause = { 0, 1000000 };
+	int module, n = rounds() / 2 + 1;
+	uint64_t hits = 0;
+	uint32_t zero = 0;
+	long ok, failed, progs;
+
+	hits_fd = test_map(BPF_MAP_TYPE_ARRAY, "hits", 4, 8, 1, 0);
+	module = bpfhost_extension_load(SAMPLE_EXT_MODULE_PATH);
+	ASSERT_GE(module, 1, "load");
+	memset(workers, 0, sizeof(workers));
+	for (int i = 0; i <= TRIGGER_WORKERS; i++) {
+		workers[i].index = i;
+		ASSERT_OK(pthread_create(&workers[i].thread, NULL,
+					 i < TRIGGER_WORKERS ? trigger_worker : link_worker, &workers[i]),
+			  "start worker");
+	}
+
+	for (int round = 0; round < n && module >= 1; round++) {
+		int p = counting_prog(), l;
+
+		ASSERT_GE(p, 0, "load a program after a reload");
+		l = bpfhost_link_create(p, 0, SAMPLE_EXT_ATTACH_TYPE, NULL);
+		ASSERT_GE(l, 0, "link it");
+		nanosleep(&pause, NULL);
+		ASSERT_OK(bpfhost_extension_unload(module, BPFHOST_UNLOAD_FORCE),
+			  "forced unload with programs linked and events firing");
+		ASSERT_EQ(bpfhost_link_detach(l), -ENOLINK, "the unload detached the link");
+		module = bpfhost_extension_load(SAMPLE_EXT_MODULE_PATH);
+		ASSERT_GE(module, 1, "reload");
+		ASSERT_OK(bpfhost_close(l), "close the link");
+		ASSERT_OK(bpfhost_close(p), "close the orphaned program");
+	}
+
+	atomic_store(&hook_stop, true);
+	for (int i = 0; i <= TRIGGER_WORKERS; i++) {
+		pthread_join(workers[i].thread, NULL);
+		ASSERT_EQ(workers[i].unexpected, 0, "no unexpected result in a worker");
+		if (workers[i].unexpected)
+			fprintf(stderr, "worker %d: first unexpected result: %s\n", i, workers[i].first);
+	}
+	for (int i = 0; i < TRIGGER_WORKERS; i++)
+		printf("trigger worker %d: %ld ENOENT, %ld EOPNOTSUPP, %ld ENODEV\n", i, workers[i].enoent,
+		       workers[i].eopnotsupp, workers[i].enodev);
+	ok = atomic_load(&events_ok);
+	failed = atomic_load(&events_failed);
+	progs = atomic_load(&progs_ok);
+	ASSERT_OK(bpfhost_map_lookup_elem(hits_fd, &zero, &hits), "read the hits");
+	printf("%d unload/reload rounds: %ld events (%ld programs ran), %ld refused by the race; "
+	       "%llu hits\n", n, ok, progs, failed, (unsigned long long)hits);
+	ASSERT_GE(ok, 1, "events ran");
+	/* Every program an event reports ran counted once; a failed event ran at most MAX_LINKS. */
+	ASSERT_GE((long long)hits, progs, "no counted run was lost");
+	ASSERT_GE(progs + failed * MAX_LINKS, (long long)hits, "no run counted that no event made");
+
+	if (module >= 1)
+		ASSERT_OK(bpfhost_extension_unload(module, 0), "final unload (no program left)");
+	ASSERT_OK(bpfhost_close(hits_fd), "close the hits map");
+	bpfhost_synchronize();
+	ASSERT_EQ(bpfhost_handle_count(), 0, "no handle leaked");
+}
+
 int main(void)
 {
 	static const struct test_case cases[] = {
 		TEST(unload_reload_under_load),
+		TEST(hook_under_load),
 	};
 
 	return test_run("sample_ext_stress", cases, sizeof(cases) / sizeof(cases[0]));
