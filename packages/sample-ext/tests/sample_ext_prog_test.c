@@ -252,11 +252,32 @@ static int observer(int obs_fd)
 			   CTX_DATA, CTX_END, CTX_EVENT, CTX_INDEX, obs_fd, CTX_INDEX);
 }
 
-/* Overwrites the context's pointers and data_len, returns 0. */
+/* Overwrites the context's writable fields (event_id, data_len), returns 0. */
 static int scrambler(void)
 {
-	return sample_prog("scrambler", "stdw [%%r1+%d], 0\nstdw [%%r1+%d], 0\nstw [%%r1+%d], 99\n"
-			   "mov %%r0, 0\nexit\n", CTX_DATA, CTX_END, CTX_LEN);
+	return sample_prog("scrambler", "stdw [%%r1+%d], 0\nstw [%%r1+%d], 99\n"
+			   "mov %%r0, 0\nexit\n", CTX_EVENT, CTX_LEN);
+}
+
+/* The core keeps the packet pointers read-only: a write to them faults the event. */
+static void pointer_writes_fault(void)
+{
+	int mod = load_module();
+	int p = sample_prog("ptrwriter", "stdw [%%r1+%d], 0\nmov %%r0, 0\nexit\n", CTX_END);
+	uint8_t data[4] = { 5, 0, 0, 0 };
+	uint32_t cnt = 99, r = 99;
+	int l;
+
+	ASSERT_GE(p, 0, "load");
+	l = bpfhost_link_create(p, 0, SAMPLE_EXT_ATTACH_TYPE, NULL);
+	ASSERT_GE(l, 0, "link");
+	ASSERT_EQ(bpfhost_hook_trigger(SAMPLE_EXT_ATTACH_TYPE, data, sizeof(data), &cnt, &r), -EFAULT,
+		  "the event fails");
+	ASSERT_STR_CONTAINS(bpfhost_last_error(), "read-only memory", "the fault says why");
+	ASSERT_STR_CONTAINS(bpfhost_last_error(), "ptrwriter", "and names the program");
+	bpfhost_close(l);
+	bpfhost_close(p);
+	ASSERT_OK(bpfhost_extension_unload(mod, 0), "unload");
 }
 
 static uint64_t obs(int fd, uint32_t i)
@@ -295,7 +316,7 @@ static void hook_runs_linked_programs(void)
 	ASSERT_EQ(cnt, 3, "every linked program ran");
 	ASSERT_EQ(r, 2, "the first non-zero result (observer 1: prog_index 1 + 1)");
 	ASSERT_EQ(obs(obs_fd, 1), 2 * 1000 + 6,
-		  "observer 1: event 2, the data restored after the scrambler, 5 + 1");
+		  "observer 1: event 2, the fields restored after the scrambler, 5 + 1");
 	ASSERT_EQ(obs(obs_fd, 2), 2 * 1000 + 7, "observer 2 saw observer 1's write to the data");
 	ASSERT_EQ(data[0], 5, "the caller's data is not written");
 
@@ -670,6 +691,7 @@ int main(void)
 		TEST(sections_select_the_type),
 		TEST(test_run_context),
 		TEST(hook_runs_linked_programs),
+		TEST(pointer_writes_fault),
 		TEST(hook_refuses_wrong_links),
 		TEST(helper_get_object_value),
 		TEST(helper_accumulator_read),

@@ -7,6 +7,7 @@
  */
 #include "interp.h"
 #include "../maps/map.h"
+#include "../ext/custom_map.h"
 
 static _Thread_local struct bh_run *current_run;
 
@@ -19,7 +20,7 @@ bool bh_run_access_ok(const struct bh_run *run, uintptr_t addr, size_t size, boo
 {
 	const struct bh_prog *prog = run->prog;
 
-	if (bh_region_has(&run->stack, addr, size, write) || bh_region_has(&run->ctx, addr, size, write) ||
+	if (bh_region_has(&run->stack, addr, size, write) || bh_run_ctx_has(run, addr, size, write) ||
 	    bh_region_has(&run->pkt, addr, size, write))
 		return true;
 	for (uint32_t i = 0; i < prog->region_cnt; i++)
@@ -141,6 +142,24 @@ uint64_t bh_helper_call(struct bh_run *run, const struct bh_helper *h, const uin
 		if (ret && map) {
 			if (map->map_type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
 			    map->map_type == BPF_MAP_TYPE_HASH_OF_MAPS) {
+				struct bh_map *inner = u64_to_ptr(ret);
+
+				/*
+				 * A custom inner map's provider has a say, as at load
+				 * for maps the program names (inner maps are only met
+				 * at run time). A refusal stops the program.
+				 */
+				if (inner->custom_map_context &&
+				    bh_custom_map_associate_program_type(inner, run->prog->type)) {
+					char why[200];
+
+					plat_snprintf(why, sizeof(why), "%s", bpfhost_last_error());
+					run->err = bh_err(-EACCES, "program '%s': insn %u: inner map '%s' of map "
+							  "'%s' refuses programs of type %u: %s",
+							  run->prog->name, run->pc, inner->name, map->name,
+							  run->prog->type, why);
+					return 0;
+				}
 				bh_run_add_region(run, (uintptr_t)ret, 0, false);
 				run->dyn[(run->dyn_next - 1) % BH_RUN_DYN_REGIONS].map = true;
 			} else {

@@ -165,7 +165,7 @@ static inline bool access_ok(const struct bh_run *run, uintptr_t stack_lo, uintp
 {
 	if (likely(addr - stack_lo <= BH_RUN_STACK_SIZE - size))
 		return true;
-	if (bh_region_has(&run->ctx, addr, size, write) || bh_region_has(&run->pkt, addr, size, write))
+	if (bh_run_ctx_has(run, addr, size, write) || bh_region_has(&run->pkt, addr, size, write))
 		return true;
 	/* What a helper handed out last: the usual lookup, then use of the value. */
 	if (run->dyn_next &&

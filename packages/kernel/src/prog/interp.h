@@ -21,6 +21,12 @@ struct bh_run {
 	const struct bh_prog *prog;	/* the program running now (tail calls change it) */
 	struct bh_region stack;		/* set by the interpreter */
 	struct bh_region ctx;		/* the context, set by the caller */
+	/*
+	 * Offsets in the context of the packet pointers (data, end, meta; -1
+	 * for none): programs may read them but never write them, since the
+	 * core and providers read the packet range back from them.
+	 */
+	int32_t ctx_ptr_off[3];
 	struct bh_region pkt;		/* data..end, set by the caller; empty if none */
 	struct bh_region dyn[BH_RUN_DYN_REGIONS];
 	uint32_t dyn_next;		/* next dyn slot to overwrite */
@@ -38,6 +44,7 @@ static inline void bh_run_init(struct bh_run *run, const struct bh_prog *prog, v
 	run->ctx.start = (uintptr_t)ctx;
 	run->ctx.end = (uintptr_t)ctx + ctx_size;
 	run->ctx.writable = true;
+	run->ctx_ptr_off[0] = run->ctx_ptr_off[1] = run->ctx_ptr_off[2] = -1;
 }
 
 static inline bool bh_region_has(const struct bh_region *r, uintptr_t addr, size_t size,
@@ -45,6 +52,21 @@ static inline bool bh_region_has(const struct bh_region *r, uintptr_t addr, size
 {
 	return addr >= r->start && size <= r->end - r->start && addr - r->start <= r->end - r->start - size &&
 	       (!write || r->writable);
+}
+
+/* Is [addr, addr + size) in the context, and, for a write, clear of its packet pointers? */
+static inline bool bh_run_ctx_has(const struct bh_run *run, uintptr_t addr, size_t size, bool write)
+{
+	if (!bh_region_has(&run->ctx, addr, size, write))
+		return false;
+	if (write)
+		for (int i = 0; i < 3; i++) {
+			uintptr_t f = run->ctx.start + (uintptr_t)run->ctx_ptr_off[i];
+
+			if (run->ctx_ptr_off[i] >= 0 && addr < f + 8 && f < addr + size)
+				return false;
+		}
+	return true;
 }
 
 /* Records a region a helper handed out (a map value, a ringbuf record). */

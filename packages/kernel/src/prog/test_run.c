@@ -21,6 +21,9 @@ int bh_prog_run(const struct bh_prog *prog, void *ctx, uint32_t *retval)
 	} else if (t->ctx.data >= 0) {
 		uintptr_t data, end;
 
+		run.ctx_ptr_off[0] = t->ctx.data;
+		run.ctx_ptr_off[1] = t->ctx.end;
+		run.ctx_ptr_off[2] = t->ctx.meta;
 		plat_memcpy(&data, (uint8_t *)ctx + t->ctx.data, sizeof(data));
 		plat_memcpy(&end, (uint8_t *)ctx + t->ctx.end, sizeof(end));
 		if (data && end >= data) {
@@ -130,6 +133,7 @@ int bh_prog_test_run(union bpf_attr *attr, union bpf_attr *uattr)
 	if (atomic_load(&t->gone))
 		return bh_err(-ENODEV, "program '%s': its program type '%s' (%u) was unloaded",
 			      prog->name, t->name, t->type);
+	bh_err_clear();
 	if (t->ctx_create)
 		err = t->ctx_create(t->binding_context, data_in, attr->test.data_size_in, ctx_in,
 				    attr->test.ctx_size_in, &ctx);
@@ -139,8 +143,12 @@ int bh_prog_test_run(union bpf_attr *attr, union bpf_attr *uattr)
 	if (err) {
 		char why[256];
 
-		/* The provider's message is in the buffer bh_err writes: copy it first. */
-		plat_snprintf(why, sizeof(why), "%s", bpfhost_last_error());
+		/* A provider cannot set the core's message: then say what it returned. */
+		if (bpfhost_last_error()[0])
+			plat_snprintf(why, sizeof(why), "%s", bpfhost_last_error());
+		else
+			plat_snprintf(why, sizeof(why), "context_create of program type '%s' returned %d",
+				      t->name, err);
 		return bh_err(err < 0 ? err : -EINVAL, "BPF_PROG_TEST_RUN: program '%s': could not "
 			      "build its context: %s", prog->name, why);
 	}

@@ -146,10 +146,55 @@ static void t_updates_original_value(void)
 	ASSERT_OK(bpfhost_extension_unload(mod, 0), "unload");
 }
 
+/* A custom map reached through a map-in-map still asks its provider about the program type. */
+static void t_inner_map_associate(void)
+{
+	int mod, inner, outer, fd, err;
+	uint32_t key = 1, zero = 0;
+	uint64_t v = 41;
+
+	tp_config_one(TP_TYPE, BPF_MAP_TYPE_HASH, 0, TP_ALL_POST);
+	mod = tp_load();
+	ASSERT_GE(mod, 0, "load provider");
+	inner = bpfhost_map_create(TP_TYPE, "inner", 4, 8, 8, NULL);
+	ASSERT_GE(inner, 0, "custom inner map");
+	ASSERT_OK(bpfhost_map_update_elem(inner, &key, &v, 0), "value");
+	{
+		BPFHOST_OPTS(bpfhost_map_create_opts, o, .inner_map_fd = (uint32_t)inner);
+		outer = bpfhost_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "outer", 4, 4, 2, &o);
+	}
+	ASSERT_GE(outer, 0, "outer map");
+	ASSERT_OK(bpfhost_map_update_elem(outer, &zero, &inner, 0), "inner into slot 0");
+	{
+		/* inner = outer[0]; r0 = inner[1] */
+		const struct bpf_insn p[] = {
+			ST_MEM(BPF_W, 10, -4, 0), LD_MAP_FD(1, outer), MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -4),
+			CALL(BPF_FUNC_map_lookup_elem), JMP_IMM(BPF_JEQ, 0, 0, 6), MOV64_REG(1, 0),
+			ST_MEM(BPF_W, 10, -8, 1), MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -8),
+			CALL(BPF_FUNC_map_lookup_elem), JMP_IMM(BPF_JNE, 0, 0, 2), MOV64_IMM(0, 0xffff), EXIT(),
+			LDX_MEM(BPF_DW, 0, 0, 0), EXIT(),
+		};
+		fd = load("outer_inner", p, sizeof(p) / sizeof(p[0]));
+	}
+	ASSERT_GE(fd, 0, "load");
+	ASSERT_EQ(run(fd, &err), 41, "through the outer map when the provider agrees");
+	ASSERT_OK(err, "run");
+	tp()->config.associate_error = -EACCES;
+	run(fd, &err);
+	ASSERT_EQ(err, -EACCES, "the provider refuses the program type for the inner map");
+	ASSERT_STR_CONTAINS(bpfhost_last_error(), "inner map 'inner'", "message names the inner map");
+	tp()->config.associate_error = 0;
+	bpfhost_close(fd);
+	bpfhost_close(outer);
+	bpfhost_close(inner);
+	ASSERT_OK(bpfhost_extension_unload(mod, 0), "unload");
+}
+
 int main(void)
 {
 	static const struct test_case cases[] = {
 		TEST(t_helper_flags_hash), TEST(t_helper_flags_array), TEST(t_updates_original_value),
+		TEST(t_inner_map_associate),
 	};
 
 	pkt[12] = 0x08;

@@ -464,6 +464,23 @@ static void t_hooks(void)
 		ASSERT_EQ(bpfhost_prog_test_run_opts(fd, &o), -EINVAL, "ctx_in larger than the context");
 	}
 
+	{
+		/* The packet pointers are read-only: a program may not aim them elsewhere. */
+		const struct bpf_insn w[] = { STX_MEM(BPF_DW, 1, 10, 0), MOV64_IMM(0, 0), EXIT() };
+		const struct bpf_insn w2[] = { ST_MEM(BPF_W, 1, 12, 1), MOV64_IMM(0, 0), EXIT() };
+		const struct bpf_insn ok[] = { ST_MEM(BPF_W, 1, TP_CTX_VALUE, 1), MOV64_IMM(0, 0), EXIT() };
+		BPFHOST_OPTS(bpfhost_test_run_opts, o, .data_in = data, .data_size_in = 4, .repeat = 2);
+		int wfd = load_type(TP_PROG_TYPE, "ptrwrite", w, 3);
+
+		ASSERT_EQ(bpfhost_prog_test_run_opts(wfd, &o), -EFAULT, "writing ctx->data faults");
+		bpfhost_close(wfd);
+		wfd = load_type(TP_PROG_TYPE, "ptrwrite2", w2, 3);
+		ASSERT_EQ(bpfhost_prog_test_run_opts(wfd, &o), -EFAULT, "writing half of ctx->data_end faults");
+		bpfhost_close(wfd);
+		wfd = load_type(TP_PROG_TYPE, "ctxwrite", ok, 3);
+		ASSERT_OK(bpfhost_prog_test_run_opts(wfd, &o), "other context fields are writable");
+		bpfhost_close(wfd);
+	}
 	sock = LOAD("sock", MOV64_IMM(0, 0), EXIT());
 	{
 		/* A prog array owned by socket filters refuses a program of another type. */
