@@ -24,6 +24,10 @@
  * (bench/rbpf_peer: its interpreter and JIT, crates.io rbpf 0.4.1) in the
  * same run; PATH is that peer's binary. The lookup program needs maps,
  * which rbpf does not have.
+ *
+ * Then the map-helpers section (interp_helpers.c): one map operation per
+ * test-run iteration, bpfhost and the kernel, on 1 and 2 CPUs
+ * (--helpers-only runs just that section).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,6 +43,7 @@
 #include "bpfhost/bpfhost.h"
 #include "bpfhost/uapi.h"
 #include "insn_build.h"
+#include "interp_helpers.h"
 #include "kernel_bpf.h"
 
 #define MAX_INSNS 256
@@ -521,6 +526,7 @@ int main(int argc, char **argv)
 	const char *verdict[3] = { "<= 2.0 ns/insn", "<= 2.5 ns/insn", "<= kernel JIT per iteration" };
 	struct rbpf_row rbpf[2] = { 0 };
 	const char *rbpf_peer = NULL;
+	bool helpers_only = false;
 	char why[256];
 	struct row rows[3];
 	double load[2];
@@ -528,8 +534,10 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--rbpf") && i + 1 < argc) {
 			rbpf_peer = argv[++i];
+		} else if (!strcmp(argv[i], "--helpers-only")) {
+			helpers_only = true;
 		} else {
-			fprintf(stderr, "usage: %s [--rbpf PATH-TO-rbpf_peer]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--rbpf PATH-TO-rbpf_peer] [--helpers-only]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -542,6 +550,10 @@ int main(int argc, char **argv)
 		eng[1] = NULL;
 	} else {
 		printf("kernel column: BPF_PROG_TEST_RUN on the running kernel (JIT as configured)\n");
+	}
+	if (helpers_only) {
+		interp_helpers_bench(eng[1] != NULL, why);
+		return 0;
 	}
 	if (fill_maps(&bh, eng[1]))
 		return 1;
@@ -621,5 +633,6 @@ int main(int argc, char **argv)
 	bpfhost_close(bh.map_fd);
 	if (eng[1] && kernel.map_fd >= 0)
 		kbpf_close(kernel.map_fd);
+	interp_helpers_bench(eng[1] != NULL, why);
 	return 0;
 }
