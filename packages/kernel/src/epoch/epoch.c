@@ -94,6 +94,16 @@ bool epoch_in(void)
 	return self && self->depth > 0;
 }
 
+bool epoch_quiesce(void)
+{
+	if (!self || self->depth != 1)
+		return false;
+	epoch_exit();
+	epoch_run_deferred();
+	epoch_enter();
+	return true;
+}
+
 /*
  * The limit below which retired items are safe: the smallest epoch any
  * thread is inside of, and never more than @target, the global epoch this

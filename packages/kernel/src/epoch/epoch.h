@@ -30,6 +30,12 @@ struct epoch_head {
 void epoch_enter(void);
 void epoch_exit(void);
 bool epoch_in(void);
+/*
+ * Inside exactly one epoch_enter(): leaves it, runs what became ready, and
+ * enters again, so a long loop lets its own retired memory go. Pointers read
+ * under the epoch are invalid afterwards. False (and nothing done) when nested.
+ */
+bool epoch_quiesce(void);
 
 void *epoch_alloc(size_t size);
 void *epoch_alloc_aligned(size_t size);

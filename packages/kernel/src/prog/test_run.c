@@ -5,6 +5,7 @@
  * duration, as Linux's bpf_prog_test_run_*.
  */
 #include "prog_internal.h"
+#include "../ext/registrar.h"
 
 int bh_prog_run(const struct bh_prog *prog, void *ctx, uint32_t *retval)
 {
@@ -101,6 +102,8 @@ static void default_destroy(const struct bh_prog_type *t, void *context, uint8_t
 	plat_free(c);
 }
 
+#define TEST_RUN_QUIESCE_EVERY 1024u	/* runs between two epoch quiescent points */
+
 int bh_prog_test_run(union bpf_attr *attr, union bpf_attr *uattr)
 {
 	const uint8_t *data_in = u64_to_ptr(attr->test.data_in), *ctx_in = u64_to_ptr(attr->test.ctx_in);
@@ -108,6 +111,7 @@ int bh_prog_test_run(union bpf_attr *attr, union bpf_attr *uattr)
 	uint32_t repeat = attr->test.repeat ? attr->test.repeat : 1, retval = 0;
 	size_t data_size_out = attr->test.data_size_out, ctx_size_out = attr->test.ctx_size_out;
 	const struct bh_prog_type *t;
+	struct bh_module *busy;
 	struct bh_prog *prog;
 	uint64_t start, total;
 	void *ctx = NULL;
@@ -133,6 +137,14 @@ int bh_prog_test_run(union bpf_attr *attr, union bpf_attr *uattr)
 	if (atomic_load(&t->gone))
 		return bh_err(-ENODEV, "program '%s': its program type '%s' (%u) was unloaded",
 			      prog->name, t->name, t->type);
+	/*
+	 * The loop leaves the epoch now and then, so a forced unload could
+	 * otherwise unmap the module before context_destroy: keep it busy (its
+	 * unload waits), counted inside the epoch in which the type was alive.
+	 */
+	busy = t->provider ? t->provider->module : NULL;
+	if (busy)
+		atomic_fetch_add(&busy->busy, 1);
 	bh_err_clear();
 	if (t->ctx_create)
 		err = t->ctx_create(t->binding_context, data_in, attr->test.data_size_in, ctx_in,
@@ -143,6 +155,8 @@ int bh_prog_test_run(union bpf_attr *attr, union bpf_attr *uattr)
 	if (err) {
 		char why[256];
 
+		if (busy)
+			atomic_fetch_sub(&busy->busy, 1);
 		/* A provider cannot set the core's message: then say what it returned. */
 		if (bpfhost_last_error()[0])
 			plat_snprintf(why, sizeof(why), "%s", bpfhost_last_error());
@@ -152,19 +166,34 @@ int bh_prog_test_run(union bpf_attr *attr, union bpf_attr *uattr)
 		return bh_err(err < 0 ? err : -EINVAL, "BPF_PROG_TEST_RUN: program '%s': could not "
 			      "build its context: %s", prog->name, why);
 	}
-	if (!ctx)
+	if (!ctx) {
+		if (busy)
+			atomic_fetch_sub(&busy->busy, 1);
 		return bh_err(-EINVAL, "BPF_PROG_TEST_RUN: program '%s': context_create of type '%s' "
 			      "returned no context", prog->name, t->name);
+	}
 
+	/*
+	 * Hold the program for the loop: it leaves the epoch now and then so
+	 * that what its runs retire (replaced hash elements ...) is freed, as
+	 * Linux's test-run loop lets RCU run when it reschedules.
+	 */
+	bh_object_get(&prog->obj);
 	start = plat_ktime_ns();
-	for (uint32_t i = 0; i < repeat && !err; i++)
+	for (uint32_t i = 0; i < repeat && !err; i++) {
 		err = bh_prog_run(prog, ctx, &retval);
+		if ((i & (TEST_RUN_QUIESCE_EVERY - 1)) == TEST_RUN_QUIESCE_EVERY - 1)
+			epoch_quiesce();
+	}
 	total = plat_ktime_ns() - start;
 
 	if (t->ctx_destroy)
 		t->ctx_destroy(t->binding_context, ctx, data_out, &data_size_out, ctx_out, &ctx_size_out);
 	else
 		default_destroy(t, ctx, data_out, &data_size_out, ctx_out, &ctx_size_out);
+	if (busy)
+		atomic_fetch_sub(&busy->busy, 1);
+	bh_object_put(&prog->obj);
 	if (err)
 		return err;
 	uattr->test.retval = retval;
