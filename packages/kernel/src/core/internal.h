@@ -101,6 +101,16 @@ int bh_pin_add(const char *path, struct bh_object *obj);
 struct bh_object *bh_pin_get(const char *path);	/* with a reference */
 int bh_pin_remove(const char *path);
 
+/* Linux's object names: [A-Za-z0-9_.], NUL-terminated within 16 bytes; @what: "map" ... */
+int bh_check_obj_name(const char *name, const char *cmd, const char *what);
+
+/*
+ * BPF_OBJ_GET_INFO_BY_FD: checks the caller's info buffer against an info
+ * struct of @info_size bytes (bytes past it must be zero, as Linux) and
+ * gives the bytes to copy in and out in *len.
+ */
+int bh_info_begin(const union bpf_attr *attr, size_t info_size, uint32_t *len);
+
 /* Reads a NUL-terminated path from an attr (bounded). */
 #define BH_PATH_MAX 4096
 int bh_copy_path(char *dst, uint64_t user_ptr, const char *what);

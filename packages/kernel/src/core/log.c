@@ -53,31 +53,34 @@ void bh_err_clear(void)
 	last.what = NULL;
 }
 
-int bh_err(int err, const char *fmt, ...)
+/* Formats through a copy: callers may pass the previous message as an argument. */
+static void set_message(const char *fmt, va_list ap)
 {
 	char msg[sizeof(last.msg)];
-	va_list ap;
 
-	/* Through a copy: callers may pass the previous message as an argument. */
-	va_start(ap, fmt);
 	plat_vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	plat_memcpy(last.msg, msg, sizeof(msg));
 	last.what = NULL;
+}
+
+int bh_err(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_message(fmt, ap);
+	va_end(ap);
 	bh_log(BPFHOST_DEBUG, "%s (%s)\n", last.msg, bh_errno_name(err));
 	return err;
 }
 
 int bpfhost_set_last_error(int err, const char *fmt, ...)
 {
-	char msg[sizeof(last.msg)];
 	va_list ap;
 
 	va_start(ap, fmt);
-	plat_vsnprintf(msg, sizeof(msg), fmt, ap);
+	set_message(fmt, ap);
 	va_end(ap);
-	plat_memcpy(last.msg, msg, sizeof(msg));
-	last.what = NULL;
 	return err;
 }
 

@@ -354,3 +354,37 @@ int bh_copy_path(char *dst, uint64_t user_ptr, const char *what)
 	plat_memcpy(dst, src, len + 1);
 	return 0;
 }
+
+int bh_check_obj_name(const char *name, const char *cmd, const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < BPF_OBJ_NAME_LEN && name[i]; i++) {
+		char c = name[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '.'))
+			return bh_err(-EINVAL, "%s: %s name has character 0x%02x; only letters, digits, "
+				      "'_' and '.' are allowed", cmd, what, (unsigned char)c);
+	}
+	if (i == BPF_OBJ_NAME_LEN)
+		return bh_err(-EINVAL, "%s: %s name is not NUL-terminated within %u bytes", cmd, what,
+			      BPF_OBJ_NAME_LEN);
+	return 0;
+}
+
+int bh_info_begin(const union bpf_attr *attr, size_t info_size, uint32_t *len)
+{
+	const char *user = u64_to_ptr(attr->info.info);
+
+	*len = attr->info.info_len;
+	if (!user && *len)
+		return bh_err(-EFAULT, "BPF_OBJ_GET_INFO_BY_FD: info pointer is NULL");
+	for (uint32_t i = (uint32_t)info_size; i < *len; i++)
+		if (user[i])
+			return bh_err(-E2BIG, "BPF_OBJ_GET_INFO_BY_FD: info bytes past %zu are not zero",
+				      info_size);
+	if (*len > info_size)
+		*len = (uint32_t)info_size;
+	return 0;
+}

@@ -40,25 +40,6 @@ struct bh_map *bh_map_from_handle(int handle, const char *cmd)
 	if (unlikely(!map))                                                    \
 		return bh_handle_lookup((int)(handle)) ? -EINVAL : -EBADF
 
-/* Linux accepts map names of [A-Za-z0-9_.], NUL-terminated within 16 bytes. */
-static int check_name(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < BPF_OBJ_NAME_LEN && name[i]; i++) {
-		char c = name[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == '.'))
-			return bh_err(-EINVAL, "BPF_MAP_CREATE: map name has character 0x%02x; "
-				      "only letters, digits, '_' and '.' are allowed", (unsigned char)c);
-	}
-	if (i == BPF_OBJ_NAME_LEN)
-		return bh_err(-EINVAL, "BPF_MAP_CREATE: map name is not NUL-terminated within %u bytes",
-			      BPF_OBJ_NAME_LEN);
-	return 0;
-}
-
 int bh_map_check_sizes(const union bpf_attr *attr, const char *family, uint32_t allowed_flags)
 {
 	if (attr->map_flags & ~allowed_flags)
@@ -95,7 +76,7 @@ int bh_map_create(union bpf_attr *attr)
 	struct bh_map *map;
 	int err, h;
 
-	err = check_name(attr->map_name);
+	err = bh_check_obj_name(attr->map_name, "BPF_MAP_CREATE", "map");
 	if (err)
 		return err;
 	/* Only bloom filters and arenas read map_extra on Linux; none here yet. */
@@ -312,17 +293,12 @@ int bh_map_batch(int cmd, union bpf_attr *attr, union bpf_attr *uattr)
 int bh_map_get_info(struct bh_map *map, union bpf_attr *attr, union bpf_attr *uattr)
 {
 	struct bpf_map_info info;
-	uint32_t len = attr->info.info_len;
 	char *user = u64_to_ptr(attr->info.info);
+	uint32_t len;
+	int err = bh_info_begin(attr, sizeof(info), &len);
 
-	if (!user && len)
-		return bh_err(-EFAULT, "BPF_OBJ_GET_INFO_BY_FD: info pointer is NULL");
-	for (uint32_t i = sizeof(info); i < len; i++)
-		if (user[i])
-			return bh_err(-E2BIG, "BPF_OBJ_GET_INFO_BY_FD: info bytes past %zu are not zero",
-				      sizeof(info));
-	if (len > sizeof(info))
-		len = sizeof(info);
+	if (err)
+		return err;
 	plat_memset(&info, 0, sizeof(info));
 	info.type = map->map_type;
 	info.id = map->obj.id;

@@ -214,13 +214,12 @@ int bh_link_get_info(struct bh_object *obj, union bpf_attr *attr, union bpf_attr
 {
 	struct bh_link *link = container_of(obj, struct bh_link, obj);
 	struct bpf_link_info info;
-	uint32_t len = attr->info.info_len;
 	char *user = u64_to_ptr(attr->info.info);
+	uint32_t len;
+	int err = bh_info_begin(attr, sizeof(info), &len);
 
-	if (!user && len)
-		return bh_err(-EFAULT, "BPF_OBJ_GET_INFO_BY_FD: info pointer is NULL");
-	if (len > sizeof(info))
-		len = sizeof(info);
+	if (err)
+		return err;
 	plat_memset(&info, 0, sizeof(info));
 	info.type = 0;
 	info.id = link->obj.id;

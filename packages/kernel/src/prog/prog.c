@@ -120,17 +120,12 @@ int bh_prog_bind_map(union bpf_attr *attr)
 int bh_prog_get_info(struct bh_prog *prog, union bpf_attr *attr, union bpf_attr *uattr)
 {
 	struct bpf_prog_info info;
-	uint32_t len = attr->info.info_len;
 	char *user = u64_to_ptr(attr->info.info);
+	uint32_t len;
+	int err = bh_info_begin(attr, sizeof(info), &len);
 
-	if (!user && len)
-		return bh_err(-EFAULT, "BPF_OBJ_GET_INFO_BY_FD: info pointer is NULL");
-	for (uint32_t i = sizeof(info); i < len; i++)
-		if (user[i])
-			return bh_err(-E2BIG, "BPF_OBJ_GET_INFO_BY_FD: info bytes past %zu are not zero",
-				      sizeof(info));
-	if (len > sizeof(info))
-		len = sizeof(info);
+	if (err)
+		return err;
 	plat_memset(&info, 0, sizeof(info));
 	if (len)
 		plat_memcpy(&info, user, len);

@@ -25,24 +25,6 @@ static bool license_is_gpl(const char *l)
 	return false;
 }
 
-static int check_name(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < BPF_OBJ_NAME_LEN && name[i]; i++) {
-		char c = name[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_' || c == '.'))
-			return bh_err(-EINVAL, "BPF_PROG_LOAD: program name has character 0x%02x; "
-				      "only letters, digits, '_' and '.' are allowed", (unsigned char)c);
-	}
-	if (i == BPF_OBJ_NAME_LEN)
-		return bh_err(-EINVAL, "BPF_PROG_LOAD: program name is not NUL-terminated within %u bytes",
-			      BPF_OBJ_NAME_LEN);
-	return 0;
-}
-
 static int map_of_handle(struct bh_prog *prog, uint32_t i, int handle, struct bh_map **out)
 {
 	struct bh_map *map = bh_map_from_handle(handle, "BPF_PROG_LOAD");
@@ -178,7 +160,7 @@ static int load(union bpf_attr *attr, struct bh_prog *prog)
 				 BPF_F_TEST_STATE_FREQ))
 		return bh_err(-EINVAL, "BPF_PROG_LOAD: prog_flags 0x%x has flags bpfhost does not "
 			      "support", attr->prog_flags);
-	err = check_name(attr->prog_name);
+	err = bh_check_obj_name(attr->prog_name, "BPF_PROG_LOAD", "program");
 	if (err)
 		return err;
 	plat_memcpy(prog->name, attr->prog_name, sizeof(prog->name));
