@@ -11,6 +11,7 @@
 #ifndef BPFHOST_BENCH_H
 #define BPFHOST_BENCH_H
 
+#include "bench_stats.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -80,7 +81,6 @@ uint64_t bench_now_ns(void);
 int bench_repeats(void);
 /* BPFHOST_BENCH_ONLY=<text>: run only rows whose name contains it (for profiling). */
 bool bench_selected(const char *what);
-double bench_median(double *v, int n);
 void bench_keys_init(struct bench_keys *k, uint32_t type, uint64_t seed);
 void bench_keys_free(struct bench_keys *k);
 static inline const void *bench_key(const struct bench_keys *k, uint32_t index)

@@ -38,25 +38,6 @@ static void print_load(const char *when)
 	printf("load average %s: %s\n", when, buf);
 }
 
-static void print_affinity(void)
-{
-	cpu_set_t set;
-	int first = 1;
-
-	if (sched_getaffinity(0, sizeof(set), &set)) {
-		printf("affinity: unknown\n");
-		return;
-	}
-	printf("affinity: CPU");
-	for (int c = 0; c < CPU_SETSIZE; c++) {
-		if (CPU_ISSET(c, &set)) {
-			printf("%s%d", first ? " " : ",", c);
-			first = 0;
-		}
-	}
-	printf(CPU_COUNT(&set) == 1 ? " (pinned; concurrency section excepted)\n" : " (not pinned)\n");
-}
-
 int main(void)
 {
 	static struct bench_table table;
@@ -70,7 +51,7 @@ int main(void)
 	strftime(date, sizeof(date), "%Y-%m-%d %H:%M UTC", gmtime(&now));
 	bench_cpu_describe(machine, sizeof(machine));
 	printf("bpfhost kernel benchmark, %s\nmachine: %s\n", date, machine);
-	print_affinity();
+	bench_print_affinity("pinned; concurrency section excepted", "not pinned");
 	print_load("at start");
 	printf("workload: %u ops per measurement on %u-entry maps, u32 keys (LPM: /32), u64 values, "
 	       "random order (fixed-seed permutations)\n", BENCH_OPS, BENCH_ENTRIES);

@@ -33,26 +33,6 @@ bool bench_selected(const char *what)
 	return !only || strstr(what, only);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-double bench_median(double *v, int n)
-{
-	double tmp[128];
-
-	if (n <= 0)
-		return 0;
-	if (n > 128)
-		n = 128;
-	memcpy(tmp, v, sizeof(*v) * (size_t)n);
-	qsort(tmp, (size_t)n, sizeof(*tmp), cmp_double);
-	return n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
-}
-
 static uint64_t splitmix64(uint64_t *s)
 {
 	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);

@@ -43,6 +43,7 @@
 #include "bpfhost/bpfhost.h"
 #include "bpfhost/uapi.h"
 #include "insn_build.h"
+#include "bench_stats.h"
 #include "interp_helpers.h"
 #include "kernel_bpf.h"
 
@@ -252,19 +253,6 @@ static void k_close(int fd)
 	kbpf_close(fd);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* Repeat count for one batch of >= BATCH_NS, from a calibration run. */
 static uint32_t batch_repeat(const struct engine *e, int fd)
 {
@@ -334,7 +322,7 @@ static void measure(struct engine *eng[2], struct prog_spec spec[2], struct row 
 	}
 	for (int e = 0; e < 2; e++) {
 		if (row->ok[e])
-			row->ns_per_run[e] = median(samples[e], nb);
+			row->ns_per_run[e] = bench_median(samples[e], nb);
 		if (fd[e] >= 0)
 			eng[e]->close(fd[e]);
 		free(samples[e]);
@@ -356,7 +344,7 @@ static double load_us(const struct engine *e, const struct prog_spec *p)
 			return -1;
 		e->close(fd);
 	}
-	return median(v, 7);
+	return bench_median(v, 7);
 }
 
 /* Median load time in us of @n instructions on @e (-1 when refused; @why says why). */
@@ -380,7 +368,7 @@ static double load_insns_us(const struct engine *e, const struct bpf_insn *insns
 		}
 		e->close(fd);
 	}
-	return median(v, 5);
+	return bench_median(v, 5);
 }
 
 /*
@@ -413,25 +401,6 @@ static void big_load(struct engine *eng[2])
 		printf("\n");
 	}
 	free(insns);
-}
-
-static void print_affinity(void)
-{
-	cpu_set_t set;
-	int first = 1;
-
-	if (sched_getaffinity(0, sizeof(set), &set)) {
-		printf("affinity: unknown\n");
-		return;
-	}
-	printf("affinity: CPU");
-	for (int c = 0; c < CPU_SETSIZE; c++) {
-		if (CPU_ISSET(c, &set)) {
-			printf("%s%d", first ? " " : ",", c);
-			first = 0;
-		}
-	}
-	printf(CPU_COUNT(&set) == 1 ? " (pinned)\n" : " (not pinned: taskset -c 1 pins it)\n");
 }
 
 /* The lookup program's map on each engine: HASH u32 -> u64, keys 0..1023. */
@@ -544,7 +513,7 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("bpfhost interpreter benchmark\n");
-	print_affinity();
+	bench_print_affinity("pinned", "not pinned: taskset -c 1 pins it");
 	if (kbpf_probe(why, sizeof(why))) {
 		printf("kernel column: skipped (%s)\n", why);
 		eng[1] = NULL;

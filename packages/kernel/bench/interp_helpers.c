@@ -46,6 +46,7 @@
 #include "bpfhost/bpf.h"
 #include "bpfhost/bpfhost.h"
 #include "bpfhost/uapi.h"
+#include "bench_stats.h"
 #include "insn_build.h"
 #include "interp_helpers.h"
 #include "kernel_bpf.h"
@@ -109,19 +110,6 @@ static uint64_t thread_cpu_ns(void)
 
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static int env_int(const char *name, int def, int lo, int hi)
@@ -566,8 +554,8 @@ static void measure(struct job *j, struct result *r)
 				mops[b] += 1000.0 / v;
 			}
 		}
-		r->ns[e] = median(ns, j->nb);
-		r->mops[e] = median(mops, j->nb);
+		r->ns[e] = bench_median(ns, j->nb);
+		r->mops[e] = bench_median(mops, j->nb);
 		r->retval[e] = j->retval[e][0];
 		r->failed[e] = j->failed[e];
 		for (int t = 1; t < j->nthreads; t++)
