@@ -16,6 +16,7 @@
  * opcode here is a bug somewhere else: the program stops with -EINVAL.
  */
 #include "interp.h"
+#include "trace.h"
 #include "../maps/map.h"
 #include "../maps/prog_array.h"
 
@@ -686,6 +687,9 @@ tail_call: {
 	}
 	/* Counted before the slot is read, as Linux does: an empty slot counts too. */
 	if (run->tail_calls >= MAX_TAIL_CALL_CNT) {
+		/* Not a fault (Linux goes on too), but say so where a person looks. */
+		bh_trace_note(prog->name, "insn %u: tail call limit (%u) reached, continuing after the call",
+			      PC, MAX_TAIL_CALL_CNT);
 		reg[BPF_REG_0] = (uint64_t)-E2BIG;
 		NEXT();
 	}

@@ -30,6 +30,21 @@ static void trace_append(const char *line, uint32_t n)
 	plat_spin_unlock(&trace_lock);
 }
 
+void bh_trace_note(const char *prog_name, const char *fmt, ...)
+{
+	char line[TRACE_LINE_MAX];
+	va_list ap;
+	int n = plat_snprintf(line, sizeof(line), "%s: ", prog_name);
+
+	va_start(ap, fmt);
+	n += plat_vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	if ((size_t)n > sizeof(line) - 2)
+		n = (int)sizeof(line) - 2;
+	line[n++] = '\n';
+	trace_append(line, (uint32_t)n);
+}
+
 uint32_t bh_trace_read(char *buf, uint32_t size)
 {
 	uint32_t n = 0, last_nl = 0;

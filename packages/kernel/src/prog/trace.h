@@ -18,6 +18,9 @@
 long bh_trace_printk(const char *prog_name, const char *fmt, uint32_t fmt_size, uint64_t a1,
 		     uint64_t a2, uint64_t a3);
 
+/* A line from the core about a program ("<program>: <message>"), e.g. a limit it hit. */
+void bh_trace_note(const char *prog_name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Copies and removes up to @size bytes of whole lines; returns the bytes. */
 uint32_t bh_trace_read(char *buf, uint32_t size);
 

@@ -341,9 +341,10 @@ static void t_tail_calls(void)
 {
 	int pa = test_map(BPF_MAP_TYPE_PROG_ARRAY, "pa", 4, 4, 64, 0);
 	int cnt = test_map(BPF_MAP_TYPE_ARRAY, "cnt", 4, 8, 1, 0);
-	int fds[40];
+	int fds[40], n;
 	uint32_t zero = 0;
 	uint64_t c = 0;
+	char trace[512];
 
 	for (int i = 0; i < 40; i++) {
 		fds[i] = LOAD("tail", MOV64_REG(6, 1), LD_MAP_VALUE(1, cnt, 0), LDX_MEM(BPF_DW, 2, 1, 0),
@@ -355,7 +356,11 @@ static void t_tail_calls(void)
 	for (uint32_t i = 1; i < 40; i++)
 		ASSERT_OK(bpfhost_map_update_elem(pa, &i, &fds[i], 0), "fill prog array");
 	/* 1 + 33 tail calls run; the 34th call fails and that program returns. */
+	bpfhost_trace_read(trace, sizeof(trace));
 	ASSERT_EQ(run_ok(fds[0]), 1000 + 33, "the 34th tail call falls through");
+	n = bpfhost_trace_read(trace, sizeof(trace) - 1);
+	trace[n > 0 ? n : 0] = 0;
+	ASSERT_STR_CONTAINS(trace, "tail: insn 10: tail call limit (33) reached", "the trace log says so");
 	ASSERT_OK(bpfhost_map_lookup_elem(cnt, &zero, &c), "counter");
 	ASSERT_EQ(c, 34, "34 programs ran");
 	/* An empty slot: the call falls through at once. */
