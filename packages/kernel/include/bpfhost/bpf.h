@@ -172,6 +172,11 @@ BPFHOST_API int bpfhost_prog_type_by_section(const char *section, uint32_t *prog
 /** Fires a hook with @p data. @return 0, -ENOENT (no such hook), -EOPNOTSUPP (not triggerable) */
 BPFHOST_API int bpfhost_hook_trigger(uint32_t attach_type, const void *data, uint32_t data_size,
 				     uint32_t *prog_cnt, uint32_t *retval);
+/**
+ * Sleeps until ring buffer @p map_fd has records to consume or @p timeout_ms
+ * passes (< 0: no limit). @return 1 (records), 0 (timed out), or -EBADF/-EINVAL
+ */
+BPFHOST_API int bpfhost_ringbuf_wait(int map_fd, int timeout_ms);
 /** Drains the bpf_trace_printk log into @p buf. @return bytes written (lines end in '\n') */
 BPFHOST_API int bpfhost_trace_read(char *buf, uint32_t size);
 

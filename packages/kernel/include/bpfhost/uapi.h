@@ -68,6 +68,8 @@ enum bpf_cmd {
 	BPFHOST_HOOK_TRIGGER = 0x10004,		/* attr->trigger */
 	/* Reads and drains the trace log bpf_trace_printk writes to. */
 	BPFHOST_TRACE_READ = 0x10005,		/* attr->trace */
+	/* Sleeps until a ring buffer has records to consume (what epoll does on Linux). */
+	BPFHOST_RINGBUF_WAIT = 0x10006,		/* attr->ringbuf_wait */
 };
 
 /* Program types, Linux numbering. Extension types start at BPFHOST_PROG_TYPE_EXT_BASE. */
@@ -368,6 +370,12 @@ union bpf_attr {
 		uint32_t buf_size;		/* in */
 		uint32_t len;			/* out: bytes written */
 	} trace;
+
+	struct { /* BPFHOST_RINGBUF_WAIT */
+		uint32_t map_fd;		/* in: a BPF_MAP_TYPE_RINGBUF */
+		int32_t timeout_ms;		/* in: < 0 waits without limit */
+		uint32_t ready;			/* out: 1 records to consume, 0 timed out */
+	} ringbuf_wait;
 
 	struct { /* BPFHOST_MAP_MMAP: where a map's shared memory lives */
 		uint32_t map_fd;

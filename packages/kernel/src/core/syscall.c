@@ -8,6 +8,7 @@
 #include "internal.h"
 #include "../maps/map.h"
 #include "../prog/prog_internal.h"
+#include "../maps/ringbuf.h"
 
 #define offsetofend(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
 
@@ -46,6 +47,7 @@ static size_t attr_last_byte(int cmd)
 	case BPFHOST_PROG_TYPE_BY_SECTION: return offsetofend(union bpf_attr, section.expected_attach_type);
 	case BPFHOST_HOOK_TRIGGER: return offsetofend(union bpf_attr, trigger.retval);
 	case BPFHOST_TRACE_READ: return offsetofend(union bpf_attr, trace.len);
+	case BPFHOST_RINGBUF_WAIT: return offsetofend(union bpf_attr, ringbuf_wait.ready);
 	default: return 0;
 	}
 }
@@ -84,6 +86,7 @@ static const char *cmd_name(int cmd)
 	case BPFHOST_PROG_TYPE_BY_SECTION: return "BPFHOST_PROG_TYPE_BY_SECTION";
 	case BPFHOST_HOOK_TRIGGER: return "BPFHOST_HOOK_TRIGGER";
 	case BPFHOST_TRACE_READ: return "BPFHOST_TRACE_READ";
+	case BPFHOST_RINGBUF_WAIT: return "BPFHOST_RINGBUF_WAIT";
 	}
 	return "command";
 }
@@ -180,6 +183,33 @@ static int obj_get_info(union bpf_attr *attr, union bpf_attr *uattr)
 	}
 }
 
+/* Sleeps outside any epoch (a sleeper inside one would hold back all reclamation). */
+static int ringbuf_wait(union bpf_attr *attr, union bpf_attr *uattr)
+{
+	struct bh_map *map;
+	int ready;
+
+	if (epoch_in())
+		return bh_err(-EINVAL, "BPFHOST_RINGBUF_WAIT: called inside an epoch (from a program "
+			      "or a provider callback)");
+	epoch_enter();
+	map = bh_map_from_handle((int)attr->ringbuf_wait.map_fd, "BPFHOST_RINGBUF_WAIT");
+	if (map && map->map_type != BPF_MAP_TYPE_RINGBUF) {
+		epoch_exit();
+		return bh_err(-EINVAL, "BPFHOST_RINGBUF_WAIT: map '%s' is type %u, not a ring buffer",
+			      map->name, map->map_type);
+	}
+	if (map && !bh_object_get_not_zero(&map->obj))
+		map = NULL;
+	epoch_exit();
+	if (!map)
+		return bh_handle_lookup((int)attr->ringbuf_wait.map_fd) ? -EINVAL : -EBADF;
+	ready = bh_ringbuf_wait(map, attr->ringbuf_wait.timeout_ms);
+	bh_object_put(&map->obj);
+	uattr->ringbuf_wait.ready = (uint32_t)ready;
+	return 0;
+}
+
 static bool mem_is_zero(const void *p, size_t n)
 {
 	const unsigned char *b = p;
@@ -271,6 +301,8 @@ int bpfhost_sys_bpf(int cmd, union bpf_attr *uattr, unsigned int size)
 		plat_memset((char *)&attr + size, 0, last - size);
 	}
 
+	if (cmd == BPFHOST_RINGBUF_WAIT)
+		return ringbuf_wait(&attr, uattr);
 	if (cmd == BPFHOST_OBJ_CLOSE) {
 		/* Outside epoch: destruction can then complete before we return. */
 		ret = bh_handle_close((int)attr.bpf_fd);

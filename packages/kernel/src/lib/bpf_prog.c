@@ -220,3 +220,15 @@ int bpfhost_link_get_info_by_fd(int fd, struct bpf_link_info *info, uint32_t *in
 
 	return bpfhost_obj_get_info_by_fd(fd, info, info_len ? info_len : &len);
 }
+
+int bpfhost_ringbuf_wait(int map_fd, int timeout_ms)
+{
+	union bpf_attr attr;
+	int ret;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.ringbuf_wait.map_fd = (uint32_t)map_fd;
+	attr.ringbuf_wait.timeout_ms = timeout_ms;
+	ret = lib_sys(BPFHOST_RINGBUF_WAIT, &attr);
+	return ret ? ret : (int)attr.ringbuf_wait.ready;
+}

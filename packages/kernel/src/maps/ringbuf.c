@@ -27,6 +27,8 @@ struct bh_ringbuf {
 	struct plat_spinlock lock;	/* orders reservations; producer_pos changes under it */
 	unsigned long pending_pos;	/* no record below it is BUSY (under the lock) */
 	atomic_ulong wakeups;
+	_Atomic uint32_t wake_word;	/* futex word consumers sleep on */
+	atomic_int sleepers;		/* consumers in bh_ringbuf_wait */
 };
 
 static inline struct bh_ringbuf *ringbuf_of(struct bh_map *map)
@@ -170,8 +172,13 @@ static void ringbuf_commit(void *sample, uint64_t flags, bool discard)
 	/* Wake the consumer if it is waiting on exactly this record (as Linux decides). */
 	rec_pos = (unsigned long)((char *)hdr - rb->data);
 	cons_pos = atomic_load_explicit(rb->consumer_pos, memory_order_acquire) & rb->mask;
-	if ((flags & BPF_RB_FORCE_WAKEUP) || (cons_pos == rec_pos && !(flags & BPF_RB_NO_WAKEUP)))
+	if ((flags & BPF_RB_FORCE_WAKEUP) || (cons_pos == rec_pos && !(flags & BPF_RB_NO_WAKEUP))) {
 		atomic_fetch_add_explicit(&rb->wakeups, 1, memory_order_release);
+		atomic_fetch_add_explicit(&rb->wake_word, 1, memory_order_seq_cst);
+		/* A syscall only when someone sleeps (seq_cst pairs with the sleeper's). */
+		if (atomic_load_explicit(&rb->sleepers, memory_order_seq_cst))
+			plat_wake_all(&rb->wake_word);
+	}
 }
 
 void bh_ringbuf_submit(void *sample, uint64_t flags)
@@ -329,3 +336,31 @@ const struct bh_map_ops ringbuf_map_ops = {
 	.mmap = ringbuf_mmap,
 	.mem_usage = ringbuf_mem_usage,
 };
+
+static bool has_data(struct bh_ringbuf *rb)
+{
+	return atomic_load_explicit(rb->producer_pos, memory_order_acquire) !=
+	       atomic_load_explicit(rb->consumer_pos, memory_order_acquire);
+}
+
+int bh_ringbuf_wait(struct bh_map *map, int timeout_ms)
+{
+	struct bh_ringbuf *rb = ringbuf_of(map);
+	uint64_t deadline = timeout_ms < 0 ? UINT64_MAX : plat_ktime_ns() + (uint64_t)timeout_ms * 1000000;
+	int ready;
+
+	atomic_fetch_add_explicit(&rb->sleepers, 1, memory_order_seq_cst);
+	for (;;) {
+		uint32_t word = atomic_load_explicit(&rb->wake_word, memory_order_seq_cst);
+		uint64_t now;
+
+		ready = has_data(rb);
+		now = plat_ktime_ns();
+		if (ready || now >= deadline)
+			break;
+		plat_wait_u32(&rb->wake_word, word,
+			      deadline == UINT64_MAX ? -1 : (int)((deadline - now + 999999) / 1000000));
+	}
+	atomic_fetch_sub_explicit(&rb->sleepers, 1, memory_order_relaxed);
+	return ready;
+}

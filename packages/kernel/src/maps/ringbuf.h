@@ -63,4 +63,11 @@ uint64_t bh_ringbuf_query(struct bh_map *map, uint64_t flags);
  */
 uint64_t bh_ringbuf_wakeup_seq(struct bh_map *map);
 
+/*
+ * Sleeps until the ring holds unconsumed records (producer_pos !=
+ * consumer_pos) or @timeout_ms passes (< 0: no limit). Call outside any
+ * epoch. Returns 1 when there is data, 0 on timeout.
+ */
+int bh_ringbuf_wait(struct bh_map *map, int timeout_ms);
+
 #endif /* BPFHOST_RINGBUF_H */

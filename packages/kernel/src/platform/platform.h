@@ -99,6 +99,12 @@ uint64_t plat_ktime_ns(void);	/* monotonic */
 uint64_t plat_boot_ns(void);	/* includes suspend */
 uint32_t plat_random_u32(void);
 void plat_yield(void);
+/*
+ * Sleeps while *@addr == @expected, at most @timeout_ms (< 0: no limit), or
+ * until plat_wake_all(@addr). May return early (spuriously): re-check.
+ */
+void plat_wait_u32(_Atomic uint32_t *addr, uint32_t expected, int timeout_ms);
+void plat_wake_all(_Atomic uint32_t *addr);
 void plat_sleep_us(unsigned int us);
 
 /* Threads (tests, deferred work). */

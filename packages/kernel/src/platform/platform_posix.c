@@ -264,6 +264,41 @@ uint32_t plat_random_u32(void)
 	return (uint32_t)((state * 2685821657736338717ull) >> 32);
 }
 
+#ifdef __linux__
+#include <linux/futex.h>
+#include <sys/syscall.h>
+
+void plat_wait_u32(_Atomic uint32_t *addr, uint32_t expected, int timeout_ms)
+{
+	struct timespec ts = { timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L };
+
+	syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAIT_PRIVATE, expected, timeout_ms < 0 ? NULL : &ts,
+		NULL, 0);
+}
+
+void plat_wake_all(_Atomic uint32_t *addr)
+{
+	syscall(SYS_futex, (uint32_t *)addr, FUTEX_WAKE_PRIVATE, INT32_MAX, NULL, NULL, 0);
+}
+#else
+/* Without futexes: poll every 100 us (correct, only less prompt). */
+void plat_wait_u32(_Atomic uint32_t *addr, uint32_t expected, int timeout_ms)
+{
+	long left_us = timeout_ms < 0 ? 100 : (long)timeout_ms * 1000;
+
+	while (atomic_load(addr) == expected && left_us > 0) {
+		usleep(100);
+		if (timeout_ms >= 0)
+			left_us -= 100;
+	}
+}
+
+void plat_wake_all(_Atomic uint32_t *addr)
+{
+	(void)addr;
+}
+#endif
+
 void plat_yield(void)
 {
 	sched_yield();

@@ -8,7 +8,10 @@
  */
 #include "test.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
+#include <unistd.h>
 
 #include "maps/ringbuf.h"
 
@@ -474,6 +477,49 @@ static void alloc_failures(void)
 	ASSERT_EQ(bpfhost_handle_count(), 0, "no handle leaked");
 }
 
+struct waiter {
+	int fd, timeout_ms, ret;
+	atomic_int started;
+};
+
+static void *wait_thread(void *arg)
+{
+	struct waiter *w = arg;
+
+	atomic_store(&w->started, 1);
+	w->ret = bpfhost_ringbuf_wait(w->fd, w->timeout_ms);
+	return NULL;
+}
+
+/* BPFHOST_RINGBUF_WAIT: sleeps until a producer commits, times out, refuses other maps. */
+static void wait_for_records(void)
+{
+	int fd = test_map(BPF_MAP_TYPE_RINGBUF, "rbw", 0, 0, 4096, 0);
+	int hash = test_map(BPF_MAP_TYPE_HASH, "nrb", 4, 4, 4, 0);
+	struct waiter w = { .fd = fd, .timeout_ms = 30000 };
+	struct consumer c;
+	struct sink s = { 0 };
+	pthread_t t;
+	uint64_t v = 42;
+
+	ASSERT_EQ(bpfhost_ringbuf_wait(fd, 10), 0, "empty ring: times out");
+	ASSERT_EQ(bpfhost_ringbuf_wait(hash, 10), -EINVAL, "not a ring buffer");
+	ASSERT_EQ(bpfhost_ringbuf_wait(999, 10), -EBADF, "not a handle");
+	ASSERT_OK(pthread_create(&t, NULL, wait_thread, &w), "waiter");
+	while (!atomic_load(&w.started))
+		sched_yield();
+	usleep(20000);	/* let it fall asleep; a wake before that is fine too */
+	ASSERT_OK(output(map_of(fd), &v, sizeof(v), 0), "output");
+	pthread_join(t, NULL);
+	ASSERT_EQ(w.ret, 1, "the producer's commit woke the waiter (before its 30 s timeout)");
+	ASSERT_EQ(bpfhost_ringbuf_wait(fd, 0), 1, "records already there: returns at once");
+	consumer_init(&c, fd);
+	ASSERT_EQ(consume(&c, &s), 1, "one record");
+	ASSERT_EQ(bpfhost_ringbuf_wait(fd, 0), 0, "consumed: nothing to wait for");
+	bpfhost_close(hash);
+	bpfhost_close(fd);
+}
+
 int main(void)
 {
 	static const struct test_case cases[] = {
@@ -487,6 +533,7 @@ int main(void)
 		TEST(query_values),
 		TEST(bogus_consumer_cannot_overrun_busy),
 		TEST(program_side_ops),
+		TEST(wait_for_records),
 		TEST(alloc_failures),
 	};
 
