@@ -354,6 +354,63 @@ BPFHOST_API int bpfhost_btf__find_by_name_kind(const struct bpfhost_btf *btf, co
 /** @return the kind's name in Linux's spelling ("STRUCT", "INT", ...) */
 BPFHOST_API const char *bpfhost_btf_kind_str(enum bpfhost_btf_kind kind);
 
+/* ---------------------------------------------------------------------------
+ * Ring buffer consumer, after libbpf's ring_buffer__*: reads the records of a
+ * BPF_MAP_TYPE_RINGBUF map from its shared memory (bpfhost_map_mmap()) in the
+ * order they were reserved, skips discarded ones, and sleeps in
+ * bpfhost_ringbuf_wait(). One consumer per ring; a consumer is not thread
+ * safe (one thread at a time may call __poll/__consume on it).
+ */
+struct bpfhost_ring_buffer;
+
+/**
+ * Called once per record with its payload (valid only during the call).
+ * Return 0 to go on; a negative value stops the walk after this record (it
+ * counts as consumed) and is returned by __consume/__poll.
+ */
+typedef int (*bpfhost_ring_buffer_sample_fn)(void *ctx, void *data, size_t size);
+
+struct bpfhost_ring_buffer_opts {
+	size_t sz;
+	size_t : 0;
+};
+#define bpfhost_ring_buffer_opts__last_field sz
+
+/**
+ * @brief **bpfhost_ring_buffer__new()** opens a consumer on ring buffer map
+ * @p map_fd. The consumer holds its own handle to the map (taken by id), so
+ * closing @p map_fd while the consumer lives leaves its memory mapped.
+ * @return the consumer, or NULL with errno: EBADF (not a handle), EINVAL (not
+ * a ring buffer map, NULL @p sample_cb, non-zero opts tail), ENOMEM
+ */
+BPFHOST_API struct bpfhost_ring_buffer *
+bpfhost_ring_buffer__new(int map_fd, bpfhost_ring_buffer_sample_fn sample_cb, void *ctx,
+			 const struct bpfhost_ring_buffer_opts *opts);
+
+/** @brief Closes the consumer's map handle and frees it. NULL is a no-op. */
+BPFHOST_API void bpfhost_ring_buffer__free(struct bpfhost_ring_buffer *rb);
+
+/**
+ * @brief **bpfhost_ring_buffer__poll()** waits up to @p timeout_ms (< 0: no
+ * limit) for records, then consumes what is there.
+ * @return records consumed (0 on timeout), or the callback's negative value,
+ * or -EINVAL (called inside an epoch: from a program or provider callback)
+ */
+BPFHOST_API int bpfhost_ring_buffer__poll(struct bpfhost_ring_buffer *rb, int timeout_ms);
+
+/**
+ * @brief **bpfhost_ring_buffer__consume()** consumes every committed record
+ * available now, without waiting.
+ * @return records consumed (capped at INT_MAX), or the callback's negative value
+ */
+BPFHOST_API int bpfhost_ring_buffer__consume(struct bpfhost_ring_buffer *rb);
+
+/** @brief As __consume(), stopping after @p n records. @return records consumed, or the callback's negative value */
+BPFHOST_API int bpfhost_ring_buffer__consume_n(struct bpfhost_ring_buffer *rb, size_t n);
+
+/** @return the consumer's own map handle (for bpfhost_ringbuf_wait()) */
+BPFHOST_API int bpfhost_ring_buffer__map_fd(const struct bpfhost_ring_buffer *rb);
+
 #ifdef __cplusplus
 }
 #endif
