@@ -1,0 +1,97 @@
+/**
+ * `@bpfhost/api`: the typed TypeScript API of bpfhost, the embeddable
+ * user-mode eBPF core.
+ *
+ * ```ts
+ * import { BpfObject, loadExtension, triggerHook, u32, u64 } from '@bpfhost/api';
+ *
+ * using ext = loadExtension('sample_ext.so');
+ * using obj = BpfObject.open('sample_maps.bpf.o').load();
+ * using link = obj.program('count_event').attach();
+ * triggerHook(link.attachType, event);
+ * for (const [key, count] of obj.map('counters', { key: u32, value: u64 })) console.log(key, count);
+ * ```
+ *
+ * @packageDocumentation
+ */
+export {
+  array,
+  bool,
+  bytes,
+  cstring,
+  f32,
+  f64,
+  i16,
+  i32,
+  i64,
+  i8,
+  none,
+  perCpu,
+  struct,
+  u16,
+  u32,
+  u64,
+  u8,
+  type ArrayCodec,
+  type Codec,
+  type FieldCodecs,
+  type Infer,
+  type PerCpuCodec,
+  type StructCodec,
+  type StructField,
+  type StructOf,
+  type StructOptions,
+} from './codecs.js';
+export { Btf, type BtfType, type BtfValue } from './btf.js';
+export {
+  BpfError,
+  ClosedError,
+  CodecError,
+  ExistsError,
+  LoadError,
+  NotFoundError,
+  VerifierError,
+  type ErrorContext,
+} from './errors.js';
+export { Extension, loadExtension, type UnloadOptions } from './extension.js';
+export {
+  BpfMap,
+  type CreateMapOptions,
+  type MapCodecs,
+  type MapInfo,
+  type SetOptions,
+  type UntypedMap,
+} from './map.js';
+export { handleCount, numPossibleCpus } from './native.js';
+export { BpfObject, type MapSpec, type OpenOptions, type ProgramSpec } from './object.js';
+export {
+  Link,
+  Program,
+  assemble,
+  disassemble,
+  programTypeBySection,
+  trace,
+  triggerHook,
+  type Hook,
+  type HookResult,
+  type LinkInfo,
+  type LoadProgramOptions,
+  type ProgramInfo,
+  type TestRunOptions,
+  type TestRunResult,
+} from './program.js';
+export { RingBuffer, type RingBufferOptions } from './ringbuf.js';
+export {
+  ATTACH_TYPE_EXT_BASE,
+  MAP_TYPE_EXT_BASE,
+  MapType,
+  PROG_TYPE_EXT_BASE,
+  ProgramType,
+  UpdateFlags,
+  mapTypeName,
+  programTypeName,
+  type MapTypeName,
+  type PerCpuMapTypeName,
+  type ProgramTypeName,
+  type UpdateFlag,
+} from './uapi.js';

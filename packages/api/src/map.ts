@@ -1,0 +1,614 @@
+/**
+ * {@link BpfMap}: a live map with codecs for its keys and values.
+ *
+ * @module
+ */
+import type { BtfValue } from './btf.js';
+import { bytes, isPerCpuCodec, none, perCpu, type Codec } from './codecs.js';
+import { BpfError, CodecError, Errno, fromNative, nativeCode, type ErrorContext } from './errors.js';
+import { nativeBinding, type NativeBinding, type NativeMapInfo } from './native.js';
+import { Resource } from './resource.js';
+import {
+  isKeylessMapType,
+  isPerCpuMapType,
+  mapTypeName,
+  toMapType,
+  toUpdateFlags,
+  type MapTypeName,
+  type UpdateFlag,
+} from './uapi.js';
+
+/** A map whose codecs come from BTF or are raw bytes: keys and values are {@link BtfValue}s. */
+export type UntypedMap = BpfMap<BtfValue, BtfValue>;
+
+/** Options of {@link BpfMap.set}, {@link BpfMap.setMany} and {@link BpfMap.push}. */
+export interface SetOptions {
+  /** `'any'` (default: create or replace), `'noexist'` (create only), `'exist'` (replace only), `'lock'`, or raw flags. */
+  flags?: UpdateFlag | number | bigint;
+}
+
+/** What the core says about a map (`BPF_OBJ_GET_INFO_BY_FD`). */
+export interface MapInfo {
+  id: number;
+  name: string;
+  type: number;
+  /** `'hash'`, `'percpu_array'`, `'custom(4097)'`, ... */
+  typeName: string;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  flags: number;
+}
+
+/** Codecs for a map's keys and values. Omit `key` for maps without keys (queue, stack). */
+export interface MapCodecs<K, V> {
+  key?: Codec<K>;
+  value: Codec<V>;
+}
+
+/** Options of {@link BpfMap.create}. */
+export interface CreateMapOptions<K, V> {
+  /** `'hash'`, `'array'`, `'percpu_hash'`, `'queue'`, ... or a type id (custom map types: 4096 and up). */
+  type: MapTypeName | number;
+  /** Key codec; omit for keyless maps (queue, stack, ring buffer) or give `keySize` for raw Buffer keys. */
+  key?: Codec<K>;
+  /** Value codec (wrap it in `perCpu()` for per-CPU types); omit for ring buffers or give `valueSize` for raw Buffer values. */
+  value?: Codec<V>;
+  /** Key size when `key` is omitted (keys are then Buffers). */
+  keySize?: number;
+  /** Value size when `value` is omitted (values are then Buffers). */
+  valueSize?: number;
+  /** Capacity (entries; bytes for a ring buffer). */
+  maxEntries: number;
+  /** Up to 15 characters. */
+  name?: string;
+  /** `BPF_F_*` map flags. */
+  flags?: number;
+  /** Template inner map for `array_of_maps` / `hash_of_maps`. */
+  innerMap?: BpfMap<any, any>;
+  /** `map_extra` (bloom filter hash count). */
+  mapExtra?: bigint;
+}
+
+/** @internal How a BpfMap is made. */
+export interface MapInit<K, V> {
+  fd: number;
+  name: string;
+  type: number;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  flags: number;
+  key: Codec<K>;
+  value: Codec<V>;
+  /** Close `fd` when the map is closed (false for maps of an object). */
+  owned: boolean;
+  owner?: Resource;
+  object?: string;
+}
+
+const BATCH_CHUNK = 256;
+
+function isNotFound(e: unknown): boolean {
+  return nativeCode(e).code === 'ENOENT';
+}
+
+function isNotSupported(e: unknown): boolean {
+  const { code } = nativeCode(e);
+  return code === 'ENOTSUPP' || code === 'EOPNOTSUPP';
+}
+
+/**
+ * Checks that `codec` fits a map's `size`-byte keys or values, wrapping a
+ * per-CPU map's raw value codec. Throws {@link CodecError}.
+ */
+function fitCodec<T>(codec: Codec<T>, size: number, role: 'key' | 'value', type: number, ctx: ErrorContext): Codec<T> {
+  if (role === 'value' && isPerCpuMapType(type)) {
+    if (!isPerCpuCodec(codec)) {
+      throw new CodecError({
+        ...ctx,
+        role,
+        codec: codec.name,
+        expected: `a perCpu(...) codec (map type ${mapTypeName(type)} has one value per possible CPU)`,
+        got: 'a codec of one value',
+      });
+    }
+    if (codec.element.size !== size) {
+      throw new CodecError({ ...ctx, role, codec: codec.element.name, expected: `a ${size}-byte codec per CPU`, got: `${codec.element.size} bytes` });
+    }
+    return codec;
+  }
+  if (isPerCpuCodec(codec)) {
+    throw new CodecError({ ...ctx, role, codec: codec.name, expected: `a codec of one ${size}-byte ${role} (the map is not per-CPU)`, got: 'a perCpu codec' });
+  }
+  if (codec.size !== size) {
+    throw new CodecError({ ...ctx, role, codec: codec.name, expected: `a ${size}-byte codec`, got: `${codec.size} bytes` });
+  }
+  return codec;
+}
+
+/** The raw codec of `size`-byte keys/values of a map of `type`: Buffers, `none` for size 0, one Buffer per CPU for per-CPU values. */
+export function rawCodec(size: number, role: 'key' | 'value', type: number): Codec<BtfValue> {
+  if (size === 0) return none as unknown as Codec<BtfValue>;
+  const c = bytes(size) as Codec<BtfValue>;
+  return role === 'value' && isPerCpuMapType(type) ? (perCpu(c) as Codec<BtfValue>) : c;
+}
+
+/**
+ * A live map. Keys and values go through codecs; `get` returns `undefined`
+ * for a missing key; iteration yields `[key, value]` pairs; per-CPU maps
+ * have arrays as values (see `perCpu`); queues and stacks use `push`, `pop`
+ * and `peek`. Maps of a {@link BpfObject} live as long as the object; maps
+ * from {@link BpfMap.create}, `fromId` or `fromPin` own their handle and
+ * should be closed (or `using`).
+ *
+ * Every method throws {@link ClosedError} once the map (or its object) is
+ * closed, {@link CodecError} for keys/values that do not fit the codecs, and
+ * {@link BpfError} (subclass by `code`) for refusals by the core.
+ */
+export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
+  /** The handle (file-descriptor-like number) of the map in the core. */
+  readonly fd: number;
+  readonly name: string;
+  /** Map type id (`MapType.hash`, custom types from 4096). */
+  readonly type: number;
+  readonly keySize: number;
+  /** Size of one value (one CPU's value for per-CPU maps). */
+  readonly valueSize: number;
+  readonly maxEntries: number;
+  readonly flags: number;
+  readonly key: Codec<K>;
+  /** The codec of a whole user-space value (per-CPU: all CPUs). */
+  readonly value: Codec<V>;
+  readonly #owned: boolean;
+  readonly #object: string | undefined;
+  #noBatch = false;
+
+  /** @internal Use {@link BpfObject.map}, {@link BpfMap.create}, {@link BpfMap.fromId} or {@link BpfMap.fromPin}. */
+  constructor(init: MapInit<K, V>) {
+    super(init.owner);
+    this.fd = init.fd;
+    this.name = init.name;
+    this.type = init.type;
+    this.keySize = init.keySize;
+    this.valueSize = init.valueSize;
+    this.maxEntries = init.maxEntries;
+    this.flags = init.flags;
+    this.#owned = init.owned;
+    this.#object = init.object;
+    const ctx = this.context;
+    this.key = fitCodec(init.key, init.keySize, 'key', init.type, ctx);
+    this.value = fitCodec(init.value, init.valueSize, 'value', init.type, ctx);
+  }
+
+  /** Creates a map that is not part of an object. The caller closes it. */
+  static create<K = Buffer, V = Buffer>(opts: CreateMapOptions<K, V>): BpfMap<K, V> {
+    const type = toMapType(opts.type);
+    const name = opts.name ?? '';
+    const keyless = isKeylessMapType(type);
+    const keySize = opts.key?.size ?? opts.keySize ?? 0;
+    let valueSize = opts.valueSize ?? 0;
+    if (opts.value) valueSize = isPerCpuCodec(opts.value) ? opts.value.element.size : opts.value.size;
+    const ctx: ErrorContext = { map: name, op: 'create' };
+    const key = (opts.key ?? (keySize === 0 ? none : bytes(keySize))) as Codec<K>;
+    const value = (opts.value ?? (valueSize === 0 ? none : rawCodec(valueSize, 'value', type))) as Codec<V>;
+    if (keyless && keySize !== 0) {
+      throw new CodecError({ ...ctx, role: 'key', codec: key.name, expected: `no key codec (a ${mapTypeName(type)} map has no keys)`, got: `${keySize} bytes` });
+    }
+    const b = nativeBinding();
+    let fd: number;
+    try {
+      fd = b.mapCreate(type, name || null, keySize, valueSize, opts.maxEntries, {
+        mapFlags: opts.flags ?? 0,
+        ...(opts.innerMap ? { innerMapFd: opts.innerMap.fd } : {}),
+        ...(opts.mapExtra !== undefined ? { mapExtra: opts.mapExtra } : {}),
+      });
+    } catch (e) {
+      throw fromNative(e, ctx);
+    }
+    try {
+      return new BpfMap<K, V>({ fd, name, type, keySize, valueSize, maxEntries: opts.maxEntries, flags: opts.flags ?? 0, key, value, owned: true });
+    } catch (e) {
+      b.close(fd);
+      throw e;
+    }
+  }
+
+  /** Opens the map with id `id` (see {@link BpfMap.ids}), raw or with codecs. The caller closes it. */
+  static fromId(id: number): UntypedMap;
+  static fromId<K, V>(id: number, codecs: MapCodecs<K, V>): BpfMap<K, V>;
+  static fromId(id: number, codecs?: MapCodecs<unknown, unknown>): BpfMap<unknown, unknown> {
+    const fd = call({ op: `open map id ${id}` }, (b) => b.mapGetFdById(id));
+    return BpfMap.fromFd(fd, codecs);
+  }
+
+  /** Opens the map pinned at `path`, raw or with codecs. The caller closes it. */
+  static fromPin(path: string): UntypedMap;
+  static fromPin<K, V>(path: string, codecs: MapCodecs<K, V>): BpfMap<K, V>;
+  static fromPin(path: string, codecs?: MapCodecs<unknown, unknown>): BpfMap<unknown, unknown> {
+    const fd = call({ op: `open pin '${path}'` }, (b) => b.objGet(path));
+    return BpfMap.fromFd(fd, codecs);
+  }
+
+  private static fromFd(fd: number, codecs?: MapCodecs<unknown, unknown>): BpfMap<unknown, unknown> {
+    const b = nativeBinding();
+    try {
+      const info: NativeMapInfo = call({ op: 'info' }, () => b.mapGetInfo(fd));
+      const key = codecs?.key ?? rawCodec(info.keySize, 'key', info.type);
+      const value = codecs?.value ?? rawCodec(info.valueSize, 'value', info.type);
+      return new BpfMap({ fd, name: info.name, type: info.type, keySize: info.keySize, valueSize: info.valueSize, maxEntries: info.maxEntries, flags: info.mapFlags, key, value, owned: true });
+    } catch (e) {
+      b.close(fd);
+      throw e;
+    }
+  }
+
+  /** Ids of every map in the core, in order. */
+  static *ids(): IterableIterator<number> {
+    let id = 0;
+    for (;;) {
+      const next = call({ op: 'list maps' }, (b) => b.mapGetNextId(id));
+      if (next === null) return;
+      yield next;
+      id = next;
+    }
+  }
+
+  protected get kind(): string {
+    return 'map';
+  }
+
+  protected get context(): ErrorContext {
+    return this.#object === undefined ? { map: this.name } : { object: this.#object, map: this.name };
+  }
+
+  protected release(): void {
+    if (this.#owned) nativeBinding().close(this.fd);
+  }
+
+  /** True for per-CPU maps (values are arrays, one per possible CPU). */
+  get perCpu(): boolean {
+    return isPerCpuMapType(this.type);
+  }
+
+  /** `'hash'`, `'array'`, `'custom(4097)'`, ... */
+  get typeName(): string {
+    return mapTypeName(this.type);
+  }
+
+  /** What the core says about the map now. */
+  info(): MapInfo {
+    const i = this.native('info', (b) => b.mapGetInfo(this.fd));
+    return { id: i.id, name: i.name, type: i.type, typeName: mapTypeName(i.type), keySize: i.keySize, valueSize: i.valueSize, maxEntries: i.maxEntries, flags: i.mapFlags };
+  }
+
+  /** The map's id in the core. */
+  get id(): number {
+    return this.info().id;
+  }
+
+  /** The value of `key`, or `undefined` if the map has no such key. */
+  get(key: K): V | undefined {
+    const k = this.encodeKey(key, 'get');
+    const v = this.lookup('get', (b) => b.mapLookupElem(this.fd, k, this.value.size));
+    return v === undefined ? undefined : this.decodeValue(v, 'get');
+  }
+
+  /** True if the map has `key`. */
+  has(key: K): boolean {
+    const k = this.encodeKey(key, 'has');
+    return this.lookup('has', (b) => b.mapLookupElem(this.fd, k, this.value.size)) !== undefined;
+  }
+
+  /**
+   * Stores `value` under `key`. With `flags: 'noexist'` a present key throws
+   * {@link ExistsError}; with `'exist'` a missing one throws {@link NotFoundError};
+   * a full map throws `E2BIG`.
+   */
+  set(key: K, value: V, opts: SetOptions = {}): this {
+    const k = this.encodeKey(key, 'set');
+    const v = this.encodeValue(value, 'set');
+    const flags = toUpdateFlags(opts.flags);
+    this.native('set', (b) => b.mapUpdateElem(this.fd, k, v, flags));
+    return this;
+  }
+
+  /** Deletes `key`. Returns false if it was not there. Arrays refuse deletes (`EINVAL`). */
+  delete(key: K): boolean {
+    const k = this.encodeKey(key, 'delete');
+    return this.lookup('delete', (b) => {
+      b.mapDeleteElem(this.fd, k as Buffer);
+      return true;
+    }) ?? false;
+  }
+
+  /** Deletes `key` and returns the value it had, or `undefined` if it was not there. */
+  getAndDelete(key: K): V | undefined {
+    const k = this.encodeKey(key, 'getAndDelete');
+    const v = this.lookup('getAndDelete', (b) => b.mapLookupAndDeleteElem(this.fd, k, this.value.size));
+    return v === undefined ? undefined : this.decodeValue(v, 'getAndDelete');
+  }
+
+  /** Keys, in the map's order. Deleting the current key while iterating is safe. */
+  *keys(): IterableIterator<K> {
+    for (const k of this.rawKeys('keys')) yield this.decodeKey(k, 'keys');
+  }
+
+  /** Values, in the map's order. */
+  *values(): IterableIterator<V> {
+    for (const [, v] of this.entries()) yield v;
+  }
+
+  /**
+   * `[key, value]` pairs, read with batch lookups where the map type has
+   * them (one key at a time otherwise). Entries deleted meanwhile are skipped.
+   */
+  *entries(): IterableIterator<[K, V]> {
+    this.requireKeys('entries');
+    if (!this.#noBatch) {
+      const it = this.batchEntries();
+      let first: IteratorResult<[K, V]>;
+      try {
+        first = it.next();
+      } catch (e) {
+        if (!(e instanceof BpfError && (e.code === 'ENOTSUPP' || e.code === 'EOPNOTSUPP'))) throw e;
+        this.#noBatch = true;
+        first = { done: true, value: undefined };
+      }
+      if (!this.#noBatch) {
+        if (first.done) return;
+        yield first.value;
+        yield* it;
+        return;
+      }
+    }
+    for (const k of this.rawKeys('entries')) {
+      const v = this.lookup('entries', (b) => b.mapLookupElem(this.fd, k, this.value.size));
+      if (v !== undefined) yield [this.decodeKey(k, 'entries'), this.decodeValue(v, 'entries')];
+    }
+  }
+
+  [Symbol.iterator](): IterableIterator<[K, V]> {
+    return this.entries();
+  }
+
+  /** Every entry (batch lookups), or the values of `keys` (`undefined` where missing). */
+  getMany(): Array<[K, V]>;
+  getMany(keys: Iterable<K>): Array<V | undefined>;
+  getMany(keys?: Iterable<K>): Array<[K, V]> | Array<V | undefined> {
+    if (keys === undefined) return [...this.entries()];
+    return Array.from(keys, (k) => this.get(k));
+  }
+
+  /**
+   * Stores many entries with one batch update (one update per entry where
+   * the map type has no batch update). Returns how many were stored.
+   */
+  setMany(entries: Iterable<readonly [K, V]>, opts: SetOptions = {}): number {
+    const op = 'setMany';
+    this.ensureOpen(op);
+    const list = Array.from(entries);
+    const n = list.length;
+    if (n === 0) return 0;
+    const ks = this.keySize;
+    const vs = this.value.size;
+    const keys = Buffer.alloc(n * ks);
+    const values = Buffer.alloc(n * vs);
+    list.forEach(([k, v], i) => {
+      this.writeCodec(this.key, k, keys, i * ks, `${op} (entry ${i})`, 'key');
+      this.writeCodec(this.value, v, values, i * vs, `${op} (entry ${i})`, 'value');
+    });
+    const flags = toUpdateFlags(opts.flags);
+    if (!this.#noBatch) {
+      try {
+        return nativeBinding().mapUpdateBatch(this.fd, keys, values, n, { elemFlags: flags });
+      } catch (e) {
+        if (!isNotSupported(e)) throw fromNative(e, { ...this.context, op });
+        this.#noBatch = true;
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      const k = ks === 0 ? null : keys.subarray(i * ks, (i + 1) * ks);
+      const v = values.subarray(i * vs, (i + 1) * vs);
+      this.native(`${op} (entry ${i})`, (b) => b.mapUpdateElem(this.fd, k, v, flags));
+    }
+    return n;
+  }
+
+  /**
+   * Deletes many keys with one batch delete (one delete per key where the
+   * map type has no batch delete). As Linux's batch delete, a missing key
+   * stops it with {@link NotFoundError} (the keys before it are deleted).
+   * Returns how many were deleted.
+   */
+  deleteMany(keys: Iterable<K>): number {
+    const op = 'deleteMany';
+    this.ensureOpen(op);
+    this.requireKeys(op);
+    const list = Array.from(keys);
+    const n = list.length;
+    if (n === 0) return 0;
+    const ks = this.keySize;
+    const buf = Buffer.alloc(n * ks);
+    list.forEach((k, i) => this.writeCodec(this.key, k, buf, i * ks, `${op} (entry ${i})`, 'key'));
+    if (!this.#noBatch) {
+      try {
+        return nativeBinding().mapDeleteBatch(this.fd, buf, n);
+      } catch (e) {
+        if (!isNotSupported(e)) throw fromNative(e, { ...this.context, op });
+        this.#noBatch = true;
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      const k = buf.subarray(i * ks, (i + 1) * ks);
+      this.native(`${op} (entry ${i})`, (b) => b.mapDeleteElem(this.fd, k));
+    }
+    return n;
+  }
+
+  /**
+   * Queue/stack: adds `value`. When full, `flags: 'exist'` drops the oldest
+   * element instead of throwing `E2BIG`.
+   */
+  push(value: V, opts: SetOptions = {}): this {
+    this.requireKeyless('push');
+    const v = this.encodeValue(value, 'push');
+    const flags = toUpdateFlags(opts.flags);
+    this.native('push', (b) => b.mapUpdateElem(this.fd, null, v, flags));
+    return this;
+  }
+
+  /** Queue/stack: removes and returns the next element (`undefined` when empty). */
+  pop(): V | undefined {
+    this.requireKeyless('pop');
+    const v = this.lookup('pop', (b) => b.mapLookupAndDeleteElem(this.fd, null, this.value.size));
+    return v === undefined ? undefined : this.decodeValue(v, 'pop');
+  }
+
+  /** Queue/stack: the next element without removing it (`undefined` when empty). */
+  peek(): V | undefined {
+    this.requireKeyless('peek');
+    const v = this.lookup('peek', (b) => b.mapLookupElem(this.fd, null, this.value.size));
+    return v === undefined ? undefined : this.decodeValue(v, 'peek');
+  }
+
+  /** Makes the map read-only for user space (programs may still write). */
+  freeze(): void {
+    this.native('freeze', (b) => b.mapFreeze(this.fd));
+  }
+
+  /** Pins the map at `path` in the core's path namespace (see {@link BpfMap.fromPin}). */
+  pin(path: string): void {
+    this.native(`pin '${path}'`, (b) => b.objPin(this.fd, path));
+  }
+
+  /* -------------------------------------------------------------------- */
+
+  /** Runs a binding call with the map's error context. */
+  private native<T>(op: string, fn: (b: NativeBinding) => T): T {
+    this.ensureOpen(op);
+    try {
+      return fn(nativeBinding());
+    } catch (e) {
+      throw fromNative(e, { ...this.context, op });
+    }
+  }
+
+  /** As {@link native}, with `ENOENT` answered by `undefined`. */
+  private lookup<T>(op: string, fn: (b: NativeBinding) => T): T | undefined {
+    this.ensureOpen(op);
+    try {
+      return fn(nativeBinding());
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw fromNative(e, { ...this.context, op });
+    }
+  }
+
+  private writeCodec<T>(codec: Codec<T>, v: T, buf: Buffer, off: number, op: string, role: 'key' | 'value'): void {
+    try {
+      codec.write(v, buf, off);
+    } catch (e) {
+      throw e instanceof CodecError ? e.withContext({ ...this.context, op, role }) : e;
+    }
+  }
+
+  private encodeKey(key: K, op: string): Buffer | null {
+    this.ensureOpen(op);
+    if (this.keySize === 0) return null;
+    const buf = Buffer.alloc(this.keySize);
+    this.writeCodec(this.key, key, buf, 0, op, 'key');
+    return buf;
+  }
+
+  private encodeValue(value: V, op: string): Buffer {
+    const buf = Buffer.alloc(this.value.size);
+    this.writeCodec(this.value, value, buf, 0, op, 'value');
+    return buf;
+  }
+
+  private decode<T>(codec: Codec<T>, buf: Buffer, op: string, role: 'key' | 'value'): T {
+    try {
+      return codec.decode(buf);
+    } catch (e) {
+      throw e instanceof CodecError ? e.withContext({ ...this.context, op, role }) : e;
+    }
+  }
+
+  private decodeKey(buf: Buffer, op: string): K {
+    return this.decode(this.key, buf, op, 'key');
+  }
+
+  private decodeValue(buf: Buffer, op: string): V {
+    return this.decode(this.value, buf, op, 'value');
+  }
+
+  private requireKeys(op: string): void {
+    this.ensureOpen(op);
+    if (this.keySize === 0) {
+      throw new BpfError('EINVAL', Errno.EINVAL, `a ${this.typeName} map has no keys to iterate or delete (use push/pop/peek)`, { ...this.context, op });
+    }
+  }
+
+  private requireKeyless(op: string): void {
+    this.ensureOpen(op);
+    if (this.keySize !== 0) {
+      throw new BpfError('EINVAL', Errno.EINVAL, `${op} is for queues and stacks; a ${this.typeName} map has keys (use get/set/delete)`, { ...this.context, op });
+    }
+  }
+
+  /** Raw keys, fetching the next one before handing out the current one. */
+  private *rawKeys(op: string): IterableIterator<Buffer> {
+    this.requireKeys(op);
+    let cur = this.native(op, (b) => b.mapGetNextKey(this.fd, null, this.keySize));
+    while (cur) {
+      const prev: Buffer = cur;
+      const next = this.native(op, (b) => b.mapGetNextKey(this.fd, prev, this.keySize));
+      yield prev;
+      cur = next;
+    }
+  }
+
+  /** Entries through `BPF_MAP_LOOKUP_BATCH`, a chunk at a time. */
+  private *batchEntries(): IterableIterator<[K, V]> {
+    const op = 'entries';
+    const ks = this.keySize;
+    const vs = this.value.size;
+    let token: Buffer | null = null;
+    let count = Math.max(1, Math.min(BATCH_CHUNK, this.maxEntries));
+    for (;;) {
+      this.ensureOpen(op);
+      let r: ReturnType<NativeBinding['mapLookupBatch']>;
+      try {
+        r = nativeBinding().mapLookupBatch(this.fd, token, ks, vs, count);
+      } catch (e) {
+        const { code } = nativeCode(e);
+        // A hash bucket holds more entries than the chunk: ask for more at once.
+        if (code === 'ENOSPC' && count < 1 << 20) {
+          count *= 2;
+          continue;
+        }
+        if (code === 'ENOENT') return;
+        throw fromNative(e, { ...this.context, op });
+      }
+      for (let i = 0; i < r.count; i++) {
+        yield [
+          this.decodeKey(r.keys.subarray(i * ks, (i + 1) * ks), op),
+          this.decodeValue(r.values.subarray(i * vs, (i + 1) * vs), op),
+        ];
+      }
+      if (r.done || !r.outBatch) return;
+      token = r.outBatch;
+    }
+  }
+}
+
+/** Runs a binding call outside any map, translating its errors. */
+function call<T>(ctx: ErrorContext, fn: (b: NativeBinding) => T): T {
+  const b = nativeBinding();
+  try {
+    return fn(b);
+  } catch (e) {
+    throw fromNative(e, ctx);
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * The one door to the native binding, `@bpfhost/bindings`. It is loaded on
+ * first use, so codecs and BTF work (and their tests run) without it. The
+ * interface below is the binding's surface as the API uses it; the binding
+ * is thin and 1:1 with the C library, so policy (defaults, fallbacks, error
+ * types) lives in this package.
+ *
+ * @module
+ */
+import { createRequire } from 'node:module';
+
+import type { BtfType } from './btf.js';
+import { setPossibleCpus } from './codecs.js';
+import { BpfError, Errno } from './errors.js';
+
+export interface NativeMapInfo {
+  type: number;
+  id: number;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  mapFlags: number;
+  name: string;
+}
+
+export interface NativeObjectMap {
+  name: string;
+  fd: number;
+  type: number;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  mapFlags: number;
+  btfKeyTypeId: number;
+  btfValueTypeId: number;
+  internal: boolean;
+}
+
+export interface NativeObjectProgram {
+  name: string;
+  sectionName: string;
+  type: number;
+  expectedAttachType: number;
+  fd: number;
+  insnCnt: number;
+}
+
+export interface NativeObject {
+  load(): void;
+  close(): void;
+  readonly name: string;
+  maps(): NativeObjectMap[];
+  programs(): NativeObjectProgram[];
+  btfTypes(): BtfType[] | null;
+}
+
+export interface NativeObjectClass {
+  openFile(path: string): NativeObject;
+  openMem(buf: Buffer, name?: string): NativeObject;
+}
+
+export interface NativeRingBufferConsumer {
+  consume(max?: number): Buffer[];
+  poll(timeoutMs: number): Promise<Buffer[]>;
+  close(): void;
+}
+
+export interface NativeProgInfo {
+  type: number;
+  id: number;
+  name: string;
+  tag: Buffer;
+  insnCnt: number;
+  mapIds: number[];
+  runCnt: bigint;
+  runTimeNs: bigint;
+}
+
+/** What `@bpfhost/bindings` exports (the part the API uses). */
+export interface NativeBinding {
+  mapCreate(
+    type: number,
+    name: string | null,
+    keySize: number,
+    valueSize: number,
+    maxEntries: number,
+    opts?: { mapFlags?: number; innerMapFd?: number; numaNode?: number; mapExtra?: bigint },
+  ): number;
+  mapLookupElem(fd: number, key: Buffer | null, valueSize: number, flags?: bigint): Buffer;
+  mapUpdateElem(fd: number, key: Buffer | null, value: Buffer, flags?: bigint): void;
+  mapDeleteElem(fd: number, key: Buffer): void;
+  mapGetNextKey(fd: number, key: Buffer | null, keySize: number): Buffer | null;
+  mapLookupAndDeleteElem(fd: number, key: Buffer | null, valueSize: number): Buffer;
+  mapFreeze(fd: number): void;
+  mapLookupBatch(
+    fd: number,
+    inBatch: Buffer | null,
+    keySize: number,
+    valueSize: number,
+    count: number,
+    opts?: { elemFlags?: bigint; flags?: bigint; andDelete?: boolean },
+  ): { keys: Buffer; values: Buffer; count: number; outBatch: Buffer | null; done: boolean };
+  mapUpdateBatch(fd: number, keys: Buffer, values: Buffer, count: number, opts?: { elemFlags?: bigint; flags?: bigint }): number;
+  mapDeleteBatch(fd: number, keys: Buffer, count: number): number;
+  mapGetInfo(fd: number): NativeMapInfo;
+  numPossibleCpus(): number;
+  progLoad(
+    type: number,
+    name: string | null,
+    license: string,
+    insns: Buffer,
+    opts?: { expectedAttachType?: number; fdArray?: number[] },
+  ): number;
+  progTestRun(
+    fd: number,
+    opts?: { data?: Buffer; ctx?: Buffer; repeat?: number; dataSizeOut?: number; ctxSizeOut?: number },
+  ): { retval: number; data: Buffer | null; ctx: Buffer | null; durationNs: number };
+  progGetInfo(fd: number): NativeProgInfo;
+  linkCreate(progFd: number, attachType: number, targetFd?: number): number;
+  linkDetach(linkFd: number): void;
+  linkGetInfo(fd: number): { id: number; progId: number; attachType: number };
+  hookTrigger(attachType: number, data: Buffer | null): { progCnt: number; retval: number };
+  progTypeBySection(section: string): { progType: number; expectedAttachType: number };
+  traceRead(): string;
+  objPin(fd: number, path: string): void;
+  objGet(path: string): number;
+  objUnpin(path: string): void;
+  progGetNextId(startId: number): number | null;
+  mapGetNextId(startId: number): number | null;
+  linkGetNextId(startId: number): number | null;
+  progGetFdById(id: number): number;
+  mapGetFdById(id: number): number;
+  linkGetFdById(id: number): number;
+  close(fd: number): void;
+  handleCount(): number;
+  extensionLoad(path: string): number;
+  extensionUnload(handle: number, force?: boolean): void;
+  NativeObject: NativeObjectClass;
+  RingBufferConsumer: new (mapFd: number) => NativeRingBufferConsumer;
+  asm(source: string): Buffer;
+  disasm(insns: Buffer): string;
+}
+
+let binding: NativeBinding | undefined;
+
+/**
+ * The native binding, loaded on first call. Throws a {@link BpfError} with
+ * code `'ENOSYS'`-like `'EBINDING'` when it cannot be loaded (not built, or
+ * no prebuilt binary for this platform).
+ */
+export function nativeBinding(): NativeBinding {
+  if (binding) return binding;
+  const require = createRequire(import.meta.url);
+  try {
+    binding = require('@bpfhost/bindings') as NativeBinding;
+  } catch (err) {
+    throw new BpfError(
+      'EBINDING',
+      Errno.EOPNOTSUPP,
+      `cannot load the native binding @bpfhost/bindings (build it with \`npx nx run bindings:build\`): ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  return binding;
+}
+
+/** Tests may substitute a binding (for example to count calls). Pass `undefined` to reload the real one. */
+export function setNativeBinding(b: NativeBinding | undefined): void {
+  binding = b;
+}
+
+let cpus: number | undefined;
+
+/** The number of possible CPUs: the length of a per-CPU map's values (cached). */
+export function numPossibleCpus(): number {
+  cpus ??= nativeBinding().numPossibleCpus();
+  return cpus;
+}
+
+setPossibleCpus(numPossibleCpus);
+
+/** How many handles (maps, programs, links, ...) the core has open: for leak checks. */
+export function handleCount(): number {
+  return nativeBinding().handleCount();
+}

@@ -1,0 +1,347 @@
+/**
+ * {@link Program}s, the {@link Link}s that attach them to hooks, and the
+ * hook and trace-log functions of the core.
+ *
+ * @module
+ */
+import { BpfError, Errno, fromNative, type FromNativeOptions } from './errors.js';
+import type { ErrorContext } from './errors.js';
+import { nativeBinding, type NativeBinding } from './native.js';
+import { Resource } from './resource.js';
+import { ProgramType, programTypeName, type ProgramTypeName } from './uapi.js';
+
+/** Options of {@link Program.testRun}. */
+export interface TestRunOptions {
+  /** The packet / event bytes the program sees as data .. data_end. */
+  data?: Uint8Array;
+  /** The context struct (program-type specific; empty for the default). */
+  ctx?: Uint8Array;
+  /** Run this many times (default 1); `durationNs` is the mean per run. */
+  repeat?: number;
+  /** Room for the data out (default: the data's size). */
+  dataSizeOut?: number;
+  /** Room for the context out (default: the context's size). */
+  ctxSizeOut?: number;
+}
+
+/** What {@link Program.testRun} returns. */
+export interface TestRunResult {
+  /** The program's return value (r0, as the core's 32-bit `retval`). */
+  retval: number;
+  /** The data after the run (the program may write it), if there was data. */
+  data: Buffer | undefined;
+  /** The context after the run, if a context was given. */
+  ctx: Buffer | undefined;
+  /** Mean time per run, in nanoseconds. */
+  durationNs: number;
+}
+
+/** A hook to attach to: an attach type (extension hooks: 4096 and up), optionally with a target handle. */
+export type Hook = number | { attachType: number; target?: number };
+
+/** What {@link Program.info} returns. */
+export interface ProgramInfo {
+  id: number;
+  name: string;
+  type: number;
+  typeName: string;
+  /** The program's tag (hash of its instructions), as hex. */
+  tag: string;
+  insnCount: number;
+  mapIds: number[];
+  runCount: bigint;
+  runTimeNs: bigint;
+}
+
+/** Options of {@link Program.load}. */
+export interface LoadProgramOptions {
+  /** Program type: a name (`'socket_filter'`, `'xdp'`, ...) or a type id (extension types from 4096). */
+  type: ProgramTypeName | number;
+  /** Raw instructions (8 bytes each) or assembler text (the conformance syntax, see `assemble`). */
+  insns: Uint8Array | string;
+  name?: string;
+  /** Default `'GPL'`. */
+  license?: string;
+  expectedAttachType?: number;
+  /** Map handles the instructions refer to by index (`BPF_PSEUDO_MAP_IDX`). */
+  maps?: Array<{ fd: number }>;
+}
+
+/** @internal How a Program is made. */
+export interface ProgramInit {
+  fd: number;
+  name: string;
+  section: string;
+  type: number;
+  expectedAttachType: number;
+  insnCount: number;
+  owned: boolean;
+  owner?: Resource;
+  object?: string;
+}
+
+/** Runs a binding call, translating its errors with `ctx`. */
+function call<T>(ctx: FromNativeOptions, fn: (b: NativeBinding) => T): T {
+  const b = nativeBinding();
+  try {
+    return fn(b);
+  } catch (e) {
+    throw fromNative(e, ctx);
+  }
+}
+
+/**
+ * A loaded program: from an object ({@link BpfObject.program}) or loaded
+ * from instructions ({@link Program.load}). Run it with {@link testRun},
+ * attach it to a hook with {@link attach}.
+ */
+export class Program extends Resource {
+  readonly fd: number;
+  readonly name: string;
+  /** The ELF section it came from (`''` for programs loaded from instructions). */
+  readonly section: string;
+  readonly type: number;
+  /** The attach type its section implies (the default hook of {@link attach}). */
+  readonly expectedAttachType: number;
+  readonly insnCount: number;
+  readonly #owned: boolean;
+  readonly #object: string | undefined;
+
+  /** @internal Use {@link BpfObject.program} or {@link Program.load}. */
+  constructor(init: ProgramInit) {
+    super(init.owner);
+    this.fd = init.fd;
+    this.name = init.name;
+    this.section = init.section;
+    this.type = init.type;
+    this.expectedAttachType = init.expectedAttachType;
+    this.insnCount = init.insnCount;
+    this.#owned = init.owned;
+    this.#object = init.object;
+  }
+
+  /**
+   * Loads a program from instructions or assembler text. Throws
+   * {@link VerifierError} / {@link LoadError} (with the log) when refused.
+   * The caller closes it.
+   */
+  static load(opts: LoadProgramOptions): Program {
+    const type = typeof opts.type === 'number' ? opts.type : (ProgramType as Record<string, number>)[opts.type];
+    const name = opts.name ?? '';
+    if (type === undefined) {
+      throw new BpfError('EINVAL', Errno.EINVAL, `unknown program type '${String(opts.type)}'`, { program: name, op: 'load' });
+    }
+    const insns = typeof opts.insns === 'string' ? assemble(opts.insns) : Buffer.from(opts.insns);
+    const fd = call({ program: name, op: 'load', kind: 'load' }, (b) =>
+      b.progLoad(type, name || null, opts.license ?? 'GPL', insns, {
+        ...(opts.expectedAttachType !== undefined ? { expectedAttachType: opts.expectedAttachType } : {}),
+        ...(opts.maps ? { fdArray: opts.maps.map((m) => m.fd) } : {}),
+      }),
+    );
+    return new Program({
+      fd,
+      name,
+      section: '',
+      type,
+      expectedAttachType: opts.expectedAttachType ?? 0,
+      insnCount: insns.length / 8,
+      owned: true,
+    });
+  }
+
+  /** Opens the program with id `id` (see {@link Program.ids}). The caller closes it. */
+  static fromId(id: number): Program {
+    const fd = call({ op: `open program id ${id}` }, (b) => b.progGetFdById(id));
+    try {
+      const i = call({ op: 'info' }, (b) => b.progGetInfo(fd));
+      return new Program({ fd, name: i.name, section: '', type: i.type, expectedAttachType: 0, insnCount: i.insnCnt, owned: true });
+    } catch (e) {
+      nativeBinding().close(fd);
+      throw e;
+    }
+  }
+
+  /** Ids of every program in the core, in order. */
+  static *ids(): IterableIterator<number> {
+    let id = 0;
+    for (;;) {
+      const next = call({ op: 'list programs' }, (b) => b.progGetNextId(id));
+      if (next === null) return;
+      yield next;
+      id = next;
+    }
+  }
+
+  protected get kind(): string {
+    return 'program';
+  }
+
+  protected get context(): ErrorContext {
+    return this.#object === undefined ? { program: this.name } : { object: this.#object, program: this.name };
+  }
+
+  protected release(): void {
+    if (this.#owned) nativeBinding().close(this.fd);
+  }
+
+  private native<T>(op: string, fn: (b: NativeBinding) => T): T {
+    this.ensureOpen(op);
+    return call({ ...this.context, op }, fn);
+  }
+
+  /** `'xdp'`, `'ext(4097)'`, ... */
+  get typeName(): string {
+    return programTypeName(this.type);
+  }
+
+  /** What the core says about the program (id, tag, run statistics). */
+  info(): ProgramInfo {
+    const i = this.native('info', (b) => b.progGetInfo(this.fd));
+    return {
+      id: i.id,
+      name: i.name,
+      type: i.type,
+      typeName: programTypeName(i.type),
+      tag: Buffer.from(i.tag).toString('hex'),
+      insnCount: i.insnCnt,
+      mapIds: i.mapIds,
+      runCount: i.runCnt,
+      runTimeNs: i.runTimeNs,
+    };
+  }
+
+  /** The program's id in the core. */
+  get id(): number {
+    return this.info().id;
+  }
+
+  /**
+   * Runs the program once (or `repeat` times) on `data` and `ctx`
+   * (`BPF_PROG_TEST_RUN`). Throws `EINVAL` for sizes the program type
+   * refuses, `ENOSPC` when the output does not fit, `EFAULT` when the
+   * program faulted.
+   */
+  testRun(opts: TestRunOptions = {}): TestRunResult {
+    const r = this.native('testRun', (b) =>
+      b.progTestRun(this.fd, {
+        ...(opts.data !== undefined ? { data: Buffer.from(opts.data) } : {}),
+        ...(opts.ctx !== undefined ? { ctx: Buffer.from(opts.ctx) } : {}),
+        ...(opts.repeat !== undefined ? { repeat: opts.repeat } : {}),
+        ...(opts.dataSizeOut !== undefined ? { dataSizeOut: opts.dataSizeOut } : {}),
+        ...(opts.ctxSizeOut !== undefined ? { ctxSizeOut: opts.ctxSizeOut } : {}),
+      }),
+    );
+    return { retval: r.retval, data: r.data ?? undefined, ctx: r.ctx ?? undefined, durationNs: r.durationNs };
+  }
+
+  /**
+   * Attaches the program to a hook (default: the attach type its section
+   * implies) and returns the {@link Link}; detach or close the link to undo.
+   * Throws `EINVAL` when no hook has that attach type or the program type
+   * does not fit it.
+   */
+  attach(hook?: Hook): Link {
+    const attachType = hook === undefined ? this.expectedAttachType : typeof hook === 'number' ? hook : hook.attachType;
+    const target = typeof hook === 'object' ? hook.target : undefined;
+    const op = `attach to ${attachType}`;
+    const fd = this.native(op, (b) => (target === undefined ? b.linkCreate(this.fd, attachType) : b.linkCreate(this.fd, attachType, target)));
+    return new Link(fd, attachType, this.name);
+  }
+
+  /** Pins the program at `path` in the core's path namespace. */
+  pin(path: string): void {
+    this.native(`pin '${path}'`, (b) => b.objPin(this.fd, path));
+  }
+}
+
+/** What {@link Link.info} returns. */
+export interface LinkInfo {
+  id: number;
+  programId: number;
+  attachType: number;
+}
+
+/**
+ * A program attached to a hook. `detach()` (or `close()`, or `using`) takes
+ * it off the hook.
+ */
+export class Link extends Resource {
+  readonly fd: number;
+  readonly attachType: number;
+  /** The attached program's name. */
+  readonly program: string;
+
+  /** @internal Use {@link Program.attach}. */
+  constructor(fd: number, attachType: number, program: string) {
+    super();
+    this.fd = fd;
+    this.attachType = attachType;
+    this.program = program;
+  }
+
+  protected get kind(): string {
+    return 'link';
+  }
+
+  protected get context(): ErrorContext {
+    return { program: this.program };
+  }
+
+  protected release(): void {
+    nativeBinding().close(this.fd);
+  }
+
+  /** Detaches the program from the hook and closes the link. */
+  detach(): void {
+    this.ensureOpen('detach');
+    call({ ...this.context, op: 'detach' }, (b) => b.linkDetach(this.fd));
+    this.close();
+  }
+
+  /** What the core says about the link. */
+  info(): LinkInfo {
+    this.ensureOpen('info');
+    const i = call({ ...this.context, op: 'info' }, (b) => b.linkGetInfo(this.fd));
+    return { id: i.id, programId: i.progId, attachType: i.attachType };
+  }
+}
+
+/** What {@link triggerHook} returns. */
+export interface HookResult {
+  /** How many programs ran. */
+  programs: number;
+  /** The hook's result (for the sample hook: the last program's return value). */
+  retval: number;
+}
+
+/**
+ * Fires the hook of `attachType` with `data`, running every program linked
+ * to it (the sample extension's hook is attach type 4097). Throws
+ * {@link NotFoundError} when no hook has that attach type, `EOPNOTSUPP` when
+ * the hook cannot be fired from user space.
+ */
+export function triggerHook(attachType: number, data?: Uint8Array): HookResult {
+  const r = call({ op: `trigger hook ${attachType}` }, (b) => b.hookTrigger(attachType, data === undefined ? null : Buffer.from(data)));
+  return { programs: r.progCnt, retval: r.retval };
+}
+
+/** Drains the `bpf_trace_printk` log: the lines programs printed since the last call. */
+export function trace(): string {
+  return call({ op: 'read trace log' }, (b) => b.traceRead());
+}
+
+/** The program type and attach type the ELF section name `section` implies. Throws {@link NotFoundError}. */
+export function programTypeBySection(section: string): { type: number; expectedAttachType: number } {
+  const r = call({ op: `section '${section}'` }, (b) => b.progTypeBySection(section));
+  return { type: r.progType, expectedAttachType: r.expectedAttachType };
+}
+
+/** Assembles text in the bpf_conformance syntax into raw instructions. */
+export function assemble(source: string): Buffer {
+  return call({ op: 'assemble' }, (b) => b.asm(source));
+}
+
+/** Disassembles raw instructions into text (one instruction per line). */
+export function disassemble(insns: Uint8Array): string {
+  return call({ op: 'disassemble' }, (b) => b.disasm(Buffer.from(insns)));
+}
