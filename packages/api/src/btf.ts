@@ -17,7 +17,8 @@
  * | struct | an object with one property per member; bitfields of ints, bools and enums are read and written bit-exactly; anonymous struct members are flattened into the parent (as C accesses them) and other anonymous members are named `__anon<index>`; members missing when encoding are zero (as in a C initializer), unknown ones are refused |
  * | union | `Buffer` of the union's size (raw bytes: no member is more right than another) |
  * | float 4/8 | `number`; other float sizes: `Buffer` |
- * | var | its type; datasec: an object with one property per variable |
+ * | var | its type |
+ * | datasec (`.data`, `.bss`, `.rodata`) | an object with one property per variable |
  *
  * Void, forward declarations and functions have no size and are refused with
  * a {@link CodecError}. Bit offsets are those of a little-endian target (BPF
@@ -60,11 +61,21 @@ export interface BtfType {
   type?: number;
   intEncoding?: { signed: boolean; char: boolean; bool: boolean; bits: number; offset: number };
   array?: { elemType: number; indexType: number; nelems: number };
-  /** struct/union members (and datasec variables: `type` a var, `bitOffset` = offset * 8). */
+  /** struct/union members. */
   members?: Array<{ name: string; type: number; bitOffset: number; bitfieldSize: number }>;
   /** enum/enum64 enumerators. */
   values?: Array<{ name: string; value: bigint }>;
   vlen?: number;
+  /** func_proto parameters. */
+  params?: Array<{ name: string; type: number }>;
+  /** datasec variables: `type` is a var, at `offset`, `size` bytes. */
+  vars?: Array<{ type: number; offset: number; size: number }>;
+  /** var/func linkage: 0 static, 1 global, 2 extern. */
+  linkage?: number;
+  /** struct/union: bitfield offsets; fwd: union; enum: signed. */
+  kindFlag?: boolean;
+  /** decl_tag: -1 for the declaration, else the member or parameter index. */
+  componentIdx?: number;
 }
 
 /** A value decoded with a BTF-derived codec (see the table in {@link Btf}). */
@@ -236,7 +247,7 @@ export class Btf {
       case 'struct':
         return this.structCodec(t, depth);
       case 'datasec':
-        return t.members ? this.structCodec(t, depth) : (renamed(bytes(t.size ?? 1) as Codec<BtfValue>, t.name));
+        return this.structCodec(this.datasecAsStruct(t), depth);
       case 'union':
         return renamed(bytes(t.size ?? 0) as Codec<BtfValue>, `union ${t.name || '<anon>'}`);
       case 'float':
@@ -294,6 +305,12 @@ export class Btf {
     if (this.isByte(a.elemType)) return renamed(bytes(a.nelems) as Codec<BtfValue>, this.typeName(t.id));
     const elem = this.sub(a.elemType, depth);
     return array(elem, a.nelems) as Codec<BtfValue>;
+  }
+
+  /** A datasec as a struct whose members are its variables (named after them). */
+  private datasecAsStruct(t: BtfType): BtfType {
+    const members = (t.vars ?? []).map((v) => ({ name: this.type(v.type).name, type: v.type, bitOffset: v.offset * 8, bitfieldSize: 0 }));
+    return { ...t, members: t.members ?? members };
   }
 
   /** The scalar a bitfield member holds, or null if the type cannot be a bitfield. */
@@ -412,9 +429,27 @@ export class Btf {
   }
 }
 
-/** `inner` under another name (a typedef's). Errors keep naming the inner codec. */
+/** `inner` under another name (a typedef's, a C type's): messages name it. */
 function renamed(inner: Codec<BtfValue>, name: string): Codec<BtfValue> {
-  return name && name !== inner.name ? { ...inner, name } : inner;
+  if (!name || name === inner.name) return inner;
+  const base = defineCodec<BtfValue>({
+    name,
+    size: inner.size,
+    align: inner.align,
+    write(value, buf, off) {
+      try {
+        inner.write(value, buf, off);
+      } catch (e) {
+        if (e instanceof CodecError && e.path === '' && e.codec === inner.name) {
+          throw new CodecError({ codec: name, expected: e.expected, got: e.got });
+        }
+        throw e;
+      }
+    },
+    read: inner.read,
+  });
+  // Struct codecs keep their member tables (flattening reads them).
+  return Object.assign(Object.create(inner) as object, base) as Codec<BtfValue>;
 }
 
 function emptyArray(name: string): Codec<BtfValue> {
@@ -432,7 +467,7 @@ function emptyArray(name: string): Codec<BtfValue> {
 function enumTables(t: BtfType): { byValue: Map<bigint, string>; byName: Map<string, bigint>; signed: boolean } {
   const byValue = new Map<bigint, string>();
   const byName = new Map<string, bigint>();
-  let signed = false;
+  let signed = t.kindFlag === true;
   for (const { name, value } of t.values ?? []) {
     const v = BigInt(value);
     if (!byValue.has(v)) byValue.set(v, name);

@@ -105,8 +105,8 @@ export class ExistsError extends BpfError {
 }
 
 /**
- * A program or object that failed to load. `log` holds the loader's or
- * verifier's explanation, one entry per line (empty when there was none).
+ * A program or object that failed to load (bad ELF, relocations, a map the
+ * core refused, ...). `log` holds the loader's explanation, one entry per line.
  */
 export class LoadError extends BpfError {
   override name = 'LoadError';
@@ -117,7 +117,7 @@ export class LoadError extends BpfError {
   }
 }
 
-/** The verifier refused a program. `log` says which instruction and why. */
+/** The verifier refused a program. `log` (the verifier's log, one entry per line) says which instruction and why. */
 export class VerifierError extends LoadError {
   override name = 'VerifierError';
 }
@@ -254,17 +254,16 @@ export interface FromNativeOptions extends ErrorContext {
 }
 
 /** Lines of a load log, without the blank ones. */
-function logLines(message: string): string[] {
-  return message.split('\n').map((l) => l.trimEnd()).filter((l) => l.length > 0);
+function logLines(text: string): string[] {
+  return text.split('\n').map((l) => l.trimEnd()).filter((l) => l.length > 0);
 }
-
-/** Codes with which the verifier (rather than the loader) refuses a program. */
-const VERIFIER_CODES = new Set(['EACCES', 'EINVAL', 'E2BIG', 'EPERM', 'EFAULT']);
 
 /**
  * The one place where binding errors become typed errors: maps `code`/`errno`
  * to a subclass and attaches the context. Anything that is already a
- * {@link BpfError} passes through unchanged.
+ * {@link BpfError} passes through unchanged. With `kind: 'load'`, a refusal
+ * that carries the verifier's log (the binding's `log` property) becomes a
+ * {@link VerifierError}, any other a {@link LoadError}.
  */
 export function fromNative(err: unknown, ctx: FromNativeOptions = {}): BpfError {
   if (err instanceof BpfError) return err;
@@ -273,12 +272,10 @@ export function fromNative(err: unknown, ctx: FromNativeOptions = {}): BpfError 
   const { kind, ...context } = ctx;
   const opts: BpfErrorOptions = { ...context, cause: err };
   if (kind === 'load') {
-    const log = logLines(message);
-    const reason = log[0] ?? message;
-    const verifier = VERIFIER_CODES.has(code) && /verif|insn|instruction|R\d+|invalid|unbounded|out of bounds|uninit/i.test(message);
-    return verifier
-      ? new VerifierError(code, errno, reason, log, opts)
-      : new LoadError(code, errno, reason, log, opts);
+    const raw = typeof err === 'object' && err !== null ? (err as { log?: unknown }).log : undefined;
+    const log = typeof raw === 'string' ? logLines(raw) : [];
+    const reason = logLines(message)[0] ?? (message || code);
+    return log.length > 0 ? new VerifierError(code, errno, reason, log, opts) : new LoadError(code, errno, reason, logLines(message), opts);
   }
   return errorFor(code, errno, message || code, opts);
 }
