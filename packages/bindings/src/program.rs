@@ -1,0 +1,364 @@
+//! Programs, links and hooks (bpf.h): load, test run, info, links, hook
+//! triggers, section names and the trace log.
+
+use std::os::raw::{c_char, c_int, c_void};
+use std::ptr;
+
+use napi::bindgen_prelude::*;
+use napi_derive::napi;
+
+use crate::convert::{cstring, from_c, from_c_array};
+use crate::error::{check, invalid, CError};
+use crate::sys;
+
+/// Room for the load log (the refusal, as the verifier log carries it).
+const LOG_SIZE: usize = 64 * 1024;
+const INSN_SIZE: usize = 8;
+
+#[napi(object)]
+pub struct ProgLoadOptions {
+  pub expected_attach_type: Option<u32>,
+  pub fd_array: Option<Vec<i32>>,
+}
+
+/// bpfhost_prog_load(): loads @insns (raw 8-byte instructions); returns the
+/// program's handle. A refusal's message carries the load log (also in `log`).
+#[napi(js_name = "progLoad")]
+pub fn prog_load(
+  env: Env,
+  prog_type: u32,
+  name: Option<String>,
+  license: String,
+  insns: BufferSlice,
+  opts: Option<ProgLoadOptions>,
+) -> Result<i32> {
+  if !insns.len().is_multiple_of(INSN_SIZE) {
+    return Err(invalid(
+      &env,
+      format!(
+        "progLoad: instructions are 8 bytes each, got a {}-byte Buffer",
+        insns.len()
+      ),
+    ));
+  }
+  let cname = name.map(|n| cstring(&env, &n, "name")).transpose()?;
+  let clicense = cstring(&env, &license, "license")?;
+  let fd_array = opts.as_ref().and_then(|o| o.fd_array.clone());
+  let mut log = vec![0u8; LOG_SIZE];
+  let o = sys::ProgLoadOpts {
+    sz: std::mem::size_of::<sys::ProgLoadOpts>(),
+    expected_attach_type: opts
+      .as_ref()
+      .and_then(|o| o.expected_attach_type)
+      .unwrap_or(0),
+    prog_flags: 0,
+    fd_array: fd_array.as_ref().map_or(ptr::null(), |a| a.as_ptr()),
+    log_level: 1,
+    log_size: LOG_SIZE as u32,
+    log_buf: log.as_mut_ptr().cast(),
+  };
+  let name_ptr = cname.as_ref().map_or(ptr::null(), |c| c.as_ptr());
+  let insn_ptr: *const c_void = if insns.is_empty() {
+    ptr::null()
+  } else {
+    insns.as_ptr().cast()
+  };
+  // SAFETY: strings are NUL-terminated, insns holds insn_cnt instructions,
+  // fd_array outlives the call, the log buffer has log_size bytes.
+  let ret = unsafe {
+    sys::bpfhost_prog_load(
+      prog_type,
+      name_ptr,
+      clicense.as_ptr(),
+      insn_ptr,
+      insns.len() / INSN_SIZE,
+      &o,
+    )
+  };
+  if ret < 0 {
+    let mut e = CError::last(ret);
+    let text = from_c(log.as_ptr() as *const c_char);
+    let text = text.trim_end();
+    if !text.is_empty() && !e.message.contains(text) {
+      e.message = format!("{}\n{text}", e.message);
+    }
+    e.log = Some(text.to_string());
+    return Err(e.into_napi(&env));
+  }
+  Ok(ret)
+}
+
+#[napi(object)]
+pub struct TestRunOptions {
+  pub data: Option<Buffer>,
+  pub ctx: Option<Buffer>,
+  pub repeat: Option<i32>,
+  /// Room for the data out (default: the data's size).
+  pub data_size_out: Option<u32>,
+  /// Room for the context out (default: the context's size).
+  pub ctx_size_out: Option<u32>,
+}
+
+#[napi(object, use_nullable = true)]
+pub struct TestRunResult {
+  pub retval: u32,
+  pub data: Option<Buffer>,
+  pub ctx: Option<Buffer>,
+  pub duration_ns: u32,
+}
+
+fn in_ptr(b: Option<&Buffer>) -> (*const c_void, u32) {
+  match b {
+    Some(b) if !b.is_empty() => (b.as_ptr().cast(), b.len() as u32),
+    _ => (ptr::null(), 0),
+  }
+}
+
+/// bpfhost_prog_test_run_opts(): runs the program on @data/@ctx (@repeat times).
+#[napi(js_name = "progTestRun")]
+pub fn prog_test_run(env: Env, fd: i32, opts: Option<TestRunOptions>) -> Result<TestRunResult> {
+  let o = opts.unwrap_or(TestRunOptions {
+    data: None,
+    ctx: None,
+    repeat: None,
+    data_size_out: None,
+    ctx_size_out: None,
+  });
+  for (b, what) in [(&o.data, "data"), (&o.ctx, "ctx")] {
+    if b.as_ref().is_some_and(|b| b.len() > u32::MAX as usize) {
+      return Err(invalid(&env, format!("progTestRun: {what} is over 4 GiB")));
+    }
+  }
+  let (data_in, data_size_in) = in_ptr(o.data.as_ref());
+  let (ctx_in, ctx_size_in) = in_ptr(o.ctx.as_ref());
+  let data_room = o.data_size_out.unwrap_or(data_size_in) as usize;
+  let ctx_room = o.ctx_size_out.unwrap_or(ctx_size_in) as usize;
+  let mut data_out = vec![0u8; data_room];
+  let mut ctx_out = vec![0u8; ctx_room];
+  let mut t = sys::TestRunOpts {
+    sz: std::mem::size_of::<sys::TestRunOpts>(),
+    data_in,
+    data_out: if data_room > 0 {
+      data_out.as_mut_ptr().cast()
+    } else {
+      ptr::null_mut()
+    },
+    data_size_in,
+    data_size_out: data_room as u32,
+    ctx_in,
+    ctx_out: if ctx_room > 0 {
+      ctx_out.as_mut_ptr().cast()
+    } else {
+      ptr::null_mut()
+    },
+    ctx_size_in,
+    ctx_size_out: ctx_room as u32,
+    retval: 0,
+    repeat: o.repeat.unwrap_or(0),
+    duration: 0,
+    flags: 0,
+    cpu: 0,
+    batch_size: 0,
+  };
+  // SAFETY: inputs live through the call; outputs have the sizes passed.
+  check(&env, unsafe { sys::bpfhost_prog_test_run_opts(fd, &mut t) })?;
+  let data = (data_room > 0).then(|| {
+    data_out.truncate((t.data_size_out as usize).min(data_room));
+    Buffer::from(data_out)
+  });
+  let ctx = (ctx_room > 0).then(|| {
+    ctx_out.truncate((t.ctx_size_out as usize).min(ctx_room));
+    Buffer::from(ctx_out)
+  });
+  Ok(TestRunResult {
+    retval: t.retval,
+    data,
+    ctx,
+    duration_ns: t.duration,
+  })
+}
+
+#[napi(object)]
+pub struct ProgInfo {
+  #[napi(js_name = "type")]
+  pub prog_type: u32,
+  pub id: u32,
+  pub name: String,
+  pub tag: Buffer,
+  pub insn_cnt: u32,
+  pub map_ids: Vec<u32>,
+  pub run_cnt: BigInt,
+  pub run_time_ns: BigInt,
+}
+
+/// One BPF_OBJ_GET_INFO_BY_FD into @info; the length the core wrote tells the object's kind.
+fn prog_info_into(fd: c_int, info: &mut sys::BpfProgInfo) -> std::result::Result<u32, c_int> {
+  let mut len = std::mem::size_of::<sys::BpfProgInfo>() as u32;
+  // SAFETY: info is a complete struct bpf_prog_info; map_ids (if set) has nr_map_ids slots.
+  let ret = unsafe { sys::bpfhost_prog_get_info_by_fd(fd, info, &mut len) };
+  if ret < 0 {
+    Err(ret)
+  } else {
+    Ok(len)
+  }
+}
+
+/// bpfhost_prog_get_info_by_fd().
+#[napi(js_name = "progGetInfo")]
+pub fn prog_get_info(env: Env, fd: i32) -> Result<ProgInfo> {
+  // First without arrays: the length written tells a program from other
+  // objects (whose info would refuse the map_ids pointer as non-zero tail bytes).
+  let mut info = sys::BpfProgInfo::default();
+  let len = prog_info_into(fd, &mut info).map_err(|r| CError::last(r).into_napi(&env))?;
+  if len as usize != std::mem::size_of::<sys::BpfProgInfo>() {
+    return Err(invalid(
+      &env,
+      format!("progGetInfo: handle {fd} is not a program"),
+    ));
+  }
+  let mut ids: Vec<u32> = Vec::new();
+  while ids.len() < info.nr_map_ids as usize {
+    ids = vec![0u32; info.nr_map_ids as usize];
+    info = sys::BpfProgInfo {
+      nr_map_ids: ids.len() as u32,
+      map_ids: ids.as_mut_ptr() as u64,
+      ..Default::default()
+    };
+    prog_info_into(fd, &mut info).map_err(|r| CError::last(r).into_napi(&env))?;
+  }
+  ids.truncate(info.nr_map_ids as usize);
+  Ok(ProgInfo {
+    prog_type: info.type_,
+    id: info.id,
+    name: from_c_array(&info.name),
+    tag: info.tag.to_vec().into(),
+    insn_cnt: info.xlated_prog_len / INSN_SIZE as u32,
+    map_ids: ids,
+    run_cnt: BigInt::from(info.run_cnt),
+    run_time_ns: BigInt::from(info.run_time_ns),
+  })
+}
+
+/// bpfhost_link_create(): attaches program @progFd to the hook of @attachType; returns the link.
+#[napi(js_name = "linkCreate")]
+pub fn link_create(
+  env: Env,
+  prog_fd: i32,
+  attach_type: u32,
+  target_fd: Option<i32>,
+) -> Result<i32> {
+  let o = sys::LinkCreateOpts {
+    sz: std::mem::size_of::<sys::LinkCreateOpts>(),
+    flags: 0,
+    _pad: 0,
+  };
+  // SAFETY: plain arguments and a complete opts struct.
+  check(&env, unsafe {
+    sys::bpfhost_link_create(prog_fd, target_fd.unwrap_or(0), attach_type, &o)
+  })
+}
+
+/// bpfhost_link_detach(): the program leaves the hook (the link handle stays open).
+#[napi(js_name = "linkDetach")]
+pub fn link_detach(env: Env, link_fd: i32) -> Result<()> {
+  // SAFETY: plain handle argument.
+  check(&env, unsafe { sys::bpfhost_link_detach(link_fd) })?;
+  Ok(())
+}
+
+#[napi(object)]
+pub struct LinkInfo {
+  pub id: u32,
+  pub prog_id: u32,
+  pub attach_type: u32,
+}
+
+/// bpfhost_link_get_info_by_fd().
+#[napi(js_name = "linkGetInfo")]
+pub fn link_get_info(env: Env, fd: i32) -> Result<LinkInfo> {
+  // Room for a program's info: the length written says what @fd is.
+  let mut info = sys::BpfProgInfo::default();
+  let len = prog_info_into(fd, &mut info).map_err(|r| CError::last(r).into_napi(&env))?;
+  if len as usize != std::mem::size_of::<sys::BpfLinkInfo>() {
+    return Err(invalid(
+      &env,
+      format!("linkGetInfo: handle {fd} is not a link"),
+    ));
+  }
+  // SAFETY: the core wrote a struct bpf_link_info at the start of info.
+  let link: sys::BpfLinkInfo = unsafe { ptr::read(ptr::addr_of!(info).cast()) };
+  Ok(LinkInfo {
+    id: link.id,
+    prog_id: link.prog_id,
+    attach_type: link.attach_type,
+  })
+}
+
+#[napi(object)]
+pub struct HookTriggerResult {
+  pub prog_cnt: u32,
+  pub retval: u32,
+}
+
+/// bpfhost_hook_trigger(): fires the hook of @attachType with @data.
+#[napi(js_name = "hookTrigger")]
+pub fn hook_trigger(
+  env: Env,
+  attach_type: u32,
+  data: Option<BufferSlice>,
+) -> Result<HookTriggerResult> {
+  let (p, n): (*const c_void, u32) = match data.as_deref() {
+    Some(d) if !d.is_empty() => {
+      if d.len() > u32::MAX as usize {
+        return Err(invalid(&env, "hookTrigger: data is over 4 GiB"));
+      }
+      (d.as_ptr().cast(), d.len() as u32)
+    }
+    _ => (ptr::null(), 0),
+  };
+  let (mut prog_cnt, mut retval) = (0u32, 0u32);
+  // SAFETY: data has n bytes; outputs are plain u32s.
+  check(&env, unsafe {
+    sys::bpfhost_hook_trigger(attach_type, p, n, &mut prog_cnt, &mut retval)
+  })?;
+  Ok(HookTriggerResult { prog_cnt, retval })
+}
+
+#[napi(object)]
+pub struct SectionType {
+  pub prog_type: u32,
+  pub expected_attach_type: u32,
+}
+
+/// bpfhost_prog_type_by_section(): the program and attach type a section name selects.
+#[napi(js_name = "progTypeBySection")]
+pub fn prog_type_by_section(env: Env, section: String) -> Result<SectionType> {
+  let c = cstring(&env, &section, "section")?;
+  let (mut prog_type, mut expected_attach_type) = (0u32, 0u32);
+  // SAFETY: NUL-terminated name; outputs are plain u32s.
+  check(&env, unsafe {
+    sys::bpfhost_prog_type_by_section(c.as_ptr(), &mut prog_type, &mut expected_attach_type)
+  })?;
+  Ok(SectionType {
+    prog_type,
+    expected_attach_type,
+  })
+}
+
+/// bpfhost_trace_read(): drains the bpf_trace_printk log ("" when empty).
+#[napi(js_name = "traceRead")]
+pub fn trace_read(env: Env) -> Result<String> {
+  let mut out = Vec::new();
+  let mut buf = vec![0u8; 64 * 1024];
+  loop {
+    // SAFETY: buf has buf.len() bytes.
+    let n = check(&env, unsafe {
+      sys::bpfhost_trace_read(buf.as_mut_ptr().cast(), buf.len() as u32)
+    })? as usize;
+    if n == 0 {
+      break;
+    }
+    out.extend_from_slice(&buf[..n.min(buf.len())]);
+  }
+  Ok(String::from_utf8_lossy(&out).into_owned())
+}

@@ -1,0 +1,119 @@
+// Programs, links, hooks without an extension, the trace log and the assembler.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { b, MAP, PROG_SOCKET_FILTER, frame, u32, u64, throwsErrno } from './helpers.mjs';
+
+test('asm and disasm round trip', () => {
+  const src = 'mov %r0, 42\nadd %r0, 1\nexit';
+  const insns = b.asm(src);
+  assert.equal(insns.length, 24);
+  assert.equal(insns[0], 0xb7, 'mov64 imm opcode');
+  const text = b.disasm(insns);
+  assert.match(text, /mov %r0, 42\nadd %r0, 1\nexit/);
+  assert.deepEqual(b.asm(text), insns);
+  assert.equal(b.asm('').length, 0);
+  assert.equal(b.disasm(Buffer.alloc(0)), '');
+});
+
+test('load, test run (retval, data out, repeat), info', () => {
+  // r0 = skb->len (frame length from the network header) + 1
+  const fd = b.progLoad(PROG_SOCKET_FILTER, 'lenplus', 'GPL', b.asm('ldxw %r0, [%r1+0]\nadd %r0, 1\nexit'));
+  const f = frame(64);
+  const r = b.progTestRun(fd, { data: f, repeat: 10 });
+  assert.equal(r.retval, 64 - 14 + 1);
+  assert.deepEqual(r.data, f, 'data out is the frame');
+  assert.equal(r.ctx, null);
+  assert.equal(typeof r.durationNs, 'number');
+  const big = b.progTestRun(fd, { data: f, dataSizeOut: 128 });
+  assert.equal(big.data.length, 64, 'data out trimmed to what was written');
+  throwsErrno(() => b.progTestRun(fd, { data: f, dataSizeOut: 10 }), 'ENOSPC', 28);
+
+  const info = b.progGetInfo(fd);
+  assert.equal(info.type, PROG_SOCKET_FILTER);
+  assert.equal(info.name, 'lenplus');
+  assert.equal(info.insnCnt, 3);
+  assert.equal(info.tag.length, 8);
+  assert.deepEqual(info.mapIds, []);
+  assert.equal(typeof info.runCnt, 'bigint');
+  assert.equal(typeof info.runTimeNs, 'bigint');
+  const ids = [];
+  for (let i = b.progGetNextId(0); i !== null; i = b.progGetNextId(i)) ids.push(i);
+  assert.ok(ids.includes(info.id));
+  const fd2 = b.progGetFdById(info.id);
+  assert.equal(b.progTestRun(fd2, { data: f }).retval, 51);
+  b.close(fd2);
+  b.close(fd);
+});
+
+test('a program writing a map: the map ids and the value', () => {
+  const m = b.mapCreate(MAP.ARRAY, 'out', 4, 8, 1);
+  const src = `
+    stw [%r10-4], 0
+    lddw %r1, map_fd ${m}
+    mov %r2, %r10
+    add %r2, -4
+    call 1
+    jeq %r0, 0, +2
+    stdw [%r0+0], 77
+    mov %r0, 1
+    exit`;
+  const fd = b.progLoad(PROG_SOCKET_FILTER, 'writer', 'GPL', b.asm(src));
+  assert.equal(b.progTestRun(fd, { data: frame() }).retval, 1);
+  assert.deepEqual(b.mapLookupElem(m, u32(0), 8), u64(77));
+  assert.deepEqual(b.progGetInfo(fd).mapIds, [b.mapGetInfo(m).id]);
+  b.close(fd);
+  b.close(m);
+});
+
+test('refused loads: the message and log name the instruction', () => {
+  assert.throws(() => b.progLoad(PROG_SOCKET_FILTER, 'bad', 'GPL', b.asm('exit')), (e) => {
+    assert.equal(e.code, 'EINVAL');
+    assert.equal(e.errno, 22);
+    assert.match(e.message, /program 'bad': insn 0: r0 is read before any instruction writes it/);
+    assert.match(e.log, /insn 0/);
+    return true;
+  });
+  throwsErrno(() => b.progLoad(PROG_SOCKET_FILTER, 'helper', 'GPL', b.asm('call 99999\nexit')), 'EINVAL', 22);
+  throwsErrno(() => b.progLoad(999, 'type', 'GPL', b.asm('mov %r0, 0\nexit')), 'EINVAL', 22);
+});
+
+test('trace log, section types, pins of programs', () => {
+  assert.deepEqual(b.progTypeBySection('socket'), { progType: PROG_SOCKET_FILTER, expectedAttachType: 0 });
+  // bpf_trace_printk("hi %d\n", 7, 42): the format on the stack.
+  const src = `
+    stdw [%r10-8], 0
+    stw [%r10-8], 0x25206968
+    sth [%r10-4], 0x0a64
+    mov %r1, %r10
+    add %r1, -8
+    mov %r2, 7
+    mov %r3, 42
+    call 6
+    mov %r0, 0
+    exit`;
+  const fd = b.progLoad(PROG_SOCKET_FILTER, 'printer', 'GPL', b.asm(src));
+  b.traceRead();
+  b.progTestRun(fd, { data: frame() });
+  b.progTestRun(fd, { data: frame() });
+  const log = b.traceRead();
+  assert.equal(log.match(/hi 42/g)?.length, 2, log);
+  assert.equal(b.traceRead(), '', 'drained');
+
+  b.objPin(fd, '/sys/fs/bpf/bindings-prog');
+  const again = b.objGet('/sys/fs/bpf/bindings-prog');
+  assert.equal(b.progGetInfo(again).name, 'printer');
+  b.objUnpin('/sys/fs/bpf/bindings-prog');
+  b.close(again);
+  b.close(fd);
+});
+
+test('links without a hook provider are refused', () => {
+  const fd = b.progLoad(PROG_SOCKET_FILTER, 'p', 'GPL', b.asm('mov %r0, 0\nexit'));
+  throwsErrno(() => b.linkCreate(fd, 4097), 'EINVAL', 22);
+  throwsErrno(() => b.hookTrigger(4097, Buffer.alloc(4)), 'ENOENT', 2);
+  assert.equal(b.linkGetNextId(0), null);
+  throwsErrno(() => b.linkGetFdById(1), 'ENOENT', 2);
+  throwsErrno(() => b.linkDetach(fd), 'EINVAL', 22);
+  b.close(fd);
+});
