@@ -274,10 +274,32 @@ export function fromNative(err: unknown, ctx: FromNativeOptions = {}): BpfError 
   if (kind === 'load') {
     const raw = typeof err === 'object' && err !== null ? (err as { log?: unknown }).log : undefined;
     const log = typeof raw === 'string' ? logLines(raw) : [];
-    const reason = logLines(message)[0] ?? (message || code);
+    const reason = logLines(withoutPrefix(message, context))[0] ?? (message || code);
     return log.length > 0 ? new VerifierError(code, errno, reason, log, opts) : new LoadError(code, errno, reason, logLines(message), opts);
   }
-  return errorFor(code, errno, message || code, opts);
+  return errorFor(code, errno, withoutPrefix(message, context) || code, opts);
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The core's message without a leading `object 'o': `, `map 'name' (id 3): `
+ * or `program 'name': ` when the context names the same thing: the error's
+ * own prefix says it already.
+ */
+function withoutPrefix(message: string, ctx: ErrorContext): string {
+  if (ctx.object) {
+    const o = new RegExp(`^object '${escape(ctx.object)}': `).exec(message);
+    if (o) message = message.slice(o[0].length);
+  }
+  for (const [kind, name] of [['map', ctx.map], ['program', ctx.program]] as const) {
+    if (!name) continue;
+    const m = new RegExp(`^${kind} '${escape(name)}'(?: \\(id \\d+\\))?: `).exec(message);
+    if (m) return message.slice(m[0].length);
+  }
+  return message;
 }
 
 /** Runs `fn`, translating whatever the binding throws with {@link fromNative}. */

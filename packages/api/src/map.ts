@@ -14,6 +14,7 @@ import {
   mapTypeName,
   toMapType,
   toUpdateFlags,
+  UpdateFlags,
   type MapTypeName,
   type UpdateFlag,
 } from './uapi.js';
@@ -259,7 +260,8 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
   }
 
   protected get context(): ErrorContext {
-    return this.#object === undefined ? { map: this.name } : { object: this.#object, map: this.name };
+    const map = this.name || undefined;
+    return this.#object === undefined ? { map } : { object: this.#object, map };
   }
 
   protected release(): void {
@@ -382,7 +384,9 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
 
   /**
    * Stores many entries with one batch update (one update per entry where
-   * the map type has no batch update). Returns how many were stored.
+   * the map type has no batch update, and for `'noexist'`/`'exist'`, which
+   * batch updates do not take). Returns how many were stored; on a refusal
+   * the entries before the refused one are stored.
    */
   setMany(entries: Iterable<readonly [K, V]>, opts: SetOptions = {}): number {
     const op = 'setMany';
@@ -399,7 +403,8 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
       this.writeCodec(this.value, v, values, i * vs, `${op} (entry ${i})`, 'value');
     });
     const flags = toUpdateFlags(opts.flags);
-    if (!this.#noBatch) {
+    // Batch updates take BPF_F_LOCK only (as Linux); 'noexist'/'exist' go one by one.
+    if (!this.#noBatch && (flags & ~BigInt(UpdateFlags.lock)) === 0n) {
       try {
         return nativeBinding().mapUpdateBatch(this.fd, keys, values, n, { elemFlags: flags });
       } catch (e) {

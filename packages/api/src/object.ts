@@ -139,6 +139,8 @@ export class BpfObject extends Resource {
    * `BpfObject.open(path).load()` reads well). Throws
    * {@link VerifierError} or {@link LoadError} with the log when a program
    * is refused, `EOPNOTSUPP` for a custom map type no extension provides.
+   * A failed load closes the object (it cannot be loaded again, as in
+   * libbpf), so `BpfObject.open(path).load()` leaks nothing when it throws.
    */
   load(): this {
     this.ensureOpen('load');
@@ -146,6 +148,8 @@ export class BpfObject extends Resource {
     try {
       this.#native.load();
     } catch (e) {
+      // As in libbpf, a failed load cannot be retried: release what the object holds.
+      this.close();
       throw fromNative(e, { ...this.context, op: 'load', kind: 'load' });
     }
     this.#loaded = true;

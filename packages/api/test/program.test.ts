@@ -1,0 +1,106 @@
+// Programs loaded from assembler text, test runs, verifier refusals, links, hooks, the trace log.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import {
+  BpfError,
+  BpfMap,
+  ClosedError,
+  LoadError,
+  NotFoundError,
+  Program,
+  VerifierError,
+  assemble,
+  disassemble,
+  handleCount,
+  programTypeBySection,
+  trace,
+  triggerHook,
+  u32,
+} from '@bpfhost/api';
+
+import { frame, noBinding } from './support.js';
+
+describe('Program', { skip: noBinding }, () => {
+  it('assemble and disassemble', () => {
+    const insns = assemble('mov %r0, 7\nexit');
+    assert.equal(insns.length, 16);
+    assert.equal(disassemble(insns).trim(), 'mov %r0, 7\nexit');
+    assert.throws(() => assemble('bogus'), (e: unknown) => e instanceof BpfError && e.code === 'EINVAL' && /unknown mnemonic 'bogus'/.test(e.message));
+  });
+
+  it('load from assembler text, test run, info, close', () => {
+    const before = handleCount();
+    const p = Program.load({ type: 'socket_filter', name: 'seven', insns: 'mov %r0, 7\nexit' });
+    assert.equal(p.name, 'seven');
+    assert.equal(p.type, 1);
+    assert.equal(p.typeName, 'socket_filter');
+    assert.equal(p.insnCount, 2);
+    assert.equal(handleCount(), before + 1);
+    const r = p.testRun({ data: frame(), repeat: 10 });
+    assert.equal(r.retval, 7);
+    assert.ok(Buffer.isBuffer(r.data));
+    assert.equal(r.ctx, undefined);
+    assert.ok(r.durationNs >= 0);
+    assert.equal(p.info().insnCount, 2);
+    assert.ok([...Program.ids()].includes(p.id));
+    using again = Program.fromId(p.id);
+    assert.equal(again.testRun({ data: frame() }).retval, 7);
+    p.close();
+    assert.throws(() => p.testRun({ data: frame() }), (e: unknown) => e instanceof ClosedError && e.message === "program 'seven': testRun: the program is closed");
+    assert.equal(handleCount(), before + 1, 'fromId holds its own handle');
+  });
+
+  it('retval is the 32-bit r0 as the core reports it', () => {
+    using p = Program.load({ type: 'socket_filter', insns: 'mov %r0, -2\nexit' });
+    assert.equal(p.testRun({ data: frame() }).retval, 0xfffffffe);
+    assert.equal(p.testRun({ data: frame() }).retval | 0, -2);
+  });
+
+  it('a program using a map by index (fd array)', () => {
+    using m = BpfMap.create({ type: 'array', key: u32, value: u32, maxEntries: 1 });
+    m.set(0, 41);
+    // r0 = *(u32 *)lookup(map, &0) + 1
+    const src = [
+      'mov %r1, 0',
+      'stxw [%r10-4], %r1',
+      'lddw %r1, map_idx 0',
+      'mov %r2, %r10',
+      'add %r2, -4',
+      'call 1',
+      'jeq %r0, 0, +2',
+      'ldxw %r0, [%r0+0]',
+      'add %r0, 1',
+      'exit',
+    ].join('\n');
+    using prog = Program.load({ type: 'socket_filter', insns: src, maps: [m] });
+    assert.equal(prog.testRun({ data: frame() }).retval, 42);
+  });
+
+  it('verifier refusals are VerifierError with the log', () => {
+    assert.throws(
+      () => Program.load({ type: 'socket_filter', name: 'bad', insns: 'exit' }),
+      (e: unknown) =>
+        e instanceof VerifierError &&
+        e instanceof LoadError &&
+        e.code === 'EINVAL' &&
+        e.program === 'bad' &&
+        e.log.some((l) => /r0 is read before any instruction writes it/.test(l)) &&
+        e.message === "program 'bad': load: insn 0: r0 is read before any instruction writes it",
+    );
+    assert.throws(() => Program.load({ type: 'tracing' as 'xdp', insns: 'exit' }), /unknown program type 'tracing'/);
+  });
+
+  it('attach: unknown hooks are refused; links detach once', () => {
+    using p = Program.load({ type: 'socket_filter', name: 'p', insns: 'mov %r0, 0\nexit' });
+    assert.throws(() => p.attach(9999), (e: unknown) => e instanceof BpfError && e.code === 'EINVAL' && e.program === 'p' && /no hook provides attach type 9999/.test(e.message));
+    assert.throws(() => p.attach({ attachType: 9999 }), BpfError);
+  });
+
+  it('triggerHook on a missing hook, programTypeBySection, trace', () => {
+    assert.throws(() => triggerHook(9999, Buffer.alloc(4)), (e: unknown) => e instanceof NotFoundError && /no hook provides attach type 9999/.test(e.message));
+    assert.deepEqual(programTypeBySection('socket'), { type: 1, expectedAttachType: 0 });
+    assert.throws(() => programTypeBySection('nope'), NotFoundError);
+    assert.equal(typeof trace(), 'string');
+  });
+});

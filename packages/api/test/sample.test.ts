@@ -1,0 +1,145 @@
+// The demo's flow: load the sample extension, open its BPF object, attach programs to its hook
+// (attach type 4097), fire events, read the custom maps; then extension lifetime rules.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import {
+  BpfError,
+  BpfMap,
+  BpfObject,
+  ClosedError,
+  Extension,
+  LoadError,
+  NotFoundError,
+  cstring,
+  handleCount,
+  loadExtension,
+  struct,
+  triggerHook,
+  u32,
+  u64,
+} from '@bpfhost/api';
+
+import {
+  SAMPLE_ATTACH_TYPE,
+  SAMPLE_MAP_ACCUMULATOR_ARRAY,
+  SAMPLE_MAP_COUNTER_HASH,
+  SAMPLE_MAP_OBJECT_HASH,
+  SAMPLE_PROGRAM_TYPE,
+  noSample,
+  sampleExtension,
+  sampleObject,
+} from './support.js';
+
+/** struct sample_event (sample_progs.h). */
+const sampleEvent = struct({ key: u32, flags: u32, value: u64 });
+
+describe('sample extension flow', { skip: noSample }, () => {
+  it('load the extension, open the object, attach to hook 4097, fire events, read the custom maps', () => {
+    const handles = handleCount();
+    {
+      using ext = loadExtension(sampleExtension);
+      assert.equal(ext.path, sampleExtension);
+      using obj = BpfObject.open(sampleObject).load();
+      const specs = new Map(obj.maps.map((m) => [m.name, m]));
+      assert.equal(specs.get('counters')?.type, SAMPLE_MAP_COUNTER_HASH);
+      assert.equal(specs.get('counters')?.typeName, `custom(${SAMPLE_MAP_COUNTER_HASH})`);
+      assert.equal(specs.get('objects')?.type, SAMPLE_MAP_OBJECT_HASH);
+      assert.equal(specs.get('totals')?.type, SAMPLE_MAP_ACCUMULATOR_ARRAY);
+      const count = obj.program('count_event');
+      assert.equal(count.type, SAMPLE_PROGRAM_TYPE);
+      assert.equal(count.expectedAttachType, SAMPLE_ATTACH_TYPE);
+      assert.equal(count.typeName, `ext(${SAMPLE_PROGRAM_TYPE})`);
+
+      using link = count.attach(); // the section's attach type: the sample hook
+      assert.equal(link.attachType, SAMPLE_ATTACH_TYPE);
+      assert.equal(link.info().attachType, SAMPLE_ATTACH_TYPE);
+      for (const key of [1, 2, 1, 1, 3]) {
+        const r = triggerHook(SAMPLE_ATTACH_TYPE, sampleEvent.encode({ key, flags: 0, value: 0n }));
+        assert.equal(r.programs, 1);
+        assert.ok(r.retval >= 1);
+      }
+
+      // The counter hash (a custom map type) like any map: typed explicitly or from BTF.
+      const counters = obj.map('counters', { key: u32, value: u64 });
+      assert.deepEqual(new Map(counters), new Map([[1, 3n], [2, 1n], [3, 1n]]));
+      assert.deepEqual(new Map(obj.map('counters')), new Map([[1, 3n], [2, 1n], [3, 1n]]));
+      assert.equal(counters.get(1), 3n);
+      counters.set(9, 90n);
+      assert.deepEqual(counters.getMany([9, 8]), [90n, undefined]);
+      assert.equal(counters.delete(9), true);
+
+      // The object hash: values copied into provider objects (char[16] from BTF is a string).
+      const objects = obj.map('objects', { key: u32, value: cstring(16) });
+      objects.set(1, 'ada').set(2, 'grace');
+      assert.equal(objects.get(1), 'ada');
+      assert.equal(obj.map('objects').get(2), 'grace');
+      assert.deepEqual([...objects.keys()].sort(), [1, 2]);
+      assert.equal(objects.getAndDelete(2), 'grace');
+
+      // The accumulator array: updates add up, batches too; deletes are refused (array base).
+      const totals = obj.map('totals', { key: u32, value: u64 });
+      totals.set(0, 10n).set(0, 20n);
+      totals.setMany([[0, 30n], [3, 1n]]);
+      assert.equal(totals.get(0), 60n);
+      assert.deepEqual(totals.getMany(), [[0, 60n], [1, 0n], [2, 0n], [3, 1n]]);
+      assert.throws(() => totals.delete(0), (e: unknown) => e instanceof BpfError && e.code === 'EINVAL');
+
+      // A second program on the same hook; the hook runs both.
+      using link2 = obj.program('get_object').attach(SAMPLE_ATTACH_TYPE);
+      const r = triggerHook(SAMPLE_ATTACH_TYPE, sampleEvent.encode({ key: 1, flags: 0, value: 0n }));
+      assert.equal(r.programs, 2);
+      link2.detach();
+      assert.equal(link2.closed, true);
+      assert.throws(() => link2.detach(), ClosedError);
+      assert.equal(triggerHook(SAMPLE_ATTACH_TYPE, sampleEvent.encode({ key: 1, flags: 0, value: 0n })).programs, 1);
+
+      // Test run of a sample program: the event comes back with the value written.
+      const run = obj.program('read_total').testRun({ data: sampleEvent.encode({ key: 0, flags: 0, value: 0n }) });
+      assert.equal(run.retval, 60);
+      assert.ok(run.data);
+      assert.equal(sampleEvent.decode(run.data).value, 60n);
+
+      // The extension cannot go while the object's maps hold it.
+      assert.throws(() => ext.unload(), (e: unknown) => e instanceof BpfError && e.code === 'EBUSY' && /counters/.test(e.message));
+      assert.equal(ext.closed, false);
+    }
+    // `using` closed link, object and extension in reverse order.
+    assert.equal(handleCount(), handles);
+    assert.throws(() => triggerHook(SAMPLE_ATTACH_TYPE, Buffer.alloc(16)), NotFoundError);
+  });
+
+  it('custom map types through BpfMap.create; forced unload orphans them', () => {
+    const ext = loadExtension(sampleExtension);
+    assert.ok(ext instanceof Extension);
+    const names = BpfMap.create({ type: SAMPLE_MAP_OBJECT_HASH, key: u32, value: cstring(16), maxEntries: 8, name: 'names' });
+    names.set(1, 'ken');
+    assert.equal(names.get(1), 'ken');
+    assert.throws(() => ext.unload(), (e: unknown) => e instanceof BpfError && e.code === 'EBUSY' && /names/.test(e.message));
+    ext.unload({ force: true });
+    assert.equal(ext.closed, true);
+    assert.throws(() => names.get(1), (e: unknown) => e instanceof BpfError && e.code === 'ENODEV');
+    assert.throws(() => ext.unload(), (e: unknown) => e instanceof ClosedError && e.message.endsWith('the extension is closed'));
+    names.close();
+    ext.close();
+  });
+
+  it('custom map types need their extension', () => {
+    assert.throws(
+      () => BpfMap.create({ type: SAMPLE_MAP_COUNTER_HASH, key: u32, value: u64, maxEntries: 4, name: 'c' }),
+      (e: unknown) => e instanceof BpfError && e.code === 'EOPNOTSUPP' && e.map === 'c',
+    );
+    assert.throws(
+      () => BpfObject.open(sampleObject).load(),
+      (e: unknown) =>
+        e instanceof LoadError &&
+        e.object === 'sample_maps' &&
+        e.message.startsWith("object 'sample_maps': load: program 'count_event' (section 'sample/count'): no program type for this section name"),
+    );
+  });
+
+  it('loading what is not an extension', () => {
+    assert.throws(() => loadExtension('/nonexistent/x.so'), (e: unknown) => e instanceof NotFoundError && e.object === '/nonexistent/x.so');
+    assert.throws(() => loadExtension(sampleObject), (e: unknown) => e instanceof BpfError && e.code === 'ENOEXEC');
+  });
+});
