@@ -14,9 +14,9 @@ import { MapType } from './uapi.js';
 /** Options of the {@link RingBuffer} constructor. */
 export interface RingBufferOptions {
   /**
-   * How long one wait for records may take before the iterator checks
-   * whether the ring buffer was closed (ms, default 100). Records wake the
-   * waiter at once; this only bounds how late `close()` ends an iteration.
+   * How long one wait for records in the async iterator may take (ms,
+   * default 500). Records and `close()` end a wait at once; the bound only
+   * keeps a worker thread from waiting forever on an abandoned iterator.
    */
   pollIntervalMs?: number;
 }
@@ -42,7 +42,7 @@ export class RingBuffer<T = Buffer> extends Resource implements AsyncIterable<T>
     super();
     this.map = map.name;
     this.codec = codec;
-    this.#interval = opts.pollIntervalMs ?? 100;
+    this.#interval = opts.pollIntervalMs ?? 500;
     this.#ctx = { map: map.name };
     if (map.closed) throw new ClosedError('map', { ...this.#ctx, op: 'open ring buffer' });
     if (map.type !== MapType.ringbuf) {
@@ -65,9 +65,9 @@ export class RingBuffer<T = Buffer> extends Resource implements AsyncIterable<T>
   }
 
   protected release(): void {
-    // A wait in progress finishes (within the poll interval) before the consumer goes.
-    if (this.#pending) void this.#pending.finally(() => this.#consumer.close());
-    else this.#consumer.close();
+    // A wait in progress resolves at once with no records; the binding frees
+    // the consumer when it has settled.
+    this.#consumer.close();
   }
 
   private decode(records: Buffer[], op: string): T[] {

@@ -193,13 +193,16 @@ describe('BpfObject (clang-compiled api_test.bpf.o)', { skip: noClang }, () => {
     assert.throws(() => new RingBuffer(obj.map('counts')), /a array map is not a ring buffer/);
   });
 
-  it('ring buffer iteration ends when the ring buffer is closed', async () => {
-    const rb = obj.ringBuffer('events', event, { pollIntervalMs: 10 });
+  it('ring buffer iteration ends as soon as the ring buffer is closed', async () => {
+    const rb = obj.ringBuffer('events', event, { pollIntervalMs: 5000 });
     rb.consume();
+    const start = Date.now();
     setTimeout(() => rb.close(), 30);
     const seen: unknown[] = [];
     for await (const e of rb) seen.push(e);
     assert.deepEqual(seen, []);
+    assert.ok(Date.now() - start < 2000, 'close() wakes the waiting poll');
+    await assert.rejects(rb.poll(1), ClosedError);
   });
 
   it('lookups of unknown names say what there is', () => {
