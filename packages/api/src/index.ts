@@ -64,6 +64,7 @@ export {
 } from './map.js';
 export { handleCount, numPossibleCpus } from './native.js';
 export { BpfObject, type MapSpec, type OpenOptions, type ProgramSpec } from './object.js';
+export { unpin } from './pin.js';
 export {
   Link,
   Program,

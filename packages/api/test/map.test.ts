@@ -21,6 +21,7 @@ import {
   u32,
   u64,
   u8,
+  unpin,
 } from '@bpfhost/api';
 
 import { noBinding } from './support.js';
@@ -256,6 +257,10 @@ describe('map lifetime', { skip: noBinding }, () => {
     using again = BpfMap.fromPin('/api-test/pinned', { key: u32, value: u16 });
     assert.equal(again.get(7), 77);
     assert.throws(() => BpfMap.fromPin('/api-test/none'), NotFoundError);
+    unpin('/api-test/pinned');
+    assert.throws(() => BpfMap.fromPin('/api-test/pinned'), NotFoundError);
+    assert.throws(() => unpin('/api-test/pinned'), NotFoundError);
+    assert.equal(again.get(7), 77, 'the handle keeps the map');
     assert.throws(() => BpfMap.fromId(0x7ffffff0), NotFoundError);
     assert.throws(() => BpfMap.fromId(info.id, { key: u16, value: u16 }), /key: expected a 4-byte codec \(codec u16\), got 2 bytes/);
   });

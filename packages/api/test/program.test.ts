@@ -17,6 +17,7 @@ import {
   trace,
   triggerHook,
   u32,
+  unpin,
 } from '@bpfhost/api';
 
 import { frame, noBinding } from './support.js';
@@ -44,6 +45,8 @@ describe('Program', { skip: noBinding }, () => {
     assert.ok(r.durationNs >= 0);
     assert.equal(p.info().insnCount, 2);
     assert.ok([...Program.ids()].includes(p.id));
+    p.pin('/api-test/seven');
+    unpin('/api-test/seven');
     using again = Program.fromId(p.id);
     assert.equal(again.testRun({ data: frame() }).retval, 7);
     p.close();
