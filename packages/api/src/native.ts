@@ -9,6 +9,8 @@
  */
 import { createRequire } from 'node:module';
 
+import type * as RealBinding from '@bpfhost/bindings';
+
 import type { BtfType } from './btf.js';
 import { setPossibleCpus } from './codecs.js';
 import { BpfError, Errno } from './errors.js';
@@ -140,6 +142,10 @@ export interface NativeBinding {
   asm(source: string): Buffer;
   disasm(insns: Buffer): string;
 }
+
+/** Compile-time check: the binding as built provides everything this interface names. */
+type Fits<T extends true> = T;
+export type BindingFitsApi = Fits<typeof RealBinding extends NativeBinding ? true : false>;
 
 let binding: NativeBinding | undefined;
 

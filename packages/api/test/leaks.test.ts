@@ -5,9 +5,9 @@ import { describe, it } from 'node:test';
 
 import { BpfMap, BpfObject, LoadError, handleCount, u32, u64 } from '@bpfhost/api';
 
-import { apiTestObject, noBinding, noClang, noSample, sampleObject } from './support.js';
+import { apiTestObject, noClang, noSample, sampleObject } from './support.js';
 
-describe('handles', { skip: noBinding }, () => {
+describe('handles', () => {
   it('10,000 maps created, used and closed', () => {
     const start = handleCount();
     for (let i = 0; i < 10_000; i++) {

@@ -24,11 +24,9 @@ import {
   unpin,
 } from '@bpfhost/api';
 
-import { noBinding } from './support.js';
+const cpus = numPossibleCpus();
 
-const cpus = noBinding ? 1 : numPossibleCpus();
-
-describe('hash map', { skip: noBinding }, () => {
+describe('hash map', () => {
   it('get/set/has/delete with flags', () => {
     using m = BpfMap.create({ type: 'hash', key: u32, value: u64, maxEntries: 8, name: 'h' });
     assert.equal(m.name, 'h');
@@ -155,7 +153,7 @@ describe('hash map', { skip: noBinding }, () => {
   });
 });
 
-describe('array maps', { skip: noBinding }, () => {
+describe('array maps', () => {
   it('every index exists; delete is refused; deleteMany too', () => {
     using m = BpfMap.create({ type: 'array', key: u32, value: u64, maxEntries: 4 });
     assert.equal(m.get(3), 0n);
@@ -172,7 +170,7 @@ describe('array maps', { skip: noBinding }, () => {
   });
 });
 
-describe('per-CPU maps', { skip: noBinding }, () => {
+describe('per-CPU maps', () => {
   it(`percpu_array values are one per possible CPU (${cpus})`, () => {
     using m = BpfMap.create({ type: 'percpu_array', key: u32, value: perCpu(u32), maxEntries: 2 });
     assert.equal(m.perCpu, true);
@@ -198,7 +196,7 @@ describe('per-CPU maps', { skip: noBinding }, () => {
   });
 });
 
-describe('queue and stack', { skip: noBinding }, () => {
+describe('queue and stack', () => {
   it('queue: push/pop/peek in FIFO order; full queues refuse or overwrite', () => {
     using q = BpfMap.create({ type: 'queue', value: u32, maxEntries: 3 });
     assert.equal(q.keySize, 0);
@@ -228,7 +226,7 @@ describe('queue and stack', { skip: noBinding }, () => {
   });
 });
 
-describe('map lifetime', { skip: noBinding }, () => {
+describe('map lifetime', () => {
   it('closed maps throw ClosedError; close is idempotent; the handle is released', () => {
     const before = handleCount();
     const m = BpfMap.create({ type: 'hash', key: u32, value: u32, maxEntries: 1, name: 'gone' });

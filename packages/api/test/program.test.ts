@@ -20,9 +20,9 @@ import {
   unpin,
 } from '@bpfhost/api';
 
-import { frame, noBinding } from './support.js';
+import { frame } from './support.js';
 
-describe('Program', { skip: noBinding }, () => {
+describe('Program', () => {
   it('assemble and disassemble', () => {
     const insns = assemble('mov %r0, 7\nexit');
     assert.equal(insns.length, 16);

@@ -1,7 +1,6 @@
 // Shared by the live tests: where the sample extension and objects are, and
 // compiling the test's own BPF object with clang-19.
 import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,22 +20,9 @@ export const SAMPLE_MAP_OBJECT_HASH = 4097;
 export const SAMPLE_MAP_ACCUMULATOR_ARRAY = 4098;
 export const SAMPLE_MAP_COUNTER_HASH = 4099;
 
-function bindingMissing(): string | false {
-  try {
-    createRequire(import.meta.url)('@bpfhost/bindings');
-    return false;
-  } catch (e) {
-    return `the native binding @bpfhost/bindings cannot be loaded (${(e as Error).message.split('\n')[0]}); run \`npx nx run bindings:build\``;
-  }
-}
-
-/** Why tests that need the native binding cannot run, or false. */
-export const noBinding: string | false = bindingMissing();
-
 /** Why the sample-extension tests cannot run, or false. */
 export const noSample: string | false =
-  noBinding ||
-  (existsSync(sampleExtension) && existsSync(sampleObject) ? false : `sample extension not built (${sampleExtension}); run \`npx nx run sample-ext:build\``);
+  existsSync(sampleExtension) && existsSync(sampleObject) ? false : `sample extension not built (${sampleExtension}); run \`npx nx run sample-ext:build\``;
 
 function findClang(): string | undefined {
   for (const c of ['clang-19', 'clang-22']) {
@@ -53,9 +39,9 @@ function findClang(): string | undefined {
 const clang = findClang();
 
 /** Why clang-compiled objects cannot be built and loaded, or false. */
-export const noClang: string | false = noBinding || (clang ? false : 'clang-19 not found: the clang-compiled object tests are skipped');
+export const noClang: string | false = clang ? false : 'clang-19 not found: the clang-compiled object tests are skipped';
 
-for (const why of new Set([noBinding, noSample, noClang])) if (why) console.log(`# skipping: ${why}`);
+for (const why of new Set([noSample, noClang])) if (why) console.log(`# skipping: ${why}`);
 
 let built: string | undefined;
 
