@@ -18,10 +18,12 @@ const BPF_MAP_TYPE_PERCPU_ARRAY: u32 = 6;
 const BPF_MAP_TYPE_LRU_PERCPU_HASH: u32 = 10;
 const BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE: u32 = 21;
 
-/// Room for any object's info: the returned length tells maps from programs
-/// (struct bpf_prog_info) and links (struct bpf_link_info).
+/// A struct bpf_map_info and 8 bytes more: the length the core writes tells
+/// a map (exactly its info) from a program (more: as many bytes as asked)
+/// and a link (less). Only 8 tail bytes, so the core's zero check stays cheap.
 #[repr(C, align(8))]
-struct InfoBuf([u64; 32]);
+struct InfoBuf([u64; MAP_INFO_WORDS + 1]);
+const MAP_INFO_WORDS: usize = std::mem::size_of::<sys::BpfMapInfo>() / 8;
 
 /// What a map op needs to check its Buffers.
 pub struct MapShape {
@@ -120,7 +122,7 @@ fn num_cpus() -> usize {
 
 /// Reads the sizes of map @fd, or fails as the map command itself would.
 pub fn map_shape(env: &Env, fd: i32, op: &str) -> Result<MapShape> {
-  let mut buf = InfoBuf([0; 32]);
+  let mut buf = InfoBuf([0; MAP_INFO_WORDS + 1]);
   let mut len = std::mem::size_of::<InfoBuf>() as u32;
   // SAFETY: buf has room for `len` bytes and is 8-byte aligned.
   let ret = unsafe { sys::bpfhost_map_get_info_by_fd(fd, ptr::addr_of_mut!(buf).cast(), &mut len) };
@@ -132,7 +134,7 @@ pub fn map_shape(env: &Env, fd: i32, op: &str) -> Result<MapShape> {
     return Err(e.into_napi(env));
   }
   if len as usize != std::mem::size_of::<sys::BpfMapInfo>() {
-    let kind = if len as usize == std::mem::size_of::<sys::BpfProgInfo>() {
+    let kind = if len as usize > std::mem::size_of::<sys::BpfMapInfo>() {
       "program"
     } else if len as usize == std::mem::size_of::<sys::BpfLinkInfo>() {
       "link"
@@ -235,6 +237,31 @@ pub fn map_lookup_elem<'env>(
     sys::bpfhost_map_lookup_elem_flags(fd, kp, ptr_of(&mut out), flags)
   })?;
   Ok(out)
+}
+
+/// bpfhost_map_lookup_elem_flags() into a caller's Buffer (no Buffer made
+/// per call, no exception for a missing key): true when found, false for
+/// ENOENT; other failures throw.
+#[napi(js_name = "mapLookupElemInto")]
+pub fn map_lookup_elem_into(
+  env: Env,
+  fd: i32,
+  key: Option<BufferSlice>,
+  mut value: BufferSlice,
+  flags: Option<BigInt>,
+) -> Result<bool> {
+  let op = "mapLookupElemInto";
+  let shape = map_shape(&env, fd, op)?;
+  let kp = shape.key_ptr(&env, op, key.as_deref())?;
+  shape.check_value_len(&env, op, "a Buffer of", value.len())?;
+  let flags = opt_u64(&env, flags.as_ref(), "flags")?;
+  // SAFETY: the key has key_size bytes, the value Buffer the user value size.
+  let ret = unsafe { sys::bpfhost_map_lookup_elem_flags(fd, kp, ptr_of(&mut value), flags) };
+  if ret == -ENOENT {
+    return Ok(false);
+  }
+  check(&env, ret)?;
+  Ok(true)
 }
 
 /// bpfhost_map_update_elem(): stores @value at @key (flags BPF_ANY/NOEXIST/EXIST...).

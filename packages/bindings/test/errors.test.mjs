@@ -38,12 +38,14 @@ test('wrong key and value sizes: EINVAL naming the map and the size expected', (
     ['next key', () => b.mapGetNextKey(fd, short, 8)],
     ['lookup and delete', () => b.mapLookupAndDeleteElem(fd, short, 16)],
     ['longer key', () => b.mapLookupElem(fd, Buffer.alloc(9), 16)],
+    ['lookup into', () => b.mapLookupElemInto(fd, short, Buffer.alloc(16))],
   ]) {
     throwsErrno(fn, 'EINVAL', 22, /map 'sized' keys are 8 bytes, got a \d+-byte Buffer/);
     assert.ok(name);
   }
   throwsErrno(() => b.mapUpdateElem(fd, k, Buffer.alloc(15)), 'EINVAL', 22, /map 'sized' values are 16 bytes, got a Buffer of 15/);
   throwsErrno(() => b.mapLookupElem(fd, k, 4), 'EINVAL', 22, /values are 16 bytes, got valueSize 4/);
+  throwsErrno(() => b.mapLookupElemInto(fd, k, Buffer.alloc(8)), 'EINVAL', 22, /mapLookupElemInto: map 'sized' values are 16 bytes, got a Buffer of 8/);
   throwsErrno(() => b.mapLookupAndDeleteElem(fd, k, 32), 'EINVAL', 22, /values are 16 bytes/);
   throwsErrno(() => b.mapGetNextKey(fd, null, 4), 'EINVAL', 22, /keys are 8 bytes, got keySize 4/);
   throwsErrno(() => b.mapLookupBatch(fd, null, 8, 8, 4), 'EINVAL', 22, /values are 16 bytes/);

@@ -16,6 +16,11 @@ test('hash map: update, lookup, next key, delete, info', () => {
   for (let k = b.mapGetNextKey(fd, null, 4); k !== null; k = b.mapGetNextKey(fd, k, 4)) keys.push(k.readUInt32LE());
   assert.deepEqual(keys.sort(), [1, 2, 3]);
 
+  const out = Buffer.alloc(8);
+  assert.equal(b.mapLookupElemInto(fd, u32(2), out), true);
+  assert.deepEqual(out, u64(222), 'written into the caller Buffer');
+  assert.equal(b.mapLookupElemInto(fd, u32(99), out, 0n), false, 'a missing key is false, not a throw');
+
   b.mapDeleteElem(fd, u32(1));
   assert.throws(() => b.mapLookupElem(fd, u32(1), 8), { code: 'ENOENT' });
   assert.deepEqual(b.mapLookupAndDeleteElem(fd, u32(3), 8), u64(300));

@@ -15,6 +15,8 @@ const FUNCTIONS = [
   'linkDetach', 'linkGetInfo', 'hookTrigger', 'progTypeBySection', 'traceRead', 'objPin', 'objGet',
   'objUnpin', 'progGetNextId', 'mapGetNextId', 'linkGetNextId', 'progGetFdById', 'mapGetFdById',
   'linkGetFdById', 'close', 'handleCount', 'extensionLoad', 'extensionUnload', 'asm', 'disasm',
+  // Beyond the contract: a lookup into the caller's Buffer, for hot paths.
+  'mapLookupElemInto',
 ];
 
 test('every contract function and class is exported', () => {
