@@ -1,0 +1,121 @@
+/**
+ * The CLI's help texts and its usage error (a command line that does not
+ * parse; the API's own errors are {@link BpfError}s).
+ *
+ * @module
+ */
+
+/** A command line the CLI cannot run: printed with a hint to `--help`, exit code 1. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+  /** The command whose help fits (`'map'`), if any. */
+  readonly command: string | undefined;
+  constructor(message: string, command?: string) {
+    super(message);
+    this.command = command;
+  }
+}
+
+const GLOBAL = `Global options:
+  -j, --json          JSON output (one document on stdout); errors as {"error": ...}
+  -p, --pretty        indented JSON (implies --json)
+  -e, --ext MODULE    load an extension module first (repeatable)
+      --obj OBJ.o     open and load a BPF object first (repeatable; after --ext)
+      --progress      progress lines on stderr for long dumps (default: when stderr is a terminal)
+      --no-progress   no progress lines
+  -h, --help          this help (bpfhost COMMAND --help: the command's)
+  -V, --version       the version of @bpfhost/api`;
+
+const IN_PROCESS = `The core is in-process: maps, programs, links and extensions live only as long as
+this bpfhost process. 'prog list', 'map list' and 'ext list' show what THIS process
+loaded, so give what to load first: bpfhost map list --ext sample_ext.so --obj sample_maps.bpf.o`;
+
+/** Help of each command, by name; `''` is the overview. */
+export const HELP: Readonly<Record<string, string>> = {
+  '': `Usage: bpfhost [OPTIONS] COMMAND ...
+
+Commands (after bpftool):
+  run OBJ.o [--ext MODULE]... [--hook ATTACH_TYPE [--prog NAME]... --data HEX...]
+                          load extensions and the object, print its maps and programs;
+                          with --hook, attach programs, fire the hook once per --data, dump the maps
+  prog list               programs loaded in this process
+  prog show ID|name NAME  one program
+  prog test-run OBJ.o PROG [--data HEX] [--ctx HEX] [--repeat N]
+                          run a program of an object once (BPF_PROG_TEST_RUN)
+  map list                maps created in this process
+  map dump MAP            every entry of a map (MAP: ID, NAME, id ID, name NAME, pinned PATH)
+  map lookup MAP key BYTES...
+  map update MAP key BYTES... value BYTES... [any|noexist|exist]
+  map delete MAP key BYTES...
+  asm FILE [-o OUT]       assemble conformance-syntax text into raw instructions
+  disasm FILE             disassemble raw instructions (8 bytes each)
+  ext load PATH           load an extension module (and report it)
+  ext list                extensions loaded in this process
+
+Keys and values are bpftool byte lists (key 0x01 0x00 0x00 0x00, or key hex 01 00 00 00),
+or typed literals when the map has BTF (key 7, value ada, value '{"a": 1, "b": 2}').
+Exit code 0 on success, 1 on any error.
+
+${GLOBAL}
+
+${IN_PROCESS}`,
+  run: `Usage: bpfhost run OBJ.o [--ext MODULE]... [--hook ATTACH_TYPE] [--prog NAME]... [--data HEX]...
+
+Loads the extension modules, opens and loads OBJ.o, and prints its maps and programs.
+With --hook, attaches programs to the hook ATTACH_TYPE (a number; the sample extension's
+hook is 4097): the --prog ones in the order given, else every program whose section
+implies that attach type. Then fires the hook once per --data (hex bytes, e.g.
+--data 01000000000000000000000000000000; once with no data if none is given), prints
+each event's result and dumps the object's maps.
+
+${GLOBAL}`,
+  prog: `Usage: bpfhost prog list
+       bpfhost prog show ID | id ID | name NAME
+       bpfhost prog test-run OBJ.o PROG [--data HEX] [--ctx HEX] [--repeat N]
+
+list and show report the programs loaded in this process (from --obj OBJ.o; load the
+extensions their types need with --ext). test-run opens and loads OBJ.o, runs program
+PROG (its function name) on the data and context given as hex bytes, and prints its
+return value, the mean duration and the data and context after the run.
+
+${GLOBAL}
+
+${IN_PROCESS}`,
+  map: `Usage: bpfhost map list
+       bpfhost map dump MAP
+       bpfhost map lookup MAP key BYTES...
+       bpfhost map update MAP key BYTES... value BYTES... [any|noexist|exist]
+       bpfhost map delete MAP key BYTES...
+
+MAP is ID | NAME | id ID | name NAME | pinned PATH. Maps of --obj objects are typed from
+their BTF: keys and values print as numbers, strings and structs, and may be given as
+typed literals (key 7, value '{"a": 1}'); bytes always work: key 0x07 0x00 0x00 0x00,
+or key hex 07 00 00 00 (also key hex 07000000). Per-CPU values take one value per CPU.
+
+${GLOBAL}
+
+${IN_PROCESS}`,
+  asm: `Usage: bpfhost asm FILE [-o OUT]
+
+Assembles FILE (bpf_conformance text, one instruction per line; '-' reads stdin).
+With -o/--out OUT, writes the raw instructions (8 bytes each) to OUT; without it, prints
+them as hex, one instruction per line.
+
+${GLOBAL}`,
+  disasm: `Usage: bpfhost disasm FILE
+
+Disassembles FILE, raw instructions (8 bytes each, as 'bpfhost asm -o' writes; '-'
+reads stdin), one instruction per line.
+
+${GLOBAL}`,
+  ext: `Usage: bpfhost ext load PATH
+       bpfhost ext list
+
+load loads an extension module (a shared object exporting the bpfhost entry point)
+and reports it; list shows the extensions this process loaded (--ext and ext load).
+They are unloaded when bpfhost exits.
+
+${GLOBAL}
+
+${IN_PROCESS}`,
+};
