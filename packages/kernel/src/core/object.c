@@ -237,6 +237,8 @@ uint32_t bh_id_next(enum bh_obj_kind kind, uint32_t start)
 {
 	uint32_t found = 0;
 
+	if (start == UINT32_MAX)	/* no id above it (start + 1 would wrap to the first) */
+		return 0;
 	plat_mutex_lock(&id_lock);
 	for (uint32_t i = id_search(start + 1); i < nids; i++) {
 		if (ids[i]->kind == kind) {

@@ -448,6 +448,8 @@ static void t_ids_info_pins(void)
 	id = info.id;
 	ASSERT_GE(id, 1, "id");
 	ASSERT_OK(bpfhost_prog_get_next_id(0, &next), "next id");
+	ASSERT_EQ(bpfhost_prog_get_next_id(UINT32_MAX, &next), -ENOENT, "nothing after the last id (no wrap)");
+	ASSERT_OK(bpfhost_prog_get_next_id(0, &next), "next id again");
 	ASSERT_TRUE(next <= id, "ids iterate");
 	fd2 = bpfhost_prog_get_fd_by_id(id);
 	ASSERT_GE(fd2, 0, "fd by id");
