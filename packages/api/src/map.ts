@@ -292,14 +292,16 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
   /** The value of `key`, or `undefined` if the map has no such key. */
   get(key: K): V | undefined {
     const k = this.encodeKey(key, 'get');
-    const v = this.lookup('get', (b) => b.mapLookupElem(this.fd, k, this.value.size));
-    return v === undefined ? undefined : this.decodeValue(v, 'get');
+    const v = Buffer.allocUnsafe(this.value.size);
+    if (!this.native('get', (b) => b.mapLookupElemInto(this.fd, k, v))) return undefined;
+    return this.decodeValue(v, 'get');
   }
 
   /** True if the map has `key`. */
   has(key: K): boolean {
     const k = this.encodeKey(key, 'has');
-    return this.lookup('has', (b) => b.mapLookupElem(this.fd, k, this.value.size)) !== undefined;
+    const v = Buffer.allocUnsafe(this.value.size);
+    return this.native('has', (b) => b.mapLookupElemInto(this.fd, k, v));
   }
 
   /**
@@ -473,8 +475,9 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
   /** Queue/stack: the next element without removing it (`undefined` when empty). */
   peek(): V | undefined {
     this.requireKeyless('peek');
-    const v = this.lookup('peek', (b) => b.mapLookupElem(this.fd, null, this.value.size));
-    return v === undefined ? undefined : this.decodeValue(v, 'peek');
+    const v = Buffer.allocUnsafe(this.value.size);
+    if (!this.native('peek', (b) => b.mapLookupElemInto(this.fd, null, v))) return undefined;
+    return this.decodeValue(v, 'peek');
   }
 
   /** Makes the map read-only for user space (programs may still write). */

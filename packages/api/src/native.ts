@@ -89,6 +89,8 @@ export interface NativeBinding {
     opts?: { mapFlags?: number; innerMapFd?: number; numaNode?: number; mapExtra?: bigint },
   ): number;
   mapLookupElem(fd: number, key: Buffer | null, valueSize: number, flags?: bigint): Buffer;
+  /** Lookup into `value`: true when found, false for a missing key (no exception). */
+  mapLookupElemInto(fd: number, key: Buffer | null, value: Buffer, flags?: bigint): boolean;
   mapUpdateElem(fd: number, key: Buffer | null, value: Buffer, flags?: bigint): void;
   mapDeleteElem(fd: number, key: Buffer): void;
   mapGetNextKey(fd: number, key: Buffer | null, keySize: number): Buffer | null;
