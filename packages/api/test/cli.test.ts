@@ -343,6 +343,26 @@ describe('bpfhost CLI: typed keys and values from BTF (clang-compiled object)', 
     assert.match(j.stdout, /"bytes":18446744073709551615,/); // every digit of the u64 in the JSON text
   });
 
+  it('queues: push, peek, pop (bpftool map push/peek/pop); dump refuses a map without keys', () => {
+    const file = batchFile('queue.batch', ['map push lengths value 5', 'map push lengths value 0x06 0 0 0', 'map peek lengths', 'map pop lengths', 'map pop lengths', 'map pop lengths']);
+    const r = cli('batch', file, '--obj', apiTestObject());
+    assert.equal(r.status, 1);
+    assert.equal(r.stdout, 'value: 5\nvalue: 5\nvalue: 6\n');
+    assert.match(r.stderr, /queue\.batch:6: map 'lengths': pop: the queue is empty \(ENOENT\)/);
+    const dump = cli('map', 'dump', 'lengths', '--obj', apiTestObject());
+    assert.equal(dump.status, 1);
+    assert.match(dump.stderr, /a queue map has no keys to iterate .*use push\/pop\/peek/);
+  });
+
+  it('per-CPU values: one per CPU, typed from BTF', () => {
+    const r = cliJson('map', 'dump', 'pcpu', '--obj', apiTestObject());
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.doc.length, 2);
+    assert.deepEqual(r.doc[0].formatted.key, 0);
+    assert.ok(r.doc[0].values.length >= 1);
+    assert.deepEqual(r.doc[0].values[0], { cpu: 0, value: ['0x00', '0x00', '0x00', '0x00', '0x00', '0x00', '0x00', '0x00'] });
+  });
+
   it('a map without BTF takes bytes only, and says so', () => {
     const r = cli('map', 'update', 'raw', 'key', '7', 'value', '1', '--obj', apiTestObject());
     assert.equal(r.status, 1);

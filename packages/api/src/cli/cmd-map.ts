@@ -158,6 +158,35 @@ function remove(session: Session, out: Output, args: readonly string[]): void {
   out.document(null);
 }
 
+/** A value view of a queue or stack element (no key). */
+function valueView(map: UntypedMap, value: unknown): EntryView {
+  const bytes = map.value.encode(value as never);
+  const typed = !isRawCodec(map.value);
+  return {
+    json: { value: hexByteList(bytes), ...(typed ? { formatted: { value } } : {}) },
+    lines: [`value: ${typed ? formatValue(value) : hexBytes(bytes)}`],
+  };
+}
+
+/** `map push MAP value V...`, `map pop MAP`, `map peek MAP`: queues and stacks, as bpftool. */
+function queueOp(session: Session, out: Output, op: 'push' | 'pop' | 'peek', args: readonly string[]): void {
+  const found = session.findMap(args);
+  const { map, used } = found;
+  const rest = args.slice(used);
+  if (op === 'push') {
+    if (rest[0] !== 'value') throw new UsageError("map push: expected 'value' and the value's bytes after the map", 'map');
+    map.push(parsePart(found, rest.slice(1), 'value', 'push'));
+    out.document(null);
+    return;
+  }
+  noMore(rest, `map ${op}`);
+  const v = op === 'pop' ? map.pop() : map.peek();
+  if (v === undefined) throw new NotFoundError(`the ${map.typeName} is empty`, { map: map.name, op });
+  const view = valueView(map, v);
+  out.document(view.json);
+  for (const l of view.lines) out.line(l);
+}
+
 function noMore(rest: readonly string[], cmd: string): void {
   if (rest.length > 0) throw new UsageError(`${cmd}: unexpected '${rest.join(' ')}'`, 'map');
 }
@@ -179,7 +208,15 @@ export function mapCommand(session: Session, out: Output, args: readonly string[
       return update(session, out, rest);
     case 'delete':
       return remove(session, out, rest);
+    case 'push':
+    case 'enqueue':
+      return queueOp(session, out, 'push', rest);
+    case 'pop':
+    case 'dequeue':
+      return queueOp(session, out, 'pop', rest);
+    case 'peek':
+      return queueOp(session, out, 'peek', rest);
     default:
-      throw new UsageError(sub === undefined ? "map: expected a subcommand (list, show, dump, lookup, update, delete)" : `map: unknown subcommand '${sub}'`, 'map');
+      throw new UsageError(sub === undefined ? "map: expected a subcommand (list, show, dump, lookup, update, delete, push, pop, peek)" : `map: unknown subcommand '${sub}'`, 'map');
   }
 }

@@ -47,10 +47,13 @@ Commands (after bpftool):
   map lookup MAP key BYTES...
   map update MAP key BYTES... value BYTES... [any|noexist|exist]
   map delete MAP key BYTES...
+  map push MAP value BYTES... | map pop MAP | map peek MAP      (queues and stacks)
   asm FILE [-o OUT]       assemble conformance-syntax text into raw instructions
   disasm FILE             disassemble raw instructions (8 bytes each)
   ext load PATH           load an extension module (and report it)
   ext list                extensions loaded in this process
+  batch FILE              run the commands in FILE (one per line, without 'bpfhost') in one
+                          process, so what one loads or stores the next sees
 
 Keys and values are bpftool byte lists (key 0x01 0x00 0x00 0x00, or key hex 01 00 00 00),
 or typed literals when the map has BTF (key 7, value ada, value '{"a": 1, "b": 2}').
@@ -86,6 +89,8 @@ ${IN_PROCESS}`,
        bpfhost map lookup MAP key BYTES...
        bpfhost map update MAP key BYTES... value BYTES... [any|noexist|exist]
        bpfhost map delete MAP key BYTES...
+       bpfhost map push MAP value BYTES...   (queue, stack)
+       bpfhost map pop MAP | bpfhost map peek MAP
 
 MAP is ID | NAME | id ID | name NAME | pinned PATH. Maps of --obj objects are typed from
 their BTF: keys and values print as numbers, strings and structs, and may be given as
@@ -108,6 +113,16 @@ Disassembles FILE, raw instructions (8 bytes each, as 'bpfhost asm -o' writes; '
 reads stdin), one instruction per line.
 
 ${GLOBAL}`,
+  batch: `Usage: bpfhost batch FILE
+
+Runs the commands in FILE ('-': stdin), one per line without the leading 'bpfhost', in
+this one process: maps, objects and extensions loaded by one line (or by --ext/--obj) stay
+for the next. Words split at spaces; '...' and "..." quote; # starts a comment. Stops at
+the first failing line (exit 1, the line number in the error).
+
+${GLOBAL}
+
+${IN_PROCESS}`,
   ext: `Usage: bpfhost ext load PATH
        bpfhost ext list
 
