@@ -203,7 +203,7 @@ function report(): void {
   )) console.log(l);
   console.log('');
   console.log(`  a binding call that does nothing (numPossibleCpus), the N-API floor: ${fmt(m('binding', 'floor'))}`);
-  console.log(`  get through the binding's mapLookupElem (a new Buffer per call, as BpfMap.get uses it): ${fmt(m('binding', 'getAlloc'))}, ${ratio(m('binding', 'getAlloc'), m('c', 'get'))} C`);
+  console.log(`  get through the binding's mapLookupElem (a new Buffer per call): ${fmt(m('binding', 'getAlloc'))}, ${ratio(m('binding', 'getAlloc'), m('c', 'get'))} C`);
   const kl = median(kernel.lookup);
   const ku = median(kernel.update);
   if (kl !== undefined && ku !== undefined) {
