@@ -187,23 +187,24 @@ static int obj_get_info(union bpf_attr *attr, union bpf_attr *uattr)
 static int ringbuf_wait(union bpf_attr *attr, union bpf_attr *uattr)
 {
 	struct bh_map *map;
-	int ready;
+	int ready, err;
 
 	if (epoch_in())
 		return bh_err(-EINVAL, "BPFHOST_RINGBUF_WAIT: called inside an epoch (from a program "
 			      "or a provider callback)");
 	epoch_enter();
-	map = bh_map_from_handle((int)attr->ringbuf_wait.map_fd, "BPFHOST_RINGBUF_WAIT");
+	err = bh_map_get((int)attr->ringbuf_wait.map_fd, "BPFHOST_RINGBUF_WAIT", &map);
 	if (map && map->map_type != BPF_MAP_TYPE_RINGBUF) {
 		epoch_exit();
 		return bh_err(-EINVAL, "BPFHOST_RINGBUF_WAIT: map '%s' is type %u, not a ring buffer",
 			      map->name, map->map_type);
 	}
 	if (map && !bh_object_get_not_zero(&map->obj))
-		map = NULL;
+		err = bh_err(-EBADF, "BPFHOST_RINGBUF_WAIT: handle %u is being closed",
+			     attr->ringbuf_wait.map_fd);
 	epoch_exit();
-	if (!map)
-		return bh_handle_lookup((int)attr->ringbuf_wait.map_fd) ? -EINVAL : -EBADF;
+	if (err)
+		return err;
 	ready = bh_ringbuf_wait(map, attr->ringbuf_wait.timeout_ms);
 	bh_object_put(&map->obj);
 	uattr->ringbuf_wait.ready = (uint32_t)ready;

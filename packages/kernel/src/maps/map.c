@@ -19,26 +19,34 @@ const char *bh_map_describe(const struct bh_map *map, char *buf, size_t len)
 	return buf;
 }
 
-struct bh_map *bh_map_from_handle(int handle, const char *cmd)
+int bh_map_get(int handle, const char *cmd, struct bh_map **map)
 {
+	/* One lookup: the handle may be closed and its number reused meanwhile. */
 	struct bh_object *obj = bh_handle_lookup(handle);
 
-	if (unlikely(!obj)) {
-		bh_err(-EBADF, "%s: handle %d is not open", cmd, handle);
-		return NULL;
-	}
-	if (unlikely(obj->kind != BH_OBJ_MAP)) {
-		bh_err(-EINVAL, "%s: handle %d is a %s, not a map", cmd, handle,
-		       bh_obj_kind_name(obj->kind));
-		return NULL;
-	}
-	return bh_map_from_obj(obj);
+	*map = NULL;
+	if (unlikely(!obj))
+		return bh_err(-EBADF, "%s: handle %d is not open", cmd, handle);
+	if (unlikely(obj->kind != BH_OBJ_MAP))
+		return bh_err(-EINVAL, "%s: handle %d is a %s, not a map", cmd, handle,
+			      bh_obj_kind_name(obj->kind));
+	*map = bh_map_from_obj(obj);
+	return 0;
+}
+
+struct bh_map *bh_map_from_handle(int handle, const char *cmd)
+{
+	struct bh_map *map;
+
+	bh_map_get(handle, cmd, &map);
+	return map;
 }
 
 #define MAP_OR_RETURN(map, handle, cmd)                                        \
-	struct bh_map *map = bh_map_from_handle((int)(handle), cmd);          \
-	if (unlikely(!map))                                                    \
-		return bh_handle_lookup((int)(handle)) ? -EINVAL : -EBADF
+	struct bh_map *map;                                                    \
+	int map##_err = bh_map_get((int)(handle), cmd, &map);                  \
+	if (unlikely(map##_err))                                               \
+		return map##_err
 
 int bh_map_check_sizes(const union bpf_attr *attr, const char *family, uint32_t allowed_flags)
 {

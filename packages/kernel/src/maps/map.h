@@ -105,7 +105,9 @@ static inline uint32_t bh_map_value_size_user(const struct bh_map *map)
 	return map->value_size_user;
 }
 
-/* The map a handle names, or NULL with the error set (-EBADF / -EINVAL). */
+/* The map a handle names: 0, or -EBADF (not open) / -EINVAL (not a map) with the message. */
+int bh_map_get(int handle, const char *cmd, struct bh_map **map);
+/* The same, NULL on error (the message says which). */
 struct bh_map *bh_map_from_handle(int handle, const char *cmd);
 /* The map's name for messages: "map 'name' (id N)". */
 const char *bh_map_describe(const struct bh_map *map, char *buf, size_t len);

@@ -107,9 +107,9 @@ int bh_prog_bind_map(union bpf_attr *attr)
 		return err;
 	if (attr->prog_bind_map.flags)
 		return bh_err(-EINVAL, "BPF_PROG_BIND_MAP: flags must be 0");
-	map = bh_map_from_handle((int)attr->prog_bind_map.map_fd, "BPF_PROG_BIND_MAP");
-	if (!map)
-		return bh_handle_lookup((int)attr->prog_bind_map.map_fd) ? -EINVAL : -EBADF;
+	err = bh_map_get((int)attr->prog_bind_map.map_fd, "BPF_PROG_BIND_MAP", &map);
+	if (err)
+		return err;
 	/* Serialised with other binds of the same program by the registrar lock. */
 	bh_registrar_lock();
 	err = bh_prog_add_map(prog, map);

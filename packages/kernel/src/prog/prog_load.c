@@ -27,12 +27,12 @@ static bool license_is_gpl(const char *l)
 
 static int map_of_handle(struct bh_prog *prog, uint32_t i, int handle, struct bh_map **out)
 {
-	struct bh_map *map = bh_map_from_handle(handle, "BPF_PROG_LOAD");
+	struct bh_map *map;
+	int err = bh_map_get(handle, "BPF_PROG_LOAD", &map);
 
-	if (!map)
-		return bh_err(bh_handle_lookup(handle) ? -EINVAL : -EBADF,
-			      "program '%s': insn %u: lddw refers to handle %d, which is %s", prog->name, i,
-			      handle, bh_handle_lookup(handle) ? "not a map" : "not open");
+	if (err)
+		return bh_err(err, "program '%s': insn %u: lddw refers to handle %d, which is %s",
+			      prog->name, i, handle, err == -EBADF ? "not open" : "not a map");
 	*out = map;
 	return bh_prog_add_map(prog, map);
 }
