@@ -86,6 +86,17 @@ BPFHOST_API int bpfhost_obj_unpin(const char *pathname);
 BPFHOST_API int bpfhost_map_get_next_id(uint32_t start_id, uint32_t *next_id);
 BPFHOST_API int bpfhost_map_get_fd_by_id(uint32_t id);
 BPFHOST_API int bpfhost_map_get_info_by_fd(int fd, struct bpf_map_info *info, uint32_t *info_len);
+
+/* What bpfhost_map_shape() reports: enough to size keys and values. */
+struct bpfhost_map_shape {
+	uint32_t map_type;
+	uint32_t key_size;
+	uint32_t value_size;	/* one CPU's value for per-CPU maps */
+	uint32_t max_entries;
+	uint32_t map_flags;
+};
+/** A map's type and sizes, much cheaper than its info. @return 0, -EBADF, -EINVAL (not a map) */
+BPFHOST_API int bpfhost_map_shape(int fd, struct bpfhost_map_shape *shape);
 /** @brief Shared memory of a map (ring buffer pages, mmapable arrays). */
 BPFHOST_API int bpfhost_map_mmap(int fd, void **addr, uint64_t *size, uint64_t *data_offset);
 

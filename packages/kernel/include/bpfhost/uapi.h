@@ -70,6 +70,8 @@ enum bpf_cmd {
 	BPFHOST_TRACE_READ = 0x10005,		/* attr->trace */
 	/* Sleeps until a ring buffer has records to consume (what epoll does on Linux). */
 	BPFHOST_RINGBUF_WAIT = 0x10006,		/* attr->ringbuf_wait */
+	/* A map's type and sizes, cheaply (bindings check buffers with it per call). */
+	BPFHOST_MAP_SHAPE = 0x10007,		/* attr->shape */
 };
 
 /* Program types, Linux numbering. Extension types start at BPFHOST_PROG_TYPE_EXT_BASE. */
@@ -376,6 +378,15 @@ union bpf_attr {
 		int32_t timeout_ms;		/* in: < 0 waits without limit */
 		uint32_t ready;			/* out: 1 records to consume, 0 timed out */
 	} ringbuf_wait;
+
+	struct { /* BPFHOST_MAP_SHAPE */
+		uint32_t map_fd;		/* in */
+		uint32_t map_type;		/* out */
+		uint32_t key_size;		/* out */
+		uint32_t value_size;		/* out: one CPU's value for per-CPU maps */
+		uint32_t max_entries;		/* out */
+		uint32_t map_flags;		/* out */
+	} shape;
 
 	struct { /* BPFHOST_MAP_MMAP: where a map's shared memory lives */
 		uint32_t map_fd;

@@ -48,6 +48,7 @@ static size_t attr_last_byte(int cmd)
 	case BPFHOST_HOOK_TRIGGER: return offsetofend(union bpf_attr, trigger.retval);
 	case BPFHOST_TRACE_READ: return offsetofend(union bpf_attr, trace.len);
 	case BPFHOST_RINGBUF_WAIT: return offsetofend(union bpf_attr, ringbuf_wait.ready);
+	case BPFHOST_MAP_SHAPE: return offsetofend(union bpf_attr, shape.map_flags);
 	default: return 0;
 	}
 }
@@ -87,6 +88,7 @@ static const char *cmd_name(int cmd)
 	case BPFHOST_HOOK_TRIGGER: return "BPFHOST_HOOK_TRIGGER";
 	case BPFHOST_TRACE_READ: return "BPFHOST_TRACE_READ";
 	case BPFHOST_RINGBUF_WAIT: return "BPFHOST_RINGBUF_WAIT";
+	case BPFHOST_MAP_SHAPE: return "BPFHOST_MAP_SHAPE";
 	}
 	return "command";
 }
@@ -183,6 +185,21 @@ static int obj_get_info(union bpf_attr *attr, union bpf_attr *uattr)
 	}
 }
 
+static int map_shape(union bpf_attr *attr, union bpf_attr *uattr)
+{
+	struct bh_map *map;
+	int err = bh_map_get((int)attr->shape.map_fd, "BPFHOST_MAP_SHAPE", &map);
+
+	if (err)
+		return err;
+	uattr->shape.map_type = map->map_type;
+	uattr->shape.key_size = map->key_size;
+	uattr->shape.value_size = map->value_size;
+	uattr->shape.max_entries = map->max_entries;
+	uattr->shape.map_flags = map->map_flags;
+	return 0;
+}
+
 /* Sleeps outside any epoch (a sleeper inside one would hold back all reclamation). */
 static int ringbuf_wait(union bpf_attr *attr, union bpf_attr *uattr)
 {
@@ -263,6 +280,7 @@ static int dispatch(int cmd, union bpf_attr *attr, union bpf_attr *uattr)
 	case BPFHOST_PROG_TYPE_BY_SECTION: return bh_prog_type_by_section_cmd(attr, uattr);
 	case BPFHOST_HOOK_TRIGGER: return bh_hook_trigger(attr, uattr);
 	case BPFHOST_TRACE_READ: return bh_trace_read_cmd(attr, uattr);
+	case BPFHOST_MAP_SHAPE: return map_shape(attr, uattr);
 	}
 	return bh_err(-EINVAL, "unknown or unsupported command %d", cmd);
 }

@@ -219,3 +219,22 @@ int bpfhost_close(int fd)
 	attr.bpf_fd = (uint32_t)fd;
 	return sys(BPFHOST_OBJ_CLOSE, &attr);
 }
+
+int bpfhost_map_shape(int fd, struct bpfhost_map_shape *shape)
+{
+	const size_t attr_sz = offsetofend(union bpf_attr, shape.map_flags);
+	union bpf_attr attr;
+	int ret;
+
+	memset(&attr, 0, attr_sz);
+	attr.shape.map_fd = (uint32_t)fd;
+	ret = lib_err(bpfhost_sys_bpf(BPFHOST_MAP_SHAPE, &attr, attr_sz));
+	if (!ret) {
+		shape->map_type = attr.shape.map_type;
+		shape->key_size = attr.shape.key_size;
+		shape->value_size = attr.shape.value_size;
+		shape->max_entries = attr.shape.max_entries;
+		shape->map_flags = attr.shape.map_flags;
+	}
+	return ret;
+}

@@ -79,10 +79,34 @@ static void bad_create(void)
 	ASSERT_EQ(bpfhost_handle_count(), 0, "no handle leaked");
 }
 
+/* bpfhost_map_shape: the sizes bindings check buffers against, and its refusals. */
+static void map_shape(void)
+{
+	int fd = test_map(BPF_MAP_TYPE_PERCPU_ARRAY, "shape", 4, 12, 7, 0);
+	struct bpfhost_map_shape s;
+	int prog;
+	struct bpf_insn_raw { uint8_t code, regs; int16_t off; int32_t imm; } p[2] = {
+		{ 0xb7, 0, 0, 0 }, { 0x95, 0, 0, 0 },
+	};
+
+	ASSERT_OK(bpfhost_map_shape(fd, &s), "shape");
+	ASSERT_EQ(s.map_type, BPF_MAP_TYPE_PERCPU_ARRAY, "type");
+	ASSERT_EQ(s.key_size, 4, "key_size");
+	ASSERT_EQ(s.value_size, 12, "one CPU's value_size");
+	ASSERT_EQ(s.max_entries, 7, "max_entries");
+	ASSERT_EQ(bpfhost_map_shape(9999, &s), -EBADF, "not open");
+	prog = bpfhost_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "p", "GPL", (const void *)p, 2, NULL);
+	ASSERT_GE(prog, 0, "a program");
+	ASSERT_EQ(bpfhost_map_shape(prog, &s), -EINVAL, "a program is not a map");
+	ASSERT_STR_CONTAINS(bpfhost_last_error(), "is a program, not a map", "message");
+	bpfhost_close(prog);
+	bpfhost_close(fd);
+}
+
 int main(void)
 {
 	static const struct test_case cases[] = {
-		TEST(hash_crud), TEST(array_basics), TEST(pins_and_ids), TEST(bad_create),
+		TEST(hash_crud), TEST(array_basics), TEST(pins_and_ids), TEST(bad_create), TEST(map_shape),
 	};
 	return test_run("core_smoke", cases, sizeof(cases) / sizeof(cases[0]));
 }
