@@ -27,6 +27,7 @@ const MAP_INFO_WORDS: usize = std::mem::size_of::<sys::BpfMapInfo>() / 8;
 
 /// What a map op needs to check its Buffers.
 pub struct MapShape {
+  pub fd: i32,
   pub info: sys::BpfMapInfo,
   pub key_size: usize,
   /// Bytes of one value as user space sees it (per-CPU: round_up(value_size, 8) x CPUs).
@@ -34,8 +35,19 @@ pub struct MapShape {
 }
 
 impl MapShape {
+  /// The map's name for messages: the cheap shape has none, so error paths ask for the info.
   fn name(&self) -> String {
-    from_c_array(&self.info.name)
+    if self.info.name[0] != 0 {
+      return from_c_array(&self.info.name);
+    }
+    let mut info = sys::BpfMapInfo::default();
+    let mut len = std::mem::size_of::<sys::BpfMapInfo>() as u32;
+    // SAFETY: info has room for len bytes.
+    if unsafe { sys::bpfhost_map_get_info_by_fd(self.fd, &mut info, &mut len) } == 0 {
+      from_c_array(&info.name)
+    } else {
+      format!("(handle {})", self.fd)
+    }
   }
 
   fn is_percpu(&self) -> bool {
@@ -120,8 +132,43 @@ fn num_cpus() -> usize {
   unsafe { sys::bpfhost_num_possible_cpus() }.max(1) as usize
 }
 
-/// Reads the sizes of map @fd, or fails as the map command itself would.
+/// Reads the type and sizes of map @fd (one cheap call per operation), or fails as the
+/// map command itself would.
 pub fn map_shape(env: &Env, fd: i32, op: &str) -> Result<MapShape> {
+  let mut s = sys::BpfhostMapShape::default();
+  // SAFETY: s is a valid struct bpfhost_map_shape.
+  let ret = unsafe { sys::bpfhost_map_shape(fd, &mut s) };
+  if ret < 0 {
+    let e = CError::last(ret);
+    let why = e
+      .message
+      .strip_prefix("BPFHOST_MAP_SHAPE: ")
+      .unwrap_or(&e.message)
+      .to_string();
+    return Err(CError::new(e.errno, format!("{op}: {why}")).into_napi(env));
+  }
+  let info = sys::BpfMapInfo {
+    type_: s.map_type,
+    key_size: s.key_size,
+    value_size: s.value_size,
+    max_entries: s.max_entries,
+    map_flags: s.map_flags,
+    ..Default::default()
+  };
+  let mut shape = MapShape {
+    fd,
+    key_size: s.key_size as usize,
+    value_size: s.value_size as usize,
+    info,
+  };
+  if shape.is_percpu() {
+    shape.value_size = shape.value_size.div_ceil(8) * 8 * num_cpus();
+  }
+  Ok(shape)
+}
+
+/// The whole info of map @fd (mapGetInfo), or fails as the map command itself would.
+pub fn map_shape_full(env: &Env, fd: i32, op: &str) -> Result<MapShape> {
   let mut buf = InfoBuf([0; MAP_INFO_WORDS + 1]);
   let mut len = std::mem::size_of::<InfoBuf>() as u32;
   // SAFETY: buf has room for `len` bytes and is 8-byte aligned.
@@ -149,6 +196,7 @@ pub fn map_shape(env: &Env, fd: i32, op: &str) -> Result<MapShape> {
   // SAFETY: the library wrote a struct bpf_map_info at the start of buf.
   let info: sys::BpfMapInfo = unsafe { ptr::read(ptr::addr_of!(buf).cast()) };
   let mut shape = MapShape {
+    fd,
     key_size: info.key_size as usize,
     value_size: info.value_size as usize,
     info,
@@ -580,7 +628,7 @@ pub struct MapInfo {
 /// bpfhost_map_get_info_by_fd().
 #[napi(js_name = "mapGetInfo")]
 pub fn map_get_info(env: Env, fd: i32) -> Result<MapInfo> {
-  let shape = map_shape(&env, fd, "mapGetInfo")?;
+  let shape = map_shape_full(&env, fd, "mapGetInfo")?;
   let i = &shape.info;
   Ok(MapInfo {
     map_type: i.type_,

@@ -78,6 +78,17 @@ pub struct RingBufferOpts {
   pub sz: usize,
 }
 
+/// struct bpfhost_map_shape (bpf.h).
+#[repr(C)]
+#[derive(Default)]
+pub struct BpfhostMapShape {
+  pub map_type: u32,
+  pub key_size: u32,
+  pub value_size: u32,
+  pub max_entries: u32,
+  pub map_flags: u32,
+}
+
 /// struct bpf_map_info (uapi.h, Linux's layout).
 #[repr(C, align(8))]
 #[derive(Default)]
@@ -304,6 +315,7 @@ extern "C" {
     opts: *const MapBatchOpts,
   ) -> c_int;
   pub fn bpfhost_map_get_info_by_fd(fd: c_int, info: *mut BpfMapInfo, info_len: *mut u32) -> c_int;
+  pub fn bpfhost_map_shape(fd: c_int, shape: *mut BpfhostMapShape) -> c_int;
 
   // bpf.h: ids, pins, handles
   pub fn bpfhost_obj_pin(fd: c_int, pathname: *const c_char) -> c_int;
