@@ -1,6 +1,7 @@
 // The demo's flow: load the sample extension, open its BPF object, attach programs to its hook
 // (attach type 4097), fire events, read the custom maps; then extension lifetime rules.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 
 import {
@@ -141,5 +142,13 @@ describe('sample extension flow', { skip: noSample }, () => {
   it('loading what is not an extension', () => {
     assert.throws(() => loadExtension('/nonexistent/x.so'), (e: unknown) => e instanceof NotFoundError && e.object === '/nonexistent/x.so');
     assert.throws(() => loadExtension(sampleObject), (e: unknown) => e instanceof BpfError && e.code === 'ENOEXEC');
+    // A real shared object that does not export the entry point (libm is on every glibc system).
+    const libm = '/lib/x86_64-linux-gnu/libm.so.6';
+    if (existsSync(libm))
+      assert.throws(
+        () => loadExtension(libm),
+        (e: unknown) =>
+          e instanceof BpfError && e.code === 'ENOEXEC' && e.object === libm && /does not export bpfhost_extension_entry/.test(e.message),
+      );
   });
 });
