@@ -10,20 +10,13 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::convert::{cstring, from_c_array, opt_u64};
-use crate::error::{check, invalid, CError, EBADF, ENOENT};
+use crate::error::{check, invalid, CError, ENOENT};
 use crate::sys;
 
 const BPF_MAP_TYPE_PERCPU_HASH: u32 = 5;
 const BPF_MAP_TYPE_PERCPU_ARRAY: u32 = 6;
 const BPF_MAP_TYPE_LRU_PERCPU_HASH: u32 = 10;
 const BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE: u32 = 21;
-
-/// A struct bpf_map_info and 8 bytes more: the length the core writes tells
-/// a map (exactly its info) from a program (more: as many bytes as asked)
-/// and a link (less). Only 8 tail bytes, so the core's zero check stays cheap.
-#[repr(C, align(8))]
-struct InfoBuf([u64; MAP_INFO_WORDS + 1]);
-const MAP_INFO_WORDS: usize = std::mem::size_of::<sys::BpfMapInfo>() / 8;
 
 /// What a map op needs to check its Buffers.
 pub struct MapShape {
@@ -169,40 +162,12 @@ pub fn map_shape(env: &Env, fd: i32, op: &str) -> Result<MapShape> {
 
 /// The whole info of map @fd (mapGetInfo), or fails as the map command itself would.
 pub fn map_shape_full(env: &Env, fd: i32, op: &str) -> Result<MapShape> {
-  let mut buf = InfoBuf([0; MAP_INFO_WORDS + 1]);
-  let mut len = std::mem::size_of::<InfoBuf>() as u32;
-  // SAFETY: buf has room for `len` bytes and is 8-byte aligned.
-  let ret = unsafe { sys::bpfhost_map_get_info_by_fd(fd, ptr::addr_of_mut!(buf).cast(), &mut len) };
+  let mut shape = map_shape(env, fd, op)?;
+  let mut len = std::mem::size_of::<sys::BpfMapInfo>() as u32;
+  // SAFETY: shape.info is a struct bpf_map_info of len bytes.
+  let ret = unsafe { sys::bpfhost_map_get_info_by_fd(fd, &mut shape.info, &mut len) };
   if ret < 0 {
-    let e = CError::last(ret);
-    if e.errno == EBADF {
-      return Err(CError::new(EBADF, format!("{op}: handle {fd} is not open")).into_napi(env));
-    }
-    return Err(e.into_napi(env));
-  }
-  if len as usize != std::mem::size_of::<sys::BpfMapInfo>() {
-    let kind = if len as usize > std::mem::size_of::<sys::BpfMapInfo>() {
-      "program"
-    } else if len as usize == std::mem::size_of::<sys::BpfLinkInfo>() {
-      "link"
-    } else {
-      "object"
-    };
-    return Err(invalid(
-      env,
-      format!("{op}: handle {fd} is a {kind}, not a map"),
-    ));
-  }
-  // SAFETY: the library wrote a struct bpf_map_info at the start of buf.
-  let info: sys::BpfMapInfo = unsafe { ptr::read(ptr::addr_of!(buf).cast()) };
-  let mut shape = MapShape {
-    fd,
-    key_size: info.key_size as usize,
-    value_size: info.value_size as usize,
-    info,
-  };
-  if shape.is_percpu() {
-    shape.value_size = shape.value_size.div_ceil(8) * 8 * num_cpus();
+    return Err(CError::last(ret).into_napi(env));
   }
   Ok(shape)
 }
