@@ -291,7 +291,7 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
 
   /** The value of `key`, or `undefined` if the map has no such key. */
   get(key: K): V | undefined {
-    const k = this.encodeKey(key, 'get');
+    const k = this.encodeScratchKey(key, 'get');
     const v = Buffer.allocUnsafe(this.value.size);
     if (!this.native('get', (b) => b.mapLookupElemInto(this.fd, k, v))) return undefined;
     return this.decodeValue(v, 'get');
@@ -299,7 +299,7 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
 
   /** True if the map has `key`. */
   has(key: K): boolean {
-    const k = this.encodeKey(key, 'has');
+    const k = this.encodeScratchKey(key, 'has');
     const v = Buffer.allocUnsafe(this.value.size);
     return this.native('has', (b) => b.mapLookupElemInto(this.fd, k, v));
   }
@@ -310,8 +310,8 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
    * a full map throws `E2BIG`.
    */
   set(key: K, value: V, opts: SetOptions = {}): this {
-    const k = this.encodeKey(key, 'set');
-    const v = this.encodeValue(value, 'set');
+    const k = this.encodeScratchKey(key, 'set');
+    const v = this.encodeScratchValue(value, 'set');
     const flags = toUpdateFlags(opts.flags);
     this.native('set', (b) => b.mapUpdateElem(this.fd, k, v, flags));
     return this;
@@ -526,6 +526,31 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
     if (this.keySize === 0) return null;
     const buf = Buffer.alloc(this.keySize);
     this.writeCodec(this.key, key, buf, 0, op, 'key');
+    return buf;
+  }
+
+  /*
+   * Per-map scratch Buffers for the single-element calls, which hand them to
+   * the binding and are done with them before returning (the binding copies):
+   * no allocation per call. Never for what is decoded and returned to the
+   * caller, since a decoded Buffer may be a view of its bytes.
+   */
+  private scratchKey: Buffer | null = null;
+  private scratchValue: Buffer | null = null;
+
+  private encodeScratchKey(key: K, op: string): Buffer | null {
+    this.ensureOpen(op);
+    if (this.keySize === 0) return null;
+    const buf = (this.scratchKey ??= Buffer.alloc(this.keySize));
+    buf.fill(0);
+    this.writeCodec(this.key, key, buf, 0, op, 'key');
+    return buf;
+  }
+
+  private encodeScratchValue(value: V, op: string): Buffer {
+    const buf = (this.scratchValue ??= Buffer.alloc(this.value.size));
+    buf.fill(0);
+    this.writeCodec(this.value, value, buf, 0, op, 'value');
     return buf;
   }
 
