@@ -110,6 +110,8 @@ int bh_check_obj_name(const char *name, const char *cmd, const char *what);
  * gives the bytes to copy in and out in *len.
  */
 int bh_info_begin(const union bpf_attr *attr, size_t info_size, uint32_t *len);
+/* Copies @len bytes of the filled @info out and reports the length; returns 0. */
+int bh_info_end(const union bpf_attr *attr, union bpf_attr *uattr, const void *info, uint32_t len);
 
 /* Reads a NUL-terminated path from an attr (bounded). */
 #define BH_PATH_MAX 4096

@@ -390,3 +390,11 @@ int bh_info_begin(const union bpf_attr *attr, size_t info_size, uint32_t *len)
 		*len = (uint32_t)info_size;
 	return 0;
 }
+
+int bh_info_end(const union bpf_attr *attr, union bpf_attr *uattr, const void *info, uint32_t len)
+{
+	if (len)
+		plat_memcpy(u64_to_ptr(attr->info.info), info, len);
+	uattr->info.info_len = len;
+	return 0;
+}

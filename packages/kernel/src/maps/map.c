@@ -301,7 +301,6 @@ int bh_map_batch(int cmd, union bpf_attr *attr, union bpf_attr *uattr)
 int bh_map_get_info(struct bh_map *map, union bpf_attr *attr, union bpf_attr *uattr)
 {
 	struct bpf_map_info info;
-	char *user = u64_to_ptr(attr->info.info);
 	uint32_t len;
 	int err = bh_info_begin(attr, sizeof(info), &len);
 
@@ -318,10 +317,7 @@ int bh_map_get_info(struct bh_map *map, union bpf_attr *attr, union bpf_attr *ua
 	plat_memcpy(info.name, map->name, sizeof(info.name));
 	if (map->ops->fill_info)
 		map->ops->fill_info(map, &info);
-	if (len)
-		plat_memcpy(user, &info, len);
-	uattr->info.info_len = len;
-	return 0;
+	return bh_info_end(attr, uattr, &info, len);
 }
 
 int bh_map_mmap(union bpf_attr *attr, union bpf_attr *uattr)

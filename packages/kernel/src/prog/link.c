@@ -214,7 +214,6 @@ int bh_link_get_info(struct bh_object *obj, union bpf_attr *attr, union bpf_attr
 {
 	struct bh_link *link = container_of(obj, struct bh_link, obj);
 	struct bpf_link_info info;
-	char *user = u64_to_ptr(attr->info.info);
 	uint32_t len;
 	int err = bh_info_begin(attr, sizeof(info), &len);
 
@@ -225,10 +224,7 @@ int bh_link_get_info(struct bh_object *obj, union bpf_attr *attr, union bpf_attr
 	info.id = link->obj.id;
 	info.prog_id = link->prog->obj.id;
 	info.attach_type = link->attach_type;
-	if (len)
-		plat_memcpy(user, &info, len);
-	uattr->info.info_len = len;
-	return 0;
+	return bh_info_end(attr, uattr, &info, len);
 }
 
 /* ---- hooks: the core's client of BPFHOST_NPI_HOOK ------------------------- */

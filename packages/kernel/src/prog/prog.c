@@ -153,8 +153,5 @@ int bh_prog_get_info(struct bh_prog *prog, union bpf_attr *attr, union bpf_attr 
 	info.run_cnt = atomic_load(&prog->run_cnt);
 	info.run_time_ns = atomic_load(&prog->run_time_ns);
 	info.verified_insns = prog->len;
-	if (len)
-		plat_memcpy(user, &info, len);
-	uattr->info.info_len = len;
-	return 0;
+	return bh_info_end(attr, uattr, &info, len);
 }

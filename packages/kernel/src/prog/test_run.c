@@ -102,6 +102,37 @@ static void default_destroy(const struct bh_prog_type *t, void *context, uint8_t
 	plat_free(c);
 }
 
+/* The program type's test-run context from the caller's data and ctx: 0 or the refusal. */
+static int create_context(const struct bh_prog *prog, const union bpf_attr *attr, void **ctx)
+{
+	const uint8_t *data_in = u64_to_ptr(attr->test.data_in), *ctx_in = u64_to_ptr(attr->test.ctx_in);
+	const struct bh_prog_type *t = prog->ptype;
+	char why[256];
+	int err;
+
+	*ctx = NULL;
+	bh_err_clear();
+	if (t->ctx_create)
+		err = t->ctx_create(t->binding_context, data_in, attr->test.data_size_in, ctx_in,
+				    attr->test.ctx_size_in, ctx);
+	else
+		err = default_create(t, data_in, attr->test.data_size_in, ctx_in,
+				     attr->test.ctx_size_in, ctx);
+	if (!err && !*ctx)
+		return bh_err(-EINVAL, "BPF_PROG_TEST_RUN: program '%s': context_create of type '%s' "
+			      "returned no context", prog->name, t->name);
+	if (!err)
+		return 0;
+	/* A provider cannot set the core's message: then say what it returned. */
+	if (bpfhost_last_error()[0])
+		plat_snprintf(why, sizeof(why), "%s", bpfhost_last_error());
+	else
+		plat_snprintf(why, sizeof(why), "context_create of program type '%s' returned %d", t->name,
+			      err);
+	return bh_err(err < 0 ? err : -EINVAL, "BPF_PROG_TEST_RUN: program '%s': could not build its "
+		      "context: %s", prog->name, why);
+}
+
 #define TEST_RUN_QUIESCE_EVERY 1024u	/* runs between two epoch quiescent points */
 
 int bh_prog_test_run(union bpf_attr *attr, union bpf_attr *uattr)
@@ -113,7 +144,7 @@ int bh_prog_test_run(union bpf_attr *attr, union bpf_attr *uattr)
 	const struct bh_prog_type *t;
 	struct bh_module *busy;
 	struct bh_prog *prog;
-	uint64_t start, total;
+	uint64_t start, total = 0;
 	void *ctx = NULL;
 	int err;
 
@@ -145,55 +176,30 @@ int bh_prog_test_run(union bpf_attr *attr, union bpf_attr *uattr)
 	busy = t->provider ? t->provider->module : NULL;
 	if (busy)
 		atomic_fetch_add(&busy->busy, 1);
-	bh_err_clear();
-	if (t->ctx_create)
-		err = t->ctx_create(t->binding_context, data_in, attr->test.data_size_in, ctx_in,
-				    attr->test.ctx_size_in, &ctx);
-	else
-		err = default_create(t, data_in, attr->test.data_size_in, ctx_in,
-				     attr->test.ctx_size_in, &ctx);
-	if (err) {
-		char why[256];
-
-		if (busy)
-			atomic_fetch_sub(&busy->busy, 1);
-		/* A provider cannot set the core's message: then say what it returned. */
-		if (bpfhost_last_error()[0])
-			plat_snprintf(why, sizeof(why), "%s", bpfhost_last_error());
+	err = create_context(prog, attr, &ctx);
+	if (!err) {
+		/*
+		 * Hold the program for the loop: it leaves the epoch now and then
+		 * so that what its runs retire (replaced hash elements ...) is
+		 * freed, as Linux's test-run loop lets RCU run when it reschedules.
+		 */
+		bh_object_get(&prog->obj);
+		start = plat_ktime_ns();
+		for (uint32_t i = 0; i < repeat && !err; i++) {
+			err = bh_prog_run(prog, ctx, &retval);
+			if ((i & (TEST_RUN_QUIESCE_EVERY - 1)) == TEST_RUN_QUIESCE_EVERY - 1)
+				epoch_quiesce();
+		}
+		total = plat_ktime_ns() - start;
+		if (t->ctx_destroy)
+			t->ctx_destroy(t->binding_context, ctx, data_out, &data_size_out, ctx_out,
+				       &ctx_size_out);
 		else
-			plat_snprintf(why, sizeof(why), "context_create of program type '%s' returned %d",
-				      t->name, err);
-		return bh_err(err < 0 ? err : -EINVAL, "BPF_PROG_TEST_RUN: program '%s': could not "
-			      "build its context: %s", prog->name, why);
+			default_destroy(t, ctx, data_out, &data_size_out, ctx_out, &ctx_size_out);
+		bh_object_put(&prog->obj);
 	}
-	if (!ctx) {
-		if (busy)
-			atomic_fetch_sub(&busy->busy, 1);
-		return bh_err(-EINVAL, "BPF_PROG_TEST_RUN: program '%s': context_create of type '%s' "
-			      "returned no context", prog->name, t->name);
-	}
-
-	/*
-	 * Hold the program for the loop: it leaves the epoch now and then so
-	 * that what its runs retire (replaced hash elements ...) is freed, as
-	 * Linux's test-run loop lets RCU run when it reschedules.
-	 */
-	bh_object_get(&prog->obj);
-	start = plat_ktime_ns();
-	for (uint32_t i = 0; i < repeat && !err; i++) {
-		err = bh_prog_run(prog, ctx, &retval);
-		if ((i & (TEST_RUN_QUIESCE_EVERY - 1)) == TEST_RUN_QUIESCE_EVERY - 1)
-			epoch_quiesce();
-	}
-	total = plat_ktime_ns() - start;
-
-	if (t->ctx_destroy)
-		t->ctx_destroy(t->binding_context, ctx, data_out, &data_size_out, ctx_out, &ctx_size_out);
-	else
-		default_destroy(t, ctx, data_out, &data_size_out, ctx_out, &ctx_size_out);
 	if (busy)
 		atomic_fetch_sub(&busy->busy, 1);
-	bh_object_put(&prog->obj);
 	if (err)
 		return err;
 	uattr->test.retval = retval;
