@@ -26,7 +26,6 @@ struct bh_ringbuf {
 	size_t page;
 	struct plat_spinlock lock;	/* orders reservations; producer_pos changes under it */
 	unsigned long pending_pos;	/* no record below it is BUSY (under the lock) */
-	atomic_ulong wakeups;
 	_Atomic uint32_t wake_word;	/* futex word consumers sleep on */
 	atomic_int sleepers;		/* consumers in bh_ringbuf_wait */
 };
@@ -173,7 +172,6 @@ static void ringbuf_commit(void *sample, uint64_t flags, bool discard)
 	rec_pos = (unsigned long)((char *)hdr - rb->data);
 	cons_pos = atomic_load_explicit(rb->consumer_pos, memory_order_acquire) & rb->mask;
 	if ((flags & BPF_RB_FORCE_WAKEUP) || (cons_pos == rec_pos && !(flags & BPF_RB_NO_WAKEUP))) {
-		atomic_fetch_add_explicit(&rb->wakeups, 1, memory_order_release);
 		atomic_fetch_add_explicit(&rb->wake_word, 1, memory_order_seq_cst);
 		/* A syscall only when someone sleeps (seq_cst pairs with the sleeper's). */
 		if (atomic_load_explicit(&rb->sleepers, memory_order_seq_cst))
@@ -227,12 +225,6 @@ uint64_t bh_ringbuf_query(struct bh_map *map, uint64_t flags)
 	return 0;
 }
 
-uint64_t bh_ringbuf_wakeup_seq(struct bh_map *map)
-{
-	if (unlikely(!is_ringbuf(map)))
-		return 0;
-	return atomic_load_explicit(&ringbuf_of(map)->wakeups, memory_order_acquire);
-}
 
 /*
  * Element commands: Linux refuses a key on a map with key_size 0 (-EINVAL)

@@ -58,12 +58,6 @@ long bh_ringbuf_output(struct bh_map *map, const void *data, uint64_t size, uint
 uint64_t bh_ringbuf_query(struct bh_map *map, uint64_t flags);
 
 /*
- * Bumped (release) by every commit that would wake a Linux consumer, as
- * bpf_ringbuf_commit decides it; the consumer library polls or waits on it.
- */
-uint64_t bh_ringbuf_wakeup_seq(struct bh_map *map);
-
-/*
  * Sleeps until the ring holds unconsumed records (producer_pos !=
  * consumer_pos) or @timeout_ms passes (< 0: no limit). Call outside any
  * epoch. Returns 1 when there is data, 0 on timeout.
