@@ -356,3 +356,10 @@ int bh_ringbuf_wait(struct bh_map *map, int timeout_ms)
 	atomic_fetch_sub_explicit(&rb->sleepers, 1, memory_order_relaxed);
 	return ready;
 }
+
+uint64_t bh_ringbuf_wakeup_seq(struct bh_map *map)
+{
+	if (unlikely(!is_ringbuf(map)))
+		return 0;
+	return atomic_load_explicit(&ringbuf_of(map)->wake_word, memory_order_acquire);
+}

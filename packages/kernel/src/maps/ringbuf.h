@@ -64,4 +64,10 @@ uint64_t bh_ringbuf_query(struct bh_map *map, uint64_t flags);
  */
 int bh_ringbuf_wait(struct bh_map *map, int timeout_ms);
 
+/*
+ * Bumped by every commit that would wake a Linux consumer, as
+ * bpf_ringbuf_commit decides it (the word bh_ringbuf_wait sleeps on).
+ */
+uint64_t bh_ringbuf_wakeup_seq(struct bh_map *map);
+
 #endif /* BPFHOST_RINGBUF_H */
