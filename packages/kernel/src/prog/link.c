@@ -108,6 +108,20 @@ static void link_unhook(struct bh_link *link)
 		hook->provider->chars.detach_client(link->binding_context);
 }
 
+/*
+ * The last handle or pin went: detach now, as Linux does when a link's last
+ * fd closes. Waiting for the destroy after the grace period would leave the
+ * program running on the hook for as long as any reader stays in an epoch.
+ */
+static void link_release_users(struct bh_object *obj)
+{
+	struct bh_link *link = container_of(obj, struct bh_link, obj);
+
+	bh_registrar_lock();
+	link_unhook(link);
+	bh_registrar_unlock();
+}
+
 static void link_destroy(struct bh_object *obj)
 {
 	struct bh_link *link = container_of(obj, struct bh_link, obj);
@@ -142,6 +156,7 @@ int bh_link_create(union bpf_attr *attr)
 	if (!link)
 		return bh_err(-ENOMEM, "BPF_LINK_CREATE: out of memory");
 	bh_object_init(&link->obj, BH_OBJ_LINK, link_destroy);
+	link->obj.release_users = link_release_users;
 	bh_object_get(&prog->obj);
 	link->prog = prog;
 	link->attach_type = attach_type;

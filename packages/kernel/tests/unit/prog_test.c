@@ -9,6 +9,7 @@
 #include "insn.h"
 
 #include "bpfhost/uapi.h"
+#include "epoch/epoch.h"
 
 #define SKB_LEN_OFF 0
 #define SKB_PKT_TYPE_OFF 4
@@ -580,6 +581,22 @@ static void t_hooks(void)
 	}
 	ASSERT_OK(bpfhost_link_detach(l1), "detach");
 	ASSERT_EQ(bpfhost_link_detach(l1), -ENOLINK, "detach twice");
+	{
+		/* As Linux: a pin keeps a link attached; the last handle or pin going detaches it at once. */
+		int l3 = bpfhost_link_create(fd, 0, TP_ATTACH, NULL);
+
+		ASSERT_GE(l3, 0, "third link");
+		ASSERT_OK(bpfhost_obj_pin(l3, "/links/l3"), "pin it");
+		ASSERT_OK(bpfhost_close(l3), "close its only handle");
+		ASSERT_OK(bpfhost_hook_trigger(TP_ATTACH, data, 4, &cnt, &ret), "trigger, pinned link");
+		ASSERT_EQ(cnt, 2, "the pin keeps the link attached");
+		/* This thread stays in an epoch: the link's memory cannot go, but it must detach. */
+		epoch_enter();
+		ASSERT_OK(bpfhost_obj_unpin("/links/l3"), "unpin: its last user");
+		ASSERT_OK(bpfhost_hook_trigger(TP_ATTACH, data, 4, &cnt, &ret), "trigger after unpin");
+		ASSERT_EQ(cnt, 1, "detached when its last user went, not after a grace period");
+		epoch_exit();
+	}
 	ASSERT_OK(bpfhost_hook_trigger(TP_ATTACH, data, 0, &cnt, &ret), "trigger with empty data");
 	ASSERT_EQ(cnt, 1, "detached link no longer runs");
 	ASSERT_EQ(ret, 7, "empty data: the program's bounds check takes the 0 branch");
