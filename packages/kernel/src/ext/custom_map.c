@@ -266,21 +266,32 @@ int bh_custom_maps_of_module(struct bh_module *module, char *names, size_t len)
 	return n;
 }
 
-/* Forced unload: clean every live map of the module up and orphan it. */
+/*
+ * Forced unload: clean every live map of the module up and orphan it. A
+ * victim is held by a reference while it is cleaned: otherwise its last
+ * reference could drop meanwhile and the epoch_synchronize below would run
+ * its custom_map_free, which waits for the cleaning this thread is doing.
+ * A map already dying (no reference left) is not taken: its pending free
+ * cleans it up itself, and the epoch_synchronize runs that free.
+ */
 void bh_custom_maps_orphan(struct bh_module *module)
 {
 	for (;;) {
 		struct custom_common *victim = NULL;
+		bool dying = false;
 
 		bh_registrar_lock();
 		for (struct custom_type *t = types; t && !victim; t = t->next) {
 			if (t->module != module)
 				continue;
 			for (struct custom_common *c = t->maps; c; c = c->next) {
-				if (c->state == CUSTOM_LIVE) {
+				if (c->state != CUSTOM_LIVE)
+					continue;
+				if (bh_object_get_not_zero(&c->map->obj)) {
 					victim = c;
 					break;
 				}
+				dying = true;
 			}
 		}
 		if (victim) {
@@ -289,10 +300,14 @@ void bh_custom_maps_orphan(struct bh_module *module)
 			atomic_store_explicit(&victim->orphaned, true, memory_order_release);
 		}
 		bh_registrar_unlock();
-		if (!victim)
+		if (!victim && !dying)
 			return;
 		/* Every operation that could still call the provider has finished. */
 		epoch_synchronize();
+		if (!victim) {
+			plat_yield();	/* the dying maps' frees ran here or run on another thread */
+			continue;
+		}
 		bh_log(BPFHOST_WARN, "module '%s' unloaded: map '%s' (id %u) is cleaned up and orphaned\n",
 		       module->name, victim->map->name, victim->map->obj.id);
 		epoch_enter();
@@ -301,6 +316,7 @@ void bh_custom_maps_orphan(struct bh_module *module)
 		bh_registrar_lock();
 		victim->cleaning = false;
 		bh_registrar_unlock();
+		bh_object_put(&victim->map->obj);
 	}
 }
 
