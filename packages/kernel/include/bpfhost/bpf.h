@@ -50,6 +50,18 @@ BPFHOST_API int bpfhost_map_lookup_elem(int fd, const void *key, void *value);
 BPFHOST_API int bpfhost_map_lookup_elem_flags(int fd, const void *key, void *value, uint64_t flags);
 /** @return 0, -EEXIST (BPF_NOEXIST), -ENOENT (BPF_EXIST), -E2BIG (full), -EINVAL */
 BPFHOST_API int bpfhost_map_update_elem(int fd, const void *key, const void *value, uint64_t flags);
+/**
+ * @brief bpfhost only: lookup and update with the sizes of the caller's
+ * buffers. The core refuses (-EINVAL, naming the map and both sizes) a
+ * @p key_size or @p value_size that does not match the map, instead of
+ * reading or writing past a buffer; @p value_size is per-CPU sized for
+ * per-CPU maps. For callers that cannot trust their buffers' sizes
+ * (language bindings): one call instead of a shape query and the call.
+ */
+BPFHOST_API int bpfhost_map_lookup_elem_sized(int fd, const void *key, uint32_t key_size, void *value,
+					      uint32_t value_size, uint64_t flags);
+BPFHOST_API int bpfhost_map_update_elem_sized(int fd, const void *key, uint32_t key_size,
+					      const void *value, uint32_t value_size, uint64_t flags);
 /** @return 0, -ENOENT, -EINVAL (arrays) */
 BPFHOST_API int bpfhost_map_delete_elem(int fd, const void *key);
 /** @return 0, -ENOENT at the end; a NULL or missing @p key gives the first key */

@@ -237,6 +237,16 @@ union bpf_attr {
 			bpfhost_aligned_u64 next_key;
 		};
 		uint64_t flags;
+		/*
+		 * bpfhost only, BPF_MAP_LOOKUP_ELEM and BPF_MAP_UPDATE_ELEM: the
+		 * sizes of the caller's key and value buffers. When
+		 * value_buf_size is not 0, the command fails with -EINVAL unless
+		 * both match the map (the value as user space sees it: per CPU,
+		 * one 8-byte aligned slot per possible CPU). Callers that cannot
+		 * trust their buffers (language bindings) need no second call.
+		 */
+		uint32_t key_buf_size;
+		uint32_t value_buf_size;
 	};
 
 	struct { /* BPF_MAP_*_BATCH */

@@ -18,7 +18,7 @@ static size_t attr_last_byte(int cmd)
 	switch (cmd) {
 	case BPF_MAP_CREATE: return offsetofend(union bpf_attr, map_extra);
 	case BPF_MAP_LOOKUP_ELEM:
-	case BPF_MAP_UPDATE_ELEM:
+	case BPF_MAP_UPDATE_ELEM: return offsetofend(union bpf_attr, value_buf_size);
 	case BPF_MAP_LOOKUP_AND_DELETE_ELEM: return offsetofend(union bpf_attr, flags);
 	case BPF_MAP_DELETE_ELEM: return offsetofend(union bpf_attr, key);
 	case BPF_MAP_GET_NEXT_KEY: return offsetofend(union bpf_attr, next_key);

@@ -58,6 +58,39 @@ int bpfhost_map_update_elem(int fd, const void *key, const void *value, uint64_t
 	return elem_cmd(BPF_MAP_UPDATE_ELEM, fd, key, (void *)value, flags);
 }
 
+static int sized_elem_cmd(int cmd, int fd, const void *key, uint32_t key_size, void *value,
+			  uint32_t value_size, uint64_t flags)
+{
+	const size_t attr_sz = offsetofend(union bpf_attr, value_buf_size);
+	union bpf_attr attr;
+
+	if (!value_size)
+		return lib_err(bpfhost_set_last_error(-EINVAL, "%s: value_size 0 (the sized call "
+						      "checks the sizes given; a map's values are never 0 bytes)",
+						      cmd == BPF_MAP_LOOKUP_ELEM ? "BPF_MAP_LOOKUP_ELEM" :
+						      "BPF_MAP_UPDATE_ELEM"));
+	memset(&attr, 0, attr_sz);
+	attr.map_fd = (uint32_t)fd;
+	attr.key = (uint64_t)(uintptr_t)key;
+	attr.value = (uint64_t)(uintptr_t)value;
+	attr.flags = flags;
+	attr.key_buf_size = key_size;
+	attr.value_buf_size = value_size;
+	return lib_err(bpfhost_sys_bpf(cmd, &attr, attr_sz));
+}
+
+int bpfhost_map_lookup_elem_sized(int fd, const void *key, uint32_t key_size, void *value,
+				  uint32_t value_size, uint64_t flags)
+{
+	return sized_elem_cmd(BPF_MAP_LOOKUP_ELEM, fd, key, key_size, value, value_size, flags);
+}
+
+int bpfhost_map_update_elem_sized(int fd, const void *key, uint32_t key_size, const void *value,
+				  uint32_t value_size, uint64_t flags)
+{
+	return sized_elem_cmd(BPF_MAP_UPDATE_ELEM, fd, key, key_size, (void *)value, value_size, flags);
+}
+
 int bpfhost_map_delete_elem(int fd, const void *key)
 {
 	return elem_cmd(BPF_MAP_DELETE_ELEM, fd, key, NULL, 0);

@@ -158,6 +158,20 @@ static int not_supported(struct bh_map *map, const char *cmd)
 	return bh_err(-ENOTSUPP, "%s: not supported on %s map '%s'", cmd, map->ops->name, map->name);
 }
 
+/* The caller said how big its buffers are (attr->value_buf_size != 0): they must fit the map. */
+static int check_buffer_sizes(const struct bh_map *map, const union bpf_attr *attr, const char *cmd)
+{
+	if (attr->key_buf_size != map->key_size)
+		return bh_err(-EINVAL, "%s: map '%s' (id %u) has %u-byte keys; the key given is %u bytes",
+			      cmd, map->name, map->obj.id, map->key_size, attr->key_buf_size);
+	if (attr->value_buf_size != map->value_size_user)
+		return bh_err(-EINVAL, "%s: map '%s' (id %u) has %u-byte values%s; the value given is "
+			      "%u bytes", cmd, map->name, map->obj.id, map->value_size_user,
+			      map->ops->percpu ? " (one 8-byte aligned slot per possible CPU)" : "",
+			      attr->value_buf_size);
+	return 0;
+}
+
 int bh_map_lookup_elem(union bpf_attr *attr)
 {
 	MAP_OR_RETURN(map, attr->map_fd, "BPF_MAP_LOOKUP_ELEM");
@@ -170,6 +184,8 @@ int bh_map_lookup_elem(union bpf_attr *attr)
 		return bh_err(-EINVAL, "map '%s': BPF_F_LOCK needs a value with a bpf_spin_lock", map->name);
 	err = check_readable(map, "BPF_MAP_LOOKUP_ELEM");
 	if (unlikely(err))
+		return err;
+	if (attr->value_buf_size && unlikely(err = check_buffer_sizes(map, attr, "BPF_MAP_LOOKUP_ELEM")))
 		return err;
 	if (unlikely((map->key_size && !key) || !value))
 		return bh_err(-EFAULT, "BPF_MAP_LOOKUP_ELEM: map '%s': key or value pointer is NULL", map->name);
@@ -185,6 +201,8 @@ int bh_map_update_elem(union bpf_attr *attr)
 	int err = check_writable(map, "BPF_MAP_UPDATE_ELEM");
 
 	if (unlikely(err))
+		return err;
+	if (attr->value_buf_size && unlikely(err = check_buffer_sizes(map, attr, "BPF_MAP_UPDATE_ELEM")))
 		return err;
 	if (unlikely((map->key_size && !key) || (map->value_size && !value)))
 		return bh_err(-EFAULT, "BPF_MAP_UPDATE_ELEM: map '%s': key or value pointer is NULL", map->name);

@@ -247,6 +247,48 @@ static void batches_carry_all_cpus(void)
 	}
 }
 
+/*
+ * The sized calls (bindings use them): the buffers' sizes are checked against
+ * the map, per-CPU sized for per-CPU maps, on plain and per-CPU maps alike;
+ * a mismatch changes nothing.
+ */
+static void sized_calls(void)
+{
+	uint32_t n = ncpus(), total = slot_of(12) * n, k = 3;
+	unsigned char in[4096], out[4096];
+	uint64_t v = 42, got = 0;
+	int h = test_map(BPF_MAP_TYPE_HASH, "plain", 4, 8, 4, 0);
+	int p = test_map(BPF_MAP_TYPE_PERCPU_HASH, "pcpu", 4, 12, 4, 0);
+
+	ASSERT_GE(sizeof(in), total, "room for every CPU");
+	ASSERT_OK(bpfhost_map_update_elem_sized(h, &k, 4, &v, 8, 0), "sized update");
+	ASSERT_OK(bpfhost_map_lookup_elem_sized(h, &k, 4, &got, 8, 0), "sized lookup");
+	ASSERT_EQ(got, 42, "the value");
+	ASSERT_EQ(bpfhost_map_lookup_elem_sized(h, &k, 3, &got, 8, 0), -EINVAL, "short key");
+	ASSERT_STR_CONTAINS(bpfhost_last_error(), "map 'plain'", "names the map");
+	ASSERT_STR_CONTAINS(bpfhost_last_error(), "4-byte keys; the key given is 3 bytes", "both sizes");
+	v = 7;
+	ASSERT_EQ(bpfhost_map_update_elem_sized(h, &k, 4, &v, 16, 0), -EINVAL, "long value");
+	ASSERT_STR_CONTAINS(bpfhost_last_error(), "8-byte values; the value given is 16 bytes", "both");
+	ASSERT_EQ(bpfhost_map_update_elem_sized(h, &k, 4, &v, 0, 0), -EINVAL, "value_size 0");
+	ASSERT_OK(bpfhost_map_lookup_elem(h, &k, &got), "lookup");
+	ASSERT_EQ(got, 42, "the refused update changed nothing");
+	k = 9;
+	ASSERT_EQ(bpfhost_map_lookup_elem_sized(h, &k, 4, &got, 8, 0), -ENOENT, "missing key");
+
+	fill_pattern(in, 12, 1);
+	k = 1;
+	ASSERT_EQ(bpfhost_map_update_elem_sized(p, &k, 4, in, 12, 0), -EINVAL,
+		  "per-CPU: one CPU's value size is not enough");
+	ASSERT_STR_CONTAINS(bpfhost_last_error(), "one 8-byte aligned slot per possible CPU", "says why");
+	ASSERT_OK(bpfhost_map_update_elem_sized(p, &k, 4, in, total, 0), "per-CPU sized update");
+	memset(out, 0, sizeof(out));
+	ASSERT_OK(bpfhost_map_lookup_elem_sized(p, &k, 4, out, total, 0), "per-CPU sized lookup");
+	ASSERT_OK(memcmp(out, in, total), "every CPU's slot");
+	bpfhost_close(h);
+	bpfhost_close(p);
+}
+
 static void bad_create(void)
 {
 	struct {
@@ -291,6 +333,7 @@ int main(void)
 		TEST(percpu_array_specifics),
 		TEST(batches_carry_all_cpus),
 		TEST(bad_create),
+		TEST(sized_calls),
 	};
 	return test_run("percpu_map", cases, sizeof(cases) / sizeof(cases[0]));
 }

@@ -85,6 +85,8 @@ static const struct host_only_const host_only_constants[] = {
 #define HOST_ONLY_ATTR(m, off, sz) \
 	{ #m, offsetof(union bpf_attr, m), MEMBER_SIZE(union bpf_attr, m) }, { #m, off, sz }
 static const struct kuapi_field host_only_attr[][2] = {
+	{ HOST_ONLY_ATTR(key_buf_size, 32, 4) },
+	{ HOST_ONLY_ATTR(value_buf_size, 36, 4) },
 	{ HOST_ONLY_ATTR(section.name, 0, 8) },
 	{ HOST_ONLY_ATTR(section.prog_type, 8, 4) },
 	{ HOST_ONLY_ATTR(section.expected_attach_type, 12, 4) },
