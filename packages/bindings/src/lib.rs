@@ -8,6 +8,7 @@ mod btf;
 mod convert;
 mod error;
 mod extension;
+mod fast;
 mod handle;
 mod map;
 mod object;

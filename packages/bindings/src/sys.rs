@@ -269,6 +269,22 @@ extern "C" {
     value: *mut c_void,
     flags: u64,
   ) -> c_int;
+  pub fn bpfhost_map_lookup_elem_sized(
+    fd: c_int,
+    key: *const c_void,
+    key_size: u32,
+    value: *mut c_void,
+    value_size: u32,
+    flags: u64,
+  ) -> c_int;
+  pub fn bpfhost_map_update_elem_sized(
+    fd: c_int,
+    key: *const c_void,
+    key_size: u32,
+    value: *const c_void,
+    value_size: u32,
+    flags: u64,
+  ) -> c_int;
   pub fn bpfhost_map_update_elem(
     fd: c_int,
     key: *const c_void,
