@@ -48,6 +48,24 @@ export interface CodecSpec<T> {
   read(buf: Buffer, offset: number): T;
 }
 
+/*
+ * Dense codecs: write() sets every one of its `size` bytes and read() returns
+ * a fresh value (no view of the buffer). BpfMap's single-element calls then
+ * skip zeroing their scratch Buffers and may read into a reused one. Only the
+ * built-in codecs are marked; a user's codec keeps the zeroed-buffer contract.
+ */
+const denseCodecs = new WeakSet<object>();
+
+function markDense<C extends Codec<any>>(codec: C): C {
+  denseCodecs.add(codec);
+  return codec;
+}
+
+/** True if `codec` writes all its bytes and decodes to fresh values (internal). */
+export function isDenseCodec(codec: Codec<unknown>): boolean {
+  return denseCodecs.has(codec);
+}
+
 /** Turns any bytes into a Buffer view without copying. */
 export function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -127,22 +145,30 @@ function intCodec(name: string, size: 1 | 2 | 4, signed: boolean): Codec<number>
   const min = signed ? -(2 ** (bits - 1)) : 0;
   const max = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
   const expected = `an integer in ${min}..${max}`;
+  // The fixed-width Buffer methods: the generic (..., byteLength) ones validate more per call.
   const w = (buf: Buffer, v: number, off: number): void => {
     if (size === 1) {
       if (signed) buf.writeInt8(v, off);
       else buf.writeUInt8(v, off);
+    } else if (size === 4) {
+      if (signed) LE ? buf.writeInt32LE(v, off) : buf.writeInt32BE(v, off);
+      else LE ? buf.writeUInt32LE(v, off) : buf.writeUInt32BE(v, off);
     } else if (signed) {
-      if (LE) buf.writeIntLE(v, off, size);
-      else buf.writeIntBE(v, off, size);
-    } else if (LE) buf.writeUIntLE(v, off, size);
-    else buf.writeUIntBE(v, off, size);
+      LE ? buf.writeInt16LE(v, off) : buf.writeInt16BE(v, off);
+    } else {
+      LE ? buf.writeUInt16LE(v, off) : buf.writeUInt16BE(v, off);
+    }
   };
   const r = (buf: Buffer, off: number): number => {
     if (size === 1) return signed ? buf.readInt8(off) : buf.readUInt8(off);
-    if (signed) return LE ? buf.readIntLE(off, size) : buf.readIntBE(off, size);
-    return LE ? buf.readUIntLE(off, size) : buf.readUIntBE(off, size);
+    if (size === 4) {
+      if (signed) return LE ? buf.readInt32LE(off) : buf.readInt32BE(off);
+      return LE ? buf.readUInt32LE(off) : buf.readUInt32BE(off);
+    }
+    if (signed) return LE ? buf.readInt16LE(off) : buf.readInt16BE(off);
+    return LE ? buf.readUInt16LE(off) : buf.readUInt16BE(off);
   };
-  return defineCodec<number>({
+  return markDense(defineCodec<number>({
     name,
     size,
     align: size,
@@ -153,7 +179,7 @@ function intCodec(name: string, size: 1 | 2 | 4, signed: boolean): Codec<number>
       w(buf, value, off);
     },
     read: r,
-  });
+  }));
 }
 
 /** Largest and smallest values of a `bits`-wide integer. */
@@ -186,7 +212,7 @@ export function bigIntCodec(name: string, size: number, signed: boolean, align =
   const [min, max] = bigRange(size * 8, signed);
   const expected = `a bigint in ${min}..${max}`;
   const fast = size === 8;
-  return defineCodec<bigint>({
+  return markDense(defineCodec<bigint>({
     name,
     size,
     align,
@@ -210,7 +236,7 @@ export function bigIntCodec(name: string, size: number, signed: boolean, align =
       const u = readUnsigned(buf, off, size);
       return signed ? BigInt.asIntN(size * 8, u) : u;
     },
-  });
+  }));
 }
 
 /** `__u8`: a number in 0..255. */
@@ -233,7 +259,7 @@ export const i64: Codec<bigint> = bigIntCodec('i64', 8, true);
 const F32_MAX = 3.4028234663852886e38;
 
 /** `float`: any number; finite values beyond the float range are refused. */
-export const f32: Codec<number> = defineCodec<number>({
+export const f32: Codec<number> = markDense(defineCodec<number>({
   name: 'f32',
   size: 4,
   align: 4,
@@ -245,10 +271,10 @@ export const f32: Codec<number> = defineCodec<number>({
     else buf.writeFloatBE(value, off);
   },
   read: (buf, off) => (LE ? buf.readFloatLE(off) : buf.readFloatBE(off)),
-});
+}));
 
 /** `double`: any number. */
-export const f64: Codec<number> = defineCodec<number>({
+export const f64: Codec<number> = markDense(defineCodec<number>({
   name: 'f64',
   size: 8,
   align: 8,
@@ -258,10 +284,10 @@ export const f64: Codec<number> = defineCodec<number>({
     else buf.writeDoubleBE(value, off);
   },
   read: (buf, off) => (LE ? buf.readDoubleLE(off) : buf.readDoubleBE(off)),
-});
+}));
 
 /** `bool` (1 byte): `true` is 1, `false` 0; any non-zero byte decodes as `true`. */
-export const bool: Codec<boolean> = defineCodec<boolean>({
+export const bool: Codec<boolean> = markDense(defineCodec<boolean>({
   name: 'bool',
   size: 1,
   align: 1,
@@ -270,7 +296,7 @@ export const bool: Codec<boolean> = defineCodec<boolean>({
     buf[off] = value ? 1 : 0;
   },
   read: (buf, off) => buf[off] !== 0,
-});
+}));
 
 /* ------------------------------------------------------------------------ */
 /* Bytes and strings                                                        */
@@ -285,7 +311,7 @@ function checkLength(name: string, n: number): void {
 export function bytes(n: number): Codec<Buffer> {
   const name = `bytes(${n})`;
   checkLength(name, n);
-  return defineCodec<Buffer>({
+  return markDense(defineCodec<Buffer>({
     name,
     size: n,
     align: 1,
@@ -294,7 +320,7 @@ export function bytes(n: number): Codec<Buffer> {
       buf.set(value, off);
     },
     read: (buf, off) => Buffer.from(buf.subarray(off, off + n)),
-  });
+  }));
 }
 
 /**
@@ -356,7 +382,8 @@ export function array<T>(element: Codec<T>, n: number): ArrayCodec<T> {
       return out;
     },
   });
-  return Object.assign(base, { element, length: n });
+  const codec = Object.assign(base, { element, length: n });
+  return isDenseCodec(element) ? markDense(codec) : codec;
 }
 
 /** One member of a struct codec, where it sits. */
@@ -443,7 +470,10 @@ export function struct<F extends FieldCodecs>(members: F, opts: StructOptions = 
       return out as StructOf<F>;
     },
   });
-  return Object.assign(base, { fields });
+  const codec = Object.assign(base, { fields });
+  // Dense when no padding is left between or after members and every member is dense.
+  const filled = fields.reduce((n, f) => n + f.codec.size, 0) === size;
+  return filled && fields.every((f) => isDenseCodec(f.codec)) ? markDense(codec) : codec;
 }
 
 /* ------------------------------------------------------------------------ */

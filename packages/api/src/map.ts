@@ -4,9 +4,9 @@
  * @module
  */
 import type { BtfValue } from './btf.js';
-import { bytes, isPerCpuCodec, none, perCpu, type Codec } from './codecs.js';
+import { bytes, isDenseCodec, isPerCpuCodec, none, perCpu, type Codec } from './codecs.js';
 import { BpfError, CodecError, Errno, fromNative, nativeCode, type ErrorContext } from './errors.js';
-import { nativeBinding, type NativeBinding, type NativeMapInfo } from './native.js';
+import { nativeBinding, nativeElementOps, type NativeBinding, type NativeMapInfo } from './native.js';
 import { Resource } from './resource.js';
 import {
   isKeylessMapType,
@@ -164,6 +164,9 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
   readonly #owned: boolean;
   readonly #object: string | undefined;
   #noBatch = false;
+  /** The codecs write every byte and decode to fresh values: scratch Buffers need no zeroing. */
+  private readonly denseKey: boolean;
+  private readonly denseValue: boolean;
 
   /** @internal Use {@link BpfObject.map}, {@link BpfMap.create}, {@link BpfMap.fromId} or {@link BpfMap.fromPin}. */
   constructor(init: MapInit<K, V>) {
@@ -180,6 +183,8 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
     const ctx = this.context;
     this.key = fitCodec(init.key, init.keySize, 'key', init.type, ctx);
     this.value = fitCodec(init.value, init.valueSize, 'value', init.type, ctx);
+    this.denseKey = isDenseCodec(this.key);
+    this.denseValue = isDenseCodec(this.value);
   }
 
   /** Creates a map that is not part of an object. The caller closes it. */
@@ -291,16 +296,22 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
 
   /** The value of `key`, or `undefined` if the map has no such key. */
   get(key: K): V | undefined {
+    // The hot path: no closure, no allocation for dense codecs (see scratchOut).
     const k = this.encodeScratchKey(key, 'get');
-    const v = Buffer.allocUnsafe(this.value.size);
-    if (!this.native('get', (b) => b.mapLookupElemInto(this.fd, k, v))) return undefined;
-    return this.decodeValue(v, 'get');
+    const v = this.outBuffer();
+    let found: boolean;
+    try {
+      found = nativeElementOps().lookupInto(this.fd, k, v);
+    } catch (e) {
+      throw fromNative(e, { ...this.context, op: 'get' });
+    }
+    return found ? this.decodeValue(v, 'get') : undefined;
   }
 
   /** True if the map has `key`. */
   has(key: K): boolean {
     const k = this.encodeScratchKey(key, 'has');
-    const v = Buffer.allocUnsafe(this.value.size);
+    const v = this.outBuffer();
     return this.native('has', (b) => b.mapLookupElemInto(this.fd, k, v));
   }
 
@@ -312,8 +323,12 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
   set(key: K, value: V, opts: SetOptions = {}): this {
     const k = this.encodeScratchKey(key, 'set');
     const v = this.encodeScratchValue(value, 'set');
-    const flags = toUpdateFlags(opts.flags);
-    this.native('set', (b) => b.mapUpdateElem(this.fd, k, v, flags));
+    const flags = opts.flags === undefined ? undefined : toUpdateFlags(opts.flags);
+    try {
+      nativeElementOps().update(this.fd, k, v, flags);
+    } catch (e) {
+      throw fromNative(e, { ...this.context, op: 'set' });
+    }
     return this;
   }
 
@@ -542,16 +557,28 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
     this.ensureOpen(op);
     if (this.keySize === 0) return null;
     const buf = (this.scratchKey ??= Buffer.alloc(this.keySize));
-    buf.fill(0);
+    if (!this.denseKey) buf.fill(0);
     this.writeCodec(this.key, key, buf, 0, op, 'key');
     return buf;
   }
 
   private encodeScratchValue(value: V, op: string): Buffer {
     const buf = (this.scratchValue ??= Buffer.alloc(this.value.size));
-    buf.fill(0);
+    if (!this.denseValue) buf.fill(0);
     this.writeCodec(this.value, value, buf, 0, op, 'value');
     return buf;
+  }
+
+  /*
+   * Where a lookup writes the value: a reused Buffer when the value codec is
+   * dense (its decode copies), a new one otherwise (a user's codec may return
+   * a view of the bytes).
+   */
+  private scratchOut: Buffer | null = null;
+
+  private outBuffer(): Buffer {
+    if (!this.denseValue) return Buffer.allocUnsafe(this.value.size);
+    return (this.scratchOut ??= Buffer.alloc(this.value.size));
   }
 
   private encodeValue(value: V, op: string): Buffer {

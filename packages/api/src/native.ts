@@ -175,6 +175,23 @@ export function nativeBinding(): NativeBinding {
 /** Tests may substitute a binding (for example to count calls). Pass `undefined` to reload the real one. */
 export function setNativeBinding(b: NativeBinding | undefined): void {
   binding = b;
+  elementOps = undefined;
+}
+
+/** The single-element map calls, as a small object (the binding's exports are many: slow property loads). */
+export interface ElementOps {
+  readonly lookupInto: NativeBinding['mapLookupElemInto'];
+  readonly update: NativeBinding['mapUpdateElem'];
+}
+
+let elementOps: ElementOps | undefined;
+
+/** {@link nativeBinding}'s element calls, for the hot paths of BpfMap get/set. */
+export function nativeElementOps(): ElementOps {
+  if (elementOps) return elementOps;
+  const b = nativeBinding();
+  elementOps = { lookupInto: b.mapLookupElemInto, update: b.mapUpdateElem };
+  return elementOps;
 }
 
 let cpus: number | undefined;

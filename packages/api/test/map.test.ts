@@ -13,6 +13,7 @@ import {
   array,
   bytes,
   cstring,
+  type Codec,
   handleCount,
   numPossibleCpus,
   perCpu,
@@ -261,5 +262,50 @@ describe('map lifetime', () => {
     assert.equal(again.get(7), 77, 'the handle keeps the map');
     assert.throws(() => BpfMap.fromId(0x7ffffff0), NotFoundError);
     assert.throws(() => BpfMap.fromId(info.id, { key: u16, value: u16 }), /key: expected a 4-byte codec \(codec u16\), got 2 bytes/);
+  });
+});
+
+describe('single-element calls reuse scratch Buffers safely', () => {
+  it('dense codecs: values read back are fresh copies, not views of a reused Buffer', () => {
+    using m = BpfMap.create({ type: 'hash', key: u32, value: bytes(8), maxEntries: 4 });
+    m.set(1, Buffer.from('aaaaaaaa'));
+    m.set(2, Buffer.from('bbbbbbbb'));
+    const a = m.get(1);
+    const b = m.get(2);
+    assert.equal(a?.toString(), 'aaaaaaaa', 'the first value survives the second get');
+    assert.equal(b?.toString(), 'bbbbbbbb');
+  });
+
+  it("a user's codec that decodes to a view still gets its own Buffer per get", () => {
+    const view: Codec<Buffer> = {
+      name: 'view(4)',
+      size: 4,
+      align: 1,
+      write: (v, buf, off) => void buf.set(v, off),
+      read: (buf, off) => buf.subarray(off, off + 4),
+      encode: (v) => Buffer.from(v),
+      decode: (b) => Buffer.from(b),
+    };
+    using m = BpfMap.create({ type: 'hash', key: u32, value: view, maxEntries: 4 });
+    m.set(1, Buffer.from('xxxx'));
+    m.set(2, Buffer.from('yyyy'));
+    const a = m.get(1);
+    m.get(2);
+    assert.equal(a?.toString(), 'xxxx');
+  });
+
+  it('padding of a struct key or value is zero whatever was written before', () => {
+    const padded = struct({ a: u8, b: u32 }); // 3 padding bytes
+    using m = BpfMap.create({ type: 'hash', key: padded, value: padded, maxEntries: 4 });
+    m.set({ a: 1, b: 2 }, { a: 3, b: 4 });
+    m.set({ a: 1, b: 2 }, { a: 5, b: 6 }, { flags: 'exist' });
+    const raw = BpfMap.fromId(m.id);
+    try {
+      const [[k, v]] = [...raw.entries()] as Array<[Buffer, Buffer]>;
+      assert.deepEqual([...k], [1, 0, 0, 0, 2, 0, 0, 0]);
+      assert.deepEqual([...v], [5, 0, 0, 0, 6, 0, 0, 0]);
+    } finally {
+      raw.close();
+    }
   });
 });
