@@ -364,22 +364,16 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
    */
   *entries(): IterableIterator<[K, V]> {
     this.requireKeys('entries');
-    if (!this.#noBatch) {
-      const it = this.batchEntries();
-      let first: IteratorResult<[K, V]>;
-      try {
-        first = it.next();
-      } catch (e) {
-        if (!(e instanceof BpfError && (e.code === 'ENOTSUPP' || e.code === 'EOPNOTSUPP'))) throw e;
-        this.#noBatch = true;
-        first = { done: true, value: undefined };
+    const chunks = this.batchChunksOrNull('entries');
+    if (chunks) {
+      const ks = this.keySize;
+      const vs = this.value.size;
+      for (const c of chunks) {
+        for (let i = 0; i < c.count; i++) {
+          yield [this.readAt(this.key, c.keys, i * ks, 'entries', 'key'), this.readAt(this.value, c.values, i * vs, 'entries', 'value')];
+        }
       }
-      if (!this.#noBatch) {
-        if (first.done) return;
-        yield first.value;
-        yield* it;
-        return;
-      }
+      return;
     }
     for (const k of this.rawKeys('entries')) {
       const v = this.lookup('entries', (b) => b.mapLookupElem(this.fd, k, this.value.size));
@@ -395,7 +389,7 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
   getMany(): Array<[K, V]>;
   getMany(keys: Iterable<K>): Array<V | undefined>;
   getMany(keys?: Iterable<K>): Array<[K, V]> | Array<V | undefined> {
-    if (keys === undefined) return [...this.entries()];
+    if (keys === undefined) return this.allEntries();
     return Array.from(keys, (k) => this.get(k));
   }
 
@@ -630,8 +624,46 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
   }
 
   /** Entries through `BPF_MAP_LOOKUP_BATCH`, a chunk at a time. */
-  private *batchEntries(): IterableIterator<[K, V]> {
-    const op = 'entries';
+  /** Every entry in one array: the batch chunks decoded in place, no generator per element. */
+  private allEntries(): Array<[K, V]> {
+    this.requireKeys('getMany');
+    const chunks = this.batchChunksOrNull('getMany');
+    if (!chunks) return [...this.entries()];
+    const out: Array<[K, V]> = [];
+    const ks = this.keySize;
+    const vs = this.value.size;
+    for (const c of chunks) {
+      for (let i = 0; i < c.count; i++) {
+        out.push([this.readAt(this.key, c.keys, i * ks, 'getMany', 'key'), this.readAt(this.value, c.values, i * vs, 'getMany', 'value')]);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The map's entries as batch lookup chunks, or null when the map type has no
+   * batch lookup (then callers go one key at a time). The first chunk is read
+   * here, so that refusal shows before anything was yielded.
+   */
+  private batchChunksOrNull(op: string): Iterable<BatchChunk> | null {
+    if (this.#noBatch) return null;
+    const it = this.batchChunks(op);
+    let first: IteratorResult<BatchChunk>;
+    try {
+      first = it.next();
+    } catch (e) {
+      if (!(e instanceof BpfError && (e.code === 'ENOTSUPP' || e.code === 'EOPNOTSUPP'))) throw e;
+      this.#noBatch = true;
+      return null;
+    }
+    return (function* () {
+      if (first.done) return;
+      yield first.value;
+      yield* it;
+    })();
+  }
+
+  private *batchChunks(op: string): IterableIterator<BatchChunk> {
     const ks = this.keySize;
     const vs = this.value.size;
     let token: Buffer | null = null;
@@ -651,16 +683,30 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
         if (code === 'ENOENT') return;
         throw fromNative(e, { ...this.context, op });
       }
-      for (let i = 0; i < r.count; i++) {
-        yield [
-          this.decodeKey(r.keys.subarray(i * ks, (i + 1) * ks), op),
-          this.decodeValue(r.values.subarray(i * vs, (i + 1) * vs), op),
-        ];
-      }
+      if (r.count > 0) yield r;
       if (r.done || !r.outBatch) return;
       token = r.outBatch;
     }
   }
+
+  /**
+   * Decodes one key or value where it sits in a batch Buffer (no subarray per
+   * element). Each batch Buffer is new, so a codec returning a view is safe.
+   */
+  private readAt<T>(codec: Codec<T>, buf: Buffer, off: number, op: string, role: 'key' | 'value'): T {
+    try {
+      return codec.read(buf, off);
+    } catch (e) {
+      throw e instanceof CodecError ? e.withContext({ ...this.context, op, role }) : e;
+    }
+  }
+}
+
+/** One batch lookup's result: `count` keys and values, packed. */
+interface BatchChunk {
+  readonly count: number;
+  readonly keys: Buffer;
+  readonly values: Buffer;
 }
 
 /** Runs a binding call outside any map, translating its errors. */
