@@ -1,0 +1,178 @@
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+
+import rehypeShiki from '@shikijs/rehype';
+import { transformerTwoslash } from '@shikijs/twoslash';
+import type * as Preset from '@docusaurus/preset-classic';
+import type { Config } from '@docusaurus/types';
+import { themes as prismThemes } from 'prism-react-renderer';
+import ts from 'typescript';
+
+import apiPagesCheck from './src/plugins/apiPagesCheck';
+import rehypeShikiForMdx, { transformerTitle } from './src/rehype/shikiForMdx';
+import includeSource from './src/remark/includeSource';
+
+// This file runs in Node.js (loaded by Docusaurus), not in the browser.
+
+/** The repository root: `file=` paths of included code are relative to it. */
+const repoRoot = path.resolve(__dirname, '../..');
+const apiPackage = path.join(repoRoot, 'packages/api');
+const apiDocs = path.join(__dirname, 'docs/api');
+
+// The API reference is generated on every start/build: remove the previous one first, so that a
+// failed generation leaves pages missing (which apiPagesCheck reports) instead of stale ones.
+rmSync(apiDocs, { recursive: true, force: true });
+
+/**
+ * ```ts twoslash blocks are compiled against the real @bpfhost/api declarations, resolved through the
+ * workspace's node_modules/@bpfhost/api symlink to packages/api/dist (built first by `nx run docs:build`).
+ * A type error throws, which fails the build.
+ */
+const shikiOptions = {
+  themes: { light: 'github-light', dark: 'github-dark' },
+  langs: ['ts', 'tsx'], // only TypeScript goes through shiki; other languages stay with Prism
+  transformers: [
+    transformerTwoslash({
+      explicitTrigger: true,
+      throws: true,
+      twoslashOptions: {
+        vfsRoot: __dirname,
+        compilerOptions: {
+          target: ts.ScriptTarget.ES2022,
+          lib: ['lib.es2023.d.ts', 'lib.esnext.disposable.d.ts'],
+          module: ts.ModuleKind.ESNext,
+          moduleResolution: ts.ModuleResolutionKind.Bundler,
+          strict: true,
+          noUncheckedIndexedAccess: true,
+          types: ['node'],
+        },
+      },
+    }),
+    transformerTitle(),
+  ],
+};
+
+const remarkPlugins = [[includeSource, { rootDir: repoRoot }]];
+const rehypePlugins = [[rehypeShiki, shikiOptions], rehypeShikiForMdx];
+
+const config: Config = {
+  title: 'bpfhost',
+  tagline: 'An embeddable user-mode eBPF core with extensions that add custom map types',
+  favicon: 'img/favicon.svg',
+
+  future: {
+    v4: true,
+  },
+
+  url: 'https://bpfhost.example.org',
+  baseUrl: '/',
+
+  onBrokenLinks: 'throw',
+  onBrokenAnchors: 'throw',
+  markdown: {
+    mermaid: true,
+    hooks: {
+      onBrokenMarkdownLinks: 'throw',
+      onBrokenMarkdownImages: 'throw',
+    },
+  },
+  themes: [
+    '@docusaurus/theme-mermaid',
+    [
+      '@easyops-cn/docusaurus-search-local',
+      { hashed: true, indexBlog: false, docsRouteBasePath: '/docs', explicitSearchResultPath: true },
+    ],
+  ],
+
+  i18n: {
+    defaultLocale: 'en',
+    locales: ['en'],
+  },
+
+  presets: [
+    [
+      'classic',
+      {
+        docs: {
+          sidebarPath: './sidebars.ts',
+          // The docs of the next release; released versions are snapshots (`nx run docs:version`).
+          versions: { current: { label: 'Next' } },
+          beforeDefaultRemarkPlugins: remarkPlugins,
+          beforeDefaultRehypePlugins: rehypePlugins,
+        },
+        blog: false,
+        pages: {
+          beforeDefaultRemarkPlugins: remarkPlugins,
+          beforeDefaultRehypePlugins: rehypePlugins,
+        },
+        theme: {
+          customCss: './src/css/custom.css',
+        },
+      } satisfies Preset.Options,
+    ],
+  ],
+
+  plugins: [
+    [
+      'docusaurus-plugin-typedoc',
+      {
+        // Absolute paths: the plugin resolves them against the working directory, not the site.
+        entryPoints: [path.join(apiPackage, 'src/index.ts')],
+        tsconfig: path.join(apiPackage, 'tsconfig.json'),
+        out: apiDocs,
+        readme: 'none',
+        disableSources: true,
+        // Type errors in the API are its own build's business; the reference is generated regardless.
+        skipErrorChecking: true,
+        sidebar: { pretty: true },
+      },
+    ],
+    (context) => apiPagesCheck(context, { indexFile: path.join(apiPackage, 'src/index.ts'), apiDir: apiDocs }),
+  ],
+
+  themeConfig: {
+    colorMode: {
+      defaultMode: 'light',
+      respectPrefersColorScheme: true,
+    },
+    navbar: {
+      title: 'bpfhost',
+      logo: { alt: 'bpfhost', src: 'img/logo.svg' },
+      items: [
+        { type: 'docSidebar', sidebarId: 'userGuide', position: 'left', label: 'User guide' },
+        { type: 'docSidebar', sidebarId: 'extensionGuide', position: 'left', label: 'Extension guide' },
+        { type: 'docSidebar', sidebarId: 'apiReference', position: 'left', label: 'API reference' },
+        { type: 'docsVersionDropdown', position: 'right' },
+      ],
+    },
+    footer: {
+      style: 'dark',
+      links: [
+        {
+          title: 'Guides',
+          items: [
+            { label: 'Introduction', to: '/docs/intro' },
+            { label: 'User guide', to: '/docs/user-guide/installing' },
+            { label: 'Extension guide', to: '/docs/extensions/custom-maps' },
+          ],
+        },
+        {
+          title: 'Reference',
+          items: [
+            { label: 'TypeScript API', to: '/docs/api' },
+            { label: 'extension.h', to: '/docs/reference/extension-h' },
+            { label: 'Architecture', to: '/docs/architecture' },
+          ],
+        },
+      ],
+      copyright: 'bpfhost. Built with Docusaurus.',
+    },
+    prism: {
+      theme: prismThemes.github,
+      darkTheme: prismThemes.dracula,
+      additionalLanguages: ['bash', 'c', 'json'],
+    },
+  } satisfies Preset.ThemeConfig,
+};
+
+export default config;
