@@ -305,7 +305,7 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
     } catch (e) {
       throw fromNative(e, { ...this.context, op: 'get' });
     }
-    return found ? this.decodeValue(v, 'get') : undefined;
+    return found ? this.readAt(this.value, v, 0, 'get', 'value') : undefined;
   }
 
   /** True if the map has `key`. */
@@ -402,17 +402,29 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
   setMany(entries: Iterable<readonly [K, V]>, opts: SetOptions = {}): number {
     const op = 'setMany';
     this.ensureOpen(op);
-    const list = Array.from(entries);
+    const list = Array.isArray(entries) ? (entries as ReadonlyArray<readonly [K, V]>) : Array.from(entries);
     const n = list.length;
     if (n === 0) return 0;
     const ks = this.keySize;
     const vs = this.value.size;
-    const keys = Buffer.alloc(n * ks);
-    const values = Buffer.alloc(n * vs);
-    list.forEach(([k, v], i) => {
-      this.writeCodec(this.key, k, keys, i * ks, `${op} (entry ${i})`, 'key');
-      this.writeCodec(this.value, v, values, i * vs, `${op} (entry ${i})`, 'value');
-    });
+    // Dense codecs write every byte: no zeroing needed.
+    const keys = this.denseKey ? Buffer.allocUnsafeSlow(n * ks) : Buffer.alloc(n * ks);
+    const values = this.denseValue ? Buffer.allocUnsafeSlow(n * vs) : Buffer.alloc(n * vs);
+    const key = this.key;
+    const value = this.value;
+    let i = 0;
+    let role: 'key' | 'value' = 'key';
+    try {
+      for (; i < n; i++) {
+        const e = list[i] as readonly [K, V];
+        role = 'key';
+        key.write(e[0], keys, i * ks);
+        role = 'value';
+        value.write(e[1], values, i * vs);
+      }
+    } catch (e) {
+      throw e instanceof CodecError ? e.withContext({ ...this.context, op: `${op} (entry ${i})`, role }) : e;
+    }
     const flags = toUpdateFlags(opts.flags);
     // Batch updates take BPF_F_LOCK only (as Linux); 'noexist'/'exist' go one by one.
     if (!this.#noBatch && (flags & ~BigInt(UpdateFlags.lock)) === 0n) {
