@@ -81,6 +81,8 @@ describe(`changesets without network${noNet.length ? ' (unshare -n)' : ' (unshar
       mkdirSync(join(repo, d), { recursive: true });
       copyFileSync(join(workspace, d, 'package.json'), join(repo, d, 'package.json'));
     }
+    copyFileSync(join(workspace, 'packages/bindings/Cargo.toml'), join(repo, 'packages/bindings/Cargo.toml'));
+    copyFileSync(join(workspace, 'Cargo.lock'), join(repo, 'Cargo.lock'));
     symlinkSync(join(workspace, 'node_modules'), join(repo, 'node_modules'));
     writeFileSync(join(repo, '.gitignore'), 'node_modules\n');
     git(repo, 'init', '-q', '-b', 'main');
@@ -120,6 +122,12 @@ describe(`changesets without network${noNet.length ? ' (unshare -n)' : ' (unshar
     assert.equal(platform.version, bindings.version, 'the binding and its platform package share a version');
     assert.equal(bindings.optionalDependencies?.['@bpfhost/bindings-linux-x64-gnu'], platform.version);
     assert.equal(manifest(repo, 'packages/api').dependencies?.['@bpfhost/bindings'], `^${bindings.version}`);
+
+    // The crate follows the npm package (tools/sync-cargo-version.mjs, run after `changeset version`).
+    const sync = spawnSync(process.execPath, [join(workspace, 'tools', 'sync-cargo-version.mjs'), repo], { encoding: 'utf8' });
+    assert.equal(sync.status, 0, sync.stderr);
+    assert.match(readFileSync(join(repo, 'packages/bindings/Cargo.toml'), 'utf8'), new RegExp(`^\\[package\\]\\nname = "bpfhost-bindings"\\nversion = "${bindings.version.replace(/\./g, '\\.')}"`, 'm'));
+    assert.match(readFileSync(join(repo, 'Cargo.lock'), 'utf8'), new RegExp(`name = "bpfhost-bindings"\\nversion = "${bindings.version.replace(/\./g, '\\.')}"`));
   });
 
   it('a changeset for the binding alone moves its platform package too (fixed group)', () => {
