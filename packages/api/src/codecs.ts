@@ -217,14 +217,21 @@ export function bigIntCodec(name: string, size: number, signed: boolean, align =
     size,
     align,
     write(value, buf, off) {
-      if (typeof value !== 'bigint' || value < min || value > max) refuse(name, expected, value);
+      if (typeof value !== 'bigint') refuse(name, expected, value);
       if (fast) {
-        if (signed) {
-          if (LE) buf.writeBigInt64LE(value, off);
-          else buf.writeBigInt64BE(value, off);
-        } else if (LE) buf.writeBigUInt64LE(value, off);
-        else buf.writeBigUInt64BE(value, off);
+        // Node's 64-bit writers check the range themselves (RangeError): no second check here.
+        try {
+          if (signed) {
+            if (LE) buf.writeBigInt64LE(value, off);
+            else buf.writeBigInt64BE(value, off);
+          } else if (LE) buf.writeBigUInt64LE(value, off);
+          else buf.writeBigUInt64BE(value, off);
+        } catch (e) {
+          if (e instanceof RangeError && (value < min || value > max)) refuse(name, expected, value);
+          throw e;
+        }
       } else {
+        if (value < min || value > max) refuse(name, expected, value);
         writeUnsigned(buf, off, size, value);
       }
     },
