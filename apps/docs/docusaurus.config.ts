@@ -2,14 +2,13 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 
 import rehypeShiki from '@shikijs/rehype';
-import { transformerTwoslash } from '@shikijs/twoslash';
 import type * as Preset from '@docusaurus/preset-classic';
 import type { Config } from '@docusaurus/types';
 import { themes as prismThemes } from 'prism-react-renderer';
-import ts from 'typescript';
 
 import apiPagesCheck from './src/plugins/apiPagesCheck';
-import rehypeShikiForMdx, { transformerTitle } from './src/rehype/shikiForMdx';
+import rehypeShikiForMdx from './src/rehype/shikiForMdx';
+import { shikiOptions } from './src/shiki';
 import includeSource from './src/remark/includeSource';
 
 // This file runs in Node.js (loaded by Docusaurus), not in the browser.
@@ -23,37 +22,9 @@ const apiDocs = path.join(__dirname, 'docs/api');
 // failed generation leaves pages missing (which apiPagesCheck reports) instead of stale ones.
 rmSync(apiDocs, { recursive: true, force: true });
 
-/**
- * ```ts twoslash blocks are compiled against the real @bpfhost/api declarations, resolved through the
- * workspace's node_modules/@bpfhost/api symlink to packages/api/dist (built first by `nx run docs:build`).
- * A type error throws, which fails the build.
- */
-const shikiOptions = {
-  themes: { light: 'github-light', dark: 'github-dark' },
-  langs: ['ts', 'tsx'], // only TypeScript goes through shiki; other languages stay with Prism
-  transformers: [
-    transformerTwoslash({
-      explicitTrigger: true,
-      throws: true,
-      twoslashOptions: {
-        vfsRoot: __dirname,
-        compilerOptions: {
-          target: ts.ScriptTarget.ES2022,
-          lib: ['lib.es2023.d.ts', 'lib.esnext.disposable.d.ts'],
-          module: ts.ModuleKind.ESNext,
-          moduleResolution: ts.ModuleResolutionKind.Bundler,
-          strict: true,
-          noUncheckedIndexedAccess: true,
-          types: ['node'],
-        },
-      },
-    }),
-    transformerTitle(),
-  ],
-};
-
 const remarkPlugins = [[includeSource, { rootDir: repoRoot }]];
-const rehypePlugins = [[rehypeShiki, shikiOptions], rehypeShikiForMdx];
+// Shiki (with twoslash) runs after includeSource, so an included example is type-checked too.
+const rehypePlugins = [[rehypeShiki, shikiOptions(__dirname)], rehypeShikiForMdx];
 
 const config: Config = {
   title: 'bpfhost',
