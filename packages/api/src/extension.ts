@@ -67,8 +67,9 @@ export class Extension extends Resource {
 
 /**
  * Loads an extension module (a shared object exporting the bpfhost entry
- * point). Throws {@link NotFoundError} for a missing file and `EINVAL` for
- * a file that is not a module or lacks the entry point.
+ * point). Throws {@link NotFoundError} for a missing file and a
+ * {@link BpfError} with code `ENOEXEC` for a file that is not a shared object
+ * or does not export the entry point.
  */
 export function loadExtension(path: string): Extension {
   let handle: number;

@@ -310,7 +310,7 @@ export class Link extends Resource {
 export interface HookResult {
   /** How many programs ran. */
   programs: number;
-  /** The hook's result (for the sample hook: the last program's return value). */
+  /** The hook's result, as the hook defines it (the sample hook: the first non-zero return value of its programs, or 0). */
   retval: number;
 }
 

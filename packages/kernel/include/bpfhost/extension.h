@@ -361,7 +361,7 @@ typedef uint64_t (*bpfhost_helper_fn_t)(uint64_t r1, uint64_t r2, uint64_t r3, u
 struct bpfhost_helper_function {
 	struct bpfhost_extension_header header;
 	uint32_t helper_id;		/* >= BPFHOST_HELPER_EXT_BASE (65536) */
-	const char *name;		/* for messages and the disassembler */
+	const char *name;		/* for messages (registration refusals, argument faults) */
 	uint32_t return_type;		/* enum bpfhost_helper_return_type */
 	uint32_t arg_types[5];		/* enum bpfhost_helper_arg_type */
 	bpfhost_helper_fn_t function;
