@@ -1,0 +1,26 @@
+// Test runs: run a program on bytes you give it, read what it returned and wrote, and the trace log.
+// Run from a directory holding packets.bpf.o.
+import { BpfObject, Program, disassemble, trace } from '@bpfhost/api';
+
+using obj = BpfObject.open('packets.bpf.o').load();
+
+// #region run
+const classify = obj.program('classify');
+const frame = Buffer.alloc(128);
+const result = classify.testRun({ data: frame });
+console.log('retval:', result.retval, 'data out:', result.data?.length, 'bytes');
+
+const timed = classify.testRun({ data: frame, repeat: 1000 });
+console.log('mean time per run is a number:', typeof timed.durationNs === 'number');
+// #endregion run
+
+// #region trace
+console.log(trace().trimEnd().split('\n').slice(0, 2));
+// #endregion trace
+
+// #region load
+// A program from assembler text, without an object; it is yours to close.
+using seven = Program.load({ type: 'socket_filter', name: 'seven', insns: 'mov %r0, 7\nexit' });
+console.log(seven.name, seven.typeName, '->', seven.testRun({ data: Buffer.alloc(64) }).retval);
+console.log(disassemble(Buffer.from([0xb7, 0, 0, 0, 7, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0])));
+// #endregion load
