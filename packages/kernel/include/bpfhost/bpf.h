@@ -200,6 +200,12 @@ BPFHOST_API int bpfhost_hook_trigger(uint32_t attach_type, const void *data, uin
  * passes (< 0: no limit). @return 1 (records), 0 (timed out), or -EBADF/-EINVAL
  */
 BPFHOST_API int bpfhost_ringbuf_wait(int map_fd, int timeout_ms);
+/**
+ * Makes every bpfhost_ringbuf_wait() on @p map_fd return now (0 when it has
+ * no records): how a consumer being closed stops a thread waiting on it.
+ * @return 0, -EBADF, -EINVAL (not a ring buffer)
+ */
+BPFHOST_API int bpfhost_ringbuf_wake_all(int map_fd);
 /** Drains the bpf_trace_printk log into @p buf. @return bytes written (lines end in '\n') */
 BPFHOST_API int bpfhost_trace_read(char *buf, uint32_t size);
 

@@ -74,6 +74,9 @@ enum bpf_cmd {
 	BPFHOST_MAP_SHAPE = 0x10007,		/* attr->shape */
 };
 
+/* attr->ringbuf_wait.flags */
+#define BPFHOST_RINGBUF_WAKE_ALL 1u
+
 /* Program types, Linux numbering. Extension types start at BPFHOST_PROG_TYPE_EXT_BASE. */
 enum bpf_prog_type {
 	BPF_PROG_TYPE_UNSPEC = 0,
@@ -383,10 +386,16 @@ union bpf_attr {
 		uint32_t len;			/* out: bytes written */
 	} trace;
 
+	/*
+	 * BPFHOST_RINGBUF_WAIT. With flags BPFHOST_RINGBUF_WAKE_ALL it does not
+	 * wait: every thread waiting on the ring returns now (ready 0 if it has
+	 * no records), as closing a consumer needs.
+	 */
 	struct { /* BPFHOST_RINGBUF_WAIT */
 		uint32_t map_fd;		/* in: a BPF_MAP_TYPE_RINGBUF */
 		int32_t timeout_ms;		/* in: < 0 waits without limit */
-		uint32_t ready;			/* out: 1 records to consume, 0 timed out */
+		uint32_t ready;			/* out: 1 records to consume, 0 timed out or woken */
+		uint32_t flags;			/* in: BPFHOST_RINGBUF_WAKE_ALL or 0 */
 	} ringbuf_wait;
 
 	struct { /* BPFHOST_MAP_SHAPE */

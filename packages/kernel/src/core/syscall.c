@@ -47,7 +47,7 @@ static size_t attr_last_byte(int cmd)
 	case BPFHOST_PROG_TYPE_BY_SECTION: return offsetofend(union bpf_attr, section.expected_attach_type);
 	case BPFHOST_HOOK_TRIGGER: return offsetofend(union bpf_attr, trigger.retval);
 	case BPFHOST_TRACE_READ: return offsetofend(union bpf_attr, trace.len);
-	case BPFHOST_RINGBUF_WAIT: return offsetofend(union bpf_attr, ringbuf_wait.ready);
+	case BPFHOST_RINGBUF_WAIT: return offsetofend(union bpf_attr, ringbuf_wait.flags);
 	case BPFHOST_MAP_SHAPE: return offsetofend(union bpf_attr, shape.map_flags);
 	default: return 0;
 	}
@@ -206,7 +206,10 @@ static int ringbuf_wait(union bpf_attr *attr, union bpf_attr *uattr)
 	struct bh_map *map;
 	int ready, err;
 
-	if (epoch_in())
+	if (attr->ringbuf_wait.flags & ~BPFHOST_RINGBUF_WAKE_ALL)
+		return bh_err(-EINVAL, "BPFHOST_RINGBUF_WAIT: unknown flags 0x%x",
+			      attr->ringbuf_wait.flags & ~BPFHOST_RINGBUF_WAKE_ALL);
+	if (epoch_in() && !(attr->ringbuf_wait.flags & BPFHOST_RINGBUF_WAKE_ALL))
 		return bh_err(-EINVAL, "BPFHOST_RINGBUF_WAIT: called inside an epoch (from a program "
 			      "or a provider callback)");
 	epoch_enter();
@@ -222,6 +225,12 @@ static int ringbuf_wait(union bpf_attr *attr, union bpf_attr *uattr)
 	epoch_exit();
 	if (err)
 		return err;
+	if (attr->ringbuf_wait.flags & BPFHOST_RINGBUF_WAKE_ALL) {
+		bh_ringbuf_wake_all(map);
+		bh_object_put(&map->obj);
+		uattr->ringbuf_wait.ready = 0;
+		return 0;
+	}
 	ready = bh_ringbuf_wait(map, attr->ringbuf_wait.timeout_ms);
 	bh_object_put(&map->obj);
 	uattr->ringbuf_wait.ready = (uint32_t)ready;

@@ -232,3 +232,13 @@ int bpfhost_ringbuf_wait(int map_fd, int timeout_ms)
 	ret = lib_sys(BPFHOST_RINGBUF_WAIT, &attr);
 	return ret ? ret : (int)attr.ringbuf_wait.ready;
 }
+
+int bpfhost_ringbuf_wake_all(int map_fd)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.ringbuf_wait.map_fd = (uint32_t)map_fd;
+	attr.ringbuf_wait.flags = BPFHOST_RINGBUF_WAKE_ALL;
+	return lib_sys(BPFHOST_RINGBUF_WAIT, &attr);
+}

@@ -28,6 +28,7 @@ struct bh_ringbuf {
 	unsigned long pending_pos;	/* no record below it is BUSY (under the lock) */
 	_Atomic uint32_t wake_word;	/* futex word consumers sleep on */
 	atomic_int sleepers;		/* consumers in bh_ringbuf_wait */
+	_Atomic uint32_t wake_alls;	/* bh_ringbuf_wake_all calls: waiters return */
 };
 
 static inline struct bh_ringbuf *ringbuf_of(struct bh_map *map)
@@ -339,6 +340,7 @@ int bh_ringbuf_wait(struct bh_map *map, int timeout_ms)
 {
 	struct bh_ringbuf *rb = ringbuf_of(map);
 	uint64_t deadline = timeout_ms < 0 ? UINT64_MAX : plat_ktime_ns() + (uint64_t)timeout_ms * 1000000;
+	uint32_t woken = atomic_load_explicit(&rb->wake_alls, memory_order_seq_cst);
 	int ready;
 
 	atomic_fetch_add_explicit(&rb->sleepers, 1, memory_order_seq_cst);
@@ -348,13 +350,24 @@ int bh_ringbuf_wait(struct bh_map *map, int timeout_ms)
 
 		ready = has_data(rb);
 		now = plat_ktime_ns();
-		if (ready || now >= deadline)
+		if (ready || now >= deadline ||
+		    atomic_load_explicit(&rb->wake_alls, memory_order_seq_cst) != woken)
 			break;
 		plat_wait_u32(&rb->wake_word, word,
 			      deadline == UINT64_MAX ? -1 : (int)((deadline - now + 999999) / 1000000));
 	}
 	atomic_fetch_sub_explicit(&rb->sleepers, 1, memory_order_relaxed);
 	return ready;
+}
+
+void bh_ringbuf_wake_all(struct bh_map *map)
+{
+	struct bh_ringbuf *rb = ringbuf_of(map);
+
+	/* Waiters re-check wake_alls after each wake; bumping wake_word ends their futex wait. */
+	atomic_fetch_add_explicit(&rb->wake_alls, 1, memory_order_seq_cst);
+	atomic_fetch_add_explicit(&rb->wake_word, 1, memory_order_seq_cst);
+	plat_wake_all(&rb->wake_word);
 }
 
 uint64_t bh_ringbuf_wakeup_seq(struct bh_map *map)

@@ -64,6 +64,9 @@ uint64_t bh_ringbuf_query(struct bh_map *map, uint64_t flags);
  */
 int bh_ringbuf_wait(struct bh_map *map, int timeout_ms);
 
+/* Makes every bh_ringbuf_wait on @map return now (a consumer closing). */
+void bh_ringbuf_wake_all(struct bh_map *map);
+
 /*
  * Bumped by every commit that would wake a Linux consumer, as
  * bpf_ringbuf_commit decides it (the word bh_ringbuf_wait sleeps on).

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "maps/ringbuf.h"
+#include "platform/platform.h"
 
 #define PAGE 4096u
 
@@ -520,6 +521,53 @@ static void wait_for_records(void)
 	bpfhost_close(fd);
 }
 
+struct finished_waiter {
+	struct waiter w;
+	atomic_int done;
+};
+
+static void *wait_then_mark(void *arg)
+{
+	struct finished_waiter *f = arg;
+
+	wait_thread(&f->w);
+	atomic_store(&f->done, 1);
+	return NULL;
+}
+
+/* BPFHOST_RINGBUF_WAKE_ALL: a waiter with no records returns 0 at once (a consumer closing). */
+static void wake_all_waiters(void)
+{
+	int fd = test_map(BPF_MAP_TYPE_RINGBUF, "rbk", 0, 0, 4096, 0);
+	int hash = test_map(BPF_MAP_TYPE_HASH, "nrk", 4, 4, 4, 0);
+	struct finished_waiter f = { .w = { .fd = fd, .timeout_ms = 60000 } };
+	uint64_t t0 = plat_ktime_ns();
+	union bpf_attr attr;
+	pthread_t t;
+	int wakes = 0;
+
+	ASSERT_OK(bpfhost_ringbuf_wake_all(fd), "nobody waiting: fine");
+	ASSERT_EQ(bpfhost_ringbuf_wake_all(hash), -EINVAL, "not a ring buffer");
+	ASSERT_EQ(bpfhost_ringbuf_wake_all(999), -EBADF, "not a handle");
+	memset(&attr, 0, sizeof(attr));
+	attr.ringbuf_wait.map_fd = (uint32_t)fd;
+	attr.ringbuf_wait.flags = 2;
+	ASSERT_EQ(bpfhost_sys_bpf(BPFHOST_RINGBUF_WAIT, &attr, sizeof(attr)), -EINVAL, "unknown flags");
+	ASSERT_OK(pthread_create(&t, NULL, wait_then_mark, &f), "waiter");
+	/* A wake before the waiter started waiting is not seen by it: repeat until it returns. */
+	while (!atomic_load(&f.done)) {
+		ASSERT_OK(bpfhost_ringbuf_wake_all(fd), "wake");
+		wakes++;
+		usleep(1000);
+	}
+	pthread_join(t, NULL);
+	ASSERT_EQ(f.w.ret, 0, "woken without records: 0");
+	ASSERT_GE(30000, (int)((plat_ktime_ns() - t0) / 1000000), "woken, not timed out (60 s)");
+	printf("waiter returned after %d wake calls\n", wakes);
+	bpfhost_close(hash);
+	bpfhost_close(fd);
+}
+
 int main(void)
 {
 	static const struct test_case cases[] = {
@@ -534,6 +582,7 @@ int main(void)
 		TEST(bogus_consumer_cannot_overrun_busy),
 		TEST(program_side_ops),
 		TEST(wait_for_records),
+		TEST(wake_all_waiters),
 		TEST(alloc_failures),
 	};
 
