@@ -20,7 +20,9 @@ use napi_derive::napi;
 use crate::error::{CError, EBADF};
 use crate::sys;
 
-/// Longest single wait: bounds how long a closed consumer's poll lingers.
+/// Longest single wait. close() wakes a waiting poll at once
+/// (bpfhost_ringbuf_wake_all); the slice only bounds the rare race where the
+/// wake lands between the poll's closed check and its wait.
 const POLL_SLICE_MS: u64 = 50;
 
 /// Records the sample callback collects, guarded by Shared::lock.
@@ -205,6 +207,9 @@ impl RingBufferConsumer {
   pub fn close(&mut self) {
     if let Some(shared) = self.shared.take() {
       shared.closed.store(true, Ordering::Release);
+      // A poll waiting in the core returns now, sees `closed` and resolves.
+      // SAFETY: map_fd stays open until the last reference to shared drops.
+      unsafe { sys::bpfhost_ringbuf_wake_all(shared.map_fd) };
     }
   }
 }

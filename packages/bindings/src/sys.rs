@@ -379,6 +379,7 @@ extern "C" {
     prog_cnt: *mut u32,
     retval: *mut u32,
   ) -> c_int;
+  pub fn bpfhost_ringbuf_wake_all(map_fd: c_int) -> c_int;
   pub fn bpfhost_ringbuf_wait(map_fd: c_int, timeout_ms: c_int) -> c_int;
   pub fn bpfhost_trace_read(buf: *mut c_char, size: u32) -> c_int;
 
