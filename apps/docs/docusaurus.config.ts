@@ -112,7 +112,8 @@ const config: Config = {
       items: [
         { type: 'docSidebar', sidebarId: 'userGuide', position: 'left', label: 'User guide' },
         { type: 'docSidebar', sidebarId: 'extensionGuide', position: 'left', label: 'Extension guide' },
-        { type: 'docSidebar', sidebarId: 'apiReference', position: 'left', label: 'API reference' },
+        // The reference's index page (the sidebar's first item would be the first class).
+        { type: 'doc', docId: 'api/index', position: 'left', label: 'API reference' },
         { type: 'docsVersionDropdown', position: 'right' },
       ],
     },

@@ -1,5 +1,5 @@
-// Errors: every failure is a BpfError with a code; subclasses for the common ones.
-// Run from a directory holding packets.bpf.o.
+// Errors: every failure is a BpfError with a code, and subclasses for the
+// common ones. Run from a directory holding packets.bpf.o.
 import {
   BpfError,
   BpfMap,
@@ -22,15 +22,23 @@ const recent = obj.map('recent', { value: u32 });
 try {
   obj.map('flows');
 } catch (e) {
-  if (e instanceof NotFoundError) console.log(`${e.name} (${e.code}): ${e.message}`);
+  if (e instanceof NotFoundError) console.log(`${e.code}: ${e.message}`);
 }
 
-using counts = BpfMap.create({ type: 'hash', key: u32, value: u64, maxEntries: 4, name: 'counts' });
+using counts = BpfMap.create({
+  type: 'hash',
+  key: u32,
+  value: u64,
+  maxEntries: 4,
+  name: 'counts',
+});
 counts.set(1, 1n);
 try {
   counts.set(1, 2n, { flags: 'noexist' }); // create only
 } catch (e) {
-  if (e instanceof ExistsError) console.log(`${e.name}: map ${e.map}, op ${e.op}, errno ${e.errno}`);
+  if (e instanceof ExistsError) {
+    console.log(`${e.name}: map ${e.map}, op ${e.op}, errno ${e.errno}`);
+  }
 }
 // #endregion catch
 
@@ -38,12 +46,14 @@ try {
 try {
   recent.push(-1);
 } catch (e) {
-  if (e instanceof CodecError) console.log(`${e.name}: expected ${e.expected}, got ${e.got}`);
+  if (e instanceof CodecError) {
+    console.log(`expected ${e.expected}, got ${e.got}`);
+  }
 }
 try {
   obj.map('recent', { value: u16 });
 } catch (e) {
-  if (e instanceof CodecError) console.log(`${e.name}: ${e.message}`);
+  if (e instanceof CodecError) console.log(e.message);
 }
 // #endregion codec
 
@@ -51,7 +61,10 @@ try {
 try {
   Program.load({ type: 'socket_filter', name: 'bad', insns: 'exit' });
 } catch (e) {
-  if (e instanceof VerifierError) console.log(`${e.name}: ${e.message}\n  log: ${e.log.join(' | ')}`);
+  if (e instanceof VerifierError) {
+    console.log(e.message);
+    for (const line of e.log) console.log(`  log: ${line}`);
+  }
 }
 // #endregion verifier
 

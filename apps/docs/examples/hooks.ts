@@ -1,6 +1,15 @@
-// Hooks: load an extension, attach a program to its hook, fire the hook, detach, unload.
-// Run from a directory holding sample_ext.so and sample_maps.bpf.o.
-import { BpfError, BpfObject, loadExtension, struct, triggerHook, u32, u64 } from '@bpfhost/api';
+// Hooks: load an extension, attach a program to its hook, fire the hook,
+// detach, unload. Run from a directory holding sample_ext.so and
+// sample_maps.bpf.o.
+import {
+  BpfError,
+  BpfObject,
+  loadExtension,
+  struct,
+  triggerHook,
+  u32,
+  u64,
+} from '@bpfhost/api';
 
 // #region attach
 const ext = loadExtension('./sample_ext.so');
@@ -9,17 +18,20 @@ const obj = BpfObject.open('sample_maps.bpf.o').load();
 // struct sample_event: what the sample hook hands each program.
 const event = struct({ key: u32, flags: u32, value: u64 });
 
-const link = obj.program('count_event').attach(); // the hook its section implies: 4097
+// The hook its ELF section implies: attach type 4097.
+const link = obj.program('count_event').attach();
 console.log(`attached ${link.program} to attach type ${link.attachType}`);
 for (const key of [1, 2, 1]) {
-  const { programs, retval } = triggerHook(link.attachType, event.encode({ key, flags: 0, value: 0n }));
+  const data = event.encode({ key, flags: 0, value: 0n });
+  const { programs, retval } = triggerHook(link.attachType, data);
   console.log(`key ${key}: ${programs} program ran, returned ${retval}`);
 }
 // #endregion attach
 
 // #region detach
 link.detach();
-console.log('after detach:', triggerHook(4097, event.encode({ key: 1, flags: 0, value: 0n })));
+const data = event.encode({ key: 1, flags: 0, value: 0n });
+console.log('after detach:', triggerHook(4097, data));
 // #endregion detach
 
 // #region unload

@@ -1,14 +1,16 @@
-// Objects and programs: open the guide's object (packets.bpf.o), list what it declares, load it,
-// run its program on a few frames and read a map. Run from a directory holding packets.bpf.o.
+// Objects and programs: open the guide's object, list what it declares,
+// load it, run its program on a few frames and read a map.
+// Run from a directory holding packets.bpf.o.
 import { BpfObject } from '@bpfhost/api';
 
 // #region open
 using obj = BpfObject.open('packets.bpf.o');
 for (const m of obj.maps) {
-  console.log(`map ${m.name}: ${m.typeName}, ${m.keyType ?? '-'} -> ${m.valueType ?? '-'}, max ${m.maxEntries}`);
+  const types = `${m.keyType ?? '-'} -> ${m.valueType ?? '-'}`;
+  console.log(`map ${m.name}: ${m.typeName}, ${types}, max ${m.maxEntries}`);
 }
 for (const p of obj.programs) {
-  console.log(`program ${p.name}: section ${p.section}, type ${p.typeName}, ${p.insnCount} instructions`);
+  console.log(`program ${p.name}: section ${p.section}, type ${p.typeName}`);
 }
 // #endregion open
 
@@ -20,7 +22,7 @@ for (const size of [60, 100, 70]) {
   console.log(`${size}-byte frame: the filter keeps ${retval} bytes`);
 }
 
-const buckets = obj.map('buckets'); // keys and values typed from the object's BTF
+const buckets = obj.map('buckets'); // typed from the object's BTF
 for (const [bucket, stats] of buckets) {
   console.log('bucket', bucket, stats);
 }

@@ -1,5 +1,5 @@
-// Test runs: run a program on bytes you give it, read what it returned and wrote, and the trace log.
-// Run from a directory holding packets.bpf.o.
+// Test runs: run a program on bytes you give it, read what it returned and
+// wrote, and the trace log. Run from a directory holding packets.bpf.o.
 import { BpfObject, Program, disassemble, trace } from '@bpfhost/api';
 
 using obj = BpfObject.open('packets.bpf.o').load();
@@ -8,19 +8,29 @@ using obj = BpfObject.open('packets.bpf.o').load();
 const classify = obj.program('classify');
 const frame = Buffer.alloc(128);
 const result = classify.testRun({ data: frame });
-console.log('retval:', result.retval, 'data out:', result.data?.length, 'bytes');
+console.log('retval:', result.retval, 'data out:', result.data?.length);
 
 const timed = classify.testRun({ data: frame, repeat: 1000 });
-console.log('mean time per run is a number:', typeof timed.durationNs === 'number');
+console.log('mean ns per run:', typeof timed.durationNs);
 // #endregion run
 
 // #region trace
-console.log(trace().trimEnd().split('\n').slice(0, 2));
+console.log(trace().split('\n').slice(0, 2));
 // #endregion trace
 
 // #region load
-// A program from assembler text, without an object; it is yours to close.
-using seven = Program.load({ type: 'socket_filter', name: 'seven', insns: 'mov %r0, 7\nexit' });
-console.log(seven.name, seven.typeName, '->', seven.testRun({ data: Buffer.alloc(64) }).retval);
-console.log(disassemble(Buffer.from([0xb7, 0, 0, 0, 7, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0])));
+// A program from assembler text, without an object: yours to close.
+using seven = Program.load({
+  type: 'socket_filter',
+  name: 'seven',
+  insns: 'mov %r0, 7\nexit',
+});
+const { retval } = seven.testRun({ data: Buffer.alloc(64) });
+console.log(seven.name, seven.typeName, '->', retval);
+
+const insns = Buffer.from([
+  0xb7, 0, 0, 0, 7, 0, 0, 0, // mov %r0, 7
+  0x95, 0, 0, 0, 0, 0, 0, 0, // exit
+]);
+console.log(disassemble(insns));
 // #endregion load

@@ -38,7 +38,7 @@ describe('the examples print what the guide says', () => {
   it('load-and-read-maps: specs before load, test runs, a map typed from BTF', () => {
     const out = run('load-and-read-maps');
     assert.ok(out.includes('map buckets: hash, __u32 -> struct bucket_stats, max 32'));
-    assert.ok(out.some((l) => /^program classify: section socket, type socket_filter, \d+ instructions$/.test(l)));
+    assert.ok(out.includes('program classify: section socket, type socket_filter'));
     assert.ok(out.includes('100-byte frame: the filter keeps 86 bytes'));
     assert.deepEqual(out.filter((l) => l.startsWith('bucket ')).sort(), [
       'bucket 0 { packets: 2n, bytes: 102n, min_len: 46, max_len: 56 }',
@@ -49,14 +49,14 @@ describe('the examples print what the guide says', () => {
   it('typed-maps: codecs, flags, batches, BTF, globals', () => {
     const out = run('typed-maps');
     assert.ok(out.includes('bucket 9 is there: false -> undefined'));
-    assert.ok(out.includes('deleted bucket 9: true ; again: false'));
+    assert.ok(out.includes('deleted bucket 9: true') && out.includes('deleted it again: false'));
     assert.ok(out.includes('deleted 2 entries'));
     assert.ok(out.includes('a 200-byte frame now keeps 0 bytes'), 'writing packets.data changed what the program sees');
   });
 
   it('map-kinds: per-CPU sums, a queue, a map of its own', () => {
     const out = run('map-kinds');
-    assert.ok(out.includes('CPUs: true'));
+    assert.ok(out.includes('one per CPU: true'));
     assert.ok(out.includes('packets seen on all CPUs: 3n'));
     assert.ok(out.includes('recent lengths: [ 46, 86, 56 ]'));
     assert.ok(out.includes("names: [ [ 1, 'ada' ], [ 2, 'grace' ] ]"));
@@ -87,7 +87,8 @@ describe('the examples print what the guide says', () => {
 
   it('test-run: retval, the trace log, a program from assembler text', () => {
     const out = run('test-run');
-    assert.ok(out.includes('retval: 114 data out: 128 bytes'));
+    assert.ok(out.includes('retval: 114 data out: 128'));
+    assert.ok(out.includes('mean ns per run: number'));
     assert.ok(out.includes("[ 'classify: 114 bytes, bucket 1', 'classify: 114 bytes, bucket 1' ]"));
     assert.ok(out.includes('seven socket_filter -> 7'));
     const mov = out.indexOf('mov %r0, 7');
@@ -109,10 +110,11 @@ describe('the examples print what the guide says', () => {
 
   it('errors: each class with its code and context', () => {
     const out = run('errors');
-    assert.ok(out.some((l) => l.startsWith("NotFoundError (ENOENT): object 'packets': map: no map 'flows'")));
+    assert.ok(out.some((l) => l.startsWith("ENOENT: object 'packets': map: no map 'flows'")));
     assert.ok(out.includes('ExistsError: map counts, op set, errno 17'));
-    assert.ok(out.includes('CodecError: expected an integer in 0..4294967295, got -1'));
-    assert.ok(out.includes("VerifierError: program 'bad': load: insn 0: r0 is read before any instruction writes it"));
+    assert.ok(out.includes('expected an integer in 0..4294967295, got -1'));
+    assert.ok(out.includes("program 'bad': load: insn 0: r0 is read before any instruction writes it"));
+    assert.ok(out.includes("  log: program 'bad': insn 0: r0 is read before any instruction writes it"));
     assert.ok(out.includes("ClosedError: object 'packets', map 'recent': pop: the map is closed"));
     assert.ok(out.includes('no such file: missing.bpf.o'));
   });
