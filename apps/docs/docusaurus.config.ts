@@ -33,6 +33,10 @@ const config: Config = {
 
   future: {
     v4: true,
+    // Rspack's persistent cache (node_modules/.cache/rspack) keys a page on its own text: it would serve
+    // a stale page after an included source file or the @bpfhost/api declarations changed, and skip
+    // the type check that must fail the build.
+    faster: { rspackPersistentCache: false },
   },
 
   url: 'https://bpfhost.example.org',

@@ -112,4 +112,36 @@ describe('versionDocs in a copy of the site', () => {
     assert.match(next, />Next</);
     assert.ok(existsSync(path.join(copy, `build/docs/api/classes/BpfMap/index.html`)));
   });
+
+  // The same copy, as a place to break things: the docs build must fail, naming the page, on a type
+  // error in an included example and on an include that points nowhere (even right after a good build).
+  const failingBuild = (): string => {
+    const build = spawnSync('npx', ['--no-install', 'docusaurus', 'build'], { cwd: copy, encoding: 'utf8' });
+    assert.notEqual(build.status, 0, 'the build must fail');
+    return `${build.stdout}${build.stderr}`;
+  };
+
+  it('a type error in an included example fails the build', () => {
+    const example = path.join(copy, 'examples/hooks.ts');
+    const good = readFileSync(example, 'utf8');
+    writeFileSync(example, good.replace('// #endregion detach', "const wrong: string = link.attachType;\n// #endregion detach"));
+    try {
+      const out = failingBuild();
+      assert.match(out, /user-guide\/hooks\.md/);
+      assert.match(out, /2322|not assignable to type 'string'/);
+    } finally {
+      writeFileSync(example, good);
+    }
+  });
+
+  it('an include of a missing region fails the build, naming the page', () => {
+    const page = path.join(copy, 'docs/user-guide/test-runs.md');
+    const good = readFileSync(page, 'utf8');
+    writeFileSync(page, good.replace('region=trace', 'region=no-such-region'));
+    try {
+      assert.match(failingBuild(), /includeSource: apps\/docs\/docs\/user-guide\/test-runs\.md:\d+: file=apps\/docs\/examples\/test-run\.ts region=no-such-region: region 'no-such-region' not found/);
+    } finally {
+      writeFileSync(page, good);
+    }
+  });
 });
