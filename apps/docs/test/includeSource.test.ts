@@ -1,12 +1,12 @@
 // Unit tests of the include plugin (src/remark/includeSource.ts): meta parsing, C symbols, regions,
 // line ranges, twoslash context, and the errors that fail the docs build.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import includeSource, { findCSymbol, parseMeta, resolveInclude } from '../src/remark/includeSource';
+import includeSource, { findCSymbol, findDefinition, parseMeta, resolveInclude } from '../src/remark/includeSource';
 
 const C_FILE = `/* A file comment. */
 #include <stdint.h>
@@ -58,6 +58,17 @@ int count_event(void *ctx)
 }
 
 enum color { RED, GREEN };
+
+/* The version of struct point this header describes. */
+#define POINT_VERSION 1
+#define POINT_HEADER                \\
+	{ POINT_VERSION, sizeof(struct point) }
+
+/* Called for each point; returns 0 or a negative errno. */
+typedef int (*point_visit_t)(const struct point *p,
+			     void *ctx);
+typedef uint64_t point_state_t[4];
+typedef struct point point_t;
 `;
 
 const TS_FILE = `import { u32 } from 'x';
@@ -87,6 +98,35 @@ const symbol = (name: string): string | undefined => {
   const span = findCSymbol(lines, name);
   return span && lines.slice(span.start, span.end).join('\n');
 };
+
+const definition = (name: string): string | undefined => {
+  const span = findDefinition(lines, name);
+  return span && lines.slice(span.start, span.end).join('\n');
+};
+
+describe('macros, typedefs and lists of symbols', () => {
+  it('finds a #define with its comment and continuation lines', () => {
+    assert.equal(definition('POINT_VERSION'), '/* The version of struct point this header describes. */\n#define POINT_VERSION 1');
+    assert.equal(definition('POINT_HEADER'), '#define POINT_HEADER                \\\n\t{ POINT_VERSION, sizeof(struct point) }');
+  });
+
+  it('finds function-pointer, array and plain typedefs', () => {
+    assert.equal(
+      definition('point_visit_t'),
+      '/* Called for each point; returns 0 or a negative errno. */\ntypedef int (*point_visit_t)(const struct point *p,\n\t\t\t     void *ctx);',
+    );
+    assert.equal(definition('point_state_t'), 'typedef uint64_t point_state_t[4];');
+    assert.equal(definition('point_t'), 'typedef struct point point_t;');
+    assert.equal(definition('POINT'), undefined, 'a prefix of a name is not the name');
+  });
+
+  it('shows several symbols from the first to the last, in file order only', () => {
+    const r = resolveInclude(root, 'p.md', 'c', 'file=src/sample.c symbol=POINT_VERSION,POINT_HEADER', '')!;
+    assert.match(r.code, /^\/\* The version[\s\S]*#define POINT_VERSION 1\n#define POINT_HEADER[\s\S]*sizeof\(struct point\) }$/);
+    assert.throws(() => resolveInclude(root, 'p.md', 'c', 'file=src/sample.c symbol=POINT_HEADER,POINT_VERSION', ''), /in the order the file defines them/);
+    assert.throws(() => resolveInclude(root, 'p.md', 'c', 'file=src/sample.c symbol=POINT_VERSION,NOPE', ''), /symbol 'NOPE' not found/);
+  });
+});
 
 describe('parseMeta', () => {
   it('splits keys, quoted values and bare words', () => {
@@ -197,5 +237,26 @@ describe('the remark plugin', () => {
     const repo = path.resolve(__dirname, '../../../..');
     const r = resolveInclude(repo, 'p.md', 'c', 'file=packages/sample-ext/bpf/sample_maps.bpf.c symbol=counters', '')!;
     assert.match(r.code, /^struct {\n[\s\S]*} counters SEC\("\.maps"\)/);
+  });
+});
+
+describe('the pages', () => {
+  it('anchor every include by symbol or region, never by line numbers (an edit would shift them silently)', () => {
+    const docs = path.join(__dirname, '..', '..', 'docs');
+    const offenders: string[] = [];
+    const walk = (dir: string): void => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) {
+          if (e.name !== 'api') walk(p);
+        } else if (/\.mdx?$/.test(e.name)) {
+          readFileSync(p, 'utf8').split('\n').forEach((line, i) => {
+            if (/^\s*```.*\bfile=\S+.*\blines=/.test(line)) offenders.push(`${path.relative(docs, p)}:${i + 1}`);
+          });
+        }
+      }
+    };
+    walk(docs);
+    assert.deepEqual(offenders, []);
   });
 });

@@ -6,8 +6,11 @@
  *
  * Meta keys (the rest of the meta, e.g. `twoslash`, is kept):
  * - `file=PATH`     path relative to the repository root (required to trigger the plugin)
- * - `symbol=NAME`   one top-level C definition: function, struct/union/enum, or a static/const table,
- *                   from the comment block directly above it to its closing `}` / `};` at column 0
+ * - `symbol=NAME`   one top-level C definition: function, struct/union/enum, a static/const table, a
+ *                   `#define` (with its continuation lines) or a `typedef` (function pointer, array,
+ *                   plain), from the comment block directly above it to its last line;
+ *                   `symbol=A,B,C` shows the lines from the first to the last of several definitions
+ *                   (in file order), e.g. a struct and the version macros that follow it
  * - `region=NAME`   the lines between `#region NAME` and `#endregion NAME` (marker lines excluded)
  * - `lines=A-B`     1-based, inclusive
  * - `title="..."`   the shown title (default: the path, plus the symbol)
@@ -110,15 +113,24 @@ export function findRegion(lines: string[], name: string): Span | undefined {
   return undefined;
 }
 
-/** Where the comment block (or other leading lines) directly above line `i` starts. */
+/**
+ * Where the comments directly above line `i` start: block comments that stand on their own lines and
+ * `//` lines, several stacked ones too (a group's comment above an item's). A trailing comment at the
+ * end of a code line is not a comment above.
+ */
 function leadingCommentStart(lines: string[], i: number): number {
   let start = i;
-  let j = i - 1;
-  if (j >= 0 && /\*\/\s*$/.test(lines[j]!)) {
-    while (j >= 0 && !/^\s*\/\*/.test(lines[j]!)) j--;
-    if (j >= 0) start = j;
-  } else {
-    while (j >= 0 && /^\s*\/\//.test(lines[j]!)) start = j--;
+  for (let j = start - 1; j >= 0; j = start - 1) {
+    const prev = lines[j]!;
+    if (/^\s*(?:\/\*|\*)/.test(prev) && /\*\/\s*$/.test(prev)) {
+      while (j >= 0 && !/^\s*\/\*/.test(lines[j]!)) j--;
+      if (j < 0) break;
+      start = j;
+    } else if (/^\s*\/\//.test(prev)) {
+      start = j;
+    } else {
+      break;
+    }
   }
   return start;
 }
@@ -187,6 +199,41 @@ export function findCSymbol(lines: string[], name: string): Span | undefined {
   return undefined;
 }
 
+/** `#define NAME` at column 0, with its backslash-continued lines. */
+function findMacro(lines: string[], name: string): Span | undefined {
+  const def = new RegExp(`^#\\s*define\\s+${escapeRe(name)}\\b`);
+  const i = lines.findIndex((line) => def.test(line));
+  if (i < 0) return undefined;
+  let end = i;
+  while (end < lines.length - 1 && /\\\s*$/.test(lines[end]!)) end++;
+  // `#ifndef NAME` guarding the definition belongs to it.
+  const guarded = i > 0 && new RegExp(`^#\\s*ifndef\\s+${escapeRe(name)}\\b`).test(lines[i - 1]!);
+  return { start: leadingCommentStart(lines, guarded ? i - 1 : i), end: end + 1 };
+}
+
+/**
+ * A `typedef` at column 0 that names `name`, up to the line ending its statement: function pointers
+ * (`typedef int (*name)(...);`), arrays (`typedef u64 name[4];`) and plain aliases. Struct typedefs
+ * with a body are found by {@link findCSymbol}'s `} name;` rule.
+ */
+function findTypedef(lines: string[], name: string): Span | undefined {
+  const id = escapeRe(name);
+  const names = new RegExp(`\\(\\s*\\*\\s*${id}\\s*\\)|\\b${id}\\s*(?:\\[[^\\]]*\\]\\s*)*;\\s*$`);
+  for (let i = 0; i < lines.length; i++) {
+    if (!/^typedef\b/.test(lines[i]!) || /{\s*$/.test(lines[i]!)) continue;
+    let end = i;
+    while (end < lines.length - 1 && !/;\s*$/.test(lines[end]!)) end++;
+    if (names.test(lines.slice(i, end + 1).join('\n'))) return { start: leadingCommentStart(lines, i), end: end + 1 };
+    i = end;
+  }
+  return undefined;
+}
+
+/** One definition of any kind {@link resolveInclude} accepts for `symbol=`. */
+export function findDefinition(lines: string[], name: string): Span | undefined {
+  return findCSymbol(lines, name) ?? findMacro(lines, name) ?? findTypedef(lines, name);
+}
+
 /** Parses `A-B` (1-based, inclusive) into a span, checked against the file's length. */
 export function parseLines(spec: string, count: number): Span | undefined {
   const m = /^(\d+)-(\d+)$/.exec(spec) ?? /^(\d+)$/.exec(spec);
@@ -242,7 +289,13 @@ export function resolveInclude(
   const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
 
   let span: Span = { start: 0, end: lines.length };
-  if (symbol !== undefined) span = findCSymbol(lines, symbol) ?? fail(`symbol '${symbol}' not found`);
+  if (symbol !== undefined) {
+    const spans = symbol.split(',').map((name) => findDefinition(lines, name.trim()) ?? fail(`symbol '${name.trim()}' not found`));
+    for (let k = 1; k < spans.length; k++) {
+      if (spans[k]!.start < spans[k - 1]!.end) fail('list several symbols in the order the file defines them');
+    }
+    span = { start: spans[0]!.start, end: spans[spans.length - 1]!.end };
+  }
   else if (region !== undefined) span = findRegion(lines, region) ?? fail(`region '${region}' not found (#region ${region} ... #endregion ${region})`);
   else if (lineSpec !== undefined) span = parseLines(lineSpec, lines.length) ?? fail(`bad line range (the file has ${lines.length} lines)`);
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+/* #region contract (shown by the docs site) */
 /*
  * The extension contract: everything an extension module ("driver") sees of
  * the core. A module is a shared object exporting one function,
@@ -18,6 +19,7 @@
  *
  * Callbacks return 0 or a negative errno, which reaches the caller unchanged.
  */
+/* #endregion contract */
 #ifndef BPFHOST_EXTENSION_H
 #define BPFHOST_EXTENSION_H
 
@@ -144,14 +146,16 @@ typedef int (*bpfhost_extension_entry_t)(const struct bpfhost_registrar *registr
 #define BPFHOST_BASE_MAP_TYPE_HASH 1U
 #define BPFHOST_BASE_MAP_TYPE_ARRAY 2U
 
-/* Flags the core passes to the per-element callbacks. */
+/*
+ * Flags the core passes to the per-element callbacks. A delete callback
+ * with UPDATE or MAP_CLEANUP cannot fail: its result is ignored.
+ */
 /* The operation comes from a program (a helper); clear: from user space. */
 #define BPFHOST_MAP_OPERATION_HELPER 0x1u
 /* Delete callbacks only: a displaced value, or the undo of a failed update. */
 #define BPFHOST_MAP_OPERATION_UPDATE 0x2u
 /* Delete callbacks only: the map (or the provider) is going away. */
 #define BPFHOST_MAP_OPERATION_MAP_CLEANUP 0x4u
-/* A delete with UPDATE or MAP_CLEANUP cannot fail: its result is ignored. */
 
 /*
  * Creates the provider's per-map context. @actual_value_size: bytes the core
