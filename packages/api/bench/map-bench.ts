@@ -5,8 +5,13 @@
 // one run, rounds interleaved (C, binding, API, Map), medians; ns per element and M ops/s, and
 // the ratios against the targets of PERFORMANCE.md. Figures only: nothing is asserted.
 //
+// Each side's round runs in a fresh Node process (after a warm-up round there), as the C side
+// runs in its own: one side's heap and JIT state do not weigh on another's figures.
+//
 // Environment: BPFHOST_BENCH_ROUNDS (default 7), BPFHOST_BENCH_PASSES (default 4).
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 
 import { BpfMap, u32, u64 } from '@bpfhost/api';
@@ -20,6 +25,8 @@ const native = createRequire(import.meta.url)('@bpfhost/bindings') as Binding;
 const ENTRIES = 65536;
 const ROUNDS = Number(process.env.BPFHOST_BENCH_ROUNDS ?? 7);
 const PASSES = Number(process.env.BPFHOST_BENCH_PASSES ?? 4);
+/** Unrecorded rounds each child process runs first. */
+const WARMUP_ROUNDS = 2;
 const HASH = 1;
 
 /** The i-th key: the same permutation of 0..ENTRIES-1 as map_c_bench.c's key_at(). */
@@ -60,7 +67,7 @@ function bindingRound(): void {
       for (let p = 0; p < PASSES; p++) {
         for (let i = 0; i < ENTRIES; i++) {
           key.writeUInt32LE(keyAt(i));
-          value.writeBigUInt64LE(BigInt(i + p));
+          value.writeUInt32LE(i + p); // the u64's low half (the high one stays 0): no BigInt per call
           native.mapUpdateElem(fd, key, value);
         }
       }
@@ -224,9 +231,35 @@ function allowedCpus(): string {
   }
 }
 
+const ROUNDS_OF: Record<Exclude<Side, 'c'>, () => void> = { binding: bindingRound, api: apiRound, map: nodeMapRound };
+
+/** In a child process: warm-up rounds (JIT, caches, page faults), then one recorded round, as JSON. */
+function childRound(side: Exclude<Side, 'c'>): void {
+  for (let w = 0; w < WARMUP_ROUNDS; w++) ROUNDS_OF[side]();
+  samples[side] = {};
+  ROUNDS_OF[side]();
+  process.stdout.write(JSON.stringify(samples[side]));
+}
+
+/** Runs one round of `side` in a fresh Node process (pinned as this one) and records its figures. */
+function forkRound(side: Exclude<Side, 'c'>): void {
+  const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), `--child=${side}`], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  for (const [op, values] of Object.entries(JSON.parse(out) as Partial<Record<Op, number[]>>)) {
+    for (const v of values ?? []) record(side, op as Op, v);
+  }
+}
+
 function main(): void {
+  const child = /^--child=(binding|api|map)$/.exec(process.argv[2] ?? '');
+  if (child) {
+    childRound(child[1] as Exclude<Side, 'c'>);
+    return;
+  }
   const cpus = allowedCpus();
-  console.log(`api:bench: HASH map of ${ENTRIES} entries (u32 -> u64), the same key permutation on every side; ${ROUNDS} rounds, interleaved`);
+  console.log(`api:bench: HASH map of ${ENTRIES} entries (u32 -> u64), the same key permutation on every side; ${ROUNDS} rounds, interleaved, each in a fresh process`);
   console.log(`affinity: ${/^\d+$/.test(cpus) ? `CPU ${cpus} (pinned)` : `CPUs ${cpus} (not pinned: figures are noisier)`}; node ${process.version}`);
   let exe: string;
   try {
@@ -235,16 +268,11 @@ function main(): void {
     console.log(`C side: cannot build bench/map_c_bench.c (${(e as Error).message.split('\n')[0]}); its column is skipped`);
     exe = '';
   }
-  // A warm-up round (JIT, caches, page faults), not recorded.
-  bindingRound();
-  apiRound();
-  nodeMapRound();
-  for (const s of Object.values(samples)) for (const k of Object.keys(s)) delete s[k as Op];
   for (let r = 0; r < ROUNDS; r++) {
     if (exe) cRound(exe, r < 3); // the kernel's map: 3 rounds are enough at ~1 us per operation
-    bindingRound();
-    apiRound();
-    nodeMapRound();
+    forkRound('binding');
+    forkRound('api');
+    forkRound('map');
     if (process.stderr.isTTY) process.stderr.write(`\rround ${r + 1} of ${ROUNDS}`);
   }
   if (process.stderr.isTTY) process.stderr.write('\n');

@@ -8,6 +8,7 @@ import { bytes, isDenseCodec, isPerCpuCodec, none, perCpu, type Codec } from './
 import { BpfError, CodecError, Errno, fromNative, nativeCode, type ErrorContext } from './errors.js';
 import { nativeBinding, nativeElementOps, type NativeBinding, type NativeMapInfo } from './native.js';
 import { Resource } from './resource.js';
+import { scalarOf } from './scalar.js';
 import {
   isKeylessMapType,
   isPerCpuMapType,
@@ -185,6 +186,24 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
     this.value = fitCodec(init.value, init.valueSize, 'value', init.type, ctx);
     this.denseKey = isDenseCodec(this.key);
     this.denseValue = isDenseCodec(this.value);
+    // Scratch Buffers over their own ArrayBuffers (offset 0: aligned for typed views).
+    const keyScalar = scalarOf(this.key);
+    const valueScalar = scalarOf(this.value);
+    if (this.keySize > 0) {
+      const ab = new ArrayBuffer(this.keySize);
+      this.scratchKey = Buffer.from(ab);
+      if (keyScalar) [this.keyView, this.keyFits] = [keyScalar.view(ab), keyScalar.fits];
+    }
+    if (this.value.size > 0) {
+      const ab = new ArrayBuffer(this.value.size);
+      this.scratchValue = Buffer.from(ab);
+      if (valueScalar) [this.valueView, this.valueFits] = [valueScalar.view(ab), valueScalar.fits];
+      if (this.denseValue) {
+        const out = new ArrayBuffer(this.value.size);
+        this.scratchOut = Buffer.from(out);
+        if (valueScalar) this.outView = valueScalar.view(out);
+      }
+    }
   }
 
   /** Creates a map that is not part of an object. The caller closes it. */
@@ -305,7 +324,8 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
     } catch (e) {
       throw fromNative(e, { ...this.context, op: 'get' });
     }
-    return found ? this.readAt(this.value, v, 0, 'get', 'value') : undefined;
+    if (!found) return undefined;
+    return this.outView ? (this.outView[0] as V) : this.readAt(this.value, v, 0, 'get', 'value');
   }
 
   /** True if the map has `key`. */
@@ -558,11 +578,21 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
    */
   private scratchKey: Buffer | null = null;
   private scratchValue: Buffer | null = null;
+  /* Built-in scalar codecs: element 0 of a typed array over the scratch Buffer (see scalar.ts). */
+  private keyView: { [index: number]: number | bigint } | undefined;
+  private keyFits: ((v: unknown) => boolean) | undefined;
+  private valueView: { [index: number]: number | bigint } | undefined;
+  private valueFits: ((v: unknown) => boolean) | undefined;
+  private outView: { [index: number]: number | bigint } | undefined;
 
   private encodeScratchKey(key: K, op: string): Buffer | null {
     this.ensureOpen(op);
     if (this.keySize === 0) return null;
     const buf = (this.scratchKey ??= Buffer.alloc(this.keySize));
+    if (this.keyView && this.keyFits!(key)) {
+      this.keyView[0] = key as number | bigint;
+      return buf;
+    }
     if (!this.denseKey) buf.fill(0);
     this.writeCodec(this.key, key, buf, 0, op, 'key');
     return buf;
@@ -570,6 +600,10 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
 
   private encodeScratchValue(value: V, op: string): Buffer {
     const buf = (this.scratchValue ??= Buffer.alloc(this.value.size));
+    if (this.valueView && this.valueFits!(value)) {
+      this.valueView[0] = value as number | bigint;
+      return buf;
+    }
     if (!this.denseValue) buf.fill(0);
     this.writeCodec(this.value, value, buf, 0, op, 'value');
     return buf;

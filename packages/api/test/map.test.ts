@@ -22,6 +22,11 @@ import {
   u32,
   u64,
   u8,
+  f64,
+  i16,
+  i32,
+  i64,
+  i8,
   unpin,
 } from '@bpfhost/api';
 
@@ -308,4 +313,36 @@ describe('single-element calls reuse scratch Buffers safely', () => {
       raw.close();
     }
   });
+});
+
+describe('scalar codecs on the typed-array fast path', () => {
+  const cases: Array<[string, Codec<any>, unknown[], unknown[]]> = [
+    ['u8', u8, [0, 255], [256, -1, 1.5, 1n]],
+    ['u16', u16, [0, 65535], [65536, -1]],
+    ['u32', u32, [0, 0xffffffff, -0], [2 ** 32, -1, '1']],
+    ['i8', i8, [-128, 127], [128, -129]],
+    ['i16', i16, [-32768, 32767], [32768]],
+    ['i32', i32, [-(2 ** 31), 2 ** 31 - 1], [2 ** 31, NaN]],
+    ['u64', u64, [0n, (1n << 64n) - 1n], [1n << 64n, -1n, 1]],
+    ['i64', i64, [-(1n << 63n), (1n << 63n) - 1n], [1n << 63n, 0]],
+    ['f64', f64, [0, -1.5, Number.MAX_VALUE, Infinity], ['x', 1n]],
+  ];
+  for (const [name, codec, good, bad] of cases) {
+    it(`${name}: keys and values round-trip at the edges; refusals name the map`, () => {
+      using m = BpfMap.create({ type: 'hash', key: codec, value: codec, maxEntries: 8, name: `s_${name}` });
+      for (const v of good) {
+        m.set(v, v);
+        assert.ok(m.has(v), `${name} has ${String(v)}`);
+        assert.equal(Object.is(m.get(v), v) || m.get(v) === v, true, `${name} get ${String(v)}`);
+      }
+      // What the typed view stored is what the codec would have written.
+      for (const [k, v] of m) assert.deepEqual(codec.encode(v), codec.encode(k));
+      for (const v of bad) {
+        assert.throws(() => m.set(v, good[0]), (e: unknown) => e instanceof CodecError && /s_/.test((e as Error).message), `${name} key ${String(v)}`);
+        assert.throws(() => m.set(good[0], v), CodecError, `${name} value ${String(v)}`);
+        assert.throws(() => m.get(v), CodecError, `${name} get ${String(v)}`);
+      }
+      assert.equal(m.get(good[0]), good[0] === -0 ? 0 : good[0], 'a refused set changed nothing');
+    });
+  }
 });
