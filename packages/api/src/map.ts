@@ -8,7 +8,7 @@ import { bytes, isDenseCodec, isPerCpuCodec, none, perCpu, type Codec } from './
 import { BpfError, CodecError, Errno, fromNative, nativeCode, type ErrorContext } from './errors.js';
 import { nativeBinding, nativeElementOps, type NativeBinding, type NativeMapInfo } from './native.js';
 import { Resource } from './resource.js';
-import { scalarOf } from './scalar.js';
+import { scalarArray, scalarOf } from './scalar.js';
 import {
   isKeylessMapType,
   isPerCpuMapType,
@@ -434,6 +434,22 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
     const value = this.value;
     let i = 0;
     let role: 'key' | 'value' = 'key';
+    // Built-in scalar codecs: store through typed arrays; the first value that does not fit
+    // ends this loop and the codec loop below refuses it with its message.
+    const keyScalar = scalarOf(key);
+    const valueScalar = scalarOf(value);
+    const kv = keyScalar && scalarArray(keyScalar, keys, n);
+    const vv = valueScalar && scalarArray(valueScalar, values, n);
+    if (kv && vv) {
+      const kFits = keyScalar.fits;
+      const vFits = valueScalar.fits;
+      for (; i < n; i++) {
+        const e = list[i] as readonly [K, V];
+        if (!kFits(e[0]) || !vFits(e[1])) break;
+        kv[i] = e[0] as number | bigint;
+        vv[i] = e[1] as number | bigint;
+      }
+    }
     try {
       for (; i < n; i++) {
         const e = list[i] as readonly [K, V];
@@ -678,7 +694,16 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
     const out: Array<[K, V]> = [];
     const ks = this.keySize;
     const vs = this.value.size;
+    const keyScalar = scalarOf(this.key);
+    const valueScalar = scalarOf(this.value);
     for (const c of chunks) {
+      // Built-in scalar codecs: read the packed keys and values through typed arrays.
+      const kv = keyScalar && scalarArray(keyScalar, c.keys, c.count);
+      const vv = valueScalar && scalarArray(valueScalar, c.values, c.count);
+      if (kv && vv) {
+        for (let i = 0; i < c.count; i++) out.push([kv[i] as K, vv[i] as V]);
+        continue;
+      }
       for (let i = 0; i < c.count; i++) {
         out.push([this.readAt(this.key, c.keys, i * ks, 'getMany', 'key'), this.readAt(this.value, c.values, i * vs, 'getMany', 'value')]);
       }

@@ -12,10 +12,19 @@
  */
 import { f64, i16, i32, i64, i8, u16, u32, u64, u8, type Codec } from './codecs.js';
 
+type ScalarArray = { [index: number]: number | bigint; readonly length: number };
+
 /** What a scalar codec needs: a typed array type and the codec's acceptance test. */
 export interface Scalar {
-  readonly view: (buf: ArrayBuffer) => { [index: number]: number | bigint };
+  /** `length` elements of the codec's type at `byteOffset` of `buf` (which must be aligned to them). */
+  readonly view: (buf: ArrayBufferLike, byteOffset?: number, length?: number) => ScalarArray;
+  readonly bytes: number;
   readonly fits: (value: unknown) => boolean;
+}
+
+interface TypedArrayType {
+  new (buf: ArrayBufferLike, byteOffset: number, length: number): ScalarArray;
+  readonly BYTES_PER_ELEMENT: number;
 }
 
 const int = (min: number, max: number) => (v: unknown): boolean =>
@@ -25,17 +34,28 @@ const U64_MAX = (1n << 64n) - 1n;
 const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
 
+const scalar = (T: TypedArrayType, fits: (v: unknown) => boolean): Scalar => ({
+  view: (buf, byteOffset = 0, length = 1) => new T(buf, byteOffset, length),
+  bytes: T.BYTES_PER_ELEMENT,
+  fits,
+});
+
 const SCALARS = new Map<Codec<any>, Scalar>([
-  [u8, { view: (b) => new Uint8Array(b, 0, 1), fits: int(0, 0xff) }],
-  [u16, { view: (b) => new Uint16Array(b, 0, 1), fits: int(0, 0xffff) }],
-  [u32, { view: (b) => new Uint32Array(b, 0, 1), fits: int(0, 0xffffffff) }],
-  [i8, { view: (b) => new Int8Array(b, 0, 1), fits: int(-0x80, 0x7f) }],
-  [i16, { view: (b) => new Int16Array(b, 0, 1), fits: int(-0x8000, 0x7fff) }],
-  [i32, { view: (b) => new Int32Array(b, 0, 1), fits: int(-0x80000000, 0x7fffffff) }],
-  [u64, { view: (b) => new BigUint64Array(b, 0, 1), fits: (v) => typeof v === 'bigint' && v >= 0n && v <= U64_MAX }],
-  [i64, { view: (b) => new BigInt64Array(b, 0, 1), fits: (v) => typeof v === 'bigint' && v >= I64_MIN && v <= I64_MAX }],
-  [f64, { view: (b) => new Float64Array(b, 0, 1), fits: (v) => typeof v === 'number' }],
+  [u8, scalar(Uint8Array, int(0, 0xff))],
+  [u16, scalar(Uint16Array, int(0, 0xffff))],
+  [u32, scalar(Uint32Array, int(0, 0xffffffff))],
+  [i8, scalar(Int8Array, int(-0x80, 0x7f))],
+  [i16, scalar(Int16Array, int(-0x8000, 0x7fff))],
+  [i32, scalar(Int32Array, int(-0x80000000, 0x7fffffff))],
+  [u64, scalar(BigUint64Array, (v) => typeof v === 'bigint' && v >= 0n && v <= U64_MAX)],
+  [i64, scalar(BigInt64Array, (v) => typeof v === 'bigint' && v >= I64_MIN && v <= I64_MAX)],
+  [f64, scalar(Float64Array, (v) => typeof v === 'number')],
 ]);
+
+/** `n` elements of `s` over `buf`, or undefined when `buf` is not aligned for them. */
+export function scalarArray(s: Scalar, buf: Buffer, n: number): ScalarArray | undefined {
+  return buf.byteOffset % s.bytes === 0 ? s.view(buf.buffer, buf.byteOffset, n) : undefined;
+}
 
 /** The scalar access of `codec`, if it is one of the built-in scalar codecs. */
 export function scalarOf(codec: Codec<unknown>): Scalar | undefined {

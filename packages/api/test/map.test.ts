@@ -346,3 +346,18 @@ describe('scalar codecs on the typed-array fast path', () => {
     });
   }
 });
+
+describe('batches of scalar codecs (typed-array encode and decode)', () => {
+  it('setMany/getMany round-trip u32 -> u64 and refuse a bad entry by its index, storing nothing', () => {
+    using m = BpfMap.create({ type: 'hash', key: u32, value: u64, maxEntries: 4096, name: 'batch_scalars' });
+    const entries: Array<[number, bigint]> = Array.from({ length: 3000 }, (_, i) => [i * 7, BigInt(i) << 40n]);
+    assert.equal(m.setMany(entries), 3000);
+    const all = new Map(m.getMany());
+    assert.equal(all.size, 3000);
+    for (const [k, v] of entries) assert.equal(all.get(k), v);
+    const bad: Array<[number, bigint]> = [[5000, 1n], [5001, -1n], [5002, 2n]];
+    assert.throws(() => m.setMany(bad), (e: unknown) => e instanceof CodecError && /entry 1/.test((e as Error).message) && /batch_scalars/.test((e as Error).message));
+    assert.equal(m.has(5000), false, 'nothing of the refused batch was stored');
+    assert.throws(() => m.setMany([[1.5, 1n]]), /entry 0/);
+  });
+});
