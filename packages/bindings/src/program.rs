@@ -107,16 +107,30 @@ pub struct TestRunResult {
   pub duration_ns: u32,
 }
 
-fn in_ptr(b: Option<&Buffer>) -> (*const c_void, u32) {
-  match b {
-    Some(b) if !b.is_empty() => (b.as_ptr().cast(), b.len() as u32),
-    _ => (ptr::null(), 0),
-  }
+/// One test run's inputs, copied: an async run reads them off the JS thread.
+pub struct TestRunInput {
+  fd: i32,
+  data: Vec<u8>,
+  ctx: Vec<u8>,
+  repeat: i32,
+  data_room: usize,
+  ctx_room: usize,
 }
 
-/// bpfhost_prog_test_run_opts(): runs the program on @data/@ctx (@repeat times).
-#[napi(js_name = "progTestRun")]
-pub fn prog_test_run(env: Env, fd: i32, opts: Option<TestRunOptions>) -> Result<TestRunResult> {
+/// What a test run gives back, before it becomes JS values.
+pub struct TestRunOutput {
+  retval: u32,
+  data: Option<Vec<u8>>,
+  ctx: Option<Vec<u8>>,
+  duration_ns: u32,
+}
+
+fn test_run_input(
+  env: &Env,
+  op: &str,
+  fd: i32,
+  opts: Option<TestRunOptions>,
+) -> Result<TestRunInput> {
   let o = opts.unwrap_or(TestRunOptions {
     data: None,
     ctx: None,
@@ -126,56 +140,129 @@ pub fn prog_test_run(env: Env, fd: i32, opts: Option<TestRunOptions>) -> Result<
   });
   for (b, what) in [(&o.data, "data"), (&o.ctx, "ctx")] {
     if b.as_ref().is_some_and(|b| b.len() > u32::MAX as usize) {
-      return Err(invalid(&env, format!("progTestRun: {what} is over 4 GiB")));
+      return Err(invalid(env, format!("{op}: {what} is over 4 GiB")));
     }
   }
-  let (data_in, data_size_in) = in_ptr(o.data.as_ref());
-  let (ctx_in, ctx_size_in) = in_ptr(o.ctx.as_ref());
-  let data_room = o.data_size_out.unwrap_or(data_size_in) as usize;
-  let ctx_room = o.ctx_size_out.unwrap_or(ctx_size_in) as usize;
-  let mut data_out = vec![0u8; data_room];
-  let mut ctx_out = vec![0u8; ctx_room];
+  let data = o.data.as_deref().map(<[u8]>::to_vec).unwrap_or_default();
+  let ctx = o.ctx.as_deref().map(<[u8]>::to_vec).unwrap_or_default();
+  Ok(TestRunInput {
+    fd,
+    data_room: o.data_size_out.map_or(data.len(), |n| n as usize),
+    ctx_room: o.ctx_size_out.map_or(ctx.len(), |n| n as usize),
+    data,
+    ctx,
+    repeat: o.repeat.unwrap_or(0),
+  })
+}
+
+fn in_ptr(b: &[u8]) -> *const c_void {
+  if b.is_empty() {
+    ptr::null()
+  } else {
+    b.as_ptr().cast()
+  }
+}
+
+fn out_ptr(b: &mut [u8]) -> *mut c_void {
+  if b.is_empty() {
+    ptr::null_mut()
+  } else {
+    b.as_mut_ptr().cast()
+  }
+}
+
+/// bpfhost_prog_test_run_opts() on @input; on any thread (the core is thread-safe).
+fn run_test(input: &TestRunInput) -> std::result::Result<TestRunOutput, CError> {
+  let mut data_out = vec![0u8; input.data_room];
+  let mut ctx_out = vec![0u8; input.ctx_room];
   let mut t = sys::TestRunOpts {
     sz: std::mem::size_of::<sys::TestRunOpts>(),
-    data_in,
-    data_out: if data_room > 0 {
-      data_out.as_mut_ptr().cast()
-    } else {
-      ptr::null_mut()
-    },
-    data_size_in,
-    data_size_out: data_room as u32,
-    ctx_in,
-    ctx_out: if ctx_room > 0 {
-      ctx_out.as_mut_ptr().cast()
-    } else {
-      ptr::null_mut()
-    },
-    ctx_size_in,
-    ctx_size_out: ctx_room as u32,
+    data_in: in_ptr(&input.data),
+    data_out: out_ptr(&mut data_out),
+    data_size_in: input.data.len() as u32,
+    data_size_out: input.data_room as u32,
+    ctx_in: in_ptr(&input.ctx),
+    ctx_out: out_ptr(&mut ctx_out),
+    ctx_size_in: input.ctx.len() as u32,
+    ctx_size_out: input.ctx_room as u32,
     retval: 0,
-    repeat: o.repeat.unwrap_or(0),
+    repeat: input.repeat,
     duration: 0,
     flags: 0,
     cpu: 0,
     batch_size: 0,
   };
   // SAFETY: inputs live through the call; outputs have the sizes passed.
-  check(&env, unsafe { sys::bpfhost_prog_test_run_opts(fd, &mut t) })?;
-  let data = (data_room > 0).then(|| {
-    data_out.truncate((t.data_size_out as usize).min(data_room));
-    Buffer::from(data_out)
+  let ret = unsafe { sys::bpfhost_prog_test_run_opts(input.fd, &mut t) };
+  if ret < 0 {
+    // The core's message is per thread: read it on the thread that ran.
+    return Err(CError::last(ret));
+  }
+  let data = (input.data_room > 0).then(|| {
+    data_out.truncate((t.data_size_out as usize).min(input.data_room));
+    data_out
   });
-  let ctx = (ctx_room > 0).then(|| {
-    ctx_out.truncate((t.ctx_size_out as usize).min(ctx_room));
-    Buffer::from(ctx_out)
+  let ctx = (input.ctx_room > 0).then(|| {
+    ctx_out.truncate((t.ctx_size_out as usize).min(input.ctx_room));
+    ctx_out
   });
-  Ok(TestRunResult {
+  Ok(TestRunOutput {
     retval: t.retval,
     data,
     ctx,
     duration_ns: t.duration,
   })
+}
+
+impl From<TestRunOutput> for TestRunResult {
+  fn from(o: TestRunOutput) -> Self {
+    TestRunResult {
+      retval: o.retval,
+      data: o.data.map(Buffer::from),
+      ctx: o.ctx.map(Buffer::from),
+      duration_ns: o.duration_ns,
+    }
+  }
+}
+
+/// bpfhost_prog_test_run_opts(): runs the program on @data/@ctx (@repeat times).
+#[napi(js_name = "progTestRun")]
+pub fn prog_test_run(env: Env, fd: i32, opts: Option<TestRunOptions>) -> Result<TestRunResult> {
+  let input = test_run_input(&env, "progTestRun", fd, opts)?;
+  run_test(&input)
+    .map(TestRunResult::from)
+    .map_err(|e| e.into_napi(&env))
+}
+
+/// A test run on the libuv thread pool (progTestRunAsync).
+pub struct TestRunTask {
+  input: TestRunInput,
+}
+
+impl Task for TestRunTask {
+  type Output = std::result::Result<TestRunOutput, CError>;
+  type JsValue = TestRunResult;
+
+  fn compute(&mut self) -> Result<Self::Output> {
+    Ok(run_test(&self.input))
+  }
+
+  fn resolve(&mut self, env: Env, output: Self::Output) -> Result<Self::JsValue> {
+    output
+      .map(TestRunResult::from)
+      .map_err(|e| e.into_napi(&env))
+  }
+}
+
+/// As progTestRun, off the JS thread: a long run (a big `repeat`) does not block the event loop.
+#[napi(js_name = "progTestRunAsync", ts_return_type = "Promise<TestRunResult>")]
+pub fn prog_test_run_async(
+  env: Env,
+  fd: i32,
+  opts: Option<TestRunOptions>,
+) -> Result<AsyncTask<TestRunTask>> {
+  let input = test_run_input(&env, "progTestRunAsync", fd, opts)?;
+  Ok(AsyncTask::new(TestRunTask { input }))
 }
 
 #[napi(object)]

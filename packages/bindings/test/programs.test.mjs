@@ -117,3 +117,28 @@ test('links without a hook provider are refused', () => {
   throwsErrno(() => b.linkDetach(fd), 'EINVAL', 22);
   b.close(fd);
 });
+
+test('progTestRunAsync: the same results as progTestRun, off the JS thread', async () => {
+  const fd = b.progLoad(PROG_SOCKET_FILTER, 'lenplus_a', 'GPL', b.asm('ldxw %r0, [%r1+0]\nadd %r0, 1\nexit'));
+  const f = frame(64);
+  const pending = b.progTestRunAsync(fd, { data: f, repeat: 10 });
+  assert.ok(pending instanceof Promise);
+  const r = await pending;
+  assert.deepEqual({ ...r, durationNs: 0 }, { ...b.progTestRun(fd, { data: f, repeat: 10 }), durationNs: 0 });
+  assert.equal(r.retval, 64 - 14 + 1);
+  await assert.rejects(b.progTestRunAsync(fd, { data: f, dataSizeOut: 10 }), (e) => e.code === 'ENOSPC' && e.errno === 28 && /lenplus_a|ENOSPC|data/.test(e.message));
+  await assert.rejects(b.progTestRunAsync(12345), (e) => e.code === 'EBADF');
+
+  // A long run (a loop of 2^20 instructions, 200 times) leaves the event loop free: a timer fires
+  // before the run settles.
+  const loop = b.progLoad(PROG_SOCKET_FILTER, 'spin', 'GPL', b.asm('mov %r0, 0\nmov %r2, 0\nloop:\nadd %r2, 1\njlt %r2, 1048576, loop\nexit'));
+  let settled = false;
+  let timerFiredBeforeSettle = false;
+  const run = b.progTestRunAsync(loop, { data: f, repeat: 200 }).then((x) => { settled = true; return x; });
+  await new Promise((resolve) => setTimeout(resolve, 1));
+  timerFiredBeforeSettle = !settled;
+  assert.equal((await run).retval, 0);
+  assert.ok(timerFiredBeforeSettle, 'the event loop ran a timer while the program ran');
+  b.close(loop);
+  b.close(fd);
+});
