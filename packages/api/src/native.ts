@@ -119,6 +119,10 @@ export interface NativeBinding {
     fd: number,
     opts?: { data?: Buffer; ctx?: Buffer; repeat?: number; dataSizeOut?: number; ctxSizeOut?: number },
   ): { retval: number; data: Buffer | null; ctx: Buffer | null; durationNs: number };
+  progTestRunAsync(
+    fd: number,
+    opts?: { data?: Buffer; ctx?: Buffer; repeat?: number; dataSizeOut?: number; ctxSizeOut?: number },
+  ): Promise<{ retval: number; data: Buffer | null; ctx: Buffer | null; durationNs: number }>;
   progGetInfo(fd: number): NativeProgInfo;
   linkCreate(progFd: number, attachType: number, targetFd?: number): number;
   linkDetach(linkFd: number): void;

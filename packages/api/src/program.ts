@@ -222,15 +222,23 @@ export class Program extends Resource {
    * program faulted.
    */
   testRun(opts: TestRunOptions = {}): TestRunResult {
-    const r = this.native('testRun', (b) =>
-      b.progTestRun(this.fd, {
-        ...(opts.data !== undefined ? { data: Buffer.from(opts.data) } : {}),
-        ...(opts.ctx !== undefined ? { ctx: Buffer.from(opts.ctx) } : {}),
-        ...(opts.repeat !== undefined ? { repeat: opts.repeat } : {}),
-        ...(opts.dataSizeOut !== undefined ? { dataSizeOut: opts.dataSizeOut } : {}),
-        ...(opts.ctxSizeOut !== undefined ? { ctxSizeOut: opts.ctxSizeOut } : {}),
-      }),
-    );
+    const r = this.native('testRun', (b) => b.progTestRun(this.fd, nativeTestRunOptions(opts)));
+    return { retval: r.retval, data: r.data ?? undefined, ctx: r.ctx ?? undefined, durationNs: r.durationNs };
+  }
+
+  /**
+   * {@link testRun} off the JavaScript thread (on libuv's thread pool): a run
+   * with a large `repeat` does not block the event loop. Rejects with the same
+   * errors `testRun` throws.
+   */
+  async testRunAsync(opts: TestRunOptions = {}): Promise<TestRunResult> {
+    const pending = this.native('testRunAsync', (b) => b.progTestRunAsync(this.fd, nativeTestRunOptions(opts)));
+    let r: Awaited<typeof pending>;
+    try {
+      r = await pending;
+    } catch (e) {
+      throw fromNative(e, { ...this.context, op: 'testRunAsync' });
+    }
     return { retval: r.retval, data: r.data ?? undefined, ctx: r.ctx ?? undefined, durationNs: r.durationNs };
   }
 
@@ -344,4 +352,15 @@ export function assemble(source: string): Buffer {
 /** Disassembles raw instructions into text (one instruction per line). */
 export function disassemble(insns: Uint8Array): string {
   return call({ op: 'disassemble' }, (b) => b.disasm(Buffer.from(insns)));
+}
+
+/** The binding's form of {@link TestRunOptions} (Buffers, absent fields left out). */
+function nativeTestRunOptions(opts: TestRunOptions): { data?: Buffer; ctx?: Buffer; repeat?: number; dataSizeOut?: number; ctxSizeOut?: number } {
+  return {
+    ...(opts.data !== undefined ? { data: Buffer.from(opts.data) } : {}),
+    ...(opts.ctx !== undefined ? { ctx: Buffer.from(opts.ctx) } : {}),
+    ...(opts.repeat !== undefined ? { repeat: opts.repeat } : {}),
+    ...(opts.dataSizeOut !== undefined ? { dataSizeOut: opts.dataSizeOut } : {}),
+    ...(opts.ctxSizeOut !== undefined ? { ctxSizeOut: opts.ctxSizeOut } : {}),
+  };
 }

@@ -54,6 +54,16 @@ describe('Program', () => {
     assert.equal(handleCount(), before + 1, 'fromId holds its own handle');
   });
 
+  it('testRunAsync: the same result off the JS thread; errors and closed programs reject', async () => {
+    using p = Program.load({ type: 'socket_filter', name: 'eight', insns: 'mov %r0, 8\nexit' });
+    const r = await p.testRunAsync({ data: frame(), repeat: 5 });
+    assert.equal(r.retval, 8);
+    assert.deepEqual(r.data, p.testRun({ data: frame() }).data);
+    await assert.rejects(p.testRunAsync({ data: frame(), dataSizeOut: 4 }), (e: unknown) => e instanceof BpfError && e.code === 'ENOSPC' && /program 'eight': testRunAsync/.test(e.message));
+    p.close();
+    await assert.rejects(p.testRunAsync({ data: frame() }), ClosedError);
+  });
+
   it('retval is the 32-bit r0 as the core reports it', () => {
     using p = Program.load({ type: 'socket_filter', insns: 'mov %r0, -2\nexit' });
     assert.equal(p.testRun({ data: frame() }).retval, 0xfffffffe);
