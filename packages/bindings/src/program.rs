@@ -255,7 +255,10 @@ impl Task for TestRunTask {
 }
 
 /// As progTestRun, off the JS thread: a long run (a big `repeat`) does not block the event loop.
-#[napi(js_name = "progTestRunAsync", ts_return_type = "Promise<TestRunResult>")]
+#[napi(
+  js_name = "progTestRunAsync",
+  ts_return_type = "Promise<TestRunResult>"
+)]
 pub fn prog_test_run_async(
   env: Env,
   fd: i32,
