@@ -116,6 +116,35 @@ unsafe fn boolean(env: sys::napi_env, b: bool) -> sys::napi_value {
   v
 }
 
+/// The arguments both element calls take: (fd, key, value, flags?), as C pointers and sizes.
+struct ElemCall {
+  fd: i32,
+  key: *mut c_void,
+  key_size: u32,
+  value: *mut c_void,
+  value_size: u32,
+  flags: u64,
+}
+
+/// The common case of an element call's arguments; None sends the call to the slow path.
+unsafe fn elem_call(env: sys::napi_env, a: &Args) -> Option<ElemCall> {
+  if !(3..=4).contains(&a.argc) {
+    return None;
+  }
+  let fd = fd(env, a.argv[0])?;
+  let (key, key_size) = bytes(env, a.argv[1])?;
+  let (value, value_size) = bytes(env, a.argv[2])?;
+  let flags = flags(env, a, 3)?;
+  Some(ElemCall {
+    fd,
+    key,
+    key_size,
+    value,
+    value_size,
+    flags,
+  })
+}
+
 /// mapLookupElemInto(fd, key, value, flags?): true when found, false for a missing key.
 unsafe extern "C" fn lookup_into(
   env: sys::napi_env,
@@ -124,18 +153,17 @@ unsafe extern "C" fn lookup_into(
   let Some(a) = args(env, info) else {
     return ptr::null_mut();
   };
-  if !(3..=4).contains(&a.argc) {
-    return slow_path(env, &a);
-  }
-  let (Some(fd), Some((k, klen)), Some((v, vlen)), Some(fl)) = (
-    fd(env, a.argv[0]),
-    bytes(env, a.argv[1]),
-    bytes(env, a.argv[2]),
-    flags(env, &a, 3),
-  ) else {
+  let Some(call) = elem_call(env, &a) else {
     return slow_path(env, &a);
   };
-  match c::bpfhost_map_lookup_elem_sized(fd, k, klen, v, vlen, fl) {
+  match c::bpfhost_map_lookup_elem_sized(
+    call.fd,
+    call.key,
+    call.key_size,
+    call.value,
+    call.value_size,
+    call.flags,
+  ) {
     0 => boolean(env, true),
     r if r == -ENOENT => boolean(env, false),
     _ => slow_path(env, &a),
@@ -147,18 +175,18 @@ unsafe extern "C" fn update(env: sys::napi_env, info: sys::napi_callback_info) -
   let Some(a) = args(env, info) else {
     return ptr::null_mut();
   };
-  if !(3..=4).contains(&a.argc) {
-    return slow_path(env, &a);
-  }
-  let (Some(fd), Some((k, klen)), Some((v, vlen)), Some(fl)) = (
-    fd(env, a.argv[0]),
-    bytes(env, a.argv[1]),
-    bytes(env, a.argv[2]),
-    flags(env, &a, 3),
-  ) else {
+  let Some(call) = elem_call(env, &a) else {
     return slow_path(env, &a);
   };
-  if c::bpfhost_map_update_elem_sized(fd, k, klen, v, vlen, fl) != 0 {
+  if c::bpfhost_map_update_elem_sized(
+    call.fd,
+    call.key,
+    call.key_size,
+    call.value,
+    call.value_size,
+    call.flags,
+  ) != 0
+  {
     return slow_path(env, &a);
   }
   let mut undefined = ptr::null_mut();
