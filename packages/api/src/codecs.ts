@@ -14,6 +14,7 @@
 import { endianness } from 'node:os';
 
 import { CodecError } from './errors.js';
+import { withScalar, type TypedArrayType } from './scalar.js';
 
 /** Converts values of type `T` to and from a fixed number of bytes. */
 export interface Codec<T> {
@@ -145,6 +146,7 @@ function intCodec(name: string, size: 1 | 2 | 4, signed: boolean): Codec<number>
   const min = signed ? -(2 ** (bits - 1)) : 0;
   const max = signed ? 2 ** (bits - 1) - 1 : 2 ** bits - 1;
   const expected = `an integer in ${min}..${max}`;
+  const fits = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
   // The fixed-width Buffer methods: the generic (..., byteLength) ones validate more per call.
   const w = (buf: Buffer, v: number, off: number): void => {
     if (size === 1) {
@@ -168,19 +170,24 @@ function intCodec(name: string, size: 1 | 2 | 4, signed: boolean): Codec<number>
     if (signed) return LE ? buf.readInt16LE(off) : buf.readInt16BE(off);
     return LE ? buf.readUInt16LE(off) : buf.readUInt16BE(off);
   };
-  return markDense(defineCodec<number>({
+  const codec = defineCodec<number>({
     name,
     size,
     align: size,
     write(value, buf, off) {
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-        refuse(name, expected, value);
-      }
+      if (!fits(value)) refuse(name, expected, value);
       w(buf, value, off);
     },
     read: r,
-  }));
+  });
+  return withScalar(markDense(codec), INT_ARRAYS[signed ? 'signed' : 'unsigned'][size], fits);
 }
+
+/** The typed array of each integer width, by size in bytes. */
+const INT_ARRAYS: Record<'signed' | 'unsigned', Record<1 | 2 | 4, TypedArrayType>> = {
+  unsigned: { 1: Uint8Array, 2: Uint16Array, 4: Uint32Array },
+  signed: { 1: Int8Array, 2: Int16Array, 4: Int32Array },
+};
 
 /** Largest and smallest values of a `bits`-wide integer. */
 export function bigRange(bits: number, signed: boolean): [bigint, bigint] {
@@ -212,7 +219,7 @@ export function bigIntCodec(name: string, size: number, signed: boolean, align =
   const [min, max] = bigRange(size * 8, signed);
   const expected = `a bigint in ${min}..${max}`;
   const fast = size === 8;
-  return markDense(defineCodec<bigint>({
+  const codec = markDense(defineCodec<bigint>({
     name,
     size,
     align,
@@ -244,6 +251,8 @@ export function bigIntCodec(name: string, size: number, signed: boolean, align =
       return signed ? BigInt.asIntN(size * 8, u) : u;
     },
   }));
+  if (!fast) return codec;
+  return withScalar(codec, signed ? BigInt64Array : BigUint64Array, (v) => typeof v === 'bigint' && v >= min && v <= max);
 }
 
 /** `__u8`: a number in 0..255. */
@@ -292,6 +301,7 @@ export const f64: Codec<number> = markDense(defineCodec<number>({
   },
   read: (buf, off) => (LE ? buf.readDoubleLE(off) : buf.readDoubleBE(off)),
 }));
+withScalar(f64, Float64Array, (v) => typeof v === 'number');
 
 /** `bool` (1 byte): `true` is 1, `false` 0; any non-zero byte decodes as `true`. */
 export const bool: Codec<boolean> = markDense(defineCodec<boolean>({
