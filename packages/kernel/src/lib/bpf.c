@@ -29,10 +29,15 @@ int bpfhost_map_create(uint32_t map_type, const char *map_name, uint32_t key_siz
 	return sys(BPF_MAP_CREATE, &attr);
 }
 
-static int elem_cmd(int cmd, int fd, const void *key, void *value, uint64_t flags)
+/*
+ * Element commands. As libbpf, pass only the fields the command uses (the hot
+ * path); the buffer sizes (bpfhost's checked variant) only when given.
+ */
+static int elem_cmd_sized(int cmd, int fd, const void *key, uint32_t key_size, void *value,
+			  uint32_t value_size, uint64_t flags)
 {
-	/* As libbpf: pass only the fields element commands use (the hot path). */
-	const size_t attr_sz = offsetofend(union bpf_attr, flags);
+	const size_t attr_sz = value_size ? offsetofend(union bpf_attr, value_buf_size) :
+				offsetofend(union bpf_attr, flags);
 	union bpf_attr attr;
 
 	memset(&attr, 0, attr_sz);
@@ -40,7 +45,16 @@ static int elem_cmd(int cmd, int fd, const void *key, void *value, uint64_t flag
 	attr.key = (uint64_t)(uintptr_t)key;
 	attr.value = (uint64_t)(uintptr_t)value;
 	attr.flags = flags;
+	if (value_size) {
+		attr.key_buf_size = key_size;
+		attr.value_buf_size = value_size;
+	}
 	return lib_err(bpfhost_sys_bpf(cmd, &attr, attr_sz));
+}
+
+static int elem_cmd(int cmd, int fd, const void *key, void *value, uint64_t flags)
+{
+	return elem_cmd_sized(cmd, fd, key, 0, value, 0, flags);
 }
 
 int bpfhost_map_lookup_elem(int fd, const void *key, void *value)
@@ -58,37 +72,29 @@ int bpfhost_map_update_elem(int fd, const void *key, const void *value, uint64_t
 	return elem_cmd(BPF_MAP_UPDATE_ELEM, fd, key, (void *)value, flags);
 }
 
-static int sized_elem_cmd(int cmd, int fd, const void *key, uint32_t key_size, void *value,
-			  uint32_t value_size, uint64_t flags)
+/* The sized calls always check: value_size 0 would turn the core's check off. */
+static int refuse_unsized(int cmd)
 {
-	const size_t attr_sz = offsetofend(union bpf_attr, value_buf_size);
-	union bpf_attr attr;
-
-	if (!value_size)
-		return lib_err(bpfhost_set_last_error(-EINVAL, "%s: value_size 0 (the sized call "
-						      "checks the sizes given; a map's values are never 0 bytes)",
-						      cmd == BPF_MAP_LOOKUP_ELEM ? "BPF_MAP_LOOKUP_ELEM" :
-						      "BPF_MAP_UPDATE_ELEM"));
-	memset(&attr, 0, attr_sz);
-	attr.map_fd = (uint32_t)fd;
-	attr.key = (uint64_t)(uintptr_t)key;
-	attr.value = (uint64_t)(uintptr_t)value;
-	attr.flags = flags;
-	attr.key_buf_size = key_size;
-	attr.value_buf_size = value_size;
-	return lib_err(bpfhost_sys_bpf(cmd, &attr, attr_sz));
+	return lib_err(bpfhost_set_last_error(-EINVAL, "%s: value_size 0 (the sized call checks the "
+					      "sizes given; a map's values are never 0 bytes)",
+					      cmd == BPF_MAP_LOOKUP_ELEM ? "BPF_MAP_LOOKUP_ELEM" :
+					      "BPF_MAP_UPDATE_ELEM"));
 }
 
 int bpfhost_map_lookup_elem_sized(int fd, const void *key, uint32_t key_size, void *value,
 				  uint32_t value_size, uint64_t flags)
 {
-	return sized_elem_cmd(BPF_MAP_LOOKUP_ELEM, fd, key, key_size, value, value_size, flags);
+	if (!value_size)
+		return refuse_unsized(BPF_MAP_LOOKUP_ELEM);
+	return elem_cmd_sized(BPF_MAP_LOOKUP_ELEM, fd, key, key_size, value, value_size, flags);
 }
 
 int bpfhost_map_update_elem_sized(int fd, const void *key, uint32_t key_size, const void *value,
 				  uint32_t value_size, uint64_t flags)
 {
-	return sized_elem_cmd(BPF_MAP_UPDATE_ELEM, fd, key, key_size, (void *)value, value_size, flags);
+	if (!value_size)
+		return refuse_unsized(BPF_MAP_UPDATE_ELEM);
+	return elem_cmd_sized(BPF_MAP_UPDATE_ELEM, fd, key, key_size, (void *)value, value_size, flags);
 }
 
 int bpfhost_map_delete_elem(int fd, const void *key)
