@@ -126,9 +126,7 @@ static void link_destroy(struct bh_object *obj)
 {
 	struct bh_link *link = container_of(obj, struct bh_link, obj);
 
-	bh_registrar_lock();
-	link_unhook(link);
-	bh_registrar_unlock();
+	link_release_users(obj);	/* a link that never had a handle is still on its hook */
 	bh_object_put(&link->prog->obj);
 	plat_free(link);
 }
