@@ -69,7 +69,8 @@ bpfhost_object__open_mem(const void *buf, size_t size, const struct bpfhost_obje
  * @brief **bpfhost_object__prepare()** creates the maps (global data
  * initialised, `.rodata` frozen, map-in-map slots filled) and relocates every
  * program's instructions, without loading the programs. bpfhost_object__load()
- * calls it when it has not run yet. On failure everything created is closed.
+ * calls it when it has not run yet. On failure everything created is closed
+ * (and unpinned).
  * @return 0, -EINVAL (unknown section prefix, bad relocation, already
  * prepared), or the core's error creating a map (the message names the map)
  */
@@ -79,7 +80,8 @@ BPFHOST_API int bpfhost_object__prepare(struct bpfhost_object *obj);
  * @brief **bpfhost_object__load()** prepares the object (see
  * bpfhost_object__prepare()), loads every program whose autoload is on, then
  * fills program arrays declared with initial values. On failure every map and
- * program created is closed and the object cannot be loaded again.
+ * program created is closed, the maps it pinned are unpinned again (a pinned
+ * map it reused stays pinned), and the object cannot be loaded again.
  * @return 0, -EINVAL (already loaded, unknown section prefix, refused by the
  * core's checks: the message names the program and instruction), -E2BIG
  * (program too large), -EOPNOTSUPP, or the core's error

@@ -581,9 +581,30 @@ int obj_create_maps(struct bpfhost_object *obj)
 				return obj_err(err, "object '%s': map '%s': pinning at '%s' failed: %s",
 					       obj->name, map->name, map->pin_path, msg);
 			}
+			map->pinned = true;
 		}
 	}
 	return 0;
+}
+
+/*
+ * A failed load takes back the pins it made, as libbpf does, so nothing it
+ * created outlives it; pins it only reused stay. The thread's message (why
+ * the load failed) survives.
+ */
+void obj_unpin_maps(struct bpfhost_object *obj)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "%s", bpfhost_last_error());
+	for (uint32_t i = 0; i < obj->map_cnt; i++) {
+		struct bpfhost_map *map = &obj->maps[i];
+
+		if (map->pinned)
+			bpfhost_obj_unpin(map->pin_path);
+		map->pinned = false;
+	}
+	bpfhost_set_last_error(0, "%s", msg);
 }
 
 /* Fills `.values = { [i] = &x }` slots: inner maps (progs false) or programs (progs true). */
