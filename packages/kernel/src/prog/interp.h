@@ -32,6 +32,7 @@ struct bh_run {
 	uint32_t dyn_next;		/* next dyn slot to overwrite */
 	uint32_t tail_calls;		/* taken so far (limit MAX_TAIL_CALL_CNT) */
 	uint32_t pc;			/* instruction index of the current call/fault */
+	uint32_t insn_budget;		/* instructions this run may execute (set by the caller) */
 	int err;			/* 0, or why the program stopped */
 };
 
@@ -45,6 +46,7 @@ static inline void bh_run_init(struct bh_run *run, const struct bh_prog *prog, v
 	run->ctx.end = (uintptr_t)ctx + ctx_size;
 	run->ctx.writable = true;
 	run->ctx_ptr_off[0] = run->ctx_ptr_off[1] = run->ctx_ptr_off[2] = -1;
+	run->insn_budget = BPFHOST_INSN_BUDGET_DEFAULT;
 }
 
 static inline bool bh_region_has(const struct bh_region *r, uintptr_t addr, size_t size,

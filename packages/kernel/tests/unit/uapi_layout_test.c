@@ -74,7 +74,8 @@ static const struct host_only_const host_only_constants[] = {
 	HOST_ONLY(BPFHOST_ATTACH_TYPE_EXT_BASE, 4096),
 	HOST_ONLY(BPFHOST_ATTACH_TYPE_EXT_LIMIT, 65536),
 	HOST_ONLY(BPFHOST_HELPER_EXT_BASE, 65536),
-	HOST_ONLY(BPFHOST_MAX_INSNS, 1000000),	/* Linux's BPF_COMPLEXITY_LIMIT_INSNS */
+	HOST_ONLY(BPFHOST_MAX_INSNS, 1000000),
+	HOST_ONLY(BPFHOST_INSN_BUDGET_DEFAULT, 16777216),	/* Linux's BPF_COMPLEXITY_LIMIT_INSNS */
 	HOST_ONLY(MAX_BPF_STACK, 512), HOST_ONLY(MAX_TAIL_CALL_CNT, 33),
 	HOST_ONLY(MAX_CALL_FRAMES, 8),
 };
@@ -87,6 +88,9 @@ static const struct host_only_const host_only_constants[] = {
 	{ #m, offsetof(union bpf_attr, m), MEMBER_SIZE(union bpf_attr, m) }, { #m, off, sz }
 static const struct kuapi_field host_only_attr[][2] = {
 	{ HOST_ONLY_ATTR(key_buf_size, 32, 4) },
+	/* After Linux's last test-run field; in Linux's per-link-type union. */
+	{ HOST_ONLY_ATTR(test.insn_budget, 76, 4) },
+	{ HOST_ONLY_ATTR(link_create.insn_budget, 32, 4) },
 	{ HOST_ONLY_ATTR(value_buf_size, 36, 4) },
 	{ HOST_ONLY_ATTR(section.name, 0, 8) },
 	{ HOST_ONLY_ATTR(section.prog_type, 8, 4) },
