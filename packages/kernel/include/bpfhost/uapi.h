@@ -452,6 +452,14 @@ struct bpf_map_info {
 	uint32_t btf_value_type_id;
 	uint32_t btf_vmlinux_id;
 	uint64_t map_extra;
+	bpfhost_aligned_u64 hash;	/* Linux 6.15's (signed maps); bpfhost: 0 */
+	uint32_t hash_size;
+	/*
+	 * bpfhost, in Linux's tail padding: ring buffer records the core
+	 * discarded because the program that reserved them ended without
+	 * submitting or discarding them.
+	 */
+	uint32_t ringbuf_abandoned;
 } __attribute__((aligned(8)));
 
 /* BPF_OBJ_GET_INFO_BY_FD on a program (the fields bpfhost fills; Linux's layout). */

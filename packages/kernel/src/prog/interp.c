@@ -744,6 +744,8 @@ tail_call: {
 }
 
 out:
+	if (unlikely(run->record_cnt))
+		bh_run_release_records(run);
 	run->stack.start = run->stack.end = 0;
 	return run->err ? 0 : reg[BPF_REG_0];
 }

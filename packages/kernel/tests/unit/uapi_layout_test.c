@@ -191,7 +191,18 @@ static void map_info_layout(void)
 {
 	compare_fields(host_map_info, ARRAY_LEN(host_map_info), kuapi_linux_map_info,
 		       kuapi_linux_n_map_info, "struct bpf_map_info");
-	ASSERT_EQ(sizeof(struct bpf_map_info), kuapi_linux_sizeof_map_info, "bpf_map_info size");
+	/*
+	 * Linux 6.15 appended hash (u64) and hash_size after map_extra; bpfhost
+	 * has them at Linux's offsets and its ringbuf_abandoned in the tail pad.
+	 */
+	ASSERT_EQ(offsetof(struct bpf_map_info, hash), kuapi_linux_sizeof_map_info,
+		  "hash right after the 6.1 headers' last member (Linux 6.15's offset)");
+	ASSERT_EQ(offsetof(struct bpf_map_info, hash_size), offsetof(struct bpf_map_info, hash) + 8,
+		  "hash_size after hash");
+	ASSERT_EQ(offsetof(struct bpf_map_info, ringbuf_abandoned),
+		  offsetof(struct bpf_map_info, hash_size) + 4, "bpfhost ringbuf_abandoned in the tail pad");
+	ASSERT_EQ(sizeof(struct bpf_map_info), offsetof(struct bpf_map_info, ringbuf_abandoned) + 4,
+		  "bpf_map_info size: Linux 6.15's");
 	ASSERT_EQ(alignof(struct bpf_map_info), kuapi_linux_alignof_map_info,
 		  "bpf_map_info alignment");
 	/* btf_vmlinux_id (Linux 6.8) took the 6.1 headers' 32-bit pad before map_extra. */
@@ -424,7 +435,9 @@ static const char *const not_compared[] = {
 	"BPFHOST_UAPI_H", "BPFHOST_BPF_INSN_H",
 	/* Newer than the 6.1 headers: checked apart. */
 	"BPF_MAP_TYPE_CGRP_STORAGE", "BPF_MAP_TYPE_ARENA", "BPF_MEMSX",
-	"bpf_map_info.btf_vmlinux_id",
+	"bpf_map_info.btf_vmlinux_id", "bpf_map_info.hash", "bpf_map_info.hash_size",
+	/* bpfhost's own, in Linux 6.15's tail padding: map_info_layout. */
+	"bpf_map_info.ringbuf_abandoned",
 	/* Bound of the enum: Linux's grows with each release. */
 	"__MAX_BPF_MAP_TYPE",
 	/* Linux 6.4 put map_fd in a union with link_create.prog_fd. */
