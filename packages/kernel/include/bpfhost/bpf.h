@@ -159,19 +159,24 @@ struct bpfhost_test_run_opts {
 	uint32_t flags;
 	uint32_t cpu;
 	uint32_t batch_size;
+	uint32_t insn_budget;		/* instructions per run; 0: BPFHOST_INSN_BUDGET_DEFAULT */
 	size_t : 0;
 };
-#define bpfhost_test_run_opts__last_field batch_size
+#define bpfhost_test_run_opts__last_field insn_budget
 
-/** @return 0, or -EINVAL (bad sizes), -ENOSPC (data_out too small), -EFAULT (the program faulted) */
+/**
+ * @return 0, or -EINVAL (bad sizes), -ENOSPC (data_out too small), -EFAULT (the program faulted),
+ * -ELOOP (a run went past its instruction budget)
+ */
 BPFHOST_API int bpfhost_prog_test_run_opts(int prog_fd, struct bpfhost_test_run_opts *opts);
 
 struct bpfhost_link_create_opts {
 	size_t sz;
 	uint32_t flags;
+	uint32_t insn_budget;		/* instructions per run of the program; 0: the default */
 	size_t : 0;
 };
-#define bpfhost_link_create_opts__last_field flags
+#define bpfhost_link_create_opts__last_field insn_budget
 
 /** @return a link handle, or -EINVAL (no hook for the attach type, or the program type does not match it) */
 BPFHOST_API int bpfhost_link_create(int prog_fd, int target_fd, uint32_t attach_type,

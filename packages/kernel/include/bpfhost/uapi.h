@@ -130,6 +130,13 @@ enum bpf_func_id {
 
 /* Limits, as Linux. */
 #define BPF_MAXINSNS 4096U		/* per program for unprivileged Linux; bpfhost's limit */
+/*
+ * Every run of a program ends: it may execute at most this many instructions
+ * (an lddw counts as two) unless the test run or the link sets its own budget;
+ * past it the program stops with -ELOOP. A backstop, not a limit programs are
+ * meant to meet: about 10-20 ms of interpretation.
+ */
+#define BPFHOST_INSN_BUDGET_DEFAULT 16777216U
 #define BPFHOST_MAX_INSNS 1000000U	/* privileged Linux's limit (BPF_COMPLEXITY_LIMIT_INSNS) */
 #define MAX_BPF_STACK 512U
 #define MAX_TAIL_CALL_CNT 33U
@@ -316,6 +323,11 @@ union bpf_attr {
 		uint32_t flags;
 		uint32_t cpu;
 		uint32_t batch_size;
+		/*
+		 * bpfhost: the instruction budget of each run (0: the default,
+		 * BPFHOST_INSN_BUDGET_DEFAULT); a run past it stops with -ELOOP.
+		 */
+		uint32_t insn_budget;
 	} test;
 
 	struct { /* BPF_*_GET_*_ID */
@@ -354,6 +366,12 @@ union bpf_attr {
 				uint32_t iter_info_len;
 			};
 		};
+		/*
+		 * bpfhost: the instruction budget of each run of the linked
+		 * program (0: BPFHOST_INSN_BUDGET_DEFAULT), where Linux keeps
+		 * the fields of link types bpfhost does not have.
+		 */
+		uint32_t insn_budget;
 	} link_create;
 
 	struct { /* BPF_LINK_DETACH */
@@ -434,6 +452,14 @@ struct bpf_map_info {
 	uint32_t btf_value_type_id;
 	uint32_t btf_vmlinux_id;
 	uint64_t map_extra;
+	bpfhost_aligned_u64 hash;	/* Linux 6.15's (signed maps); bpfhost: 0 */
+	uint32_t hash_size;
+	/*
+	 * bpfhost, in Linux's tail padding: ring buffer records the core
+	 * discarded because the program that reserved them ended without
+	 * submitting or discarding them.
+	 */
+	uint32_t ringbuf_abandoned;
 } __attribute__((aligned(8)));
 
 /* BPF_OBJ_GET_INFO_BY_FD on a program (the fields bpfhost fills; Linux's layout). */

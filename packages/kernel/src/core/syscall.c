@@ -36,12 +36,12 @@ static size_t attr_last_byte(int cmd)
 	case BPFHOST_OBJ_UNPIN: return offsetofend(union bpf_attr, pathname);
 	case BPFHOST_MAP_MMAP: return offsetofend(union bpf_attr, mmap.data_offset);
 	case BPF_PROG_LOAD: return offsetofend(union bpf_attr, core_relo_rec_size);
-	case BPF_PROG_TEST_RUN: return offsetofend(union bpf_attr, test.batch_size);
+	case BPF_PROG_TEST_RUN: return offsetofend(union bpf_attr, test.insn_budget);
 	case BPF_PROG_GET_NEXT_ID:
 	case BPF_LINK_GET_NEXT_ID: return offsetofend(union bpf_attr, next_id);
 	case BPF_PROG_GET_FD_BY_ID:
 	case BPF_LINK_GET_FD_BY_ID: return offsetofend(union bpf_attr, open_flags);
-	case BPF_LINK_CREATE: return offsetofend(union bpf_attr, link_create.iter_info_len);
+	case BPF_LINK_CREATE: return offsetofend(union bpf_attr, link_create.insn_budget);
 	case BPF_LINK_DETACH: return offsetofend(union bpf_attr, link_detach.link_fd);
 	case BPF_PROG_BIND_MAP: return offsetofend(union bpf_attr, prog_bind_map.flags);
 	case BPFHOST_PROG_TYPE_BY_SECTION: return offsetofend(union bpf_attr, section.expected_attach_type);

@@ -53,6 +53,7 @@ int bpfhost_prog_test_run_opts(int prog_fd, struct bpfhost_test_run_opts *opts)
 	attr.test.flags = OPTS_GET(opts, flags, 0);
 	attr.test.cpu = OPTS_GET(opts, cpu, 0);
 	attr.test.batch_size = OPTS_GET(opts, batch_size, 0);
+	attr.test.insn_budget = OPTS_GET(opts, insn_budget, 0);
 	ret = lib_sys(BPF_PROG_TEST_RUN, &attr);
 	/* As libbpf: sizes are reported back even on -ENOSPC. */
 	opts->data_size_out = attr.test.data_size_out;
@@ -76,6 +77,7 @@ int bpfhost_link_create(int prog_fd, int target_fd, uint32_t attach_type,
 	attr.link_create.target_fd = (uint32_t)target_fd;
 	attr.link_create.attach_type = attach_type;
 	attr.link_create.flags = OPTS_GET(opts, flags, 0);
+	attr.link_create.insn_budget = OPTS_GET(opts, insn_budget, 0);
 	return lib_sys(BPF_LINK_CREATE, &attr);
 }
 

@@ -13,7 +13,11 @@
 #include "ringbuf.h"
 
 #define RINGBUF_FLAGS BPF_F_NUMA_NODE
-/* Private page, consumer page, producer page, then the data. */
+/*
+ * Private page, consumer page, producer page, then the data. The private
+ * page keeps pg_off in headers as Linux's (pages from it to the header);
+ * nothing in it is read back.
+ */
 #define RINGBUF_META_PAGES 3
 
 struct bh_ringbuf {
@@ -29,6 +33,7 @@ struct bh_ringbuf {
 	_Atomic uint32_t wake_word;	/* futex word consumers sleep on */
 	atomic_int sleepers;		/* consumers in bh_ringbuf_wait */
 	_Atomic uint32_t wake_alls;	/* bh_ringbuf_wake_all calls: waiters return */
+	_Atomic uint32_t abandoned;	/* records the core discarded for programs that ended */
 };
 
 static inline struct bh_ringbuf *ringbuf_of(struct bh_map *map)
@@ -77,8 +82,6 @@ static struct bh_map *ringbuf_alloc(const union bpf_attr *attr)
 	rb->data = rb->base + RINGBUF_META_PAGES * page;
 	rb->mask = attr->max_entries - 1UL;
 	plat_spin_init(&rb->lock);
-	/* A committing producer has only the record: pg_off leads here. */
-	*(struct bh_ringbuf **)rb->base = rb;
 	return &rb->map;
 }
 
@@ -149,18 +152,24 @@ void *bh_ringbuf_reserve(struct bh_map *map, uint64_t size, uint64_t flags)
 	return hdr + 1;
 }
 
-static struct bh_ringbuf *ringbuf_from_record(struct bh_ringbuf_hdr *hdr)
+/*
+ * Is @hdr the header of a record this ring handed out and nobody committed?
+ * The caller names the ring (the core keeps which ring each reserved record
+ * came from): nothing in the record's bytes, which a program can reach, is
+ * trusted to find it.
+ */
+static bool record_is_pending(struct bh_ringbuf *rb, const struct bh_ringbuf_hdr *hdr)
 {
-	size_t page = plat_page_size();
-	uintptr_t addr = (uintptr_t)hdr & ~(uintptr_t)(page - 1);
+	uintptr_t a = (uintptr_t)hdr, lo = (uintptr_t)rb->data;
 
-	return *(struct bh_ringbuf **)(addr - (uintptr_t)hdr->pg_off * page);
+	if (a < lo || a - lo > rb->mask || (a - lo) & 7)
+		return false;
+	return atomic_load_explicit(&hdr->len, memory_order_relaxed) & BPF_RINGBUF_BUSY_BIT;
 }
 
-static void ringbuf_commit(void *sample, uint64_t flags, bool discard)
+static void ringbuf_commit(struct bh_ringbuf *rb, void *sample, uint64_t flags, bool discard)
 {
 	struct bh_ringbuf_hdr *hdr = (struct bh_ringbuf_hdr *)sample - 1;
-	struct bh_ringbuf *rb = ringbuf_from_record(hdr);
 	uint32_t len = atomic_load_explicit(&hdr->len, memory_order_relaxed) & ~BPF_RINGBUF_BUSY_BIT;
 	unsigned long rec_pos, cons_pos;
 
@@ -168,7 +177,6 @@ static void ringbuf_commit(void *sample, uint64_t flags, bool discard)
 		len |= BPF_RINGBUF_DISCARD_BIT;
 	/* Pairs with the consumer's acquire of len: the payload is visible first. */
 	atomic_store_explicit(&hdr->len, len, memory_order_release);
-
 	/* Wake the consumer if it is waiting on exactly this record (as Linux decides). */
 	rec_pos = (unsigned long)((char *)hdr - rb->data);
 	cons_pos = atomic_load_explicit(rb->consumer_pos, memory_order_acquire) & rb->mask;
@@ -180,14 +188,36 @@ static void ringbuf_commit(void *sample, uint64_t flags, bool discard)
 	}
 }
 
-void bh_ringbuf_submit(void *sample, uint64_t flags)
+static int commit_checked(struct bh_map *map, void *sample, uint64_t flags, bool discard)
 {
-	ringbuf_commit(sample, flags, false);
+	struct bh_ringbuf *rb = ringbuf_of(map);
+
+	if (unlikely(!is_ringbuf(map) || !sample ||
+		     !record_is_pending(rb, (struct bh_ringbuf_hdr *)sample - 1)))
+		return bh_map_err(-EINVAL, map, discard ? "ring buffer discard of a pointer that is not "
+				  "a record this ring reserved and nobody committed" : "ring buffer submit of a "
+				  "pointer that is not a record this ring reserved and nobody committed");
+	ringbuf_commit(rb, sample, flags, discard);
+	return 0;
 }
 
-void bh_ringbuf_discard(void *sample, uint64_t flags)
+int bh_ringbuf_submit(struct bh_map *map, void *sample, uint64_t flags)
 {
-	ringbuf_commit(sample, flags, true);
+	return commit_checked(map, sample, flags, false);
+}
+
+int bh_ringbuf_discard(struct bh_map *map, void *sample, uint64_t flags)
+{
+	return commit_checked(map, sample, flags, true);
+}
+
+int bh_ringbuf_abandon(struct bh_map *map, void *sample)
+{
+	int err = commit_checked(map, sample, 0, true);
+
+	if (!err)
+		atomic_fetch_add_explicit(&ringbuf_of(map)->abandoned, 1, memory_order_relaxed);
+	return err;
 }
 
 long bh_ringbuf_output(struct bh_map *map, const void *data, uint64_t size, uint64_t flags)
@@ -200,7 +230,7 @@ long bh_ringbuf_output(struct bh_map *map, const void *data, uint64_t size, uint
 	if (unlikely(!rec))
 		return is_ringbuf(map) ? -EAGAIN : -EINVAL;
 	plat_memcpy(rec, data, size);
-	ringbuf_commit(rec, flags, false);
+	ringbuf_commit(ringbuf_of(map), rec, flags, false);
 	return 0;
 }
 
@@ -313,6 +343,13 @@ static uint64_t ringbuf_mem_usage(const struct bh_map *map)
 	return sizeof(*rb) + RINGBUF_META_PAGES * (uint64_t)rb->page + rb->mask + 1;
 }
 
+static void ringbuf_fill_info(const struct bh_map *map, struct bpf_map_info *info)
+{
+	const struct bh_ringbuf *rb = container_of(map, struct bh_ringbuf, map);
+
+	info->ringbuf_abandoned = atomic_load_explicit(&rb->abandoned, memory_order_relaxed);
+}
+
 const struct bh_map_ops ringbuf_map_ops = {
 	.name = "ringbuf",
 	.check = ringbuf_check,
@@ -328,6 +365,7 @@ const struct bh_map_ops ringbuf_map_ops = {
 	.get_next_key = ringbuf_get_next_key,
 	.mmap = ringbuf_mmap,
 	.mem_usage = ringbuf_mem_usage,
+	.fill_info = ringbuf_fill_info,
 };
 
 static bool has_data(struct bh_ringbuf *rb)

@@ -48,10 +48,19 @@ struct bh_ringbuf_hdr {
  * consumer position. The caller must submit or discard it.
  */
 void *bh_ringbuf_reserve(struct bh_map *map, uint64_t size, uint64_t flags);
-/* Publishes a reserved record; @flags: BPF_RB_NO_WAKEUP or BPF_RB_FORCE_WAKEUP. */
-void bh_ringbuf_submit(void *sample, uint64_t flags);
-/* Gives a reserved record back: the consumer skips it. */
-void bh_ringbuf_discard(void *sample, uint64_t flags);
+/*
+ * Publishes a record @map reserved; @flags: BPF_RB_NO_WAKEUP or
+ * BPF_RB_FORCE_WAKEUP. -EINVAL (and nothing touched) when @sample is not a
+ * record of @map still reserved: the ring is never found from the record.
+ */
+int bh_ringbuf_submit(struct bh_map *map, void *sample, uint64_t flags);
+/* Gives a reserved record back: the consumer skips it. As submit otherwise. */
+int bh_ringbuf_discard(struct bh_map *map, void *sample, uint64_t flags);
+/*
+ * Discards a record whose program ended without committing it, and counts
+ * it (bpf_map_info.ringbuf_abandoned), so the ring never stays blocked.
+ */
+int bh_ringbuf_abandon(struct bh_map *map, void *sample);
 /* Copies @size bytes in as one record: 0, -EINVAL (flags), -EAGAIN (no room). */
 long bh_ringbuf_output(struct bh_map *map, const void *data, uint64_t size, uint64_t flags);
 /* BPF_RB_AVAIL_DATA, _RING_SIZE, _CONS_POS or _PROD_POS; 0 for other @flags. */

@@ -6,7 +6,9 @@
  * the memory the program may touch (map values, ring buffer records).
  */
 #include "interp.h"
+#include "trace.h"
 #include "../maps/map.h"
+#include "../maps/ringbuf.h"
 #include "../ext/custom_map.h"
 
 static _Thread_local struct bh_run *current_run;
@@ -16,39 +18,77 @@ struct bh_run *bh_run_current(void)
 	return current_run;
 }
 
-bool bh_run_access_ok(const struct bh_run *run, uintptr_t addr, size_t size, bool write)
+/*
+ * Memory a helper may read or write for a program: the stack, the packet,
+ * global data, map values and records this run holds. Never the context:
+ * as on Linux, memory arguments are not context pointers (a helper that
+ * wants the context says PTR_TO_CTX).
+ */
+static bool run_mem_has(const struct bh_run *run, uintptr_t addr, size_t size, bool write)
 {
 	const struct bh_prog *prog = run->prog;
+	uint32_t n = bh_run_dyn_cnt(run);
 
-	if (bh_region_has(&run->stack, addr, size, write) || bh_run_ctx_has(run, addr, size, write) ||
-	    bh_region_has(&run->pkt, addr, size, write))
+	if (bh_region_has(&run->stack, addr, size, write) || bh_region_has(&run->pkt, addr, size, write))
 		return true;
 	for (uint32_t i = 0; i < prog->region_cnt; i++)
 		if (bh_region_has(&prog->regions[i], addr, size, write))
 			return true;
-	for (uint32_t i = 0; i < BH_RUN_DYN_REGIONS; i++)
+	for (uint32_t i = 0; i < n; i++)
 		if (!run->dyn[i].map && bh_region_has(&run->dyn[i], addr, size, write))
 			return true;
+	for (uint32_t i = 0; i < run->record_cnt; i++) {
+		const struct bh_run_record *r = &run->records[i];
+
+		if (addr >= r->start && size <= r->size && addr - r->start <= r->size - size)
+			return true;
+	}
 	return false;
+}
+
+bool bh_run_access_ok(const struct bh_run *run, uintptr_t addr, size_t size, bool write)
+{
+	return bh_run_ctx_has(run, addr, size, write) || run_mem_has(run, addr, size, write);
 }
 
 static bool is_map_arg(const struct bh_run *run, uint64_t v)
 {
+	uint32_t n = bh_run_dyn_cnt(run);
+
 	if (bh_prog_uses_map(run->prog, u64_to_ptr(v)))
 		return true;
 	/* An inner map a map-in-map lookup handed out during this run. */
-	for (uint32_t i = 0; i < BH_RUN_DYN_REGIONS; i++)
+	for (uint32_t i = 0; i < n; i++)
 		if (run->dyn[i].map && run->dyn[i].start == v && v)
 			return true;
 	return false;
 }
 
-static struct bh_region *alloc_mem_region(struct bh_run *run, uint64_t v)
+/* The record this run holds that starts exactly at @v, or NULL. */
+static struct bh_run_record *held_record(struct bh_run *run, uint64_t v)
 {
-	for (uint32_t i = 0; i < BH_RUN_DYN_REGIONS; i++)
-		if (run->dyn[i].start == v && v && !run->dyn[i].map && run->dyn[i].writable)
-			return &run->dyn[i];
+	for (uint32_t i = 0; i < run->record_cnt; i++)
+		if (run->records[i].start == v && v)
+			return &run->records[i];
 	return NULL;
+}
+
+static void drop_record(struct bh_run *run, struct bh_run_record *r)
+{
+	*r = run->records[--run->record_cnt];
+}
+
+void bh_run_release_records(struct bh_run *run)
+{
+	while (run->record_cnt) {
+		struct bh_run_record *r = &run->records[run->record_cnt - 1];
+
+		bh_ringbuf_abandon(r->ring, u64_to_ptr(r->start));
+		bh_trace_note(run->prog->name, "insn %u: ring buffer record of %u bytes reserved here was "
+			      "neither submitted nor discarded: the core discarded it as the run ended",
+			      r->pc, r->size);
+		run->record_cnt--;
+	}
 }
 
 static uint64_t fault(struct bh_run *run, const struct bh_helper *h, int a, const char *why,
@@ -62,6 +102,7 @@ static uint64_t fault(struct bh_run *run, const struct bh_helper *h, int a, cons
 
 uint64_t bh_helper_call(struct bh_run *run, const struct bh_helper *h, const uint64_t args[5])
 {
+	struct bh_run_record *record = NULL;
 	const struct bh_map *map = NULL;
 	struct bh_run *outer;
 	uint64_t ret;
@@ -88,11 +129,11 @@ uint64_t bh_helper_call(struct bh_run *run, const struct bh_helper *h, const uin
 			if (!map)
 				return fault(run, h, a, "no map argument before it (bad prototype)", v);
 			size = h->args[a] == BPFHOST_ARG_PTR_TO_MAP_KEY ? map->key_size : map->value_size;
-			if (!bh_run_access_ok(run, (uintptr_t)v, size, write))
+			if (!run_mem_has(run, (uintptr_t)v, size, write))
 				return fault(run, h, a, h->args[a] == BPFHOST_ARG_PTR_TO_MAP_KEY ?
-					     "the map's key_size bytes are not readable memory" : write ?
-					     "the map's value_size bytes are not writable memory" :
-					     "the map's value_size bytes are not readable memory", v);
+					     "the map's key_size bytes are not readable stack, packet, map value or record memory" : write ?
+					     "the map's value_size bytes are not writable stack, packet, map value or record memory" :
+					     "the map's value_size bytes are not readable stack, packet, map value or record memory", v);
 			break;
 		}
 		case BPFHOST_ARG_PTR_TO_MEM_OR_NULL:
@@ -104,11 +145,10 @@ uint64_t bh_helper_call(struct bh_run *run, const struct bh_helper *h, const uin
 			if (a == 4)
 				return fault(run, h, a, "memory argument without a size (bad prototype)", v);
 			if (size > (1u << 29) ||
-			    !bh_run_access_ok(run, (uintptr_t)v, size,
-					      h->args[a] == BPFHOST_ARG_PTR_TO_UNINIT_MEM))
+			    !run_mem_has(run, (uintptr_t)v, size, h->args[a] == BPFHOST_ARG_PTR_TO_UNINIT_MEM))
 				return fault(run, h, a, h->args[a] == BPFHOST_ARG_PTR_TO_UNINIT_MEM ?
-					     "the next argument's size in bytes is not writable memory" :
-					     "the next argument's size in bytes is not readable memory", v);
+					     "the next argument's size in bytes is not writable stack, packet, map value or record memory" :
+					     "the next argument's size in bytes is not readable stack, packet, map value or record memory", v);
 			break;
 		case BPFHOST_ARG_CONST_SIZE:
 			if (!v)
@@ -119,18 +159,42 @@ uint64_t bh_helper_call(struct bh_run *run, const struct bh_helper *h, const uin
 				return fault(run, h, a, "not the program's context", v);
 			break;
 		case BPFHOST_ARG_PTR_TO_ALLOC_MEM:
-			if (!alloc_mem_region(run, v))
-				return fault(run, h, a, "not a record from bpf_ringbuf_reserve still held", v);
+			/* By the core's account of reservations only: never by the record's bytes. */
+			record = held_record(run, v);
+			if (!record || run->arg_record)
+				return fault(run, h, a, "not the start of a record from bpf_ringbuf_reserve "
+					     "that this run still holds (submitted or discarded "
+					     "already, or never reserved)", v);
 			break;
 		default:
 			return fault(run, h, a, "unknown argument type (bad prototype)", v);
 		}
 	}
 
+	if (h->ret == BPFHOST_RET_PTR_TO_ALLOC_MEM_OR_NULL) {
+		if (!map || map->map_type != BPF_MAP_TYPE_RINGBUF)
+			return fault(run, h, 0, "returns a record but takes no ring buffer map (bad prototype)",
+				     args[0]);
+		/* No room to account for one more: the reservation fails, as a full ring's would. */
+		if (run->record_cnt == BH_RUN_MAX_RECORDS) {
+			bh_trace_note(run->prog->name, "insn %u: %s: the run already holds %u records; "
+				      "submit or discard one first", run->pc, h->name, BH_RUN_MAX_RECORDS);
+			return 0;
+		}
+	}
+
 	outer = current_run;
 	current_run = run;
+	run->arg_record = record;
 	ret = h->fn(args[0], args[1], args[2], args[3], args[4]);
+	run->arg_record = NULL;
 	current_run = outer;
+	if (record) {
+		/* A helper that took a record and did not commit it (an extension's): discard it. */
+		if (!record->committed)
+			bh_ringbuf_discard(record->ring, u64_to_ptr(record->start), 0);
+		drop_record(run, record);
+	}
 	if (run->err)
 		return 0;
 
@@ -160,25 +224,27 @@ uint64_t bh_helper_call(struct bh_run *run, const struct bh_helper *h, const uin
 							  run->prog->type, why);
 					return 0;
 				}
-				bh_run_add_region(run, (uintptr_t)ret, 0, false);
-				run->dyn[(run->dyn_next - 1) % BH_RUN_DYN_REGIONS].map = true;
+				bh_run_add_region(run, (uintptr_t)ret, 0, false, true);
 			} else {
 				bh_run_add_region(run, (uintptr_t)ret, map->value_size,
-						  !(map->map_flags & BPF_F_RDONLY_PROG));
+						  !(map->map_flags & BPF_F_RDONLY_PROG), false);
 			}
 		}
 		break;
 	case BPFHOST_RET_PTR_TO_ALLOC_MEM_OR_NULL:
-		if (ret)
-			bh_run_add_region(run, (uintptr_t)ret, (size_t)args[1], true);
+		if (ret) {
+			struct bh_run_record *r = &run->records[run->record_cnt++];
+
+			r->start = (uintptr_t)ret;
+			r->ring = (struct bh_map *)map;
+			r->size = (uint32_t)args[1];
+			r->pc = run->pc;
+			r->committed = false;
+		}
 		break;
 	default:
 		break;
 	}
-	/* A record submitted or discarded is no longer the program's. */
-	for (int a = 0; a < 5; a++)
-		if (h->args[a] == BPFHOST_ARG_PTR_TO_ALLOC_MEM)
-			bh_run_drop_region(run, (uintptr_t)args[a]);
 	return ret;
 }
 

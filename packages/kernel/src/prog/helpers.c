@@ -120,18 +120,35 @@ static uint64_t h_ringbuf_reserve(uint64_t map, uint64_t size, uint64_t flags, u
 	return (uint64_t)(uintptr_t)bh_ringbuf_reserve(MAP(map), size, flags);
 }
 
+/*
+ * The record argument was matched against the run's own reservations
+ * before the call (helper_call.c): commit it on the ring it came from.
+ */
+static uint64_t ringbuf_commit_arg(uint64_t data, uint64_t flags, bool discard)
+{
+	struct bh_run *run = bh_run_current();
+	struct bh_run_record *r = run ? run->arg_record : NULL;
+
+	if (!r || r->start != data)
+		return bh_run_fail(-EFAULT, "ring buffer commit of a record the run does not hold");
+	if (discard)
+		bh_ringbuf_discard(r->ring, PTR(data), flags);
+	else
+		bh_ringbuf_submit(r->ring, PTR(data), flags);
+	r->committed = true;
+	return 0;
+}
+
 static uint64_t h_ringbuf_submit(uint64_t data, uint64_t flags, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	(void)a3, (void)a4, (void)a5;
-	bh_ringbuf_submit(PTR(data), flags);
-	return 0;
+	return ringbuf_commit_arg(data, flags, false);
 }
 
 static uint64_t h_ringbuf_discard(uint64_t data, uint64_t flags, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	(void)a3, (void)a4, (void)a5;
-	bh_ringbuf_discard(PTR(data), flags);
-	return 0;
+	return ringbuf_commit_arg(data, flags, true);
 }
 
 static uint64_t h_ringbuf_query(uint64_t map, uint64_t flags, uint64_t a3, uint64_t a4, uint64_t a5)

@@ -243,6 +243,15 @@ static __attribute__((cold, noinline)) void fault_tail_call(struct bh_run *run,
 				  prog->name, pc, target->name, target->type, prog->type);
 }
 
+static __attribute__((cold, noinline)) void fault_budget(struct bh_run *run, const struct bh_prog *prog,
+							  uint32_t pc)
+{
+	run->pc = pc;
+	run->err = bh_err(-ELOOP, "program '%s': insn %u: instruction budget of %u exhausted (the run "
+			  "would not end, or needs more: raise insn_budget of the test run or the link)",
+			  prog->name, pc, run->insn_budget);
+}
+
 #if BH_INTERP_COMPUTED_GOTO
 #define TARGET(name) op_##name:
 #define DISPATCH() goto *jump_table[insn->code]
@@ -255,9 +264,27 @@ static __attribute__((cold, noinline)) void fault_tail_call(struct bh_run *run,
 		insn++;                                                                    \
 		DISPATCH();                                                                \
 	}
+/*
+ * The instruction budget: straight-line code runs unmetered; every change of
+ * flow (a taken jump, a call, a return, a tail call) charges the instructions
+ * run since the previous one (insn - seg + 1) and starts the next stretch at
+ * @to. Every loop takes a jump, so every run ends.
+ */
+#define CHARGE(to)                                                                         \
+	{                                                                                  \
+		uint64_t ran_ = (uint64_t)(insn - seg) + 1;                                \
+		if (unlikely(ran_ > budget_left)) {                                        \
+			fault_budget(run, prog, PC);                                       \
+			goto out;                                                          \
+		}                                                                          \
+		budget_left -= ran_;                                                       \
+		seg = (to);                                                                \
+	}
 #define JUMP(off)                                                                          \
 	{                                                                                  \
-		insn += (off) + 1;                                                         \
+		const struct bpf_insn *to_ = insn + (off) + 1;                             \
+		CHARGE(to_);                                                               \
+		insn = to_;                                                                \
 		DISPATCH();                                                                \
 	}
 
@@ -429,6 +456,8 @@ uint64_t bh_interp_run(struct bh_run *run, uint64_t r1, uint64_t r2)
 	const struct bh_prog *prog = run->prog;
 	const struct bpf_insn *insn = prog->insns;
 	const struct bh_helper *helper;
+	const struct bpf_insn *seg = insn;	/* start of the stretch the budget has not charged */
+	uint64_t budget_left = run->insn_budget;
 	uintptr_t stack_lo = (uintptr_t)stack;
 	uint32_t depth = 0;
 
@@ -626,11 +655,14 @@ dispatch:
 	goto call_helper;
 
 	TARGET(jmp_exit)
-	if (likely(depth == 0))
+	if (likely(depth == 0)) {
+		CHARGE(insn);	/* the last stretch too: the budget is exact */
 		goto out;
+	}
 	{
 		const struct interp_frame *f = &frames[--depth];
 
+		CHARGE(f->ret);
 		__builtin_memcpy(&reg[BPF_REG_6], f->saved, sizeof(f->saved));
 		insn = f->ret;
 		if (unlikely(f->prog != prog)) {	/* the callee tail-called */
@@ -704,6 +736,7 @@ tail_call: {
 		fault_tail_call(run, prog, PC, target);
 		goto out;
 	}
+	CHARGE(target->insns);
 	prog = target;
 	run->prog = prog;
 	insn = prog->insns;
@@ -711,6 +744,8 @@ tail_call: {
 }
 
 out:
+	if (unlikely(run->record_cnt))
+		bh_run_release_records(run);
 	run->stack.start = run->stack.end = 0;
 	return run->err ? 0 : reg[BPF_REG_0];
 }

@@ -17,6 +17,22 @@
 /* Stack of all frames: the interpreter's, MAX_CALL_FRAMES x MAX_BPF_STACK. */
 #define BH_RUN_STACK_SIZE (MAX_CALL_FRAMES * MAX_BPF_STACK)
 
+/* Ring buffer records a run may hold at once (reserved, not yet committed). */
+#define BH_RUN_MAX_RECORDS 32
+
+/*
+ * A record bpf_ringbuf_reserve handed to this run: the core's own account
+ * of it (which ring, where, how long), so that submit and discard never
+ * trust anything a program can write.
+ */
+struct bh_run_record {
+	uintptr_t start;		/* the payload */
+	struct bh_map *ring;
+	uint32_t size;
+	uint32_t pc;			/* where it was reserved, for messages */
+	bool committed;			/* submitted or discarded by the helper being called */
+};
+
 struct bh_run {
 	const struct bh_prog *prog;	/* the program running now (tail calls change it) */
 	struct bh_region stack;		/* set by the interpreter */
@@ -32,19 +48,34 @@ struct bh_run {
 	uint32_t dyn_next;		/* next dyn slot to overwrite */
 	uint32_t tail_calls;		/* taken so far (limit MAX_TAIL_CALL_CNT) */
 	uint32_t pc;			/* instruction index of the current call/fault */
+	uint32_t insn_budget;		/* instructions this run may execute (set by the caller) */
+	uint32_t record_cnt;
+	struct bh_run_record *arg_record; /* the record argument of the helper being called */
+	struct bh_run_record records[BH_RUN_MAX_RECORDS]; /* [0, record_cnt) held */
 	int err;			/* 0, or why the program stopped */
 };
 
-/* Starts a run state for @prog on context [ctx, ctx + ctx_size). */
+/*
+ * Starts a run state for @prog on context [ctx, ctx + ctx_size). Only the
+ * fixed part is set: dyn[] and records[] are read below their counts only,
+ * so short runs do not pay for clearing them.
+ */
 static inline void bh_run_init(struct bh_run *run, const struct bh_prog *prog, void *ctx,
 			       size_t ctx_size)
 {
-	plat_memset(run, 0, sizeof(*run));
+	plat_memset(run, 0, offsetof(struct bh_run, dyn));
 	run->prog = prog;
 	run->ctx.start = (uintptr_t)ctx;
 	run->ctx.end = (uintptr_t)ctx + ctx_size;
 	run->ctx.writable = true;
 	run->ctx_ptr_off[0] = run->ctx_ptr_off[1] = run->ctx_ptr_off[2] = -1;
+	run->dyn_next = 0;
+	run->tail_calls = 0;
+	run->pc = 0;
+	run->err = 0;
+	run->insn_budget = BPFHOST_INSN_BUDGET_DEFAULT;
+	run->record_cnt = 0;
+	run->arg_record = NULL;
 }
 
 static inline bool bh_region_has(const struct bh_region *r, uintptr_t addr, size_t size,
@@ -69,28 +100,33 @@ static inline bool bh_run_ctx_has(const struct bh_run *run, uintptr_t addr, size
 	return true;
 }
 
-/* Records a region a helper handed out (a map value, a ringbuf record). */
+/* How many dyn[] slots hold regions. */
+static inline uint32_t bh_run_dyn_cnt(const struct bh_run *run)
+{
+	return run->dyn_next < BH_RUN_DYN_REGIONS ? run->dyn_next : BH_RUN_DYN_REGIONS;
+}
+
+/* Records a map value (or, with @map, an inner map) a helper handed out. */
 static inline void bh_run_add_region(struct bh_run *run, uintptr_t start, size_t size,
-				     bool writable)
+				     bool writable, bool map)
 {
 	struct bh_region *r = &run->dyn[run->dyn_next++ % BH_RUN_DYN_REGIONS];
 
 	r->start = start;
 	r->end = start + size;
 	r->writable = writable;
-	r->map = false;
-}
-
-/* Forgets a region (a submitted or discarded ringbuf record). */
-static inline void bh_run_drop_region(struct bh_run *run, uintptr_t start)
-{
-	for (uint32_t i = 0; i < BH_RUN_DYN_REGIONS; i++)
-		if (run->dyn[i].start == start)
-			run->dyn[i].start = run->dyn[i].end = 0;
+	r->map = map;
 }
 
 /* May the program read (or write) [addr, addr + size)? The slow path of every access. */
 bool bh_run_access_ok(const struct bh_run *run, uintptr_t addr, size_t size, bool write);
+
+/*
+ * Discards, and counts on their rings, the records a run still holds when
+ * it ends (a program that reserved and never committed), so no ring stays
+ * blocked behind them. The interpreter calls it as every run ends.
+ */
+void bh_run_release_records(struct bh_run *run);
 
 /*
  * Runs run->prog with r1 = @r1, r2 = @r2 (r2 is for the conformance suite's

@@ -23,6 +23,7 @@ struct bh_link {
 	struct bh_object obj;		/* first: links are objects */
 	struct bh_prog *prog;		/* a reference */
 	uint32_t attach_type;
+	uint32_t insn_budget;		/* per run; BPFHOST_INSN_BUDGET_DEFAULT unless set */
 	struct bh_hook *hook;		/* NULL once detached; under the registrar lock */
 	struct bh_link *next;		/* in hook->links */
 	void *binding_context;
@@ -50,7 +51,7 @@ static int link_invoke(const void *l, void *ctx, uint32_t *result)
 	if (unlikely(atomic_load_explicit(&link->detached, memory_order_acquire)))
 		err = bh_err(-ENOLINK, "link of program '%s' is detached", link->prog->name);
 	else
-		err = bh_prog_run(link->prog, ctx, result);
+		err = bh_prog_run(link->prog, ctx, link->insn_budget, result);
 	epoch_exit();
 	return err;
 }
@@ -69,7 +70,7 @@ static int link_batch_invoke(const void *l, void *ctx, uint32_t *result, void *s
 	(void)state;
 	if (unlikely(atomic_load_explicit(&link->detached, memory_order_acquire)))
 		return bh_err(-ENOLINK, "link of program '%s' is detached", link->prog->name);
-	return bh_prog_run(link->prog, ctx, result);
+	return bh_prog_run(link->prog, ctx, link->insn_budget, result);
 }
 
 static void link_batch_end(const void *l, void *state)
@@ -158,6 +159,8 @@ int bh_link_create(union bpf_attr *attr)
 	bh_object_get(&prog->obj);
 	link->prog = prog;
 	link->attach_type = attach_type;
+	link->insn_budget = attr->link_create.insn_budget ? attr->link_create.insn_budget :
+			    BPFHOST_INSN_BUDGET_DEFAULT;
 
 	bh_registrar_lock();
 	hook = find_hook(attach_type);

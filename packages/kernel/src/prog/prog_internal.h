@@ -22,9 +22,10 @@ void bh_prog_destroy(struct bh_object *obj);
 /*
  * Runs @prog on @ctx inside the caller's epoch: sets up the run (packet
  * from the context descriptor), refuses a program whose type's module is
- * gone (-ENODEV), counts run time when stats are on. 0 or the fault.
+ * gone (-ENODEV), stops it past @insn_budget instructions (-ELOOP), counts
+ * run time when stats are on. 0 or the fault.
  */
-int bh_prog_run(const struct bh_prog *prog, void *ctx, uint32_t *retval);
+int bh_prog_run(const struct bh_prog *prog, void *ctx, uint32_t insn_budget, uint32_t *retval);
 
 /* Command handlers (under epoch, from the dispatcher). */
 int bh_prog_load(union bpf_attr *attr);

@@ -7,7 +7,7 @@
 #include "prog_internal.h"
 #include "../ext/registrar.h"
 
-int bh_prog_run(const struct bh_prog *prog, void *ctx, uint32_t *retval)
+int bh_prog_run(const struct bh_prog *prog, void *ctx, uint32_t insn_budget, uint32_t *retval)
 {
 	const struct bh_prog_type *t = prog->ptype;
 	struct bh_run run;
@@ -17,6 +17,7 @@ int bh_prog_run(const struct bh_prog *prog, void *ctx, uint32_t *retval)
 		return bh_err(-ENODEV, "program '%s': its program type '%s' (%u) was unloaded with its "
 			      "module", prog->name, t->name, t->type);
 	bh_run_init(&run, prog, ctx, t->ctx.size);
+	run.insn_budget = insn_budget;
 	if (t->packet) {
 		t->packet(ctx, &run.pkt);
 	} else if (t->ctx.data >= 0) {
@@ -140,6 +141,7 @@ int bh_prog_test_run(union bpf_attr *attr, union bpf_attr *uattr)
 	const uint8_t *data_in = u64_to_ptr(attr->test.data_in), *ctx_in = u64_to_ptr(attr->test.ctx_in);
 	uint8_t *data_out = u64_to_ptr(attr->test.data_out), *ctx_out = u64_to_ptr(attr->test.ctx_out);
 	uint32_t repeat = attr->test.repeat ? attr->test.repeat : 1, retval = 0;
+	uint32_t budget = attr->test.insn_budget ? attr->test.insn_budget : BPFHOST_INSN_BUDGET_DEFAULT;
 	size_t data_size_out = attr->test.data_size_out, ctx_size_out = attr->test.ctx_size_out;
 	const struct bh_prog_type *t;
 	struct bh_module *busy;
@@ -186,7 +188,7 @@ int bh_prog_test_run(union bpf_attr *attr, union bpf_attr *uattr)
 		bh_object_get(&prog->obj);
 		start = plat_ktime_ns();
 		for (uint32_t i = 0; i < repeat && !err; i++) {
-			err = bh_prog_run(prog, ctx, &retval);
+			err = bh_prog_run(prog, ctx, budget, &retval);
 			if ((i & (TEST_RUN_QUIESCE_EVERY - 1)) == TEST_RUN_QUIESCE_EVERY - 1)
 				epoch_quiesce();
 		}

@@ -64,13 +64,13 @@ static void *reserve(struct bh_map *map, uint64_t size)
 	return p;
 }
 
-static void commit(void *p, bool discard)
+static void commit(struct bh_map *map, void *p, bool discard)
 {
 	epoch_enter();
 	if (discard)
-		bh_ringbuf_discard(p, 0);
+		bh_ringbuf_discard(map, p, 0);
 	else
-		bh_ringbuf_submit(p, 0);
+		bh_ringbuf_submit(map, p, 0);
 	epoch_exit();
 }
 
@@ -84,7 +84,7 @@ static void put(struct bh_map *map, uint32_t size, uint8_t tag, bool discard)
 		return;
 	for (uint32_t i = 0; i < size; i++)
 		p[i] = (uint8_t)(tag + i);
-	commit(p, discard);
+	commit(map, p, discard);
 }
 
 static bool rec_is(const struct rec *r, uint32_t size, uint8_t tag)
@@ -190,7 +190,7 @@ static void order_sizes_discard(void)
 	busy = reserve(map, 8);
 	put(map, 4, 60, false);
 	ASSERT_EQ(bpfhost_ring_buffer__consume(c), 0, "stops at the BUSY record");
-	commit(busy, false);
+	commit(map, busy, false);
 	ASSERT_EQ(bpfhost_ring_buffer__consume(c), 2, "both once committed");
 	ASSERT_TRUE(rec_is(&s.recs[1], 4, 60), "in reservation order");
 

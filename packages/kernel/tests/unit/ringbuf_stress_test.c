@@ -65,11 +65,11 @@ static void *producer(void *arg)
 				if (how == 4 && (seq & 8) && !discarded) {
 					/* A discarded record: must never be delivered. */
 					fill(p, id, DISCARDED, size);
-					bh_ringbuf_discard(p, 0);
+					bh_ringbuf_discard(ring, p, 0);
 					discarded = true;
 				} else {
 					fill(p, id, seq, size);
-					bh_ringbuf_submit(p, 0);
+					bh_ringbuf_submit(ring, p, 0);
 					done = true;
 				}
 			}

@@ -110,17 +110,17 @@ static void *reserve(struct bh_map *map, uint64_t size, uint64_t flags)
 	return p;
 }
 
-static void submit(void *p, uint64_t flags)
+static void submit(struct bh_map *map, void *p, uint64_t flags)
 {
 	epoch_enter();
-	bh_ringbuf_submit(p, flags);
+	ASSERT_OK(bh_ringbuf_submit(map, p, flags), "submit a reserved record");
 	epoch_exit();
 }
 
-static void discard(void *p, uint64_t flags)
+static void discard(struct bh_map *map, void *p, uint64_t flags)
 {
 	epoch_enter();
-	bh_ringbuf_discard(p, flags);
+	ASSERT_OK(bh_ringbuf_discard(map, p, flags), "discard a reserved record");
 	epoch_exit();
 }
 
@@ -267,7 +267,7 @@ static void submit_and_consume(void)
 			  "pg_off");
 	}
 	ASSERT_EQ(*c.prod_pos, 16, "producer_pos advanced by header + rounded payload");
-	submit(p, 0);
+	submit(map, p, 0);
 	ASSERT_EQ(bh_ringbuf_wakeup_seq(map), seq0 + 1, "consumer caught up: wakeup");
 	ASSERT_EQ(consume(&c, &s), 1, "one record");
 	ASSERT_EQ(s.recs[0].len, 5, "length");
@@ -279,9 +279,9 @@ static void submit_and_consume(void)
 	q = reserve(map, 8, 0);
 	memcpy(p, "first..", 8);
 	memcpy(q, "second.", 8);
-	submit(q, BPF_RB_NO_WAKEUP);
+	submit(map, q, BPF_RB_NO_WAKEUP);
 	ASSERT_EQ(consume(&c, &s), 0, "younger record waits for the older");
-	submit(p, BPF_RB_NO_WAKEUP);
+	submit(map, p, BPF_RB_NO_WAKEUP);
 	ASSERT_EQ(bh_ringbuf_wakeup_seq(map), seq0 + 1, "NO_WAKEUP");
 	ASSERT_EQ(consume(&c, &s), 2, "both now");
 	ASSERT_OK(strcmp(s.recs[1].bytes, "first.."), "reservation order");
@@ -290,9 +290,9 @@ static void submit_and_consume(void)
 	/* FORCE_WAKEUP wakes even when the consumer is behind. */
 	p = reserve(map, 8, 0);
 	q = reserve(map, 8, 0);
-	submit(q, BPF_RB_FORCE_WAKEUP);
+	submit(map, q, BPF_RB_FORCE_WAKEUP);
 	ASSERT_EQ(bh_ringbuf_wakeup_seq(map), seq0 + 2, "FORCE_WAKEUP");
-	submit(p, 0);
+	submit(map, p, 0);
 	ASSERT_EQ(bh_ringbuf_wakeup_seq(map), seq0 + 3, "oldest record: wakeup");
 	ASSERT_EQ(consume(&c, &s), 2, "drained");
 	bpfhost_close(fd);
@@ -310,7 +310,7 @@ static void discard_and_output(void)
 	consumer_init(&c, fd);
 	p = reserve(map, 100, 0);
 	memset(p, 'x', 100);
-	discard(p, 0);
+	discard(map, p, 0);
 	{
 		struct bh_ringbuf_hdr *hdr = (struct bh_ringbuf_hdr *)p - 1;
 
@@ -348,7 +348,7 @@ static void full_ring(void)
 	ASSERT_STR_CONTAINS(bpfhost_last_error(), "full", "message says full");
 	ASSERT_TRUE(reserve(map, sizeof(buf), 0) == NULL, "full: reserve NULL");
 	ASSERT_TRUE((p = reserve(map, 1016 - 8, 0)) != NULL, "a record one slot smaller fits");
-	submit(p, 0);
+	submit(map, p, 0);
 	ASSERT_TRUE(reserve(map, 0, 0) == NULL, "not even an empty record now");
 	ASSERT_EQ(query(map, BPF_RB_AVAIL_DATA), PAGE - 8, "available data");
 	ASSERT_EQ(consume(&c, &s), 4, "consume all");
@@ -442,7 +442,7 @@ static void bogus_consumer_cannot_overrun_busy(void)
 	hdr = (struct bh_ringbuf_hdr *)held - 1;
 	ASSERT_EQ(atomic_load(&hdr->len), 8 | BPF_RINGBUF_BUSY_BIT, "busy header intact");
 	ASSERT_OK(memcmp(held, "keepme.", 8), "busy payload intact");
-	submit(held, 0);
+	submit(map, held, 0);
 	bpfhost_close(fd);
 }
 

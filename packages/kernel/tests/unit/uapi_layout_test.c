@@ -74,7 +74,8 @@ static const struct host_only_const host_only_constants[] = {
 	HOST_ONLY(BPFHOST_ATTACH_TYPE_EXT_BASE, 4096),
 	HOST_ONLY(BPFHOST_ATTACH_TYPE_EXT_LIMIT, 65536),
 	HOST_ONLY(BPFHOST_HELPER_EXT_BASE, 65536),
-	HOST_ONLY(BPFHOST_MAX_INSNS, 1000000),	/* Linux's BPF_COMPLEXITY_LIMIT_INSNS */
+	HOST_ONLY(BPFHOST_MAX_INSNS, 1000000),
+	HOST_ONLY(BPFHOST_INSN_BUDGET_DEFAULT, 16777216),	/* Linux's BPF_COMPLEXITY_LIMIT_INSNS */
 	HOST_ONLY(MAX_BPF_STACK, 512), HOST_ONLY(MAX_TAIL_CALL_CNT, 33),
 	HOST_ONLY(MAX_CALL_FRAMES, 8),
 };
@@ -87,6 +88,9 @@ static const struct host_only_const host_only_constants[] = {
 	{ #m, offsetof(union bpf_attr, m), MEMBER_SIZE(union bpf_attr, m) }, { #m, off, sz }
 static const struct kuapi_field host_only_attr[][2] = {
 	{ HOST_ONLY_ATTR(key_buf_size, 32, 4) },
+	/* After Linux's last test-run field; in Linux's per-link-type union. */
+	{ HOST_ONLY_ATTR(test.insn_budget, 76, 4) },
+	{ HOST_ONLY_ATTR(link_create.insn_budget, 32, 4) },
 	{ HOST_ONLY_ATTR(value_buf_size, 36, 4) },
 	{ HOST_ONLY_ATTR(section.name, 0, 8) },
 	{ HOST_ONLY_ATTR(section.prog_type, 8, 4) },
@@ -187,7 +191,18 @@ static void map_info_layout(void)
 {
 	compare_fields(host_map_info, ARRAY_LEN(host_map_info), kuapi_linux_map_info,
 		       kuapi_linux_n_map_info, "struct bpf_map_info");
-	ASSERT_EQ(sizeof(struct bpf_map_info), kuapi_linux_sizeof_map_info, "bpf_map_info size");
+	/*
+	 * Linux 6.15 appended hash (u64) and hash_size after map_extra; bpfhost
+	 * has them at Linux's offsets and its ringbuf_abandoned in the tail pad.
+	 */
+	ASSERT_EQ(offsetof(struct bpf_map_info, hash), kuapi_linux_sizeof_map_info,
+		  "hash right after the 6.1 headers' last member (Linux 6.15's offset)");
+	ASSERT_EQ(offsetof(struct bpf_map_info, hash_size), offsetof(struct bpf_map_info, hash) + 8,
+		  "hash_size after hash");
+	ASSERT_EQ(offsetof(struct bpf_map_info, ringbuf_abandoned),
+		  offsetof(struct bpf_map_info, hash_size) + 4, "bpfhost ringbuf_abandoned in the tail pad");
+	ASSERT_EQ(sizeof(struct bpf_map_info), offsetof(struct bpf_map_info, ringbuf_abandoned) + 4,
+		  "bpf_map_info size: Linux 6.15's");
 	ASSERT_EQ(alignof(struct bpf_map_info), kuapi_linux_alignof_map_info,
 		  "bpf_map_info alignment");
 	/* btf_vmlinux_id (Linux 6.8) took the 6.1 headers' 32-bit pad before map_extra. */
@@ -420,7 +435,9 @@ static const char *const not_compared[] = {
 	"BPFHOST_UAPI_H", "BPFHOST_BPF_INSN_H",
 	/* Newer than the 6.1 headers: checked apart. */
 	"BPF_MAP_TYPE_CGRP_STORAGE", "BPF_MAP_TYPE_ARENA", "BPF_MEMSX",
-	"bpf_map_info.btf_vmlinux_id",
+	"bpf_map_info.btf_vmlinux_id", "bpf_map_info.hash", "bpf_map_info.hash_size",
+	/* bpfhost's own, in Linux 6.15's tail padding: map_info_layout. */
+	"bpf_map_info.ringbuf_abandoned",
 	/* Bound of the enum: Linux's grows with each release. */
 	"__MAX_BPF_MAP_TYPE",
 	/* Linux 6.4 put map_fd in a union with link_create.prog_fd. */
