@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
  * fuzz_elf: the object loader on arbitrary bytes. Each input goes through
- * bpfhost_object__open_mem(), the getters (maps, programs, BTF), load and
- * close. What must hold for every input:
+ * bpfhost_object__open_mem(), the getters (maps, programs, every BTF type),
+ * load and close, and through bpfhost_btf__new() as raw BTF. What must hold
+ * for every input:
  *
- *  - no sanitizer report, whatever the bytes;
+ *  - no sanitizer report, whatever the bytes; every BTF type a name finds
+ *    has that name and kind;
  *  - a failed load leaves nothing pinned (as libbpf, it unpins what it
  *    pinned), and after close (and unpinning what a successful load
  *    pinned) the handle count and the live objects are back to where they
  *    were before the input.
  *
- * Socket filter programs that load are test-run once (with the instruction
- * budget, when the core has one) so clang-compiled code reaches the
- * interpreter too.
+ * Socket filter programs that load are test-run once (with a small
+ * instruction budget: mutated loops must end) so clang-compiled code
+ * reaches the interpreter too.
  */
 #include <errno.h>
 #include <string.h>
@@ -31,6 +33,48 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* Every type, every name and every lookup the BTF API offers. */
+static void walk_btf(const struct bpfhost_btf *btf)
+{
+	uint32_t cnt = bpfhost_btf__type_cnt(btf);
+
+	FUZZ_CHECK(cnt >= 1, "BTF without void");
+	FUZZ_CHECK(!bpfhost_btf__type_by_id(btf, cnt), "type id %u past the last one found", cnt);
+	for (uint32_t id = 0; id < cnt; id++) {
+		const struct bpfhost_btf_type *t = bpfhost_btf__type_by_id(btf, id);
+		size_t len = 0;
+		int found;
+
+		FUZZ_CHECK(t && t->id == id, "type %u missing or numbered %u", id, t ? t->id : 0);
+		FUZZ_CHECK(t->name, "type %u without a name string", id);
+		for (uint32_t i = 0; i < t->vlen; i++) {
+			if (t->members)
+				len += strlen(t->members[i].name);
+			if (t->values)
+				len += strlen(t->values[i].name);
+			if (t->params)
+				len += strlen(t->params[i].name);
+			if (t->secinfos)
+				len += t->secinfos[i].size;
+		}
+		(void)len;
+		(void)bpfhost_btf__resolve_size(btf, id);
+		(void)bpfhost_btf__resolve_type(btf, id);
+		(void)bpfhost_btf_kind_str(t->kind);
+		if (!t->name[0])
+			continue;
+		found = bpfhost_btf__find_by_name_kind(btf, t->name, t->kind);
+		FUZZ_CHECK(found > 0 && (uint32_t)found < cnt, "type %u '%s' not found by its name and kind",
+			   id, t->name);
+		{
+			const struct bpfhost_btf_type *f = bpfhost_btf__type_by_id(btf, (uint32_t)found);
+
+			FUZZ_CHECK(f && f->kind == t->kind && !strcmp(f->name, t->name),
+				   "find_by_name_kind('%s') gave type %d of another name or kind", t->name, found);
+		}
+	}
+}
+
 /* Reads everything the getters offer, so a malformed object trips them too. */
 static void walk(const struct bpfhost_object *obj)
 {
@@ -40,6 +84,8 @@ static void walk(const struct bpfhost_object *obj)
 
 	(void)bpfhost_object__name(obj);
 	(void)bpfhost_object__license(obj);
+	if (bpfhost_object__btf(obj))
+		walk_btf(bpfhost_object__btf(obj));
 	bpfhost_object__for_each_map(map, obj) {
 		const char *name = bpfhost_map__name(map);
 
@@ -83,12 +129,9 @@ static void test_run_programs(const struct bpfhost_object *obj)
 		if (fd < 0 || bpfhost_program__type(prog) != BPF_PROG_TYPE_SOCKET_FILTER)
 			continue;
 		{
-			BPFHOST_OPTS(bpfhost_test_run_opts, opts, .data_in = pkt, .data_size_in = sizeof(pkt));
-#ifdef BPFHOST_INSN_BUDGET_DEFAULT
-			opts.insn_budget = 4096;
-#else
-			continue;	/* clang-compiled loops need a budget to end */
-#endif
+			BPFHOST_OPTS(bpfhost_test_run_opts, opts, .data_in = pkt, .data_size_in = sizeof(pkt),
+				     .insn_budget = 4096);
+
 			err = bpfhost_prog_test_run_opts(fd, &opts);
 			FUZZ_CHECK(err == 0 || (err < 0 && err >= -4095), "test run returned %d", err);
 		}
@@ -104,6 +147,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char **pins = NULL;
 	int npins = 0, err;
 
+	{
+		/* The same bytes as raw BTF: the BTF parser without the ELF around it. */
+		struct bpfhost_btf *btf = bpfhost_btf__new(data, size);
+
+		if (btf)
+			walk_btf(btf);
+		bpfhost_btf__free(btf);
+	}
 	obj = bpfhost_object__open_mem(data, size, &opts);
 	if (!obj) {
 		FUZZ_CHECK(errno > 0, "open_mem failed without an errno");

@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bpfhost/asm.h"
@@ -196,11 +197,13 @@ static void drain(struct fixture *fx)
 }
 
 static int module;
+static bool dump;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc, (void)argv;
 	bpfhost_set_print(NULL);
+	dump = getenv("FUZZ_PROG_DUMP") != NULL;
 	module = bpfhost_extension_load(BPFHOST_FUZZ_PROG_MODULE);
 	FUZZ_CHECK(module > 0, "loading %s: %s", BPFHOST_FUZZ_PROG_MODULE, bpfhost_last_error());
 	return 0;
@@ -222,9 +225,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.prog_type = type,
 		.ctx_size = testprog ? TESTPROG_CTX_SIZE : SKB_CTX_SIZE,
 		.pkt_ptrs = testprog,
-#ifdef BPFHOST_INSN_BUDGET_DEFAULT
-		.back_edges = true,
-#endif
 		.global_value_size = 32,
 	};
 	uint8_t pkt[PKT_SIZE], pkt_out[PKT_SIZE * 2], ctx_in[SKB_CTX_SIZE], ctx_out[SKB_CTX_SIZE];
@@ -243,6 +243,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pkt[i] = fuzz_u8(&in);
 
 	gen_program(&in, &env, &prog);
+	if (dump)	/* FUZZ_PROG_DUMP=1: show the program (to read a reproducer) */
+		dump_program(&prog);
 	fx.prog_fd = load(type, prog.insns, prog.len, fx.fd);
 	if (fx.prog_fd < 0) {
 		dump_program(&prog);
@@ -261,10 +263,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	{
 		BPFHOST_OPTS(bpfhost_test_run_opts, opts, .data_in = pkt, .data_size_in = PKT_SIZE,
-			     .data_out = pkt_out, .data_size_out = sizeof(pkt_out), .repeat = repeat);
-#ifdef BPFHOST_INSN_BUDGET_DEFAULT
-		opts.insn_budget = RUN_BUDGET;
-#endif
+			     .data_out = pkt_out, .data_size_out = sizeof(pkt_out), .repeat = repeat,
+			     .insn_budget = RUN_BUDGET);
 		if (hdr & HDR_CTX_IN) {
 			/* socket filter: mark only (other fields must be 0); testprog: value */
 			memset(ctx_in, 0, sizeof(ctx_in));

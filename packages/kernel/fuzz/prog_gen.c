@@ -103,7 +103,14 @@ static uint32_t track(uint32_t w, const struct bpf_insn *insn)
 	case BPF_JMP:
 		if (BPF_OP(code) != BPF_CALL)
 			return w;
-		if (code == (BPF_JMP | BPF_CALL) && !insn->src_reg && insn->imm == BPF_FUNC_tail_call)
+		/*
+		 * Helpers that return nothing (bpf_tail_call, ring buffer submit and
+		 * discard) leave r0 unwritten, as Linux's verifier sees them; callx
+		 * names its helper only at run time, so count it among them too.
+		 */
+		if (code == (BPF_JMP | BPF_CALL | BPF_X) ||
+		    (!insn->src_reg && (insn->imm == BPF_FUNC_tail_call || insn->imm == BPF_FUNC_ringbuf_submit ||
+					insn->imm == BPF_FUNC_ringbuf_discard)))
 			return w & ~(CALLER_SAVED | BIT(0));
 		return (w & ~CALLER_SAVED) | BIT(0);
 	case BPF_STX:
@@ -567,8 +574,8 @@ static void op_helper(struct gen *g, struct func *f)
 	} else {
 		emit(f, INSN(BPF_JMP | BPF_CALL, 0, 0, 0, (int32_t)h->id));
 	}
-	if (how & 0x40)
-		return;	/* result not kept */
+	if ((how & 0x40) || !(f->w & BIT(0)))
+		return;	/* result not kept (or none: a void helper, callx) */
 	if (h->id == BPF_FUNC_map_lookup_elem)
 		mov_reg(f, how & 0x20 ? BPF_REG_9 : BPF_REG_7, 0);
 	else if (h->id == BPF_FUNC_ringbuf_reserve)
@@ -590,18 +597,23 @@ static void op_tail_call(struct gen *g, struct func *f)
 
 static void op_local_call(struct gen *g, struct func *f)
 {
-	uint32_t first = g->env->back_edges ? 1 : f->index + 1, callee;
 	uint8_t k = u8(g);
+	uint32_t callee;
 
-	if (first >= g->nfuncs || f->ncalls == CALLS_MAX)
+	/* Any subprogram, this one too: recursion ends at the frame limit or the budget. */
+	if (g->nfuncs == 1 || f->ncalls == CALLS_MAX)
 		return;
-	callee = first + k % (g->nfuncs - first);
-	/* What the callee's prologue keeps: context, map value, record, a stack pointer. */
+	callee = 1 + k % (g->nfuncs - 1);
+	/*
+	 * What the callee's prologue keeps: context, map value, record, a stack
+	 * pointer; all of r1-r5 written, so the callee may read any of them.
+	 */
 	mov_reg(f, 1, BPF_REG_6);
 	mov_reg(f, 2, BPF_REG_7);
 	mov_reg(f, 3, BPF_REG_8);
 	mov_reg(f, 4, BPF_REG_10);
 	add_imm(f, 4, -8 * (1 + (k >> 4) % 8));
+	mov_reg(f, 5, BPF_REG_9);
 	f->calls[f->ncalls].at = f->len;
 	f->calls[f->ncalls++].callee = callee;
 	emit(f, INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 0));
@@ -645,7 +657,7 @@ static void prologue(struct func *f)
 	store_keys(f);
 }
 
-/* exit (r0 written first), or with back edges sometimes a ja to an earlier start. */
+/* exit (r0 written first), or sometimes a ja to an earlier start: a loop only the budget ends. */
 static void epilogue(struct gen *g, struct func *f)
 {
 	uint8_t k = u8(g);
@@ -655,7 +667,7 @@ static void epilogue(struct gen *g, struct func *f)
 	for (uint32_t i = 0; i < f->npend; i++)
 		f->insns[f->pend[i].at].off = (int16_t)(f->len - f->pend[i].at - 1);
 	f->npend = 0;
-	if (g->env->back_edges && (k & 15) == 0) {
+	if ((k & 15) == 0) {
 		uint32_t target = f->starts[u8(g) % f->nstarts];
 		int32_t off = (int32_t)target - (int32_t)f->len - 1;
 
@@ -710,10 +722,7 @@ static void gen_func(struct gen *g, struct func *f)
 			op_jump_forward(g, f, true);
 			break;
 		case 16:
-			if (g->env->back_edges)
-				op_jump_back(g, f);
-			else
-				op_jump_forward(g, f, false);
+			op_jump_back(g, f);
 			break;
 		case 17:
 			op_local_call(g, f);

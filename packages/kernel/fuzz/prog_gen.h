@@ -37,7 +37,6 @@ struct gen_env {
 	uint32_t prog_type;
 	uint32_t ctx_size;		/* bytes of the context r1 points to */
 	bool pkt_ptrs;			/* the context holds data (offset 0) and data_end (8) */
-	bool back_edges;		/* backward jumps and recursion (needs an instruction budget) */
 	int map_fd[GEN_MAP_CNT];
 	uint32_t global_value_size;
 };
