@@ -160,11 +160,15 @@ static inline uint32_t smod32(uint32_t a, uint32_t b)
 #define host_to_be64(x) ((uint64_t)(x))
 #endif
 
-/* The inline part of every access check: stack, context, packet, the latest helper region. */
-static inline bool access_ok(const struct bh_run *run, uintptr_t stack_lo, uintptr_t addr,
-			     size_t size, bool write)
+/*
+ * The inline part of every access check: stack, context, packet, the latest
+ * helper region. The stack is [stack_lo, stack_lo + reach); reach >= 8 and
+ * size <= 8, so reach - size never wraps.
+ */
+static inline bool access_ok(const struct bh_run *run, uintptr_t stack_lo, uint32_t reach,
+			     uintptr_t addr, size_t size, bool write)
 {
-	if (likely(addr - stack_lo <= BH_RUN_STACK_SIZE - size))
+	if (likely(addr - stack_lo <= reach - size))
 		return true;
 	if (bh_run_ctx_has(run, addr, size, write) || bh_region_has(&run->pkt, addr, size, write))
 		return true;
@@ -209,6 +213,9 @@ static __attribute__((cold, noinline)) void fault_access(struct bh_run *run, con
 
 	if (misaligned)
 		why = "atomic access not aligned to its size";
+	else if (addr < run->stack.start && addr >= run->stack.end - BH_RUN_STACK_SIZE)
+		why = "stack below what the program reaches (its depth is computed at load from its "
+		      "r10 offsets; address the stack as r10 + constant)";
 	else if (write && bh_run_access_ok(run, addr, size, false))
 		why = "read-only memory";
 	else if (addr < 4096)
@@ -296,7 +303,7 @@ static __attribute__((cold, noinline)) void fault_budget(struct bh_run *run, con
 
 /* Every access goes through this: on a violation the program stops. */
 #define CHECK_ACCESS(addr, size, write)                                                    \
-	if (unlikely(!access_ok(run, stack_lo, (addr), (size), (write)))) {                \
+	if (unlikely(!access_ok(run, stack_lo, reach, (addr), (size), (write)))) {         \
 		fault_access(run, prog, PC, (addr), (size), (write), false);               \
 		goto out;                                                                  \
 	}
@@ -458,11 +465,17 @@ uint64_t bh_interp_run(struct bh_run *run, uint64_t r1, uint64_t r2)
 	const struct bh_helper *helper;
 	const struct bpf_insn *seg = insn;	/* start of the stretch the budget has not charged */
 	uint64_t budget_left = run->insn_budget;
-	uintptr_t stack_lo = (uintptr_t)stack;
-	uint32_t depth = 0;
+	const uintptr_t stack_end = (uintptr_t)stack + sizeof(stack);
+	uint32_t reach = prog->stack_reach, depth = 0;
+	uintptr_t stack_lo = stack_end - reach;
 
+	/*
+	 * The program sees only the bytes it can reach, cleared: whatever the
+	 * host left on this stack never shows through.
+	 */
+	__builtin_memset((void *)stack_lo, 0, reach);
 	run->stack.start = stack_lo;
-	run->stack.end = stack_lo + sizeof(stack);
+	run->stack.end = stack_end;
 	run->stack.writable = true;
 	reg[BPF_REG_1] = r1;
 	reg[BPF_REG_2] = r2;
@@ -737,6 +750,19 @@ tail_call: {
 		goto out;
 	}
 	CHARGE(target->insns);
+	/* The target runs in this frame and may reach deeper: clear and allow that too. */
+	{
+		uint32_t need = depth * MAX_BPF_STACK + target->stack_reach;
+
+		if (need > BH_RUN_STACK_SIZE)
+			need = BH_RUN_STACK_SIZE;
+		if (need > reach) {
+			__builtin_memset((void *)(stack_end - need), 0, need - reach);
+			reach = need;
+			stack_lo = stack_end - reach;
+			run->stack.start = stack_lo;
+		}
+	}
 	prog = target;
 	run->prog = prog;
 	insn = prog->insns;

@@ -199,6 +199,7 @@ static int load(union bpf_attr *attr, struct bh_prog *prog)
 	err = bh_prog_check(prog->name, prog->insns, prog->len);
 	if (err)
 		return err;
+	prog->stack_reach = bh_prog_stack_reach(prog->insns, prog->len);
 	for (uint32_t i = 0; i < prog->len; i++) {
 		uint8_t code = prog->insns[i].code;
 
