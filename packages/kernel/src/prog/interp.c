@@ -176,6 +176,13 @@ static inline bool access_ok(const struct bh_run *run, uintptr_t stack_lo, uint3
 	if (run->dyn_next &&
 	    bh_region_has(&run->dyn[(run->dyn_next - 1) % BH_RUN_DYN_REGIONS], addr, size, write))
 		return true;
+	/* The latest record: reserve, then fill it. */
+	if (run->record_cnt) {
+		const struct bh_run_record *r = &run->records[run->record_cnt - 1];
+
+		if (addr >= r->start && size <= r->size && addr - r->start <= r->size - size)
+			return true;
+	}
 	return bh_run_access_ok(run, addr, size, write);
 }
 
