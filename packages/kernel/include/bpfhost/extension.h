@@ -193,7 +193,11 @@ typedef int (*bpfhost_preprocess_map_update_element_t)(void *binding_context, vo
 							size_t in_value_size, const uint8_t *in_value,
 							size_t out_value_size, uint8_t *out_value,
 							uint32_t flags);
-/* Before a plain delete removes the entry: an error vetoes the delete. */
+/*
+ * Before a plain delete removes the entry: an error vetoes the delete. From
+ * the call on no new lookup (nor find_element) reaches the entry, so the
+ * provider may release the value here; a veto makes it visible again, as it was.
+ */
 typedef int (*bpfhost_preprocess_map_delete_element_t)(void *binding_context, void *map_context,
 							size_t key_size, const uint8_t *key,
 							size_t value_size, const uint8_t *value,

@@ -14,11 +14,14 @@
 struct htab_elem {
 	_Atomic(struct htab_elem *) next;
 	uint32_t hash;
-	atomic_uint lru_ref;		/* LRU: used since the last eviction scan (lock-free) */
+	/* Read lock-free, so outside the union below that the retire node reuses. */
+	union {
+		atomic_uint lru_ref;	/* LRU: used since the last eviction scan */
+		atomic_uint claimed;	/* custom maps: a delete is being decided (set under the bucket lock) */
+	};
 	union {
 		/* Only under locks, while the element is linked. */
 		struct {
-			uint32_t claimed;	/* custom maps: a delete is being decided (bucket lock) */
 			uint32_t lru_list;	/* LRU: index of the list holding it (set before linking) */
 			struct htab_elem *lru_prev;	/* LRU list, under the LRU lock */
 			struct htab_elem *lru_next;
