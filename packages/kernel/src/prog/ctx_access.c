@@ -192,8 +192,8 @@ bool bh_ctx_explain(const struct bh_run *run, uintptr_t addr, size_t size, bool 
 		return true;
 	}
 	if (size > run->ctx.end - addr) {
-		plat_snprintf(buf, len, "a %zu-byte %s at context offset %u runs past the end of the "
-			      "context (%u bytes) of program type %s", size, what, off, t->ctx.size, t->name);
+		plat_snprintf(buf, len, "a %s of %zu bytes at context offset %u runs past the end of "
+			      "the context (%u bytes) of program type %s", what, size, off, t->ctx.size, t->name);
 		return true;
 	}
 	if (!t->ctx_field_cnt) {
@@ -205,8 +205,8 @@ bool bh_ctx_explain(const struct bh_run *run, uintptr_t addr, size_t size, bool 
 					      "read-only for program type %s", ptr_names[p], ptr[p], t->name);
 				return true;
 			}
-		plat_snprintf(buf, len, "a %zu-byte %s at context offset %u is refused for program type %s",
-			      size, what, off, t->name);
+		plat_snprintf(buf, len, "a %s of %zu bytes at context offset %u is refused for program "
+			      "type %s", what, size, off, t->name);
 		return true;
 	}
 	for (uint32_t i = 0; i < t->ctx_field_cnt && !f; i++)
@@ -222,12 +222,12 @@ bool bh_ctx_explain(const struct bh_run *run, uintptr_t addr, size_t size, bool 
 		plat_snprintf(buf, len, "context field '%s' (offset %u) is %s for program type %s",
 			      f->name, f->offset, write ? "read-only" : "write-only", t->name);
 	else if (size > f->offset + f->size - off)
-		plat_snprintf(buf, len, "a %zu-byte %s at context offset %u runs past field '%s' "
-			      "(offset %u, %u bytes) of program type %s", size, what, off, f->name,
+		plat_snprintf(buf, len, "a %s of %zu bytes at context offset %u runs past field '%s' "
+			      "(offset %u, %u bytes) of program type %s", what, size, off, f->name,
 			      f->offset, f->size, t->name);
 	else
-		plat_snprintf(buf, len, "context field '%s' (offset %u, %u bytes) allows no %zu-byte %s "
-			      "at offset %u for program type %s (%s)", f->name, f->offset, f->size, size,
-			      what, off, t->name, field_shapes(f, write));
+		plat_snprintf(buf, len, "context field '%s' (offset %u, %u bytes) allows no %s of %zu "
+			      "bytes at offset %u for program type %s (%s)", f->name, f->offset, f->size, what,
+			      size, off, t->name, field_shapes(f, write));
 	return true;
 }

@@ -63,15 +63,16 @@ static inline bool bh_region_has(const struct bh_region *r, uintptr_t addr, size
  */
 static inline bool bh_run_ctx_has(const struct bh_run *run, uintptr_t addr, size_t size, bool write)
 {
-	if (!bh_region_has(&run->ctx, addr, size, write))
-		return false;
+	uintptr_t off = addr - run->ctx.start;	/* below the context: wraps past its size */
+
 	if (!run->ctx_rules)
-		return true;
+		return bh_region_has(&run->ctx, addr, size, write);
 	/* size - 1 < 8: 1..8 (0 wraps): a helper's empty range takes the byte loop. */
 	if (likely(size - 1 < 8 && !(size & (size - 1))))
-		return run->ctx_rules[addr - run->ctx.start] &
-		       (write ? BH_CTX_WRITE(size) : BH_CTX_READ(size));
-	return bh_ctx_bytes_ok(run->ctx_rules, addr - run->ctx.start, size, write);
+		/* A rule bit is set only where the whole access fits in the context. */
+		return off < run->ctx.end - run->ctx.start &&
+		       (run->ctx_rules[off] & (write ? BH_CTX_WRITE(size) : BH_CTX_READ(size)));
+	return bh_region_has(&run->ctx, addr, size, write) && bh_ctx_bytes_ok(run->ctx_rules, off, size, write);
 }
 
 /* An atomic operation at @addr that the context rules refuse (Linux refuses them all). */
