@@ -214,11 +214,15 @@ static inline bool packet_load(const struct bh_run *run, int32_t off, uint32_t s
 
 static __attribute__((cold, noinline)) void fault_access(struct bh_run *run, const struct bh_prog *prog,
 							  uint32_t pc, uintptr_t addr, size_t size,
-							  bool write, bool misaligned)
+							  bool write, bool atomic)
 {
+	char rule[256];
 	const char *why;
 
-	if (misaligned)
+	/* The context's rules first: they name the field that refused. */
+	if (bh_ctx_explain(run, addr, size, write, atomic, rule, sizeof(rule)))
+		why = rule;
+	else if (atomic)
 		why = "atomic access not aligned to its size";
 	else if (addr < run->stack.start && addr >= run->stack.end - BH_RUN_STACK_SIZE)
 		why = "stack below what the program reaches (its depth is computed at load from its "
@@ -390,7 +394,7 @@ static __attribute__((cold, noinline)) void fault_budget(struct bh_run *run, con
 		uintptr_t a = (uintptr_t)(DST + (uint64_t)(int64_t)insn->off);             \
 		T *p = (T *)a, s = (T)SRC;                                                 \
 		CHECK_ACCESS(a, size, true);                                               \
-		if (unlikely(a & (size - 1))) {                                            \
+		if (unlikely((a & (size - 1)) || bh_run_ctx_atomic_refused(run, a))) {    \
 			fault_access(run, prog, PC, a, size, true, true);                  \
 			goto out;                                                          \
 		}                                                                          \
