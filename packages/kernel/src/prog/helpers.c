@@ -162,12 +162,14 @@ static const struct bh_helper core_helpers[] = {
 	{ h_map_delete_elem, BPF_FUNC_map_delete_elem, R(INTEGER),
 	  { A(CONST_MAP_PTR), A(PTR_TO_MAP_KEY) }, "bpf_map_delete_elem" },
 	{ h_ktime_get_ns, BPF_FUNC_ktime_get_ns, R(INTEGER), { 0 }, "bpf_ktime_get_ns" },
-	{ h_trace_printk, BPF_FUNC_trace_printk, R(INTEGER),
-	  { A(PTR_TO_MEM), A(CONST_SIZE), A(ANYTHING), A(ANYTHING), A(ANYTHING) }, "bpf_trace_printk" },
+	/* Linux's prototype has two arguments: r3-r5 are read only as the format asks. */
+	{ h_trace_printk, BPF_FUNC_trace_printk, R(INTEGER), { A(PTR_TO_MEM), A(CONST_SIZE) },
+	  "bpf_trace_printk" },
 	{ h_get_prandom_u32, BPF_FUNC_get_prandom_u32, R(INTEGER), { 0 }, "bpf_get_prandom_u32" },
 	{ h_get_smp_processor_id, BPF_FUNC_get_smp_processor_id, R(INTEGER), { 0 },
 	  "bpf_get_smp_processor_id" },
-	{ NULL, BPF_FUNC_tail_call, R(INTEGER), { A(PTR_TO_CTX), A(CONST_MAP_PTR), A(ANYTHING) },
+	/* Void as Linux's: r0 is not readable after it (the interpreter sets it on failure). */
+	{ NULL, BPF_FUNC_tail_call, R(VOID), { A(PTR_TO_CTX), A(CONST_MAP_PTR), A(ANYTHING) },
 	  "bpf_tail_call" },
 	{ h_map_push_elem, BPF_FUNC_map_push_elem, R(INTEGER),
 	  { A(CONST_MAP_PTR), A(PTR_TO_MAP_VALUE), A(ANYTHING) }, "bpf_map_push_elem" },
