@@ -143,12 +143,23 @@ static long carray_update_elem(struct bh_map *map, const void *key, const void *
 	return carray_update(map, key, value, flags, true);
 }
 
-static long carray_delete_elem(struct bh_map *map, const void *key)
+static int carray_delete(struct bh_map *map, bool helper)
 {
 	int err = custom_orphan_check(custom_of(map));
 
+	if (err)
+		return err;
+	/* As the hash base: programs never delete from such a map (DESIGN "Custom maps"). */
+	if (helper && carray_of(map)->c.uov)
+		return bh_map_err(-EOPNOTSUPP, map, "programs cannot delete from a map whose provider "
+				  "updates the original value");
+	return bh_map_err(-EINVAL, map, "array elements cannot be deleted");
+}
+
+static long carray_delete_elem(struct bh_map *map, const void *key)
+{
 	(void)key;
-	return err ? err : bh_map_err(-EINVAL, map, "array elements cannot be deleted");
+	return carray_delete(map, true);
 }
 
 static int carray_sys_lookup(struct bh_map *map, const void *key, void *value, uint64_t flags)
@@ -164,7 +175,8 @@ static int carray_sys_update(struct bh_map *map, const void *key, const void *va
 
 static int carray_sys_delete(struct bh_map *map, const void *key)
 {
-	return (int)carray_delete_elem(map, key);
+	(void)key;
+	return carray_delete(map, false);
 }
 
 /* Arrays have no lookup-and-delete (as Linux); an orphan still says -ENODEV. */
