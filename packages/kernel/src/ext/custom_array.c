@@ -29,7 +29,7 @@ static inline struct plat_spinlock *carray_lock(struct custom_array *ca, uint32_
 static int carray_lookup(struct bh_map *map, const void *key, void *value, bool helper, void **stored_out)
 {
 	struct custom_array *ca = carray_of(map);
-	uint32_t index = *(const uint32_t *)key;
+	uint32_t index = bh_load_u32(key);
 	char small[SMALL_VALUE], *copy = small;
 	char *stored;
 	int err = custom_orphan_check(&ca->c);
@@ -67,7 +67,7 @@ static int carray_update(struct bh_map *map, const void *key, const void *value,
 {
 	struct custom_array *ca = carray_of(map);
 	struct custom_common *c = &ca->c;
-	uint32_t index = *(const uint32_t *)key, size = c->actual_value_size;
+	uint32_t index = bh_load_u32(key), size = c->actual_value_size;
 	char small_new[SMALL_VALUE], small_old[SMALL_VALUE];
 	char *fresh = small_new, *old = small_old;
 	const char *src = value;
