@@ -75,12 +75,18 @@ static inline struct htab_bucket *htab_bucket(const struct htab *h, uint32_t has
 	return &h->buckets[hash & (h->n_buckets - 1)];
 }
 
+/* @b (the key looked for) may sit at any address: fixed-size loads through memcpy. */
 static inline bool htab_key_eq(const void *a, const void *b, uint32_t size)
 {
+	uint64_t x, y;
+
 	if (size == 4)
-		return *(const uint32_t *)a == *(const uint32_t *)b;
-	if (size == 8)
-		return *(const uint64_t *)a == *(const uint64_t *)b;
+		return bh_load_u32(a) == bh_load_u32(b);
+	if (size == 8) {
+		__builtin_memcpy(&x, a, sizeof(x));
+		__builtin_memcpy(&y, b, sizeof(y));
+		return x == y;
+	}
 	return __builtin_memcmp(a, b, size) == 0;
 }
 
