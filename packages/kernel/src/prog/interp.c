@@ -254,7 +254,7 @@ static __attribute__((cold, noinline)) void fault_tail_call(struct bh_run *run,
 {
 	run->pc = pc;
 	if (!target)
-		run->err = bh_err(-EINVAL, "program '%s': insn %u: tail call: r2 is not a prog array map the program uses",
+		run->err = bh_err(-EINVAL, "program '%s': insn %u: tail call: r2 is not a map the program uses",
 				  prog->name, pc);
 	else
 		run->err = bh_err(-EINVAL, "program '%s': insn %u: tail call to program '%s' of type %u from a program of type %u",
@@ -733,9 +733,16 @@ tail_call: {
 	const struct bh_prog *target;
 	struct bh_object *obj;
 
-	if (unlikely(!bh_prog_uses_map(prog, map) || map->map_type != BPF_MAP_TYPE_PROG_ARRAY)) {
+	if (unlikely(!bh_prog_uses_map(prog, map))) {
 		fault_tail_call(run, prog, PC, NULL);
 		goto out;
+	}
+	/* A map of the program of another type: an error it gets back, as other helpers give. */
+	if (unlikely(map->map_type != BPF_MAP_TYPE_PROG_ARRAY)) {
+		bh_trace_note(prog->name, "insn %u: bpf_tail_call on map '%s' (type %u), not a prog array",
+			      PC, map->name, map->map_type);
+		reg[BPF_REG_0] = (uint64_t)-EINVAL;
+		NEXT();
 	}
 	if (index >= map->max_entries) {
 		reg[BPF_REG_0] = (uint64_t)-ENOENT;

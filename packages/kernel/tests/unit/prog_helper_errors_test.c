@@ -255,6 +255,18 @@ static void t_failing_operations(void)
 	bpfhost_close(q);
 }
 
+/* bpf_tail_call on a map of the program that is not a prog array: -EINVAL, and the program goes on. */
+static void t_tail_call_on_an_array(void)
+{
+	int arr = test_map(BPF_MAP_TYPE_ARRAY, "notprogs", 4, 4, 2, 0);
+
+	expect_ret("tail call through an array map",
+		   RUN("tc_array", MOV64_REG(6, 1), LD_MAP(2, arr), MOV64_IMM(3, 0), CALL(BPF_FUNC_tail_call),
+		       MOV64_IMM(0, GOOD), EXIT()),
+		   GOOD);
+	bpfhost_close(arr);
+}
+
 int main(void)
 {
 	static const struct test_case cases[] = {
@@ -264,6 +276,7 @@ int main(void)
 		TEST(t_element_helpers_on_keyless_maps),
 		TEST(t_updates_original_value),
 		TEST(t_failing_operations),
+		TEST(t_tail_call_on_an_array),
 	};
 
 	return test_run("prog_helper_errors", cases, NELEM(cases));
