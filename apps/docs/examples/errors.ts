@@ -1,6 +1,7 @@
 // Errors: every failure is a BpfError with a code, and subclasses for the
 // common ones. Run from a directory holding packets.bpf.o.
 import {
+  ArgumentError,
   BpfError,
   BpfMap,
   BpfObject,
@@ -56,6 +57,20 @@ try {
   if (e instanceof CodecError) console.log(e.message);
 }
 // #endregion codec
+
+// #region argument
+try {
+  BpfMap.create({ type: 'hash', key: u32, value: u64, maxEntries: 1.5 });
+} catch (e) {
+  if (e instanceof ArgumentError) console.log(`${e.name}: ${e.message}`);
+}
+using seven = Program.load({ type: 'socket_filter', insns: 'mov %r0, 7\nexit' });
+try {
+  seven.testRun({ data: Buffer.alloc(64), repeat: -1 });
+} catch (e) {
+  if (e instanceof ArgumentError) console.log(e.parameter, e.expected.slice('an integer in '.length), e.got);
+}
+// #endregion argument
 
 // #region verifier
 try {

@@ -1,6 +1,6 @@
 // Test runs: run a program on bytes you give it, read what it returned and
 // wrote, and the trace log. Run from a directory holding packets.bpf.o.
-import { BpfObject, Program, disassemble, trace } from '@bpfhost/api';
+import { BpfError, BpfObject, Program, disassemble, trace } from '@bpfhost/api';
 
 using obj = BpfObject.open('packets.bpf.o').load();
 
@@ -34,3 +34,15 @@ const insns = Buffer.from([
 ]);
 console.log(disassemble(insns));
 // #endregion load
+
+// #region budget
+// `ja -1` jumps to itself: a run that would never end.
+using spin = Program.load({ type: 'socket_filter', name: 'spin', insns: 'ja -1\nexit' });
+try {
+  spin.testRun({ data: Buffer.alloc(64), insnBudget: 1000 });
+} catch (e) {
+  if (e instanceof BpfError) console.log(e.code, e.message);
+}
+// Enough for the 85 instructions of classify, and then some.
+console.log('within budget:', classify.testRun({ data: frame, insnBudget: 10_000 }).retval);
+// #endregion budget

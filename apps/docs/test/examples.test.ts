@@ -93,6 +93,8 @@ describe('the examples print what the guide says', () => {
     assert.ok(out.includes('seven socket_filter -> 7'));
     const mov = out.indexOf('mov %r0, 7');
     assert.ok(mov > 0 && out[mov + 1] === 'exit', 'the disassembly');
+    assert.ok(out.some((l) => l.startsWith("ELOOP program 'spin': testRun: insn 0: instruction budget of 1000 exhausted")), 'a loop stops at its budget');
+    assert.ok(out.includes('within budget: 114'));
   });
 
   it('hooks: attach, trigger, detach, a refused and a clean unload', () => {
@@ -113,6 +115,8 @@ describe('the examples print what the guide says', () => {
     assert.ok(out.some((l) => l.startsWith("ENOENT: object 'packets': map: no map 'flows'")));
     assert.ok(out.includes('ExistsError: map counts, op set, errno 17'));
     assert.ok(out.includes('expected an integer in 0..4294967295, got -1'));
+    assert.ok(out.includes('ArgumentError: create: maxEntries must be an integer in [1, 4294967295], got 1.5'));
+    assert.ok(out.includes('repeat [0, 4294967295] -1'));
     assert.ok(out.includes("program 'bad': load: insn 0: r0 is read before any instruction writes it"));
     assert.ok(out.includes("  log: program 'bad': insn 0: r0 is read before any instruction writes it"));
     assert.ok(out.includes("ClosedError: object 'packets', map 'recent': pop: the map is closed"));

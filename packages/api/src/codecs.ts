@@ -320,7 +320,7 @@ export const bool: Codec<boolean> = markDense(defineCodec<boolean>({
 
 function checkLength(name: string, n: number): void {
   if (!Number.isInteger(n) || n < 1 || n > 0x7fffffff) {
-    throw new CodecError({ codec: name, expected: 'a length of at least 1', got: String(n) });
+    throw new CodecError({ codec: name, expected: 'a length (an integer in [1, 2147483647])', got: describe(n) });
   }
 }
 

@@ -203,6 +203,36 @@ export class CodecError extends BpfError {
   }
 }
 
+/** Details of an {@link ArgumentError}. */
+export interface ArgumentErrorOptions extends BpfErrorOptions {
+  /** The parameter, as the caller wrote it: `'maxEntries'`, `'repeat'`, `'maps[2].fd'`. */
+  parameter: string;
+  /** What it must be, e.g. `'an integer in [1, 4294967295]'`. */
+  expected: string;
+  /** What it was instead, e.g. `'1.5'`, `'-5'` or `'the string "7"'`. */
+  got: string;
+}
+
+/**
+ * A parameter of an API call that is out of its type or range: an integer
+ * parameter given a fraction, NaN, Infinity, a negative or too large number,
+ * or a string. Nothing reached the core. `code` is `'EINVAL'`. The message
+ * reads `map 'm': create: maxEntries must be an integer in [1, 4294967295], got 1.5`.
+ */
+export class ArgumentError extends BpfError {
+  override name = 'ArgumentError';
+  readonly parameter: string;
+  readonly expected: string;
+  readonly got: string;
+
+  constructor(opts: ArgumentErrorOptions) {
+    super('EINVAL', Errno.EINVAL, `${opts.parameter} must be ${opts.expected}, got ${opts.got}`, opts);
+    this.parameter = opts.parameter;
+    this.expected = opts.expected;
+    this.got = opts.got;
+  }
+}
+
 /** Constructs the subclass that matches `code`. */
 export function errorFor(code: string, errno: number, reason: string, opts: BpfErrorOptions = {}): BpfError {
   switch (code) {

@@ -44,6 +44,7 @@ export {
 } from './codecs.js';
 export { Btf, type BtfType, type BtfValue } from './btf.js';
 export {
+  ArgumentError,
   BpfError,
   ClosedError,
   CodecError,
@@ -51,6 +52,7 @@ export {
   LoadError,
   NotFoundError,
   VerifierError,
+  type ArgumentErrorOptions,
   type ErrorContext,
 } from './errors.js';
 export { Extension, loadExtension, type UnloadOptions } from './extension.js';
@@ -73,6 +75,7 @@ export {
   programTypeBySection,
   trace,
   triggerHook,
+  type AttachOptions,
   type Hook,
   type HookResult,
   type LinkInfo,

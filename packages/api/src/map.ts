@@ -4,8 +4,8 @@
  * @module
  */
 import type { BtfValue } from './btf.js';
-import { bytes, isDenseCodec, isPerCpuCodec, none, perCpu, type Codec } from './codecs.js';
-import { BpfError, CodecError, Errno, fromNative, nativeCode, type ErrorContext } from './errors.js';
+import { bytes, describe, isDenseCodec, isPerCpuCodec, none, perCpu, type Codec } from './codecs.js';
+import { ArgumentError, BpfError, ClosedError, CodecError, Errno, fromNative, nativeCode, type ErrorContext } from './errors.js';
 import { nativeBinding, nativeElementOps, type NativeBinding, type NativeMapInfo } from './native.js';
 import { Resource } from './resource.js';
 import { scalarArray, scalarOf, type ScalarArray } from './scalar.js';
@@ -19,6 +19,7 @@ import {
   type MapTypeName,
   type UpdateFlag,
 } from './uapi.js';
+import { optional, u32, u64 } from './validate.js';
 
 /** A map whose codecs come from BTF or are raw bytes: keys and values are {@link BtfValue}s. */
 export type UntypedMap = BpfMap<BtfValue, BtfValue>;
@@ -56,20 +57,22 @@ export interface CreateMapOptions<K, V> {
   key?: Codec<K>;
   /** Value codec (wrap it in `perCpu()` for per-CPU types); omit for ring buffers or give `valueSize` for raw Buffer values. */
   value?: Codec<V>;
-  /** Key size when `key` is omitted (keys are then Buffers). */
+  /** Key size when `key` is omitted (keys are then Buffers): an integer in [0, 2^32-1]; if `key` is given too, its size. */
   keySize?: number;
-  /** Value size when `value` is omitted (values are then Buffers). */
+  /** Value size when `value` is omitted (values are then Buffers): an integer in [0, 2^32-1]; if `value` is given too, its size (per CPU). */
   valueSize?: number;
-  /** Capacity (entries; bytes for a ring buffer). */
+  /** Capacity (entries; bytes for a ring buffer): an integer in [1, 2^32-1] (the core refuses 0 for every map type, as Linux for these types). */
   maxEntries: number;
   /** Up to 15 characters. */
   name?: string;
-  /** `BPF_F_*` map flags. */
+  /** `BPF_F_*` map flags: an integer in [0, 2^32-1]. */
   flags?: number;
   /** Template inner map for `array_of_maps` / `hash_of_maps`. */
   innerMap?: BpfMap<any, any>;
-  /** `map_extra` (bloom filter hash count). */
-  mapExtra?: bigint;
+  /** `map_extra` (bloom filter hash count): a bigint, or a number up to 2^53-1. */
+  mapExtra?: bigint | number;
+  /** `numa_node` (taken with `BPF_F_NUMA_NODE`, as Linux). */
+  numaNode?: number;
 }
 
 /** @internal How a BpfMap is made. */
@@ -191,43 +194,79 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
     this.#outSlot = this.denseValue ? scratchSlot(this.value) : undefined;
   }
 
-  /** Creates a map that is not part of an object. The caller closes it. */
+  /**
+   * Creates a map that is not part of an object. The caller closes it.
+   * Every size, count and flag is checked first: a number that is not an
+   * integer in its range (or not a number) throws {@link ArgumentError}
+   * naming the option.
+   */
   static create<K = Buffer, V = Buffer>(opts: CreateMapOptions<K, V>): BpfMap<K, V> {
-    const type = toMapType(opts.type);
     const name = opts.name ?? '';
+    const ctx: ErrorContext = { map: name || undefined, op: 'create' };
+    const type = toMapType(opts.type, ctx);
     const keyless = isKeylessMapType(type);
-    const keySize = opts.key?.size ?? opts.keySize ?? 0;
-    let valueSize = opts.valueSize ?? 0;
+    const keySizeOpt = optional(opts.keySize, (v) => u32('keySize', v, ctx));
+    const valueSizeOpt = optional(opts.valueSize, (v) => u32('valueSize', v, ctx));
+    const maxEntries = u32('maxEntries', opts.maxEntries, ctx, 1);
+    const flags = optional(opts.flags, (v) => u32('flags', v, ctx)) ?? 0;
+    const mapExtra = optional(opts.mapExtra, (v) => u64('mapExtra', v, ctx));
+    const numaNode = optional(opts.numaNode, (v) => u32('numaNode', v, ctx));
+    const inner = opts.innerMap;
+    if (inner !== undefined && !(inner instanceof BpfMap)) {
+      throw new ArgumentError({ ...ctx, parameter: 'innerMap', expected: 'a BpfMap', got: describe(inner) });
+    }
+    if (inner?.closed) throw new ClosedError('map', { ...ctx, map: inner.name || undefined, op: 'create (innerMap)' });
+    const keySize = opts.key?.size ?? keySizeOpt ?? 0;
+    let valueSize = valueSizeOpt ?? 0;
     if (opts.value) valueSize = isPerCpuCodec(opts.value) ? opts.value.element.size : opts.value.size;
-    const ctx: ErrorContext = { map: name, op: 'create' };
-    const key = (opts.key ?? (keySize === 0 ? none : bytes(keySize))) as Codec<K>;
-    const value = (opts.value ?? (valueSize === 0 ? none : rawCodec(valueSize, 'value', type))) as Codec<V>;
+    let key: Codec<K>;
+    let value: Codec<V>;
+    try {
+      key = (opts.key ?? (keySize === 0 ? none : bytes(keySize))) as Codec<K>;
+      value = (opts.value ?? (valueSize === 0 ? none : rawCodec(valueSize, 'value', type))) as Codec<V>;
+    } catch (e) {
+      // Raw Buffer codecs take sizes up to 2^31-1.
+      throw e instanceof CodecError ? e.withContext(ctx) : e;
+    }
+    // A codec and a size that disagree: say so rather than pick one.
+    if (opts.key && keySizeOpt !== undefined && keySizeOpt !== keySize) {
+      throw new CodecError({ ...ctx, role: 'key', codec: key.name, expected: `a ${keySizeOpt}-byte codec (keySize)`, got: `${keySize} bytes` });
+    }
+    if (opts.value && valueSizeOpt !== undefined && valueSizeOpt !== valueSize) {
+      throw new CodecError({ ...ctx, role: 'value', codec: value.name, expected: `a ${valueSizeOpt}-byte codec (valueSize)`, got: `${valueSize} bytes` });
+    }
     if (keyless && keySize !== 0) {
       throw new CodecError({ ...ctx, role: 'key', codec: key.name, expected: `no key codec (a ${mapTypeName(type)} map has no keys)`, got: `${keySize} bytes` });
     }
     const b = nativeBinding();
     let fd: number;
     try {
-      fd = b.mapCreate(type, name || null, keySize, valueSize, opts.maxEntries, {
-        mapFlags: opts.flags ?? 0,
-        ...(opts.innerMap ? { innerMapFd: opts.innerMap.fd } : {}),
-        ...(opts.mapExtra !== undefined ? { mapExtra: opts.mapExtra } : {}),
+      fd = b.mapCreate(type, name || null, keySize, valueSize, maxEntries, {
+        mapFlags: flags,
+        ...(inner ? { innerMapFd: inner.fd } : {}),
+        ...(numaNode !== undefined ? { numaNode } : {}),
+        ...(mapExtra !== undefined ? { mapExtra } : {}),
       });
     } catch (e) {
       throw fromNative(e, ctx);
     }
     try {
-      return new BpfMap<K, V>({ fd, name, type, keySize, valueSize, maxEntries: opts.maxEntries, flags: opts.flags ?? 0, key, value, owned: true });
+      return new BpfMap<K, V>({ fd, name, type, keySize, valueSize, maxEntries, flags, key, value, owned: true });
     } catch (e) {
       b.close(fd);
       throw e;
     }
   }
 
-  /** Opens the map with id `id` (see {@link BpfMap.ids}), raw or with codecs. The caller closes it. */
+  /**
+   * Opens the map with id `id` (see {@link BpfMap.ids}), raw or with codecs.
+   * The caller closes it. Throws {@link NotFoundError} when no map has that
+   * id, {@link ArgumentError} for an id that is not an integer in [0, 2^32-1].
+   */
   static fromId(id: number): UntypedMap;
   static fromId<K, V>(id: number, codecs: MapCodecs<K, V>): BpfMap<K, V>;
   static fromId(id: number, codecs?: MapCodecs<unknown, unknown>): BpfMap<unknown, unknown> {
+    u32('id', id, { op: 'open map by id' });
     const fd = call({ op: `open map id ${id}` }, (b) => b.mapGetFdById(id));
     return BpfMap.fromFd(fd, codecs);
   }
@@ -329,7 +368,7 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
   set(key: K, value: V, opts: SetOptions = {}): this {
     const k = this.encodeScratchKey(key, 'set');
     const v = this.encodeScratchValue(value, 'set');
-    const flags = opts.flags === undefined ? undefined : toUpdateFlags(opts.flags);
+    const flags = opts.flags === undefined ? undefined : toUpdateFlags(opts.flags, { ...this.context, op: 'set' });
     try {
       nativeElementOps().update(this.fd, k, v, flags);
     } catch (e) {
@@ -447,7 +486,7 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
     } catch (e) {
       throw e instanceof CodecError ? e.withContext({ ...this.context, op: `${op} (entry ${i})`, role }) : e;
     }
-    const flags = toUpdateFlags(opts.flags);
+    const flags = toUpdateFlags(opts.flags, { ...this.context, op });
     // Batch updates take BPF_F_LOCK only (as Linux); 'noexist'/'exist' go one by one.
     if (!this.#noBatch && (flags & ~BigInt(UpdateFlags.lock)) === 0n) {
       try {
@@ -503,7 +542,7 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
   push(value: V, opts: SetOptions = {}): this {
     this.requireKeyless('push');
     const v = this.encodeValue(value, 'push');
-    const flags = toUpdateFlags(opts.flags);
+    const flags = toUpdateFlags(opts.flags, { ...this.context, op: 'push' });
     this.native('push', (b) => b.mapUpdateElem(this.fd, null, v, flags));
     return this;
   }

@@ -117,14 +117,14 @@ export interface NativeBinding {
   ): number;
   progTestRun(
     fd: number,
-    opts?: { data?: Buffer; ctx?: Buffer; repeat?: number; dataSizeOut?: number; ctxSizeOut?: number },
+    opts?: { data?: Buffer; ctx?: Buffer; repeat?: number; dataSizeOut?: number; ctxSizeOut?: number; insnBudget?: number },
   ): { retval: number; data: Buffer | null; ctx: Buffer | null; durationNs: number };
   progTestRunAsync(
     fd: number,
-    opts?: { data?: Buffer; ctx?: Buffer; repeat?: number; dataSizeOut?: number; ctxSizeOut?: number },
+    opts?: { data?: Buffer; ctx?: Buffer; repeat?: number; dataSizeOut?: number; ctxSizeOut?: number; insnBudget?: number },
   ): Promise<{ retval: number; data: Buffer | null; ctx: Buffer | null; durationNs: number }>;
   progGetInfo(fd: number): NativeProgInfo;
-  linkCreate(progFd: number, attachType: number, targetFd?: number): number;
+  linkCreate(progFd: number, attachType: number, targetFd?: number, opts?: { insnBudget?: number }): number;
   linkDetach(linkFd: number): void;
   linkGetInfo(fd: number): { id: number; progId: number; attachType: number };
   hookTrigger(attachType: number, data: Buffer | null): { progCnt: number; retval: number };

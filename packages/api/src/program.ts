@@ -9,19 +9,36 @@ import type { ErrorContext } from './errors.js';
 import { nativeBinding, type NativeBinding } from './native.js';
 import { Resource } from './resource.js';
 import { ProgramType, programTypeName, type ProgramTypeName } from './uapi.js';
+import { handle, optional, u32 } from './validate.js';
 
-/** Options of {@link Program.testRun}. */
+/**
+ * Options of {@link Program.testRun}. The numbers are unsigned 32-bit
+ * integers, as in Linux's `BPF_PROG_TEST_RUN`; anything else (a fraction,
+ * a negative or too large number, a string) throws {@link ArgumentError}.
+ */
 export interface TestRunOptions {
   /** The packet / event bytes the program sees as data .. data_end. */
   data?: Uint8Array;
   /** The context struct (program-type specific; empty for the default). */
   ctx?: Uint8Array;
-  /** Run this many times (default 1); `durationNs` is the mean per run. */
+  /**
+   * Run this many times: an integer in [0, 2^32-1] (0 and the default: once);
+   * `durationNs` is the mean per run. A long run blocks the calling thread:
+   * use {@link Program.testRunAsync} for big counts.
+   */
   repeat?: number;
-  /** Room for the data out (default: the data's size). */
+  /** Room for the data out, in bytes: an integer in [0, 2^32-1] (default: the data's size). */
   dataSizeOut?: number;
-  /** Room for the context out (default: the context's size). */
+  /** Room for the context out, in bytes: an integer in [0, 2^32-1] (default: the context's size). */
   ctxSizeOut?: number;
+  /**
+   * How many instructions each run may execute: an integer in [0, 2^32-1]
+   * (0 and the default: the core's budget, 16,777,216, `BPFHOST_INSN_BUDGET_DEFAULT`).
+   * A run past it stops, and `testRun` throws a {@link BpfError} with code
+   * `'ELOOP'` whose message names the program, the instruction and the budget.
+   * Every run ends: a program that loops forever stops at the budget.
+   */
+  insnBudget?: number;
 }
 
 /** What {@link Program.testRun} returns. */
@@ -36,8 +53,23 @@ export interface TestRunResult {
   durationNs: number;
 }
 
-/** A hook to attach to: an attach type (extension hooks: 4096 and up), optionally with a target handle. */
-export type Hook = number | { attachType: number; target?: number };
+/** Options of {@link Program.attach}. */
+export interface AttachOptions {
+  /** The hook's attach type: an integer in [0, 2^32-1] (extension hooks: 4096 and up). Default: the program's `expectedAttachType`. */
+  attachType?: number;
+  /** A target handle, for hooks that take one. */
+  target?: number;
+  /**
+   * How many instructions each run of the program on this hook may execute:
+   * an integer in [0, 2^32-1] (0 and the default: the core's budget,
+   * 16,777,216). A run past it stops with `ELOOP` (the hook reports it as it
+   * reports other failures of its programs).
+   */
+  insnBudget?: number;
+}
+
+/** A hook to attach to: an attach type (an integer in [0, 2^32-1]), or {@link AttachOptions}. */
+export type Hook = number | AttachOptions;
 
 /** What {@link Program.info} returns. */
 export interface ProgramInfo {
@@ -126,16 +158,19 @@ export class Program extends Resource {
    * The caller closes it.
    */
   static load(opts: LoadProgramOptions): Program {
-    const type = typeof opts.type === 'number' ? opts.type : (ProgramType as Record<string, number>)[opts.type];
     const name = opts.name ?? '';
+    const ctx: ErrorContext = { program: name, op: 'load' };
+    const type = typeof opts.type === 'string' ? (ProgramType as Record<string, number>)[opts.type] : u32('type', opts.type, ctx);
     if (type === undefined) {
-      throw new BpfError('EINVAL', Errno.EINVAL, `unknown program type '${String(opts.type)}'`, { program: name, op: 'load' });
+      throw new BpfError('EINVAL', Errno.EINVAL, `unknown program type '${String(opts.type)}'`, ctx);
     }
+    const expectedAttachType = optional(opts.expectedAttachType, (v) => u32('expectedAttachType', v, ctx));
+    const fdArray = opts.maps?.map((m, i) => handle(`maps[${i}].fd`, m.fd, ctx));
     const insns = typeof opts.insns === 'string' ? assemble(opts.insns) : Buffer.from(opts.insns);
-    const fd = call({ program: name, op: 'load', kind: 'load' }, (b) =>
+    const fd = call({ ...ctx, kind: 'load' }, (b) =>
       b.progLoad(type, name || null, opts.license ?? 'GPL', insns, {
-        ...(opts.expectedAttachType !== undefined ? { expectedAttachType: opts.expectedAttachType } : {}),
-        ...(opts.maps ? { fdArray: opts.maps.map((m) => m.fd) } : {}),
+        ...(expectedAttachType !== undefined ? { expectedAttachType } : {}),
+        ...(fdArray ? { fdArray } : {}),
       }),
     );
     return new Program({
@@ -143,14 +178,19 @@ export class Program extends Resource {
       name,
       section: '',
       type,
-      expectedAttachType: opts.expectedAttachType ?? 0,
+      expectedAttachType: expectedAttachType ?? 0,
       insnCount: insns.length / 8,
       owned: true,
     });
   }
 
-  /** Opens the program with id `id` (see {@link Program.ids}). The caller closes it. */
+  /**
+   * Opens the program with id `id` (see {@link Program.ids}). The caller
+   * closes it. Throws {@link NotFoundError} when no program has that id,
+   * {@link ArgumentError} for an id that is not an integer in [0, 2^32-1].
+   */
   static fromId(id: number): Program {
+    u32('id', id, { op: 'open program by id' });
     const fd = call({ op: `open program id ${id}` }, (b) => b.progGetFdById(id));
     try {
       const i = call({ op: 'info' }, (b) => b.progGetInfo(fd));
@@ -219,10 +259,13 @@ export class Program extends Resource {
    * Runs the program once (or `repeat` times) on `data` and `ctx`
    * (`BPF_PROG_TEST_RUN`). Throws `EINVAL` for sizes the program type
    * refuses, `ENOSPC` when the output does not fit, `EFAULT` when the
-   * program faulted.
+   * program faulted, `ELOOP` when a run went past its instruction budget
+   * (`insnBudget`), {@link ArgumentError} for an option out of its range.
    */
   testRun(opts: TestRunOptions = {}): TestRunResult {
-    const r = this.native('testRun', (b) => b.progTestRun(this.fd, nativeTestRunOptions(opts)));
+    this.ensureOpen('testRun');
+    const o = nativeTestRunOptions(opts, { ...this.context, op: 'testRun' });
+    const r = this.native('testRun', (b) => b.progTestRun(this.fd, o));
     return { retval: r.retval, data: r.data ?? undefined, ctx: r.ctx ?? undefined, durationNs: r.durationNs };
   }
 
@@ -232,7 +275,9 @@ export class Program extends Resource {
    * errors `testRun` throws.
    */
   async testRunAsync(opts: TestRunOptions = {}): Promise<TestRunResult> {
-    const pending = this.native('testRunAsync', (b) => b.progTestRunAsync(this.fd, nativeTestRunOptions(opts)));
+    this.ensureOpen('testRunAsync');
+    const o = nativeTestRunOptions(opts, { ...this.context, op: 'testRunAsync' });
+    const pending = this.native('testRunAsync', (b) => b.progTestRunAsync(this.fd, o));
     let r: Awaited<typeof pending>;
     try {
       r = await pending;
@@ -245,14 +290,20 @@ export class Program extends Resource {
   /**
    * Attaches the program to a hook (default: the attach type its section
    * implies) and returns the {@link Link}; detach or close the link to undo.
-   * Throws `EINVAL` when no hook has that attach type or the program type
-   * does not fit it.
+   * `program.attach({ insnBudget: 1000 })` bounds each run of the program on
+   * the hook. Throws `EINVAL` when no hook has that attach type or the
+   * program type does not fit it, {@link ArgumentError} for an attach type,
+   * target or budget that is not an integer in its range.
    */
   attach(hook?: Hook): Link {
-    const attachType = hook === undefined ? this.expectedAttachType : typeof hook === 'number' ? hook : hook.attachType;
-    const target = typeof hook === 'object' ? hook.target : undefined;
+    this.ensureOpen('attach');
+    const ctx = { ...this.context, op: 'attach' };
+    const o: AttachOptions = typeof hook === 'object' && hook !== null ? hook : { attachType: hook };
+    const attachType = o.attachType === undefined ? this.expectedAttachType : u32('attachType', o.attachType, ctx);
+    const target = optional(o.target, (v) => handle('target', v, ctx));
+    const insnBudget = optional(o.insnBudget, (v) => u32('insnBudget', v, ctx));
     const op = `attach to ${attachType}`;
-    const fd = this.native(op, (b) => (target === undefined ? b.linkCreate(this.fd, attachType) : b.linkCreate(this.fd, attachType, target)));
+    const fd = this.native(op, (b) => b.linkCreate(this.fd, attachType, target, insnBudget === undefined ? undefined : { insnBudget }));
     return new Link(fd, attachType, this.name);
   }
 
@@ -329,6 +380,7 @@ export interface HookResult {
  * the hook cannot be fired from user space.
  */
 export function triggerHook(attachType: number, data?: Uint8Array): HookResult {
+  u32('attachType', attachType, { op: 'trigger hook' });
   const r = call({ op: `trigger hook ${attachType}` }, (b) => b.hookTrigger(attachType, data === undefined ? null : Buffer.from(data)));
   return { programs: r.progCnt, retval: r.retval };
 }
@@ -354,13 +406,15 @@ export function disassemble(insns: Uint8Array): string {
   return call({ op: 'disassemble' }, (b) => b.disasm(Buffer.from(insns)));
 }
 
-/** The binding's form of {@link TestRunOptions} (Buffers, absent fields left out). */
-function nativeTestRunOptions(opts: TestRunOptions): { data?: Buffer; ctx?: Buffer; repeat?: number; dataSizeOut?: number; ctxSizeOut?: number } {
-  return {
-    ...(opts.data !== undefined ? { data: Buffer.from(opts.data) } : {}),
-    ...(opts.ctx !== undefined ? { ctx: Buffer.from(opts.ctx) } : {}),
-    ...(opts.repeat !== undefined ? { repeat: opts.repeat } : {}),
-    ...(opts.dataSizeOut !== undefined ? { dataSizeOut: opts.dataSizeOut } : {}),
-    ...(opts.ctxSizeOut !== undefined ? { ctxSizeOut: opts.ctxSizeOut } : {}),
-  };
+type NativeTestRunOptions = NonNullable<Parameters<NativeBinding['progTestRun']>[1]>;
+
+/** The binding's form of {@link TestRunOptions} (Buffers, absent fields left out), its numbers checked. */
+function nativeTestRunOptions(opts: TestRunOptions, ctx: ErrorContext): NativeTestRunOptions {
+  const out: NativeTestRunOptions = {};
+  if (opts.data !== undefined) out.data = Buffer.from(opts.data);
+  if (opts.ctx !== undefined) out.ctx = Buffer.from(opts.ctx);
+  for (const k of ['repeat', 'dataSizeOut', 'ctxSizeOut', 'insnBudget'] as const) {
+    if (opts[k] !== undefined) out[k] = u32(k, opts[k], ctx);
+  }
+  return out;
 }

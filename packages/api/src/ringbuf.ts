@@ -10,13 +10,15 @@ import type { BpfMap } from './map.js';
 import { nativeBinding, type NativeRingBufferConsumer } from './native.js';
 import { Resource } from './resource.js';
 import { MapType } from './uapi.js';
+import { I32_MAX, int, optional, u32 } from './validate.js';
 
 /** Options of the {@link RingBuffer} constructor. */
 export interface RingBufferOptions {
   /**
-   * How long one wait for records in the async iterator may take (ms,
-   * default 500). Records and `close()` end a wait at once; the bound only
-   * keeps a worker thread from waiting forever on an abandoned iterator.
+   * How long one wait for records in the async iterator may take (ms, an
+   * integer in [1, 2^31-1], default 500). Records and `close()` end a wait
+   * at once; the bound only keeps a worker thread from waiting forever on an
+   * abandoned iterator.
    */
   pollIntervalMs?: number;
 }
@@ -42,8 +44,8 @@ export class RingBuffer<T = Buffer> extends Resource implements AsyncIterable<T>
     super();
     this.map = map.name;
     this.codec = codec;
-    this.#interval = opts.pollIntervalMs ?? 500;
     this.#ctx = { map: map.name };
+    this.#interval = optional(opts.pollIntervalMs, (v) => int('pollIntervalMs', v, 1, I32_MAX, { ...this.#ctx, op: 'open ring buffer' })) ?? 500;
     if (map.closed) throw new ClosedError('map', { ...this.#ctx, op: 'open ring buffer' });
     if (map.type !== MapType.ringbuf) {
       throw new BpfError('EINVAL', Errno.EINVAL, `a ${map.typeName} map is not a ring buffer`, { ...this.#ctx, op: 'open ring buffer' });
@@ -80,9 +82,10 @@ export class RingBuffer<T = Buffer> extends Resource implements AsyncIterable<T>
     }
   }
 
-  /** The records available now, without waiting (at most `max`). */
+  /** The records available now, without waiting (at most `max`, an integer in [0, 2^32-1]). */
   consume(max?: number): T[] {
     this.ensureOpen('consume');
+    if (max !== undefined) u32('max', max, { ...this.#ctx, op: 'consume' });
     let records: Buffer[];
     try {
       records = max === undefined ? this.#consumer.consume() : this.#consumer.consume(max);
@@ -94,10 +97,12 @@ export class RingBuffer<T = Buffer> extends Resource implements AsyncIterable<T>
 
   /**
    * Waits up to `timeoutMs` (off the JavaScript thread) for records and
-   * returns them (an empty array on timeout).
+   * returns them (an empty array on timeout). `timeoutMs` is an integer in
+   * [-1, 2^31-1]; -1 waits until records come or the ring buffer is closed.
    */
   async poll(timeoutMs: number): Promise<T[]> {
     this.ensureOpen('poll');
+    int('timeoutMs', timeoutMs, -1, I32_MAX, { ...this.#ctx, op: 'poll' });
     if (this.#pending) throw new BpfError('EBUSY', Errno.EBUSY, 'another poll is in progress', { ...this.#ctx, op: 'poll' });
     const p = this.#consumer.poll(timeoutMs);
     this.#pending = p;

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { BpfError, Errno } from './errors.js';
+import { BpfError, Errno, type ErrorContext } from './errors.js';
+import { u32, u64 } from './validate.js';
 
 /** Map types by name (Linux numbering). Custom map types of extensions take ids from {@link MAP_TYPE_EXT_BASE}. */
 export const MapType = {
@@ -80,20 +81,25 @@ export function isKeylessMapType(type: number): boolean {
   return type === MapType.queue || type === MapType.stack || type === MapType.bloom_filter || type === MapType.ringbuf;
 }
 
-/** A map type given by name or number, as a number. Unknown names throw a `BpfError` (`EINVAL`). */
-export function toMapType(type: MapTypeName | number): number {
-  if (typeof type === 'number') return type;
+/**
+ * A map type given by name or number, as a number. Unknown names throw a
+ * `BpfError` (`EINVAL`), numbers outside u32 an {@link ArgumentError}.
+ */
+export function toMapType(type: MapTypeName | number, ctx: ErrorContext = {}): number {
+  if (typeof type !== 'string') return u32('type', type, ctx);
   const n = (MapType as Record<string, number>)[type];
-  if (n === undefined) throw new BpfError('EINVAL', Errno.EINVAL, `unknown map type '${type}' (one of ${Object.keys(MapType).join(', ')}, or a number)`);
+  if (n === undefined) throw new BpfError('EINVAL', Errno.EINVAL, `unknown map type '${type}' (one of ${Object.keys(MapType).join(', ')}, or a number)`, ctx);
   return n;
 }
 
-/** Update flags given by name or number, as the bigint the binding takes. */
-export function toUpdateFlags(flags: UpdateFlag | number | bigint | undefined): bigint {
+/**
+ * Update flags given by name or number, as the bigint the binding takes.
+ * Numbers and bigints outside u64 throw an {@link ArgumentError}.
+ */
+export function toUpdateFlags(flags: UpdateFlag | number | bigint | undefined, ctx: ErrorContext = {}): bigint {
   if (flags === undefined) return 0n;
-  if (typeof flags === 'bigint') return flags;
-  if (typeof flags === 'number') return BigInt(flags);
+  if (typeof flags !== 'string') return u64('flags', flags, ctx);
   const n = (UpdateFlags as Record<string, number>)[flags];
-  if (n === undefined) throw new BpfError('EINVAL', Errno.EINVAL, `unknown update flag '${flags}' (one of any, noexist, exist, lock, or a number)`);
+  if (n === undefined) throw new BpfError('EINVAL', Errno.EINVAL, `unknown update flag '${flags}' (one of any, noexist, exist, lock, or a number)`, ctx);
   return BigInt(n);
 }

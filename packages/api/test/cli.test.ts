@@ -299,6 +299,39 @@ describe('bpfhost CLI: the sample extension and object', { skip: noSample }, () 
     assert.match(cli('prog', 'test-run', sampleObject, 'read_total', '--data', 'xyz', '--ext', sampleExtension).stderr, /--data: expected hex bytes/);
   });
 
+  it('--insn-budget bounds each run (prog test-run, run --hook); numbers out of range are usage errors', () => {
+    const data = ['--data', event(1), '--ext', sampleExtension];
+    const ok = cliJson('prog', 'test-run', sampleObject, 'read_total', ...data, '--insn-budget', '100000');
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.equal(ok.doc.insn_budget, 100000);
+    const stopped = cli('prog', 'test-run', sampleObject, 'read_total', ...data, '--insn-budget', '1');
+    assert.equal(stopped.status, 1);
+    assert.match(stopped.stderr, /^Error: object 'sample_maps', program 'read_total': testRun: insn \d+: instruction budget of 1 exhausted .*\(ELOOP\)\n$/);
+    const hooked = cliJson('run', sampleObject, '--ext', sampleExtension, '--hook', '4097', '--prog', 'count_event', '--data', event(1), '--insn-budget', '0x100000');
+    assert.equal(hooked.status, 0, hooked.stderr);
+    assert.equal(hooked.doc.links[0].insn_budget, 0x100000);
+    const hookStopped = cliJson('run', sampleObject, '--ext', sampleExtension, '--hook', '4097', '--prog', 'count_event', '--data', event(1), '--insn-budget', '1');
+    assert.equal(hookStopped.status, 1);
+    assert.equal(hookStopped.doc.code, 'ELOOP');
+    assert.match(hookStopped.doc.error, /program 'count_event': insn \d+: instruction budget of 1 exhausted/);
+    for (const [args, message] of [
+      [['prog', 'test-run', sampleObject, 'read_total', '--repeat', '1.5'], "--repeat must be an integer in [1, 4294967295], got '1.5'"],
+      [['prog', 'test-run', sampleObject, 'read_total', '--repeat', '0'], "--repeat must be an integer in [1, 4294967295], got '0'"],
+      [['prog', 'test-run', sampleObject, 'read_total', '--repeat', '1000000000000'], "--repeat must be an integer in [1, 4294967295], got '1000000000000'"],
+      [['prog', 'test-run', sampleObject, 'read_total', '--insn-budget', '0'], "--insn-budget must be an integer in [1, 4294967295], got '0'"],
+      [['prog', 'test-run', sampleObject, 'read_total', '--insn-budget', '4294967296'], "--insn-budget must be an integer in [1, 4294967295], got '4294967296'"],
+      [['prog', 'test-run', sampleObject, 'read_total', '--insn-budget', 'lots'], "--insn-budget must be an integer in [1, 4294967295], got 'lots'"],
+      [['run', sampleObject, '--hook', '0x100000000'], "--hook must be an integer in [0, 4294967295], got '0x100000000'"],
+      [['run', sampleObject, '--insn-budget', '5'], 'run: --prog, --data and --insn-budget need --hook ATTACH_TYPE'],
+      [['map', 'show', 'id', '4294967296'], "an id must be an integer in [1, 4294967295], got '4294967296'"],
+      [['prog', 'show', 'id', '0'], "an id must be an integer in [1, 4294967295], got '0'"],
+    ] as const) {
+      const r = cli(...args, '--ext', sampleExtension);
+      assert.equal(r.status, 1, args.join(' '));
+      assert.equal(r.stderr.split('\n')[0], `Error: ${message}`, args.join(' '));
+    }
+  });
+
   it('ext load and ext list', () => {
     const r = cli('ext', 'load', sampleExtension);
     assert.equal(r.status, 0, r.stderr);

@@ -142,10 +142,15 @@ describe('bytes and cstring', () => {
     assert.equal(c.decode(Buffer.from('abcdefgh')), 'abcdefgh', 'no NUL: all n bytes');
   });
 
-  it('lengths must be positive integers', () => {
-    refused(() => bytes(0), /a length of at least 1/);
-    refused(() => cstring(-1), /a length of at least 1/);
-    refused(() => array(u8, 1.5), /a length of at least 1/);
+  it('lengths must be integers in [1, 2^31-1]', () => {
+    const range = /expected a length \(an integer in \[1, 2147483647\]\)/;
+    refused(() => bytes(0), range);
+    refused(() => cstring(-1), range);
+    refused(() => array(u8, 1.5), range);
+    refused(() => bytes(2 ** 31), /got 2147483648$/);
+    refused(() => bytes(Number.NaN), /got NaN$/);
+    refused(() => array(u8, '4' as unknown as number), /got the string "4"$/);
+    assert.equal(bytes(2 ** 31 - 1).size, 2 ** 31 - 1);
   });
 });
 

@@ -117,3 +117,52 @@ describe('Program', () => {
     assert.equal(typeof trace(), 'string');
   });
 });
+
+describe('instruction budget (insnBudget)', () => {
+  /** The core's message for a run stopped at `budget`, at instruction `insn`. */
+  const exhausted = (insn: number, budget: number): RegExp => new RegExp(`: insn ${insn}: instruction budget of ${budget} exhausted`);
+
+  it('a program that never ends stops at the budget with ELOOP naming it and the budget', () => {
+    using p = Program.load({ type: 'socket_filter', name: 'spin', insns: 'ja -1\nexit' });
+    assert.throws(
+      () => p.testRun({ data: frame(), insnBudget: 1000 }),
+      (e: unknown) =>
+        e instanceof BpfError &&
+        e.code === 'ELOOP' &&
+        e.errno === 40 &&
+        e.program === 'spin' &&
+        e.message.startsWith("program 'spin': testRun: insn 0: instruction budget of 1000 exhausted"),
+    );
+    // Repeats do not multiply it: the first run that goes past the budget ends the test run.
+    assert.throws(() => p.testRun({ data: frame(), insnBudget: 1000, repeat: 2 ** 32 - 1 }), exhausted(0, 1000));
+    // Without a budget, the core's default (BPFHOST_INSN_BUDGET_DEFAULT) ends it too.
+    assert.throws(() => p.testRun({ data: frame() }), exhausted(0, 16777216));
+    assert.throws(() => p.testRun({ data: frame(), insnBudget: 0 }), exhausted(0, 16777216), '0 is the default');
+  });
+
+  it('the budget counts every instruction executed: 2 lets a 2-instruction program finish, 1 does not', () => {
+    using p = Program.load({ type: 'socket_filter', name: 'two', insns: 'mov %r0, 3\nexit' });
+    assert.equal(p.testRun({ data: frame(), insnBudget: 2 }).retval, 3);
+    assert.throws(() => p.testRun({ data: frame(), insnBudget: 1 }), (e: unknown) => e instanceof BpfError && e.code === 'ELOOP' && exhausted(1, 1).test(e.message));
+    // mov, 10 x (add, jlt), exit: 22 instructions. With 21 the exit is one too many; with 18
+    // the ninth backward jump is.
+    using loop = Program.load({ type: 'socket_filter', name: 'loop', insns: 'mov %r0, 0\nadd %r0, 1\njlt %r0, 10, -2\nexit' });
+    assert.equal(loop.testRun({ data: frame(), insnBudget: 22 }).retval, 10);
+    assert.throws(() => loop.testRun({ data: frame(), insnBudget: 21 }), exhausted(3, 21));
+    assert.throws(() => loop.testRun({ data: frame(), insnBudget: 18 }), exhausted(2, 18));
+  });
+
+  it('testRunAsync: rejects with ELOOP, and the event loop runs meanwhile', async () => {
+    using p = Program.load({ type: 'socket_filter', name: 'spin_async', insns: 'ja -1\nexit' });
+    await assert.rejects(p.testRunAsync({ data: frame(), insnBudget: 50 }), (e: unknown) => e instanceof BpfError && e.code === 'ELOOP' && /program 'spin_async': testRunAsync: insn 0: instruction budget of 50 exhausted/.test(e.message));
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    try {
+      // The default budget: about 16M instructions, milliseconds of work off the JS thread.
+      await assert.rejects(p.testRunAsync({ data: frame(), repeat: 1000 }), (e: unknown) => e instanceof BpfError && e.code === 'ELOOP');
+    } finally {
+      clearInterval(timer);
+    }
+    assert.ok(ticks > 0, 'timers fired while the run was going on');
+  });
+});

@@ -12,6 +12,7 @@ import {
   Extension,
   LoadError,
   NotFoundError,
+  Program,
   cstring,
   handleCount,
   loadExtension,
@@ -150,5 +151,38 @@ describe('sample extension flow', { skip: noSample }, () => {
         (e: unknown) =>
           e instanceof BpfError && e.code === 'ENOEXEC' && e.object === libm && /does not export bpfhost_extension_entry/.test(e.message),
       );
+  });
+});
+
+describe('instruction budget of a link (attach({ insnBudget }))', { skip: noSample }, () => {
+  it('each run on the hook is bounded by its link\'s budget; a run past it fails the trigger with ELOOP', () => {
+    using ext = loadExtension(sampleExtension);
+    const event = sampleEvent.encode({ key: 1, flags: 0, value: 0n });
+    using spin = Program.load({ type: SAMPLE_PROGRAM_TYPE, name: 'spin', insns: 'ja -1\nexit' });
+    {
+      using link = spin.attach({ attachType: SAMPLE_ATTACH_TYPE, insnBudget: 100 });
+      assert.equal(link.attachType, SAMPLE_ATTACH_TYPE);
+      assert.throws(
+        () => triggerHook(SAMPLE_ATTACH_TYPE, event),
+        (e: unknown) => e instanceof BpfError && e.code === 'ELOOP' && e.errno === 40 && /program 'spin': insn 0: instruction budget of 100 exhausted/.test(e.message),
+      );
+    }
+    {
+      // Without a budget the link has the core's default: the hook returns too.
+      using link = spin.attach(SAMPLE_ATTACH_TYPE);
+      assert.throws(() => triggerHook(SAMPLE_ATTACH_TYPE, event), /program 'spin': insn 0: instruction budget of 16777216 exhausted/);
+      assert.ok(link.info().id > 0);
+    }
+    // Exactly enough (2 instructions) runs; one less does not: the budget reaches the link as given.
+    using nine = Program.load({ type: SAMPLE_PROGRAM_TYPE, name: 'nine', insns: 'mov %r0, 9\nexit' });
+    {
+      using link = nine.attach({ attachType: SAMPLE_ATTACH_TYPE, insnBudget: 2 });
+      assert.deepEqual(triggerHook(SAMPLE_ATTACH_TYPE, event), { programs: 1, retval: 9 });
+    }
+    {
+      using link = nine.attach({ attachType: SAMPLE_ATTACH_TYPE, insnBudget: 1 });
+      assert.throws(() => triggerHook(SAMPLE_ATTACH_TYPE, event), /program 'nine': insn 1: instruction budget of 1 exhausted/);
+    }
+    assert.equal(ext.closed, false);
   });
 });

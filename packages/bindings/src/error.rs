@@ -65,6 +65,7 @@ const NAMES: &[(c_int, &str)] = &[
 
 pub const ENOENT: c_int = 2;
 pub const EBADF: c_int = 9;
+pub const ENOMEM: c_int = 12;
 pub const EINVAL: c_int = 22;
 
 /// The errno's name, or "E<number>" for one not in the table.

@@ -3,7 +3,7 @@
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use crate::convert::cstring;
+use crate::convert::{cstring, i32_arg};
 use crate::error::check;
 use crate::sys;
 
@@ -17,7 +17,8 @@ pub fn extension_load(env: Env, path: String) -> Result<i32> {
 
 /// bpfhost_extension_unload(): unloads module @handle (@force: BPFHOST_UNLOAD_FORCE).
 #[napi(js_name = "extensionUnload")]
-pub fn extension_unload(env: Env, handle: i32, force: Option<bool>) -> Result<()> {
+pub fn extension_unload(env: Env, handle: f64, force: Option<bool>) -> Result<()> {
+  let handle = i32_arg(&env, "extensionUnload", "handle", handle)?;
   let flags = if force.unwrap_or(false) {
     sys::BPFHOST_UNLOAD_FORCE
   } else {

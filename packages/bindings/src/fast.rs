@@ -105,9 +105,15 @@ unsafe fn flags(env: sys::napi_env, a: &Args, index: usize) -> Option<u64> {
   }
 }
 
+/// A number that is exactly an int; anything else (2^32 + 3 would wrap to 3
+/// in napi_get_value_int32) goes to the slow path, which refuses it.
 unsafe fn fd(env: sys::napi_env, v: sys::napi_value) -> Option<i32> {
-  let mut fd = 0;
-  (sys::napi_get_value_int32(env, v, &mut fd) == sys::Status::napi_ok).then_some(fd)
+  let mut d = 0f64;
+  if sys::napi_get_value_double(env, v, &mut d) != sys::Status::napi_ok {
+    return None;
+  }
+  let fd = d as i32; // saturating; NaN gives 0, caught by the comparison
+  (fd as f64 == d).then_some(fd)
 }
 
 unsafe fn boolean(env: sys::napi_env, b: bool) -> sys::napi_value {

@@ -6,13 +6,14 @@ use std::os::raw::c_int;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use crate::convert::cstring;
+use crate::convert::{cstring, i32_arg, u32_arg};
 use crate::error::{check, ENOENT};
 use crate::sys;
 
 /// bpfhost_obj_pin(): pins the object of @fd at @path.
 #[napi(js_name = "objPin")]
-pub fn obj_pin(env: Env, fd: i32, path: String) -> Result<()> {
+pub fn obj_pin(env: Env, fd: f64, path: String) -> Result<()> {
+  let fd = i32_arg(&env, "objPin", "fd", fd)?;
   let c = cstring(&env, &path, "path")?;
   // SAFETY: NUL-terminated path.
   check(&env, unsafe { sys::bpfhost_obj_pin(fd, c.as_ptr()) })?;
@@ -51,46 +52,53 @@ fn next_id(env: &Env, f: NextIdFn, start_id: u32) -> Result<Option<u32>> {
 
 /// bpfhost_prog_get_next_id(): the first program id above @startId, or null.
 #[napi(js_name = "progGetNextId")]
-pub fn prog_get_next_id(env: Env, start_id: u32) -> Result<Option<u32>> {
+pub fn prog_get_next_id(env: Env, start_id: f64) -> Result<Option<u32>> {
+  let start_id = u32_arg(&env, "progGetNextId", "startId", start_id)?;
   next_id(&env, sys::bpfhost_prog_get_next_id, start_id)
 }
 
 /// bpfhost_map_get_next_id(): the first map id above @startId, or null.
 #[napi(js_name = "mapGetNextId")]
-pub fn map_get_next_id(env: Env, start_id: u32) -> Result<Option<u32>> {
+pub fn map_get_next_id(env: Env, start_id: f64) -> Result<Option<u32>> {
+  let start_id = u32_arg(&env, "mapGetNextId", "startId", start_id)?;
   next_id(&env, sys::bpfhost_map_get_next_id, start_id)
 }
 
 /// bpfhost_link_get_next_id(): the first link id above @startId, or null.
 #[napi(js_name = "linkGetNextId")]
-pub fn link_get_next_id(env: Env, start_id: u32) -> Result<Option<u32>> {
+pub fn link_get_next_id(env: Env, start_id: f64) -> Result<Option<u32>> {
+  let start_id = u32_arg(&env, "linkGetNextId", "startId", start_id)?;
   next_id(&env, sys::bpfhost_link_get_next_id, start_id)
 }
 
 /// bpfhost_prog_get_fd_by_id(): a new handle to program @id.
 #[napi(js_name = "progGetFdById")]
-pub fn prog_get_fd_by_id(env: Env, id: u32) -> Result<i32> {
+pub fn prog_get_fd_by_id(env: Env, id: f64) -> Result<i32> {
+  let id = u32_arg(&env, "progGetFdById", "id", id)?;
   // SAFETY: plain argument.
   check(&env, unsafe { sys::bpfhost_prog_get_fd_by_id(id) })
 }
 
 /// bpfhost_map_get_fd_by_id(): a new handle to map @id.
 #[napi(js_name = "mapGetFdById")]
-pub fn map_get_fd_by_id(env: Env, id: u32) -> Result<i32> {
+pub fn map_get_fd_by_id(env: Env, id: f64) -> Result<i32> {
+  let id = u32_arg(&env, "mapGetFdById", "id", id)?;
   // SAFETY: plain argument.
   check(&env, unsafe { sys::bpfhost_map_get_fd_by_id(id) })
 }
 
 /// bpfhost_link_get_fd_by_id(): a new handle to link @id.
 #[napi(js_name = "linkGetFdById")]
-pub fn link_get_fd_by_id(env: Env, id: u32) -> Result<i32> {
+pub fn link_get_fd_by_id(env: Env, id: f64) -> Result<i32> {
+  let id = u32_arg(&env, "linkGetFdById", "id", id)?;
   // SAFETY: plain argument.
   check(&env, unsafe { sys::bpfhost_link_get_fd_by_id(id) })
 }
 
 /// bpfhost_close(): closes a handle (the object lives on while referenced).
 #[napi(js_name = "close")]
-pub fn close(env: Env, fd: i32) -> Result<()> {
+pub fn close(env: Env, fd: f64) -> Result<()> {
+  let fd = i32_arg(&env, "close", "fd", fd)?;
   // SAFETY: plain handle argument.
   check(&env, unsafe { sys::bpfhost_close(fd) })?;
   Ok(())

@@ -9,8 +9,8 @@ use std::ptr;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use crate::convert::{cstring, from_c_array, opt_u64};
-use crate::error::{check, invalid, CError, ENOENT};
+use crate::convert::{cstring, from_c_array, i32_arg, opt_u32_arg, opt_u64, u32_arg, zeroed};
+use crate::error::{check, invalid, CError, ENOENT, ENOMEM};
 use crate::sys;
 
 const BPF_MAP_TYPE_PERCPU_HASH: u32 = 5;
@@ -193,34 +193,47 @@ fn ptr_of(buf: &mut BufferSlice) -> *mut c_void {
   }
 }
 
+/// Integer options are JS numbers checked as u32 (`innerMapFd` as an int):
+/// a fraction or a value out of range is EINVAL, never truncated.
 #[napi(object)]
 pub struct MapCreateOptions {
-  pub map_flags: Option<u32>,
-  pub inner_map_fd: Option<i32>,
-  pub numa_node: Option<u32>,
+  pub map_flags: Option<f64>,
+  pub inner_map_fd: Option<f64>,
+  pub numa_node: Option<f64>,
   pub map_extra: Option<BigInt>,
 }
 
-/// bpfhost_map_create(): a new map; returns its handle.
+/// bpfhost_map_create(): a new map; returns its handle. The sizes, count and
+/// type are integers in [0, 2^32-1] (EINVAL otherwise).
 #[napi(js_name = "mapCreate")]
 pub fn map_create(
   env: Env,
-  map_type: u32,
+  map_type: f64,
   name: Option<String>,
-  key_size: u32,
-  value_size: u32,
-  max_entries: u32,
+  key_size: f64,
+  value_size: f64,
+  max_entries: f64,
   opts: Option<MapCreateOptions>,
 ) -> Result<i32> {
+  let op = "mapCreate";
+  let map_type = u32_arg(&env, op, "mapType", map_type)?;
+  let key_size = u32_arg(&env, op, "keySize", key_size)?;
+  let value_size = u32_arg(&env, op, "valueSize", value_size)?;
+  let max_entries = u32_arg(&env, op, "maxEntries", max_entries)?;
   let cname = name.map(|n| cstring(&env, &n, "name")).transpose()?;
   let mut o = sys::MapCreateOpts {
     sz: std::mem::size_of::<sys::MapCreateOpts>(),
     ..Default::default()
   };
   if let Some(opts) = &opts {
-    o.map_flags = opts.map_flags.unwrap_or(0);
-    o.inner_map_fd = opts.inner_map_fd.unwrap_or(0) as u32;
-    o.numa_node = opts.numa_node.unwrap_or(0);
+    o.map_flags = opt_u32_arg(&env, op, "mapFlags", opts.map_flags)?.unwrap_or(0);
+    // The C field is a u32 holding an int handle, as Linux's inner_map_fd.
+    o.inner_map_fd = opts
+      .inner_map_fd
+      .map(|fd| i32_arg(&env, op, "innerMapFd", fd))
+      .transpose()?
+      .unwrap_or(0) as u32;
+    o.numa_node = opt_u32_arg(&env, op, "numaNode", opts.numa_node)?.unwrap_or(0);
     o.map_extra = opt_u64(&env, opts.map_extra.as_ref(), "mapExtra")?;
   }
   let name_ptr = cname.as_ref().map_or(ptr::null(), |c| c.as_ptr());
@@ -234,12 +247,14 @@ pub fn map_create(
 #[napi(js_name = "mapLookupElem")]
 pub fn map_lookup_elem<'env>(
   env: &'env Env,
-  fd: i32,
+  fd: f64,
   key: Option<BufferSlice>,
-  value_size: u32,
+  value_size: f64,
   flags: Option<BigInt>,
 ) -> Result<BufferSlice<'env>> {
   let op = "mapLookupElem";
+  let fd = i32_arg(env, op, "fd", fd)?;
+  let value_size = u32_arg(env, op, "valueSize", value_size)?;
   let shape = map_shape(env, fd, op)?;
   let kp = shape.key_ptr(env, op, key.as_deref())?;
   shape.check_value_len(env, op, "valueSize", value_size as usize)?;
@@ -258,12 +273,13 @@ pub fn map_lookup_elem<'env>(
 #[napi(js_name = "mapLookupElemInto")]
 pub fn map_lookup_elem_into(
   env: Env,
-  fd: i32,
+  fd: f64,
   key: Option<BufferSlice>,
   mut value: BufferSlice,
   flags: Option<BigInt>,
 ) -> Result<bool> {
   let op = "mapLookupElemInto";
+  let fd = i32_arg(&env, op, "fd", fd)?;
   let shape = map_shape(&env, fd, op)?;
   let kp = shape.key_ptr(&env, op, key.as_deref())?;
   shape.check_value_len(&env, op, "a Buffer of", value.len())?;
@@ -281,12 +297,13 @@ pub fn map_lookup_elem_into(
 #[napi(js_name = "mapUpdateElem")]
 pub fn map_update_elem(
   env: Env,
-  fd: i32,
+  fd: f64,
   key: Option<BufferSlice>,
   value: BufferSlice,
   flags: Option<BigInt>,
 ) -> Result<()> {
   let op = "mapUpdateElem";
+  let fd = i32_arg(&env, op, "fd", fd)?;
   let shape = map_shape(&env, fd, op)?;
   let kp = shape.key_ptr(&env, op, key.as_deref())?;
   shape.check_value_len(&env, op, "a Buffer of", value.len())?;
@@ -305,8 +322,9 @@ pub fn map_update_elem(
 
 /// bpfhost_map_delete_elem().
 #[napi(js_name = "mapDeleteElem")]
-pub fn map_delete_elem(env: Env, fd: i32, key: BufferSlice) -> Result<()> {
+pub fn map_delete_elem(env: Env, fd: f64, key: BufferSlice) -> Result<()> {
   let op = "mapDeleteElem";
+  let fd = i32_arg(&env, op, "fd", fd)?;
   let shape = map_shape(&env, fd, op)?;
   let kp = shape.key_ptr(&env, op, Some(&key))?;
   // SAFETY: the key has key_size bytes.
@@ -318,11 +336,13 @@ pub fn map_delete_elem(env: Env, fd: i32, key: BufferSlice) -> Result<()> {
 #[napi(js_name = "mapGetNextKey")]
 pub fn map_get_next_key<'env>(
   env: &'env Env,
-  fd: i32,
+  fd: f64,
   key: Option<BufferSlice>,
-  key_size: u32,
+  key_size: f64,
 ) -> Result<Option<BufferSlice<'env>>> {
   let op = "mapGetNextKey";
+  let fd = i32_arg(env, op, "fd", fd)?;
+  let key_size = u32_arg(env, op, "keySize", key_size)?;
   let shape = map_shape(env, fd, op)?;
   let kp = shape.key_ptr(env, op, key.as_deref())?;
   shape.check_key_size(env, op, key_size)?;
@@ -340,11 +360,13 @@ pub fn map_get_next_key<'env>(
 #[napi(js_name = "mapLookupAndDeleteElem")]
 pub fn map_lookup_and_delete_elem<'env>(
   env: &'env Env,
-  fd: i32,
+  fd: f64,
   key: Option<BufferSlice>,
-  value_size: u32,
+  value_size: f64,
 ) -> Result<BufferSlice<'env>> {
   let op = "mapLookupAndDeleteElem";
+  let fd = i32_arg(env, op, "fd", fd)?;
+  let value_size = u32_arg(env, op, "valueSize", value_size)?;
   let shape = map_shape(env, fd, op)?;
   let kp = shape.key_ptr(env, op, key.as_deref())?;
   shape.check_value_len(env, op, "valueSize", value_size as usize)?;
@@ -358,7 +380,8 @@ pub fn map_lookup_and_delete_elem<'env>(
 
 /// bpfhost_map_freeze(): no more writes from user space.
 #[napi(js_name = "mapFreeze")]
-pub fn map_freeze(env: Env, fd: i32) -> Result<()> {
+pub fn map_freeze(env: Env, fd: f64) -> Result<()> {
+  let fd = i32_arg(&env, "mapFreeze", "fd", fd)?;
   // SAFETY: plain handle argument.
   check(&env, unsafe { sys::bpfhost_map_freeze(fd) })?;
   Ok(())
@@ -403,14 +426,18 @@ fn token_size(shape: &MapShape) -> usize {
 #[napi(js_name = "mapLookupBatch")]
 pub fn map_lookup_batch(
   env: Env,
-  fd: i32,
+  fd: f64,
   in_batch: Option<BufferSlice>,
-  key_size: u32,
-  value_size: u32,
-  count: u32,
+  key_size: f64,
+  value_size: f64,
+  count: f64,
   opts: Option<MapBatchOptions>,
 ) -> Result<MapBatchResult> {
   let op = "mapLookupBatch";
+  let fd = i32_arg(&env, op, "fd", fd)?;
+  let key_size = u32_arg(&env, op, "keySize", key_size)?;
+  let value_size = u32_arg(&env, op, "valueSize", value_size)?;
+  let count = u32_arg(&env, op, "count", count)?;
   let shape = map_shape(&env, fd, op)?;
   shape.check_key_size(&env, op, key_size)?;
   shape.check_value_len(&env, op, "valueSize", value_size as usize)?;
@@ -447,8 +474,15 @@ pub fn map_lookup_batch(
   ) else {
     return Err(invalid(&env, format!("{op}: count {count} is too large")));
   };
-  let mut keys = vec![0u8; klen.max(1)];
-  let mut values = vec![0u8; vlen.max(1)];
+  let (Some(mut keys), Some(mut values)) = (zeroed(klen.max(1)), zeroed(vlen.max(1))) else {
+    return Err(
+      CError::new(
+        ENOMEM,
+        format!("{op}: cannot allocate room for {count} entries"),
+      )
+      .into_napi(&env),
+    );
+  };
   let mut token_out = vec![0u8; tsize];
   let mut cnt = count;
   let f = if and_delete {
@@ -540,13 +574,15 @@ fn ptr_or_null(b: &[u8]) -> *const c_void {
 #[napi(js_name = "mapUpdateBatch")]
 pub fn map_update_batch(
   env: Env,
-  fd: i32,
+  fd: f64,
   keys: BufferSlice,
   values: BufferSlice,
-  count: u32,
+  count: f64,
   opts: Option<MapUpdateBatchOptions>,
 ) -> Result<u32> {
   let op = "mapUpdateBatch";
+  let fd = i32_arg(&env, op, "fd", fd)?;
+  let count = u32_arg(&env, op, "count", count)?;
   let shape = map_shape(&env, fd, op)?;
   check_batch_buffers(&env, op, &shape, &keys, Some(&values), count)?;
   let o = opts.as_ref();
@@ -565,8 +601,10 @@ pub fn map_update_batch(
 
 /// bpfhost_map_delete_batch(): deletes @count keys; returns how many were deleted.
 #[napi(js_name = "mapDeleteBatch")]
-pub fn map_delete_batch(env: Env, fd: i32, keys: BufferSlice, count: u32) -> Result<u32> {
+pub fn map_delete_batch(env: Env, fd: f64, keys: BufferSlice, count: f64) -> Result<u32> {
   let op = "mapDeleteBatch";
+  let fd = i32_arg(&env, op, "fd", fd)?;
+  let count = u32_arg(&env, op, "count", count)?;
   let shape = map_shape(&env, fd, op)?;
   check_batch_buffers(&env, op, &shape, &keys, None, count)?;
   let bo = batch_opts(&env, None, None)?;
@@ -592,7 +630,8 @@ pub struct MapInfo {
 
 /// bpfhost_map_get_info_by_fd().
 #[napi(js_name = "mapGetInfo")]
-pub fn map_get_info(env: Env, fd: i32) -> Result<MapInfo> {
+pub fn map_get_info(env: Env, fd: f64) -> Result<MapInfo> {
+  let fd = i32_arg(&env, "mapGetInfo", "fd", fd)?;
   let shape = map_shape_full(&env, fd, "mapGetInfo")?;
   let i = &shape.info;
   Ok(MapInfo {

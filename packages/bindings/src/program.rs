@@ -7,8 +7,8 @@ use std::ptr;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use crate::convert::{cstring, from_c, from_c_array};
-use crate::error::{check, invalid, CError};
+use crate::convert::{cstring, from_c, from_c_array, i32_arg, opt_u32_arg, u32_arg, zeroed};
+use crate::error::{check, invalid, CError, ENOMEM};
 use crate::sys;
 
 /// Room for the load log (the refusal, as the verifier log carries it).
@@ -17,8 +17,10 @@ const INSN_SIZE: usize = 8;
 
 #[napi(object)]
 pub struct ProgLoadOptions {
-  pub expected_attach_type: Option<u32>,
-  pub fd_array: Option<Vec<i32>>,
+  /// An integer in [0, 2^32-1].
+  pub expected_attach_type: Option<f64>,
+  /// Map handles, each an int.
+  pub fd_array: Option<Vec<f64>>,
 }
 
 /// bpfhost_prog_load(): loads @insns (raw 8-byte instructions); returns the
@@ -26,12 +28,30 @@ pub struct ProgLoadOptions {
 #[napi(js_name = "progLoad")]
 pub fn prog_load(
   env: Env,
-  prog_type: u32,
+  prog_type: f64,
   name: Option<String>,
   license: String,
   insns: BufferSlice,
   opts: Option<ProgLoadOptions>,
 ) -> Result<i32> {
+  let op = "progLoad";
+  let prog_type = u32_arg(&env, op, "progType", prog_type)?;
+  let expected_attach_type = opt_u32_arg(
+    &env,
+    op,
+    "expectedAttachType",
+    opts.as_ref().and_then(|o| o.expected_attach_type),
+  )?;
+  let fd_array = opts
+    .as_ref()
+    .and_then(|o| o.fd_array.as_ref())
+    .map(|a| {
+      a.iter()
+        .enumerate()
+        .map(|(i, fd)| i32_arg(&env, op, &format!("fdArray[{i}]"), *fd))
+        .collect::<Result<Vec<i32>>>()
+    })
+    .transpose()?;
   if !insns.len().is_multiple_of(INSN_SIZE) {
     return Err(invalid(
       &env,
@@ -43,14 +63,10 @@ pub fn prog_load(
   }
   let cname = name.map(|n| cstring(&env, &n, "name")).transpose()?;
   let clicense = cstring(&env, &license, "license")?;
-  let fd_array = opts.as_ref().and_then(|o| o.fd_array.clone());
   let mut log = vec![0u8; LOG_SIZE];
   let o = sys::ProgLoadOpts {
     sz: std::mem::size_of::<sys::ProgLoadOpts>(),
-    expected_attach_type: opts
-      .as_ref()
-      .and_then(|o| o.expected_attach_type)
-      .unwrap_or(0),
+    expected_attach_type: expected_attach_type.unwrap_or(0),
     prog_flags: 0,
     fd_array: fd_array.as_ref().map_or(ptr::null(), |a| a.as_ptr()),
     log_level: 1,
@@ -88,15 +104,20 @@ pub fn prog_load(
   Ok(ret)
 }
 
+/// The numbers are integers in [0, 2^32-1] (EINVAL otherwise, never truncated).
 #[napi(object)]
 pub struct TestRunOptions {
   pub data: Option<Buffer>,
   pub ctx: Option<Buffer>,
-  pub repeat: Option<i32>,
+  /// Runs (0: once).
+  pub repeat: Option<f64>,
   /// Room for the data out (default: the data's size).
-  pub data_size_out: Option<u32>,
+  pub data_size_out: Option<f64>,
   /// Room for the context out (default: the context's size).
-  pub ctx_size_out: Option<u32>,
+  pub ctx_size_out: Option<f64>,
+  /// Instructions each run may execute (0 or absent: the core's default,
+  /// BPFHOST_INSN_BUDGET_DEFAULT); a run past it fails with ELOOP.
+  pub insn_budget: Option<f64>,
 }
 
 #[napi(object, use_nullable = true)]
@@ -112,9 +133,10 @@ pub struct TestRunInput {
   fd: i32,
   data: Vec<u8>,
   ctx: Vec<u8>,
-  repeat: i32,
+  repeat: u32,
   data_room: usize,
   ctx_room: usize,
+  insn_budget: u32,
 }
 
 /// What a test run gives back, before it becomes JS values.
@@ -128,16 +150,22 @@ pub struct TestRunOutput {
 fn test_run_input(
   env: &Env,
   op: &str,
-  fd: i32,
+  fd: f64,
   opts: Option<TestRunOptions>,
 ) -> Result<TestRunInput> {
+  let fd = i32_arg(env, op, "fd", fd)?;
   let o = opts.unwrap_or(TestRunOptions {
     data: None,
     ctx: None,
     repeat: None,
     data_size_out: None,
     ctx_size_out: None,
+    insn_budget: None,
   });
+  let repeat = opt_u32_arg(env, op, "repeat", o.repeat)?;
+  let data_size_out = opt_u32_arg(env, op, "dataSizeOut", o.data_size_out)?;
+  let ctx_size_out = opt_u32_arg(env, op, "ctxSizeOut", o.ctx_size_out)?;
+  let insn_budget = opt_u32_arg(env, op, "insnBudget", o.insn_budget)?;
   for (b, what) in [(&o.data, "data"), (&o.ctx, "ctx")] {
     if b.as_ref().is_some_and(|b| b.len() > u32::MAX as usize) {
       return Err(invalid(env, format!("{op}: {what} is over 4 GiB")));
@@ -147,11 +175,12 @@ fn test_run_input(
   let ctx = o.ctx.as_deref().map(<[u8]>::to_vec).unwrap_or_default();
   Ok(TestRunInput {
     fd,
-    data_room: o.data_size_out.map_or(data.len(), |n| n as usize),
-    ctx_room: o.ctx_size_out.map_or(ctx.len(), |n| n as usize),
+    data_room: data_size_out.map_or(data.len(), |n| n as usize),
+    ctx_room: ctx_size_out.map_or(ctx.len(), |n| n as usize),
     data,
     ctx,
-    repeat: o.repeat.unwrap_or(0),
+    repeat: repeat.unwrap_or(0),
+    insn_budget: insn_budget.unwrap_or(0),
   })
 }
 
@@ -173,8 +202,11 @@ fn out_ptr(b: &mut [u8]) -> *mut c_void {
 
 /// bpfhost_prog_test_run_opts() on @input; on any thread (the core is thread-safe).
 fn run_test(input: &TestRunInput) -> std::result::Result<TestRunOutput, CError> {
-  let mut data_out = vec![0u8; input.data_room];
-  let mut ctx_out = vec![0u8; input.ctx_room];
+  let room = |n: usize, what: &str| {
+    zeroed(n).ok_or_else(|| CError::new(ENOMEM, format!("cannot allocate {n} bytes for {what}")))
+  };
+  let mut data_out = room(input.data_room, "the data out (dataSizeOut)")?;
+  let mut ctx_out = room(input.ctx_room, "the context out (ctxSizeOut)")?;
   let mut t = sys::TestRunOpts {
     sz: std::mem::size_of::<sys::TestRunOpts>(),
     data_in: in_ptr(&input.data),
@@ -186,11 +218,14 @@ fn run_test(input: &TestRunInput) -> std::result::Result<TestRunOutput, CError> 
     ctx_size_in: input.ctx.len() as u32,
     ctx_size_out: input.ctx_room as u32,
     retval: 0,
-    repeat: input.repeat,
+    // The C option is an int carrying the u32 of bpf_attr: the same bits.
+    repeat: input.repeat as c_int,
     duration: 0,
     flags: 0,
     cpu: 0,
     batch_size: 0,
+    insn_budget: input.insn_budget,
+    _pad: 0,
   };
   // SAFETY: inputs live through the call; outputs have the sizes passed.
   let ret = unsafe { sys::bpfhost_prog_test_run_opts(input.fd, &mut t) };
@@ -227,7 +262,7 @@ impl From<TestRunOutput> for TestRunResult {
 
 /// bpfhost_prog_test_run_opts(): runs the program on @data/@ctx (@repeat times).
 #[napi(js_name = "progTestRun")]
-pub fn prog_test_run(env: Env, fd: i32, opts: Option<TestRunOptions>) -> Result<TestRunResult> {
+pub fn prog_test_run(env: Env, fd: f64, opts: Option<TestRunOptions>) -> Result<TestRunResult> {
   let input = test_run_input(&env, "progTestRun", fd, opts)?;
   run_test(&input)
     .map(TestRunResult::from)
@@ -261,7 +296,7 @@ impl Task for TestRunTask {
 )]
 pub fn prog_test_run_async(
   env: Env,
-  fd: i32,
+  fd: f64,
   opts: Option<TestRunOptions>,
 ) -> Result<AsyncTask<TestRunTask>> {
   let input = test_run_input(&env, "progTestRunAsync", fd, opts)?;
@@ -295,7 +330,8 @@ fn prog_info_into(fd: c_int, info: &mut sys::BpfProgInfo) -> std::result::Result
 
 /// bpfhost_prog_get_info_by_fd().
 #[napi(js_name = "progGetInfo")]
-pub fn prog_get_info(env: Env, fd: i32) -> Result<ProgInfo> {
+pub fn prog_get_info(env: Env, fd: f64) -> Result<ProgInfo> {
+  let fd = i32_arg(&env, "progGetInfo", "fd", fd)?;
   // First without arrays: the length written tells a program from other
   // objects (whose info would refuse the map_ids pointer as non-zero tail bytes).
   let mut info = sys::BpfProgInfo::default();
@@ -329,18 +365,33 @@ pub fn prog_get_info(env: Env, fd: i32) -> Result<ProgInfo> {
   })
 }
 
+#[napi(object)]
+pub struct LinkCreateOptions {
+  /// Instructions each run of the linked program may execute (0 or absent:
+  /// the core's default, BPFHOST_INSN_BUDGET_DEFAULT): an integer in [0, 2^32-1].
+  pub insn_budget: Option<f64>,
+}
+
 /// bpfhost_link_create(): attaches program @progFd to the hook of @attachType; returns the link.
 #[napi(js_name = "linkCreate")]
 pub fn link_create(
   env: Env,
-  prog_fd: i32,
-  attach_type: u32,
-  target_fd: Option<i32>,
+  prog_fd: f64,
+  attach_type: f64,
+  target_fd: Option<f64>,
+  opts: Option<LinkCreateOptions>,
 ) -> Result<i32> {
+  let op = "linkCreate";
+  let prog_fd = i32_arg(&env, op, "progFd", prog_fd)?;
+  let attach_type = u32_arg(&env, op, "attachType", attach_type)?;
+  let target_fd = target_fd
+    .map(|fd| i32_arg(&env, op, "targetFd", fd))
+    .transpose()?;
+  let insn_budget = opt_u32_arg(&env, op, "insnBudget", opts.and_then(|o| o.insn_budget))?;
   let o = sys::LinkCreateOpts {
     sz: std::mem::size_of::<sys::LinkCreateOpts>(),
     flags: 0,
-    _pad: 0,
+    insn_budget: insn_budget.unwrap_or(0),
   };
   // SAFETY: plain arguments and a complete opts struct.
   check(&env, unsafe {
@@ -350,7 +401,8 @@ pub fn link_create(
 
 /// bpfhost_link_detach(): the program leaves the hook (the link handle stays open).
 #[napi(js_name = "linkDetach")]
-pub fn link_detach(env: Env, link_fd: i32) -> Result<()> {
+pub fn link_detach(env: Env, link_fd: f64) -> Result<()> {
+  let link_fd = i32_arg(&env, "linkDetach", "linkFd", link_fd)?;
   // SAFETY: plain handle argument.
   check(&env, unsafe { sys::bpfhost_link_detach(link_fd) })?;
   Ok(())
@@ -365,7 +417,8 @@ pub struct LinkInfo {
 
 /// bpfhost_link_get_info_by_fd().
 #[napi(js_name = "linkGetInfo")]
-pub fn link_get_info(env: Env, fd: i32) -> Result<LinkInfo> {
+pub fn link_get_info(env: Env, fd: f64) -> Result<LinkInfo> {
+  let fd = i32_arg(&env, "linkGetInfo", "fd", fd)?;
   // Room for a program's info: the length written says what @fd is.
   let mut info = sys::BpfProgInfo::default();
   let len = prog_info_into(fd, &mut info).map_err(|r| CError::last(r).into_napi(&env))?;
@@ -394,9 +447,10 @@ pub struct HookTriggerResult {
 #[napi(js_name = "hookTrigger")]
 pub fn hook_trigger(
   env: Env,
-  attach_type: u32,
+  attach_type: f64,
   data: Option<BufferSlice>,
 ) -> Result<HookTriggerResult> {
+  let attach_type = u32_arg(&env, "hookTrigger", "attachType", attach_type)?;
   let (p, n): (*const c_void, u32) = match data.as_deref() {
     Some(d) if !d.is_empty() => {
       if d.len() > u32::MAX as usize {

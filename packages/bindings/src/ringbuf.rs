@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
+use crate::convert::{i32_arg, u32_arg};
 use crate::error::{CError, EBADF};
 use crate::sys;
 
@@ -141,7 +142,8 @@ impl RingBufferConsumer {
   /// bpfhost_ring_buffer__new() on ring buffer map @mapFd (the consumer takes
   /// its own handle to the map: closing @mapFd later is safe).
   #[napi(constructor)]
-  pub fn new(env: Env, map_fd: i32) -> Result<Self> {
+  pub fn new(env: Env, map_fd: f64) -> Result<Self> {
+    let map_fd = i32_arg(&env, "RingBufferConsumer", "mapFd", map_fd)?;
     let sink = Box::into_raw(Box::<Sink>::default());
     // SAFETY: sample matches the callback type; sink outlives the consumer.
     let rb =
@@ -171,7 +173,10 @@ impl RingBufferConsumer {
   /// bpfhost_ring_buffer__consume_n(): the records available now (at most
   /// @max), without waiting. Each record is a copy.
   #[napi]
-  pub fn consume(&self, env: Env, max: Option<u32>) -> Result<Vec<Buffer>> {
+  pub fn consume(&self, env: Env, max: Option<f64>) -> Result<Vec<Buffer>> {
+    let max = max
+      .map(|m| u32_arg(&env, "RingBufferConsumer.consume", "max", m))
+      .transpose()?;
     let shared = self.shared(&env, "consume")?;
     let max = max.map_or(usize::MAX, |m| m as usize);
     shared
@@ -187,8 +192,9 @@ impl RingBufferConsumer {
   pub fn poll<'env>(
     &self,
     env: &'env Env,
-    timeout_ms: i32,
+    timeout_ms: f64,
   ) -> Result<PromiseRaw<'env, Vec<Buffer>>> {
+    let timeout_ms = i32_arg(env, "RingBufferConsumer.poll", "timeoutMs", timeout_ms)?;
     let shared = self.shared(env, "poll")?;
     let fut = async move {
       napi::tokio::task::spawn_blocking(move || shared.poll(timeout_ms))

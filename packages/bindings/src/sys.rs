@@ -56,14 +56,18 @@ pub struct TestRunOpts {
   pub flags: u32,
   pub cpu: u32,
   pub batch_size: u32,
+  /// Instructions per run; 0: BPFHOST_INSN_BUDGET_DEFAULT.
+  pub insn_budget: u32,
+  /// Tail padding, zero (the library refuses non-zero bytes past `insn_budget`).
+  pub _pad: u32,
 }
 
 #[repr(C)]
 pub struct LinkCreateOpts {
   pub sz: usize,
   pub flags: u32,
-  /// Tail padding, zero (the library refuses non-zero bytes past `flags`).
-  pub _pad: u32,
+  /// Instructions per run of the linked program; 0: BPFHOST_INSN_BUDGET_DEFAULT.
+  pub insn_budget: u32,
 }
 
 #[repr(C)]
@@ -449,8 +453,10 @@ extern "C" {
 const _: () = assert!(std::mem::size_of::<MapCreateOpts>() == 40);
 const _: () = assert!(std::mem::size_of::<MapBatchOpts>() == 24);
 const _: () = assert!(std::mem::size_of::<ProgLoadOpts>() == 40);
-const _: () = assert!(std::mem::size_of::<TestRunOpts>() == 80);
+const _: () = assert!(std::mem::size_of::<TestRunOpts>() == 88);
+const _: () = assert!(std::mem::offset_of!(TestRunOpts, insn_budget) == 80);
 const _: () = assert!(std::mem::size_of::<LinkCreateOpts>() == 16);
+const _: () = assert!(std::mem::offset_of!(LinkCreateOpts, insn_budget) == 12);
 const _: () = assert!(std::mem::size_of::<ObjectOpenOpts>() == 24);
 const _: () = assert!(std::mem::size_of::<BpfMapInfo>() == 88);
 const _: () = assert!(std::mem::size_of::<BpfProgInfo>() == 232);

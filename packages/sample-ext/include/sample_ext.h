@@ -90,11 +90,12 @@ struct sample_ext_accumulator_entry {
 
 /*
  * The context of a sample program: 32 bytes, the same layout for BPF and
- * the host (pointers are 64-bit on both). The program may read all of it
- * and write the fields after the pointers and the bytes between data and
- * data_end (writing data or data_end faults: -EFAULT); the hook restores
- * the fields before each program, so only data writes carry over from one
- * program to the next on the same event.
+ * the host (pointers are 64-bit on both). The program may load the
+ * pointers (whole), load the other fields (whole or in aligned parts),
+ * store them (whole) and the bytes between data and data_end; any other
+ * context access (writing data or data_end, a narrow store) faults:
+ * -EFAULT. The hook restores the fields before each program, so only data
+ * writes carry over from one program to the next on the same event.
  *
  * BPF_PROG_TEST_RUN: data_in becomes data .. data_end; ctx_in (empty or the
  * whole struct) gives event_id and prog_index, its data, data_end and

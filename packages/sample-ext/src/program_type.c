@@ -2,7 +2,8 @@
 /*
  * The program type "sample": a program information provider. It tells the
  * core the context's layout (where the data pointers sit, so the core lets
- * programs touch the event's bytes), the ELF section prefixes that select
+ * programs touch the event's bytes, and what programs may load and store in
+ * each field), the ELF section prefixes that select
  * the type, the helpers, and how BPF_PROG_TEST_RUN builds a context.
  *
  * Why its own context_create rather than the core's default (which copies
@@ -91,12 +92,34 @@ static void test_ctx_destroy(void *binding_context, void *context, uint8_t *data
 	free(t);
 }
 
+#define SAMPLE_FIELD(field, access)                                                      \
+	{ .header = BPFHOST_CONTEXT_FIELD_HEADER, .name = #field,                         \
+	  .offset = offsetof(struct sample_ctx, field),                                   \
+	  .size = sizeof(((struct sample_ctx *)0)->field), .flags = (access) }
+#define SAMPLE_FIELD_RW \
+	(BPFHOST_CONTEXT_FIELD_READ | BPFHOST_CONTEXT_FIELD_WRITE | BPFHOST_CONTEXT_FIELD_NARROW_READ)
+
+/*
+ * What a program may do with each field: load the pointers whole (the core
+ * reads the event's range back from them, so they are never written); load
+ * the other fields whole or in aligned parts, and store them whole.
+ */
+static const struct bpfhost_context_field sample_ctx_fields[] = {
+	SAMPLE_FIELD(data, BPFHOST_CONTEXT_FIELD_READ | BPFHOST_CONTEXT_FIELD_PACKET_DATA),
+	SAMPLE_FIELD(data_end, BPFHOST_CONTEXT_FIELD_READ | BPFHOST_CONTEXT_FIELD_PACKET_END),
+	SAMPLE_FIELD(event_id, SAMPLE_FIELD_RW),
+	SAMPLE_FIELD(data_len, SAMPLE_FIELD_RW),
+	SAMPLE_FIELD(prog_index, SAMPLE_FIELD_RW),
+};
+
 static const struct bpfhost_context_descriptor sample_ctx_descriptor = {
 	.header = BPFHOST_CONTEXT_DESCRIPTOR_HEADER,
 	.size = sizeof(struct sample_ctx),
 	.data = offsetof(struct sample_ctx, data),
 	.end = offsetof(struct sample_ctx, data_end),
 	.meta = -1,
+	.fields = sample_ctx_fields,
+	.field_count = sizeof(sample_ctx_fields) / sizeof(sample_ctx_fields[0]),
 };
 
 /* "sample" alone and "sample/<name>": both imply the hook's attach type. */

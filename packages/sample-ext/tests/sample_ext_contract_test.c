@@ -531,6 +531,18 @@ static void program_type_data(void)
 	ASSERT_EQ(d->context_descriptor->data, offsetof(struct sample_ctx, data), "data offset");
 	ASSERT_EQ(d->context_descriptor->end, offsetof(struct sample_ctx, data_end), "end offset");
 	ASSERT_EQ(d->context_descriptor->meta, -1, "no meta pointer");
+	ASSERT_EQ(d->context_descriptor->field_count, 5, "a field table: every field of sample_ctx");
+	for (uint32_t i = 0; i < d->context_descriptor->field_count; i++) {
+		const struct bpfhost_context_field *f = elem(d->context_descriptor->fields, i);
+		bool ptr = f->offset < offsetof(struct sample_ctx, event_id);
+
+		ASSERT_EQ(f->header.size, BPFHOST_CONTEXT_FIELD_CURRENT_VERSION_SIZE, "field size macro");
+		ASSERT_EQ(f->flags & BPFHOST_CONTEXT_FIELD_WRITE, ptr ? 0 : BPFHOST_CONTEXT_FIELD_WRITE,
+			  "the pointers are read-only, the rest writable");
+		ASSERT_EQ(f->flags & (BPFHOST_CONTEXT_FIELD_PACKET_DATA | BPFHOST_CONTEXT_FIELD_PACKET_END),
+			  f->offset == 0 ? BPFHOST_CONTEXT_FIELD_PACKET_DATA :
+			  f->offset == 8 ? BPFHOST_CONTEXT_FIELD_PACKET_END : 0, "packet pointer flags");
+	}
 
 	ASSERT_EQ(d->section_count, 2, "two section prefixes");
 	for (uint32_t i = 0; i < d->section_count; i++) {

@@ -5,6 +5,7 @@
  */
 import { Program, type ProgramInfo } from '../index.js';
 
+import { parseUint } from './numbers.js';
 import type { Output } from './output.js';
 import type { Session } from './session.js';
 import { UsageError } from './usage.js';
@@ -15,6 +16,7 @@ export interface TestRunArgs {
   data: string | undefined;
   ctx: string | undefined;
   repeat: string | undefined;
+  insnBudget: string | undefined;
 }
 
 /** bpftool's JSON shape of a program. */
@@ -66,11 +68,14 @@ function signed(retval: number): number {
   return retval | 0;
 }
 
-/** A count of runs: a positive integer. */
+/** A count of runs: an integer in [1, 2^32-1]. */
 export function parseRepeat(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 0xffffffff) throw new UsageError(`--repeat: expected a positive integer, got '${text}'`, 'prog');
-  return Number(text);
+  return text === undefined ? undefined : parseUint(text, '--repeat', { min: 1, command: 'prog' });
+}
+
+/** An instruction budget per run: an integer in [1, 2^32-1] (leave it out for the core's default). */
+export function parseInsnBudget(text: string | undefined, command: string): number | undefined {
+  return text === undefined ? undefined : parseUint(text, '--insn-budget', { min: 1, command });
 }
 
 function testRun(session: Session, out: Output, args: readonly string[], opts: TestRunArgs): void {
@@ -80,14 +85,16 @@ function testRun(session: Session, out: Output, args: readonly string[], opts: T
   const data = opts.data === undefined ? undefined : parseHexData(opts.data);
   const ctx = opts.ctx === undefined ? undefined : parseHexData(opts.ctx, '--ctx');
   const repeat = parseRepeat(opts.repeat);
+  const insnBudget = parseInsnBudget(opts.insnBudget, 'prog');
   const obj = session.loadObject(path);
   const program = obj.program(name);
-  const r = program.testRun({ ...(data ? { data } : {}), ...(ctx ? { ctx } : {}), ...(repeat ? { repeat } : {}) });
+  const r = program.testRun({ ...(data ? { data } : {}), ...(ctx ? { ctx } : {}), ...(repeat ? { repeat } : {}), ...(insnBudget ? { insnBudget } : {}) });
   out.document({
     program: name,
     retval: signed(r.retval),
     duration_ns: r.durationNs,
     repeat: repeat ?? 1,
+    ...(insnBudget ? { insn_budget: insnBudget } : {}),
     ...(r.data ? { data_out: hexByteList(r.data) } : {}),
     ...(r.ctx ? { ctx_out: hexByteList(r.ctx) } : {}),
   });

@@ -8,6 +8,8 @@
 import { triggerHook, type BpfObject, type MapInfo, type Program } from '../index.js';
 
 import { dumpEntries, type EntryView } from './cmd-map.js';
+import { parseInsnBudget } from './cmd-prog.js';
+import { parseUint } from './numbers.js';
 import type { Output } from './output.js';
 import type { Session } from './session.js';
 import { formatTable } from './table.js';
@@ -19,11 +21,12 @@ export interface RunArgs {
   hook: string | undefined;
   prog: string[];
   data: string[];
+  insnBudget: string | undefined;
 }
 
+/** An attach type: an integer in [0, 2^32-1] (the sample extension's hook is 4097). */
 function parseAttachType(text: string): number {
-  if (!/^(0x[0-9a-f]+|\d+)$/i.test(text) || Number(text) > 0xffffffff) throw new UsageError(`--hook: expected an attach type (a number, e.g. 4097), got '${text}'`, 'run');
-  return Number(text);
+  return parseUint(text, '--hook', { command: 'run' });
 }
 
 /** The programs to attach: those named, in order, or every one whose section implies `attachType`. */
@@ -38,8 +41,11 @@ export function runCommand(session: Session, out: Output, args: readonly string[
   const [path, ...rest] = args;
   if (path === undefined) throw new UsageError('run: expected a BPF object (OBJ.o)', 'run');
   if (rest.length > 0) throw new UsageError(`run: unexpected '${rest.join(' ')}'`, 'run');
-  if (opts.hook === undefined && (opts.prog.length > 0 || opts.data.length > 0)) throw new UsageError('run: --prog and --data need --hook ATTACH_TYPE', 'run');
+  if (opts.hook === undefined && (opts.prog.length > 0 || opts.data.length > 0 || opts.insnBudget !== undefined)) {
+    throw new UsageError('run: --prog, --data and --insn-budget need --hook ATTACH_TYPE', 'run');
+  }
   const hook = opts.hook === undefined ? undefined : parseAttachType(opts.hook);
+  const insnBudget = parseInsnBudget(opts.insnBudget, 'run');
   const events = opts.data.map((d) => parseHexData(d));
 
   const obj = session.loadObject(path);
@@ -72,7 +78,7 @@ export function runCommand(session: Session, out: Output, args: readonly string[
   };
 
   if (hook !== undefined) {
-    const attached = chosen(obj, opts.prog, hook).map((p) => ({ program: p.name, link: session.attach(p, hook) }));
+    const attached = chosen(obj, opts.prog, hook).map((p) => ({ program: p.name, link: session.attach(p, hook, insnBudget) }));
     out.line();
     out.line(`attached to hook ${hook}: ${attached.map((a) => `${a.program} (link ${a.link.info().id})`).join(', ')}`);
     const fired = (events.length > 0 ? events : [undefined]).map((data, n) => {
@@ -81,7 +87,7 @@ export function runCommand(session: Session, out: Output, args: readonly string[
       out.line(`event ${n + 1}${data ? ` (${data.length} bytes)` : ''}: ${r.programs} program${r.programs === 1 ? '' : 's'} ran, result ${retval}`);
       return { data: data ? hexByteList(data) : null, programs: r.programs, retval };
     });
-    doc.links = attached.map((a) => ({ program: a.program, id: a.link.info().id, attach_type: hook }));
+    doc.links = attached.map((a) => ({ program: a.program, id: a.link.info().id, attach_type: hook, ...(insnBudget ? { insn_budget: insnBudget } : {}) }));
     doc.events = fired;
     const dumps: Record<string, unknown> = {};
     for (const m of maps) {

@@ -30,6 +30,7 @@ const OPTIONS = {
   data: { type: 'string', multiple: true },
   ctx: { type: 'string' },
   repeat: { type: 'string' },
+  'insn-budget': { type: 'string' },
   out: { type: 'string', short: 'o' },
   progress: { type: 'boolean' },
   'no-progress': { type: 'boolean' },
@@ -41,8 +42,8 @@ type Values = ReturnType<typeof parseCommandLine>['values'];
 
 /** Options each command takes besides the global ones. */
 const COMMAND_OPTIONS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
-  run: ['hook', 'prog', 'data'],
-  prog: ['data', 'ctx', 'repeat'],
+  run: ['hook', 'prog', 'data', 'insn-budget'],
+  prog: ['data', 'ctx', 'repeat', 'insn-budget'],
   map: [],
   asm: ['out'],
   disasm: [],
@@ -84,9 +85,9 @@ function dispatch(session: Session, out: Output, positionals: readonly string[],
   for (const path of values.obj ?? []) session.loadObject(path);
   switch (command) {
     case 'run':
-      return runCommand(session, out, args, { hook: values.hook, prog: values.prog ?? [], data: values.data ?? [] });
+      return runCommand(session, out, args, { hook: values.hook, prog: values.prog ?? [], data: values.data ?? [], insnBudget: values['insn-budget'] });
     case 'prog':
-      return progCommand(session, out, args, { data: values.data?.[0], ctx: values.ctx, repeat: values.repeat });
+      return progCommand(session, out, args, { data: values.data?.[0], ctx: values.ctx, repeat: values.repeat, insnBudget: values['insn-budget'] });
     case 'map':
       return mapCommand(session, out, args);
     case 'asm':

@@ -9,6 +9,7 @@ import { basename } from 'node:path';
 
 import { BpfMap, BpfObject, NotFoundError, Program, loadExtension, type Extension, type Link, type UntypedMap } from '../index.js';
 
+import { parseUint } from './numbers.js';
 import { UsageError } from './usage.js';
 
 /** A map found by {@link Session.findMap}, with the object it belongs to (if any). */
@@ -50,9 +51,9 @@ export class Session {
     return r;
   }
 
-  /** Attaches `program` to `attachType`; the link is closed by {@link close}. */
-  attach(program: Program, attachType: number): Link {
-    return this.hold(program.attach(attachType));
+  /** Attaches `program` to `attachType` (each run bounded by `insnBudget` if given); the link is closed by {@link close}. */
+  attach(program: Program, attachType: number, insnBudget?: number): Link {
+    return this.hold(program.attach({ attachType, ...(insnBudget !== undefined ? { insnBudget } : {}) }));
   }
 
   /**
@@ -154,10 +155,9 @@ export class Session {
   }
 }
 
-/** A positive integer id. */
+/** An id: an integer in [1, 2^32-1]. */
 export function parseId(text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) <= 0 || Number(text) > 0xffffffff) throw new UsageError(`'${text}' is not an id (a positive integer)`);
-  return Number(text);
+  return parseUint(text, 'an id', { min: 1 });
 }
 
 function hint(s: Session): string {

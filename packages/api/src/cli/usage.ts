@@ -35,12 +35,12 @@ export const HELP: Readonly<Record<string, string>> = {
   '': `Usage: bpfhost [OPTIONS] COMMAND ...
 
 Commands (after bpftool):
-  run OBJ.o [--ext MODULE]... [--hook ATTACH_TYPE [--prog NAME]... --data HEX...]
+  run OBJ.o [--ext MODULE]... [--hook ATTACH_TYPE [--prog NAME]... --data HEX... --insn-budget N]
                           load extensions and the object, print its maps and programs;
                           with --hook, attach programs, fire the hook once per --data, dump the maps
   prog list               programs loaded in this process
   prog show ID|name NAME  one program
-  prog test-run OBJ.o PROG [--data HEX] [--ctx HEX] [--repeat N]
+  prog test-run OBJ.o PROG [--data HEX] [--ctx HEX] [--repeat N] [--insn-budget N]
                           run a program of an object once (BPF_PROG_TEST_RUN)
   map list                maps created in this process
   map dump MAP            every entry of a map (MAP: ID, NAME, id ID, name NAME, pinned PATH)
@@ -62,24 +62,28 @@ Exit code 0 on success, 1 on any error.
 ${GLOBAL}
 
 ${IN_PROCESS}`,
-  run: `Usage: bpfhost run OBJ.o [--ext MODULE]... [--hook ATTACH_TYPE] [--prog NAME]... [--data HEX]...
+  run: `Usage: bpfhost run OBJ.o [--ext MODULE]... [--hook ATTACH_TYPE] [--prog NAME]... [--data HEX]... [--insn-budget N]
 
 Loads the extension modules, opens and loads OBJ.o, and prints its maps and programs.
 With --hook, attaches programs to the hook ATTACH_TYPE (a number; the sample extension's
 hook is 4097): the --prog ones in the order given, else every program whose section
 implies that attach type. Then fires the hook once per --data (hex bytes, e.g.
 --data 01000000000000000000000000000000; once with no data if none is given), prints
-each event's result and dumps the object's maps.
+each event's result and dumps the object's maps. --insn-budget N (1 to 4294967295)
+bounds each run of the attached programs to N instructions (default: the core's,
+16777216); a run past it stops with ELOOP.
 
 ${GLOBAL}`,
   prog: `Usage: bpfhost prog list
        bpfhost prog show ID | id ID | name NAME
-       bpfhost prog test-run OBJ.o PROG [--data HEX] [--ctx HEX] [--repeat N]
+       bpfhost prog test-run OBJ.o PROG [--data HEX] [--ctx HEX] [--repeat N] [--insn-budget N]
 
 list and show report the programs loaded in this process (from --obj OBJ.o; load the
 extensions their types need with --ext). test-run opens and loads OBJ.o, runs program
 PROG (its function name) on the data and context given as hex bytes, and prints its
-return value, the mean duration and the data and context after the run.
+return value, the mean duration and the data and context after the run. --repeat N
+(1 to 4294967295) runs it N times; --insn-budget N (1 to 4294967295) stops a run after
+N instructions with ELOOP (default: the core's budget, 16777216).
 
 ${GLOBAL}
 

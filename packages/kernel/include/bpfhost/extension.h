@@ -15,7 +15,8 @@
  * many bytes into a zeroed copy (fields an older module lacks read as 0/NULL),
  * and refuses a wrong version, a too-small size or a NULL required callback
  * with -EINVAL and a message naming the module, the struct and the field.
- * New fields are only ever added at the end.
+ * New fields are only ever added at the end, keeping the version; a struct
+ * that grew so names its v1 size in a *_V1_SIZE macro.
  *
  * Callbacks return 0 or a negative errno, which reaches the caller unchanged.
  */
@@ -193,7 +194,11 @@ typedef int (*bpfhost_preprocess_map_update_element_t)(void *binding_context, vo
 							size_t in_value_size, const uint8_t *in_value,
 							size_t out_value_size, uint8_t *out_value,
 							uint32_t flags);
-/* Before a plain delete removes the entry: an error vetoes the delete. */
+/*
+ * Before a plain delete removes the entry: an error vetoes the delete. From
+ * the call on no new lookup (nor find_element) reaches the entry, so the
+ * provider may release the value here; a veto makes it visible again, as it was.
+ */
 typedef int (*bpfhost_preprocess_map_delete_element_t)(void *binding_context, void *map_context,
 							size_t key_size, const uint8_t *key,
 							size_t value_size, const uint8_t *value,
@@ -379,9 +384,61 @@ struct bpfhost_helper_function {
 	  sizeof(struct bpfhost_helper_function) }
 
 /*
- * Where the packet pointers sit in the context struct: offsets of
- * `uint8_t *` fields, or -1. The program may read and write the context's
- * `size` bytes and the bytes between *data and *end.
+ * One field of a program type's context and what programs may do with it
+ * (Linux's is_valid_access of the type, as a table). A load or store that
+ * no field allows stops the program with -EFAULT and a message naming the
+ * field. Offsets count from the context's start; "aligned" counts from the
+ * field's start.
+ */
+/* Loads of the whole field. */
+#define BPFHOST_CONTEXT_FIELD_READ 0x01u
+/* Stores of the whole field. */
+#define BPFHOST_CONTEXT_FIELD_WRITE 0x02u
+/* With READ: also loads of 1, 2 or 4 bytes inside the field, aligned to their size. */
+#define BPFHOST_CONTEXT_FIELD_NARROW_READ 0x04u
+/*
+ * A buffer (Linux's cb[]): loads (READ) and stores (WRITE) of 1, 2, 4 or 8
+ * bytes anywhere inside it, aligned to their size; no whole-field access.
+ */
+#define BPFHOST_CONTEXT_FIELD_BYTES 0x08u
+/*
+ * The descriptor's data / end / meta pointer: exactly that `uint8_t *`
+ * (its offset, 8 bytes), READ at most (whole loads only): the core reads
+ * the packet range back from it, so programs never write it.
+ */
+#define BPFHOST_CONTEXT_FIELD_PACKET_DATA 0x10u
+#define BPFHOST_CONTEXT_FIELD_PACKET_END 0x20u
+#define BPFHOST_CONTEXT_FIELD_PACKET_META 0x40u
+
+struct bpfhost_context_field {
+	struct bpfhost_extension_header header;
+	const char *name;		/* for messages ("len", "cb") */
+	uint32_t offset;
+	/* 1, 2, 4 or 8 bytes; any size for BYTES or a field without READ/WRITE. */
+	uint32_t size;
+	/* BPFHOST_CONTEXT_FIELD_*; 0: named in messages, but programs may not touch it. */
+	uint32_t flags;
+};
+#define BPFHOST_CONTEXT_FIELD_CURRENT_VERSION 1
+#define BPFHOST_CONTEXT_FIELD_CURRENT_VERSION_SIZE \
+	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_context_field, flags)
+#define BPFHOST_CONTEXT_FIELD_HEADER                                          \
+	{ BPFHOST_CONTEXT_FIELD_CURRENT_VERSION,                              \
+	  BPFHOST_CONTEXT_FIELD_CURRENT_VERSION_SIZE,                         \
+	  sizeof(struct bpfhost_context_field) }
+
+/*
+ * The context of a program type: its size, where the packet pointers sit
+ * (offsets of `uint8_t *` fields, or -1; the program may touch the bytes
+ * between *data and *end) and, optionally, the field table.
+ *
+ * With fields (field_count > 0): a program may load and store only what
+ * the table allows, fields do not overlap and lie inside size (registration
+ * refuses a bad table with -EINVAL), and atomic operations on the context
+ * are refused, as Linux refuses them for every type.
+ * Without (field_count 0, or a module built before the table existed,
+ * whose header.size stops at meta): any load or store inside size, except
+ * stores that touch a packet pointer; atomics as stores.
  */
 struct bpfhost_context_descriptor {
 	struct bpfhost_extension_header header;
@@ -389,10 +446,16 @@ struct bpfhost_context_descriptor {
 	int32_t data;
 	int32_t end;
 	int32_t meta;
+	/* Added after the first release (version stays 1; header.size tells). */
+	const struct bpfhost_context_field *fields;	/* stride: their header.total_size */
+	uint32_t field_count;
 };
 #define BPFHOST_CONTEXT_DESCRIPTOR_CURRENT_VERSION 1
-#define BPFHOST_CONTEXT_DESCRIPTOR_CURRENT_VERSION_SIZE \
+/* The smallest size the core accepts: through meta, without the field table. */
+#define BPFHOST_CONTEXT_DESCRIPTOR_V1_SIZE \
 	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_context_descriptor, meta)
+#define BPFHOST_CONTEXT_DESCRIPTOR_CURRENT_VERSION_SIZE \
+	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_context_descriptor, field_count)
 #define BPFHOST_CONTEXT_DESCRIPTOR_HEADER                                     \
 	{ BPFHOST_CONTEXT_DESCRIPTOR_CURRENT_VERSION,                         \
 	  BPFHOST_CONTEXT_DESCRIPTOR_CURRENT_VERSION_SIZE,                    \

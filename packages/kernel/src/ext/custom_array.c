@@ -29,7 +29,7 @@ static inline struct plat_spinlock *carray_lock(struct custom_array *ca, uint32_
 static int carray_lookup(struct bh_map *map, const void *key, void *value, bool helper, void **stored_out)
 {
 	struct custom_array *ca = carray_of(map);
-	uint32_t index = *(const uint32_t *)key;
+	uint32_t index = bh_load_u32(key);
 	char small[SMALL_VALUE], *copy = small;
 	char *stored;
 	int err = custom_orphan_check(&ca->c);
@@ -67,7 +67,7 @@ static int carray_update(struct bh_map *map, const void *key, const void *value,
 {
 	struct custom_array *ca = carray_of(map);
 	struct custom_common *c = &ca->c;
-	uint32_t index = *(const uint32_t *)key, size = c->actual_value_size;
+	uint32_t index = bh_load_u32(key), size = c->actual_value_size;
 	char small_new[SMALL_VALUE], small_old[SMALL_VALUE];
 	char *fresh = small_new, *old = small_old;
 	const char *src = value;
@@ -143,12 +143,23 @@ static long carray_update_elem(struct bh_map *map, const void *key, const void *
 	return carray_update(map, key, value, flags, true);
 }
 
-static long carray_delete_elem(struct bh_map *map, const void *key)
+static int carray_delete(struct bh_map *map, bool helper)
 {
 	int err = custom_orphan_check(custom_of(map));
 
+	if (err)
+		return err;
+	/* As the hash base: programs never delete from such a map (DESIGN "Custom maps"). */
+	if (helper && carray_of(map)->c.uov)
+		return bh_map_err(-EOPNOTSUPP, map, "programs cannot delete from a map whose provider "
+				  "updates the original value");
+	return bh_map_err(-EINVAL, map, "array elements cannot be deleted");
+}
+
+static long carray_delete_elem(struct bh_map *map, const void *key)
+{
 	(void)key;
-	return err ? err : bh_map_err(-EINVAL, map, "array elements cannot be deleted");
+	return carray_delete(map, true);
 }
 
 static int carray_sys_lookup(struct bh_map *map, const void *key, void *value, uint64_t flags)
@@ -164,7 +175,8 @@ static int carray_sys_update(struct bh_map *map, const void *key, const void *va
 
 static int carray_sys_delete(struct bh_map *map, const void *key)
 {
-	return (int)carray_delete_elem(map, key);
+	(void)key;
+	return carray_delete(map, false);
 }
 
 /* Arrays have no lookup-and-delete (as Linux); an orphan still says -ENODEV. */

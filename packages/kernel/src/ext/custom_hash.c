@@ -5,13 +5,35 @@
  * Writers of one entry are ordered by a "claimed" mark taken under the
  * bucket lock: a delete that asks the provider first (preprocess) claims the
  * entry, and other writers of that key wait for the decision, so a value is
- * reported gone exactly once. No core lock is held around a callback.
+ * reported gone exactly once. A claimed entry stays linked (a veto puts it
+ * back as it was) but is gone for every reader from the moment it is
+ * claimed: the provider may release the value at once (epoch_free), and a
+ * lookup that found it later would hand the released value on. No core lock
+ * is held around a callback.
  */
 #include "custom_map_internal.h"
 
 static struct custom_hash *chash_of(struct bh_map *map)
 {
 	return container_of(htab_of(map), struct custom_hash, h);
+}
+
+/*
+ * Readers test the mark after finding the entry. A seq_cst store and load:
+ * a reader that still sees 0 was inside its epoch before the claim, so a
+ * value the provider frees after claiming outlives that reader.
+ */
+static inline bool chash_claimed(struct htab_elem *e)
+{
+	return atomic_load(&e->claimed) != 0;
+}
+
+/* Lock-free lookup under epoch: a claimed entry is not there. */
+static struct htab_elem *chash_find_visible(struct custom_hash *ch, const void *key)
+{
+	struct htab_elem *e = htab_find(&ch->h, key, htab_hash(&ch->h, key));
+
+	return e && !chash_claimed(e) ? e : NULL;
 }
 
 static int chash_lookup(struct bh_map *map, const void *key, void *value, bool helper, void **stored_out)
@@ -23,7 +45,7 @@ static int chash_lookup(struct bh_map *map, const void *key, void *value, bool h
 
 	if (err)
 		return err;
-	e = htab_find(&ch->h, key, htab_hash(&ch->h, key));
+	e = chash_find_visible(ch, key);
 	if (!e)
 		return bh_map_err(-ENOENT, map, "no such key");
 	stored = htab_elem_value(&ch->h, e);
@@ -76,7 +98,7 @@ static int chash_update(struct bh_map *map, const void *key, const void *value, 
 	for (;;) {
 		plat_spin_lock(&b->lock);
 		old = htab_find(&ch->h, key, hash);
-		if (!old || !old->claimed)
+		if (!old || !atomic_load_explicit(&old->claimed, memory_order_relaxed))
 			break;
 		/* A delete is asking the provider about @old: wait for its answer. */
 		plat_spin_unlock(&b->lock);
@@ -136,15 +158,18 @@ static int chash_delete(struct bh_map *map, const void *key, void *value, bool h
 			plat_spin_unlock(&b->lock);
 			return bh_map_err(-ENOENT, map, "no such key");
 		}
-		if (!e->claimed)
+		if (!atomic_load_explicit(&e->claimed, memory_order_relaxed))
 			break;
 		plat_spin_unlock(&b->lock);
 		plat_yield();
 	}
 	stored = htab_elem_value(&ch->h, e);
 	if (ask) {
-		/* Keep the entry visible while the provider decides. */
-		e->claimed = 1;
+		/*
+		 * Claim it before the provider sees it: from here on no lookup
+		 * reaches the value, which pre-processing may release at once.
+		 */
+		atomic_store(&e->claimed, 1);
 		plat_spin_unlock(&b->lock);
 		err = lookup ? custom_call_find(c, key, stored, value, helper) : 0;
 		if (!err && lookup && !c->uov)
@@ -160,7 +185,8 @@ static int chash_delete(struct bh_map *map, const void *key, void *value, bool h
 		}
 		plat_spin_lock(&b->lock);
 		if (err) {
-			e->claimed = 0;
+			/* Vetoed (or find failed): visible again, value untouched. */
+			atomic_store(&e->claimed, 0);
 			plat_spin_unlock(&b->lock);
 			return err;
 		}
@@ -234,11 +260,44 @@ static int chash_sys_lookup_and_delete(struct bh_map *map, const void *key, void
 	return chash_delete(map, key, value, false, true);
 }
 
+/* The first unclaimed entry from @e on: its chain, then the buckets after @bucket. */
+static struct htab_elem *chash_visible_from(struct custom_hash *ch, struct htab_elem *e, uint32_t bucket)
+{
+	for (;;) {
+		for (; e; e = atomic_load_explicit(&e->next, memory_order_acquire))
+			if (!chash_claimed(e))
+				return e;
+		if (++bucket >= ch->h.n_buckets)
+			return NULL;
+		e = atomic_load_explicit(&ch->h.buckets[bucket].head, memory_order_acquire);
+	}
+}
+
+/* As htab_get_next_key, but claimed keys are not handed out (they only mark a position). */
 static int chash_get_next_key(struct bh_map *map, const void *key, void *next_key)
 {
-	int err = custom_orphan_check(custom_of(map));
+	struct custom_hash *ch = chash_of(map);
+	struct htab_elem *e = NULL, *next = NULL;
+	int err = custom_orphan_check(&ch->c);
 
-	return err ? err : htab_get_next_key(map, key, next_key);
+	if (err)
+		return err;
+	if (key) {
+		uint32_t hash = htab_hash(&ch->h, key);
+
+		e = htab_find(&ch->h, key, hash);
+		if (e)
+			next = chash_visible_from(ch, atomic_load_explicit(&e->next, memory_order_acquire),
+						  hash & (ch->h.n_buckets - 1));
+	}
+	/* No key, or the key is gone: start over, as Linux does. */
+	if (!e)
+		next = chash_visible_from(ch, atomic_load_explicit(&ch->h.buckets[0].head,
+								   memory_order_acquire), 0);
+	if (!next)
+		return bh_map_err(-ENOENT, map, "no more keys");
+	plat_memcpy(next_key, next->key, map->key_size);
+	return 0;
 }
 
 /* ----------------------------------------------------- storage of the base */
@@ -283,7 +342,7 @@ static void chash_cleanup_common(struct custom_common *c)
 static int chash_find_raw(struct bh_map *map, const void *key, uint8_t **value)
 {
 	struct custom_hash *ch = chash_of(map);
-	struct htab_elem *e = htab_find(&ch->h, key, htab_hash(&ch->h, key));
+	struct htab_elem *e = chash_find_visible(ch, key);
 
 	if (!e)
 		return -ENOENT;

@@ -92,7 +92,7 @@ static inline char *array_elem(struct bpf_array *a, uint32_t index)
 static void *array_lookup_elem(struct bh_map *map, const void *key)
 {
 	struct bpf_array *a = array_of(map);
-	uint32_t index = *(const uint32_t *)key;
+	uint32_t index = bh_load_u32(key);
 
 	if (unlikely(index >= map->max_entries))
 		return NULL;
@@ -116,7 +116,7 @@ static int array_check_update(struct bh_map *map, uint32_t index, uint64_t flags
 
 static long array_update_elem(struct bh_map *map, const void *key, const void *value, uint64_t flags)
 {
-	uint32_t index = *(const uint32_t *)key;
+	uint32_t index = bh_load_u32(key);
 	int err = array_check_update(map, index, flags);
 
 	if (err)
@@ -134,7 +134,7 @@ static long array_delete_elem(struct bh_map *map, const void *key)
 static int array_sys_lookup(struct bh_map *map, const void *key, void *value, uint64_t flags)
 {
 	struct bpf_array *a = array_of(map);
-	uint32_t index = *(const uint32_t *)key;
+	uint32_t index = bh_load_u32(key);
 
 	(void)flags;
 	if (index >= map->max_entries)
@@ -146,7 +146,7 @@ static int array_sys_lookup(struct bh_map *map, const void *key, void *value, ui
 static int array_sys_update(struct bh_map *map, const void *key, const void *value, uint64_t flags)
 {
 	struct bpf_array *a = array_of(map);
-	uint32_t index = *(const uint32_t *)key;
+	uint32_t index = bh_load_u32(key);
 	int err = array_check_update(map, index, flags);
 
 	if (err)
@@ -162,15 +162,15 @@ static int array_sys_delete(struct bh_map *map, const void *key)
 
 int bh_map_index_get_next_key(struct bh_map *map, const void *key, void *next_key)
 {
-	uint32_t index = key ? *(const uint32_t *)key : UINT32_MAX;
+	uint32_t index = key ? bh_load_u32(key) : UINT32_MAX;
 
 	if (index >= map->max_entries) {
-		*(uint32_t *)next_key = 0;
+		bh_store_u32(next_key, 0);
 		return 0;
 	}
 	if (index == map->max_entries - 1)
 		return bh_map_err(-ENOENT, map, "no more keys");
-	*(uint32_t *)next_key = index + 1;
+	bh_store_u32(next_key, index + 1);
 	return 0;
 }
 

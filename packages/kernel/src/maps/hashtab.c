@@ -362,7 +362,7 @@ static int htab_batch(struct bh_map *map, const union bpf_attr *attr, union bpf_
 {
 	struct htab *h = htab_of(map);
 	const char *cmd = del ? "BPF_MAP_LOOKUP_AND_DELETE_BATCH" : "BPF_MAP_LOOKUP_BATCH";
-	uint32_t *out = u64_to_ptr(attr->batch.out_batch);
+	void *out = u64_to_ptr(attr->batch.out_batch);
 	char *keys = u64_to_ptr(attr->batch.keys), *values = u64_to_ptr(attr->batch.values);
 	uint32_t max = attr->batch.count, total = 0, batch;
 	int ret;
@@ -409,7 +409,7 @@ static int htab_batch(struct bh_map *map, const union bpf_attr *attr, union bpf_
 		plat_spin_unlock(&b->lock);
 		batch++;
 	}
-	*out = batch;
+	bh_store_u32(out, batch);
 	uattr->batch.count = total;
 	return ret;
 }

@@ -14,11 +14,14 @@
 struct htab_elem {
 	_Atomic(struct htab_elem *) next;
 	uint32_t hash;
-	atomic_uint lru_ref;		/* LRU: used since the last eviction scan (lock-free) */
+	/* Read lock-free, so outside the union below that the retire node reuses. */
+	union {
+		atomic_uint lru_ref;	/* LRU: used since the last eviction scan */
+		atomic_uint claimed;	/* custom maps: a delete is being decided (set under the bucket lock) */
+	};
 	union {
 		/* Only under locks, while the element is linked. */
 		struct {
-			uint32_t claimed;	/* custom maps: a delete is being decided (bucket lock) */
 			uint32_t lru_list;	/* LRU: index of the list holding it (set before linking) */
 			struct htab_elem *lru_prev;	/* LRU list, under the LRU lock */
 			struct htab_elem *lru_next;
@@ -72,12 +75,18 @@ static inline struct htab_bucket *htab_bucket(const struct htab *h, uint32_t has
 	return &h->buckets[hash & (h->n_buckets - 1)];
 }
 
+/* @b (the key looked for) may sit at any address: fixed-size loads through memcpy. */
 static inline bool htab_key_eq(const void *a, const void *b, uint32_t size)
 {
+	uint64_t x, y;
+
 	if (size == 4)
-		return *(const uint32_t *)a == *(const uint32_t *)b;
-	if (size == 8)
-		return *(const uint64_t *)a == *(const uint64_t *)b;
+		return bh_load_u32(a) == bh_load_u32(b);
+	if (size == 8) {
+		__builtin_memcpy(&x, a, sizeof(x));
+		__builtin_memcpy(&y, b, sizeof(y));
+		return x == y;
+	}
 	return __builtin_memcmp(a, b, size) == 0;
 }
 

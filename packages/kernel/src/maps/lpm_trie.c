@@ -112,35 +112,48 @@ static uint32_t common_bits(const uint8_t *a, const uint8_t *b, uint32_t limit)
 	return limit;
 }
 
-/* Bits of @key that @n's prefix covers and matches (0..n->prefixlen). */
-static inline uint32_t node_match(const struct lpm_node *n, const struct bpf_lpm_trie_key *key)
+/*
+ * A key (struct bpf_lpm_trie_key: u32 prefixlen, then the data) comes from
+ * a program or user space at any address: never through a struct pointer.
+ */
+static inline uint32_t key_prefixlen(const void *key)
 {
-	uint32_t limit = n->prefixlen < key->prefixlen ? n->prefixlen : key->prefixlen;
+	return bh_load_u32(key);
+}
 
-	return common_bits(n->data, key->data, limit);
+static inline const uint8_t *key_data(const void *key)
+{
+	return (const uint8_t *)key + sizeof(uint32_t);
+}
+
+/* Bits of the key (@plen, @data) that @n's prefix covers and matches (0..n->prefixlen). */
+static inline uint32_t node_match(const struct lpm_node *n, uint32_t plen, const uint8_t *data)
+{
+	return common_bits(n->data, data, n->prefixlen < plen ? n->prefixlen : plen);
 }
 
 /*
- * The longest stored prefix that covers @key's first key->prefixlen bits.
+ * The longest stored prefix that covers @key's first prefixlen bits.
  * Called under epoch, lock-free; may run from a program.
  */
-static struct lpm_node *longest_match(struct lpm_trie *t, const struct bpf_lpm_trie_key *key)
+static struct lpm_node *longest_match(struct lpm_trie *t, const void *key)
 {
 	struct lpm_node *n = atomic_load_explicit(&t->root, memory_order_acquire), *best = NULL;
-	uint32_t plen = key->prefixlen;
+	uint32_t plen = key_prefixlen(key);
+	const uint8_t *data = key_data(key);
 
 	if (unlikely(plen > t->max_prefixlen))
 		return NULL;
 	while (n) {
 		uint32_t np = n->prefixlen;
 
-		if (np > plen || node_match(n, key) < np)
+		if (np > plen || node_match(n, plen, data) < np)
 			break;
 		if (!node_is_im(n))
 			best = n;
 		if (np == plen)
 			break;
-		n = load_child(n, data_bit(key->data, np));
+		n = load_child(n, data_bit(data, np));
 	}
 	return best;
 }
@@ -167,11 +180,11 @@ static int add_prefix_locked(struct lpm_trie *t, uint64_t flags)
 	return 0;
 }
 
-static int check_prefixlen(struct lpm_trie *t, const struct bpf_lpm_trie_key *key)
+static int check_prefixlen(struct lpm_trie *t, uint32_t plen)
 {
-	if (unlikely(key->prefixlen > t->max_prefixlen))
+	if (unlikely(plen > t->max_prefixlen))
 		return bh_err(-EINVAL, "map '%s': prefixlen %u is over the %u bits of the key's data",
-			      t->map.name, key->prefixlen, t->max_prefixlen);
+			      t->map.name, plen, t->max_prefixlen);
 	return 0;
 }
 
@@ -180,20 +193,20 @@ static int check_prefixlen(struct lpm_trie *t, const struct bpf_lpm_trie_key *ke
  * a replaced node is retired after it. Called under epoch; may run from a
  * program (the lock is a spin lock held for a short walk).
  */
-static int trie_update(struct lpm_trie *t, const void *key_, const void *value, uint64_t flags)
+static int trie_update(struct lpm_trie *t, const void *key, const void *value, uint64_t flags)
 {
-	const struct bpf_lpm_trie_key *key = key_;
 	_Atomic(struct lpm_node *) *slot = &t->root;
 	struct lpm_node *n, *nn, *im, *old = NULL;
-	uint32_t plen = key->prefixlen, m = 0;
+	uint32_t plen = key_prefixlen(key), m = 0;
+	const uint8_t *data = key_data(key);
 	int err;
 
 	if (unlikely(flags > BPF_EXIST))
 		return bh_map_err(-EINVAL, &t->map, "update flags other than BPF_ANY/NOEXIST/EXIST");
-	err = check_prefixlen(t, key);
+	err = check_prefixlen(t, plen);
 	if (err)
 		return err;
-	nn = node_new(t, plen, key->data);
+	nn = node_new(t, plen, data);
 	if (unlikely(!nn))
 		return bh_map_err(-ENOMEM, &t->map, "out of memory for a trie node");
 	plat_memcpy(node_value(t, nn), value, t->map.value_size);
@@ -201,10 +214,10 @@ static int trie_update(struct lpm_trie *t, const void *key_, const void *value, 
 	plat_spin_lock(&t->lock);
 	/* Descend while the node is a proper prefix of the key. */
 	while ((n = atomic_load_explicit(slot, memory_order_relaxed)) != NULL) {
-		m = node_match(n, key);
+		m = node_match(n, plen, data);
 		if (m != n->prefixlen || n->prefixlen == plen)
 			break;
-		slot = &n->child[data_bit(key->data, n->prefixlen)];
+		slot = &n->child[data_bit(data, n->prefixlen)];
 	}
 
 	if (!n) {
@@ -241,9 +254,9 @@ static int trie_update(struct lpm_trie *t, const void *key_, const void *value, 
 			atomic_store_explicit(slot, nn, memory_order_release);
 		} else {
 			/* They diverge at bit m: a branch point holds both. */
-			unsigned int b = data_bit(key->data, m);
+			unsigned int b = data_bit(data, m);
 
-			im = node_new(t, m, key->data);
+			im = node_new(t, m, data);
 			if (unlikely(!im)) {
 				atomic_fetch_sub_explicit(&t->n_entries, 1, memory_order_relaxed);
 				err = bh_map_err(-ENOMEM, &t->map, "out of memory for a trie node");
@@ -266,24 +279,24 @@ fail:
 }
 
 /* Exact-prefix delete. Called under epoch; may run from a program. */
-static int trie_delete(struct lpm_trie *t, const void *key_)
+static int trie_delete(struct lpm_trie *t, const void *key)
 {
-	const struct bpf_lpm_trie_key *key = key_;
 	_Atomic(struct lpm_node *) *slot = &t->root, *parent_slot = NULL;
 	struct lpm_node *n, *parent = NULL, *c0, *c1, *free1 = NULL, *free2 = NULL;
-	uint32_t plen = key->prefixlen, m = 0;
-	int err = check_prefixlen(t, key);
+	uint32_t plen = key_prefixlen(key), m = 0;
+	const uint8_t *data = key_data(key);
+	int err = check_prefixlen(t, plen);
 
 	if (err)
 		return err;
 	plat_spin_lock(&t->lock);
 	while ((n = atomic_load_explicit(slot, memory_order_relaxed)) != NULL) {
-		m = node_match(n, key);
+		m = node_match(n, plen, data);
 		if (m != n->prefixlen || n->prefixlen == plen)
 			break;
 		parent = n;
 		parent_slot = slot;
-		slot = &n->child[data_bit(key->data, n->prefixlen)];
+		slot = &n->child[data_bit(data, n->prefixlen)];
 	}
 	if (!n || m != n->prefixlen || n->prefixlen != plen || node_is_im(n)) {
 		plat_spin_unlock(&t->lock);
@@ -340,29 +353,28 @@ static struct lpm_node *first_in_subtree(struct lpm_node *n)
  * child[1] exists (its subtree comes next) or, failing that, the deepest
  * real ancestor. Called under epoch, lock-free.
  */
-static int trie_get_next_key(struct bh_map *map, const void *key_, void *next_key)
+static int trie_get_next_key(struct bh_map *map, const void *key, void *next_key)
 {
 	struct lpm_trie *t = trie_of(map);
-	const struct bpf_lpm_trie_key *key = key_;
-	struct bpf_lpm_trie_key *out = next_key;
 	struct lpm_node *root = atomic_load_explicit(&t->root, memory_order_acquire);
 	struct lpm_node *n = root, *succ = NULL, *next;
 	bool succ_subtree = false;
-	uint32_t m = 0;
+	uint32_t m = 0, plen = key ? key_prefixlen(key) : 0;
+	const uint8_t *data = key ? key_data(key) : NULL;
 
 	if (!root)
 		return bh_map_err(-ENOENT, map, "trie is empty");
-	if (!key || key->prefixlen > t->max_prefixlen)
+	if (!key || plen > t->max_prefixlen)
 		goto first;
 	while (n) {
 		uint32_t np = n->prefixlen;
 		struct lpm_node *right;
 		unsigned int b;
 
-		m = node_match(n, key);
-		if (m != np || np == key->prefixlen)
+		m = node_match(n, plen, data);
+		if (m != np || np == plen)
 			break;
-		b = data_bit(key->data, np);
+		b = data_bit(data, np);
 		right = load_child(n, 1);
 		if (b == 0 && right) {
 			succ = right;
@@ -384,8 +396,8 @@ first:
 copy:
 	if (unlikely(!next))
 		return bh_map_err(-ENOENT, map, "no more keys");
-	out->prefixlen = next->prefixlen;
-	plat_memcpy(out->data, next->data, t->data_size);
+	bh_store_u32(next_key, next->prefixlen);
+	plat_memcpy((uint8_t *)next_key + sizeof(uint32_t), next->data, t->data_size);
 	return 0;
 }
 

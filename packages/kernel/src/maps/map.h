@@ -89,6 +89,25 @@ struct bh_map {
 	atomic_bool frozen;
 };
 
+/*
+ * Keys and values reach the maps at any address: a program's at any stack
+ * or map value offset, user space's wherever its buffers are. u32 fields in
+ * them (array indexes, handles, ids, LPM prefix lengths) are read and
+ * written with these, never through a uint32_t pointer.
+ */
+static inline uint32_t bh_load_u32(const void *p)
+{
+	uint32_t v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline void bh_store_u32(void *p, uint32_t v)
+{
+	__builtin_memcpy(p, &v, sizeof(v));
+}
+
 static inline struct bh_map *bh_map_from_obj(struct bh_object *obj)
 {
 	return container_of(obj, struct bh_map, obj);

@@ -88,7 +88,7 @@ static int meta_init(struct bh_inner_map_meta *meta, const union bpf_attr *attr,
 static struct bh_map *inner_map_get(struct bh_map *outer, const struct bh_inner_map_meta *meta,
 				    const void *value)
 {
-	uint32_t handle = *(const uint32_t *)value;
+	uint32_t handle = bh_load_u32(value);
 	struct bh_object *obj = bh_handle_lookup((int)handle);
 	struct bh_map *inner;
 	const char *what = NULL;
@@ -198,7 +198,7 @@ static void array_of_maps_free(struct bh_map *map)
 /* Called under epoch, may run from a program: the inner map itself, or NULL. */
 static void *array_of_maps_lookup_elem(struct bh_map *map, const void *key)
 {
-	uint32_t index = *(const uint32_t *)key;
+	uint32_t index = bh_load_u32(key);
 
 	if (unlikely(index >= map->max_entries))
 		return NULL;
@@ -211,9 +211,9 @@ static int array_of_maps_sys_lookup(struct bh_map *map, const void *key, void *v
 
 	(void)flags;
 	if (!inner)
-		return bh_map_err(-ENOENT, map, *(const uint32_t *)key >= map->max_entries ?
+		return bh_map_err(-ENOENT, map, bh_load_u32(key) >= map->max_entries ?
 				  "index is not below max_entries" : "no map at this index");
-	*(uint32_t *)value = inner->obj.id;
+	bh_store_u32(value, inner->obj.id);
 	return 0;
 }
 
@@ -222,7 +222,7 @@ static int array_of_maps_sys_update(struct bh_map *map, const void *key, const v
 				   uint64_t flags)
 {
 	struct map_array *a = map_array_of(map);
-	uint32_t index = *(const uint32_t *)key;
+	uint32_t index = bh_load_u32(key);
 	struct bh_map *inner;
 
 	if (flags != BPF_ANY)
@@ -239,7 +239,7 @@ static int array_of_maps_sys_update(struct bh_map *map, const void *key, const v
 static int array_of_maps_sys_delete(struct bh_map *map, const void *key)
 {
 	struct map_array *a = map_array_of(map);
-	uint32_t index = *(const uint32_t *)key;
+	uint32_t index = bh_load_u32(key);
 	struct bh_map *old;
 
 	if (index >= map->max_entries)
@@ -342,7 +342,7 @@ static int hash_of_maps_sys_lookup(struct bh_map *map, const void *key, void *va
 	(void)flags;
 	if (!inner)
 		return bh_map_err(-ENOENT, map, "no such key");
-	*(uint32_t *)value = inner->obj.id;
+	bh_store_u32(value, inner->obj.id);
 	return 0;
 }
 
@@ -436,7 +436,7 @@ static int hash_of_maps_batch(struct bh_map *map, const union bpf_attr *attr, un
 {
 	struct htab *h = htab_of(map);
 	const char *cmd = del ? "BPF_MAP_LOOKUP_AND_DELETE_BATCH" : "BPF_MAP_LOOKUP_BATCH";
-	uint32_t *out = u64_to_ptr(attr->batch.out_batch);
+	void *out = u64_to_ptr(attr->batch.out_batch);
 	char *keys = u64_to_ptr(attr->batch.keys), *values = u64_to_ptr(attr->batch.values);
 	uint32_t max = attr->batch.count, total = 0, batch;
 	int ret;
@@ -487,7 +487,7 @@ static int hash_of_maps_batch(struct bh_map *map, const union bpf_attr *attr, un
 			htab_elem_free(e);
 		}
 	}
-	*out = batch;
+	bh_store_u32(out, batch);
 	uattr->batch.count = total;
 	return ret;
 }

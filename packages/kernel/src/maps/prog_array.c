@@ -108,14 +108,14 @@ static long prog_array_delete_elem(struct bh_map *map, const void *key)
 
 static int prog_array_sys_lookup(struct bh_map *map, const void *key, void *value, uint64_t flags)
 {
-	struct bh_object *prog = bh_prog_array_get(map, *(const uint32_t *)key);
+	struct bh_object *prog = bh_prog_array_get(map, bh_load_u32(key));
 
 	(void)flags;
 	if (!prog)
-		return bh_map_err(-ENOENT, map, *(const uint32_t *)key >= map->max_entries ?
+		return bh_map_err(-ENOENT, map, bh_load_u32(key) >= map->max_entries ?
 				  "index is not below max_entries" : "no program at this index");
 	/* User space reads back the program's id, as Linux returns it. */
-	*(uint32_t *)value = prog->id;
+	bh_store_u32(value, prog->id);
 	return 0;
 }
 
@@ -124,7 +124,7 @@ static int prog_array_sys_update(struct bh_map *map, const void *key, const void
 				 uint64_t flags)
 {
 	struct prog_array *pa = prog_array_of(map);
-	uint32_t index = *(const uint32_t *)key, handle = *(const uint32_t *)value;
+	uint32_t index = bh_load_u32(key), handle = bh_load_u32(value);
 	struct bh_object *prog, *old;
 
 	if (flags != BPF_ANY)
@@ -151,7 +151,7 @@ static int prog_array_sys_update(struct bh_map *map, const void *key, const void
 static int prog_array_sys_delete(struct bh_map *map, const void *key)
 {
 	struct prog_array *pa = prog_array_of(map);
-	uint32_t index = *(const uint32_t *)key;
+	uint32_t index = bh_load_u32(key);
 	struct bh_object *old;
 
 	if (index >= map->max_entries)

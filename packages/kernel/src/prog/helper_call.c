@@ -172,9 +172,6 @@ uint64_t bh_helper_call(struct bh_run *run, const struct bh_helper *h, const uin
 	}
 
 	if (h->ret == BPFHOST_RET_PTR_TO_ALLOC_MEM_OR_NULL) {
-		if (!map || map->map_type != BPF_MAP_TYPE_RINGBUF)
-			return fault(run, h, 0, "returns a record but takes no ring buffer map (bad prototype)",
-				     args[0]);
 		/* No room to account for one more: the reservation fails, as a full ring's would. */
 		if (run->record_cnt == BH_RUN_MAX_RECORDS) {
 			bh_trace_note(run->prog->name, "insn %u: %s: the run already holds %u records; "
@@ -232,6 +229,12 @@ uint64_t bh_helper_call(struct bh_run *run, const struct bh_helper *h, const uin
 		}
 		break;
 	case BPFHOST_RET_PTR_TO_ALLOC_MEM_OR_NULL:
+		if (ret && (!map || map->map_type != BPF_MAP_TYPE_RINGBUF)) {
+			run->err = bh_err(-EFAULT, "program '%s': insn %u: helper %s (%u) returned memory "
+					  "without a ring buffer map argument (bad prototype)",
+					  run->prog->name, run->pc, h->name, h->id);
+			return 0;
+		}
 		if (ret) {
 			struct bh_run_record *r = &run->records[run->record_cnt++];
 

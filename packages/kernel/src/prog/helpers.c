@@ -3,6 +3,13 @@
  * The core's helpers, Linux ids and semantics: maps, tail call (the
  * interpreter's own), ring buffer, time, random, CPU id, trace_printk.
  * Arguments were checked against the prototypes before any of these runs.
+ *
+ * A map helper on a map whose type lacks the operation (push on a hash,
+ * ring buffer output to an array, ...) is the program's error, not a
+ * fault: the helper returns -EOPNOTSUPP (lookups and reservations NULL,
+ * bpf_ringbuf_query 0), says so in the trace log, and the program goes
+ * on, as after every failing map operation. Linux's verifier refuses such calls at load; until
+ * bpfhost's does, this is what a program that makes them sees.
  */
 #include "interp.h"
 #include "prog_type.h"
@@ -13,17 +20,27 @@
 #define MAP(v) ((struct bh_map *)u64_to_ptr(v))
 #define PTR(v) u64_to_ptr(v)
 
-static uint64_t unsupported(struct bh_map *map, const char *op)
+/*
+ * The helper's result is @ret; why goes to the trace log (not a fault, so
+ * no error a host would read, but said where a person looks).
+ */
+static uint64_t unsupported(struct bh_map *map, const char *op, uint64_t ret)
 {
-	return bh_run_fail(-EOPNOTSUPP, "%s on map '%s' (type %u): the map type does not support it",
-			   op, map->name, map->map_type);
+	struct bh_run *run = bh_run_current();
+
+	bh_trace_note(run ? run->prog->name : "?", "insn %u: %s on map '%s' (type %u): the map type "
+		      "does not support it (returns %s)", run ? run->pc : 0, op, map->name, map->map_type,
+		      ret ? "-EOPNOTSUPP" : "0");
+	return ret;
 }
+
+#define EOPNOTSUPP_RET ((uint64_t)(int64_t)-EOPNOTSUPP)
 
 static uint64_t h_map_lookup_elem(uint64_t map, uint64_t key, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	(void)a3, (void)a4, (void)a5;
 	if (!MAP(map)->ops->lookup_elem)
-		return unsupported(MAP(map), "bpf_map_lookup_elem");
+		return unsupported(MAP(map), "bpf_map_lookup_elem", 0);
 	return (uint64_t)(uintptr_t)MAP(map)->ops->lookup_elem(MAP(map), PTR(key));
 }
 
@@ -32,7 +49,7 @@ static uint64_t h_map_update_elem(uint64_t map, uint64_t key, uint64_t value, ui
 {
 	(void)a5;
 	if (!MAP(map)->ops->update_elem)
-		return unsupported(MAP(map), "bpf_map_update_elem");
+		return unsupported(MAP(map), "bpf_map_update_elem", EOPNOTSUPP_RET);
 	return (uint64_t)MAP(map)->ops->update_elem(MAP(map), PTR(key), PTR(value), flags);
 }
 
@@ -40,7 +57,7 @@ static uint64_t h_map_delete_elem(uint64_t map, uint64_t key, uint64_t a3, uint6
 {
 	(void)a3, (void)a4, (void)a5;
 	if (!MAP(map)->ops->delete_elem)
-		return unsupported(MAP(map), "bpf_map_delete_elem");
+		return unsupported(MAP(map), "bpf_map_delete_elem", EOPNOTSUPP_RET);
 	return (uint64_t)MAP(map)->ops->delete_elem(MAP(map), PTR(key));
 }
 
@@ -48,7 +65,7 @@ static uint64_t h_map_push_elem(uint64_t map, uint64_t value, uint64_t flags, ui
 {
 	(void)a4, (void)a5;
 	if (!MAP(map)->ops->push_elem)
-		return unsupported(MAP(map), "bpf_map_push_elem");
+		return unsupported(MAP(map), "bpf_map_push_elem", EOPNOTSUPP_RET);
 	return (uint64_t)MAP(map)->ops->push_elem(MAP(map), PTR(value), flags);
 }
 
@@ -56,7 +73,7 @@ static uint64_t h_map_pop_elem(uint64_t map, uint64_t value, uint64_t a3, uint64
 {
 	(void)a3, (void)a4, (void)a5;
 	if (!MAP(map)->ops->pop_elem)
-		return unsupported(MAP(map), "bpf_map_pop_elem");
+		return unsupported(MAP(map), "bpf_map_pop_elem", EOPNOTSUPP_RET);
 	return (uint64_t)MAP(map)->ops->pop_elem(MAP(map), PTR(value));
 }
 
@@ -64,7 +81,7 @@ static uint64_t h_map_peek_elem(uint64_t map, uint64_t value, uint64_t a3, uint6
 {
 	(void)a3, (void)a4, (void)a5;
 	if (!MAP(map)->ops->peek_elem)
-		return unsupported(MAP(map), "bpf_map_peek_elem");
+		return unsupported(MAP(map), "bpf_map_peek_elem", EOPNOTSUPP_RET);
 	return (uint64_t)MAP(map)->ops->peek_elem(MAP(map), PTR(value));
 }
 
@@ -93,21 +110,17 @@ static uint64_t h_get_smp_processor_id(uint64_t a1, uint64_t a2, uint64_t a3, ui
 	return (uint64_t)plat_cpu_id();
 }
 
-static bool is_ringbuf(struct bh_map *map, const char *op)
+static bool is_ringbuf(const struct bh_map *map)
 {
-	if (map->map_type == BPF_MAP_TYPE_RINGBUF)
-		return true;
-	bh_run_fail(-EINVAL, "%s: map '%s' (type %u) is not a ring buffer", op, map->name,
-		    map->map_type);
-	return false;
+	return map->map_type == BPF_MAP_TYPE_RINGBUF;
 }
 
 static uint64_t h_ringbuf_output(uint64_t map, uint64_t data, uint64_t size, uint64_t flags,
 				 uint64_t a5)
 {
 	(void)a5;
-	if (!is_ringbuf(MAP(map), "bpf_ringbuf_output"))
-		return 0;
+	if (!is_ringbuf(MAP(map)))
+		return unsupported(MAP(map), "bpf_ringbuf_output", EOPNOTSUPP_RET);
 	return (uint64_t)bh_ringbuf_output(MAP(map), PTR(data), size, flags);
 }
 
@@ -115,8 +128,8 @@ static uint64_t h_ringbuf_reserve(uint64_t map, uint64_t size, uint64_t flags, u
 				  uint64_t a5)
 {
 	(void)a4, (void)a5;
-	if (!is_ringbuf(MAP(map), "bpf_ringbuf_reserve"))
-		return 0;
+	if (!is_ringbuf(MAP(map)))
+		return unsupported(MAP(map), "bpf_ringbuf_reserve", 0);
 	return (uint64_t)(uintptr_t)bh_ringbuf_reserve(MAP(map), size, flags);
 }
 
@@ -154,8 +167,8 @@ static uint64_t h_ringbuf_discard(uint64_t data, uint64_t flags, uint64_t a3, ui
 static uint64_t h_ringbuf_query(uint64_t map, uint64_t flags, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	(void)a3, (void)a4, (void)a5;
-	if (!is_ringbuf(MAP(map), "bpf_ringbuf_query"))
-		return 0;
+	if (!is_ringbuf(MAP(map)))
+		return unsupported(MAP(map), "bpf_ringbuf_query", 0);
 	return bh_ringbuf_query(MAP(map), flags);
 }
 
@@ -179,12 +192,14 @@ static const struct bh_helper core_helpers[] = {
 	{ h_map_delete_elem, BPF_FUNC_map_delete_elem, R(INTEGER),
 	  { A(CONST_MAP_PTR), A(PTR_TO_MAP_KEY) }, "bpf_map_delete_elem" },
 	{ h_ktime_get_ns, BPF_FUNC_ktime_get_ns, R(INTEGER), { 0 }, "bpf_ktime_get_ns" },
-	{ h_trace_printk, BPF_FUNC_trace_printk, R(INTEGER),
-	  { A(PTR_TO_MEM), A(CONST_SIZE), A(ANYTHING), A(ANYTHING), A(ANYTHING) }, "bpf_trace_printk" },
+	/* Linux's prototype has two arguments: r3-r5 are read only as the format asks. */
+	{ h_trace_printk, BPF_FUNC_trace_printk, R(INTEGER), { A(PTR_TO_MEM), A(CONST_SIZE) },
+	  "bpf_trace_printk" },
 	{ h_get_prandom_u32, BPF_FUNC_get_prandom_u32, R(INTEGER), { 0 }, "bpf_get_prandom_u32" },
 	{ h_get_smp_processor_id, BPF_FUNC_get_smp_processor_id, R(INTEGER), { 0 },
 	  "bpf_get_smp_processor_id" },
-	{ NULL, BPF_FUNC_tail_call, R(INTEGER), { A(PTR_TO_CTX), A(CONST_MAP_PTR), A(ANYTHING) },
+	/* Void as Linux's: r0 is not readable after it (the interpreter sets it on failure). */
+	{ NULL, BPF_FUNC_tail_call, R(VOID), { A(PTR_TO_CTX), A(CONST_MAP_PTR), A(ANYTHING) },
 	  "bpf_tail_call" },
 	{ h_map_push_elem, BPF_FUNC_map_push_elem, R(INTEGER),
 	  { A(CONST_MAP_PTR), A(PTR_TO_MAP_VALUE), A(ANYTHING) }, "bpf_map_push_elem" },

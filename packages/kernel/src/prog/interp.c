@@ -160,11 +160,15 @@ static inline uint32_t smod32(uint32_t a, uint32_t b)
 #define host_to_be64(x) ((uint64_t)(x))
 #endif
 
-/* The inline part of every access check: stack, context, packet, the latest helper region. */
-static inline bool access_ok(const struct bh_run *run, uintptr_t stack_lo, uintptr_t addr,
-			     size_t size, bool write)
+/*
+ * The inline part of every access check: stack, context, packet, the latest
+ * helper region. The stack is [stack_lo, stack_lo + reach); reach >= 8 and
+ * size <= 8, so reach - size never wraps.
+ */
+static inline bool access_ok(const struct bh_run *run, uintptr_t stack_lo, uint32_t reach,
+			     uintptr_t addr, size_t size, bool write)
 {
-	if (likely(addr - stack_lo <= BH_RUN_STACK_SIZE - size))
+	if (likely(addr - stack_lo <= reach - size))
 		return true;
 	if (bh_run_ctx_has(run, addr, size, write) || bh_region_has(&run->pkt, addr, size, write))
 		return true;
@@ -172,6 +176,13 @@ static inline bool access_ok(const struct bh_run *run, uintptr_t stack_lo, uintp
 	if (run->dyn_next &&
 	    bh_region_has(&run->dyn[(run->dyn_next - 1) % BH_RUN_DYN_REGIONS], addr, size, write))
 		return true;
+	/* The latest record: reserve, then fill it. */
+	if (run->record_cnt) {
+		const struct bh_run_record *r = &run->records[run->record_cnt - 1];
+
+		if (addr >= r->start && size <= r->size && addr - r->start <= r->size - size)
+			return true;
+	}
 	return bh_run_access_ok(run, addr, size, write);
 }
 
@@ -203,12 +214,19 @@ static inline bool packet_load(const struct bh_run *run, int32_t off, uint32_t s
 
 static __attribute__((cold, noinline)) void fault_access(struct bh_run *run, const struct bh_prog *prog,
 							  uint32_t pc, uintptr_t addr, size_t size,
-							  bool write, bool misaligned)
+							  bool write, bool atomic)
 {
+	char rule[256];
 	const char *why;
 
-	if (misaligned)
+	/* The context's rules first: they name the field that refused. */
+	if (bh_ctx_explain(run, addr, size, write, atomic, rule, sizeof(rule)))
+		why = rule;
+	else if (atomic)
 		why = "atomic access not aligned to its size";
+	else if (addr < run->stack.start && addr >= run->stack.end - BH_RUN_STACK_SIZE)
+		why = "stack below what the program reaches (its depth is computed at load from its "
+		      "r10 offsets; address the stack as r10 + constant)";
 	else if (write && bh_run_access_ok(run, addr, size, false))
 		why = "read-only memory";
 	else if (addr < 4096)
@@ -236,7 +254,7 @@ static __attribute__((cold, noinline)) void fault_tail_call(struct bh_run *run,
 {
 	run->pc = pc;
 	if (!target)
-		run->err = bh_err(-EINVAL, "program '%s': insn %u: tail call: r2 is not a prog array map the program uses",
+		run->err = bh_err(-EINVAL, "program '%s': insn %u: tail call: r2 is not a map the program uses",
 				  prog->name, pc);
 	else
 		run->err = bh_err(-EINVAL, "program '%s': insn %u: tail call to program '%s' of type %u from a program of type %u",
@@ -296,7 +314,7 @@ static __attribute__((cold, noinline)) void fault_budget(struct bh_run *run, con
 
 /* Every access goes through this: on a violation the program stops. */
 #define CHECK_ACCESS(addr, size, write)                                                    \
-	if (unlikely(!access_ok(run, stack_lo, (addr), (size), (write)))) {                \
+	if (unlikely(!access_ok(run, stack_lo, reach, (addr), (size), (write)))) {         \
 		fault_access(run, prog, PC, (addr), (size), (write), false);               \
 		goto out;                                                                  \
 	}
@@ -376,7 +394,7 @@ static __attribute__((cold, noinline)) void fault_budget(struct bh_run *run, con
 		uintptr_t a = (uintptr_t)(DST + (uint64_t)(int64_t)insn->off);             \
 		T *p = (T *)a, s = (T)SRC;                                                 \
 		CHECK_ACCESS(a, size, true);                                               \
-		if (unlikely(a & (size - 1))) {                                            \
+		if (unlikely((a & (size - 1)) || bh_run_ctx_atomic_refused(run, a))) {    \
 			fault_access(run, prog, PC, a, size, true, true);                  \
 			goto out;                                                          \
 		}                                                                          \
@@ -458,11 +476,17 @@ uint64_t bh_interp_run(struct bh_run *run, uint64_t r1, uint64_t r2)
 	const struct bh_helper *helper;
 	const struct bpf_insn *seg = insn;	/* start of the stretch the budget has not charged */
 	uint64_t budget_left = run->insn_budget;
-	uintptr_t stack_lo = (uintptr_t)stack;
-	uint32_t depth = 0;
+	const uintptr_t stack_end = (uintptr_t)stack + sizeof(stack);
+	uint32_t reach = prog->stack_reach, depth = 0;
+	uintptr_t stack_lo = stack_end - reach;
 
+	/*
+	 * The program sees only the bytes it can reach, cleared: whatever the
+	 * host left on this stack never shows through.
+	 */
+	__builtin_memset((void *)stack_lo, 0, reach);
 	run->stack.start = stack_lo;
-	run->stack.end = stack_lo + sizeof(stack);
+	run->stack.end = stack_end;
 	run->stack.writable = true;
 	reg[BPF_REG_1] = r1;
 	reg[BPF_REG_2] = r2;
@@ -709,9 +733,16 @@ tail_call: {
 	const struct bh_prog *target;
 	struct bh_object *obj;
 
-	if (unlikely(!bh_prog_uses_map(prog, map) || map->map_type != BPF_MAP_TYPE_PROG_ARRAY)) {
+	if (unlikely(!bh_prog_uses_map(prog, map))) {
 		fault_tail_call(run, prog, PC, NULL);
 		goto out;
+	}
+	/* A map of the program of another type: an error it gets back, as other helpers give. */
+	if (unlikely(map->map_type != BPF_MAP_TYPE_PROG_ARRAY)) {
+		bh_trace_note(prog->name, "insn %u: bpf_tail_call on map '%s' (type %u), not a prog array",
+			      PC, map->name, map->map_type);
+		reg[BPF_REG_0] = (uint64_t)-EINVAL;
+		NEXT();
 	}
 	if (index >= map->max_entries) {
 		reg[BPF_REG_0] = (uint64_t)-ENOENT;
@@ -737,6 +768,19 @@ tail_call: {
 		goto out;
 	}
 	CHARGE(target->insns);
+	/* The target runs in this frame and may reach deeper: clear and allow that too. */
+	{
+		uint32_t need = depth * MAX_BPF_STACK + target->stack_reach;
+
+		if (need > BH_RUN_STACK_SIZE)
+			need = BH_RUN_STACK_SIZE;
+		if (need > reach) {
+			__builtin_memset((void *)(stack_end - need), 0, need - reach);
+			reach = need;
+			stack_lo = stack_end - reach;
+			run->stack.start = stack_lo;
+		}
+	}
 	prog = target;
 	run->prog = prog;
 	insn = prog->insns;

@@ -11,6 +11,7 @@
 #define BPFHOST_INTERP_H
 
 #include "prog.h"
+#include "ctx_access.h"
 
 /* Map values and records helpers returned, most recent kept. */
 #define BH_RUN_DYN_REGIONS 32
@@ -38,11 +39,13 @@ struct bh_run {
 	struct bh_region stack;		/* set by the interpreter */
 	struct bh_region ctx;		/* the context, set by the caller */
 	/*
-	 * Offsets in the context of the packet pointers (data, end, meta; -1
-	 * for none): programs may read them but never write them, since the
-	 * core and providers read the packet range back from them.
+	 * The context rules of the program's type (ctx_access.h: which loads
+	 * and stores may start at each context byte; packet pointers are never
+	 * writable, since the core reads the packet range back from them).
+	 * NULL: any access inside ctx (runs without a program type).
 	 */
-	int32_t ctx_ptr_off[3];
+	const uint8_t *ctx_rules;
+	bool ctx_atomics;		/* with rules: may atomics touch the context? */
 	struct bh_region pkt;		/* data..end, set by the caller; empty if none */
 	struct bh_region dyn[BH_RUN_DYN_REGIONS];
 	uint32_t dyn_next;		/* next dyn slot to overwrite */
@@ -68,7 +71,8 @@ static inline void bh_run_init(struct bh_run *run, const struct bh_prog *prog, v
 	run->ctx.start = (uintptr_t)ctx;
 	run->ctx.end = (uintptr_t)ctx + ctx_size;
 	run->ctx.writable = true;
-	run->ctx_ptr_off[0] = run->ctx_ptr_off[1] = run->ctx_ptr_off[2] = -1;
+	run->ctx_rules = NULL;
+	run->ctx_atomics = false;
 	run->dyn_next = 0;
 	run->tail_calls = 0;
 	run->pc = 0;
@@ -85,19 +89,28 @@ static inline bool bh_region_has(const struct bh_region *r, uintptr_t addr, size
 	       (!write || r->writable);
 }
 
-/* Is [addr, addr + size) in the context, and, for a write, clear of its packet pointers? */
+/*
+ * Is [addr, addr + size) in the context, and does a rule of its type allow
+ * this load or store there? One lookup for the interpreter's sizes.
+ */
 static inline bool bh_run_ctx_has(const struct bh_run *run, uintptr_t addr, size_t size, bool write)
 {
-	if (!bh_region_has(&run->ctx, addr, size, write))
-		return false;
-	if (write)
-		for (int i = 0; i < 3; i++) {
-			uintptr_t f = run->ctx.start + (uintptr_t)run->ctx_ptr_off[i];
+	uintptr_t off = addr - run->ctx.start;	/* below the context: wraps past its size */
 
-			if (run->ctx_ptr_off[i] >= 0 && addr < f + 8 && f < addr + size)
-				return false;
-		}
-	return true;
+	if (!run->ctx_rules)
+		return bh_region_has(&run->ctx, addr, size, write);
+	/* size - 1 < 8: 1..8 (0 wraps): a helper's empty range takes the byte loop. */
+	if (likely(size - 1 < 8 && !(size & (size - 1))))
+		/* A rule bit is set only where the whole access fits in the context. */
+		return off < run->ctx.end - run->ctx.start &&
+		       (run->ctx_rules[off] & (write ? BH_CTX_WRITE(size) : BH_CTX_READ(size)));
+	return bh_region_has(&run->ctx, addr, size, write) && bh_ctx_bytes_ok(run->ctx_rules, off, size, write);
+}
+
+/* An atomic operation at @addr that the context rules refuse (Linux refuses them all). */
+static inline bool bh_run_ctx_atomic_refused(const struct bh_run *run, uintptr_t addr)
+{
+	return run->ctx_rules && !run->ctx_atomics && addr - run->ctx.start < run->ctx.end - run->ctx.start;
 }
 
 /* How many dyn[] slots hold regions. */

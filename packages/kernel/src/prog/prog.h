@@ -58,6 +58,7 @@ struct bh_prog {
 	struct bh_prog_type *ptype;	/* with a reference */
 	uint8_t tag[8];
 	uint64_t load_time;
+	uint32_t stack_reach;		/* bytes below the top of the stack it may touch (stack_reach.c) */
 	bool gpl_compatible;
 	bool uses_tail_calls;
 	atomic_uint_fast64_t run_cnt;
@@ -85,5 +86,13 @@ bool bh_prog_uses_map(const struct bh_prog *prog, const void *map);
  * instruction index.
  */
 int bh_prog_check(const char *name, const struct bpf_insn *insns, uint32_t len);
+
+/*
+ * Bytes below the top of the stack a program may reach, over every frame
+ * its bpf-to-bpf calls can open (a multiple of 8, from 8 up to
+ * MAX_CALL_FRAMES * MAX_BPF_STACK). Each run clears that much and no more,
+ * and stack accesses outside it fault.
+ */
+uint32_t bh_prog_stack_reach(const struct bpf_insn *insns, uint32_t len);
 
 #endif /* BPFHOST_PROG_H */

@@ -9,9 +9,12 @@
  *     half of an lddw;
  *  3. functions (the entry and every bpf-to-bpf call target) end with exit
  *     or ja, so nothing falls off their end, and jumps stay inside them;
- *  4. registers: a data flow over each function's control flow graph finds
- *     the registers some path has written before each instruction; reading
- *     one that no path wrote is refused.
+ *  4. registers: a data flow over the control flow graph, through
+ *     bpf-to-bpf calls, finds the registers some path has written before
+ *     each instruction; reading one that no path wrote is refused. Each
+ *     instruction's read and write sets are Linux's (regs_read, regs_after);
+ *     a helper call's come from the helper's prototype when the caller
+ *     passes them (the loader does).
  *
  * Pass 4 joins paths with a union ("written on some path"), not an
  * intersection: clang may leave a register unwritten on a path where it is
@@ -29,16 +32,16 @@
 #define INSN_FUNC 0x02		/* first instruction of a function */
 #define INSN_SEEN 0x04		/* reached by the data flow */
 #define INSN_QUEUED 0x08
+#define INSN_RET_R0 0x10	/* first instruction of a function some exit of which has r0 */
 
 #define CALLER_SAVED (BH_REG_BIT(1) | BH_REG_BIT(2) | BH_REG_BIT(3) | BH_REG_BIT(4) | BH_REG_BIT(5))
-#define FUNC_ENTRY_REGS (CALLER_SAVED | BH_REG_BIT(BPF_REG_10))
 
 static int refuse(int err, const char *name, uint32_t i, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 static int refuse(int err, const char *name, uint32_t i, const char *fmt, ...)
 {
-	char why[160];
+	char why[200];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -408,8 +411,53 @@ static int check_functions(const char *name, const struct bpf_insn *insns, uint3
 	return 0;
 }
 
-/* Registers @insn reads. */
-static uint32_t regs_read(const struct bpf_insn *insn)
+static bool is_helper_call(const struct bpf_insn *insn)
+{
+	return insn->code == (BPF_JMP | BPF_CALL) && !insn->src_reg;
+}
+
+struct flow {
+	const struct bpf_insn *insns;
+	uint32_t len;
+	uint8_t *flags;
+	uint16_t *written;	/* registers some path wrote before each insn */
+	uint32_t *func;		/* the first instruction of each instruction's function */
+	uint32_t *calls;	/* at a function's first insn: its first call site + 1 (0: none) */
+	uint32_t *next_call;	/* at a call site: the next call site of the same function + 1 */
+	uint32_t *work;
+	uint32_t work_cnt;
+	bh_check_helper_fn helper;
+	const void *helper_ctx;
+};
+
+/* The prototype of the helper @insn calls, or NULL (not a helper call, no prototypes, unknown id). */
+static const struct bh_helper *helper_of(const struct flow *f, const struct bpf_insn *insn)
+{
+	return f->helper && is_helper_call(insn) ? f->helper(f->helper_ctx, (uint32_t)insn->imm) : NULL;
+}
+
+/* The registers a helper's arguments are in: r1 for the first, and so on. */
+static uint32_t helper_arg_regs(const struct bh_helper *h)
+{
+	uint32_t regs = 0;
+
+	for (int a = 0; h && a < 5; a++)
+		if (h->args[a] != BPFHOST_ARG_DONTCARE)
+			regs |= BH_REG_BIT(a + 1);
+	return regs;
+}
+
+/*
+ * Registers @insn reads (@h: the helper it calls, if known; @entry: it is
+ * in the entry function), as Linux's check_reg_arg(SRC_OP) calls: a mov reads
+ * only its source, neg and byte swaps their destination, every atomic its
+ * address and source and cmpxchg r0 too, legacy packet loads the context
+ * in r6, a helper call its arguments, callx the helper id. The program's
+ * exit reads r0; a function's exit does not (its caller gets r0 as it is).
+ * A bpf-to-bpf call reads nothing here: its callee starts with what the
+ * caller wrote of r1-r5.
+ */
+static uint32_t regs_read(const struct bpf_insn *insn, const struct bh_helper *h, bool entry)
 {
 	uint8_t code = insn->code, op = BPF_OP(code);
 	uint32_t dst = BH_REG_BIT(insn->dst_reg), src = BH_REG_BIT(insn->src_reg);
@@ -426,16 +474,15 @@ static uint32_t regs_read(const struct bpf_insn *insn)
 	case BPF_JMP:
 	case BPF_JMP32:
 		if (op == BPF_EXIT)
-			return BH_REG_BIT(BPF_REG_0);
+			return entry ? BH_REG_BIT(BPF_REG_0) : 0;
 		if (op == BPF_CALL)
-			return x ? dst : 0;	/* helper arguments: the loader knows the prototypes */
+			return x ? dst : helper_arg_regs(h);
 		if (op == BPF_JA)
 			return 0;
 		return x ? dst | src : dst;
 	case BPF_LD:
 		if (BPF_MODE(code) == BPF_IMM)
 			return 0;
-		/* ABS/IND read the context from r6 implicitly */
 		return BH_REG_BIT(BPF_REG_6) | (BPF_MODE(code) == BPF_IND ? src : 0);
 	case BPF_LDX:
 		return src;
@@ -448,10 +495,18 @@ static uint32_t regs_read(const struct bpf_insn *insn)
 	}
 }
 
-/* The registers written after @insn, given @in written before it. */
-static uint32_t regs_after(const struct bpf_insn *insn, uint32_t in)
+/*
+ * The registers written after @insn, given @in written before it. Every
+ * call and legacy packet load leaves r1-r5 unwritten. A helper call (and
+ * callx, and a packet load) writes r0 unless the helper returns void:
+ * Linux marks r0 not initialised after bpf_tail_call (an empty slot, the
+ * limit reached) and bpf_ringbuf_submit/discard. After a bpf-to-bpf call,
+ * r0 is what the callee left in it (flow_run adds it).
+ */
+static uint32_t regs_after(const struct bpf_insn *insn, uint32_t in, const struct bh_helper *h)
 {
 	uint8_t code = insn->code;
+	uint32_t kept = in & ~(CALLER_SAVED | BH_REG_BIT(BPF_REG_0));	/* r6-r10 */
 
 	switch (BPF_CLASS(code)) {
 	case BPF_ALU:
@@ -461,35 +516,25 @@ static uint32_t regs_after(const struct bpf_insn *insn, uint32_t in)
 	case BPF_JMP:
 		if (BPF_OP(code) != BPF_CALL)
 			return in;
-		/* bpf_tail_call returns nothing a program may read (Linux: R0 !read_ok) */
-		if (code == (BPF_JMP | BPF_CALL) && !insn->src_reg && insn->imm == BPF_FUNC_tail_call)
-			return in & ~(CALLER_SAVED | BH_REG_BIT(BPF_REG_0));
-		return (in & ~CALLER_SAVED) | BH_REG_BIT(BPF_REG_0);	/* r0 returned, r1-r5 clobbered */
+		if (is_local_call(insn) || (h && h->ret == BPFHOST_RET_VOID))
+			return kept;
+		return kept | BH_REG_BIT(BPF_REG_0);
 	case BPF_LD:
 		if (BPF_MODE(code) == BPF_IMM)
 			return in | BH_REG_BIT(insn->dst_reg);
-		return (in & ~CALLER_SAVED) | BH_REG_BIT(BPF_REG_0);
+		return kept | BH_REG_BIT(BPF_REG_0);
 	case BPF_STX:
 		if (BPF_MODE(code) != BPF_ATOMIC)
 			return in;
 		if (insn->imm == BPF_CMPXCHG)
 			return in | BH_REG_BIT(BPF_REG_0);
-		if (insn->imm & BPF_FETCH)
+		if (insn->imm & BPF_FETCH)	/* the fetch variants and xchg */
 			return in | BH_REG_BIT(insn->src_reg);
 		return in;
-	default:
+	default:	/* BPF_ST, BPF_JMP32 */
 		return in;
 	}
 }
-
-struct flow {
-	const struct bpf_insn *insns;
-	uint32_t len;
-	uint8_t *flags;
-	uint16_t *written;	/* registers some path wrote before each insn */
-	uint32_t *work;
-	uint32_t work_cnt;
-};
 
 static void flow_merge(struct flow *f, uint32_t i, uint32_t regs)
 {
@@ -505,22 +550,50 @@ static void flow_merge(struct flow *f, uint32_t i, uint32_t regs)
 	}
 }
 
-/* Pass 4: the union of written registers over all paths, to a fixed point. */
+/* What a bpf-to-bpf call at @c hands back to the instruction after it. */
+static uint32_t after_local_call(const struct flow *f, uint32_t c)
+{
+	uint32_t callee = (uint32_t)target_of(&f->insns[c], c);
+
+	return regs_after(&f->insns[c], f->written[c], NULL) |
+	       (f->flags[callee] & INSN_RET_R0 ? BH_REG_BIT(BPF_REG_0) : 0);
+}
+
+/*
+ * Pass 4: the union of written registers over all paths, to a fixed point.
+ * A callee starts with r10 and what its callers wrote of r1-r5 (Linux
+ * copies the caller's r1-r5 into the new frame, unwritten ones too); its
+ * callers find r0 written after the call once some exit of it has r0.
+ */
 static void flow_run(struct flow *f)
 {
 	while (f->work_cnt) {
 		uint32_t i = f->work[--f->work_cnt];
 		const struct bpf_insn *insn = &f->insns[i];
-		uint32_t out = regs_after(insn, f->written[i]);
+		uint32_t out = regs_after(insn, f->written[i], helper_of(f, insn));
 		uint8_t cls = BPF_CLASS(insn->code), op = BPF_OP(insn->code);
 
 		f->flags[i] &= (uint8_t)~INSN_QUEUED;
-		if (insn->code == (BPF_JMP | BPF_EXIT))
+		if (insn->code == (BPF_JMP | BPF_EXIT)) {
+			uint32_t fn = f->func[i];
+
+			if (!fn || !(out & BH_REG_BIT(BPF_REG_0)) || (f->flags[fn] & INSN_RET_R0))
+				continue;
+			f->flags[fn] |= INSN_RET_R0;
+			for (uint32_t c = f->calls[fn]; c; c = f->next_call[c - 1])
+				if (f->flags[c - 1] & INSN_SEEN)
+					flow_merge(f, c, after_local_call(f, c - 1));
 			continue;
+		}
 		if (insn->code == (BPF_LD | BPF_IMM | BPF_DW)) {
 			if (i + 2 < f->len)
 				flow_merge(f, i + 2, out);
 			continue;
+		}
+		if (is_local_call(insn)) {
+			flow_merge(f, (uint32_t)target_of(insn, i),
+				   (f->written[i] & CALLER_SAVED) | BH_REG_BIT(BPF_REG_10));
+			out = after_local_call(f, i);
 		}
 		if ((cls == BPF_JMP || cls == BPF_JMP32) && (op == BPF_JA || is_cond_jump(op)))
 			flow_merge(f, (uint32_t)target_of(insn, i), out);
@@ -532,21 +605,60 @@ static void flow_run(struct flow *f)
 	}
 }
 
-static int check_registers(const char *name, const struct bpf_insn *insns, uint32_t len,
-			   uint8_t *flags, uint32_t entry_regs)
+/* Each instruction's function, and the call sites of each function. */
+static void flow_index(struct flow *f)
 {
-	struct flow f = { .insns = insns, .len = len, .flags = flags };
+	uint32_t fn = 0;
+
+	for (uint32_t i = 0; i < f->len; i++) {
+		if (f->flags[i] & INSN_FUNC)
+			fn = i;
+		f->func[i] = fn;
+		f->calls[i] = 0;
+	}
+	for (uint32_t i = 0; i < f->len; i++) {
+		uint32_t t;
+
+		if ((f->flags[i] & INSN_LDDW_HI) || !is_local_call(&f->insns[i]))
+			continue;
+		t = (uint32_t)target_of(&f->insns[i], i);
+		f->next_call[i] = f->calls[t];
+		f->calls[t] = i + 1;
+	}
+}
+
+static int refuse_read(const struct flow *f, const char *name, uint32_t i, uint32_t missing)
+{
+	const struct bpf_insn *insn = &f->insns[i];
+	const struct bh_helper *h = helper_of(f, insn);
+	int r = __builtin_ctz(missing);
+
+	if (h && r >= 1 && r <= 5)
+		return refuse(-EINVAL, name, i, "r%d is read before any instruction writes it (argument "
+			      "%d of %s; calls leave r1-r5 unwritten)", r, r, h->name);
+	return refuse(-EINVAL, name, i, "r%d is read before any instruction writes it", r);
+}
+
+static int check_registers(const char *name, const struct bpf_insn *insns, uint32_t len,
+			   uint8_t *flags, uint32_t entry_regs, bh_check_helper_fn helper,
+			   const void *helper_ctx)
+{
+	struct flow f = { .insns = insns, .len = len, .flags = flags, .helper = helper,
+			  .helper_ctx = helper_ctx };
 	int err = 0;
 
 	f.written = plat_alloc((size_t)len * sizeof(*f.written));
+	f.func = plat_alloc((size_t)len * sizeof(*f.func));
+	f.calls = plat_alloc((size_t)len * sizeof(*f.calls));
+	f.next_call = plat_alloc((size_t)len * sizeof(*f.next_call));
 	f.work = plat_alloc((size_t)len * sizeof(*f.work));
-	if (!f.written || !f.work) {
+	if (!f.written || !f.func || !f.calls || !f.next_call || !f.work) {
 		err = bh_err(-ENOMEM, "program '%s': no memory to check %u instructions", name, len);
 		goto out;
 	}
-	for (uint32_t i = 0; i < len; i++)
-		if (flags[i] & INSN_FUNC)
-			flow_merge(&f, i, i ? FUNC_ENTRY_REGS : entry_regs | BH_REG_BIT(BPF_REG_10));
+	flow_index(&f);
+	/* Other functions are entered through their calls. */
+	flow_merge(&f, 0, entry_regs | BH_REG_BIT(BPF_REG_10));
 	flow_run(&f);
 
 	for (uint32_t i = 0; i < len && !err; i++) {
@@ -554,19 +666,22 @@ static int check_registers(const char *name, const struct bpf_insn *insns, uint3
 
 		if (!(flags[i] & INSN_SEEN))
 			continue;	/* unreachable: nothing runs it */
-		missing = regs_read(&insns[i]) & ~(uint32_t)f.written[i];
+		missing = regs_read(&insns[i], helper_of(&f, &insns[i]), f.func[i] == 0) &
+			  ~(uint32_t)f.written[i];
 		if (missing)
-			err = refuse(-EINVAL, name, i, "r%d is read before any instruction writes it",
-				     __builtin_ctz(missing));
+			err = refuse_read(&f, name, i, missing);
 	}
 out:
 	plat_free(f.written);
+	plat_free(f.func);
+	plat_free(f.calls);
+	plat_free(f.next_call);
 	plat_free(f.work);
 	return err;
 }
 
-int bh_prog_check_regs(const char *name, const struct bpf_insn *insns, uint32_t len,
-		       uint32_t entry_regs)
+int bh_prog_check_calls(const char *name, const struct bpf_insn *insns, uint32_t len,
+			uint32_t entry_regs, bh_check_helper_fn helper, const void *ctx)
 {
 	uint8_t *flags;
 	int err;
@@ -585,9 +700,15 @@ int bh_prog_check_regs(const char *name, const struct bpf_insn *insns, uint32_t 
 	if (!err)
 		err = check_functions(name, insns, len, flags);
 	if (!err)
-		err = check_registers(name, insns, len, flags, entry_regs);
+		err = check_registers(name, insns, len, flags, entry_regs, helper, ctx);
 	plat_free(flags);
 	return err;
+}
+
+int bh_prog_check_regs(const char *name, const struct bpf_insn *insns, uint32_t len,
+		       uint32_t entry_regs)
+{
+	return bh_prog_check_calls(name, insns, len, entry_regs, NULL, NULL);
 }
 
 int bh_prog_check(const char *name, const struct bpf_insn *insns, uint32_t len)

@@ -17,4 +17,20 @@
 int bh_prog_check_regs(const char *name, const struct bpf_insn *insns, uint32_t len,
 		       uint32_t entry_regs);
 
+/*
+ * The prototype of helper @id for the program being checked, or NULL for an
+ * id it does not know (the loader refuses those after the check).
+ */
+typedef const struct bh_helper *(*bh_check_helper_fn)(const void *ctx, uint32_t id);
+
+/*
+ * bh_prog_check_regs() knowing the helpers' prototypes, as the loader does:
+ * a helper call reads the registers of its arguments and writes r0 unless
+ * the helper returns void (bpf_tail_call, bpf_ringbuf_submit: Linux leaves
+ * r0 unreadable after them). Without @helper (@helper NULL), a helper call
+ * reads no register and writes r0.
+ */
+int bh_prog_check_calls(const char *name, const struct bpf_insn *insns, uint32_t len,
+			uint32_t entry_regs, bh_check_helper_fn helper, const void *ctx);
+
 #endif /* BPFHOST_PROG_CHECK_H */

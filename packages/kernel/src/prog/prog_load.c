@@ -6,6 +6,7 @@
  * caller's log buffer.
  */
 #include "prog_internal.h"
+#include "prog_check.h"
 
 #define LOG_MIN_SIZE 128u
 
@@ -95,6 +96,15 @@ static int fixup_lddw(struct bh_prog *prog, uint32_t i, const int *fd_array)
 	return 0;
 }
 
+/* Helper @id as programs of @prog's type see it, or NULL (also the check's prototypes). */
+static const struct bh_helper *prog_helper(const void *prog_, uint32_t id)
+{
+	const struct bh_prog *prog = prog_;
+
+	return id >= BPFHOST_HELPER_EXT_BASE ? bh_prog_type_helper(prog->ptype, id) :
+					       bh_core_helper(id, prog->type);
+}
+
 /* call imm (helper id) -> index into prog->helpers. */
 static int fixup_call(struct bh_prog *prog, uint32_t i)
 {
@@ -107,8 +117,7 @@ static int fixup_call(struct bh_prog *prog, uint32_t i)
 		return 0;
 	if (insn->src_reg == BPF_PSEUDO_KFUNC_CALL)
 		return bh_err(-EINVAL, "program '%s': insn %u: kfunc calls are not supported", prog->name, i);
-	h = id >= BPFHOST_HELPER_EXT_BASE ? bh_prog_type_helper(prog->ptype, id) :
-					    bh_core_helper(id, prog->type);
+	h = prog_helper(prog, id);
 	if (!h)
 		return bh_err(-EINVAL, "program '%s': insn %u: unknown helper %u for program type '%s' "
 			      "(%u)", prog->name, i, id, prog->ptype->name, prog->type);
@@ -196,9 +205,11 @@ static int load(union bpf_attr *attr, struct bh_prog *prog)
 	plat_memcpy(prog->orig_insns, u64_to_ptr(attr->insns), sizeof(struct bpf_insn) * prog->len);
 	plat_memcpy(prog->insns, prog->orig_insns, sizeof(struct bpf_insn) * prog->len);
 
-	err = bh_prog_check(prog->name, prog->insns, prog->len);
+	err = bh_prog_check_calls(prog->name, prog->insns, prog->len, BH_CHECK_ENTRY_REGS, prog_helper,
+				  prog);
 	if (err)
 		return err;
+	prog->stack_reach = bh_prog_stack_reach(prog->insns, prog->len);
 	for (uint32_t i = 0; i < prog->len; i++) {
 		uint8_t code = prog->insns[i].code;
 

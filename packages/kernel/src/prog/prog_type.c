@@ -12,17 +12,36 @@ extern struct bh_prog_type bh_socket_filter_type;
 
 static struct bh_prog_type *types = &bh_socket_filter_type;
 
+/* A built-in type's context rules, from its field table on first use (under the lock). */
+static int builtin_rules(struct bh_prog_type *t)
+{
+	char who[64];
+	int err;
+
+	if (t->ctx_rules_ready)
+		return 0;
+	plat_snprintf(who, sizeof(who), "built-in program type %s (%u)", t->name, t->type);
+	err = bh_ctx_rules_build(who, &t->ctx, t->ctx_fields, t->ctx_field_cnt, t->ctx_rules);
+	t->ctx_rules_ready = !err;
+	return err;
+}
+
 struct bh_prog_type *bh_prog_type_get(uint32_t type)
 {
 	struct bh_prog_type *t;
+	int err = 0;
 
 	bh_registrar_lock();
 	for (t = types; t; t = t->next)
 		if (t->type == type && !atomic_load(&t->gone)) {
-			atomic_fetch_add(&t->refcnt, 1);
+			err = builtin_rules(t);
+			if (!err)
+				atomic_fetch_add(&t->refcnt, 1);
 			break;
 		}
 	bh_registrar_unlock();
+	if (err)
+		return NULL;
 	if (!t)
 		bh_err(-EOPNOTSUPP, "program type %u is not provided (built-in: socket filter (1); "
 		       "others come from extension modules)", type);
@@ -37,6 +56,10 @@ static void type_free(struct bh_prog_type *t)
 	for (uint32_t i = 0; i < t->helper_cnt; i++)
 		plat_free((char *)t->helpers[i].name);
 	plat_free(t->helpers);
+	for (uint32_t i = 0; i < t->ctx_field_cnt; i++)
+		plat_free((char *)t->ctx_fields[i].name);
+	plat_free((struct bh_ctx_field *)t->ctx_fields);
+	plat_free(t->ctx_rules);
 	plat_free(t);
 }
 
@@ -197,6 +220,56 @@ static int copy_sections(struct bh_provider *p, struct bh_prog_type *t,
 	return 0;
 }
 
+/*
+ * The context's field table (the module's memory is not kept) and the
+ * rules built from it; a descriptor without one gets the default rules.
+ */
+static int copy_ctx_fields(struct bh_provider *p, struct bh_prog_type *t)
+{
+	const struct bpfhost_context_field *src = t->ctx.fields;
+	uint32_t n = t->ctx.field_count;
+	const char *mod = p->module->name;
+	struct bh_ctx_field *fields;
+	char who[112];
+
+	t->ctx.fields = NULL;
+	t->ctx.field_count = 0;
+	plat_snprintf(who, sizeof(who), "module '%s': program type %u", mod, t->type);
+	if (n && !src)
+		return bh_err(-EINVAL, "%s: bpfhost_context_descriptor.field_count %u but fields is NULL",
+			      who, n);
+	if (n > t->ctx.size)
+		return bh_err(-EINVAL, "%s: bpfhost_context_descriptor.field_count %u is more than the "
+			      "context's %u bytes", who, n, t->ctx.size);
+	if (n > 1 && ((const struct bpfhost_extension_header *)src)->total_size <
+			     BPFHOST_CONTEXT_FIELD_CURRENT_VERSION_SIZE)
+		return bh_err(-EINVAL, "%s: bpfhost_context_descriptor.fields[] stride "
+			      "(header.total_size) is too small", who);
+	fields = plat_alloc(sizeof(*fields) * (n ? n : 1));
+	t->ctx_rules = plat_alloc(t->ctx.size);
+	t->ctx_fields = fields;
+	if (!fields || !t->ctx_rules)
+		return bh_err(-ENOMEM, "module '%s': out of memory", mod);
+	for (uint32_t i = 0; i < n; i++) {
+		struct bpfhost_context_field f;
+		int err = bh_ext_copy_versioned(p->module, "bpfhost_context_field", array_elem(src, i),
+						BPFHOST_CONTEXT_FIELD_CURRENT_VERSION,
+						BPFHOST_CONTEXT_FIELD_CURRENT_VERSION_SIZE, &f, sizeof(f));
+
+		if (err)
+			return err;
+		fields[i].name = f.name ? dup_str(f.name) : NULL;
+		fields[i].offset = f.offset;
+		fields[i].size = f.size;
+		fields[i].flags = f.flags;
+		t->ctx_field_cnt++;
+		if (f.name && !fields[i].name)
+			return bh_err(-ENOMEM, "module '%s': out of memory", mod);
+	}
+	t->ctx_rules_ready = true;
+	return bh_ctx_rules_build(who, &t->ctx, fields, n, t->ctx_rules);
+}
+
 static int prog_info_attach(struct bh_provider *p)
 {
 	struct bpfhost_program_type_data d;
@@ -233,7 +306,7 @@ static int prog_info_attach(struct bh_provider *p)
 	plat_snprintf(t->name, sizeof(t->name), "%s", d.name);
 	err = bh_ext_copy_versioned(p->module, "bpfhost_context_descriptor", d.context_descriptor,
 				    BPFHOST_CONTEXT_DESCRIPTOR_CURRENT_VERSION,
-				    BPFHOST_CONTEXT_DESCRIPTOR_CURRENT_VERSION_SIZE, &t->ctx, sizeof(t->ctx));
+				    BPFHOST_CONTEXT_DESCRIPTOR_V1_SIZE, &t->ctx, sizeof(t->ctx));
 	if (!err) {
 		int32_t size = (int32_t)t->ctx.size;
 
@@ -245,6 +318,8 @@ static int prog_info_attach(struct bh_provider *p)
 				     "data %d, end %d, meta %d) is inconsistent", mod, d.program_type,
 				     t->ctx.size, t->ctx.data, t->ctx.end, t->ctx.meta);
 	}
+	if (!err)
+		err = copy_ctx_fields(p, t);
 	if (!err)
 		err = copy_helpers(p, t, &d);
 	if (!err)

@@ -8,6 +8,7 @@
 #define BPFHOST_PROG_TYPE_H
 
 #include "prog.h"
+#include "ctx_access.h"
 
 struct bh_provider;
 struct bh_module;
@@ -22,7 +23,11 @@ struct bh_prog_type {
 	atomic_long refcnt;		/* the registry's, plus one per program */
 	uint32_t type;
 	char name[32];
-	struct bpfhost_context_descriptor ctx;
+	struct bpfhost_context_descriptor ctx;	/* ctx.fields is not kept: see ctx_fields */
+	const struct bh_ctx_field *ctx_fields;	/* the field table; none: default rules */
+	uint32_t ctx_field_cnt;
+	uint8_t *ctx_rules;		/* ctx.size bytes (ctx_access.h), built once */
+	bool ctx_rules_ready;		/* built-in types build theirs on first use */
 	struct bh_helper *helpers;	/* type-specific helpers */
 	uint32_t helper_cnt;
 	struct bh_section_prefix *sections;

@@ -154,6 +154,59 @@ const struct bh_helper bh_skb_load_bytes_helper = {
 	"bpf_skb_load_bytes",
 };
 
+#define RD BPFHOST_CONTEXT_FIELD_READ
+#define NARROW (BPFHOST_CONTEXT_FIELD_READ | BPFHOST_CONTEXT_FIELD_NARROW_READ)
+#define NONE 0u
+
+/*
+ * What a socket filter may do with each __sk_buff field: Linux's
+ * sk_filter_is_valid_access and bpf_skb_is_valid_access (Linux 6.18;
+ * ctx_access_test compares every offset and size with the kernel's
+ * verifier). Loads of the u32 fields, whole or narrow; stores only to
+ * cb[]; sk only as a whole u64; the packet pointers, the socket fields
+ * of sk_skb programs, the timestamps and wire_len not at all.
+ */
+static const struct bh_ctx_field skb_fields[] = {
+	{ "len", 0, 4, NARROW },
+	{ "pkt_type", 4, 4, NARROW },
+	{ "mark", 8, 4, NARROW },
+	{ "queue_mapping", 12, 4, NARROW },
+	{ "protocol", 16, 4, NARROW },
+	{ "vlan_present", 20, 4, NARROW },
+	{ "vlan_tci", 24, 4, NARROW },
+	{ "vlan_proto", 28, 4, NARROW },
+	{ "priority", 32, 4, NARROW },
+	{ "ingress_ifindex", 36, 4, NARROW },
+	{ "ifindex", 40, 4, NARROW },
+	{ "tc_index", 44, 4, NARROW },
+	{ "cb", SKB_CB, SKB_CB_SIZE, RD | BPFHOST_CONTEXT_FIELD_WRITE | BPFHOST_CONTEXT_FIELD_BYTES },
+	{ "hash", 68, 4, NARROW },
+	{ "tc_classid", 72, 4, NONE },
+	{ "data", 76, 4, NONE },
+	{ "data_end", 80, 4, NONE },
+	{ "napi_id", 84, 4, NARROW },
+	{ "family", 88, 4, NONE },
+	{ "remote_ip4", 92, 4, NONE },
+	{ "local_ip4", 96, 4, NONE },
+	{ "remote_ip6", 100, 16, NONE },
+	{ "local_ip6", 116, 16, NONE },
+	{ "remote_port", 132, 4, NONE },
+	{ "local_port", 136, 4, NONE },
+	{ "data_meta", 140, 4, NONE },
+	{ "flow_keys", 144, 8, NONE },
+	{ "tstamp", 152, 8, NONE },
+	{ "wire_len", SKB_WIRE_LEN, 4, NONE },
+	{ "gso_segs", 164, 4, NARROW },
+	{ "sk", 168, 8, RD },	/* a struct bpf_sock *: NULL here, no socket */
+	{ "gso_size", 176, 4, NARROW },
+	{ "tstamp_type", 180, 1, NONE },
+	/* 181..183: padding, in no field */
+	{ "hwtstamp", 184, 8, NONE },
+};
+
+/* Built from skb_fields when the type is first used (prog_type.c). */
+static uint8_t skb_rules[SKB_SIZE];
+
 static struct bh_section_prefix socket_sections[] = {
 	{ (char *)"socket", 0 },
 };
@@ -162,7 +215,10 @@ struct bh_prog_type bh_socket_filter_type = {
 	.refcnt = 1,
 	.type = BPF_PROG_TYPE_SOCKET_FILTER,
 	.name = "socket_filter",
-	.ctx = { { 0, 0, 0 }, SKB_SIZE, -1, -1, -1 },
+	.ctx = { { 0, 0, 0 }, SKB_SIZE, -1, -1, -1, NULL, 0 },
+	.ctx_fields = skb_fields,
+	.ctx_field_cnt = sizeof(skb_fields) / sizeof(skb_fields[0]),
+	.ctx_rules = skb_rules,
 	.sections = socket_sections,
 	.section_cnt = 1,
 	.ctx_create = skb_create,

@@ -18,14 +18,13 @@ int bh_prog_run(const struct bh_prog *prog, void *ctx, uint32_t insn_budget, uin
 			      "module", prog->name, t->name, t->type);
 	bh_run_init(&run, prog, ctx, t->ctx.size);
 	run.insn_budget = insn_budget;
+	run.ctx_rules = t->ctx_rules;
+	run.ctx_atomics = !t->ctx_field_cnt;
 	if (t->packet) {
 		t->packet(ctx, &run.pkt);
 	} else if (t->ctx.data >= 0) {
 		uintptr_t data, end;
 
-		run.ctx_ptr_off[0] = t->ctx.data;
-		run.ctx_ptr_off[1] = t->ctx.end;
-		run.ctx_ptr_off[2] = t->ctx.meta;
 		plat_memcpy(&data, (uint8_t *)ctx + t->ctx.data, sizeof(data));
 		plat_memcpy(&end, (uint8_t *)ctx + t->ctx.end, sizeof(end));
 		if (data && end >= data) {

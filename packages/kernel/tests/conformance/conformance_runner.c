@@ -290,6 +290,7 @@ static enum verdict run_program(const char *name, const struct data_file *df, st
 	prog.len = (uint32_t)cnt;
 	prog.helpers = helpers;
 	prog.helper_cnt = 1;
+	prog.stack_reach = bh_prog_stack_reach(insns, prog.len);
 
 	err = bh_prog_check_regs(prog.name, insns, prog.len,
 				 BH_CHECK_ENTRY_REGS | BH_REG_BIT(BPF_REG_2));

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
  * A test module providing a program type ("testprog", 4200) whose context
- * has data/end pointers, one helper, and a hook (attach type 4300) whose
- * trigger runs every link on the data and returns the sum of the results.
+ * has data/end pointers and a field table, one helper, and a hook (attach
+ * type 4300) whose trigger runs every link on the data and returns the sum
+ * of the results. test_prog_provider.h lets a test pick another context
+ * descriptor (no table, a v1 descriptor, a table of its own).
  */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bpfhost/extension.h"
+#include "test_prog_provider.h"
 
 #define TEST_PROG_TYPE 4200u
 #define TEST_ATTACH_TYPE 4300u
@@ -20,6 +23,8 @@ struct test_ctx {
 	uint32_t value;
 	uint32_t pad;
 };
+_Static_assert(offsetof(struct test_ctx, value) == TPP_CTX_VALUE, "layout as the header says");
+_Static_assert(sizeof(struct test_ctx) == TPP_CTX_SIZE, "layout as the header says");
 
 struct binding {
 	struct binding *next;
@@ -38,10 +43,52 @@ static uint64_t helper_add(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint6
 	return a + b;
 }
 
-static const struct bpfhost_context_descriptor ctx_desc = {
+static struct tpp_control control;
+
+__attribute__((visibility("default"))) struct tpp_control *test_prog_provider_control(void);
+__attribute__((visibility("default"))) struct tpp_control *test_prog_provider_control(void)
+{
+	return &control;
+}
+
+/* Programs read the pointers whole, read and write value; pad is in no field. */
+static const struct bpfhost_context_field ctx_fields[] = {
+	{ BPFHOST_CONTEXT_FIELD_HEADER, "data", offsetof(struct test_ctx, data), 8,
+	  BPFHOST_CONTEXT_FIELD_READ | BPFHOST_CONTEXT_FIELD_PACKET_DATA },
+	{ BPFHOST_CONTEXT_FIELD_HEADER, "data_end", offsetof(struct test_ctx, data_end), 8,
+	  BPFHOST_CONTEXT_FIELD_READ | BPFHOST_CONTEXT_FIELD_PACKET_END },
+	{ BPFHOST_CONTEXT_FIELD_HEADER, "value", offsetof(struct test_ctx, value), 4,
+	  BPFHOST_CONTEXT_FIELD_READ | BPFHOST_CONTEXT_FIELD_WRITE | BPFHOST_CONTEXT_FIELD_NARROW_READ },
+};
+/* Filled at entry from the control (TPP_CTX_FIELDS when no test set it). */
+static struct bpfhost_context_descriptor ctx_desc = {
 	BPFHOST_CONTEXT_DESCRIPTOR_HEADER, sizeof(struct test_ctx),
 	offsetof(struct test_ctx, data), offsetof(struct test_ctx, data_end), -1,
+	ctx_fields, sizeof(ctx_fields) / sizeof(ctx_fields[0]),
 };
+
+static void set_ctx_desc(void)
+{
+	ctx_desc.header.size = BPFHOST_CONTEXT_DESCRIPTOR_CURRENT_VERSION_SIZE;
+	ctx_desc.fields = ctx_fields;
+	ctx_desc.field_count = sizeof(ctx_fields) / sizeof(ctx_fields[0]);
+	switch (control.ctx_mode) {
+	case TPP_CTX_V1:
+		/* What a module compiled before the table sends: the rest is not read. */
+		ctx_desc.header.size = BPFHOST_CONTEXT_DESCRIPTOR_V1_SIZE;
+		break;
+	case TPP_CTX_NO_FIELDS:
+		ctx_desc.fields = NULL;
+		ctx_desc.field_count = 0;
+		break;
+	case TPP_CTX_CUSTOM:
+		ctx_desc.fields = control.fields;
+		ctx_desc.field_count = control.field_count;
+		break;
+	default:
+		break;
+	}
+}
 static const struct bpfhost_helper_function helpers[] = {
 	{ BPFHOST_HELPER_FUNCTION_HEADER, TEST_HELPER_ADD, "test_add", BPFHOST_RET_INTEGER,
 	  { BPFHOST_ARG_ANYTHING, BPFHOST_ARG_ANYTHING }, helper_add },
@@ -151,6 +198,7 @@ __attribute__((visibility("default"))) int bpfhost_extension_entry(const struct 
 	int err;
 
 	registrar = r;
+	set_ctx_desc();
 	err = r->register_provider(r->registrar_context, &prog_chars, NULL, &reg_prog);
 	if (err)
 		return err;

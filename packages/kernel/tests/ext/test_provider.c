@@ -159,12 +159,21 @@ static void free_object(struct tp_map *m, const uint8_t *value)
 static int tp_pre_delete(void *bctx, void *mctx, size_t key_size, const uint8_t *key, size_t size,
 			 const uint8_t *value, uint32_t flags)
 {
+	int plain = !(flags & (BPFHOST_MAP_OPERATION_UPDATE | BPFHOST_MAP_OPERATION_MAP_CLEANUP));
+	int err = 0;
+
 	record(TP_PRE_DELETE, bctx, mctx, key_size, key, size, value, 0, NULL, flags);
 	/* Only a plain delete may be vetoed. */
-	if (!(flags & (BPFHOST_MAP_OPERATION_UPDATE | BPFHOST_MAP_OPERATION_MAP_CLEANUP)) &&
-	    state.config.pre_delete_error)
+	if (plain && state.config.pre_delete_error)
 		return state.config.pre_delete_error;
+	if (plain && state.delete_hook)
+		err = state.delete_hook(state.delete_hook_arg, 0, key, value, flags);
+	if (err)
+		return err;
+	/* Released at once, as the peer's sample provider does. */
 	free_object(mctx, value);
+	if (state.delete_hook)
+		state.delete_hook(state.delete_hook_arg, 1, key, value, flags);
 	return 0;
 }
 
@@ -173,6 +182,8 @@ static void tp_post_delete(void *bctx, void *mctx, size_t key_size, const uint8_
 {
 	record(TP_POST_DELETE, bctx, mctx, key_size, key, size, value, 0, NULL, flags);
 	free_object(mctx, value);
+	if (state.delete_hook)
+		state.delete_hook(state.delete_hook_arg, 1, key, value, flags);
 }
 
 static int tp_attach(void *provider_context, const bpfhost_guid_t *client_module_id,

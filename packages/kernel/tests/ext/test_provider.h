@@ -85,6 +85,15 @@ struct tp_state {
 	int loaded;
 	/* Bypass of the recording, for stress tests. */
 	int quiet;
+	/*
+	 * Called from inside both delete callbacks, for tests that look at the
+	 * map from there. @released 0: a plain pre-processing delete is being
+	 * decided, the value is intact, and an error return vetoes the delete.
+	 * @released 1: the provider has just released the value (return ignored).
+	 */
+	int (*delete_hook)(void *arg, int released, const uint8_t *key, const uint8_t *value,
+			   uint32_t flags);
+	void *delete_hook_arg;
 };
 
 /* Exported by the module. */

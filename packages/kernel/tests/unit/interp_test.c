@@ -102,6 +102,7 @@ static struct result exec(const struct bpf_insn *insns, size_t n, const struct e
 	prog.helper_cnt = 2;
 	prog.regions = env->regions;
 	prog.region_cnt = env->region_cnt;
+	prog.stack_reach = bh_prog_stack_reach(insns, prog.len);
 	if (!env->unchecked) {
 		int err = bh_prog_check(prog.name, insns, prog.len);
 
@@ -346,8 +347,18 @@ static void stack_loads_and_stores(void)
 	EXPECT_R0(0xffffffff80000000ULL, "ldxsw", ST(BPF_W, 10, -4, (int32_t)0x80000000),
 		  LDXS(BPF_W, 0, 10, -4), EXIT());
 	EXPECT_R0(0x7f, "ldxsb positive", ST(BPF_B, 10, -1, 0x7f), LDXS(BPF_B, 0, 10, -1), EXIT());
-	EXPECT_R0(0x42, "the bottom of the stack", ST(BPF_B, 10, -(int)BH_RUN_STACK_SIZE, 0x42),
-		  LDX(BPF_B, 0, 10, -(int)BH_RUN_STACK_SIZE), EXIT());
+	EXPECT_R0(0x42, "the bottom of the frame", ST(BPF_B, 10, -(int)MAX_BPF_STACK, 0x42),
+		  LDX(BPF_B, 0, 10, -(int)MAX_BPF_STACK), EXIT());
+	{
+		/* Below the main frame is not the program's (Linux refuses it at load). */
+		struct result r = RUN(NULL, ST(BPF_B, 10, -(int)MAX_BPF_STACK - 1, 0x42), MOV64_IMM(0, 0),
+				      EXIT());
+
+		ASSERT_EQ(r.err, -EFAULT, "below the frame");
+		r = RUN(NULL, MOV64_REG(1, 10), ALU64_IMM(BPF_ADD, 1, -(int)BH_RUN_STACK_SIZE),
+			ST(BPF_B, 1, 0, 0x42), MOV64_IMM(0, 0), EXIT());
+		ASSERT_EQ(r.err, -EFAULT, "the bottom of the interpreter's stack through a copy of r10");
+	}
 }
 
 static void context_access(void)

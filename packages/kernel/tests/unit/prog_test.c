@@ -98,7 +98,8 @@ static void t_load_refusals(void)
 	fd = LOAD("badhelper", CALL(9999), EXIT());
 	ASSERT_EQ(fd, -EINVAL, "unknown helper");
 	ASSERT_STR_CONTAINS(bpfhost_last_error(), "insn 0: unknown helper 9999", "helper message");
-	fd = LOAD("skbbytes", MOV64_IMM(0, 0), CALL(BPF_FUNC_skb_load_bytes), EXIT());
+	fd = LOAD("skbbytes", MOV64_IMM(2, 0), MOV64_REG(3, 10), ALU64_IMM(BPF_ADD, 3, -8), MOV64_IMM(4, 8),
+		  CALL(BPF_FUNC_skb_load_bytes), EXIT());
 	ASSERT_GE(fd, 0, "skb_load_bytes is a socket filter helper");
 	bpfhost_close(fd);
 	fd = LOAD("badmap", LD_MAP_FD(1, 777), MOV64_IMM(0, 0), EXIT());

@@ -98,8 +98,9 @@ static void t_budget_is_exact(void)
 /* A loop in a sub-program, and bpf-to-bpf calls charge the callee's instructions too. */
 static void t_budget_across_calls(void)
 {
-	/* main: call f; exit.  f: loop: goto loop. */
-	int fd = LOAD(BPF_PROG_TYPE_SOCKET_FILTER, "subloop", CALL_LOCAL(1), EXIT(), MOV64_IMM(0, 1), JA(-1));
+	/* main: call f; r0 = 0; exit.  f: r0 = 1; loop: goto loop. */
+	int fd = LOAD(BPF_PROG_TYPE_SOCKET_FILTER, "subloop", CALL_LOCAL(2), MOV64_IMM(0, 0), EXIT(),
+		      MOV64_IMM(0, 1), JA(-1));
 
 	ASSERT_GE(fd, 0, "load");
 	ASSERT_EQ(run(fd, 5000, 1, NULL), -ELOOP, "the callee's loop is stopped");
