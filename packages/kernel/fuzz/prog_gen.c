@@ -10,8 +10,12 @@
  * exit), so the straight-line path reaches each instruction and the
  * registers written along it are a subset of what the check's union over
  * paths finds. The generator tracks that set (`w`) and reads only
- * registers in it. Jump targets are instruction starts of the same
- * function, so never the second half of an lddw.
+ * registers in it, counting calls as the check does (r1-r5 unwritten after
+ * any call, r0 unwritten after a void helper or callx, and after a local
+ * call unless the callee ends with exit); every call gets all the argument
+ * registers its helper's prototype reads, and a local call all of r1-r5.
+ * Jump targets are instruction starts of the same function, so never the
+ * second half of an lddw.
  *
  * r6 holds the context for the whole function (never written after the
  * prologue); r7, r8 and r9 keep the last map value, ring buffer record and
@@ -52,6 +56,7 @@ struct func {
 	uint32_t ncalls;
 	uint32_t w;			/* registers written on the straight-line path */
 	uint32_t index;
+	bool exits;			/* ends with exit (else a ja back: only the budget ends it) */
 };
 
 struct gen {
@@ -111,6 +116,9 @@ static uint32_t track(uint32_t w, const struct bpf_insn *insn)
 		if (code == (BPF_JMP | BPF_CALL | BPF_X) ||
 		    (!insn->src_reg && (insn->imm == BPF_FUNC_tail_call || insn->imm == BPF_FUNC_ringbuf_submit ||
 					insn->imm == BPF_FUNC_ringbuf_discard)))
+			return w & ~(CALLER_SAVED | BIT(0));
+		/* a local call: r0 is the callee's (op_local_call adds it when the callee exits) */
+		if (insn->src_reg == BPF_PSEUDO_CALL)
 			return w & ~(CALLER_SAVED | BIT(0));
 		return (w & ~CALLER_SAVED) | BIT(0);
 	case BPF_STX:
@@ -582,6 +590,83 @@ static void op_helper(struct gen *g, struct func *f)
 		mov_reg(f, BPF_REG_8, 0);
 }
 
+/* if (r0 == 0) skip what follows: returns the jump's index for skip_to_here(). */
+static uint32_t skip_if_null(struct func *f)
+{
+	uint32_t at = f->len;
+
+	emit(f, INSN(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 0, 0));
+	return at;
+}
+
+static void skip_to_here(struct func *f, uint32_t at)
+{
+	f->insns[at].off = (int16_t)(f->len - at - 1);
+}
+
+/*
+ * reserve, write the record, submit or discard it: the sequence programs
+ * use, with the usual slips (no NULL check, a write past the record, the
+ * wrong address handed back, the pointer kept and used after the commit).
+ */
+static void op_ringbuf_record(struct gen *g, struct func *f)
+{
+	uint8_t k = u8(g), o = u8(g);
+	uint32_t size = 8u * (1 + (k & 7)), at = 0;
+
+	emit_map(g, f, 1, GEN_MAP_RINGBUF);
+	mov_imm(f, 2, (int32_t)size);
+	mov_imm(f, 3, 0);
+	emit(f, INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_ringbuf_reserve));
+	mov_reg(f, BPF_REG_8, 0);
+	if (k & 8)
+		at = skip_if_null(f);
+	emit(f, INSN(BPF_ST | BPF_MEM | sizes[o & 3], BPF_REG_8, 0,
+		     (int16_t)(o & 0x80 ? (o >> 2) % (size + 16) : 0), imm(g)));
+	mov_reg(f, 1, BPF_REG_8);
+	if ((o & 0x60) == 0x60)
+		add_imm(f, 1, 8);	/* not the record's start */
+	mov_imm(f, 2, (k >> 4) & 3);
+	emit(f, INSN(BPF_JMP | BPF_CALL, 0, 0, 0,
+		     k & 0x40 ? BPF_FUNC_ringbuf_discard : BPF_FUNC_ringbuf_submit));
+	if (k & 8)
+		skip_to_here(f, at);
+}
+
+/* A map-of-maps lookup, then an operation on the inner map it gave. */
+static void op_inner_map(struct gen *g, struct func *f)
+{
+	uint8_t k = u8(g);
+	uint32_t at = 0;
+
+	emit_map(g, f, 1, k & 1 ? GEN_MAP_AOM : GEN_MAP_HOM);
+	mov_reg(f, 2, BPF_REG_10);
+	add_imm(f, 2, -8 * (1 + ((k >> 1) & 1)));	/* key 0 (AOM slot) or 1 (HOM key) */
+	emit(f, INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem));
+	mov_reg(f, BPF_REG_9, 0);
+	if (k & 4)
+		at = skip_if_null(f);
+	mov_reg(f, 1, BPF_REG_9);
+	mov_reg(f, 2, BPF_REG_10);
+	add_imm(f, 2, -8 * (1 + ((k >> 3) & 3)));
+	switch ((k >> 5) % 3) {
+	case 0:
+		emit(f, INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem));
+		mov_reg(f, BPF_REG_7, 0);
+		break;
+	case 1:
+		gen_ptr(g, f, 3);
+		mov_imm(f, 4, u8(g) % 4);
+		emit(f, INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_update_elem));
+		break;
+	default:
+		emit(f, INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_delete_elem));
+		break;
+	}
+	if (k & 4)
+		skip_to_here(f, at);
+}
+
 static void op_tail_call(struct gen *g, struct func *f)
 {
 	uint8_t k = u8(g);
@@ -617,6 +702,9 @@ static void op_local_call(struct gen *g, struct func *f)
 	f->calls[f->ncalls].at = f->len;
 	f->calls[f->ncalls++].callee = callee;
 	emit(f, INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 0));
+	/* The callee's exit has r0 written (epilogue); one that never exits gives none back. */
+	if (g->f[callee].exits)
+		f->w |= BIT(0);
 }
 
 static void op_packet_load(struct gen *g, struct func *f)
@@ -657,17 +745,22 @@ static void prologue(struct func *f)
 	store_keys(f);
 }
 
-/* exit (r0 written first), or sometimes a ja to an earlier start: a loop only the budget ends. */
+/* exit (r0 written first), or a ja to an earlier start: a loop only the budget ends. */
 static void epilogue(struct gen *g, struct func *f)
 {
 	uint8_t k = u8(g);
 
-	if (!(f->w & BIT(0)))
+	/*
+	 * Right before the exit, whatever came before: a recursive callee's r0
+	 * counts as written only once some exit of it has r0, so it must not
+	 * depend on the calls it makes.
+	 */
+	if (f->exits || !(f->w & BIT(0)))
 		mov_imm(f, 0, imm(g));
 	for (uint32_t i = 0; i < f->npend; i++)
 		f->insns[f->pend[i].at].off = (int16_t)(f->len - f->pend[i].at - 1);
 	f->npend = 0;
-	if ((k & 15) == 0) {
+	if (!f->exits) {
 		uint32_t target = f->starts[u8(g) % f->nstarts];
 		int32_t off = (int32_t)target - (int32_t)f->len - 1;
 
@@ -684,7 +777,7 @@ static void gen_func(struct gen *g, struct func *f)
 {
 	prologue(f);
 	while (g->in->n && f->len + OP_ROOM <= f->cap) {
-		switch (u8(g) % 22) {
+		switch (u8(g) % 24) {
 		case 0:
 			goto done;
 		case 1:
@@ -737,6 +830,12 @@ static void gen_func(struct gen *g, struct func *f)
 			emit(f, INSN(BPF_ST | BPF_MEM | BPF_DW, BPF_REG_10, 0,
 				     (int16_t)(-8 * (1 + u8(g) % 8)), u8(g) % 6));
 			break;
+		case 21:
+			op_ringbuf_record(g, f);
+			break;
+		case 22:
+			op_inner_map(g, f);
+			break;
 		default:	/* keep r0 (a helper's result) as a pointer for later */
 			if (f->w & BIT(0))
 				mov_reg(f, 7 + u8(g) % 3, 0);
@@ -758,11 +857,14 @@ void gen_program(struct fuzz_bytes *in, const struct gen_env *env, struct gen_pr
 	g.env = env;
 	g.out = out;
 	g.nfuncs = 1 + fuzz_u8(in) % FUNC_MAX;
+	/* How each function ends is known before any call to it is generated. */
 	for (uint32_t i = 0; i < g.nfuncs; i++) {
 		g.f[i].index = i;
 		g.f[i].cap = i ? SUB_CAP : MAIN_CAP;
-		gen_func(&g, &g.f[i]);
+		g.f[i].exits = (fuzz_u8(in) & 15) != 0;
 	}
+	for (uint32_t i = 0; i < g.nfuncs; i++)
+		gen_func(&g, &g.f[i]);
 	for (uint32_t i = 0; i < g.nfuncs; i++) {
 		base[i] = out->len;
 		memcpy(&out->insns[out->len], g.f[i].insns, g.f[i].len * sizeof(struct bpf_insn));
