@@ -41,6 +41,11 @@ export interface MapInfo {
   valueSize: number;
   maxEntries: number;
   flags: number;
+  /**
+   * Ring buffer maps: records the core discarded because the program that
+   * reserved them ended without submitting or discarding them (0 otherwise).
+   */
+  ringbufAbandoned: number;
 }
 
 /** Codecs for a map's keys and values. Omit `key` for maps without keys (queue, stack). */
@@ -329,7 +334,7 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
   /** What the core says about the map now. */
   info(): MapInfo {
     const i = this.native('info', (b) => b.mapGetInfo(this.fd));
-    return { id: i.id, name: i.name, type: i.type, typeName: mapTypeName(i.type), keySize: i.keySize, valueSize: i.valueSize, maxEntries: i.maxEntries, flags: i.mapFlags };
+    return { id: i.id, name: i.name, type: i.type, typeName: mapTypeName(i.type), keySize: i.keySize, valueSize: i.valueSize, maxEntries: i.maxEntries, flags: i.mapFlags, ringbufAbandoned: i.ringbufAbandoned };
   }
 
   /** The map's id in the core. */

@@ -23,6 +23,7 @@ export interface NativeMapInfo {
   maxEntries: number;
   mapFlags: number;
   name: string;
+  ringbufAbandoned: number;
 }
 
 export interface NativeObjectMap {

@@ -249,7 +249,7 @@ describe('map lifetime', () => {
   it('info, ids, fromId and pins', () => {
     using m = BpfMap.create({ type: 'hash', key: u32, value: u16, maxEntries: 3, name: 'info_me' });
     const info = m.info();
-    assert.deepEqual({ ...info, id: 0 }, { id: 0, name: 'info_me', type: 1, typeName: 'hash', keySize: 4, valueSize: 2, maxEntries: 3, flags: 0 });
+    assert.deepEqual({ ...info, id: 0 }, { id: 0, name: 'info_me', type: 1, typeName: 'hash', keySize: 4, valueSize: 2, maxEntries: 3, flags: 0, ringbufAbandoned: 0 });
     assert.ok([...BpfMap.ids()].includes(info.id));
     m.set(7, 77);
     using raw = BpfMap.fromId(info.id);

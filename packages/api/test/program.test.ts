@@ -9,6 +9,7 @@ import {
   LoadError,
   NotFoundError,
   Program,
+  RingBuffer,
   VerifierError,
   assemble,
   disassemble,
@@ -164,5 +165,32 @@ describe('instruction budget (insnBudget)', () => {
       clearInterval(timer);
     }
     assert.ok(ticks > 0, 'timers fired while the run was going on');
+  });
+});
+
+describe('ring buffer records a program leaves behind', () => {
+  it('are discarded as the run ends, counted in info(), and never block the ring', () => {
+    using rb = BpfMap.create({ type: 'ringbuf', maxEntries: 4096, name: 'left' });
+    const reserveOnly = ['lddw %r1, map_idx 0', 'mov %r2, 16', 'mov %r3, 0', 'call 131', 'mov %r0, 0', 'exit'];
+    const output = [
+      'stdw [%r10-8], 42',
+      'lddw %r1, map_idx 0',
+      'mov %r2, %r10',
+      'add %r2, -8',
+      'mov %r3, 8',
+      'mov %r4, 0',
+      'call 130',
+      'exit',
+    ];
+    using leak = Program.load({ type: 'socket_filter', name: 'leak', insns: reserveOnly.join('\n'), maps: [rb] });
+    using out = Program.load({ type: 'socket_filter', name: 'out', insns: output.join('\n'), maps: [rb] });
+    using consumer = new RingBuffer(rb);
+    assert.equal(rb.info().ringbufAbandoned, 0);
+    leak.testRun({ data: frame(), repeat: 3 });
+    assert.equal(rb.info().ringbufAbandoned, 3, 'each run discarded its record');
+    assert.equal(out.testRun({ data: frame() }).retval, 0, 'output succeeds');
+    const got = consumer.consume();
+    assert.equal(got.length, 1, 'and is delivered: the discarded records do not block it');
+    assert.equal(Buffer.from(got[0] as Buffer).readBigUInt64LE(0), 42n);
   });
 });

@@ -626,6 +626,8 @@ pub struct MapInfo {
   pub max_entries: u32,
   pub map_flags: u32,
   pub name: String,
+  /// Ring buffer maps: records discarded by the core because their program ended holding them.
+  pub ringbuf_abandoned: u32,
 }
 
 /// bpfhost_map_get_info_by_fd().
@@ -642,6 +644,7 @@ pub fn map_get_info(env: Env, fd: f64) -> Result<MapInfo> {
     max_entries: i.max_entries,
     map_flags: i.map_flags,
     name: from_c_array(&i.name),
+    ringbuf_abandoned: i.ringbuf_abandoned,
   })
 }
 

@@ -113,6 +113,10 @@ pub struct BpfMapInfo {
   pub btf_value_type_id: u32,
   pub btf_vmlinux_id: u32,
   pub map_extra: u64,
+  pub hash: u64,
+  pub hash_size: u32,
+  /// Ring buffer records the core discarded because their program ended holding them.
+  pub ringbuf_abandoned: u32,
 }
 
 /// struct bpf_prog_info (uapi.h, Linux's layout).
@@ -458,7 +462,7 @@ const _: () = assert!(std::mem::offset_of!(TestRunOpts, insn_budget) == 80);
 const _: () = assert!(std::mem::size_of::<LinkCreateOpts>() == 16);
 const _: () = assert!(std::mem::offset_of!(LinkCreateOpts, insn_budget) == 12);
 const _: () = assert!(std::mem::size_of::<ObjectOpenOpts>() == 24);
-const _: () = assert!(std::mem::size_of::<BpfMapInfo>() == 88);
+const _: () = assert!(std::mem::size_of::<BpfMapInfo>() == 104);
 const _: () = assert!(std::mem::size_of::<BpfProgInfo>() == 232);
 const _: () = assert!(std::mem::offset_of!(BpfProgInfo, run_cnt) == 200);
 const _: () = assert!(std::mem::size_of::<BpfLinkInfo>() == 16);

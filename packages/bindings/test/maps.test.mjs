@@ -27,7 +27,7 @@ test('hash map: update, lookup, next key, delete, info', () => {
   assert.throws(() => b.mapLookupElem(fd, u32(3), 8), { code: 'ENOENT' });
 
   const info = b.mapGetInfo(fd);
-  assert.deepEqual({ ...info, id: 0 }, { type: MAP.HASH, id: 0, keySize: 4, valueSize: 8, maxEntries: 16, mapFlags: 0, name: 'h' });
+  assert.deepEqual({ ...info, id: 0 }, { type: MAP.HASH, id: 0, keySize: 4, valueSize: 8, maxEntries: 16, mapFlags: 0, name: 'h', ringbufAbandoned: 0 });
   assert.ok(info.id > 0);
   b.close(fd);
 });

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "test.h"
+#include "prog_run.h"
 
 int test_failures;
 int test_checks;
@@ -31,4 +32,21 @@ int test_map(uint32_t type, const char *name, uint32_t ks, uint32_t vs, uint32_t
 
 	ASSERT_GE(fd, 1, "map create");
 	return fd;
+}
+
+int test_prog_load(uint32_t type, const char *name, const struct bpf_insn *insns, size_t n)
+{
+	return bpfhost_prog_load(type, name, "GPL", insns, n, NULL);
+}
+
+int test_prog_run(int fd, uint32_t budget, uint32_t repeat, uint64_t *ret)
+{
+	static const uint8_t frame[64];
+	BPFHOST_OPTS(bpfhost_test_run_opts, o, .data_in = frame, .data_size_in = sizeof(frame),
+		     .repeat = (int)repeat, .insn_budget = budget);
+	int err = bpfhost_prog_test_run_opts(fd, &o);
+
+	if (ret)
+		*ret = o.retval;
+	return err;
 }

@@ -10,30 +10,20 @@
  */
 #include "test.h"
 #include "insn_build.h"
+#include "prog_run.h"
 
 #include "bpfhost/libbpf.h"
 #include "bpfhost/uapi.h"
 
-static uint8_t pkt[64];
 static int rb, arr;
-
-static int load(const char *name, const struct bpf_insn *insns, size_t n)
-{
-	return bpfhost_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, name, "GPL", insns, n, NULL);
-}
-#define LOAD(name, ...)                                                                    \
-	({                                                                                 \
-		const struct bpf_insn p_[] = { __VA_ARGS__ };                              \
-		load(name, p_, sizeof(p_) / sizeof(p_[0]));                                \
-	})
 
 static int run(int fd, uint32_t *ret)
 {
-	BPFHOST_OPTS(bpfhost_test_run_opts, o, .data_in = pkt, .data_size_in = sizeof(pkt));
-	int err = bpfhost_prog_test_run_opts(fd, &o);
+	uint64_t r = 0;
+	int err = test_prog_run(fd, 0, 1, &r);
 
 	if (ret)
-		*ret = o.retval;
+		*ret = (uint32_t)r;
 	return err;
 }
 

@@ -8,30 +8,14 @@
  */
 #include "test.h"
 #include "insn_build.h"
+#include "prog_run.h"
 
 #include "bpfhost/uapi.h"
 #include "prog/prog.h"
 
-static uint8_t pkt[64];
-
-static int load(const char *name, const struct bpf_insn *insns, size_t n)
-{
-	return bpfhost_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, name, "GPL", insns, n, NULL);
-}
-#define LOAD(name, ...)                                                                    \
-	({                                                                                 \
-		const struct bpf_insn p_[] = { __VA_ARGS__ };                              \
-		load(name, p_, sizeof(p_) / sizeof(p_[0]));                                \
-	})
-
 static int run(int fd, uint64_t *ret)
 {
-	BPFHOST_OPTS(bpfhost_test_run_opts, o, .data_in = pkt, .data_size_in = sizeof(pkt));
-	int err = bpfhost_prog_test_run_opts(fd, &o);
-
-	if (ret)
-		*ret = o.retval;
-	return err;
+	return test_prog_run(fd, 0, 1, ret);
 }
 
 /* Fills its 512-byte frame with 0xa5: r1 = r10 - 512; do *(u64 *)r1 = r3; r1 += 8 while r1 != r10. */
@@ -63,11 +47,10 @@ static void t_no_leftovers(void)
 	{
 		/* Within one test run too: every repetition starts clear. */
 		int both = LOAD("both", OR_FRAME(), MOV64_REG(6, 0), FILL_FRAME(), MOV64_REG(0, 6), EXIT());
-		BPFHOST_OPTS(bpfhost_test_run_opts, o, .data_in = pkt, .data_size_in = sizeof(pkt),
-			     .repeat = 5);
+		uint64_t r5 = 1;
 
-		ASSERT_OK(bpfhost_prog_test_run_opts(both, &o), "read then fill, 5 times");
-		ASSERT_EQ(o.retval, 0, "each repetition starts clear");
+		ASSERT_OK(test_prog_run(both, 0, 5, &r5), "read then fill, 5 times");
+		ASSERT_EQ(r5, 0, "each repetition starts clear");
 		bpfhost_close(both);
 	}
 	bpfhost_close(fill);
