@@ -118,6 +118,37 @@ static void walk(const struct bpfhost_object *obj)
 	}
 }
 
+/*
+ * The harness's own resource limit, not the loader's: an object may ask for
+ * maps of gigabytes (the core grants up to 4 GiB per map, as Linux would
+ * within its memory limits), and a few such inputs exhaust the fuzzer's
+ * memory. Each map (and inner map template) is kept near 16 MiB.
+ */
+#define MAP_BYTES_MAX (16ull << 20)
+
+static void limit_map(struct bpfhost_map *map)
+{
+	uint64_t per = ((uint64_t)bpfhost_map__key_size(map) + bpfhost_map__value_size(map) + 64) *
+		       (uint64_t)bpfhost_num_possible_cpus();
+	uint64_t max = MAP_BYTES_MAX / per;
+
+	if (bpfhost_map__type(map) == BPF_MAP_TYPE_RINGBUF)
+		per = 1;	/* max_entries is the ring's size in bytes */
+	if (per * bpfhost_map__max_entries(map) > MAP_BYTES_MAX)
+		bpfhost_map__set_max_entries(map, per == 1 ? (uint32_t)MAP_BYTES_MAX : max ? (uint32_t)max : 1);
+}
+
+static void limit_maps(struct bpfhost_object *obj)
+{
+	struct bpfhost_map *map;
+
+	bpfhost_object__for_each_map(map, obj) {
+		limit_map(map);
+		if (bpfhost_map__inner_map(map))
+			limit_map(bpfhost_map__inner_map(map));
+	}
+}
+
 static void test_run_programs(const struct bpfhost_object *obj)
 {
 	struct bpfhost_program *prog;
@@ -162,6 +193,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	walk(obj);
+	limit_maps(obj);
 	err = bpfhost_object__load(obj);
 	FUZZ_CHECK(err <= 0 && err >= -4095, "load returned %d", err);
 	bpfhost_object__for_each_map(map, obj) {

@@ -12,6 +12,8 @@
 #   long   FUZZ_SECONDS each (default 600): the `fuzz` Nx target
 #
 # FUZZ_CC picks the compiler (default clang-19; it needs libclang-rt-19-dev).
+# FUZZ_CORPUS_OUT=DIR keeps each run's final corpus in DIR/<name> (to refresh
+# the committed seeds: minimise it with the harness's -merge=1 first).
 # Any ASan or UBSan report, a leak, or an input running past 25 s stops a run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -69,6 +71,10 @@ for h in "${harnesses[@]}"; do
     unit=$(sed -n "s/.*Test unit written to //p" "$work/log" | tail -n1)
     echo "fuzz_$h: the input is kept at ${unit:-(none written)}"
     echo "fuzz_$h: reproduce with: UBSAN_OPTIONS=halt_on_error=1 $PWD/$bin ${unit:-<input>}"
+  fi
+  if [ -n "${FUZZ_CORPUS_OUT:-}" ]; then
+    mkdir -p "$FUZZ_CORPUS_OUT/$h"
+    cp -R "$work/corpus/." "$FUZZ_CORPUS_OUT/$h/"
   fi
   rm -rf "$work"
 done
