@@ -51,8 +51,10 @@ struct bpfhost_object_open_opts {
  * legacy `maps`, global data), relocations and BTF. Nothing is created in the
  * core until bpfhost_object__load().
  * @return the object, or NULL with errno: EINVAL (malformed ELF or BTF, bad
- * relocation, bad map definition), ENOENT/EACCES (file), ENOMEM, EOPNOTSUPP
- * (a construct the loader does not support, e.g. static programs, externs)
+ * relocation, bad map definition), E2BIG (a global data section larger than
+ * one map value can be, BPFHOST_MAP_MAX_VALUE_SIZE), ENOENT/EACCES (file),
+ * ENOMEM, EOPNOTSUPP (a construct the loader does not support, e.g. static
+ * programs, externs)
  */
 BPFHOST_API struct bpfhost_object *
 bpfhost_object__open_file(const char *path, const struct bpfhost_object_open_opts *opts);

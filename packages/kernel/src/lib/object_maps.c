@@ -420,8 +420,15 @@ static int init_data_maps(struct bpfhost_object *obj)
 
 		if (s->kind != SEC_DATA)
 			continue;
-		if (es->size > UINT32_MAX)
-			return obj_err(-E2BIG, "object '%s': section '%s' is over 4 GiB", obj->name, es->name);
+		/*
+		 * The section becomes one map value: refuse what the core could never
+		 * create before allocating its initial value (a .bss takes no bytes
+		 * in the file, so a small object could ask for gigabytes here).
+		 */
+		if (es->size > BPFHOST_MAP_MAX_VALUE_SIZE)
+			return obj_err(-E2BIG, "object '%s': section '%s' is %llu bytes; a global data map's "
+				       "value can be at most %u (BPFHOST_MAP_MAX_VALUE_SIZE)", obj->name, es->name,
+				       (unsigned long long)es->size, BPFHOST_MAP_MAX_VALUE_SIZE);
 		map = obj_map_add(obj);
 		if (!map)
 			return obj_err(-ENOMEM, "object '%s': no memory", obj->name);
