@@ -626,7 +626,28 @@ dispatch:
 	LD_PACKET(ld_ind_h, 2, SRC + IMM64)
 	LD_PACKET(ld_ind_b, 1, SRC + IMM64)
 
-	LOAD(ldx_w, uint32_t, 4, uint32_t)
+	/*
+	 * A 4-byte load of a 32-bit packet pointer field of the context
+	 * (struct xdp_md's data ...) yields the pointer the core keeps after
+	 * the context (interp.h: ctx_ptr32_span); the rules checked it is one.
+	 */
+	TARGET(ldx_w)
+	{
+		uintptr_t a = (uintptr_t)(SRC + (uint64_t)(int64_t)insn->off);
+		uint32_t v;
+
+		CHECK_ACCESS(a, 4, false);
+		if (unlikely(a - run->ctx.start < run->ctx_ptr32_span)) {
+			uintptr_t p;
+
+			__builtin_memcpy(&p, (const uint8_t *)run->ctx.end + (a - run->ctx.start) * 2, sizeof(p));
+			DST = (uint64_t)p;
+			NEXT();
+		}
+		__builtin_memcpy(&v, (const void *)a, 4);
+		DST = v;
+		NEXT();
+	}
 	LOAD(ldx_h, uint16_t, 2, uint16_t)
 	LOAD(ldx_b, uint8_t, 1, uint8_t)
 	LOAD(ldx_dw, uint64_t, 8, uint64_t)
