@@ -43,6 +43,8 @@ struct bh_prog_type {
 	 */
 	uint32_t ctx_ptr32_span;
 	bool no_ld_abs;			/* LD_ABS/LD_IND refused at load (Linux's may_access_skb) */
+	/* Built-in types: may @prog be test-run at all? 0 or the refusal (NULL: yes). */
+	int (*test_run_check)(const struct bh_prog *prog);
 	struct bh_provider *provider;	/* NULL for built-in types */
 	atomic_bool gone;		/* its module was unloaded: programs refuse to run */
 };

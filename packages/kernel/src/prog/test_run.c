@@ -154,6 +154,11 @@ int bh_prog_test_run(union bpf_attr *attr, union bpf_attr *uattr)
 	if (err)
 		return err;
 	t = prog->ptype;
+	if (t->test_run_check) {
+		err = t->test_run_check(prog);
+		if (err)
+			return err;
+	}
 	if (attr->test.flags || attr->test.cpu || attr->test.batch_size)
 		return bh_err(-EINVAL, "BPF_PROG_TEST_RUN: program '%s': flags, cpu and batch_size "
 			      "must be 0 (runs happen on the calling thread)", prog->name);

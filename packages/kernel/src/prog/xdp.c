@@ -127,6 +127,17 @@ static void xdp_packet(void *context, struct bh_region *pkt)
 	bh_xdp_set_packet(c, pkt);
 }
 
+/* Programs for DEVMAP and CPUMAP entries run on redirected frames only: Linux refuses their test runs. */
+static int xdp_test_run_check(const struct bh_prog *prog)
+{
+	if (prog->expected_attach_type == BPF_XDP_DEVMAP || prog->expected_attach_type == BPF_XDP_CPUMAP)
+		return bh_err(-EINVAL, "BPF_PROG_TEST_RUN: program '%s' is for %s entries (expected "
+			      "attach type %u): as on Linux, only plain XDP programs are test-run",
+			      prog->name, prog->expected_attach_type == BPF_XDP_DEVMAP ? "DEVMAP" : "CPUMAP",
+			      prog->expected_attach_type);
+	return 0;
+}
+
 #define RD BPFHOST_CONTEXT_FIELD_READ
 #define NONE 0u
 
@@ -174,4 +185,5 @@ struct bh_prog_type bh_xdp_type = {
 	.packet = xdp_packet,
 	.ctx_ptr32_span = XDP_MD_DATA_META + 4,
 	.no_ld_abs = true,
+	.test_run_check = xdp_test_run_check,
 };

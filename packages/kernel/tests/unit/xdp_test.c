@@ -221,6 +221,16 @@ static void t_refused_at_load(void)
 	bpfhost_close(fd);
 	ASSERT_EQ(bpfhost_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "frags", "GPL", ret2, 2, &frags), -EINVAL,
 		  "BPF_F_XDP_HAS_FRAGS is XDP's");
+	for (int k = 0; k < 2; k++) {
+		BPFHOST_OPTS(bpfhost_prog_load_opts, devmap,
+			     .expected_attach_type = k ? BPF_XDP_CPUMAP : BPF_XDP_DEVMAP);
+
+		fd = bpfhost_prog_load(BPF_PROG_TYPE_XDP, "entry", "GPL", ret2, 2, &devmap);
+		ASSERT_GE(fd, 0, "a DEVMAP/CPUMAP entry program loads");
+		ASSERT_EQ(run(fd, 64, 0, &ret, NULL), -EINVAL, "but is not test-run, as on Linux");
+		ASSERT_STR_CONTAINS(bpfhost_last_error(), k ? "CPUMAP" : "DEVMAP", "says which");
+		bpfhost_close(fd);
+	}
 	/* A helper's context argument must be the context itself. */
 	fd = LOAD_XDP("notctx", MOV64_REG(1, 10), ALU64_IMM(BPF_ADD, 1, -8), ST(BPF_DW, 10, -8, 0),
 		      MOV64_IMM(2, 4), CALL(BPF_FUNC_xdp_adjust_head), EXIT());
