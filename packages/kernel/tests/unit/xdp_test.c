@@ -10,6 +10,9 @@
 #include "test.h"
 #include "insn_build.h"
 #include "prog_run.h"
+#include "test_prog_provider.h"
+
+#include <dlfcn.h>
 
 #include "bpfhost/bpf.h"
 #include "bpfhost/uapi.h"
@@ -240,11 +243,44 @@ static void t_refused_at_load(void)
 	bpfhost_close(fd);
 }
 
+/*
+ * A hook provider (an extension, less trusted) that says it runs XDP
+ * programs would hand them a context of its own making, where the core
+ * reads the packet pointers after xdp_md: linking is refused.
+ */
+static void t_no_hook_for_builtin(void)
+{
+	const char *path = BPFHOST_TEST_MODULE_DIR "/test_prog_provider.so";
+	void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	struct tpp_control *(*control)(void) = dl ? (struct tpp_control * (*)(void)) dlsym(dl,
+		"test_prog_provider_control") : NULL;
+	int fd, sock, mod;
+
+	ASSERT_TRUE(control != NULL, "the test module opens");
+	if (!control)
+		return;
+	control()->hook_program_type = BPF_PROG_TYPE_XDP;
+	mod = bpfhost_extension_load(path);
+	ASSERT_GE(mod, 0, "load the module with a hook for XDP programs");
+	fd = LOAD_XDP("hooked", MOV64_IMM(0, 2), EXIT());
+	ASSERT_GE(fd, 0, "load");
+	ASSERT_EQ(bpfhost_link_create(fd, 0, 4300, NULL), -EINVAL, "no link");
+	ASSERT_STR_CONTAINS(bpfhost_last_error(), "cannot run programs of the built-in type 'xdp'", "says why");
+	sock = LOAD("hooked_sock", MOV64_IMM(0, 0), EXIT());
+	ASSERT_GE(sock, 0, "load");
+	ASSERT_EQ(bpfhost_link_create(sock, 0, 4300, NULL), -EINVAL, "nor for a socket filter");
+	bpfhost_close(fd);
+	bpfhost_close(sock);
+	ASSERT_OK(bpfhost_extension_unload(mod, 0), "unload");
+	control()->hook_program_type = 0;
+	dlclose(dl);
+}
+
 int main(void)
 {
 	static const struct test_case cases[] = {
 		TEST(t_sections), TEST(t_ctx_pointers), TEST(t_ctx_rules), TEST(t_packet_follows_helpers),
-		TEST(t_adjust_meta), TEST(t_redirect), TEST(t_refused_at_load),
+		TEST(t_adjust_meta), TEST(t_redirect), TEST(t_refused_at_load), TEST(t_no_hook_for_builtin),
 	};
 
 	return test_run("xdp", cases, sizeof(cases) / sizeof(cases[0]));
