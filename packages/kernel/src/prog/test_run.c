@@ -111,14 +111,25 @@ static int create_context(const struct bh_prog *prog, const union bpf_attr *attr
 	char why[256];
 	int err;
 
+	uint32_t ctx_size_in = attr->test.ctx_size_in;
+	uint8_t zero_ctx[256] = { 0 };
+
 	*ctx = NULL;
 	bh_err_clear();
+	/*
+	 * Linux's bpf_ctx_init: ctx_out without ctx_in runs on a zeroed
+	 * context (for XDP, data_end 0: the frame in fragments). Built-in
+	 * types follow it; extensions keep their contract (no ctx_in).
+	 */
+	if (!ctx_in && attr->test.ctx_out && !t->provider && t->ctx.size <= sizeof(zero_ctx)) {
+		ctx_in = zero_ctx;
+		ctx_size_in = t->ctx.size;
+	}
 	if (t->ctx_create)
 		err = t->ctx_create(t->binding_context, data_in, attr->test.data_size_in, ctx_in,
-				    attr->test.ctx_size_in, ctx);
+				    ctx_size_in, ctx);
 	else
-		err = default_create(t, data_in, attr->test.data_size_in, ctx_in,
-				     attr->test.ctx_size_in, ctx);
+		err = default_create(t, data_in, attr->test.data_size_in, ctx_in, ctx_size_in, ctx);
 	if (!err && !*ctx)
 		return bh_err(-EINVAL, "BPF_PROG_TEST_RUN: program '%s': context_create of type '%s' "
 			      "returned no context", prog->name, t->name);

@@ -311,6 +311,7 @@ static void t_ctx_rules_agree(void)
 		{ "data_end 0 (fragments)", 64, { 0, 0 }, 24, false, true },
 		{ "data_end 14 of 64 (fragments)", 64, { 0, 14 }, 24, false, true },
 		{ "no ctx, past a page (fragments)", MAX_FRAME + 1, { 0 }, 0, false, true },
+		{ "ctx_out only: a zeroed ctx_in (fragments)", 64, { 0 }, 0, true, true },
 	};
 	struct outcome *k = malloc(sizeof(*k)), *b = malloc(sizeof(*b));
 	int p = 9;	/* ctx_fields: what the program saw */
