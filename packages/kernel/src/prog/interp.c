@@ -636,13 +636,17 @@ dispatch:
 		uintptr_t a = (uintptr_t)(SRC + (uint64_t)(int64_t)insn->off);
 		uint32_t v;
 
-		CHECK_ACCESS(a, 4, false);
-		if (unlikely(a - run->ctx.start < run->ctx_ptr32_span)) {
-			uintptr_t p;
+		/* The stack first, as every access: the context's pointers cost nothing there. */
+		if (unlikely(a - stack_lo > reach - 4)) {
+			CHECK_ACCESS(a, 4, false);
+			if (unlikely(a - run->ctx.start < run->ctx_ptr32_span)) {
+				uintptr_t p;
 
-			__builtin_memcpy(&p, (const uint8_t *)run->ctx.end + (a - run->ctx.start) * 2, sizeof(p));
-			DST = (uint64_t)p;
-			NEXT();
+				__builtin_memcpy(&p, (const uint8_t *)run->ctx.end + (a - run->ctx.start) * 2,
+						 sizeof(p));
+				DST = (uint64_t)p;
+				NEXT();
+			}
 		}
 		__builtin_memcpy(&v, (const void *)a, 4);
 		DST = v;
