@@ -266,4 +266,16 @@ int ctx_fields(struct xdp_md *ctx)
 	return (int)(ctx->ingress_ifindex << 24 ^ ctx->rx_queue_index << 16 ^ len << 6 ^ meta);
 }
 
+/* libbpf's multi-buffer section name selects the XDP type too; the frame is one buffer here. */
+SEC("xdp.frags")
+int frags_len(struct xdp_md *ctx)
+{
+	__u8 *p = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+
+	if (p + 14 > end)
+		return XDP_DROP;
+	count(0x200 | (__u8)(end - p));
+	return (end - p) & 1 ? XDP_PASS : XDP_TX;
+}
+
 char LICENSE[] SEC("license") = "GPL";

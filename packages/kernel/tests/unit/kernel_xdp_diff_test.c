@@ -4,7 +4,7 @@
  * bpf/xdp_diff.bpf.c (a parser, a MAC swapper with a bpf_csum_diff IPv4
  * checksum, csum_diff with sizes and seeds from the frame, adjust_head/
  * tail/meta with deltas from the frame, an encapsulation, load/store_bytes,
- * bpf_redirect, the context fields) run through BPF_PROG_TEST_RUN in the
+ * bpf_redirect, the context fields, an xdp.frags section) run through BPF_PROG_TEST_RUN in the
  * kernel and in bpfhost on the same frames, in the same order, some with a
  * ctx_in (metadata, ingress device and queue): the same error or return
  * value, the same data_out bytes and length, the same ctx_out, and the same
@@ -19,10 +19,10 @@
 #include "bpfhost/libbpf.h"
 #include "bpfhost/uapi.h"
 
-#define NPROGS 10
+#define NPROGS 11
 static const char *const progs[NPROGS] = {
 	"parse", "swap_csum", "csum_var", "adjust_head", "adjust_tail", "adjust_meta", "encap",
-	"load_store", "redirect", "ctx_fields",
+	"load_store", "redirect", "ctx_fields", "frags_len",
 };
 
 #define MAX_FRAME 3520	/* a page less XDP_PACKET_HEADROOM and the skb_shared_info tailroom */
@@ -229,6 +229,7 @@ static uint8_t frame[MAX_FRAME + 64];
 static void t_kernel_agrees(void)
 {
 	int runs = 0, differ = 0, refused = 0, with_ctx = 0, verdicts[5] = { 0 }, maps;
+	int per_prog[NPROGS][5] = { { 0 } };
 	struct outcome *k = malloc(sizeof(*k)), *b = malloc(sizeof(*b));
 
 	if (!k || !b || !setup()) {
@@ -262,6 +263,7 @@ static void t_kernel_agrees(void)
 			runs++;
 			with_ctx += use_ctx;
 			verdicts[k->retval < 5 ? k->retval : 0]++;
+			per_prog[p][k->retval < 5 ? k->retval : 0]++;
 		}
 	}
 	maps = compare_maps(obj, &km);
@@ -271,6 +273,10 @@ static void t_kernel_agrees(void)
 	       "aborted %d, drop %d, pass %d, tx %d, redirect %d), %d refused by both, %d differ, "
 	       "%d maps compared entry by entry\n", runs, NFRAMES, with_ctx, verdicts[0], verdicts[1],
 	       verdicts[2], verdicts[3], verdicts[4], refused, differ, maps);
+	/* adjust_head: pass = the helper failed, tx = it moved the head (likewise encap: tx). */
+	for (int p = 0; p < NPROGS; p++)
+		printf("  %-12s aborted %3d drop %3d pass %3d tx %3d redirect %3d\n", progs[p], per_prog[p][0],
+		       per_prog[p][1], per_prog[p][2], per_prog[p][3], per_prog[p][4]);
 	teardown();
 	free(k);
 	free(b);
