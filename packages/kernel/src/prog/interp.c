@@ -212,6 +212,14 @@ static inline bool packet_load(const struct bh_run *run, int32_t off, uint32_t s
 	return true;
 }
 
+static __attribute__((cold, noinline)) void fault_ptr32_sx(struct bh_run *run, const struct bh_prog *prog,
+							    uint32_t pc, uint32_t off)
+{
+	run->pc = pc;
+	run->err = bh_err(-EFAULT, "program '%s': insn %u: sign-extending load of the packet pointer "
+			  "field at context offset %u: load it with a plain 4-byte load", prog->name, pc, off);
+}
+
 static __attribute__((cold, noinline)) void fault_access(struct bh_run *run, const struct bh_prog *prog,
 							  uint32_t pc, uintptr_t addr, size_t size,
 							  bool write, bool atomic)
@@ -655,7 +663,23 @@ dispatch:
 	LOAD(ldx_h, uint16_t, 2, uint16_t)
 	LOAD(ldx_b, uint8_t, 1, uint8_t)
 	LOAD(ldx_dw, uint64_t, 8, uint64_t)
-	LOAD(ldxs_w, int32_t, 4, int64_t)
+	/* Sign-extending loads of those pointer fields: refused, as Linux's verifier does. */
+	TARGET(ldxs_w)
+	{
+		uintptr_t a = (uintptr_t)(SRC + (uint64_t)(int64_t)insn->off);
+		int32_t v;
+
+		if (unlikely(a - stack_lo > reach - 4)) {
+			CHECK_ACCESS(a, 4, false);
+			if (unlikely(a - run->ctx.start < run->ctx_ptr32_span)) {
+				fault_ptr32_sx(run, prog, PC, (uint32_t)(a - run->ctx.start));
+				goto out;
+			}
+		}
+		__builtin_memcpy(&v, (const void *)a, 4);
+		DST = (uint64_t)(int64_t)v;
+		NEXT();
+	}
 	LOAD(ldxs_h, int16_t, 2, int64_t)
 	LOAD(ldxs_b, int8_t, 1, int64_t)
 

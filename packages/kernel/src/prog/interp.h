@@ -53,7 +53,8 @@ struct bh_run {
 	 * 4-byte load of the field at offset 4 * i yields the 64-bit pointer
 	 * that the core keeps right after the context (uintptr_t[i] at
 	 * ctx.end), out of the program's reach; the context rules allow only
-	 * such whole 4-byte loads of these fields. 0: no such fields.
+	 * such whole 4-byte loads of these fields, and sign-extending ones
+	 * fault (Linux's verifier refuses them). 0: no such fields.
 	 */
 	uint32_t ctx_ptr32_span;
 	struct bh_region pkt;		/* data..end, set by the caller; empty if none */

@@ -11,8 +11,8 @@
  * interpreter turns a 4-byte load of one of those fields into a load of
  * its pointer (interp.h: ctx_ptr32_span). The context rules allow only
  * whole aligned 4-byte loads of every xdp_md field and no stores, as
- * Linux's xdp_is_valid_access; the fields themselves hold 0, so any other
- * way of reading them (a sign-extending load) yields a null pointer.
+ * Linux's xdp_is_valid_access (sign-extending loads of the pointer fields
+ * fault, as the verifier refuses them; the fields themselves hold 0).
  * Packet accesses are checked against data_meta..data_end, which the
  * adjusting helpers move (xdp_helpers.c).
  *

@@ -95,6 +95,8 @@ static void t_ctx_rules(void)
 		{ "load of egress_ifindex", "'egress_ifindex' (offset 20) is not accessible",
 		  LDX(BPF_W, 0, 1, 20) },
 		{ "load past xdp_md (the kept pointers)", "not in the stack, context", LDX(BPF_DW, 0, 1, 24) },
+		{ "sign-extending load of data_end", "sign-extending load of the packet pointer field at "
+		  "context offset 4", LDXS(BPF_W, 0, 1, 4) },
 		{ "atomic add to rx_queue_index", "'rx_queue_index' (offset 16) is read-only",
 		  ATOM(BPF_W, BPF_ADD, 1, 1, 16) },
 	};
