@@ -164,6 +164,13 @@ static void sampled(struct state *st)
 	SOUND(bh_scalar_sync(&st->s), "sync emptied a hull");
 	for (unsigned i = 0; i < st->n; i++)
 		SOUND(bh_scalar_has(&st->s, st->m[i]), "hull lost %#llx", (unsigned long long)st->m[i]);
+	/* Members from inside too: random tnum members the bounds allow. */
+	for (int tries = 0; tries < 40 && st->n < 12; tries++) {
+		uint64_t x = st->s.var.value | (rnd() & st->s.var.mask);
+
+		if (bh_scalar_has(&st->s, x))
+			st->m[st->n++] = x;
+	}
 }
 
 #define NSTATES 200
