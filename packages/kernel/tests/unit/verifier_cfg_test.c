@@ -5,8 +5,8 @@
  * programs; every refusal (unreachable code, recursion, jumps out of a
  * sub-program or the program, falling off the end, back-edges when
  * unprivileged) with the instruction it names; a large program in linear
- * time; and every program of the clang-compiled test objects that loads
- * today passes the CFG stage.
+ * time; and every program of tests/bpf's clang objects that loads today,
+ * and prog_check's clang programs (-mcpu=v3 and v4), pass the CFG stage.
  */
 #include <dirent.h>
 #include <time.h>
@@ -246,11 +246,57 @@ static void clang_objects(void)
 #endif
 }
 
+/* prog_check's clang-19 programs (raw .text, -mcpu=v3 and v4, entry first) pass too. */
+static void clang_text(void)
+{
+#ifdef BPFHOST_CHECK_BPF_DIR
+	DIR *d = opendir(BPFHOST_CHECK_BPF_DIR);
+	struct dirent *de;
+	int seen = 0;
+
+	ASSERT_TRUE(d != NULL, "clang output folder");
+	while (d && (de = readdir(d))) {
+		char path[1024];
+		size_t len = strlen(de->d_name);
+		struct bpf_insn *insns;
+		FILE *f;
+		long size;
+		int err;
+
+		if (len < 5 || strcmp(de->d_name + len - 5, ".text"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", BPFHOST_CHECK_BPF_DIR, de->d_name);
+		f = fopen(path, "rb");
+		ASSERT_TRUE(f != NULL, path);
+		if (!f)
+			continue;
+		fseek(f, 0, SEEK_END);
+		size = ftell(f);
+		fseek(f, 0, SEEK_SET);
+		insns = malloc((size_t)size);
+		ASSERT_EQ(fread(insns, 1, (size_t)size, f), size, "read");
+		fclose(f);
+		err = build(insns, (size_t)size / 8, false);
+		if (err)
+			fprintf(stderr, "  %s: %s\n", de->d_name, bpfhost_last_error());
+		ASSERT_OK(err, de->d_name);
+		printf("  %s (%ld insns, %u sub-programs, %u loops)\n", de->d_name, size / 8, cfg.nsub, cfg.nloops);
+		free(insns);
+		seen++;
+	}
+	if (d)
+		closedir(d);
+	ASSERT_GE(seen, 6, "every clang program was built");
+#else
+	printf("  skipped: clang-19 or llvm-objcopy-19 was not found at configure time\n");
+#endif
+}
+
 int main(void)
 {
 	static const struct test_case cases[] = {
 		TEST(straight_line), TEST(diamond), TEST(loops), TEST(subprograms), TEST(refusals),
-		TEST(large_programs), TEST(clang_objects),
+		TEST(large_programs), TEST(clang_objects), TEST(clang_text),
 	};
 	int rc = test_run("verifier_cfg", cases, sizeof(cases) / sizeof(cases[0]));
 
