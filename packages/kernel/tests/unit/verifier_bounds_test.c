@@ -8,7 +8,10 @@
  *    is known by enumeration, so every concrete pair is checked;
  *  - sampled: the hull of a few random 64-bit values biased to the edges
  *    (0, +-1, U32_MAX, S32_MIN, S64_MIN, ...) in all views; the values are
- *    members by construction and are the concrete inputs.
+ *    members by construction and are the concrete inputs, with random
+ *    members from inside;
+ *  - ranges: every run of consecutive values in windows of 8 around the
+ *    edges of the four views, all pairs exhaustively.
  * For every ALU op (64- and 32-bit) and pair of states, the concrete result
  * of each member pair (computed as the interpreter does) must be a member
  * of the abstract result. For every conditional jump, each member pair must
@@ -433,6 +436,66 @@ static void branch_soundness(void)
 	ASSERT_GE(decided, pairs / 50, "some jumps are decided");
 }
 
+/*
+ * Exhaustive ranges: every run of consecutive values inside windows of 8
+ * around the edges of the four views (0, S32_MAX, U32_MAX, S64_MAX,
+ * U64_MAX, wrapping), as the state of its unsigned and/or signed bounds
+ * (whichever the run does not wrap in). Every pair of such states, every
+ * op and jump, every member pair.
+ */
+#define WINDOW 8
+static const uint64_t window_start[] = { 0, 0x7ffffffcull, 0xfffffffcull, 0x7ffffffffffffffcull,
+					 0xfffffffffffffffcull };
+#define NWIN (sizeof(window_start) / sizeof(window_start[0]))
+#define NRUNS (WINDOW * (WINDOW + 1) / 2)
+static struct state runs[NWIN * NRUNS];
+
+static void make_runs(void)
+{
+	unsigned k = 0;
+
+	for (unsigned w = 0; w < NWIN; w++)
+		for (unsigned i = 0; i < WINDOW; i++)
+			for (unsigned j = i; j < WINDOW; j++) {
+				uint64_t lo = window_start[w] + i, hi = window_start[w] + j;
+				struct state *st = &runs[k++];
+
+				st->s = bh_scalar_unknown();
+				if (lo <= hi) {
+					st->s.umin = lo;
+					st->s.umax = hi;
+				}
+				if ((int64_t)lo <= (int64_t)hi) {
+					st->s.smin = (int64_t)lo;
+					st->s.smax = (int64_t)hi;
+				}
+				bh_scalar_sync(&st->s);
+				st->n = 0;
+				for (uint64_t v = lo;; v++) {
+					SOUND(bh_scalar_has(&st->s, v), "run lost %#llx", (unsigned long long)v);
+					st->m[st->n++] = v;
+					if (v == hi)
+						break;
+				}
+			}
+}
+
+static void exhaustive_ranges(void)
+{
+	unsigned long long ops_pairs = 0, njumps = 0, decided = 0;
+
+	checked = failed = 0;
+	make_runs();
+	for (unsigned i = 0; i < NWIN * NRUNS; i++)
+		for (unsigned j = 0; j < NWIN * NRUNS; j++) {
+			check_alu_pair(&runs[i], &runs[j], &ops_pairs);
+			check_branch_pair(&runs[i], &runs[j], &njumps, &decided);
+		}
+	printf("  %u range states, %llu abstract ops, %llu abstract jumps, %llu member checks\n",
+	       (unsigned)(NWIN * NRUNS), ops_pairs, njumps, checked);
+	ASSERT_EQ(failed, 0, "ALU and branches sound on every pair of ranges");
+}
+
 /* meet keeps common members, join keeps all, within agrees with the members. */
 static void lattice(void)
 {
@@ -556,7 +619,8 @@ static void branch_precision(void)
 int main(void)
 {
 	static const struct test_case cases[] = {
-		TEST(alu_soundness), TEST(end_soundness), TEST(branch_soundness), TEST(lattice),
+		TEST(alu_soundness), TEST(end_soundness), TEST(branch_soundness), TEST(exhaustive_ranges),
+		TEST(lattice),
 		TEST(alu_precision), TEST(branch_precision),
 	};
 
