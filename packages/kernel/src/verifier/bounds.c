@@ -585,6 +585,22 @@ struct bh_scalar bh_scalar_end(bool is64, bool to_be, int32_t imm, const struct 
 	return bh_scalar_from_tnum(bh_tnum_cast(dst->var, bytes));
 }
 
+struct bh_scalar bh_scalar_alu_insn(const struct bpf_insn *insn, const struct bh_scalar *dst,
+				    const struct bh_scalar *src)
+{
+	bool is64 = BPF_CLASS(insn->code) == BPF_ALU64;
+	uint8_t op = BPF_OP(insn->code);
+	struct bh_scalar imm;
+
+	if (op == BPF_END)	/* BPF_X in the source bit is BPF_TO_BE */
+		return bh_scalar_end(is64, BPF_SRC(insn->code) == BPF_X, insn->imm, dst);
+	if (BPF_SRC(insn->code) == BPF_X)
+		return bh_scalar_alu(op, is64, insn->off, dst, src);
+	/* The immediate sign-extended; 32-bit ops see only its low half anyway. */
+	imm = bh_scalar_const((uint64_t)(int64_t)insn->imm);
+	return bh_scalar_alu(op, is64, insn->off, dst, &imm);
+}
+
 char *bh_scalar_str(const struct bh_scalar *s, char *buf, unsigned size)
 {
 	char t[48];

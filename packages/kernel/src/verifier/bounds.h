@@ -10,6 +10,7 @@
 #define BPFHOST_VERIFIER_BOUNDS_H
 
 #include "tnum.h"
+#include "bpfhost/bpf_insn.h"
 
 struct bh_scalar {
 	struct bh_tnum var;
@@ -64,6 +65,12 @@ struct bh_scalar bh_scalar_sext32(const struct bh_scalar *s);
 struct bh_scalar bh_scalar_alu(uint8_t op, bool is64, int16_t off, const struct bh_scalar *dst,
 			       const struct bh_scalar *src);
 struct bh_scalar bh_scalar_end(bool is64, bool to_be, int32_t imm, const struct bh_scalar *dst);
+/*
+ * The same for a whole BPF_ALU/BPF_ALU64 instruction: its class, op,
+ * source (BPF_K: the immediate; BPF_X: @src), offset and immediate.
+ */
+struct bh_scalar bh_scalar_alu_insn(const struct bpf_insn *insn, const struct bh_scalar *dst,
+				    const struct bh_scalar *src);
 
 /* "smin=.. smax=.. umin=.. umax=.. var=(..)" (only what is not implied) for logs. */
 char *bh_scalar_str(const struct bh_scalar *s, char *buf, unsigned size);

@@ -21,6 +21,9 @@
 #include "test.h"
 
 #include "bpfhost/bpf_insn.h"
+#include "insn_build.h"
+#include "epoch/epoch.h"
+#include "prog/interp.h"
 #include "verifier/bounds.h"
 #include "verifier/branch.h"
 
@@ -496,6 +499,91 @@ static void exhaustive_ranges(void)
 	ASSERT_EQ(failed, 0, "ALU and branches sound on every pair of ranges");
 }
 
+/* Runs `r2 = x; r3 = y; insn (dst r2, src r3); r0 = r2; exit` in the interpreter. */
+static uint64_t interp(struct bpf_insn insn, uint64_t x, uint64_t y)
+{
+	struct bpf_insn p[] = { LD_IMM64(2, x), LD_IMM64(3, y), insn, MOV64_REG(0, 2), EXIT() };
+	static uint8_t ctx[64];
+	struct bh_prog prog;
+	struct bh_run run;
+	uint64_t r0;
+
+	insn.dst_reg = 2;
+	insn.src_reg = 3;
+	p[4] = insn;
+	memset(&prog, 0, sizeof(prog));
+	memcpy(prog.name, "oracle", 7);
+	prog.type = BPF_PROG_TYPE_SOCKET_FILTER;
+	prog.insns = p;
+	prog.orig_insns = p;
+	prog.len = sizeof(p) / sizeof(p[0]);
+	prog.stack_reach = 8;
+	bh_run_init(&run, &prog, ctx, sizeof(ctx));
+	epoch_enter();
+	r0 = bh_interp_run(&run, (uint64_t)(uintptr_t)ctx, 0);
+	epoch_exit();
+	ASSERT_EQ(run.err, 0, "the oracle ran");
+	return r0;
+}
+
+/*
+ * Every ALU encoding (both classes, K and X, signed div/mod, movsx,
+ * end/bswap widths) against the interpreter itself, not a copy of its
+ * semantics: random state pairs and random members of each.
+ */
+static void interpreter_oracle(void)
+{
+	static const uint8_t binops[] = { BPF_ADD, BPF_SUB, BPF_MUL, BPF_DIV, BPF_OR, BPF_AND, BPF_LSH,
+					  BPF_RSH, BPF_MOD, BPF_XOR, BPF_MOV, BPF_ARSH };
+	struct bpf_insn enc[200];
+	unsigned n = 0;
+
+	checked = failed = 0;
+	for (int c = 0; c < 2; c++) {
+		uint8_t cls = c ? BPF_ALU64 : BPF_ALU;
+
+		for (unsigned o = 0; o < sizeof(binops); o++)
+			for (int x = 0; x < 2; x++) {
+				uint8_t code = cls | binops[o] | (x ? BPF_X : BPF_K);
+
+				enc[n++] = INSN(code, 2, 3, 0, 0);
+				if (binops[o] == BPF_DIV || binops[o] == BPF_MOD)
+					enc[n++] = INSN(code, 2, 3, 1, 0);
+				if (binops[o] == BPF_MOV && x) {
+					enc[n++] = INSN(code, 2, 3, 8, 0);
+					enc[n++] = INSN(code, 2, 3, 16, 0);
+					if (c)
+						enc[n++] = INSN(code, 2, 3, 32, 0);
+				}
+			}
+		enc[n++] = INSN(cls | BPF_NEG | BPF_K, 2, 0, 0, 0);
+		for (int32_t w = 16; w <= 64; w *= 2) {
+			enc[n++] = INSN(cls | BPF_END | BPF_TO_LE, 2, 0, 0, w);
+			if (!c)
+				enc[n++] = INSN(cls | BPF_END | BPF_TO_BE, 2, 0, 0, w);
+		}
+	}
+	for (unsigned e = 0; e < n; e++)
+		for (int k = 0; k < 400; k++) {
+			const struct state *a = &states[rnd() % NSTATES], *b = &states[rnd() % NSTATES];
+			uint64_t x = a->m[rnd() % a->n], y = b->m[rnd() % b->n], got;
+			struct bpf_insn insn = enc[e];
+			struct bh_scalar r;
+
+			if (BPF_SRC(insn.code) == BPF_K && BPF_OP(insn.code) != BPF_END) {
+				insn.imm = (int32_t)(k % 2 ? edge_value() : rnd() % 70);
+				b = NULL;
+			}
+			r = bh_scalar_alu_insn(&insn, &a->s, b ? &b->s : NULL);
+			got = interp(insn, x, y);
+			SOUND(bh_scalar_has(&r, got), "code %#x off %d imm %d on %#llx, %#llx = %#llx",
+			      insn.code, insn.off, insn.imm, (unsigned long long)x, (unsigned long long)y,
+			      (unsigned long long)got);
+		}
+	printf("  %u encodings, %llu interpreter runs checked\n", n, checked);
+	ASSERT_EQ(failed, 0, "every encoding sound against the interpreter");
+}
+
 /* meet keeps common members, join keeps all, within agrees with the members. */
 static void lattice(void)
 {
@@ -620,7 +708,7 @@ int main(void)
 {
 	static const struct test_case cases[] = {
 		TEST(alu_soundness), TEST(end_soundness), TEST(branch_soundness), TEST(exhaustive_ranges),
-		TEST(lattice),
+		TEST(interpreter_oracle), TEST(lattice),
 		TEST(alu_precision), TEST(branch_precision),
 	};
 
