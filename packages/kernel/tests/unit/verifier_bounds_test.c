@@ -179,7 +179,7 @@ static void sampled(struct state *st)
 	}
 }
 
-#define NSTATES 200
+#define NSTATES 160
 static struct state states[NSTATES];
 
 static void make_states(void)
