@@ -188,6 +188,69 @@ static void large_programs(void)
 	free(p);
 }
 
+/*
+ * Random programs (jumps, calls and lddw with random targets): the CFG never
+ * reads outside the program, refuses with -EINVAL or accepts, and what it
+ * accepts has successors inside the instruction's own sub-program.
+ */
+static void random_programs(void)
+{
+	uint64_t seed = 0x853c49e6748fea9bull;
+	struct bpf_insn p[48];
+	unsigned accepted = 0, refused = 0, bad = 0;
+
+	for (int round = 0; round < 30000; round++) {
+		uint32_t n = 1, to[2];
+		int err;
+
+		seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+		n += (uint32_t)(seed % 40);
+		for (uint32_t i = 0; i < n; i++) {
+			int16_t off;
+
+			seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
+			off = (int16_t)((int)((seed >> 8) % 8) - 2);	/* mostly forward */
+			switch ((seed >> 32) % 12) {
+			case 0: p[i] = EXIT(); break;
+			case 2: p[i] = JA(off); break;
+			case 3: case 4: p[i] = JMP_IMM(BPF_JGT, 1, 0, off); break;
+			case 5: p[i] = CALL_LOCAL(off); break;
+			case 6: p[i] = CALL(1); break;
+			case 7:
+				if (i + 1 < n) {
+					p[i] = INSN(BPF_LD | BPF_IMM | BPF_DW, 1, (seed >> 40) % 2 ? BPF_PSEUDO_FUNC : 0, 0, off);
+					p[++i] = INSN(0, 0, 0, 0, 0);
+					break;
+				}
+				/* fall through */
+			default: p[i] = MOV64_IMM(0, 0); break;
+			}
+		}
+		if ((seed >> 44) % 4)
+			p[n - 1] = EXIT();	/* most end well, the others are refused */
+		err = build(p, n, (seed >> 50) % 4 == 0);
+		if (err) {
+			refused++;
+			bad += err != -EINVAL;
+			continue;
+		}
+		accepted++;
+		for (uint32_t i = 0; i < n; i++) {
+			unsigned k;
+
+			if (cfg.flags[i] & BH_CFG_LDDW_HI)
+				continue;
+			k = bh_cfg_successors(p, i, to);
+			for (unsigned j = 0; j < k; j++)
+				bad += to[j] >= n || bh_cfg_subprog_of(&cfg, to[j]) != bh_cfg_subprog_of(&cfg, i);
+		}
+	}
+	printf("  30000 random programs: %u accepted, %u refused\n", accepted, refused);
+	ASSERT_EQ(bad, 0, "no wrong errno, no successor outside its sub-program");
+	ASSERT_GE(accepted, 1000, "some accepted");
+	ASSERT_GE(refused, 1000, "some refused");
+}
+
 static int cfg_of_object(const char *path, int *programs)
 {
 	struct bpfhost_object *obj = bpfhost_object__open_file(path, NULL);
@@ -296,7 +359,7 @@ int main(void)
 {
 	static const struct test_case cases[] = {
 		TEST(straight_line), TEST(diamond), TEST(loops), TEST(subprograms), TEST(refusals),
-		TEST(large_programs), TEST(clang_objects), TEST(clang_text),
+		TEST(large_programs), TEST(random_programs), TEST(clang_objects), TEST(clang_text),
 	};
 	int rc = test_run("verifier_cfg", cases, sizeof(cases) / sizeof(cases[0]));
 
