@@ -5,6 +5,8 @@
  * direction would prune a path that was never checked, so every rule errs
  * toward "not within" (more exploration, never less safety).
  */
+#include <stdarg.h>
+
 #include "state.h"
 #include "../core/internal.h"
 #include "../platform/platform.h"
@@ -17,6 +19,80 @@ struct bh_reg bh_reg_unknown_scalar(void)
 struct bh_reg bh_reg_const(uint64_t v)
 {
 	return (struct bh_reg){ .kind = BH_REG_SCALAR, .var = bh_scalar_const(v) };
+}
+
+const char *bh_reg_kind_name(enum bh_reg_kind k)
+{
+	static const char *const names[BH_REG_KIND_COUNT] = {
+		[BH_REG_NOT_INIT] = "not_init",
+		[BH_REG_SCALAR] = "scalar",
+		[BH_REG_CTX] = "ctx",
+		[BH_REG_STACK] = "fp",
+		[BH_REG_MAP_PTR] = "map_ptr",
+		[BH_REG_MAP_VALUE] = "map_value",
+		[BH_REG_MAP_VALUE_OR_NULL] = "map_value_or_null",
+		[BH_REG_PACKET] = "pkt",
+		[BH_REG_PACKET_META] = "pkt_meta",
+		[BH_REG_PACKET_END] = "pkt_end",
+		[BH_REG_RINGBUF_RECORD] = "ringbuf_mem",
+		[BH_REG_RINGBUF_RECORD_OR_NULL] = "ringbuf_mem_or_null",
+		[BH_REG_RDONLY_MEM] = "rdonly_mem",
+	};
+
+	return (unsigned)k < BH_REG_KIND_COUNT ? names[k] : "invalid";
+}
+
+/* Appends to @buf at *@at, never past @size. */
+static void append(char *buf, unsigned size, unsigned *at, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void append(char *buf, unsigned size, unsigned *at, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*at >= size)
+		return;
+	va_start(ap, fmt);
+	n = plat_vsnprintf(buf + *at, size - *at, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*at = *at + (unsigned)n < size ? *at + (unsigned)n : size;
+}
+
+char *bh_reg_str(const struct bh_reg *r, char *buf, unsigned size)
+{
+	char var[300];
+	unsigned at = 0;
+
+	if (!size)
+		return buf;
+	buf[0] = 0;
+	if (r->kind == BH_REG_SCALAR) {
+		if (bh_scalar_is_const(&r->var))
+			return bh_scalar_str(&r->var, buf, size);
+		append(buf, size, &at, "scalar(%s)", bh_scalar_str(&r->var, var, sizeof(var)));
+		return buf;
+	}
+	append(buf, size, &at, "%s", bh_reg_kind_name(r->kind));
+	if (r->kind == BH_REG_NOT_INIT)
+		return buf;
+	/* A pointer: its kind (and frame), fixed offset, then what else is known. */
+	if (r->kind == BH_REG_STACK)
+		append(buf, size, &at, "%u", r->frameno);
+	append(buf, size, &at, "(off=%d", r->off);
+	if (!bh_scalar_is_const(&r->var) || r->var.var.value)
+		append(buf, size, &at, " var=%s", bh_scalar_str(&r->var, var, sizeof(var)));
+	if (r->mem_size)
+		append(buf, size, &at, " size=%u", r->mem_size);
+	if (r->range)
+		append(buf, size, &at, " r=%u", r->range);
+	if (r->id)
+		append(buf, size, &at, " id=%u", r->id);
+	if (r->ref_id)
+		append(buf, size, &at, " ref=%u", r->ref_id);
+	append(buf, size, &at, ")");
+	return buf;
 }
 
 static struct bh_reg pointer(enum bh_reg_kind kind)

@@ -96,6 +96,11 @@ struct bh_state {
 struct bh_reg bh_reg_unknown_scalar(void);
 struct bh_reg bh_reg_const(uint64_t v);
 
+/* The kind's name as logs print it ("scalar", "map_value_or_null", ...). */
+const char *bh_reg_kind_name(enum bh_reg_kind k);
+/* "ctx(off=0)", "fp0(off=-8)", "scalar(umax=255 ...)" or a constant, into @buf. */
+char *bh_reg_str(const struct bh_reg *r, char *buf, unsigned size);
+
 /* The entry state: frame 0 with r1 the context, r10 the frame pointer. */
 int bh_state_init(struct bh_state *st);
 void bh_state_free(struct bh_state *st);

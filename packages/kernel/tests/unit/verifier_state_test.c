@@ -210,11 +210,33 @@ static void call_stacks_differ(void)
 	unpair(&old, &cur);
 }
 
+static void printing(void)
+{
+	char buf[400];
+	struct bh_reg r = { .kind = BH_REG_MAP_VALUE_OR_NULL, .off = 4, .mem_size = 16, .id = 3,
+			    .var = bh_scalar_const(0) };
+
+	ASSERT_STR_CONTAINS(bh_reg_str(&r, buf, sizeof(buf)), "map_value_or_null(off=4 size=16 id=3)", "pointer");
+	r = (struct bh_reg){ .kind = BH_REG_STACK, .frameno = 1, .off = -8, .var = bh_scalar_const(0) };
+	ASSERT_STR_CONTAINS(bh_reg_str(&r, buf, sizeof(buf)), "fp1(off=-8)", "stack");
+	r = bh_reg_const((uint64_t)-3ll);
+	ASSERT_STR_CONTAINS(bh_reg_str(&r, buf, sizeof(buf)), "-3", "constant");
+	r = (struct bh_reg){ .kind = BH_REG_SCALAR, .var = bh_scalar_urange(0, 255) };
+	ASSERT_STR_CONTAINS(bh_reg_str(&r, buf, sizeof(buf)), "scalar(smin=0 smax=255 umin=0 umax=255", "range");
+	r = (struct bh_reg){ .kind = BH_REG_PACKET, .var = bh_scalar_urange(0, 255), .range = 14 };
+	ASSERT_STR_CONTAINS(bh_reg_str(&r, buf, sizeof(buf)), "pkt(off=0 var=smin=0", "variable offset");
+	ASSERT_STR_CONTAINS(bh_reg_str(&r, buf, sizeof(buf)), " r=14)", "packet range");
+	/* A short buffer is cut, never overrun. */
+	ASSERT_EQ(strlen(bh_reg_str(&r, buf, 8)), 7, "cut to the buffer");
+	for (int k = 0; k < BH_REG_KIND_COUNT; k++)
+		ASSERT_TRUE(strcmp(bh_reg_kind_name((enum bh_reg_kind)k), "invalid") != 0, "every kind named");
+}
+
 int main(void)
 {
 	static const struct test_case cases[] = {
 		TEST(entry_state), TEST(copies_are_deep), TEST(call_frames), TEST(registers_within),
-		TEST(ids_correspond), TEST(stack_within), TEST(call_stacks_differ),
+		TEST(ids_correspond), TEST(stack_within), TEST(call_stacks_differ), TEST(printing),
 	};
 
 	return test_run("verifier_state", cases, sizeof(cases) / sizeof(cases[0]));
