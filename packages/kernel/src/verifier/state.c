@@ -226,6 +226,48 @@ void bh_state_pop_frame(struct bh_state *st)
 	st->frames[st->nframes] = NULL;
 }
 
+static void mark_reg_null(struct bh_reg *r, uint32_t id, bool is_null)
+{
+	if (!bh_reg_kind_or_null((enum bh_reg_kind)r->kind) || r->id != id)
+		return;
+	if (is_null) {
+		*r = bh_reg_const(0);
+		return;
+	}
+	r->kind = r->kind == BH_REG_MAP_VALUE_OR_NULL ? BH_REG_MAP_VALUE : BH_REG_RINGBUF_RECORD;
+	r->id = 0;	/* checked: its copies need no linking any more */
+}
+
+void bh_state_mark_null(struct bh_state *st, uint32_t id, bool is_null)
+{
+	uint32_t ref = 0;
+
+	if (!id)
+		return;
+	for (uint32_t i = 0; i < st->nframes; i++) {
+		struct bh_frame *f = st->frames[i];
+
+		for (int r = 0; r < MAX_BPF_REG; r++) {
+			if (f->regs[r].id == id && bh_reg_kind_or_null((enum bh_reg_kind)f->regs[r].kind))
+				ref = f->regs[r].ref_id ? f->regs[r].ref_id : ref;
+			mark_reg_null(&f->regs[r], id, is_null);
+		}
+		for (uint32_t k = 0; k < f->nslots; k++) {
+			if (f->slots[k].spilled.id == id &&
+			    bh_reg_kind_or_null((enum bh_reg_kind)f->slots[k].spilled.kind))
+				ref = f->slots[k].spilled.ref_id ? f->slots[k].spilled.ref_id : ref;
+			mark_reg_null(&f->slots[k].spilled, id, is_null);
+		}
+	}
+	if (!is_null || !ref)
+		return;
+	for (uint32_t i = 0; i < st->nrefs; i++)
+		if (st->refs[i].id == ref) {
+			st->refs[i] = st->refs[--st->nrefs];
+			break;
+		}
+}
+
 /* Ids of @old mapped one to one onto ids of @cur. */
 #define IDMAP_MAX (MAX_CALL_FRAMES * (MAX_BPF_REG + BH_STACK_SLOTS) * 2 + BH_MAX_REFS)
 struct idmap {

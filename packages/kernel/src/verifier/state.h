@@ -115,6 +115,14 @@ void bh_state_pop_frame(struct bh_state *st);
 int bh_frame_grow(struct bh_frame *f, uint32_t nslots);
 
 /*
+ * After `if rX == 0` on a maybe-NULL pointer with id @id: every copy of it
+ * (registers and spills, in every frame) becomes the scalar 0 (@is_null)
+ * or the pointer without "or NULL". A NULL record holds no reference, so
+ * on that side its reference is dropped from the state.
+ */
+void bh_state_mark_null(struct bh_state *st, uint32_t id, bool is_null);
+
+/*
  * Pruning: whether every concrete state @cur stands for is one @old stands
  * for, so that @old having been proven safe from here proves @cur safe.
  * Ids must correspond one to one (two copies of one lookup in @old must be

@@ -210,6 +210,47 @@ static void call_stacks_differ(void)
 	unpair(&old, &cur);
 }
 
+/* A NULL check refines every copy: registers and spills, in every frame. */
+static void null_checks(void)
+{
+	struct bh_state st, other;
+	struct bh_reg v = { .kind = BH_REG_MAP_VALUE_OR_NULL, .mem_size = 8, .id = 7, .var = bh_scalar_const(0) };
+	struct bh_reg rec = { .kind = BH_REG_RINGBUF_RECORD_OR_NULL, .mem_size = 16, .id = 8, .ref_id = 9,
+			      .var = bh_scalar_const(0) };
+
+	ASSERT_OK(bh_state_init(&st), "init");
+	top(&st)->regs[BPF_REG_6] = v;
+	ASSERT_OK(bh_frame_grow(top(&st), 1), "grow");
+	top(&st)->slots[0].spilled = v;
+	memset(top(&st)->slots[0].type, BH_STACK_SPILL, BH_SLOT_SIZE);
+	top(&st)->regs[BPF_REG_7] = rec;
+	st.refs[st.nrefs++] = (struct bh_ref){ .id = 9, .insn = 4 };
+	ASSERT_OK(bh_state_push_frame(&st, 5, 1), "call");
+	top(&st)->regs[BPF_REG_1] = v;	/* passed to a callee too */
+	ASSERT_OK(bh_state_copy(&other, &st), "copy for the other side");
+
+	bh_state_mark_null(&st, 7, false);
+	ASSERT_EQ(st.frames[0]->regs[BPF_REG_6].kind, BH_REG_MAP_VALUE, "r6 checked");
+	ASSERT_EQ(st.frames[0]->slots[0].spilled.kind, BH_REG_MAP_VALUE, "its spill checked");
+	ASSERT_EQ(st.frames[1]->regs[BPF_REG_1].kind, BH_REG_MAP_VALUE, "the callee's copy checked");
+	ASSERT_EQ(st.frames[0]->regs[BPF_REG_7].kind, BH_REG_RINGBUF_RECORD_OR_NULL, "another id untouched");
+	bh_state_mark_null(&other, 7, true);
+	ASSERT_TRUE(other.frames[0]->regs[BPF_REG_6].kind == BH_REG_SCALAR &&
+		    bh_scalar_is_const(&other.frames[0]->regs[BPF_REG_6].var) &&
+		    other.frames[0]->regs[BPF_REG_6].var.var.value == 0, "NULL side: the scalar 0");
+	ASSERT_EQ(other.frames[1]->regs[BPF_REG_1].kind, BH_REG_SCALAR, "in the callee too");
+	ASSERT_EQ(other.nrefs, 1, "a NULL map value held no reference");
+	/* A NULL record: its reference goes; a non-NULL one keeps it. */
+	bh_state_mark_null(&st, 8, false);
+	ASSERT_EQ(st.frames[0]->regs[BPF_REG_7].kind, BH_REG_RINGBUF_RECORD, "record checked");
+	ASSERT_EQ(st.frames[0]->regs[BPF_REG_7].ref_id, 9, "keeps its reference");
+	ASSERT_EQ(st.nrefs, 1, "still held");
+	bh_state_mark_null(&other, 8, true);
+	ASSERT_EQ(other.nrefs, 0, "NULL record: nothing to release");
+	bh_state_free(&st);
+	bh_state_free(&other);
+}
+
 static void printing(void)
 {
 	char buf[400];
@@ -236,7 +277,8 @@ int main(void)
 {
 	static const struct test_case cases[] = {
 		TEST(entry_state), TEST(copies_are_deep), TEST(call_frames), TEST(registers_within),
-		TEST(ids_correspond), TEST(stack_within), TEST(call_stacks_differ), TEST(printing),
+		TEST(ids_correspond), TEST(stack_within), TEST(call_stacks_differ), TEST(null_checks),
+		TEST(printing),
 	};
 
 	return test_run("verifier_state", cases, sizeof(cases) / sizeof(cases[0]));
