@@ -251,6 +251,33 @@ static void random_programs(void)
 	ASSERT_GE(refused, 1000, "some refused");
 }
 
+/* Out of memory at each allocation: -ENOMEM with a message, nothing leaked. */
+static void out_of_memory(void)
+{
+	static const struct bpf_insn p[] = {
+		CALL_LOCAL(2), MOV64_IMM(0, 0), EXIT(), MOV64_IMM(0, 1), EXIT(),
+	};
+	unsigned long nth, total = 0;
+
+	for (nth = 1;; nth++) {
+		unsigned long before = bpfhost_alloc_count();
+		int err;
+
+		bpfhost_fault_inject_alloc(nth);
+		err = build(p, 5, false);
+		total = bpfhost_alloc_count() - before;
+		bpfhost_fault_inject_alloc(0);
+		if (nth > total) {
+			ASSERT_OK(err, "all allocations made");
+			break;
+		}
+		ASSERT_EQ(err, -ENOMEM, "allocation failed");
+		ASSERT_STR_CONTAINS(bpfhost_last_error(), "program 'cfg': out of memory", "message");
+		ASSERT_TRUE(cfg.flags == NULL && cfg.sub_start == NULL, "nothing kept");
+	}
+	ASSERT_EQ(total, 4, "four allocations: flags, sub-programs, walk stack, walk state");
+}
+
 static int cfg_of_object(const char *path, int *programs)
 {
 	struct bpfhost_object *obj = bpfhost_object__open_file(path, NULL);
@@ -359,7 +386,8 @@ int main(void)
 {
 	static const struct test_case cases[] = {
 		TEST(straight_line), TEST(diamond), TEST(loops), TEST(subprograms), TEST(refusals),
-		TEST(large_programs), TEST(random_programs), TEST(clang_objects), TEST(clang_text),
+		TEST(large_programs), TEST(random_programs), TEST(out_of_memory),
+		TEST(clang_objects), TEST(clang_text),
 	};
 	int rc = test_run("verifier_cfg", cases, sizeof(cases) / sizeof(cases[0]));
 

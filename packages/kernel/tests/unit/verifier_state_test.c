@@ -251,6 +251,53 @@ static void null_checks(void)
 	bh_state_free(&other);
 }
 
+/*
+ * Out of memory at each allocation of a scenario (init, grow, call, copy,
+ * within): every step succeeds or says -ENOMEM, nothing leaks (LeakSanitizer
+ * under ASan), and a failed copy leaves nothing behind.
+ */
+static void out_of_memory(void)
+{
+	unsigned long total, nomem = 0;
+
+	for (unsigned long nth = 1;; nth++) {
+		struct bh_state a, b;
+		unsigned long before = bpfhost_alloc_count();
+		int err;
+
+		bpfhost_fault_inject_alloc(nth);
+		err = bh_state_init(&a);
+		if (!err) {
+			int e1 = bh_frame_grow(top(&a), 3), e2 = bh_state_push_frame(&a, 1, 1);
+			int e3 = bh_frame_grow(top(&a), 2), e4;
+
+			ASSERT_TRUE((e1 == 0 || e1 == -ENOMEM) && (e2 == 0 || e2 == -ENOMEM) &&
+				    (e3 == 0 || e3 == -ENOMEM), "grow/call: 0 or -ENOMEM");
+			e4 = bh_state_copy(&b, &a);
+			ASSERT_TRUE(e4 == 0 || e4 == -ENOMEM, "copy: 0 or -ENOMEM");
+			if (!e4) {
+				ASSERT_TRUE(bh_state_within(&a, &b) || bpfhost_alloc_count() - before >= nth,
+					    "within (or its own allocation failed: no pruning)");
+				bh_state_free(&b);
+			} else {
+				ASSERT_EQ(b.nframes, 0, "a failed copy holds nothing");
+				nomem++;
+			}
+			bh_state_free(&a);
+			nomem += e1 || e2 || e3;
+		} else {
+			ASSERT_EQ(err, -ENOMEM, "init: -ENOMEM");
+			nomem++;
+		}
+		total = bpfhost_alloc_count() - before;
+		bpfhost_fault_inject_alloc(0);
+		if (nth > total)
+			break;
+	}
+	printf("  %lu allocations, each failed once; %lu runs saw -ENOMEM\n", total, nomem);
+	ASSERT_GE(nomem, 5, "failures were injected");
+}
+
 static void printing(void)
 {
 	char buf[400];
@@ -278,7 +325,7 @@ int main(void)
 	static const struct test_case cases[] = {
 		TEST(entry_state), TEST(copies_are_deep), TEST(call_frames), TEST(registers_within),
 		TEST(ids_correspond), TEST(stack_within), TEST(call_stacks_differ), TEST(null_checks),
-		TEST(printing),
+		TEST(out_of_memory), TEST(printing),
 	};
 
 	return test_run("verifier_state", cases, sizeof(cases) / sizeof(cases[0]));
