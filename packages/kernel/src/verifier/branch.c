@@ -194,3 +194,26 @@ enum bh_branch bh_scalar_branch(uint8_t op, bool is64, const struct bh_scalar *d
 		return BH_BRANCH_NEVER;
 	return BH_BRANCH_UNKNOWN;
 }
+
+enum bh_branch bh_pointer_branch(uint8_t op, bool is64, const struct bh_reg *ptr,
+				 const struct bh_scalar *other, enum bh_null_side *side)
+{
+	*side = BH_NULL_NOWHERE;
+	if (!is64 || (op != BPF_JEQ && op != BPF_JNE) || !bh_scalar_is_const(other) ||
+	    other->var.value != 0 || ptr->kind == BH_REG_SCALAR || ptr->kind == BH_REG_NOT_INIT)
+		return BH_BRANCH_UNKNOWN;
+	if (bh_reg_kind_or_null((enum bh_reg_kind)ptr->kind)) {
+		*side = op == BPF_JEQ ? BH_NULL_TAKEN : BH_NULL_FALL;
+		return BH_BRANCH_UNKNOWN;
+	}
+	/*
+	 * Checked map values and memory are known non-NULL, so Linux decides
+	 * those (reg_not_null); for the context, the stack and packet pointers
+	 * it explores both sides, and so do we: a program refused there on the
+	 * dead side is refused here too.
+	 */
+	if (ptr->kind == BH_REG_MAP_VALUE || ptr->kind == BH_REG_RINGBUF_RECORD ||
+	    ptr->kind == BH_REG_RDONLY_MEM)
+		return op == BPF_JEQ ? BH_BRANCH_NEVER : BH_BRANCH_ALWAYS;
+	return BH_BRANCH_UNKNOWN;
+}

@@ -9,6 +9,7 @@
  */
 #include "test.h"
 
+#include "verifier/branch.h"
 #include "verifier/state.h"
 
 static struct bh_frame *top(struct bh_state *st)
@@ -298,6 +299,36 @@ static void out_of_memory(void)
 	ASSERT_GE(nomem, 5, "failures were injected");
 }
 
+/* Comparing a pointer with 0: decided for non-NULL kinds, a NULL check for the others. */
+static void pointer_branches(void)
+{
+	struct bh_reg ctx = { .kind = BH_REG_CTX, .var = bh_scalar_const(0) };
+	struct bh_reg mv = { .kind = BH_REG_MAP_VALUE_OR_NULL, .id = 1, .var = bh_scalar_const(0) };
+	struct bh_scalar zero = bh_scalar_const(0), one = bh_scalar_const(1);
+	enum bh_null_side side;
+
+	struct bh_reg checked = { .kind = BH_REG_MAP_VALUE, .off = 8, .var = bh_scalar_const(0) };
+
+	ASSERT_EQ(bh_pointer_branch(BPF_JEQ, true, &checked, &zero, &side), BH_BRANCH_NEVER,
+		  "checked map value == 0 never");
+	ASSERT_EQ(side, BH_NULL_NOWHERE, "not a NULL check");
+	ASSERT_EQ(bh_pointer_branch(BPF_JNE, true, &checked, &zero, &side), BH_BRANCH_ALWAYS,
+		  "checked map value != 0 always");
+	/* Linux explores both sides for the context (and the stack, packets). */
+	ASSERT_EQ(bh_pointer_branch(BPF_JEQ, true, &ctx, &zero, &side), BH_BRANCH_UNKNOWN, "ctx == 0");
+	ASSERT_EQ(bh_pointer_branch(BPF_JEQ, true, &mv, &zero, &side), BH_BRANCH_UNKNOWN, "maybe NULL == 0");
+	ASSERT_EQ(side, BH_NULL_TAKEN, "NULL where taken");
+	ASSERT_EQ(bh_pointer_branch(BPF_JNE, true, &mv, &zero, &side), BH_BRANCH_UNKNOWN, "maybe NULL != 0");
+	ASSERT_EQ(side, BH_NULL_FALL, "NULL on the fall-through");
+	/* Linux makes no NULL check of 32-bit jumps, other constants or other ops. */
+	ASSERT_EQ(bh_pointer_branch(BPF_JEQ, false, &mv, &zero, &side), BH_BRANCH_UNKNOWN, "jeq32");
+	ASSERT_EQ(side, BH_NULL_NOWHERE, "jeq32: no NULL check");
+	ASSERT_EQ(bh_pointer_branch(BPF_JEQ, true, &mv, &one, &side), BH_BRANCH_UNKNOWN, "== 1");
+	ASSERT_EQ(side, BH_NULL_NOWHERE, "== 1: no NULL check");
+	ASSERT_EQ(bh_pointer_branch(BPF_JGT, true, &ctx, &zero, &side), BH_BRANCH_UNKNOWN, "ctx > 0");
+	ASSERT_EQ(side, BH_NULL_NOWHERE, "jgt: no NULL check");
+}
+
 static void printing(void)
 {
 	char buf[400];
@@ -325,7 +356,7 @@ int main(void)
 	static const struct test_case cases[] = {
 		TEST(entry_state), TEST(copies_are_deep), TEST(call_frames), TEST(registers_within),
 		TEST(ids_correspond), TEST(stack_within), TEST(call_stacks_differ), TEST(null_checks),
-		TEST(out_of_memory), TEST(printing),
+		TEST(out_of_memory), TEST(pointer_branches), TEST(printing),
 	};
 
 	return test_run("verifier_state", cases, sizeof(cases) / sizeof(cases[0]));
