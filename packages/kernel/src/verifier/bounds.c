@@ -3,11 +3,14 @@
  * Scalar bounds (see bounds.h): construction, the mutual sync of the five
  * views, meet/join/within, and the ALU transfer functions.
  *
- * 32-bit ALU ops are computed by running the 64-bit transfer on the
- * operands zero-extended (and, where the low half of the result does not
- * depend on how the operands were extended, also sign-extended) from
- * their subregisters, keeping the low half of each result and taking both:
- * one set of transfer functions, and the signed view is not lost.
+ * 32-bit ALU ops: add, sub, and, or and xor (most of what compiled code
+ * does) have direct 32-bit bounds, as Linux computes them. The others run
+ * the 64-bit transfer on the operands zero-extended (and, where the low
+ * half of the result does not depend on how the operands were extended,
+ * also sign-extended) from their subregisters, keeping the low half of each
+ * result and taking both: one set of transfer functions for the rarer ops,
+ * and the signed view is not lost. (The trick for every op cost ~1.6 us an
+ * add; the direct path ~0.1 us.)
  */
 #include <inttypes.h>
 
@@ -185,10 +188,20 @@ static bool tnum_from_bounds(struct bh_scalar *s)
 	return true;
 }
 
+static bool same(const struct bh_scalar *a, const struct bh_scalar *b)
+{
+	return a->var.value == b->var.value && a->var.mask == b->var.mask && a->smin == b->smin &&
+	       a->smax == b->smax && a->umin == b->umin && a->umax == b->umax &&
+	       a->s32_min == b->s32_min && a->s32_max == b->s32_max && a->u32_min == b->u32_min &&
+	       a->u32_max == b->u32_max;
+}
+
 bool bh_scalar_sync(struct bh_scalar *s)
 {
-	/* Each step only tightens; a few rounds reach what they can. */
+	/* Each step only tightens; a few rounds reach what they can, most states one. */
 	for (int round = 0; round < 3; round++) {
+		struct bh_scalar before = *s;
+
 		if (bh_scalar_empty(s))
 			goto empty;
 		bounds_from_tnum(s);
@@ -196,6 +209,8 @@ bool bh_scalar_sync(struct bh_scalar *s)
 		deduce64(s);
 		if (bh_scalar_empty(s) || !tnum_from_bounds(s))
 			goto empty;
+		if (same(&before, s))
+			break;
 	}
 	bounds_from_tnum(s);
 	if (!bh_scalar_empty(s))
@@ -490,6 +505,71 @@ static struct bh_scalar alu64(uint8_t op, int16_t off, unsigned shift_mask,
 	return r;
 }
 
+/*
+ * The low half's bounds of `d op s` for the common ops, computed directly
+ * on the 32-bit bounds (as for 64 bits above) into @low's 32-bit fields,
+ * which start unbounded. False for the ops left to the extension trick.
+ */
+static bool low_bounds(uint8_t op, const struct bh_scalar *d, const struct bh_scalar *s,
+		       struct bh_scalar *low)
+{
+	uint32_t ulo, uhi;
+	int32_t slo, shi;
+	bool olo, ohi;
+
+	switch (op) {
+	case BPF_ADD:
+		olo = __builtin_add_overflow(d->u32_min, s->u32_min, &ulo);
+		ohi = __builtin_add_overflow(d->u32_max, s->u32_max, &uhi);
+		if (olo == ohi) {
+			low->u32_min = ulo;
+			low->u32_max = uhi;
+		}
+		olo = __builtin_add_overflow(d->s32_min, s->s32_min, &slo);
+		ohi = __builtin_add_overflow(d->s32_max, s->s32_max, &shi);
+		if (olo == ohi && (!olo || (slo < 0) == (shi < 0))) {
+			low->s32_min = slo;
+			low->s32_max = shi;
+		}
+		return true;
+	case BPF_SUB:
+		olo = __builtin_sub_overflow(d->u32_min, s->u32_max, &ulo);
+		ohi = __builtin_sub_overflow(d->u32_max, s->u32_min, &uhi);
+		if (olo == ohi) {
+			low->u32_min = ulo;
+			low->u32_max = uhi;
+		}
+		olo = __builtin_sub_overflow(d->s32_min, s->s32_max, &slo);
+		ohi = __builtin_sub_overflow(d->s32_max, s->s32_min, &shi);
+		if (olo == ohi && (!olo || (slo < 0) == (shi < 0))) {
+			low->s32_min = slo;
+			low->s32_max = shi;
+		}
+		return true;
+	case BPF_AND:
+		low->u32_max = MIN(d->u32_max, s->u32_max);
+		return true;
+	case BPF_OR:
+		low->u32_min = MAX(d->u32_min, s->u32_min);
+		return true;
+	case BPF_XOR:
+		return true;	/* the tnum says it all */
+	default:
+		return false;
+	}
+}
+
+static struct bh_tnum tnum_op(uint8_t op, struct bh_tnum a, struct bh_tnum b)
+{
+	switch (op) {
+	case BPF_ADD: return bh_tnum_add(a, b);
+	case BPF_SUB: return bh_tnum_sub(a, b);
+	case BPF_AND: return bh_tnum_and(a, b);
+	case BPF_OR: return bh_tnum_or(a, b);
+	default: return bh_tnum_xor(a, b);
+	}
+}
+
 /* Whether the low half of `d op s` depends only on the operands' low halves. */
 static bool low_half_only(uint8_t op)
 {
@@ -515,10 +595,18 @@ static bool low_half_only(uint8_t op)
 static struct bh_scalar alu32(uint8_t op, int16_t off, unsigned shift_mask,
 			      const struct bh_scalar *d, const struct bh_scalar *s)
 {
-	struct bh_scalar zd = bh_scalar_zext32(d), zs = bh_scalar_zext32(s);
-	struct bh_scalar sd = bh_scalar_sext32(d), ss = bh_scalar_sext32(s), rz, rs;
+	struct bh_scalar zd, zs, sd, ss, rz, rs, low = bh_scalar_unknown();
 	bool sign = op == BPF_ARSH || ((op == BPF_DIV || op == BPF_MOD) && off == 1);
 
+	if (low_bounds(op, d, s, &low)) {
+		/* The tnum's low half is exact for these; zext32 makes it the value. */
+		low.var = bh_tnum_cast(tnum_op(op, d->var, s->var), 4);
+		return bh_scalar_zext32(&low);
+	}
+	zd = bh_scalar_zext32(d);
+	zs = bh_scalar_zext32(s);
+	sd = bh_scalar_sext32(d);
+	ss = bh_scalar_sext32(s);
 	if (sign) {
 		rs = alu64(op, off, shift_mask, &sd, &ss);
 		return bh_scalar_zext32(&rs);
@@ -535,7 +623,7 @@ static struct bh_scalar alu32(uint8_t op, int16_t off, unsigned shift_mask,
 struct bh_scalar bh_scalar_alu(uint8_t op, bool is64, int16_t off, const struct bh_scalar *dst,
 			       const struct bh_scalar *src)
 {
-	struct bh_scalar r, low;
+	struct bh_scalar r, low = bh_scalar_unknown();
 
 	if (op == BPF_NEG) {
 		struct bh_scalar zero = bh_scalar_const(0);
@@ -555,6 +643,12 @@ struct bh_scalar bh_scalar_alu(uint8_t op, bool is64, int16_t off, const struct 
 	if (!low_half_only(op))
 		return r;
 	/* The 32-bit view of the same op tightens the result's low half. */
+	if (low_bounds(op, dst, src, &low)) {
+		TIGHTEN(r.u32_min, r.u32_max, low.u32_min, low.u32_max);
+		TIGHTEN(r.s32_min, r.s32_max, low.s32_min, low.s32_max);
+		bh_scalar_sync(&r);
+		return r;
+	}
 	low = alu32(op, off, 63, dst, src);
 	TIGHTEN(r.u32_min, r.u32_max, low.u32_min, low.u32_max);
 	TIGHTEN(r.s32_min, r.s32_max, low.s32_min, low.s32_max);
