@@ -8,8 +8,9 @@
  * @module
  */
 
+import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, sep } from 'node:path';
 
 import type * as RealBinding from '@bpfhost/bindings';
 
@@ -215,7 +216,10 @@ function bindingLoadProblem(err: unknown): string {
   }
   const causes: string[] = [];
   for (let e: unknown = (err as Error)?.cause ?? err; e instanceof Error && causes.length < 4; e = e.cause) causes.push(e.message);
-  return `${pkg} is installed (${dirname(pkgJson)}) but its binary did not load: ${causes.join('; ') || String(err)}`;
+  const dir = realpathSync(dirname(pkgJson));
+  // Outside node_modules it is the repository's workspace package, whose binary a build writes.
+  const build = dir.includes(`${sep}node_modules${sep}`) ? '' : ' (a bpfhost checkout: `npx nx run bindings:build` builds it)';
+  return `${pkg} is installed (${dir}) but its binary did not load${build}: ${causes.join('; ') || String(err)}`;
 }
 
 /** Tests may substitute a binding (for example to count calls). Pass `undefined` to reload the real one. */

@@ -5,7 +5,7 @@
 // it, and run the installed `bpfhost` bin.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -183,5 +183,20 @@ describe('installable: npm pack, offline install outside the workspace, tsc --st
     // The same from CommonJS.
     const cjs = spawnSync(process.execPath, ['-e', "try { require('@bpfhost/api').BpfMap.create({ type: 'array', key: require('@bpfhost/api').u32, value: require('@bpfhost/api').u32, maxEntries: 1 }); } catch (e) { console.log(e.code, e.message); }"], { cwd: dir, encoding: 'utf8' });
     assert.equal(cjs.stdout, `EBINDING ${message}\n`, cjs.stderr);
+  });
+
+  it('a platform package whose binary does not load: named, with where it is and the loader\'s reason', () => {
+    const dir = join(tmp, 'no-platform');
+    const fake = join(dir, 'node_modules', '@bpfhost', 'bindings-linux-x64-gnu');
+    mkdirSync(fake, { recursive: true });
+    writeFileSync(join(fake, 'package.json'), JSON.stringify({ name: '@bpfhost/bindings-linux-x64-gnu', version: '0.1.0', main: 'bindings.linux-x64-gnu.node' }));
+    writeFileSync(join(fake, 'bindings.linux-x64-gnu.node'), 'not an ELF object');
+    const script = "import { BpfMap, u32 } from '@bpfhost/api'; try { BpfMap.create({ type: 'array', key: u32, value: u32, maxEntries: 1 }); } catch (e) { console.log(JSON.stringify([e.code, e.message])); }";
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8' });
+    const [code, message] = JSON.parse(r.stdout) as string[];
+    assert.equal(code, 'EBINDING', r.stderr);
+    assert.ok(message!.startsWith(`cannot load the native binding: @bpfhost/bindings-linux-x64-gnu is installed (${realpathSync(fake)}) but its binary did not load: `), message);
+    assert.match(message!, /bindings\.linux-x64-gnu\.node: (invalid ELF header|file too short)/);
+    assert.doesNotMatch(message!, /nx run|npm has a bug/);
   });
 });
