@@ -7,10 +7,10 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 
 import { BpfError, CodecError, LoadError } from '../index.js';
+import packageRequire from '../require.cjs';
 
 import { mapCommand } from './cmd-map.js';
 import { progCommand } from './cmd-prog.js';
@@ -71,8 +71,8 @@ function checkOptions(command: string, values: Values): void {
 }
 
 function version(): string {
-  const require = createRequire(import.meta.url);
-  return (require('../../package.json') as { version: string }).version;
+  // By the package's own name: the ESM (dist/) and CommonJS (dist/cjs/) builds sit at different depths.
+  return (packageRequire('@bpfhost/api/package.json') as { version: string }).version;
 }
 
 /** Runs one command line (`positionals` after option parsing) in `session`. */

@@ -4,8 +4,9 @@
 # .text cut out as raw instructions. The structural check must accept them
 # all. Without clang-19 and llvm-objcopy-19 the test says so and skips them.
 
-find_program(BPFHOST_BPF_CLANG NAMES clang-19)
-find_program(BPFHOST_LLVM_OBJCOPY NAMES llvm-objcopy-19)
+include(${PROJECT_SOURCE_DIR}/cmake/BpfhostTools.cmake)
+bpfhost_find_program(BPFHOST_BPF_CLANG clang-19)
+bpfhost_find_program(BPFHOST_LLVM_OBJCOPY llvm-objcopy-19)
 if(BPFHOST_BPF_CLANG AND BPFHOST_LLVM_OBJCOPY)
   set(check_dir ${CMAKE_CURRENT_BINARY_DIR}/prog_check_bpf)
   file(GLOB check_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/prog_check/*.bpf.c)
