@@ -133,6 +133,13 @@ struct bpfhost_module {
 #define BPFHOST_EXTENSION_ENTRY "bpfhost_extension_entry"
 typedef int (*bpfhost_extension_entry_t)(const struct bpfhost_registrar *registrar,
 					 struct bpfhost_module *module);
+/*
+ * Modules build with hidden visibility (bpfhost_add_extension() does):
+ * define the entry point with this so it alone is exported.
+ */
+#define BPFHOST_EXTENSION_EXPORT __attribute__((visibility("default")))
+BPFHOST_EXTENSION_EXPORT int bpfhost_extension_entry(const struct bpfhost_registrar *registrar,
+						     struct bpfhost_module *module);
 
 /* ---------------------------------------------------------------------------
  * Custom maps. A map information provider implements one custom map type on
