@@ -118,6 +118,14 @@ describe('installable: npm pack, offline install outside the workspace, tsc --st
     assert.equal(execFileSync(bin, ['asm', 'p.asm'], { cwd: dir, encoding: 'utf8' }), 'b7 00 00 00 01 00 00 00\n95 00 00 00 00 00 00 00\n');
   });
 
+  it('bpfhost sdk without @bpfhost/sdk installed: an error naming the package', () => {
+    const dir = join(tmp, 'app');
+    const r = spawnSync(join(dir, 'node_modules', '.bin', 'bpfhost'), ['sdk', '--cmake-prefix'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 1);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /the SDK package @bpfhost\/sdk is not installed .*npm install --save-dev @bpfhost\/sdk/);
+  });
+
   it('without the per-platform package the API says the binding cannot load (EBINDING)', () => {
     const dir = project('no-platform', ['bindings', 'api']);
     assert.ok(!existsSync(join(dir, 'node_modules', '@bpfhost', 'bindings-linux-x64-gnu')));
