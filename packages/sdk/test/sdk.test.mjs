@@ -6,7 +6,7 @@
 // and static), and no path of this repository reaches a compile or link line.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -135,6 +135,21 @@ describe('@bpfhost/sdk, packed and used outside the repository', () => {
     const r = run('cmake', ['-S', dir, '-B', join(tmp, 'build-version'), '-G', 'Ninja', `-DCMAKE_PREFIX_PATH=${prefix}`]);
     assert.notEqual(r.status, 0);
     assert.match(r.out.replace(/\s+/g, ' '), new RegExp(`compatible with requested version "${wanted.replace(/\./g, '\\.')}".*bpfhostConfig\\.cmake, version: ${version.replace(/\./g, '\\.')}`));
+  });
+
+  it('every shipped header compiles on its own, as C11 and as C++', () => {
+    const dir = join(prefix, 'include', 'bpfhost');
+    const headers = readdirSync(dir).filter((f) => f.endsWith('.h'));
+    assert.ok(headers.includes('extension.h') && headers.length >= 5, headers.join(' '));
+    const out = join(tmp, 'headers');
+    mkdirSync(out);
+    const cxx = run('c++', ['--version']).status === 0;
+    for (const h of headers) {
+      const file = join(out, `${h}.c`);
+      writeFileSync(file, `#include <bpfhost/${h}>\n`);
+      ok('cc', ['-std=c11', '-Wall', '-Wextra', '-Werror', '-fsyntax-only', `-I${join(prefix, 'include')}`, file]);
+      if (cxx) ok('c++', ['-x', 'c++', '-std=c++17', '-Wall', '-Werror', '-fsyntax-only', `-I${join(prefix, 'include')}`, file]);
+    }
   });
 
   it('pkg-config: bpfhost-extension builds the module, bpfhost the host', () => {
