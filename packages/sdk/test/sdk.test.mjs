@@ -43,6 +43,9 @@ function exported(file) {
     .filter(Boolean);
 }
 
+/** What the fixture's CMakeLists needs to build its BPF object. */
+const haveBpfToolchain = existsSync('/usr/include/bpf/bpf_helpers.h') && (run('clang-19', ['--version']).status === 0 || run('clang', ['--version']).status === 0);
+
 const tmp = mkdtempSync(join(tmpdir(), 'bpfhost-sdk-'));
 const prefix = join(tmp, 'package', 'dist');
 let packed = [];
@@ -109,6 +112,17 @@ describe('@bpfhost/sdk, packed and used outside the repository', () => {
     assert.equal(ok(join(build, 'host'), [module]), 'ok 42\n');
     assert.doesNotMatch(ok('readelf', ['-d', join(build, 'host_static')]), /libbpfhost/);
     assert.equal(ok(join(build, 'host_static'), [module]), 'ok 42\n');
+
+    // The BPF object (clang with libbpf-dev and the SDK's bpfhost/ext_ids.h): its map gets the module's type.
+    const object = join(build, 'doubled.bpf.o');
+    if (haveBpfToolchain) {
+      assert.ok(existsSync(object), 'the fixture built doubled.bpf.o');
+      assert.equal(ok(join(build, 'host'), [module, object]), 'ok 42\nobject ok 42\n');
+      assert.equal(ok(join(build, 'host_static'), [module, object]), 'ok 42\nobject ok 42\n');
+    } else {
+      assert.ok(!existsSync(object));
+      console.log('# no clang-19/clang or /usr/include/bpf/bpf_helpers.h (libbpf-dev): the BPF object part did not run');
+    }
 
     // The leaky module loads its entry, which refuses: the error reaches the host.
     const leaky = run(join(build, 'host'), [join(build, 'leaky_map.so')]);
