@@ -1,8 +1,8 @@
-// Installable: `npm pack` the packages (@bpfhost/bindings, its per-platform package, @bpfhost/api),
-// install the tarballs offline into fresh projects outside the workspace, an ES module project
-// (`import`) and a CommonJS one (`require`, as `npm init -y` makes it), type-check a small
-// TypeScript program in each with `tsc --strict` under module node16 and nodenext, compile and run
-// it, and run the installed `bpfhost` bin.
+// Installable: `npm pack` the packages (@bpfhost/bindings, its per-platform package, @bpfhost/api,
+// @bpfhost/sdk), install the tarballs offline into fresh projects outside the workspace, an ES
+// module project (`import`) and a CommonJS one (`require`, as `npm init -y` makes it), type-check a
+// small TypeScript program in each with `tsc --strict` under module node16 and nodenext, compile and
+// run it, and run the installed `bpfhost` bin (`bpfhost sdk` with and without the SDK).
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,6 +21,7 @@ const packages = {
   bindings: join(workspace, 'packages', 'bindings'),
   platform: join(workspace, 'packages', 'bindings', 'npm', 'linux-x64-gnu'),
   api: apiRoot,
+  sdk: join(workspace, 'packages', 'sdk'),
 };
 
 /**
@@ -167,6 +168,25 @@ describe('installable: npm pack, offline install outside the workspace, tsc --st
     assert.equal(execFileSync(bin, ['--version'], { cwd: dir, encoding: 'utf8' }), `bpfhost ${pkg.version}\n`);
     writeFileSync(join(dir, 'p.asm'), 'mov %r0, 1\nexit\n');
     assert.equal(execFileSync(bin, ['asm', 'p.asm'], { cwd: dir, encoding: 'utf8' }), 'b7 00 00 00 01 00 00 00\n95 00 00 00 00 00 00 00\n');
+  });
+
+  it('bpfhost sdk finds @bpfhost/sdk installed beside @bpfhost/api', () => {
+    const dir = project('with-sdk', ['platform', 'bindings', 'api', 'sdk']);
+    const r = spawnSync(join(dir, 'node_modules', '.bin', 'bpfhost'), ['sdk', '--cmake-prefix', '--pkg-config-path'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const prefix = join(dir, 'node_modules', '@bpfhost', 'sdk', 'dist');
+    assert.equal(r.stdout, `${prefix}\n${join(prefix, 'lib', 'pkgconfig')}\n`);
+    for (const f of ['lib/cmake/bpfhost/bpfhostConfig.cmake', 'lib/pkgconfig/bpfhost.pc', 'lib/libbpfhost.so', 'include/bpfhost/extension.h']) {
+      assert.ok(existsSync(join(prefix, f)), `the installed SDK has ${f}`);
+    }
+  });
+
+  it('bpfhost sdk without @bpfhost/sdk installed: an error naming the package', () => {
+    const dir = join(tmp, 'app');
+    const r = spawnSync(join(dir, 'node_modules', '.bin', 'bpfhost'), ['sdk', '--cmake-prefix'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 1);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /the SDK package @bpfhost\/sdk is not installed .*npm install --save-dev @bpfhost\/sdk/);
   });
 
   it('without the per-platform package the API says the binding cannot load (EBINDING)', () => {

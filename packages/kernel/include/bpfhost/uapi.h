@@ -13,6 +13,8 @@
 
 #include <stdint.h>
 
+#include "ext_ids.h"
+
 #define BPF_OBJ_NAME_LEN 16U
 
 /* Commands of bpf(2), Linux numbering. */
@@ -87,13 +89,6 @@ enum bpf_prog_type {
 	BPF_PROG_TYPE_TRACEPOINT = 5,
 	BPF_PROG_TYPE_XDP = 6,
 };
-#ifndef BPFHOST_PROG_TYPE_EXT_BASE
-#define BPFHOST_PROG_TYPE_EXT_BASE 4096U	/* first extension program type */
-#define BPFHOST_PROG_TYPE_EXT_LIMIT 65536U
-#define BPFHOST_ATTACH_TYPE_EXT_BASE 4096U	/* first extension attach type */
-#define BPFHOST_ATTACH_TYPE_EXT_LIMIT 65536U
-#define BPFHOST_HELPER_EXT_BASE 65536U		/* first program-type-specific helper id */
-#endif
 
 /* Helper ids the core implements, Linux numbering. */
 enum bpf_func_id {
@@ -203,13 +198,6 @@ enum bpf_map_type {
 	BPF_MAP_TYPE_ARENA = 33,
 	__MAX_BPF_MAP_TYPE
 };
-
-#ifndef BPFHOST_MAP_TYPE_EXT_BASE
-/* First id of the range extension modules register custom map types in. */
-#define BPFHOST_MAP_TYPE_EXT_BASE 4096U
-/* One past the last custom map type id. */
-#define BPFHOST_MAP_TYPE_EXT_LIMIT 65536U
-#endif
 
 /* Flags of BPF_MAP_UPDATE_ELEM. */
 #define BPF_ANY 0ULL
