@@ -11,6 +11,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
+import packageRequire from '../require.cjs';
+
 import type { Output } from './output.js';
 import { UsageError } from './usage.js';
 
@@ -40,11 +42,12 @@ function sdkError(message: string): Error {
  * install), else from this package (installed beside `@bpfhost/api`).
  */
 export function findSdk(cwd: string = process.cwd()): SdkPaths {
-  const bases = [pathToFileURL(join(cwd, 'bpfhost-sdk-lookup.js')).href, import.meta.url];
+  // From the project first, then from this package (its own require works in both builds).
+  const resolvers = [createRequire(pathToFileURL(join(cwd, 'bpfhost-sdk-lookup.js')).href), packageRequire];
   let manifest: string | undefined;
-  for (const base of bases) {
+  for (const r of resolvers) {
     try {
-      manifest = createRequire(base).resolve(`${SDK_PACKAGE}/package.json`);
+      manifest = r.resolve(`${SDK_PACKAGE}/package.json`);
       break;
     } catch {
       // not reachable from this base: try the next
