@@ -139,7 +139,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const [extension, object] = process.argv.slice(2);
   for (const p of [extension ?? `${sampleBuild}sample_ext.so`, object ?? `${sampleBuild}bpf/sample_maps.bpf.o`]) {
     if (!existsSync(p)) {
-      console.error(`error: ${p} not found (build the sample extension: npx nx run sample-ext:build)`);
+      // The BPF objects are built only where clang-19 and libbpf-dev are (sample-ext's CMakeLists.txt).
+      const why = p.endsWith('.bpf.o') ? 'the sample\'s BPF objects need clang-19 and libbpf-dev: `bash tools/install-deps.sh --for start`, then ' : '';
+      console.error(`error: ${p} not found (${why}build the sample extension: npx nx run sample-ext:build)`);
       process.exit(1);
     }
   }

@@ -7,13 +7,17 @@
  *
  * @module
  */
+
+import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, sep } from 'node:path';
 
 import type * as RealBinding from '@bpfhost/bindings';
 
 import type { BtfType } from './btf.js';
 import { setPossibleCpus } from './codecs.js';
 import { BpfError, Errno } from './errors.js';
+import packageRequire from './require.cjs';
 
 export interface NativeMapInfo {
   type: number;
@@ -158,23 +162,64 @@ let binding: NativeBinding | undefined;
 
 /**
  * The native binding, loaded on first call. Throws a {@link BpfError} with
- * code `'ENOSYS'`-like `'EBINDING'` when it cannot be loaded (not built, or
- * no prebuilt binary for this platform).
+ * code `'EBINDING'` when it cannot be loaded, saying why: `@bpfhost/bindings`
+ * not installed, no platform package for this platform installed (naming the
+ * package and the platform), or the platform package failing to load.
  */
 export function nativeBinding(): NativeBinding {
   if (binding) return binding;
-  const require = createRequire(import.meta.url);
   try {
-    binding = require('@bpfhost/bindings') as NativeBinding;
+    binding = packageRequire('@bpfhost/bindings') as NativeBinding;
   } catch (err) {
-    throw new BpfError(
-      'EBINDING',
-      Errno.EOPNOTSUPP,
-      `cannot load the native binding @bpfhost/bindings (build it with \`npx nx run bindings:build\`): ${(err as Error).message}`,
-      { cause: err },
-    );
+    throw new BpfError('EBINDING', Errno.EOPNOTSUPP, `cannot load the native binding: ${bindingLoadProblem(err)}`, { cause: err });
   }
   return binding;
+}
+
+/**
+ * napi-rs' name for this platform, the suffix of the platform packages
+ * (`linux-x64-gnu`, `linux-arm64-musl`, `darwin-arm64`, `win32-x64-msvc`).
+ */
+export function platformTriple(): string {
+  const base = `${process.platform}-${process.arch}`;
+  if (process.platform === 'win32') return `${base}-msvc`;
+  if (process.platform !== 'linux') return base;
+  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  const libc = report?.header?.glibcVersionRuntime ? 'gnu' : 'musl';
+  return process.arch === 'arm' ? `${base}-${libc}eabihf` : `${base}-${libc}`;
+}
+
+/** Why `require('@bpfhost/bindings')` failed, and what installs the missing piece. */
+function bindingLoadProblem(err: unknown): string {
+  let bindingsPath: string;
+  try {
+    bindingsPath = packageRequire.resolve('@bpfhost/bindings');
+  } catch {
+    return '@bpfhost/bindings is not installed (it is a dependency of @bpfhost/api: `npm install @bpfhost/api` installs it)';
+  }
+  // The platform packages are the binding's optional dependencies: resolve them from there.
+  const fromBindings = createRequire(bindingsPath);
+  const manifest = fromBindings('./package.json') as { version?: string; optionalDependencies?: Record<string, string> };
+  const triple = platformTriple();
+  const pkg = `@bpfhost/bindings-${triple}`;
+  const published = Object.keys(manifest.optionalDependencies ?? {});
+  let pkgJson: string | undefined;
+  try {
+    pkgJson = fromBindings.resolve(`${pkg}/package.json`);
+  } catch {
+    if (!published.includes(pkg)) {
+      const platforms = published.map((p) => p.replace('@bpfhost/bindings-', '')).join(', ');
+      return `no binary of @bpfhost/bindings for this platform (${triple}): binaries exist for ${platforms || 'no platform'}`;
+    }
+    const version = manifest.optionalDependencies?.[pkg] ?? manifest.version ?? 'latest';
+    return `the platform package ${pkg} (the binary for ${triple}) is not installed: \`npm install ${pkg}@${version}\``;
+  }
+  const causes: string[] = [];
+  for (let e: unknown = (err as Error)?.cause ?? err; e instanceof Error && causes.length < 4; e = e.cause) causes.push(e.message);
+  const dir = realpathSync(dirname(pkgJson));
+  // Outside node_modules it is the repository's workspace package, whose binary a build writes.
+  const build = dir.includes(`${sep}node_modules${sep}`) ? '' : ' (a bpfhost checkout: `npx nx run bindings:build` builds it)';
+  return `${pkg} is installed (${dir}) but its binary did not load${build}: ${causes.join('; ') || String(err)}`;
 }
 
 /** Tests may substitute a binding (for example to count calls). Pass `undefined` to reload the real one. */

@@ -86,4 +86,10 @@ describe('the TypeScript demo', { skip }, () => {
     assert.equal(p.status, 1);
     assert.match(p.stderr, /no-such-ext\.so not found \(build the sample extension: npx nx run sample-ext:build\)/);
   });
+
+  it('a missing BPF object (no clang-19 or libbpf-dev when it was built) points to the install script, exit 1', () => {
+    const p = spawnSync(process.execPath, [demoJs, sampleExtension, join(apiRoot, 'no-such.bpf.o')], { encoding: 'utf8' });
+    assert.equal(p.status, 1);
+    assert.match(p.stderr, /no-such\.bpf\.o not found \(the sample's BPF objects need clang-19 and libbpf-dev: `bash tools\/install-deps\.sh --for start`, then build the sample extension: npx nx run sample-ext:build\)/);
+  });
 });

@@ -40,9 +40,10 @@
 typedef __u8 sample_u8;
 typedef __u32 sample_u32;
 typedef __u64 sample_u64;
-#define SAMPLE_EXT_MAP_TYPE_EXT_BASE 4096U	/* BPFHOST_MAP_TYPE_EXT_BASE */
-#define SAMPLE_EXT_ATTACH_TYPE_EXT_BASE 4096U	/* BPFHOST_ATTACH_TYPE_EXT_BASE */
-#define SAMPLE_EXT_HELPER_EXT_BASE 65536U	/* BPFHOST_HELPER_EXT_BASE */
+#include "bpfhost/ext_ids.h"	/* the id bases, without the host's types */
+#define SAMPLE_EXT_MAP_TYPE_EXT_BASE BPFHOST_MAP_TYPE_EXT_BASE
+#define SAMPLE_EXT_ATTACH_TYPE_EXT_BASE BPFHOST_ATTACH_TYPE_EXT_BASE
+#define SAMPLE_EXT_HELPER_EXT_BASE BPFHOST_HELPER_EXT_BASE
 #else
 #include <stdint.h>
 

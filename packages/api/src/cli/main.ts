@@ -7,14 +7,15 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 
 import { BpfError, CodecError, LoadError } from '../index.js';
+import packageRequire from '../require.cjs';
 
 import { mapCommand } from './cmd-map.js';
 import { progCommand } from './cmd-prog.js';
 import { runCommand } from './cmd-run.js';
+import { sdkCommand } from './cmd-sdk.js';
 import { asmCommand, disasmCommand, extCommand } from './cmd-tools.js';
 import { Output, type Sink } from './output.js';
 import { Session } from './session.js';
@@ -34,6 +35,10 @@ const OPTIONS = {
   out: { type: 'string', short: 'o' },
   progress: { type: 'boolean' },
   'no-progress': { type: 'boolean' },
+  'cmake-prefix': { type: 'boolean' },
+  cflags: { type: 'boolean' },
+  libs: { type: 'boolean' },
+  'pkg-config-path': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -48,6 +53,7 @@ const COMMAND_OPTIONS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
   asm: ['out'],
   disasm: [],
   ext: [],
+  sdk: ['cmake-prefix', 'cflags', 'libs', 'pkg-config-path'],
   batch: [],
 };
 const GLOBAL_OPTIONS = new Set<string>(['json', 'pretty', 'ext', 'obj', 'progress', 'no-progress', 'help', 'version']);
@@ -71,8 +77,8 @@ function checkOptions(command: string, values: Values): void {
 }
 
 function version(): string {
-  const require = createRequire(import.meta.url);
-  return (require('../../package.json') as { version: string }).version;
+  // By the package's own name: the ESM (dist/) and CommonJS (dist/cjs/) builds sit at different depths.
+  return (packageRequire('@bpfhost/api/package.json') as { version: string }).version;
 }
 
 /** Runs one command line (`positionals` after option parsing) in `session`. */
@@ -96,6 +102,8 @@ function dispatch(session: Session, out: Output, positionals: readonly string[],
       return disasmCommand(out, args);
     case 'ext':
       return extCommand(session, out, args);
+    case 'sdk':
+      return sdkCommand(out, args, { cmakePrefix: values['cmake-prefix'], cflags: values.cflags, libs: values.libs, pkgConfigPath: values['pkg-config-path'] });
     case 'batch':
       if (inBatch) throw new UsageError('batch: a batch file cannot run another batch', 'batch');
       return batch(session, out, args);

@@ -52,6 +52,8 @@ Commands (after bpftool):
   disasm FILE             disassemble raw instructions (8 bytes each)
   ext load PATH           load an extension module (and report it)
   ext list                extensions loaded in this process
+  sdk [--cmake-prefix|--cflags|--libs|--pkg-config-path]
+                          where the installed @bpfhost/sdk is (C headers, libbpfhost, CMake package)
   batch FILE              run the commands in FILE (one per line, without 'bpfhost') in one
                           process, so what one loads or stores the next sees
 
@@ -137,4 +139,17 @@ They are unloaded when bpfhost exits.
 ${GLOBAL}
 
 ${IN_PROCESS}`,
+  sdk: `Usage: bpfhost sdk [--cmake-prefix] [--cflags] [--libs] [--pkg-config-path]
+
+Prints where the installed @bpfhost/sdk package is (npm install --save-dev @bpfhost/sdk):
+extension.h and the C host headers, libbpfhost (static and shared), the CMake package
+and the pkg-config files. With options, prints only those, one a line:
+  --cmake-prefix     the install prefix:  cmake -DCMAKE_PREFIX_PATH=$(npx bpfhost sdk --cmake-prefix)
+                     then find_package(bpfhost CONFIG REQUIRED) and bpfhost_add_extension(...)
+  --cflags           -I of the headers
+  --libs             link flags for a C host on the shared libbpfhost (with its RUNPATH)
+  --pkg-config-path  the folder of bpfhost.pc and bpfhost-extension.pc (PKG_CONFIG_PATH)
+The package is looked up from the current folder first, then beside @bpfhost/api.
+
+${GLOBAL}`,
 };

@@ -28,6 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ext_ids.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -133,16 +135,19 @@ struct bpfhost_module {
 #define BPFHOST_EXTENSION_ENTRY "bpfhost_extension_entry"
 typedef int (*bpfhost_extension_entry_t)(const struct bpfhost_registrar *registrar,
 					 struct bpfhost_module *module);
+/*
+ * Modules build with hidden visibility (bpfhost_add_extension() does):
+ * define the entry point with this so it alone is exported.
+ */
+#define BPFHOST_EXTENSION_EXPORT __attribute__((visibility("default")))
+BPFHOST_EXTENSION_EXPORT int bpfhost_extension_entry(const struct bpfhost_registrar *registrar,
+						     struct bpfhost_module *module);
 
 /* ---------------------------------------------------------------------------
  * Custom maps. A map information provider implements one custom map type on
  * top of a base type (hash or array) whose storage the core owns.
  */
 
-#ifndef BPFHOST_MAP_TYPE_EXT_BASE
-#define BPFHOST_MAP_TYPE_EXT_BASE 4096U		/* first custom map type id */
-#define BPFHOST_MAP_TYPE_EXT_LIMIT 65536U	/* one past the last */
-#endif
 /* Base map types (Linux numbers). */
 #define BPFHOST_BASE_MAP_TYPE_HASH 1U
 #define BPFHOST_BASE_MAP_TYPE_ARRAY 2U
@@ -324,14 +329,6 @@ struct bpfhost_map_client_data {
 #define BPFHOST_NPI_HOOK                                                      \
 	((bpfhost_guid_t){ 0x686f6f6b, 0x7072, 0x6f31,                        \
 			   { 0x5c, 0x83, 0x19, 0xe2, 0x60, 0x4a, 0x2d, 0x21 } })
-
-#ifndef BPFHOST_PROG_TYPE_EXT_BASE
-#define BPFHOST_PROG_TYPE_EXT_BASE 4096U	/* first extension program type */
-#define BPFHOST_PROG_TYPE_EXT_LIMIT 65536U
-#define BPFHOST_ATTACH_TYPE_EXT_BASE 4096U	/* first extension attach type */
-#define BPFHOST_ATTACH_TYPE_EXT_LIMIT 65536U
-#define BPFHOST_HELPER_EXT_BASE 65536U		/* first program-type-specific helper id */
-#endif
 
 /*
  * Argument types of a helper. The core checks every call against them

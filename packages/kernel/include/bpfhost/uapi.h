@@ -13,6 +13,8 @@
 
 #include <stdint.h>
 
+#include "ext_ids.h"
+
 #define BPF_OBJ_NAME_LEN 16U
 
 /* Commands of bpf(2), Linux numbering. */
@@ -87,13 +89,6 @@ enum bpf_prog_type {
 	BPF_PROG_TYPE_TRACEPOINT = 5,
 	BPF_PROG_TYPE_XDP = 6,
 };
-#ifndef BPFHOST_PROG_TYPE_EXT_BASE
-#define BPFHOST_PROG_TYPE_EXT_BASE 4096U	/* first extension program type */
-#define BPFHOST_PROG_TYPE_EXT_LIMIT 65536U
-#define BPFHOST_ATTACH_TYPE_EXT_BASE 4096U	/* first extension attach type */
-#define BPFHOST_ATTACH_TYPE_EXT_LIMIT 65536U
-#define BPFHOST_HELPER_EXT_BASE 65536U		/* first program-type-specific helper id */
-#endif
 
 /* Helper ids the core implements, Linux numbering. */
 enum bpf_func_id {
@@ -106,7 +101,13 @@ enum bpf_func_id {
 	BPF_FUNC_get_prandom_u32 = 7,
 	BPF_FUNC_get_smp_processor_id = 8,
 	BPF_FUNC_tail_call = 12,
+	BPF_FUNC_redirect = 23,
 	BPF_FUNC_skb_load_bytes = 26,
+	BPF_FUNC_csum_diff = 28,
+	BPF_FUNC_xdp_adjust_head = 44,
+	BPF_FUNC_xdp_adjust_meta = 54,
+	BPF_FUNC_xdp_adjust_tail = 65,
+	BPF_FUNC_fib_lookup = 69,
 	BPF_FUNC_map_push_elem = 87,
 	BPF_FUNC_map_pop_elem = 88,
 	BPF_FUNC_map_peek_elem = 89,
@@ -116,7 +117,23 @@ enum bpf_func_id {
 	BPF_FUNC_ringbuf_submit = 132,
 	BPF_FUNC_ringbuf_discard = 133,
 	BPF_FUNC_ringbuf_query = 134,
+	BPF_FUNC_xdp_load_bytes = 189,
+	BPF_FUNC_xdp_store_bytes = 190,
 };
+
+/* What an XDP program returns (enum xdp_action). */
+enum xdp_action {
+	XDP_ABORTED = 0,
+	XDP_DROP,
+	XDP_PASS,
+	XDP_TX,
+	XDP_REDIRECT,
+};
+
+/* XDP attach types the section names select (Linux numbering). */
+#define BPF_XDP_DEVMAP 33U
+#define BPF_XDP_CPUMAP 35U
+#define BPF_XDP 37U
 
 /* Flags of BPF_PROG_LOAD (prog_flags) bpfhost knows; others give -EINVAL. */
 #define BPF_F_STRICT_ALIGNMENT (1U << 0)
@@ -124,6 +141,7 @@ enum bpf_func_id {
 #define BPF_F_TEST_RND_HI32 (1U << 2)
 #define BPF_F_TEST_STATE_FREQ (1U << 3)
 #define BPF_F_SLEEPABLE (1U << 4)
+#define BPF_F_XDP_HAS_FRAGS (1U << 5)	/* XDP only: accepted, frames are one buffer */
 
 /* Flags of BPF_PROG_TEST_RUN. */
 #define BPF_F_TEST_RUN_ON_CPU (1U << 0)
@@ -182,13 +200,6 @@ enum bpf_map_type {
 	BPF_MAP_TYPE_ARENA = 33,
 	__MAX_BPF_MAP_TYPE
 };
-
-#ifndef BPFHOST_MAP_TYPE_EXT_BASE
-/* First id of the range extension modules register custom map types in. */
-#define BPFHOST_MAP_TYPE_EXT_BASE 4096U
-/* One past the last custom map type id. */
-#define BPFHOST_MAP_TYPE_EXT_LIMIT 65536U
-#endif
 
 /* Flags of BPF_MAP_UPDATE_ELEM. */
 #define BPF_ANY 0ULL

@@ -226,6 +226,8 @@ const struct bh_helper *bh_core_helper(uint32_t id, uint32_t prog_type)
 {
 	if (id == BPF_FUNC_skb_load_bytes)
 		return prog_type == BPF_PROG_TYPE_SOCKET_FILTER ? &bh_skb_load_bytes_helper : NULL;
+	if (prog_type == BPF_PROG_TYPE_XDP && bh_xdp_helper(id))
+		return bh_xdp_helper(id);
 	for (size_t i = 0; i < ARRAY_SIZE(core_helpers); i++)
 		if (core_helpers[i].id == id)
 			return &core_helpers[i];

@@ -212,6 +212,14 @@ static inline bool packet_load(const struct bh_run *run, int32_t off, uint32_t s
 	return true;
 }
 
+static __attribute__((cold, noinline)) void fault_ptr32_sx(struct bh_run *run, const struct bh_prog *prog,
+							    uint32_t pc, uint32_t off)
+{
+	run->pc = pc;
+	run->err = bh_err(-EFAULT, "program '%s': insn %u: sign-extending load of the packet pointer "
+			  "field at context offset %u: load it with a plain 4-byte load", prog->name, pc, off);
+}
+
 static __attribute__((cold, noinline)) void fault_access(struct bh_run *run, const struct bh_prog *prog,
 							  uint32_t pc, uintptr_t addr, size_t size,
 							  bool write, bool atomic)
@@ -626,11 +634,52 @@ dispatch:
 	LD_PACKET(ld_ind_h, 2, SRC + IMM64)
 	LD_PACKET(ld_ind_b, 1, SRC + IMM64)
 
-	LOAD(ldx_w, uint32_t, 4, uint32_t)
+	/*
+	 * A 4-byte load of a 32-bit packet pointer field of the context
+	 * (struct xdp_md's data ...) yields the pointer the core keeps after
+	 * the context (interp.h: ctx_ptr32_span); the rules checked it is one.
+	 */
+	TARGET(ldx_w)
+	{
+		uintptr_t a = (uintptr_t)(SRC + (uint64_t)(int64_t)insn->off);
+		uint32_t v;
+
+		/* The stack first, as every access: the context's pointers cost nothing there. */
+		if (unlikely(a - stack_lo > reach - 4)) {
+			CHECK_ACCESS(a, 4, false);
+			if (unlikely(a - run->ctx.start < run->ctx_ptr32_span)) {
+				uintptr_t p;
+
+				__builtin_memcpy(&p, (const uint8_t *)run->ctx.end + (a - run->ctx.start) * 2,
+						 sizeof(p));
+				DST = (uint64_t)p;
+				NEXT();
+			}
+		}
+		__builtin_memcpy(&v, (const void *)a, 4);
+		DST = v;
+		NEXT();
+	}
 	LOAD(ldx_h, uint16_t, 2, uint16_t)
 	LOAD(ldx_b, uint8_t, 1, uint8_t)
 	LOAD(ldx_dw, uint64_t, 8, uint64_t)
-	LOAD(ldxs_w, int32_t, 4, int64_t)
+	/* Sign-extending loads of those pointer fields: refused, as Linux's verifier does. */
+	TARGET(ldxs_w)
+	{
+		uintptr_t a = (uintptr_t)(SRC + (uint64_t)(int64_t)insn->off);
+		int32_t v;
+
+		if (unlikely(a - stack_lo > reach - 4)) {
+			CHECK_ACCESS(a, 4, false);
+			if (unlikely(a - run->ctx.start < run->ctx_ptr32_span)) {
+				fault_ptr32_sx(run, prog, PC, (uint32_t)(a - run->ctx.start));
+				goto out;
+			}
+		}
+		__builtin_memcpy(&v, (const void *)a, 4);
+		DST = (uint64_t)(int64_t)v;
+		NEXT();
+	}
 	LOAD(ldxs_h, int16_t, 2, int64_t)
 	LOAD(ldxs_b, int8_t, 1, int64_t)
 

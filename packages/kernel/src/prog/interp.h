@@ -46,6 +46,17 @@ struct bh_run {
 	 */
 	const uint8_t *ctx_rules;
 	bool ctx_atomics;		/* with rules: may atomics touch the context? */
+	/*
+	 * The first ctx_ptr32_span bytes of the context are u32 fields that
+	 * hold packet pointers in the UAPI (struct xdp_md's data, data_end,
+	 * data_meta), which Linux's verifier turns into pointer loads. Here a
+	 * 4-byte load of the field at offset 4 * i yields the 64-bit pointer
+	 * that the core keeps right after the context (uintptr_t[i] at
+	 * ctx.end), out of the program's reach; the context rules allow only
+	 * such whole 4-byte loads of these fields, and sign-extending ones
+	 * fault (Linux's verifier refuses them). 0: no such fields.
+	 */
+	uint32_t ctx_ptr32_span;
 	struct bh_region pkt;		/* data..end, set by the caller; empty if none */
 	struct bh_region dyn[BH_RUN_DYN_REGIONS];
 	uint32_t dyn_next;		/* next dyn slot to overwrite */
@@ -73,6 +84,7 @@ static inline void bh_run_init(struct bh_run *run, const struct bh_prog *prog, v
 	run->ctx.writable = true;
 	run->ctx_rules = NULL;
 	run->ctx_atomics = false;
+	run->ctx_ptr32_span = 0;
 	run->dyn_next = 0;
 	run->tail_calls = 0;
 	run->pc = 0;

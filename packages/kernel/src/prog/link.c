@@ -171,6 +171,11 @@ int bh_link_create(union bpf_attr *attr)
 		err = bh_err(-EINVAL, "BPF_LINK_CREATE: program '%s' has type %u; hook '%s' (attach "
 			     "type %u) runs programs of type %u", prog->name, prog->type, hook->name,
 			     attach_type, hook->program_type);
+	} else if (prog->ptype->packet) {
+		/* Its context is the core's own layout (pointers after xdp_md ...): only the core builds it. */
+		err = bh_err(-EINVAL, "BPF_LINK_CREATE: program '%s': hook '%s' (attach type %u) cannot run "
+			     "programs of the built-in type '%s', whose context only the core builds (test "
+			     "runs)", prog->name, hook->name, attach_type, prog->ptype->name);
 	} else if (prog->expected_attach_type && prog->expected_attach_type != attach_type) {
 		err = bh_err(-EINVAL, "BPF_LINK_CREATE: program '%s' was loaded for attach type %u, "
 			     "not %u", prog->name, prog->expected_attach_type, attach_type);

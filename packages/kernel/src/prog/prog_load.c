@@ -118,6 +118,10 @@ static int fixup_call(struct bh_prog *prog, uint32_t i)
 	if (insn->src_reg == BPF_PSEUDO_KFUNC_CALL)
 		return bh_err(-EINVAL, "program '%s': insn %u: kfunc calls are not supported", prog->name, i);
 	h = prog_helper(prog, id);
+	if (!h && bh_linux_helper_name(id))
+		return bh_err(-EINVAL, "program '%s': insn %u: helper bpf_%s (%u) is not available to "
+			      "programs of type '%s' (%u) in bpfhost", prog->name, i, bh_linux_helper_name(id),
+			      id, prog->ptype->name, prog->type);
 	if (!h)
 		return bh_err(-EINVAL, "program '%s': insn %u: unknown helper %u for program type '%s' "
 			      "(%u)", prog->name, i, id, prog->ptype->name, prog->type);
@@ -166,9 +170,12 @@ static int load(union bpf_attr *attr, struct bh_prog *prog)
 	int err;
 
 	if (attr->prog_flags & ~(BPF_F_STRICT_ALIGNMENT | BPF_F_ANY_ALIGNMENT | BPF_F_TEST_RND_HI32 |
-				 BPF_F_TEST_STATE_FREQ))
+				 BPF_F_TEST_STATE_FREQ | BPF_F_XDP_HAS_FRAGS))
 		return bh_err(-EINVAL, "BPF_PROG_LOAD: prog_flags 0x%x has flags bpfhost does not "
 			      "support", attr->prog_flags);
+	if ((attr->prog_flags & BPF_F_XDP_HAS_FRAGS) && attr->prog_type != BPF_PROG_TYPE_XDP)
+		return bh_err(-EINVAL, "BPF_PROG_LOAD: prog_flags BPF_F_XDP_HAS_FRAGS is for XDP programs "
+			      "only (program type %u)", attr->prog_type);
 	err = bh_check_obj_name(attr->prog_name, "BPF_PROG_LOAD", "program");
 	if (err)
 		return err;
@@ -194,7 +201,7 @@ static int load(union bpf_attr *attr, struct bh_prog *prog)
 	prog->ptype = bh_prog_type_get(attr->prog_type);
 	if (!prog->ptype)
 		return bh_err(-EINVAL, "program '%s': program type %u is not provided (built-in: "
-			      "socket filter (1); load the extension that provides it)", prog->name,
+			      "socket filter (1), xdp (6); load the extension that provides it)", prog->name,
 			      attr->prog_type);
 	prog->len = attr->insn_cnt;
 	prog->insns = plat_alloc(sizeof(struct bpf_insn) * prog->len);
@@ -216,6 +223,10 @@ static int load(union bpf_attr *attr, struct bh_prog *prog)
 		if (code == (BPF_LD | BPF_IMM | BPF_DW)) {
 			err = fixup_lddw(prog, i, fd_array);
 			i++;
+		} else if (BPF_CLASS(code) == BPF_LD && prog->ptype->no_ld_abs) {
+			err = bh_err(-EINVAL, "program '%s': insn %u: LD_ABS and LD_IND are not allowed for "
+				     "program type '%s' (%u): read the packet through ctx->data", prog->name,
+				     i, prog->ptype->name, prog->type);
 		} else if (code == (BPF_JMP | BPF_CALL) || code == (BPF_JMP | BPF_CALL | BPF_X)) {
 			err = fixup_call(prog, i);
 		}

@@ -9,8 +9,10 @@
 #include "../ext/registrar.h"
 
 extern struct bh_prog_type bh_socket_filter_type;
+extern struct bh_prog_type bh_xdp_type;
 
-static struct bh_prog_type *types = &bh_socket_filter_type;
+/* The built-in types: bh_xdp_type.next links the socket filter (xdp.c). */
+static struct bh_prog_type *types = &bh_xdp_type;
 
 /* A built-in type's context rules, from its field table on first use (under the lock). */
 static int builtin_rules(struct bh_prog_type *t)
@@ -43,8 +45,8 @@ struct bh_prog_type *bh_prog_type_get(uint32_t type)
 	if (err)
 		return NULL;
 	if (!t)
-		bh_err(-EOPNOTSUPP, "program type %u is not provided (built-in: socket filter (1); "
-		       "others come from extension modules)", type);
+		bh_err(-EOPNOTSUPP, "program type %u is not provided (built-in: socket filter (1), "
+		       "xdp (6); others come from extension modules)", type);
 	return t;
 }
 

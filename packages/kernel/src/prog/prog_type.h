@@ -37,6 +37,14 @@ struct bh_prog_type {
 	void *binding_context;
 	/* Built-in types whose packet is not behind ctx data/end pointers. */
 	void (*packet)(void *context, struct bh_region *pkt);
+	/*
+	 * Built-in types whose UAPI context has 32-bit packet pointer fields
+	 * (struct xdp_md): see struct bh_run.ctx_ptr32_span. 0 for others.
+	 */
+	uint32_t ctx_ptr32_span;
+	bool no_ld_abs;			/* LD_ABS/LD_IND refused at load (Linux's may_access_skb) */
+	/* Built-in types: may @prog be test-run at all? 0 or the refusal (NULL: yes). */
+	int (*test_run_check)(const struct bh_prog *prog);
 	struct bh_provider *provider;	/* NULL for built-in types */
 	atomic_bool gone;		/* its module was unloaded: programs refuse to run */
 };
@@ -55,5 +63,9 @@ void bh_prog_types_orphan(struct bh_module *module);
 
 /* The core's helpers (helpers.c): the one with @id usable by @prog_type, or NULL. */
 const struct bh_helper *bh_core_helper(uint32_t id, uint32_t prog_type);
+/* XDP's own helpers (xdp_helpers.c): the one with @id, or NULL. */
+const struct bh_helper *bh_xdp_helper(uint32_t id);
+/* Linux's name of helper @id without the bpf_ prefix ("fib_lookup"), or NULL (helper_names.c). */
+const char *bh_linux_helper_name(uint32_t id);
 
 #endif /* BPFHOST_PROG_TYPE_H */

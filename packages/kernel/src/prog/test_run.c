@@ -20,6 +20,7 @@ int bh_prog_run(const struct bh_prog *prog, void *ctx, uint32_t insn_budget, uin
 	run.insn_budget = insn_budget;
 	run.ctx_rules = t->ctx_rules;
 	run.ctx_atomics = !t->ctx_field_cnt;
+	run.ctx_ptr32_span = t->ctx_ptr32_span;
 	if (t->packet) {
 		t->packet(ctx, &run.pkt);
 	} else if (t->ctx.data >= 0) {
@@ -110,14 +111,25 @@ static int create_context(const struct bh_prog *prog, const union bpf_attr *attr
 	char why[256];
 	int err;
 
+	uint32_t ctx_size_in = attr->test.ctx_size_in;
+	uint8_t zero_ctx[256] = { 0 };
+
 	*ctx = NULL;
 	bh_err_clear();
+	/*
+	 * Linux's bpf_ctx_init: ctx_out without ctx_in runs on a zeroed
+	 * context (for XDP, data_end 0: the frame in fragments). Built-in
+	 * types follow it; extensions keep their contract (no ctx_in).
+	 */
+	if (!ctx_in && attr->test.ctx_out && !t->provider && t->ctx.size <= sizeof(zero_ctx)) {
+		ctx_in = zero_ctx;
+		ctx_size_in = t->ctx.size;
+	}
 	if (t->ctx_create)
 		err = t->ctx_create(t->binding_context, data_in, attr->test.data_size_in, ctx_in,
-				    attr->test.ctx_size_in, ctx);
+				    ctx_size_in, ctx);
 	else
-		err = default_create(t, data_in, attr->test.data_size_in, ctx_in,
-				     attr->test.ctx_size_in, ctx);
+		err = default_create(t, data_in, attr->test.data_size_in, ctx_in, ctx_size_in, ctx);
 	if (!err && !*ctx)
 		return bh_err(-EINVAL, "BPF_PROG_TEST_RUN: program '%s': context_create of type '%s' "
 			      "returned no context", prog->name, t->name);
@@ -153,6 +165,11 @@ int bh_prog_test_run(union bpf_attr *attr, union bpf_attr *uattr)
 	if (err)
 		return err;
 	t = prog->ptype;
+	if (t->test_run_check) {
+		err = t->test_run_check(prog);
+		if (err)
+			return err;
+	}
 	if (attr->test.flags || attr->test.cpu || attr->test.batch_size)
 		return bh_err(-EINVAL, "BPF_PROG_TEST_RUN: program '%s': flags, cpu and batch_size "
 			      "must be 0 (runs happen on the calling thread)", prog->name);

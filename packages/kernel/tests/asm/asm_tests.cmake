@@ -11,9 +11,10 @@ get_filename_component(BPFHOST_CONFORMANCE_DIR_DEFAULT
 target_compile_definitions(asm_test PRIVATE
   BPFHOST_CONFORMANCE_DIR_DEFAULT="${BPFHOST_CONFORMANCE_DIR_DEFAULT}")
 
-find_program(BPFHOST_BPF_CLANG NAMES clang-19)
-find_program(BPFHOST_LLVM_OBJCOPY NAMES llvm-objcopy-19)
-find_program(BPFHOST_LLVM_OBJDUMP NAMES llvm-objdump-19)
+include(${PROJECT_SOURCE_DIR}/cmake/BpfhostTools.cmake)
+bpfhost_find_program(BPFHOST_BPF_CLANG clang-19)
+bpfhost_find_program(BPFHOST_LLVM_OBJCOPY llvm-objcopy-19)
+bpfhost_find_program(BPFHOST_LLVM_OBJDUMP llvm-objdump-19)
 if(BPFHOST_BPF_CLANG AND BPFHOST_LLVM_OBJCOPY AND BPFHOST_LLVM_OBJDUMP)
   set(oracle_dir ${CMAKE_CURRENT_BINARY_DIR}/asm_oracle)
   set(oracle_outputs "")
@@ -46,6 +47,7 @@ if(BPFHOST_BPF_CLANG AND BPFHOST_LLVM_OBJCOPY AND BPFHOST_LLVM_OBJDUMP)
     BPFHOST_ASM_ORACLE_DIR="${oracle_dir}" BPFHOST_ASM_ORACLE_OBJECTS="${oracle_names}")
 else()
   message(STATUS "asm_llvm_test: clang-19, llvm-objcopy-19 or llvm-objdump-19 not found; it will skip")
+  set_tests_properties(asm_llvm_test PROPERTIES SKIP_REGULAR_EXPRESSION "SKIP: clang_objects")
 endif()
 
 add_test(NAME asm_cli COMMAND ${CMAKE_COMMAND}

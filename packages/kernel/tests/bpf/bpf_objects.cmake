@@ -7,9 +7,13 @@
 # macro is undefined and the object loader's tests print "SKIP:" and pass.
 # bpftool (the BTF oracle of btf_test) is optional.
 
-find_program(BPFHOST_OBJ_CLANG NAMES clang-19)
-find_path(BPFHOST_BPF_HELPERS_DIR bpf/bpf_helpers.h)
-find_program(BPFHOST_BPFTOOL NAMES bpftool PATHS /usr/sbin /sbin)
+include(${PROJECT_SOURCE_DIR}/cmake/BpfhostTools.cmake)
+bpfhost_find_program(BPFHOST_OBJ_CLANG clang-19)
+bpfhost_find_bpf_helpers(BPFHOST_BPF_HELPERS_DIR)
+bpfhost_find_program(BPFHOST_BPFTOOL bpftool PATHS /usr/sbin /sbin)
+if(NOT BPFHOST_BPFTOOL)
+  message(STATUS "btf_test: bpftool not found; its comparison with `bpftool btf dump` will skip")
+endif()
 
 # The object loader's own tests (skipped as a whole without clang-19).
 set(bpf_obj_tests object_test object_maps_test object_reloc_test btf_test elf_reader_test)

@@ -169,7 +169,7 @@ static int trigger(void *pc, const uint8_t *data, size_t size, uint32_t *cnt, ui
 	return err;
 }
 
-static const struct bpfhost_hook_provider_data hook_data = {
+static struct bpfhost_hook_provider_data hook_data = {
 	BPFHOST_HOOK_PROVIDER_DATA_HEADER, "testhook", TEST_ATTACH_TYPE, TEST_PROG_TYPE, trigger,
 };
 
@@ -199,6 +199,7 @@ __attribute__((visibility("default"))) int bpfhost_extension_entry(const struct 
 
 	registrar = r;
 	set_ctx_desc();
+	hook_data.program_type = control.hook_program_type ? control.hook_program_type : TEST_PROG_TYPE;
 	err = r->register_provider(r->registrar_context, &prog_chars, NULL, &reg_prog);
 	if (err)
 		return err;

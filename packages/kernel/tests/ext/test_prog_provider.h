@@ -22,6 +22,7 @@ struct tpp_control {
 	enum tpp_ctx_mode ctx_mode;
 	const struct bpfhost_context_field *fields;	/* TPP_CTX_CUSTOM */
 	uint32_t field_count;
+	uint32_t hook_program_type;	/* the hook's program type; 0: the module's own (4200) */
 };
 
 /* The module's struct test_ctx (24 bytes). */

@@ -4,8 +4,9 @@
 # .text cut out as raw instructions. The structural check must accept them
 # all. Without clang-19 and llvm-objcopy-19 the test says so and skips them.
 
-find_program(BPFHOST_BPF_CLANG NAMES clang-19)
-find_program(BPFHOST_LLVM_OBJCOPY NAMES llvm-objcopy-19)
+include(${PROJECT_SOURCE_DIR}/cmake/BpfhostTools.cmake)
+bpfhost_find_program(BPFHOST_BPF_CLANG clang-19)
+bpfhost_find_program(BPFHOST_LLVM_OBJCOPY llvm-objcopy-19)
 if(BPFHOST_BPF_CLANG AND BPFHOST_LLVM_OBJCOPY)
   set(check_dir ${CMAKE_CURRENT_BINARY_DIR}/prog_check_bpf)
   file(GLOB check_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/prog_check/*.bpf.c)
@@ -28,6 +29,9 @@ if(BPFHOST_BPF_CLANG AND BPFHOST_LLVM_OBJCOPY)
   add_custom_target(prog_check_bpf_objects DEPENDS ${check_outputs})
   add_dependencies(prog_check_test prog_check_bpf_objects)
   target_compile_definitions(prog_check_test PRIVATE BPFHOST_CHECK_BPF_DIR="${check_dir}")
+  # The verifier's CFG stage must accept them too.
+  add_dependencies(verifier_cfg_test prog_check_bpf_objects)
+  target_compile_definitions(verifier_cfg_test PRIVATE BPFHOST_CHECK_BPF_DIR="${check_dir}")
 else()
   message(STATUS "prog_check_test: clang-19 or llvm-objcopy-19 not found; its clang programs will skip")
 endif()

@@ -189,6 +189,29 @@ int kbpf_prog_test_run(int prog_fd, const void *data, uint32_t data_size, uint32
 	return 0;
 }
 
+int kbpf_prog_test_run_full(int prog_fd, struct kbpf_test_run *t)
+{
+	union bpf_attr attr;
+	int err;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.test.prog_fd = (uint32_t)prog_fd;
+	attr.test.data_in = ptr_to_u64(t->data_in);
+	attr.test.data_size_in = t->data_size_in;
+	attr.test.data_out = ptr_to_u64(t->data_out);
+	attr.test.data_size_out = t->data_size_out;
+	attr.test.ctx_in = ptr_to_u64(t->ctx_in);
+	attr.test.ctx_size_in = t->ctx_size_in;
+	attr.test.ctx_out = ptr_to_u64(t->ctx_out);
+	attr.test.ctx_size_out = t->ctx_size_out;
+	attr.test.repeat = 1;
+	err = sys_bpf(BPF_PROG_TEST_RUN, &attr, sizeof(attr));
+	t->data_size_out = attr.test.data_size_out;
+	t->ctx_size_out = attr.test.ctx_size_out;
+	t->retval = attr.test.retval;
+	return err;
+}
+
 int kbpf_close(int fd)
 {
 	return close(fd) ? -errno : 0;

@@ -58,6 +58,22 @@ int kbpf_prog_load(uint32_t prog_type, const void *insns, uint32_t insn_cnt, con
 int kbpf_prog_test_run(int prog_fd, const void *data, uint32_t data_size, uint32_t repeat,
 		       uint32_t *retval, uint32_t *duration);
 
+/*
+ * The whole test run: data in and out, ctx in and out (any pointer may be
+ * NULL with its size 0). The out sizes are in/out, as bpf(2)'s.
+ */
+struct kbpf_test_run {
+	const void *data_in;
+	uint32_t data_size_in;
+	void *data_out;
+	uint32_t data_size_out;
+	const void *ctx_in;
+	uint32_t ctx_size_in;
+	void *ctx_out;
+	uint32_t ctx_size_out;
+	uint32_t retval;
+};
+int kbpf_prog_test_run_full(int prog_fd, struct kbpf_test_run *t);
 int kbpf_close(int fd);
 
 /*

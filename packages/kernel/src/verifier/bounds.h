@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A scalar's abstract value: a tnum plus unsigned and signed bounds of the
+ * full 64-bit value and of its 32-bit subregister, kept consistent with each
+ * other (bh_scalar_sync). A concrete x is a member when it satisfies all
+ * five. The ALU transfer follows Linux's semantics (adjust_scalar_min_max_vals);
+ * branch.h refines states at conditional jumps.
+ */
+#ifndef BPFHOST_VERIFIER_BOUNDS_H
+#define BPFHOST_VERIFIER_BOUNDS_H
+
+#include "tnum.h"
+#include "bpfhost/bpf_insn.h"
+
+struct bh_scalar {
+	struct bh_tnum var;
+	int64_t smin, smax;
+	uint64_t umin, umax;
+	int32_t s32_min, s32_max;
+	uint32_t u32_min, u32_max;
+};
+
+/* Any value; exactly @v; the members of @t. */
+struct bh_scalar bh_scalar_unknown(void);
+struct bh_scalar bh_scalar_const(uint64_t v);
+struct bh_scalar bh_scalar_from_tnum(struct bh_tnum t);
+/* Values in [lo, hi] unsigned. */
+struct bh_scalar bh_scalar_urange(uint64_t lo, uint64_t hi);
+
+/* Whether @x is a member (the definition the tests check against). */
+bool bh_scalar_has(const struct bh_scalar *s, uint64_t x);
+static inline bool bh_scalar_is_const(const struct bh_scalar *s)
+{
+	return bh_tnum_is_const(s->var);
+}
+
+/*
+ * Tightens every part from the others (bounds from the tnum, the tnum from
+ * the bounds, signed from unsigned and back, 32-bit from 64-bit and back)
+ * without dropping a member. Returns false when it proved the state empty.
+ */
+bool bh_scalar_sync(struct bh_scalar *s);
+/* Whether the state is proven to have no member (a branch not taken). */
+bool bh_scalar_empty(const struct bh_scalar *s);
+/* Makes @s the (canonical) empty state. */
+void bh_scalar_set_empty(struct bh_scalar *s);
+
+/* Members of both (a refinement), and members of either (a path merge). */
+struct bh_scalar bh_scalar_meet(const struct bh_scalar *a, const struct bh_scalar *b);
+struct bh_scalar bh_scalar_join(const struct bh_scalar *a, const struct bh_scalar *b);
+/* Whether every member of @b is a member of @a. */
+bool bh_scalar_within(const struct bh_scalar *a, const struct bh_scalar *b);
+
+/* The value zero-extended / sign-extended from its 32-bit subregister. */
+struct bh_scalar bh_scalar_zext32(const struct bh_scalar *s);
+struct bh_scalar bh_scalar_sext32(const struct bh_scalar *s);
+
+/*
+ * dst = dst op src for a BPF_ALU64 (@is64) or BPF_ALU instruction; @op is
+ * BPF_OP(code) (BPF_ADD .. BPF_END), @off the instruction's offset (signed
+ * div/mod when 1, movsx width when 8/16/32) and, for BPF_END, @imm is the
+ * width and @to_be selects BPF_TO_BE. The caller turns an immediate into
+ * src (sign-extended for ALU64 as the ISA says). Returns the result.
+ */
+struct bh_scalar bh_scalar_alu(uint8_t op, bool is64, int16_t off, const struct bh_scalar *dst,
+			       const struct bh_scalar *src);
+struct bh_scalar bh_scalar_end(bool is64, bool to_be, int32_t imm, const struct bh_scalar *dst);
+/*
+ * The same for a whole BPF_ALU/BPF_ALU64 instruction: its class, op,
+ * source (BPF_K: the immediate; BPF_X: @src), offset and immediate.
+ */
+struct bh_scalar bh_scalar_alu_insn(const struct bpf_insn *insn, const struct bh_scalar *dst,
+				    const struct bh_scalar *src);
+
+/* "smin=.. smax=.. umin=.. umax=.. var=(..)" (only what is not implied) for logs. */
+char *bh_scalar_str(const struct bh_scalar *s, char *buf, unsigned size);
+
+#endif /* BPFHOST_VERIFIER_BOUNDS_H */

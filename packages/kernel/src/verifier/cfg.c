@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The control-flow graph (see cfg.h). It does not trust the structural
+ * check to have run: every target is checked again before it is followed,
+ * so the walk never leaves the program whatever it is given.
+ */
+#include <stdarg.h>
+
+#include "cfg.h"
+#include "../core/internal.h"
+#include "../platform/platform.h"
+
+static int refuse(int err, const char *name, uint32_t i, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int refuse(int err, const char *name, uint32_t i, const char *fmt, ...)
+{
+	char why[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	plat_vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	return bh_err(err, "program '%s': insn %u: %s", name, i, why);
+}
+
+static bool is_lddw(const struct bpf_insn *in)
+{
+	return in->code == (BPF_LD | BPF_IMM | BPF_DW);
+}
+
+static bool is_local_call(const struct bpf_insn *in)
+{
+	return in->code == (BPF_JMP | BPF_CALL) && in->src_reg == BPF_PSEUDO_CALL;
+}
+
+/* `lddw rX, func`: a callback's address, which makes its target a sub-program. */
+static bool is_func_addr(const struct bpf_insn *in)
+{
+	return is_lddw(in) && in->src_reg == BPF_PSEUDO_FUNC;
+}
+
+static bool is_ja(const struct bpf_insn *in)
+{
+	return in->code == (BPF_JMP | BPF_JA) || in->code == (BPF_JMP32 | BPF_JA);
+}
+
+static bool is_exit(const struct bpf_insn *in)
+{
+	return in->code == (BPF_JMP | BPF_EXIT);
+}
+
+static bool is_cond_jump(const struct bpf_insn *in)
+{
+	uint8_t cls = BPF_CLASS(in->code), op = BPF_OP(in->code);
+
+	if (cls != BPF_JMP && cls != BPF_JMP32)
+		return false;
+	switch (op) {
+	case BPF_JEQ: case BPF_JGT: case BPF_JGE: case BPF_JSET: case BPF_JNE:
+	case BPF_JSGT: case BPF_JSGE: case BPF_JLT: case BPF_JLE: case BPF_JSLT: case BPF_JSLE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Where a jump, local call or function address at @i points (ja32, calls and lddw use imm). */
+static int64_t target_of(const struct bpf_insn *in, uint32_t i)
+{
+	if (in->code == (BPF_JMP32 | BPF_JA) || is_local_call(in) || is_func_addr(in))
+		return (int64_t)i + in->imm + 1;
+	return (int64_t)i + in->off + 1;
+}
+
+unsigned bh_cfg_successors(const struct bpf_insn *insns, uint32_t i, uint32_t out[2])
+{
+	const struct bpf_insn *in = &insns[i];
+
+	if (is_exit(in))
+		return 0;
+	if (is_ja(in)) {
+		out[0] = (uint32_t)target_of(in, i);
+		return 1;
+	}
+	if (is_lddw(in)) {
+		out[0] = i + 2;
+		return 1;
+	}
+	out[0] = i + 1;
+	if (!is_cond_jump(in) || target_of(in, i) == i + 1)
+		return 1;
+	out[1] = (uint32_t)target_of(in, i);
+	return 2;
+}
+
+uint32_t bh_cfg_subprog_of(const struct bh_cfg *cfg, uint32_t i)
+{
+	uint32_t lo = 0, hi = cfg->nsub;	/* sub_start[lo] <= i < sub_start[hi] */
+
+	while (hi - lo > 1) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (cfg->sub_start[mid] <= i)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+void bh_cfg_free(struct bh_cfg *cfg)
+{
+	plat_free(cfg->sub_start);
+	plat_free(cfg->flags);
+	cfg->sub_start = NULL;
+	cfg->flags = NULL;
+}
+
+/* Targets inside the program and not into an lddw; marks sub-programs. */
+static int mark_targets(const char *name, const struct bpf_insn *insns, uint32_t len, uint8_t *flags)
+{
+	for (uint32_t i = 0; i < len; i++) {
+		const struct bpf_insn *in = &insns[i];
+		const char *what = is_local_call(in) ? "call" : is_func_addr(in) ? "function address" : "jump";
+		int64_t t;
+
+		if (flags[i] & BH_CFG_LDDW_HI)
+			continue;
+		if (is_lddw(in) && (i + 1 >= len))
+			return refuse(-EINVAL, name, i, "lddw is missing its second half");
+		if (!is_ja(in) && !is_cond_jump(in) && !is_local_call(in) && !is_func_addr(in))
+			continue;
+		t = target_of(in, i);
+		if (t < 0 || t >= len)
+			return refuse(-EINVAL, name, i, "%s to %lld is outside the program (%u insns)", what,
+				      (long long)t, len);
+		if (flags[t] & BH_CFG_LDDW_HI)
+			return refuse(-EINVAL, name, i, "%s to %lld lands inside the lddw at %lld", what,
+				      (long long)t, (long long)t - 1);
+		flags[t] |= is_local_call(in) || is_func_addr(in) ? BH_CFG_SUBPROG : BH_CFG_JUMP_TARGET;
+	}
+	return 0;
+}
+
+/* Each sub-program ends with exit or ja, and its jumps stay inside it. */
+static int check_subprogs(const char *name, const struct bpf_insn *insns, const struct bh_cfg *cfg)
+{
+	for (uint32_t k = 0; k < cfg->nsub; k++) {
+		uint32_t start = cfg->sub_start[k], end = cfg->sub_start[k + 1], last = end - 1;
+
+		if (cfg->flags[last] & BH_CFG_LDDW_HI)
+			last--;
+		if (!is_exit(&insns[last]) && !is_ja(&insns[last]))
+			return refuse(-EINVAL, name, last,
+				      "the last instruction of the sub-program at insn %u must be exit or ja: execution would fall %s",
+				      start, end == cfg->len ? "off the end of the program" : "into the next sub-program");
+		for (uint32_t i = start; i < end; i++) {
+			int64_t t;
+
+			if (cfg->flags[i] & BH_CFG_LDDW_HI || (!is_ja(&insns[i]) && !is_cond_jump(&insns[i])))
+				continue;
+			t = target_of(&insns[i], i);
+			if (t < start || t >= end)
+				return refuse(-EINVAL, name, i,
+					      "jump to insn %lld leaves its sub-program (insns %u-%u); use a call",
+					      (long long)t, start, end - 1);
+		}
+	}
+	return 0;
+}
+
+enum { NEW, ON_PATH, DONE };
+
+/*
+ * Depth-first from instruction 0, following calls into callees and
+ * function addresses into callbacks. An edge back to an instruction on the
+ * current path closes a cycle: through a call it is recursion, otherwise a
+ * loop whose head is the edge's target.
+ */
+static int walk(const char *name, const struct bpf_insn *insns, bool unprivileged, struct bh_cfg *cfg)
+{
+	uint32_t len = cfg->len, *stack, depth = 0;
+	uint8_t *state, *edge;
+	int err = 0;
+
+	stack = plat_alloc(sizeof(*stack) * len);
+	state = plat_alloc(2 * (size_t)len);
+	if (!stack || !state) {
+		plat_free(stack);
+		plat_free(state);
+		return bh_err(-ENOMEM, "program '%s': out of memory for the control-flow graph of %u insns",
+			      name, len);
+	}
+	edge = state + len;	/* how many edges of each instruction on the path were followed */
+	plat_memset(state, NEW, len);
+	stack[depth++] = 0;
+	state[0] = ON_PATH;
+	edge[0] = 0;
+	while (depth && !err) {
+		uint32_t i = stack[depth - 1], to[3], n;
+		const struct bpf_insn *in = &insns[i];
+		bool call;
+
+		n = bh_cfg_successors(insns, i, to);
+		if (is_local_call(in) || is_func_addr(in))
+			to[n++] = (uint32_t)target_of(in, i);	/* the callee, last */
+		if (edge[i] == n) {
+			state[i] = DONE;
+			depth--;
+			continue;
+		}
+		call = (is_local_call(in) || is_func_addr(in)) && edge[i] == n - 1;
+		uint32_t t = to[edge[i]++];
+
+		if (state[t] == NEW) {
+			state[t] = ON_PATH;
+			edge[t] = 0;
+			stack[depth++] = t;
+		} else if (state[t] == ON_PATH) {
+			if (call)
+				err = refuse(-EINVAL, name, i,
+					     "calls insn %u, which is already running on this path: recursion is not allowed",
+					     t);
+			else if (unprivileged)
+				err = refuse(-EINVAL, name, i,
+					     "back-edge to insn %u: loops are not allowed in unprivileged programs",
+					     t);
+			else
+				cfg->flags[t] |= BH_CFG_LOOP_HEAD;
+		}
+	}
+	for (uint32_t i = 0; i < len && !err; i++)
+		if (!(cfg->flags[i] & BH_CFG_LDDW_HI) && state[i] != DONE)
+			err = bh_err(-EINVAL,
+				     "program '%s': unreachable insn %u: no path from insn 0 reaches it (code after exit or ja, or a function nobody calls); remove it",
+				     name, i);
+	plat_free(stack);
+	plat_free(state);
+	return err;
+}
+
+/* Where states are compared: jump targets, both sides of a branch, after calls, entries. */
+static void mark_prune_points(const struct bpf_insn *insns, struct bh_cfg *cfg)
+{
+	for (uint32_t i = 0; i < cfg->len; i++) {
+		const struct bpf_insn *in = &insns[i];
+
+		if (cfg->flags[i] & BH_CFG_LDDW_HI)
+			continue;
+		if (cfg->flags[i] & (BH_CFG_SUBPROG | BH_CFG_JUMP_TARGET | BH_CFG_LOOP_HEAD))
+			cfg->flags[i] |= BH_CFG_PRUNE;
+		if ((is_cond_jump(in) || in->code == (BPF_JMP | BPF_CALL) ||
+		     in->code == (BPF_JMP | BPF_CALL | BPF_X)) && i + 1 < cfg->len)
+			cfg->flags[i + 1] |= BH_CFG_PRUNE;
+	}
+	for (uint32_t i = 0; i < cfg->len; i++) {
+		cfg->nprune += !!(cfg->flags[i] & BH_CFG_PRUNE);
+		cfg->nloops += !!(cfg->flags[i] & BH_CFG_LOOP_HEAD);
+	}
+}
+
+int bh_cfg_build(const char *name, const struct bpf_insn *insns, uint32_t len, bool unprivileged,
+		 struct bh_cfg *cfg)
+{
+	int err;
+
+	plat_memset(cfg, 0, sizeof(*cfg));
+	if (!len)
+		return bh_err(-EINVAL, "program '%s': no instructions", name);
+	cfg->len = len;
+	cfg->flags = plat_alloc(len);
+	if (!cfg->flags)
+		return bh_err(-ENOMEM, "program '%s': out of memory for the control-flow graph of %u insns",
+			      name, len);
+	plat_memset(cfg->flags, 0, len);
+	for (uint32_t i = 0; i + 1 < len; i++)
+		if (is_lddw(&insns[i]))
+			cfg->flags[++i] |= BH_CFG_LDDW_HI;
+	cfg->flags[0] |= BH_CFG_SUBPROG;
+	err = mark_targets(name, insns, len, cfg->flags);
+	if (err)
+		goto fail;
+	for (uint32_t i = 0; i < len; i++)
+		cfg->nsub += !!(cfg->flags[i] & BH_CFG_SUBPROG);
+	cfg->sub_start = plat_alloc(sizeof(uint32_t) * (cfg->nsub + 1));
+	if (!cfg->sub_start) {
+		err = bh_err(-ENOMEM, "program '%s': out of memory for %u sub-programs", name, cfg->nsub);
+		goto fail;
+	}
+	for (uint32_t i = 0, k = 0; i < len; i++)
+		if (cfg->flags[i] & BH_CFG_SUBPROG)
+			cfg->sub_start[k++] = i;
+	cfg->sub_start[cfg->nsub] = len;
+	err = check_subprogs(name, insns, cfg);
+	if (!err)
+		err = walk(name, insns, unprivileged, cfg);
+	if (err)
+		goto fail;
+	mark_prune_points(insns, cfg);
+	return 0;
+fail:
+	bh_cfg_free(cfg);
+	return err;
+}

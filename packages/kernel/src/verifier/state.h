@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The verifier's state at one instruction of one path: per call frame the
+ * eleven registers and the stack, byte by byte; plus the references held.
+ * Copying is deep (a pushed branch owns its state); bh_state_within() is
+ * the pruning test: a state within one already proven safe at the same
+ * instruction is safe too (Linux's states_equal/regsafe/stacksafe).
+ */
+#ifndef BPFHOST_VERIFIER_STATE_H
+#define BPFHOST_VERIFIER_STATE_H
+
+#include "bounds.h"
+#include "bpfhost/bpf_insn.h"
+#include "bpfhost/uapi.h"
+
+enum bh_reg_kind {
+	BH_REG_NOT_INIT,	/* never written on this path: reading it is refused */
+	BH_REG_SCALAR,
+	BH_REG_CTX,		/* the program's context */
+	BH_REG_STACK,		/* a frame's stack: r10 of frame `frameno` + off */
+	BH_REG_MAP_PTR,		/* a map (lddw of a map handle) */
+	BH_REG_MAP_VALUE,	/* a value of `map`, mem_size bytes */
+	BH_REG_MAP_VALUE_OR_NULL,
+	BH_REG_PACKET,		/* packet data + off, `range` bytes proven below packet end */
+	BH_REG_PACKET_META,
+	BH_REG_PACKET_END,
+	BH_REG_RINGBUF_RECORD,	/* a reserved record, mem_size bytes, reference `ref_id` */
+	BH_REG_RINGBUF_RECORD_OR_NULL,
+	BH_REG_RDONLY_MEM,	/* read-only memory, mem_size bytes */
+	BH_REG_KIND_COUNT,
+};
+
+/* Whether a register of this kind may be NULL until a check against 0. */
+static inline bool bh_reg_kind_or_null(enum bh_reg_kind k)
+{
+	return k == BH_REG_MAP_VALUE_OR_NULL || k == BH_REG_RINGBUF_RECORD_OR_NULL;
+}
+
+/*
+ * One register. A pointer is base + off + var, where off is a fixed offset
+ * and var (a scalar) a variable one; a scalar's value is var alone.
+ */
+struct bh_reg {
+	uint8_t kind;		/* enum bh_reg_kind */
+	uint8_t frameno;	/* BH_REG_STACK: which frame */
+	uint32_t id;		/* copies of one value share it (NULL checks refine them all) */
+	uint32_t ref_id;	/* the acquired reference this points into, or 0 */
+	int32_t off;
+	uint32_t range;		/* BH_REG_PACKET: bytes from off proven inside */
+	uint32_t mem_size;	/* map value, record or read-only memory size */
+	const void *map;	/* the map (core object) of map pointers and values */
+	struct bh_scalar var;
+};
+
+/* What each byte of the stack holds (byte-precise initialisation). */
+enum bh_stack_byte {
+	BH_STACK_INVALID,	/* never written */
+	BH_STACK_MISC,		/* some scalar bytes */
+	BH_STACK_ZERO,		/* known zero */
+	BH_STACK_SPILL,		/* part of a spilled register */
+};
+
+#define BH_SLOT_SIZE 8
+#define BH_STACK_SLOTS (MAX_BPF_STACK / BH_SLOT_SIZE)
+
+/* Eight bytes of stack, from r10 - 8 * (k + 1) for slot k. */
+struct bh_stack_slot {
+	uint8_t type[BH_SLOT_SIZE];
+	struct bh_reg spilled;	/* the register whose spill the SPILL bytes hold */
+};
+
+struct bh_frame {
+	struct bh_reg regs[MAX_BPF_REG];
+	uint32_t callsite;	/* the call instruction that made this frame (frame 0: UINT32_MAX) */
+	uint32_t subprog;
+	uint32_t nslots;	/* slots allocated so far: the deepest byte written, rounded up */
+	struct bh_stack_slot *slots;
+};
+
+/* An acquired reference (a reserved ring buffer record) and where it was acquired. */
+struct bh_ref {
+	uint32_t id;
+	uint32_t insn;
+};
+
+#define BH_MAX_REFS 64
+
+struct bh_state {
+	uint32_t nframes;
+	struct bh_frame *frames[MAX_CALL_FRAMES];
+	uint32_t nrefs;
+	struct bh_ref refs[BH_MAX_REFS];
+};
+
+/* A scalar register with no known value / with the value @v. */
+struct bh_reg bh_reg_unknown_scalar(void);
+struct bh_reg bh_reg_const(uint64_t v);
+
+/* The kind's name as logs print it ("scalar", "map_value_or_null", ...). */
+const char *bh_reg_kind_name(enum bh_reg_kind k);
+/* "ctx(off=0)", "fp0(off=-8)", "scalar(umax=255 ...)" or a constant, into @buf. */
+char *bh_reg_str(const struct bh_reg *r, char *buf, unsigned size);
+
+/* The entry state: frame 0 with r1 the context, r10 the frame pointer. */
+int bh_state_init(struct bh_state *st);
+void bh_state_free(struct bh_state *st);
+/* A deep copy of @src into @dst (which is overwritten; free it first). */
+int bh_state_copy(struct bh_state *dst, const struct bh_state *src);
+
+/* A new frame for a call at @callsite into @subprog (r1-r5 copied, r10 its stack). */
+int bh_state_push_frame(struct bh_state *st, uint32_t callsite, uint32_t subprog);
+void bh_state_pop_frame(struct bh_state *st);
+
+/* Makes slots 0 .. @nslots - 1 of @f exist (new bytes BH_STACK_INVALID). */
+int bh_frame_grow(struct bh_frame *f, uint32_t nslots);
+
+/*
+ * After `if rX == 0` on a maybe-NULL pointer with id @id: every copy of it
+ * (registers and spills, in every frame) becomes the scalar 0 (@is_null)
+ * or the pointer without "or NULL". A NULL record holds no reference, so
+ * on that side its reference is dropped from the state.
+ */
+void bh_state_mark_null(struct bh_state *st, uint32_t id, bool is_null);
+
+/*
+ * Pruning: whether every concrete state @cur stands for is one @old stands
+ * for, so that @old having been proven safe from here proves @cur safe.
+ * Ids must correspond one to one (two copies of one lookup in @old must be
+ * copies of one in @cur as well).
+ */
+bool bh_state_within(const struct bh_state *old, const struct bh_state *cur);
+
+#endif /* BPFHOST_VERIFIER_STATE_H */

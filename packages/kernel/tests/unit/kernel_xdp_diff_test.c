@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The Linux kernel as the oracle for XDP: the clang-compiled programs of
+ * bpf/xdp_diff.bpf.c (a parser, a MAC swapper with a bpf_csum_diff IPv4
+ * checksum, csum_diff with sizes and seeds from the frame, adjust_head/
+ * tail/meta with deltas from the frame, an encapsulation, load/store_bytes,
+ * bpf_redirect, the context fields, an xdp.frags section) run through BPF_PROG_TEST_RUN in the
+ * kernel and in bpfhost on the same frames, in the same order, some with a
+ * ctx_in (metadata, ingress device and queue): the same error or return
+ * value, the same data_out bytes and length, the same ctx_out, and the same
+ * maps afterwards. Then the ctx_in and frame size rules, case by case.
+ * Skipped with a printed reason where bpf(2) or clang-19 is not available.
+ */
+#include "test.h"
+#include "bpf_objects.h"
+#include "kernel_bpf.h"
+#include "kernel_mirror.h"
+#include "insn_build.h"
+
+#include "bpfhost/libbpf.h"
+#include "bpfhost/uapi.h"
+
+#define NPROGS 11
+static const char *const progs[NPROGS] = {
+	"parse", "swap_csum", "csum_var", "adjust_head", "adjust_tail", "adjust_meta", "encap",
+	"load_store", "redirect", "ctx_fields", "frags_len",
+};
+
+#define MAX_FRAME 3520	/* a page less XDP_PACKET_HEADROOM and the skb_shared_info tailroom */
+#define NFRAMES 400
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static uint32_t next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)rng;
+}
+
+/* Frame @i: random bytes, most of them an IPv4 (UDP, TCP, ICMP) frame; some at the size limits. */
+static size_t make_frame(uint8_t *f, int i)
+{
+	static const size_t edges[] = { 14, 15, 18, 34, 42, 64, MAX_FRAME - 1, MAX_FRAME, 1514 };
+	size_t len = i < (int)(sizeof(edges) / sizeof(edges[0])) ? edges[i] : 14 + next_rand() % 1500;
+	static const uint8_t protos[] = { 17, 17, 6, 1 };
+
+	for (size_t k = 0; k < len; k++)
+		f[k] = (uint8_t)next_rand();
+	if (i % 4 != 3) {
+		f[12] = 0x08;
+		f[13] = 0x00;
+		if (len >= 34) {
+			f[14] = (uint8_t)(0x40 | (i % 8 == 0 ? 6 : 5));
+			f[23] = protos[next_rand() % 4];
+		}
+		if (len >= 42 && i % 5 == 0)
+			f[36] = 0, f[37] = 53;	/* DNS */
+	}
+	if (i % 3 == 0)
+		f[1] |= 1;	/* small deltas in the adjust programs */
+	if (i >= 9 && i < 9 + 32) {
+		/* The limits of adjust_head (page start + struct xdp_frame, data_end - 14) and adjust_tail. */
+		int32_t room = 3520 - (int32_t)len, l = (int32_t)len;
+		const int32_t deltas[8] = { -216, -217, l - 14, l - 13, room, room + 1, -(l - 14), -(l - 13) };
+		int16_t d = (int16_t)deltas[(i - 9) % 8];
+
+		f[1] &= 0xfe;
+		f[2] = (uint8_t)((uint16_t)d >> 8);
+		f[3] = (uint8_t)d;
+	}
+	return len;
+}
+
+struct outcome {
+	int err;
+	uint32_t retval, data_size, ctx_size;
+	uint8_t data[4096];
+	uint8_t ctx[24];
+};
+
+static void run_both(int kfd, int bfd, const uint8_t *f, size_t len, const uint32_t *ctx_in,
+		     struct outcome *k, struct outcome *b)
+{
+	struct kbpf_test_run kt = {
+		.data_in = f, .data_size_in = (uint32_t)len, .data_out = k->data,
+		.data_size_out = sizeof(k->data), .ctx_in = ctx_in, .ctx_size_in = ctx_in ? 24 : 0,
+		.ctx_out = ctx_in ? k->ctx : NULL, .ctx_size_out = ctx_in ? 24 : 0,
+	};
+	BPFHOST_OPTS(bpfhost_test_run_opts, o, .data_in = f, .data_size_in = (uint32_t)len,
+		     .data_out = b->data, .data_size_out = sizeof(b->data), .ctx_in = ctx_in,
+		     .ctx_size_in = ctx_in ? 24 : 0, .ctx_out = ctx_in ? b->ctx : NULL,
+		     .ctx_size_out = ctx_in ? 24 : 0);
+
+	memset(k, 0, sizeof(*k));
+	memset(b, 0, sizeof(*b));
+	kt.data_out = k->data;
+	kt.ctx_out = ctx_in ? k->ctx : NULL;
+	k->err = kbpf_prog_test_run_full(kfd, &kt);
+	k->retval = kt.retval;
+	k->data_size = kt.data_size_out;
+	k->ctx_size = kt.ctx_size_out;
+	b->err = bpfhost_prog_test_run_opts(bfd, &o);
+	b->retval = o.retval;
+	b->data_size = o.data_size_out;
+	b->ctx_size = o.ctx_size_out;
+}
+
+/* Same error, or the same verdict, frame and context: false on a difference. */
+static bool agree(const struct outcome *k, const struct outcome *b, const char *name)
+{
+	bool same = b->err == k->err;
+
+	ASSERT_EQ(b->err, k->err, name);
+	if (!same || k->err)
+		return same;
+	ASSERT_EQ(b->retval, k->retval, name);
+	ASSERT_EQ(b->data_size, k->data_size, name);
+	ASSERT_EQ(b->ctx_size, k->ctx_size, name);
+	same = b->retval == k->retval && b->data_size == k->data_size && b->ctx_size == k->ctx_size;
+	if (same && memcmp(b->data, k->data, k->data_size)) {
+		for (uint32_t i = 0; i < k->data_size; i++)
+			if (b->data[i] != k->data[i]) {
+				fprintf(stderr, "%s: data_out byte %u: bpfhost 0x%02x, kernel 0x%02x\n", name,
+					i, b->data[i], k->data[i]);
+				break;
+			}
+		same = false;
+	}
+	ASSERT_TRUE(same || b->retval != k->retval || b->data_size != k->data_size ||
+		    b->ctx_size != k->ctx_size ? same : false, name);
+	if (same && memcmp(b->ctx, k->ctx, sizeof(k->ctx))) {
+		ASSERT_TRUE(false, "ctx_out differs");
+		same = false;
+	}
+	return same;
+}
+
+/* Every entry of every mirrored map alike (and no extra key in bpfhost's). */
+static int compare_maps(struct bpfhost_object *obj, const struct kmirror *km)
+{
+	int compared = 0;
+
+	for (int k = 0; k < km->n; k++) {
+		const struct bpfhost_map *m = NULL, *it;
+		uint8_t key[8] = { 0 }, next[8], a[64], b[64];
+		int found = 0, n = 0, more = 0;
+
+		bpfhost_object__for_each_map(it, obj)
+			if (bpfhost_map__fd(it) == km->bh_fd[k])
+				m = it;
+		if (!m || bpfhost_map__key_size(m) > sizeof(key) || bpfhost_map__value_size(m) > sizeof(a))
+			continue;
+		while (kbpf_map_get_next_key(km->k_fd[k], found ? key : NULL, next) == 0) {
+			memcpy(key, next, bpfhost_map__key_size(m));
+			found++;
+			memset(a, 0, sizeof(a));
+			memset(b, 0, sizeof(b));
+			ASSERT_OK(kbpf_map_lookup(km->k_fd[k], key, b, 0), "kernel lookup");
+			ASSERT_OK(bpfhost_map_lookup_elem(km->bh_fd[k], key, a), "bpfhost has the key");
+			ASSERT_EQ(memcmp(a, b, bpfhost_map__value_size(m)), 0, bpfhost_map__name(m));
+		}
+		while (bpfhost_map_get_next_key(km->bh_fd[k], more ? key : NULL, next) == 0) {
+			memcpy(key, next, bpfhost_map__key_size(m));
+			more = 1;
+			n++;
+		}
+		ASSERT_EQ(n, found, "same number of entries");
+		compared++;
+	}
+	return compared;
+}
+
+static struct bpfhost_object *obj;
+static struct kmirror km;
+static int kfd[NPROGS], bfd[NPROGS];
+
+static bool setup(void)
+{
+	char reason[128];
+
+	if (!bpf_objects_available()) {
+		printf("SKIP: clang-19 or libbpf-dev was not found at build time; no BPF objects\n");
+		return false;
+	}
+	if (kbpf_probe(reason, sizeof(reason))) {
+		printf("SKIP: bpf(2) not available (%s); kernel comparison skipped\n", reason);
+		return false;
+	}
+	obj = bpfhost_object__open_file(bpf_object_path("xdp_diff"), NULL);
+	ASSERT_TRUE(obj != NULL, "open");
+	if (!obj)
+		return false;
+	ASSERT_OK(bpfhost_object__load(obj), "load in bpfhost (section 'xdp' selects the type)");
+	if (!kmirror_maps(obj, &km))
+		return false;
+	for (int p = 0; p < NPROGS; p++) {
+		const struct bpfhost_program *prog = bpfhost_object__find_program_by_name(obj, progs[p]);
+
+		ASSERT_TRUE(prog != NULL, progs[p]);
+		bfd[p] = prog ? bpfhost_program__fd(prog) : -1;
+		kfd[p] = prog ? kmirror_load(prog, &km, BPF_PROG_TYPE_XDP) : -1;
+		/*
+		 * Linux 6.18 as built here refuses bpf_xdp_adjust_meta to XDP
+		 * programs ("program of this type cannot use helper"): that one
+		 * is then left to xdp_test, which checks it against Linux's
+		 * source semantics. Every other program must load.
+		 */
+		if (kfd[p] < 0 && !strcmp(progs[p], "adjust_meta"))
+			printf("NOTE: this kernel refuses bpf_xdp_adjust_meta (%d); program adjust_meta is "
+			       "not compared (xdp_test covers the helper)\n", kfd[p]);
+		else
+			ASSERT_GE(kfd[p], 0, "the kernel accepts the program");
+	}
+	return true;
+}
+
+static void teardown(void)
+{
+	for (int p = 0; p < NPROGS; p++)
+		if (kfd[p] >= 0)
+			kbpf_close(kfd[p]);
+	kmirror_close(&km);
+	bpfhost_object__close(obj);
+}
+
+static uint8_t frame[MAX_FRAME + 64];
+
+static void t_kernel_agrees(void)
+{
+	int runs = 0, differ = 0, refused = 0, with_ctx = 0, verdicts[5] = { 0 }, maps;
+	int per_prog[NPROGS][5] = { { 0 } };
+	struct outcome *k = malloc(sizeof(*k)), *b = malloc(sizeof(*b));
+
+	if (!k || !b || !setup()) {
+		free(k);
+		free(b);
+		return;
+	}
+	for (int i = 0; i < NFRAMES; i++) {
+		size_t len = make_frame(frame, i);
+		uint32_t ctx_in[6] = { 0 };
+		bool use_ctx = i % 3 == 1;
+
+		if (use_ctx) {
+			ctx_in[0] = 4 * (next_rand() % 9);	/* metadata: 0..32 bytes */
+			ctx_in[1] = (uint32_t)len;
+			ctx_in[3] = 1;				/* lo, queue 0 */
+		}
+		for (int p = 0; p < NPROGS; p++) {
+			char name[128];
+
+			if (kfd[p] < 0 || bfd[p] < 0)
+				continue;
+			snprintf(name, sizeof(name), "%s on frame %d (%zu bytes%s, meta %u)", progs[p], i, len,
+				 use_ctx ? ", ctx_in" : "", ctx_in[0]);
+			run_both(kfd[p], bfd[p], frame, len, use_ctx ? ctx_in : NULL, k, b);
+			differ += !agree(k, b, name);
+			if (k->err) {
+				refused++;
+				continue;
+			}
+			runs++;
+			with_ctx += use_ctx;
+			verdicts[k->retval < 5 ? k->retval : 0]++;
+			per_prog[p][k->retval < 5 ? k->retval : 0]++;
+		}
+	}
+	maps = compare_maps(obj, &km);
+	ASSERT_EQ(maps, km.n, "every map compared");
+	ASSERT_EQ(differ, 0, "no run differs");
+	printf("kernel comparison: %d XDP runs on %d frames agree (%d with ctx_in/ctx_out; verdicts "
+	       "aborted %d, drop %d, pass %d, tx %d, redirect %d), %d refused by both, %d differ, "
+	       "%d maps compared entry by entry\n", runs, NFRAMES, with_ctx, verdicts[0], verdicts[1],
+	       verdicts[2], verdicts[3], verdicts[4], refused, differ, maps);
+	/* adjust_head: pass = the helper failed, tx = it moved the head (likewise encap: tx). */
+	for (int p = 0; p < NPROGS; p++)
+		printf("  %-12s aborted %3d drop %3d pass %3d tx %3d redirect %3d\n", progs[p], per_prog[p][0],
+		       per_prog[p][1], per_prog[p][2], per_prog[p][3], per_prog[p][4]);
+	teardown();
+	free(k);
+	free(b);
+}
+
+/* ctx_in and frame sizes that Linux refuses or accepts, each alike in bpfhost. */
+static void t_ctx_rules_agree(void)
+{
+	static const struct {
+		const char *what;
+		size_t len;
+		uint32_t ctx[7];
+		uint32_t ctx_size;
+		bool out_only;		/* ctx_out without ctx_in */
+		bool frags;		/* Linux makes a multi-buffer frame: bpfhost refuses */
+	} cases[] = {
+		{ "no ctx, 13 bytes", 13, { 0 }, 0 },
+		{ "no ctx, 14 bytes", 14, { 0 }, 0 },
+		{ "metadata 4", 64, { 4, 64 }, 24 },
+		{ "metadata 32", 64, { 32, 64 }, 24 },
+		{ "metadata 36", 64, { 36, 64 }, 24 },
+		{ "metadata 2", 64, { 2, 64 }, 24 },
+		{ "data past data_end", 64, { 68, 64 }, 24 },
+		{ "data_end not the size (fragments)", 64, { 0, 63 }, 24, false, true },
+		{ "data_meta set", 64, { 0, 64, 4 }, 24 },
+		{ "queue without device", 64, { 0, 64, 0, 0, 1 }, 24 },
+		{ "egress_ifindex", 64, { 0, 64, 0, 1, 0, 1 }, 24 },
+		{ "lo, queue 0", 64, { 0, 64, 0, 1, 0 }, 24 },
+		{ "short ctx_in (data, data_end)", 64, { 8, 64 }, 8 },
+		{ "ctx_in past xdp_md, zero", 64, { 0, 64, 0, 1, 0, 0, 0 }, 28 },
+		{ "ctx_in past xdp_md, not zero", 64, { 0, 64, 0, 1, 0, 0, 7 }, 28 },
+		{ "metadata 32, frame of 2 bytes", 34, { 32, 34 }, 24 },
+		{ "metadata 32, frame of 13 bytes", 45, { 32, 45 }, 24 },
+		{ "metadata 32, frame of 14 bytes", 46, { 32, 46 }, 24 },
+		{ "data_end past the size", 64, { 0, 65 }, 24 },
+		{ "no ctx, a page less head and tail", MAX_FRAME, { 0 }, 0 },
+		/* Multi-buffer frames: Linux puts what is past data_end into fragments. */
+		{ "data_end 0 (fragments)", 64, { 0, 0 }, 24, false, true },
+		{ "data_end 14 of 64 (fragments)", 64, { 0, 14 }, 24, false, true },
+		{ "no ctx, past a page (fragments)", MAX_FRAME + 1, { 0 }, 0, false, true },
+		{ "ctx_out only: a zeroed ctx_in (fragments)", 64, { 0 }, 0, true, true },
+	};
+	struct outcome *k = malloc(sizeof(*k)), *b = malloc(sizeof(*b));
+	int p = 9;	/* ctx_fields: what the program saw */
+
+	if (!k || !b || !setup()) {
+		free(k);
+		free(b);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct kbpf_test_run kt = { .data_in = frame, .data_size_in = (uint32_t)cases[i].len,
+					    .data_out = k->data, .data_size_out = sizeof(k->data),
+					    .ctx_in = cases[i].ctx_size ? cases[i].ctx : NULL,
+					    .ctx_size_in = cases[i].ctx_size,
+					    .ctx_out = cases[i].ctx_size || cases[i].out_only ? k->ctx : NULL,
+					    .ctx_size_out = cases[i].ctx_size || cases[i].out_only ? 24 : 0 };
+		BPFHOST_OPTS(bpfhost_test_run_opts, o, .data_in = frame,
+			     .data_size_in = (uint32_t)cases[i].len, .data_out = b->data,
+			     .data_size_out = sizeof(b->data), .ctx_in = cases[i].ctx_size ? cases[i].ctx : NULL,
+			     .ctx_size_in = cases[i].ctx_size,
+			     .ctx_out = cases[i].ctx_size || cases[i].out_only ? b->ctx : NULL,
+			     .ctx_size_out = cases[i].ctx_size || cases[i].out_only ? 24 : 0);
+
+		make_frame(frame, 100);
+		memset(k->ctx, 0, sizeof(k->ctx));
+		memset(b->ctx, 0, sizeof(b->ctx));
+		k->err = kbpf_prog_test_run_full(kfd[p], &kt);
+		b->err = bpfhost_prog_test_run_opts(bfd[p], &o);
+		printf("  %-32s kernel %d (retval 0x%x, out %u), bpfhost %d (retval 0x%x, out %u)\n",
+		       cases[i].what, k->err, kt.retval, kt.data_size_out, b->err, o.retval, o.data_size_out);
+		if (cases[i].frags) {
+			/* bpfhost has one buffer per frame: refused with a reason, not run half. */
+			ASSERT_EQ(k->err, 0, cases[i].what);
+			ASSERT_EQ(b->err, -EOPNOTSUPP, cases[i].what);
+			continue;
+		}
+		ASSERT_EQ(b->err, k->err, cases[i].what);
+		if (k->err || b->err)
+			continue;
+		ASSERT_EQ(o.retval, kt.retval, cases[i].what);
+		ASSERT_EQ(o.data_size_out, kt.data_size_out, cases[i].what);
+		ASSERT_EQ(memcmp(b->data, k->data, kt.data_size_out), 0, cases[i].what);
+		ASSERT_EQ(memcmp(b->ctx, k->ctx, sizeof(k->ctx)), 0, cases[i].what);
+	}
+	teardown();
+	free(k);
+	free(b);
+}
+
+/*
+ * The xdp_md rules against the kernel's verifier: every access kind, size
+ * and offset (a few outside the struct too). The verifier refusing the
+ * program must be bpfhost faulting at run time on the context, accepting
+ * must be running; loads of ingress_ifindex and rx_queue_index must agree
+ * in value (pointer loads are kept out of r0: their values are addresses).
+ */
+static void t_ctx_access_agrees(void)
+{
+	static const uint8_t sizes[4] = { BPF_B, BPF_H, BPF_W, BPF_DW };
+	static const char *const kinds[5] = { "ldx", "ldxsx", "stx", "st", "atomic add" };
+	int compared = 0, allowed = 0, values = 0;
+	char reason[128];
+
+	if (kbpf_probe(reason, sizeof(reason))) {
+		printf("SKIP: bpf(2) not available (%s); kernel comparison skipped\n", reason);
+		return;
+	}
+	make_frame(frame, 200);
+	for (int kind = 0; kind < 5; kind++)
+		for (int off = -8; off < 32; off++)
+			for (int s = 0; s < 4; s++) {
+				struct bpf_insn p[6];
+				size_t n = 0;
+				uint32_t ctx[6] = { 0, 64, 0, 1, 0, 0 };
+				struct kbpf_test_run kt = { .data_in = frame, .data_size_in = 64, .ctx_in = ctx,
+							    .ctx_size_in = sizeof(ctx) };
+				BPFHOST_OPTS(bpfhost_test_run_opts, o, .data_in = frame, .data_size_in = 64,
+					     .ctx_in = ctx, .ctx_size_in = sizeof(ctx));
+				int kf, bf, berr;
+				char name[96];
+
+				if ((kind == 1 && s == 3) || (kind == 4 && s < 2))
+					continue;	/* no such instruction */
+				if (kind == 0)
+					p[n++] = LDX(sizes[s], 0, 1, off);
+				else if (kind == 1)
+					p[n++] = LDXS(sizes[s], 0, 1, off);
+				else if (kind == 2)
+					p[n++] = MOV64_IMM(2, 0), p[n++] = STX(sizes[s], 1, 2, off);
+				else if (kind == 3)
+					p[n++] = ST(sizes[s], 1, off, 0);
+				else
+					p[n++] = MOV64_IMM(2, 0), p[n++] = ATOM(sizes[s], BPF_ADD, 1, 2, off);
+				if (kind > 1 || off < 12 || off >= 24)
+					p[n++] = MOV64_IMM(0, 2);
+				p[n++] = EXIT();
+				snprintf(name, sizeof(name), "%s of %d bytes at xdp_md offset %d", kinds[kind], 1 << s,
+					 off);
+				kf = kbpf_prog_load(BPF_PROG_TYPE_XDP, p, (uint32_t)n, "GPL", NULL, 0);
+				bf = bpfhost_prog_load(BPF_PROG_TYPE_XDP, "access", "GPL", p, n, NULL);
+				ASSERT_GE(bf, 0, name);
+				berr = bpfhost_prog_test_run_opts(bf, &o);
+				if (kf >= 0) {
+					ASSERT_OK(berr, name);
+					ASSERT_OK(kbpf_prog_test_run_full(kf, &kt), name);
+					if (!berr && kind <= 1 && off >= 12 && off < 24) {
+						ASSERT_EQ(o.retval, kt.retval, name);
+						values++;
+					}
+					kbpf_close(kf);
+					allowed++;
+				} else {
+					ASSERT_EQ(berr, -EFAULT, name);
+				}
+				bpfhost_close(bf);
+				compared++;
+			}
+	printf("kernel comparison: %d xdp_md accesses (%d allowed by both, the rest refused by both), "
+	       "%d loaded values equal\n", compared, allowed, values);
+}
+
+int main(void)
+{
+	static const struct test_case cases[] = { TEST(t_kernel_agrees), TEST(t_ctx_rules_agree),
+						   TEST(t_ctx_access_agrees) };
+
+	return test_run("kernel_xdp_diff", cases, sizeof(cases) / sizeof(cases[0]));
+}
