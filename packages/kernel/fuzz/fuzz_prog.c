@@ -15,9 +15,10 @@
  *  - after closing everything, the handle count and the live objects are
  *    back to where they were before the input.
  *
- * The program type is the built-in socket filter, or "testprog" (4200, from
- * tests/ext/test_prog_provider.c, loaded once) whose context carries
- * data/data_end packet pointers.
+ * The program type is one of the built-in socket filter and XDP (whose
+ * helpers move the packet under the program's pointers), or "testprog"
+ * (4200, from tests/ext/test_prog_provider.c, loaded once) whose context
+ * carries 64-bit data/data_end packet pointers.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -32,6 +33,7 @@
 #define TESTPROG_TYPE 4200u
 #define TESTPROG_CTX_SIZE 24u	/* struct test_ctx: data, data_end, value, pad */
 #define SKB_CTX_SIZE 192u
+#define XDP_CTX_SIZE 24u	/* struct xdp_md */
 #define PKT_SIZE 64u
 #define RUN_BUDGET 4096u	/* instructions per invocation: small, so loops end fast */
 
@@ -41,6 +43,16 @@
 #define HDR_NO_PREALLOC 0x04	/* the HASH is BPF_F_NO_PREALLOC */
 #define HDR_SELF_TAIL 0x08	/* the program sits in its own prog array (slot 1) */
 #define HDR_CTX_IN 0x10		/* pass ctx_in (and ctx_out) */
+#define HDR_XDP 0x20		/* XDP (when not testprog) */
+
+static const struct prog_kind {
+	uint32_t type, type_bit, ctx_size;
+	enum gen_pkt pkt;
+} kinds[] = {
+	{ BPF_PROG_TYPE_SOCKET_FILTER, GEN_TYPE_SKB, SKB_CTX_SIZE, GEN_PKT_SKB },
+	{ TESTPROG_TYPE, GEN_TYPE_TESTPROG, TESTPROG_CTX_SIZE, GEN_PKT_PTR64 },
+	{ BPF_PROG_TYPE_XDP, GEN_TYPE_XDP, XDP_CTX_SIZE, GEN_PKT_XDP },
+};
 
 struct fixture {
 	int fd[GEN_MAP_CNT];
@@ -219,12 +231,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_bytes in = { data, size };
 	struct fuzz_counts before = fuzz_counts_now();
 	uint8_t hdr = fuzz_u8(&in), repeat = 1 + fuzz_u8(&in) % 2;
-	bool testprog = hdr & HDR_TESTPROG;
-	uint32_t type = testprog ? TESTPROG_TYPE : BPF_PROG_TYPE_SOCKET_FILTER;
+	const struct prog_kind *kind = &kinds[hdr & HDR_TESTPROG ? 1 : hdr & HDR_XDP ? 2 : 0];
+	uint32_t type = kind->type;
 	struct gen_env env = {
 		.prog_type = type,
-		.ctx_size = testprog ? TESTPROG_CTX_SIZE : SKB_CTX_SIZE,
-		.pkt_ptrs = testprog,
+		.type_bit = kind->type_bit,
+		.ctx_size = kind->ctx_size,
+		.pkt = kind->pkt,
 		.global_value_size = 32,
 	};
 	uint8_t pkt[PKT_SIZE], pkt_out[PKT_SIZE * 2], ctx_in[SKB_CTX_SIZE], ctx_out[SKB_CTX_SIZE];
@@ -266,11 +279,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			     .data_out = pkt_out, .data_size_out = sizeof(pkt_out), .repeat = repeat,
 			     .insn_budget = RUN_BUDGET);
 		if (hdr & HDR_CTX_IN) {
-			/* socket filter: mark only (other fields must be 0); testprog: value */
 			memset(ctx_in, 0, sizeof(ctx_in));
-			ctx_in[testprog ? 16 : 8] = pkt[20];
+			if (kind->pkt == GEN_PKT_XDP) {
+				/* data: a metadata length (a multiple of 4, at most 32); data_end */
+				uint32_t md[2] = { (pkt[20] & 7u) * 4, PKT_SIZE };
+
+				memcpy(ctx_in, md, sizeof(md));
+			} else {
+				/* socket filter: mark (other fields must be 0); testprog: value */
+				ctx_in[kind->pkt == GEN_PKT_PTR64 ? 16 : 8] = pkt[20];
+			}
 			opts.ctx_in = ctx_in;
-			opts.ctx_size_in = testprog ? TESTPROG_CTX_SIZE : SKB_CTX_SIZE;
+			opts.ctx_size_in = kind->ctx_size;
 			opts.ctx_out = ctx_out;
 			opts.ctx_size_out = sizeof(ctx_out);
 		}

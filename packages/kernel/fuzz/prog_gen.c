@@ -249,22 +249,28 @@ static void gen_ptr(struct gen *g, struct func *f, uint8_t dst)
 	case 7:		/* an inner map (main) or the caller's stack (subprogram) */
 		mov_reg(f, dst, BPF_REG_9);
 		break;
-	case 8:		/* packet data (socket filter: __sk_buff->data, not a pointer here) */
-		if (g->env->pkt_ptrs) {
-			emit(f, INSN(BPF_LDX | BPF_MEM | BPF_DW, dst, BPF_REG_6, 0, 0));
-			add_imm(f, dst, o % 80);
-		} else {
-			emit(f, INSN(BPF_LDX | BPF_MEM | BPF_W, dst, BPF_REG_6, 76, 0));
+	case 8:		/* packet data or metadata (socket filter: __sk_buff->data, not a pointer here) */
+	case 9: {	/* packet end */
+		bool end = kind % 14 == 9;
+
+		switch (g->env->pkt) {
+		case GEN_PKT_PTR64:
+			emit(f, INSN(BPF_LDX | BPF_MEM | BPF_DW, dst, BPF_REG_6, end ? 8 : 0, 0));
+			break;
+		case GEN_PKT_XDP:	/* data, data_end or data_meta */
+			emit(f, INSN(BPF_LDX | BPF_MEM | BPF_W, dst, BPF_REG_6,
+				     end ? 4 : (kind & 0x80) ? 8 : 0, 0));
+			break;
+		default:
+			emit(f, INSN(BPF_LDX | BPF_MEM | BPF_W, dst, BPF_REG_6, end ? 80 : 76, 0));
+			break;
 		}
+		add_imm(f, dst, end ? -(int32_t)(o % 24) : o % 80);
+		/* kept in r9 too: still used after a helper moved the packet (xdp_adjust_*) */
+		if (o & 0x40)
+			mov_reg(f, BPF_REG_9, dst);
 		break;
-	case 9:		/* packet end */
-		if (g->env->pkt_ptrs) {
-			emit(f, INSN(BPF_LDX | BPF_MEM | BPF_DW, dst, BPF_REG_6, 8, 0));
-			add_imm(f, dst, -(int32_t)(o % 24));
-		} else {
-			emit(f, INSN(BPF_LDX | BPF_MEM | BPF_W, dst, BPF_REG_6, 80, 0));
-		}
-		break;
+	}
 	case 10: {	/* global data: a direct value address */
 		bool by_idx = u8(g) & 1;
 
@@ -449,41 +455,49 @@ static void op_jump_back(struct gen *g, struct func *f)
 }
 
 /* Helper argument roles, for choosing what goes in r1-r5. */
-enum role { R_NONE, R_MAP, R_KEY, R_VAL, R_MEM, R_SIZE, R_ANY, R_CTX, R_REC, R_FLAGS };
+enum role { R_NONE, R_MAP, R_KEY, R_VAL, R_MEM, R_SIZE, R_ANY, R_CTX, R_REC, R_FLAGS, R_DELTA };
 
 struct gen_helper {
 	uint32_t id;
 	uint8_t role[5];
 	enum gen_map map;	/* the map it is meant for (others are tried too) */
-	uint8_t types;		/* 1: socket filter only, 2: other types only, 0: all */
+	uint8_t types;		/* GEN_TYPE_* bits of the program types that have it */
 };
 
+#define ALL (GEN_TYPE_SKB | GEN_TYPE_TESTPROG | GEN_TYPE_XDP)
+
 static const struct gen_helper helpers[] = {
-	{ BPF_FUNC_map_lookup_elem, { R_MAP, R_KEY }, GEN_MAP_HASH, 0 },
-	{ BPF_FUNC_map_update_elem, { R_MAP, R_KEY, R_VAL, R_FLAGS }, GEN_MAP_HASH, 0 },
-	{ BPF_FUNC_map_delete_elem, { R_MAP, R_KEY }, GEN_MAP_HASH, 0 },
-	{ BPF_FUNC_ktime_get_ns, { R_NONE }, GEN_MAP_ARRAY, 0 },
-	{ BPF_FUNC_trace_printk, { R_MEM, R_SIZE, R_ANY, R_ANY, R_ANY }, GEN_MAP_ARRAY, 0 },
-	{ BPF_FUNC_get_prandom_u32, { R_NONE }, GEN_MAP_ARRAY, 0 },
-	{ BPF_FUNC_get_smp_processor_id, { R_NONE }, GEN_MAP_ARRAY, 0 },
-	{ BPF_FUNC_skb_load_bytes, { R_CTX, R_ANY, R_MEM, R_SIZE }, GEN_MAP_ARRAY, 1 },
-	{ BPF_FUNC_map_push_elem, { R_MAP, R_VAL, R_FLAGS }, GEN_MAP_QUEUE, 0 },
-	{ BPF_FUNC_map_pop_elem, { R_MAP, R_VAL }, GEN_MAP_QUEUE, 0 },
-	{ BPF_FUNC_map_peek_elem, { R_MAP, R_VAL }, GEN_MAP_QUEUE, 0 },
-	{ BPF_FUNC_ktime_get_boot_ns, { R_NONE }, GEN_MAP_ARRAY, 0 },
-	{ BPF_FUNC_ringbuf_output, { R_MAP, R_MEM, R_SIZE, R_FLAGS }, GEN_MAP_RINGBUF, 0 },
-	{ BPF_FUNC_ringbuf_reserve, { R_MAP, R_SIZE, R_FLAGS }, GEN_MAP_RINGBUF, 0 },
-	{ BPF_FUNC_ringbuf_submit, { R_REC, R_FLAGS }, GEN_MAP_RINGBUF, 0 },
-	{ BPF_FUNC_ringbuf_discard, { R_REC, R_FLAGS }, GEN_MAP_RINGBUF, 0 },
-	{ BPF_FUNC_ringbuf_query, { R_MAP, R_FLAGS }, GEN_MAP_RINGBUF, 0 },
-	{ 65600 /* test_add of tests/ext/test_prog_provider.c */, { R_ANY, R_ANY }, GEN_MAP_ARRAY, 2 },
+	{ BPF_FUNC_map_lookup_elem, { R_MAP, R_KEY }, GEN_MAP_HASH, ALL },
+	{ BPF_FUNC_map_update_elem, { R_MAP, R_KEY, R_VAL, R_FLAGS }, GEN_MAP_HASH, ALL },
+	{ BPF_FUNC_map_delete_elem, { R_MAP, R_KEY }, GEN_MAP_HASH, ALL },
+	{ BPF_FUNC_ktime_get_ns, { R_NONE }, GEN_MAP_ARRAY, ALL },
+	{ BPF_FUNC_trace_printk, { R_MEM, R_SIZE, R_ANY, R_ANY, R_ANY }, GEN_MAP_ARRAY, ALL },
+	{ BPF_FUNC_get_prandom_u32, { R_NONE }, GEN_MAP_ARRAY, ALL },
+	{ BPF_FUNC_get_smp_processor_id, { R_NONE }, GEN_MAP_ARRAY, ALL },
+	{ BPF_FUNC_skb_load_bytes, { R_CTX, R_ANY, R_MEM, R_SIZE }, GEN_MAP_ARRAY, GEN_TYPE_SKB },
+	{ BPF_FUNC_map_push_elem, { R_MAP, R_VAL, R_FLAGS }, GEN_MAP_QUEUE, ALL },
+	{ BPF_FUNC_map_pop_elem, { R_MAP, R_VAL }, GEN_MAP_QUEUE, ALL },
+	{ BPF_FUNC_map_peek_elem, { R_MAP, R_VAL }, GEN_MAP_QUEUE, ALL },
+	{ BPF_FUNC_ktime_get_boot_ns, { R_NONE }, GEN_MAP_ARRAY, ALL },
+	{ BPF_FUNC_ringbuf_output, { R_MAP, R_MEM, R_SIZE, R_FLAGS }, GEN_MAP_RINGBUF, ALL },
+	{ BPF_FUNC_ringbuf_reserve, { R_MAP, R_SIZE, R_FLAGS }, GEN_MAP_RINGBUF, ALL },
+	{ BPF_FUNC_ringbuf_submit, { R_REC, R_FLAGS }, GEN_MAP_RINGBUF, ALL },
+	{ BPF_FUNC_ringbuf_discard, { R_REC, R_FLAGS }, GEN_MAP_RINGBUF, ALL },
+	{ BPF_FUNC_ringbuf_query, { R_MAP, R_FLAGS }, GEN_MAP_RINGBUF, ALL },
+	{ 65600 /* test_add of tests/ext/test_prog_provider.c */, { R_ANY, R_ANY }, GEN_MAP_ARRAY,
+	  GEN_TYPE_TESTPROG },
+	{ BPF_FUNC_redirect, { R_ANY, R_FLAGS }, GEN_MAP_ARRAY, GEN_TYPE_XDP },
+	{ BPF_FUNC_csum_diff, { R_MEM, R_SIZE, R_MEM, R_SIZE, R_ANY }, GEN_MAP_ARRAY, GEN_TYPE_XDP },
+	{ BPF_FUNC_xdp_adjust_head, { R_CTX, R_DELTA }, GEN_MAP_ARRAY, GEN_TYPE_XDP },
+	{ BPF_FUNC_xdp_adjust_meta, { R_CTX, R_DELTA }, GEN_MAP_ARRAY, GEN_TYPE_XDP },
+	{ BPF_FUNC_xdp_adjust_tail, { R_CTX, R_DELTA }, GEN_MAP_ARRAY, GEN_TYPE_XDP },
+	{ BPF_FUNC_xdp_load_bytes, { R_CTX, R_ANY, R_MEM, R_SIZE }, GEN_MAP_ARRAY, GEN_TYPE_XDP },
+	{ BPF_FUNC_xdp_store_bytes, { R_CTX, R_ANY, R_MEM, R_SIZE }, GEN_MAP_ARRAY, GEN_TYPE_XDP },
 };
 
 static bool helper_ok(const struct gen *g, const struct gen_helper *h)
 {
-	bool sock = g->env->prog_type == BPF_PROG_TYPE_SOCKET_FILTER;
-
-	return !h->types || (h->types == 1) == sock;
+	return h->types & g->env->type_bit;
 }
 
 static void gen_size(struct gen *g, struct func *f, uint8_t dst)
@@ -537,6 +551,9 @@ static void gen_arg(struct gen *g, struct func *f, const struct gen_helper *h, u
 		break;
 	case R_FLAGS:
 		mov_imm(f, r, k < 200 ? k % 4 : imm(g));
+		break;
+	case R_DELTA:	/* a packet adjustment: mostly small, either way */
+		mov_imm(f, r, k < 224 ? ((int32_t)k % 56 - 28) * 4 + (k & 0x80 ? 1 : 0) : imm(g));
 		break;
 	case R_ANY:
 		if (k & 1)
@@ -824,7 +841,10 @@ static void gen_func(struct gen *g, struct func *f)
 			op_tail_call(g, f);
 			break;
 		case 19:
-			op_packet_load(g, f);
+			if (g->env->pkt == GEN_PKT_XDP)	/* refused at load for XDP, as Linux */
+				op_load(g, f);
+			else
+				op_packet_load(g, f);
 			break;
 		case 20:
 			emit(f, INSN(BPF_ST | BPF_MEM | BPF_DW, BPF_REG_10, 0,

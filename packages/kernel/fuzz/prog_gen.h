@@ -33,10 +33,23 @@ enum gen_map {
 	GEN_MAP_CNT
 };
 
+/* How a program of the type reaches its packet through the context. */
+enum gen_pkt {
+	GEN_PKT_SKB,		/* socket filter: LD_ABS/IND and bpf_skb_load_bytes only */
+	GEN_PKT_PTR64,		/* 64-bit data (offset 0) and data_end (8): testprog */
+	GEN_PKT_XDP,		/* 4-byte loads of data (0), data_end (4), data_meta (8): xdp_md */
+};
+
+/* Program types, for the helpers each may call. */
+#define GEN_TYPE_SKB 0x1
+#define GEN_TYPE_TESTPROG 0x2
+#define GEN_TYPE_XDP 0x4
+
 struct gen_env {
 	uint32_t prog_type;
+	uint32_t type_bit;		/* GEN_TYPE_* */
 	uint32_t ctx_size;		/* bytes of the context r1 points to */
-	bool pkt_ptrs;			/* the context holds data (offset 0) and data_end (8) */
+	enum gen_pkt pkt;
 	int map_fd[GEN_MAP_CNT];
 	uint32_t global_value_size;
 };
