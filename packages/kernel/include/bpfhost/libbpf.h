@@ -51,8 +51,10 @@ struct bpfhost_object_open_opts {
  * legacy `maps`, global data), relocations and BTF. Nothing is created in the
  * core until bpfhost_object__load().
  * @return the object, or NULL with errno: EINVAL (malformed ELF or BTF, bad
- * relocation, bad map definition), ENOENT/EACCES (file), ENOMEM, EOPNOTSUPP
- * (a construct the loader does not support, e.g. static programs, externs)
+ * relocation, bad map definition), E2BIG (a global data section larger than
+ * one map value can be, BPFHOST_MAP_MAX_VALUE_SIZE), ENOENT/EACCES (file),
+ * ENOMEM, EOPNOTSUPP (a construct the loader does not support, e.g. static
+ * programs, externs)
  */
 BPFHOST_API struct bpfhost_object *
 bpfhost_object__open_file(const char *path, const struct bpfhost_object_open_opts *opts);
@@ -69,7 +71,8 @@ bpfhost_object__open_mem(const void *buf, size_t size, const struct bpfhost_obje
  * @brief **bpfhost_object__prepare()** creates the maps (global data
  * initialised, `.rodata` frozen, map-in-map slots filled) and relocates every
  * program's instructions, without loading the programs. bpfhost_object__load()
- * calls it when it has not run yet. On failure everything created is closed.
+ * calls it when it has not run yet. On failure everything created is closed
+ * (and unpinned).
  * @return 0, -EINVAL (unknown section prefix, bad relocation, already
  * prepared), or the core's error creating a map (the message names the map)
  */
@@ -79,7 +82,8 @@ BPFHOST_API int bpfhost_object__prepare(struct bpfhost_object *obj);
  * @brief **bpfhost_object__load()** prepares the object (see
  * bpfhost_object__prepare()), loads every program whose autoload is on, then
  * fills program arrays declared with initial values. On failure every map and
- * program created is closed and the object cannot be loaded again.
+ * program created is closed, the maps it pinned are unpinned again (a pinned
+ * map it reused stays pinned), and the object cannot be loaded again.
  * @return 0, -EINVAL (already loaded, unknown section prefix, refused by the
  * core's checks: the message names the program and instruction), -E2BIG
  * (program too large), -EOPNOTSUPP, or the core's error

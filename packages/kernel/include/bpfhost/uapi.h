@@ -157,6 +157,8 @@ enum xdp_action {
 #define BPFHOST_INSN_BUDGET_DEFAULT 16777216U
 #define BPFHOST_MAX_INSNS 1000000U	/* privileged Linux's limit (BPF_COMPLEXITY_LIMIT_INSNS) */
 #define MAX_BPF_STACK 512U
+/* The largest map value the core creates (bytes): a global data section must fit in one. */
+#define BPFHOST_MAP_MAX_VALUE_SIZE (1U << 26)
 #define MAX_TAIL_CALL_CNT 33U
 #define MAX_CALL_FRAMES 8U
 

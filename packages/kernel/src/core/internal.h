@@ -95,6 +95,12 @@ void bh_id_remove(struct bh_object *obj);
 uint32_t bh_id_next(enum bh_obj_kind kind, uint32_t start);
 /* Returns the object with a new reference, or NULL. */
 struct bh_object *bh_id_get(enum bh_obj_kind kind, uint32_t id);
+/*
+ * Objects whose id is published and whose last reference has not dropped
+ * (maps, programs, links): a leak check for tests and the fuzzers, which
+ * compare it before and after closing everything they opened.
+ */
+uint32_t bh_id_count(void);
 
 /* Pins: an in-process path namespace. */
 int bh_pin_add(const char *path, struct bh_object *obj);

@@ -201,6 +201,16 @@ int bh_id_publish(struct bh_object *obj)
 	return 0;
 }
 
+uint32_t bh_id_count(void)
+{
+	uint32_t n;
+
+	plat_mutex_lock(&id_lock);
+	n = nids;
+	plat_mutex_unlock(&id_lock);
+	return n;
+}
+
 /* First index whose id is >= @id. */
 static uint32_t id_search(uint32_t id)
 {

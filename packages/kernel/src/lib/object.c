@@ -463,6 +463,7 @@ int bpfhost_object__prepare(struct bpfhost_object *obj)
 	if (!err)
 		err = obj_relocate(obj);
 	if (err) {
+		obj_unpin_maps(obj);
 		obj_unload(obj);
 		obj->state = OBJ_FAILED;
 		return lib_err(err);
@@ -551,6 +552,7 @@ int bpfhost_object__load(struct bpfhost_object *obj)
 	if (!err)
 		err = obj_fill_map_slots(obj, true);
 	if (err) {
+		obj_unpin_maps(obj);
 		obj_unload(obj);
 		obj->state = OBJ_FAILED;
 		return lib_err(err);

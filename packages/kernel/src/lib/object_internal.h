@@ -111,6 +111,7 @@ struct bpfhost_map {
 	uint32_t slot_cnt;
 	char *pin_path;
 	bool reused;			/* fd came from a pinned map */
+	bool pinned;			/* pinned by this load: a failed load unpins it */
 	int fd;
 };
 
@@ -166,6 +167,7 @@ struct bpfhost_object {
 int obj_init_maps(struct bpfhost_object *obj);
 int obj_create_maps(struct bpfhost_object *obj);
 int obj_fill_map_slots(struct bpfhost_object *obj, bool progs);
+void obj_unpin_maps(struct bpfhost_object *obj);
 void obj_map_free(struct bpfhost_map *map);
 int obj_map_index_by_offset(const struct bpfhost_object *obj, uint32_t sec_idx, uint64_t off);
 

@@ -420,8 +420,15 @@ static int init_data_maps(struct bpfhost_object *obj)
 
 		if (s->kind != SEC_DATA)
 			continue;
-		if (es->size > UINT32_MAX)
-			return obj_err(-E2BIG, "object '%s': section '%s' is over 4 GiB", obj->name, es->name);
+		/*
+		 * The section becomes one map value: refuse what the core could never
+		 * create before allocating its initial value (a .bss takes no bytes
+		 * in the file, so a small object could ask for gigabytes here).
+		 */
+		if (es->size > BPFHOST_MAP_MAX_VALUE_SIZE)
+			return obj_err(-E2BIG, "object '%s': section '%s' is %llu bytes; a global data map's "
+				       "value can be at most %u (BPFHOST_MAP_MAX_VALUE_SIZE)", obj->name, es->name,
+				       (unsigned long long)es->size, BPFHOST_MAP_MAX_VALUE_SIZE);
 		map = obj_map_add(obj);
 		if (!map)
 			return obj_err(-ENOMEM, "object '%s': no memory", obj->name);
@@ -581,9 +588,30 @@ int obj_create_maps(struct bpfhost_object *obj)
 				return obj_err(err, "object '%s': map '%s': pinning at '%s' failed: %s",
 					       obj->name, map->name, map->pin_path, msg);
 			}
+			map->pinned = true;
 		}
 	}
 	return 0;
+}
+
+/*
+ * A failed load takes back the pins it made, as libbpf does, so nothing it
+ * created outlives it; pins it only reused stay. The thread's message (why
+ * the load failed) survives.
+ */
+void obj_unpin_maps(struct bpfhost_object *obj)
+{
+	char msg[512];
+
+	snprintf(msg, sizeof(msg), "%s", bpfhost_last_error());
+	for (uint32_t i = 0; i < obj->map_cnt; i++) {
+		struct bpfhost_map *map = &obj->maps[i];
+
+		if (map->pinned)
+			bpfhost_obj_unpin(map->pin_path);
+		map->pinned = false;
+	}
+	bpfhost_set_last_error(0, "%s", msg);
 }
 
 /* Fills `.values = { [i] = &x }` slots: inner maps (progs false) or programs (progs true). */

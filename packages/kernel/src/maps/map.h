@@ -11,7 +11,7 @@
 
 #define BH_MAP_MAX_KEY_SIZE (1U << 20)		/* Linux hash maps take keys far past MAX_BPF_STACK */
 #define BH_MAP_MAX_PERCPU_VALUE 32768U		/* PCPU_MIN_UNIT_SIZE: Linux's per-CPU value limit */
-#define BH_MAP_MAX_VALUE_SIZE (1U << 26)	/* 64 MiB */
+#define BH_MAP_MAX_VALUE_SIZE BPFHOST_MAP_MAX_VALUE_SIZE	/* 64 MiB (uapi.h) */
 #define BH_MAP_MAX_ENTRIES (1U << 24)		/* per map */
 #define BH_MAP_MAX_BYTES (1ULL << 32)		/* storage one map may ask for */
 

@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fuzz_prog: program load + test run. Each input gets fresh maps (ARRAY,
+ * HASH, RINGBUF, ARRAY_OF_MAPS and HASH_OF_MAPS with their inner maps,
+ * PROG_ARRAY, QUEUE, a one-entry ARRAY for global data, and a canary map no
+ * program names), a program built by prog_gen.c from the input, and one
+ * small test run. What must hold for every input:
+ *
+ *  - the generated program loads (the generator only makes programs the
+ *    structural check accepts; a refusal is a generator or check bug);
+ *  - the test run returns 0 or a negative errno (a fault is fine, a crash
+ *    or a sanitizer report is not);
+ *  - maps the program does not name (nor reach through a map of maps) are
+ *    unchanged, byte for byte;
+ *  - after closing everything, the handle count and the live objects are
+ *    back to where they were before the input.
+ *
+ * The program type is one of the built-in socket filter and XDP (whose
+ * helpers move the packet under the program's pointers), or "testprog"
+ * (4200, from tests/ext/test_prog_provider.c, loaded once) whose context
+ * carries 64-bit data/data_end packet pointers.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpfhost/asm.h"
+#include "bpfhost/bpf.h"
+#include "bpfhost/libbpf.h"
+#include "prog_gen.h"
+
+#define TESTPROG_TYPE 4200u
+#define TESTPROG_CTX_SIZE 24u	/* struct test_ctx: data, data_end, value, pad */
+#define SKB_CTX_SIZE 192u
+#define XDP_CTX_SIZE 24u	/* struct xdp_md */
+#define PKT_SIZE 64u
+#define RUN_BUDGET 4096u	/* instructions per invocation: small, so loops end fast */
+
+/* Header bits (first input byte). */
+#define HDR_TESTPROG 0x01
+#define HDR_RDONLY_PROG 0x02	/* the ARRAY is BPF_F_RDONLY_PROG */
+#define HDR_NO_PREALLOC 0x04	/* the HASH is BPF_F_NO_PREALLOC */
+#define HDR_SELF_TAIL 0x08	/* the program sits in its own prog array (slot 1) */
+#define HDR_CTX_IN 0x10		/* pass ctx_in (and ctx_out) */
+#define HDR_XDP 0x20		/* XDP (when not testprog) */
+
+static const struct prog_kind {
+	uint32_t type, type_bit, ctx_size;
+	enum gen_pkt pkt;
+} kinds[] = {
+	{ BPF_PROG_TYPE_SOCKET_FILTER, GEN_TYPE_SKB, SKB_CTX_SIZE, GEN_PKT_SKB },
+	{ TESTPROG_TYPE, GEN_TYPE_TESTPROG, TESTPROG_CTX_SIZE, GEN_PKT_PTR64 },
+	{ BPF_PROG_TYPE_XDP, GEN_TYPE_XDP, XDP_CTX_SIZE, GEN_PKT_XDP },
+};
+
+struct fixture {
+	int fd[GEN_MAP_CNT];
+	int canary_fd;
+	int tiny_fd;		/* prog array slot 0: r0 = 1; exit */
+	int prog_fd;
+};
+
+static int map(uint32_t type, const char *name, uint32_t ks, uint32_t vs, uint32_t max,
+	       uint32_t flags, int inner_fd)
+{
+	BPFHOST_OPTS(bpfhost_map_create_opts, opts, .map_flags = flags,
+		     .inner_map_fd = inner_fd > 0 ? (uint32_t)inner_fd : 0);
+	int fd = bpfhost_map_create(type, name, ks, vs, max, &opts);
+
+	FUZZ_CHECK(fd > 0, "creating map '%s' failed: %d %s", name, fd, bpfhost_last_error());
+	return fd;
+}
+
+static void put(int fd, const void *key, const void *value)
+{
+	int err = bpfhost_map_update_elem(fd, key, value, BPF_ANY);
+
+	FUZZ_CHECK(!err, "filling a map failed: %d %s", err, bpfhost_last_error());
+}
+
+static void create_maps(struct fixture *fx, uint8_t hdr)
+{
+	int *fd = fx->fd;
+	uint64_t v[4];
+
+	fd[GEN_MAP_INNER_A] = map(BPF_MAP_TYPE_ARRAY, "inner_a", 4, 8, 2, 0, 0);
+	fd[GEN_MAP_INNER_B] = map(BPF_MAP_TYPE_ARRAY, "inner_b", 4, 8, 2, 0, 0);
+	fd[GEN_MAP_ARRAY] = map(BPF_MAP_TYPE_ARRAY, "array", 4, 16, 4,
+				hdr & HDR_RDONLY_PROG ? BPF_F_RDONLY_PROG : 0, 0);
+	fd[GEN_MAP_HASH] = map(BPF_MAP_TYPE_HASH, "hash", 8, 16, 8,
+			       hdr & HDR_NO_PREALLOC ? BPF_F_NO_PREALLOC : 0, 0);
+	fd[GEN_MAP_RINGBUF] = map(BPF_MAP_TYPE_RINGBUF, "ringbuf", 0, 0, 4096, 0, 0);
+	fd[GEN_MAP_AOM] = map(BPF_MAP_TYPE_ARRAY_OF_MAPS, "aom", 4, 4, 2, 0, fd[GEN_MAP_INNER_A]);
+	fd[GEN_MAP_HOM] = map(BPF_MAP_TYPE_HASH_OF_MAPS, "hom", 4, 4, 2, 0, fd[GEN_MAP_INNER_A]);
+	fd[GEN_MAP_PROG_ARRAY] = map(BPF_MAP_TYPE_PROG_ARRAY, "progs", 4, 4, 4, 0, 0);
+	fd[GEN_MAP_QUEUE] = map(BPF_MAP_TYPE_QUEUE, "queue", 0, 8, 4, 0, 0);
+	fd[GEN_MAP_GLOBAL] = map(BPF_MAP_TYPE_ARRAY, "global", 4, 32, 1, 0, 0);
+	fx->canary_fd = map(BPF_MAP_TYPE_HASH, "canary", 8, 16, 4, 0, 0);
+
+	for (uint32_t k = 0; k < 4; k++) {
+		uint64_t k64 = k;
+
+		v[0] = 0x1111111111111111ull * (k + 1);
+		v[1] = ~v[0];
+		put(fd[GEN_MAP_ARRAY], &k, v);
+		if (k < 3)
+			put(fd[GEN_MAP_HASH], &k64, v);
+		put(fx->canary_fd, &k64, v);
+		if (k < 2) {
+			put(fd[GEN_MAP_INNER_A], &k, v);
+			put(fd[GEN_MAP_INNER_B], &k, &v[1]);
+		}
+		if (k < 2)
+			FUZZ_CHECK(!bpfhost_map_update_elem(fd[GEN_MAP_QUEUE], NULL, v, BPF_ANY),
+				   "queue push: %s", bpfhost_last_error());
+	}
+	{
+		uint32_t zero = 0, one = 1;
+
+		put(fd[GEN_MAP_AOM], &zero, &fd[GEN_MAP_INNER_A]);
+		put(fd[GEN_MAP_HOM], &one, &fd[GEN_MAP_INNER_B]);
+	}
+}
+
+/* A digest of what a map holds (FNV-1a over its elements as user space reads them). */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static uint64_t map_digest(int fd)
+{
+	struct bpfhost_map_shape s;
+	uint8_t key[16], next[16], value[64];
+	uint64_t h = 0xcbf29ce484222325ull;
+	void *key_p = NULL;
+	int err;
+
+	FUZZ_CHECK(!bpfhost_map_shape(fd, &s), "map shape: %s", bpfhost_last_error());
+	if (s.map_type == BPF_MAP_TYPE_RINGBUF) {
+		void *addr;
+		uint64_t size, data_off;
+
+		FUZZ_CHECK(!bpfhost_map_mmap(fd, &addr, &size, &data_off), "mmap: %s",
+			   bpfhost_last_error());
+		return fnv(h, addr, size < data_off + s.max_entries ? size : data_off + s.max_entries);
+	}
+	if (s.map_type == BPF_MAP_TYPE_QUEUE) {
+		err = bpfhost_map_lookup_elem(fd, NULL, value);
+		h = fnv(h, &err, sizeof(err));
+		return err ? h : fnv(h, value, s.value_size);
+	}
+	FUZZ_CHECK(s.key_size <= sizeof(key) && s.value_size <= sizeof(value), "map too wide");
+	while (!(err = bpfhost_map_get_next_key(fd, key_p, next))) {
+		memcpy(key, next, s.key_size);
+		key_p = key;
+		h = fnv(h, key, s.key_size);
+		err = bpfhost_map_lookup_elem(fd, key, value);
+		h = fnv(h, &err, sizeof(err));
+		if (!err)
+			h = fnv(h, value, s.value_size);
+	}
+	FUZZ_CHECK(err == -ENOENT, "get_next_key: %d %s", err, bpfhost_last_error());
+	return h;
+}
+
+static int load(uint32_t type, const struct bpf_insn *insns, uint32_t len, const int *fd_array)
+{
+	BPFHOST_OPTS(bpfhost_prog_load_opts, opts, .fd_array = fd_array);
+
+	return bpfhost_prog_load(type, "fuzz", "GPL", insns, len, &opts);
+}
+
+static void dump_program(const struct gen_prog *p)
+{
+	static char text[1 << 16];
+
+	if (bpfhost_disasm(p->insns, p->len, text, sizeof(text)) >= 0)
+		fprintf(stderr, "%s", text);
+}
+
+static int count_record(void *ctx, void *data, size_t size)
+{
+	(void)data;
+	FUZZ_CHECK(size <= 4096, "ring buffer record of %zu bytes in a 4096-byte ring", size);
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* Reads what the program left in the ring: each record must fit in the ring. */
+static void drain(struct fixture *fx)
+{
+	struct bpfhost_ring_buffer *rb;
+	char trace[4096];
+	int n = 0;
+
+	rb = bpfhost_ring_buffer__new(fx->fd[GEN_MAP_RINGBUF], count_record, &n, NULL);
+	FUZZ_CHECK(rb, "ring buffer consumer: %s", bpfhost_last_error());
+	FUZZ_CHECK(bpfhost_ring_buffer__consume(rb) >= 0, "consume: %s", bpfhost_last_error());
+	FUZZ_CHECK(n <= 4096 / 8, "%d records in a 4096-byte ring", n);
+	bpfhost_ring_buffer__free(rb);
+	while (bpfhost_trace_read(trace, sizeof(trace)) > 0)
+		;
+}
+
+static int module;
+static bool dump;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc, (void)argv;
+	bpfhost_set_print(NULL);
+	dump = getenv("FUZZ_PROG_DUMP") != NULL;
+	module = bpfhost_extension_load(BPFHOST_FUZZ_PROG_MODULE);
+	FUZZ_CHECK(module > 0, "loading %s: %s", BPFHOST_FUZZ_PROG_MODULE, bpfhost_last_error());
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct gen_prog prog;
+	static const struct bpf_insn tiny[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	struct fuzz_bytes in = { data, size };
+	struct fuzz_counts before = fuzz_counts_now();
+	uint8_t hdr = fuzz_u8(&in), repeat = 1 + fuzz_u8(&in) % 2;
+	const struct prog_kind *kind = &kinds[hdr & HDR_TESTPROG ? 1 : hdr & HDR_XDP ? 2 : 0];
+	uint32_t type = kind->type;
+	struct gen_env env = {
+		.prog_type = type,
+		.type_bit = kind->type_bit,
+		.ctx_size = kind->ctx_size,
+		.pkt = kind->pkt,
+		.global_value_size = 32,
+	};
+	uint8_t pkt[PKT_SIZE], pkt_out[PKT_SIZE * 2], ctx_in[SKB_CTX_SIZE], ctx_out[SKB_CTX_SIZE];
+	uint64_t digest[GEN_MAP_CNT], canary;
+	struct fixture fx;
+	uint32_t used, zero = 0, one = 1;
+	int err;
+
+	create_maps(&fx, hdr);
+	memcpy(env.map_fd, fx.fd, sizeof(fx.fd));
+
+	/* An IPv4 frame (the socket filter's test run wants the whole IP header). */
+	memset(pkt, 0, sizeof(pkt));
+	pkt[12] = 0x08;
+	for (uint32_t i = 14; i < PKT_SIZE; i++)
+		pkt[i] = fuzz_u8(&in);
+
+	gen_program(&in, &env, &prog);
+	if (dump)	/* FUZZ_PROG_DUMP=1: show the program (to read a reproducer) */
+		dump_program(&prog);
+	fx.prog_fd = load(type, prog.insns, prog.len, fx.fd);
+	if (fx.prog_fd < 0) {
+		dump_program(&prog);
+		FUZZ_CHECK(0, "the generated program (%u insns) was refused: %s", prog.len,
+			   bpfhost_last_error());
+	}
+	fx.tiny_fd = load(type, tiny, 2, NULL);
+	FUZZ_CHECK(fx.tiny_fd > 0, "tiny program: %s", bpfhost_last_error());
+	put(fx.fd[GEN_MAP_PROG_ARRAY], &zero, &fx.tiny_fd);
+	if (hdr & HDR_SELF_TAIL)
+		put(fx.fd[GEN_MAP_PROG_ARRAY], &one, &fx.prog_fd);
+
+	for (int m = 0; m < GEN_MAP_CNT; m++)
+		digest[m] = map_digest(fx.fd[m]);
+	canary = map_digest(fx.canary_fd);
+
+	{
+		BPFHOST_OPTS(bpfhost_test_run_opts, opts, .data_in = pkt, .data_size_in = PKT_SIZE,
+			     .data_out = pkt_out, .data_size_out = sizeof(pkt_out), .repeat = repeat,
+			     .insn_budget = RUN_BUDGET);
+		if (hdr & HDR_CTX_IN) {
+			memset(ctx_in, 0, sizeof(ctx_in));
+			if (kind->pkt == GEN_PKT_XDP) {
+				/* data: a metadata length (a multiple of 4, at most 32); data_end */
+				uint32_t md[2] = { (pkt[20] & 7u) * 4, PKT_SIZE };
+
+				memcpy(ctx_in, md, sizeof(md));
+			} else {
+				/* socket filter: mark (other fields must be 0); testprog: value */
+				ctx_in[kind->pkt == GEN_PKT_PTR64 ? 16 : 8] = pkt[20];
+			}
+			opts.ctx_in = ctx_in;
+			opts.ctx_size_in = kind->ctx_size;
+			opts.ctx_out = ctx_out;
+			opts.ctx_size_out = sizeof(ctx_out);
+		}
+		err = bpfhost_prog_test_run_opts(fx.prog_fd, &opts);
+		FUZZ_CHECK(err == 0 || (err < 0 && err >= -4095), "test run returned %d", err);
+	}
+
+	/* What the program could reach: the maps it names, and inner maps through their outer map. */
+	used = prog.maps_used;
+	if (used & (1u << GEN_MAP_AOM))
+		used |= 1u << GEN_MAP_INNER_A;
+	if (used & (1u << GEN_MAP_HOM))
+		used |= 1u << GEN_MAP_INNER_B;
+	for (int m = 0; m < GEN_MAP_CNT; m++)
+		if (!(used & (1u << m)))
+			FUZZ_CHECK(map_digest(fx.fd[m]) == digest[m],
+				   "map %d changed though the program does not reach it", m);
+	FUZZ_CHECK(map_digest(fx.canary_fd) == canary, "the canary map changed");
+	drain(&fx);
+
+	for (int m = 0; m < GEN_MAP_CNT; m++)
+		bpfhost_close(fx.fd[m]);
+	bpfhost_close(fx.canary_fd);
+	bpfhost_close(fx.tiny_fd);
+	bpfhost_close(fx.prog_fd);
+	fuzz_counts_check("fuzz_prog", before);
+	return 0;
+}
