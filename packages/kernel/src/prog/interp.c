@@ -161,22 +161,19 @@ static inline uint32_t smod32(uint32_t a, uint32_t b)
 #endif
 
 /*
- * The inline part of every access check: stack, context, packet, the latest
- * helper region. The stack is [stack_lo, stack_lo + reach); reach >= 8 and
- * size <= 8, so reach - size never wraps.
+ * Every access that is not to the stack: the context, the packet, what a
+ * helper handed out last (the usual lookup, then use of the value; reserve,
+ * then fill the record), then everything else. Out of line, so that the
+ * stack check stays small at each of the interpreter's access sites.
  */
-static inline bool access_ok(const struct bh_run *run, uintptr_t stack_lo, uint32_t reach,
-			     uintptr_t addr, size_t size, bool write)
+static __attribute__((noinline)) bool access_ok_other(const struct bh_run *run, uintptr_t addr,
+						      size_t size, bool write)
 {
-	if (likely(addr - stack_lo <= reach - size))
-		return true;
 	if (bh_run_ctx_has(run, addr, size, write) || bh_region_has(&run->pkt, addr, size, write))
 		return true;
-	/* What a helper handed out last: the usual lookup, then use of the value. */
 	if (run->dyn_next &&
 	    bh_region_has(&run->dyn[(run->dyn_next - 1) % BH_RUN_DYN_REGIONS], addr, size, write))
 		return true;
-	/* The latest record: reserve, then fill it. */
 	if (run->record_cnt) {
 		const struct bh_run_record *r = &run->records[run->record_cnt - 1];
 
@@ -184,6 +181,18 @@ static inline bool access_ok(const struct bh_run *run, uintptr_t stack_lo, uint3
 			return true;
 	}
 	return bh_run_access_ok(run, addr, size, write);
+}
+
+/*
+ * The inline part of every access check: the stack, [stack_lo, stack_lo +
+ * reach); reach >= 8 and size <= 8, so reach - size never wraps.
+ */
+static inline bool access_ok(const struct bh_run *run, uintptr_t stack_lo, uint32_t reach,
+			     uintptr_t addr, size_t size, bool write)
+{
+	if (likely(addr - stack_lo <= reach - size))
+		return true;
+	return access_ok_other(run, addr, size, write);
 }
 
 /*
