@@ -47,6 +47,9 @@ static inline bool IS_ERR(const void *p)
  * a failing path reads `return bh_err(-EINVAL, "map '%s': ...", ...)`.
  */
 int bh_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* bh_err for a program's instruction: "program '<name>': insn <i>: <why>". */
+int bh_insn_err(int err, const char *name, uint32_t i, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 void bh_err_clear(void);
 void bh_log(enum bpfhost_print_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -74,6 +74,17 @@ int bh_err(int err, const char *fmt, ...)
 	return err;
 }
 
+int bh_insn_err(int err, const char *name, uint32_t i, const char *fmt, ...)
+{
+	char why[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	plat_vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	return bh_err(err, "program '%s': insn %u: %s", name, i, why);
+}
+
 int bpfhost_set_last_error(int err, const char *fmt, ...)
 {
 	va_list ap;

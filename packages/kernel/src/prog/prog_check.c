@@ -25,7 +25,6 @@
  */
 #include "prog_check.h"
 
-#include <stdarg.h>
 
 /* Per-instruction flags of the passes. */
 #define INSN_LDDW_HI 0x01	/* second half of an lddw */
@@ -36,19 +35,6 @@
 
 #define CALLER_SAVED (BH_REG_BIT(1) | BH_REG_BIT(2) | BH_REG_BIT(3) | BH_REG_BIT(4) | BH_REG_BIT(5))
 
-static int refuse(int err, const char *name, uint32_t i, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int refuse(int err, const char *name, uint32_t i, const char *fmt, ...)
-{
-	char why[200];
-	va_list ap;
-
-	va_start(ap, fmt);
-	plat_vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	return bh_err(err, "program '%s': insn %u: %s", name, i, why);
-}
 
 static bool is_cond_jump(uint8_t op)
 {
@@ -89,8 +75,8 @@ static bool is_atomic_op(int32_t imm)
 	}
 }
 
-#define RESERVED(what) refuse(-EINVAL, name, i, "opcode 0x%02x: %s must be 0", code, what)
-#define BAD_OPCODE() refuse(-EINVAL, name, i, "invalid opcode 0x%02x", code)
+#define RESERVED(what) bh_insn_err(-EINVAL, name, i, "opcode 0x%02x: %s must be 0", code, what)
+#define BAD_OPCODE() bh_insn_err(-EINVAL, name, i, "invalid opcode 0x%02x", code)
 
 static int check_alu(const char *name, uint32_t i, const struct bpf_insn *insn)
 {
@@ -106,7 +92,7 @@ static int check_alu(const char *name, uint32_t i, const struct bpf_insn *insn)
 		if (insn->off)
 			return RESERVED("offset");
 		if (insn->imm != 16 && insn->imm != 32 && insn->imm != 64)
-			return refuse(-EINVAL, name, i, "byte swap width %d is not 16, 32 or 64",
+			return bh_insn_err(-EINVAL, name, i, "byte swap width %d is not 16, 32 or 64",
 				      insn->imm);
 		break;
 	case BPF_NEG:
@@ -138,7 +124,7 @@ static int check_alu(const char *name, uint32_t i, const struct bpf_insn *insn)
 			       (insn->off == 8 || insn->off == 16 || (insn->off == 32 && cls == BPF_ALU64)));
 
 		if (!off_ok)
-			return refuse(-EINVAL, name, i, "opcode 0x%02x: offset %d is not valid here",
+			return bh_insn_err(-EINVAL, name, i, "opcode 0x%02x: offset %d is not valid here",
 				      code, insn->off);
 		if (k && insn->src_reg)
 			return RESERVED("src_reg");
@@ -150,7 +136,7 @@ static int check_alu(const char *name, uint32_t i, const struct bpf_insn *insn)
 		return BAD_OPCODE();
 	}
 	if (insn->dst_reg == BPF_REG_10)
-		return refuse(-EINVAL, name, i, "r10 (the frame pointer) is read-only");
+		return bh_insn_err(-EINVAL, name, i, "r10 (the frame pointer) is read-only");
 	return 0;
 }
 
@@ -194,9 +180,9 @@ static int check_jmp(const char *name, uint32_t i, const struct bpf_insn *insn)
 		if (insn->dst_reg)
 			return RESERVED("dst_reg");
 		if (insn->src_reg == BPF_PSEUDO_KFUNC_CALL)
-			return refuse(-EINVAL, name, i, "kfunc calls are not supported");
+			return bh_insn_err(-EINVAL, name, i, "kfunc calls are not supported");
 		if (insn->src_reg != 0 && insn->src_reg != BPF_PSEUDO_CALL)
-			return refuse(-EINVAL, name, i, "call with src_reg %u (0: helper, 1: local)",
+			return bh_insn_err(-EINVAL, name, i, "call with src_reg %u (0: helper, 1: local)",
 				      insn->src_reg);
 		return 0;
 	case BPF_EXIT:
@@ -231,18 +217,18 @@ static int check_lddw(const char *name, uint32_t i, const struct bpf_insn *insns
 	case BPF_PSEUDO_MAP_IDX_VALUE:
 		break;
 	case BPF_PSEUDO_BTF_ID:
-		return refuse(-EINVAL, name, i, "lddw of a BTF id (src_reg 3) is not supported");
+		return bh_insn_err(-EINVAL, name, i, "lddw of a BTF id (src_reg 3) is not supported");
 	case BPF_PSEUDO_FUNC:
-		return refuse(-EINVAL, name, i, "lddw of a function address (src_reg 4) is not supported");
+		return bh_insn_err(-EINVAL, name, i, "lddw of a function address (src_reg 4) is not supported");
 	default:
-		return refuse(-EINVAL, name, i, "lddw with unknown src_reg %u", insn->src_reg);
+		return bh_insn_err(-EINVAL, name, i, "lddw with unknown src_reg %u", insn->src_reg);
 	}
 	if (insn->dst_reg == BPF_REG_10)
-		return refuse(-EINVAL, name, i, "r10 (the frame pointer) is read-only");
+		return bh_insn_err(-EINVAL, name, i, "r10 (the frame pointer) is read-only");
 	if (i + 1 >= len)
-		return refuse(-EINVAL, name, i, "lddw is cut off: its second half is missing");
+		return bh_insn_err(-EINVAL, name, i, "lddw is cut off: its second half is missing");
 	if (hi->code || hi->dst_reg || hi->src_reg || hi->off)
-		return refuse(-EINVAL, name, i + 1,
+		return bh_insn_err(-EINVAL, name, i + 1,
 			      "second half of the lddw at %u must have opcode, registers and offset 0", i);
 	return 0;
 }
@@ -268,7 +254,7 @@ static int check_mem(const char *name, uint32_t i, const struct bpf_insn *insn)
 		if (insn->imm)
 			return RESERVED("imm");
 		if (insn->dst_reg == BPF_REG_10)
-			return refuse(-EINVAL, name, i, "r10 (the frame pointer) is read-only");
+			return bh_insn_err(-EINVAL, name, i, "r10 (the frame pointer) is read-only");
 		return 0;
 	case BPF_ST:
 		if (mode != BPF_MEM)
@@ -285,9 +271,9 @@ static int check_mem(const char *name, uint32_t i, const struct bpf_insn *insn)
 		if (mode != BPF_ATOMIC || (size != BPF_W && size != BPF_DW))
 			return BAD_OPCODE();
 		if (!is_atomic_op(insn->imm))
-			return refuse(-EINVAL, name, i, "unknown atomic operation 0x%x", (unsigned)insn->imm);
+			return bh_insn_err(-EINVAL, name, i, "unknown atomic operation 0x%x", (unsigned)insn->imm);
 		if ((insn->imm & BPF_FETCH) && insn->imm != BPF_CMPXCHG && insn->src_reg == BPF_REG_10)
-			return refuse(-EINVAL, name, i, "r10 (the frame pointer) is read-only");
+			return bh_insn_err(-EINVAL, name, i, "r10 (the frame pointer) is read-only");
 		return 0;
 	}
 }
@@ -301,7 +287,7 @@ static int check_encodings(const char *name, const struct bpf_insn *insns, uint3
 		int err;
 
 		if (insn->dst_reg > BPF_REG_10 || insn->src_reg > BPF_REG_10)
-			return refuse(-EINVAL, name, i, "register r%u does not exist",
+			return bh_insn_err(-EINVAL, name, i, "register r%u does not exist",
 				      insn->dst_reg > BPF_REG_10 ? insn->dst_reg : insn->src_reg);
 		switch (BPF_CLASS(insn->code)) {
 		case BPF_ALU:
@@ -362,10 +348,10 @@ static int check_targets(const char *name, const struct bpf_insn *insns, uint32_
 			continue;
 		t = target_of(insn, i);
 		if (t < 0 || t >= len)
-			return refuse(-EINVAL, name, i, "%s to %lld is outside the program (%u insns)",
+			return bh_insn_err(-EINVAL, name, i, "%s to %lld is outside the program (%u insns)",
 				      call ? "call" : "jump", (long long)t, len);
 		if (flags[t] & INSN_LDDW_HI)
-			return refuse(-EINVAL, name, i, "%s to %lld lands inside the lddw at %lld",
+			return bh_insn_err(-EINVAL, name, i, "%s to %lld lands inside the lddw at %lld",
 				      call ? "call" : "jump", (long long)t, (long long)t - 1);
 		if (call)
 			flags[t] |= INSN_FUNC;
@@ -389,9 +375,9 @@ static int check_functions(const char *name, const struct bpf_insn *insns, uint3
 		if (last != (BPF_JMP | BPF_EXIT) && last != (BPF_JMP | BPF_JA) &&
 		    last != (BPF_JMP32 | BPF_JA)) {
 			if (start == 0 && end == len)
-				return refuse(-EINVAL, name, end - 1,
+				return bh_insn_err(-EINVAL, name, end - 1,
 					      "the last instruction must be exit or ja: execution would fall off the end of the program");
-			return refuse(-EINVAL, name, end - 1,
+			return bh_insn_err(-EINVAL, name, end - 1,
 				      "the last instruction of the function at %u must be exit or ja: execution would fall into the next one",
 				      start);
 		}
@@ -402,7 +388,7 @@ static int check_functions(const char *name, const struct bpf_insn *insns, uint3
 				continue;
 			t = target_of(&insns[i], i);
 			if (t < start || t >= end)
-				return refuse(-EINVAL, name, i,
+				return bh_insn_err(-EINVAL, name, i,
 					      "jump to %lld leaves the function at %u (insns %u-%u)",
 					      (long long)t, start, start, end - 1);
 		}
@@ -634,9 +620,9 @@ static int refuse_read(const struct flow *f, const char *name, uint32_t i, uint3
 	int r = __builtin_ctz(missing);
 
 	if (h && r >= 1 && r <= 5)
-		return refuse(-EINVAL, name, i, "r%d is read before any instruction writes it (argument "
+		return bh_insn_err(-EINVAL, name, i, "r%d is read before any instruction writes it (argument "
 			      "%d of %s; calls leave r1-r5 unwritten)", r, r, h->name);
-	return refuse(-EINVAL, name, i, "r%d is read before any instruction writes it", r);
+	return bh_insn_err(-EINVAL, name, i, "r%d is read before any instruction writes it", r);
 }
 
 static int check_registers(const char *name, const struct bpf_insn *insns, uint32_t len,

@@ -4,25 +4,11 @@
  * check to have run: every target is checked again before it is followed,
  * so the walk never leaves the program whatever it is given.
  */
-#include <stdarg.h>
 
 #include "cfg.h"
 #include "../core/internal.h"
 #include "../platform/platform.h"
 
-static int refuse(int err, const char *name, uint32_t i, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int refuse(int err, const char *name, uint32_t i, const char *fmt, ...)
-{
-	char why[200];
-	va_list ap;
-
-	va_start(ap, fmt);
-	plat_vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	return bh_err(err, "program '%s': insn %u: %s", name, i, why);
-}
 
 static bool is_lddw(const struct bpf_insn *in)
 {
@@ -128,15 +114,15 @@ static int mark_targets(const char *name, const struct bpf_insn *insns, uint32_t
 		if (flags[i] & BH_CFG_LDDW_HI)
 			continue;
 		if (is_lddw(in) && (i + 1 >= len))
-			return refuse(-EINVAL, name, i, "lddw is missing its second half");
+			return bh_insn_err(-EINVAL, name, i, "lddw is missing its second half");
 		if (!is_ja(in) && !is_cond_jump(in) && !is_local_call(in) && !is_func_addr(in))
 			continue;
 		t = target_of(in, i);
 		if (t < 0 || t >= len)
-			return refuse(-EINVAL, name, i, "%s to %lld is outside the program (%u insns)", what,
+			return bh_insn_err(-EINVAL, name, i, "%s to %lld is outside the program (%u insns)", what,
 				      (long long)t, len);
 		if (flags[t] & BH_CFG_LDDW_HI)
-			return refuse(-EINVAL, name, i, "%s to %lld lands inside the lddw at %lld", what,
+			return bh_insn_err(-EINVAL, name, i, "%s to %lld lands inside the lddw at %lld", what,
 				      (long long)t, (long long)t - 1);
 		flags[t] |= is_local_call(in) || is_func_addr(in) ? BH_CFG_SUBPROG : BH_CFG_JUMP_TARGET;
 	}
@@ -152,7 +138,7 @@ static int check_subprogs(const char *name, const struct bpf_insn *insns, const 
 		if (cfg->flags[last] & BH_CFG_LDDW_HI)
 			last--;
 		if (!is_exit(&insns[last]) && !is_ja(&insns[last]))
-			return refuse(-EINVAL, name, last,
+			return bh_insn_err(-EINVAL, name, last,
 				      "the last instruction of the sub-program at insn %u must be exit or ja: execution would fall %s",
 				      start, end == cfg->len ? "off the end of the program" : "into the next sub-program");
 		for (uint32_t i = start; i < end; i++) {
@@ -162,7 +148,7 @@ static int check_subprogs(const char *name, const struct bpf_insn *insns, const 
 				continue;
 			t = target_of(&insns[i], i);
 			if (t < start || t >= end)
-				return refuse(-EINVAL, name, i,
+				return bh_insn_err(-EINVAL, name, i,
 					      "jump to insn %lld leaves its sub-program (insns %u-%u); use a call",
 					      (long long)t, start, end - 1);
 		}
@@ -219,11 +205,11 @@ static int walk(const char *name, const struct bpf_insn *insns, bool unprivilege
 			stack[depth++] = t;
 		} else if (state[t] == ON_PATH) {
 			if (call)
-				err = refuse(-EINVAL, name, i,
+				err = bh_insn_err(-EINVAL, name, i,
 					     "calls insn %u, which is already running on this path: recursion is not allowed",
 					     t);
 			else if (unprivileged)
-				err = refuse(-EINVAL, name, i,
+				err = bh_insn_err(-EINVAL, name, i,
 					     "back-edge to insn %u: loops are not allowed in unprivileged programs",
 					     t);
 			else
