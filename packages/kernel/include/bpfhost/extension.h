@@ -203,6 +203,8 @@ typedef int (*bpfhost_preprocess_map_update_element_t)(void *binding_context, vo
  * Before a plain delete removes the entry: an error vetoes the delete. From
  * the call on no new lookup (nor find_element) reaches the entry, so the
  * provider may release the value here; a veto makes it visible again, as it was.
+ * Updates and deletes of the same key wait for the decision, so the callback
+ * must not update or delete that key itself (it would wait for ever).
  */
 typedef int (*bpfhost_preprocess_map_delete_element_t)(void *binding_context, void *map_context,
 							size_t key_size, const uint8_t *key,

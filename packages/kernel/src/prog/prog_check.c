@@ -25,7 +25,6 @@
  */
 #include "prog_check.h"
 
-
 /* Per-instruction flags of the passes. */
 #define INSN_LDDW_HI 0x01	/* second half of an lddw */
 #define INSN_FUNC 0x02		/* first instruction of a function */
