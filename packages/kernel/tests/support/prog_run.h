@@ -26,4 +26,12 @@ int test_prog_load(uint32_t type, const char *name, const struct bpf_insn *insns
  */
 int test_prog_run(int fd, uint32_t budget, uint32_t repeat, uint64_t *ret);
 
+/*
+ * Calls @fn for each "<name>.text" file of @dir (raw instructions, as
+ * llvm-objcopy -O binary writes a program's .text), after checking it holds
+ * whole instructions. Returns how many it read.
+ */
+typedef void (*test_text_fn)(const char *name, const struct bpf_insn *insns, size_t cnt, void *ctx);
+int test_for_each_text_program(const char *dir, test_text_fn fn, void *ctx);
+
 #endif /* BPFHOST_TEST_PROG_RUN_H */

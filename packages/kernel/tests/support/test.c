@@ -2,6 +2,8 @@
 #include "test.h"
 #include "prog_run.h"
 
+#include <dirent.h>
+
 int test_failures;
 int test_checks;
 const char *test_current = "";
@@ -49,4 +51,43 @@ int test_prog_run(int fd, uint32_t budget, uint32_t repeat, uint64_t *ret)
 	if (ret)
 		*ret = o.retval;
 	return err;
+}
+
+int test_for_each_text_program(const char *dir, test_text_fn fn, void *ctx)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int seen = 0;
+
+	ASSERT_TRUE(d != NULL, dir);
+	while (d && (de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		struct bpf_insn *insns;
+		char path[1024];
+		long size;
+		FILE *f;
+
+		if (len < 5 || strcmp(de->d_name + len - 5, ".text"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		f = fopen(path, "rb");
+		ASSERT_TRUE(f != NULL, path);
+		if (!f)
+			continue;
+		fseek(f, 0, SEEK_END);
+		size = ftell(f);
+		fseek(f, 0, SEEK_SET);
+		ASSERT_TRUE(size > 0 && size % 8 == 0, "whole instructions");
+		insns = size > 0 ? malloc((size_t)size) : NULL;
+		if (insns && fread(insns, 1, (size_t)size, f) == (size_t)size)
+			fn(de->d_name, insns, (size_t)size / 8, ctx);
+		else
+			ASSERT_TRUE(0, path);	/* not read */
+		fclose(f);
+		free(insns);
+		seen++;
+	}
+	if (d)
+		closedir(d);
+	return seen;
 }

@@ -7,9 +7,9 @@
  * writes: a path-sensitive verifier accepts those), and programs clang-19
  * compiles from ordinary C (-mcpu=v3 and v4), which it must never refuse.
  */
-#include <dirent.h>
 
 #include "test.h"
+#include "prog_run.h"
 #include "insn_build.h"
 
 #include "prog/prog_check.h"
@@ -277,47 +277,24 @@ static void v4_encodings(void)
 		 CALLX(3), EXIT());
 }
 
+#ifdef BPFHOST_CHECK_BPF_DIR
+static void check_text(const char *name, const struct bpf_insn *insns, size_t cnt, void *ctx)
+{
+	(void)ctx;
+	/* Map and global-data relocations are not applied: their lddw stay plain. */
+	if (check(insns, cnt))
+		fprintf(stderr, "  %s: %s\n", name, bpfhost_last_error());
+	ASSERT_OK(check(insns, cnt), name);
+	printf("  accepted %s (%zu insns)\n", name, cnt);
+}
+#endif
+
 /* clang-19 output: prog_check/<name>.<cpu>.text, raw .text of each program. */
 static void clang_programs(void)
 {
 #ifdef BPFHOST_CHECK_BPF_DIR
-	DIR *d = opendir(BPFHOST_CHECK_BPF_DIR);
-	struct dirent *de;
-	int seen = 0;
-
-	ASSERT_TRUE(d != NULL, "clang output folder");
-	while (d && (de = readdir(d))) {
-		char path[512];
-		size_t len = strlen(de->d_name);
-		struct bpf_insn *insns;
-		FILE *f;
-		long size;
-
-		if (len < 5 || strcmp(de->d_name + len - 5, ".text"))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", BPFHOST_CHECK_BPF_DIR, de->d_name);
-		f = fopen(path, "rb");
-		ASSERT_TRUE(f != NULL, path);
-		if (!f)
-			continue;
-		fseek(f, 0, SEEK_END);
-		size = ftell(f);
-		fseek(f, 0, SEEK_SET);
-		ASSERT_TRUE(size > 0 && size % 8 == 0, "whole instructions");
-		insns = malloc((size_t)size);
-		ASSERT_EQ(fread(insns, 1, (size_t)size, f), size, "read");
-		fclose(f);
-		/* Map and global-data relocations are not applied: their lddw stay plain. */
-		if (check(insns, (size_t)size / 8))
-			fprintf(stderr, "  %s: %s\n", de->d_name, bpfhost_last_error());
-		ASSERT_OK(check(insns, (size_t)size / 8), de->d_name);
-		printf("  accepted %s (%ld insns)\n", de->d_name, size / 8);
-		free(insns);
-		seen++;
-	}
-	if (d)
-		closedir(d);
-	ASSERT_GE(seen, 6, "every clang program was built");
+	ASSERT_GE(test_for_each_text_program(BPFHOST_CHECK_BPF_DIR, check_text, NULL), 6,
+		  "every clang program was built");
 #else
 	printf("  skipped: clang-19 or llvm-objcopy-19 was not found at configure time\n");
 #endif

@@ -19,6 +19,7 @@
  * taken must take no pair. Precision spot checks close the file.
  */
 #include "test.h"
+#include "soundness.h"
 
 #include "bpfhost/bpf_insn.h"
 #include "insn_build.h"
@@ -35,18 +36,7 @@ struct state {
 	uint64_t m[MAXM];	/* members (all of them, or samples) */
 };
 
-static unsigned long long checked, failed;
 static uint64_t seed = 0x2545f4914f6cdd1dull;
-
-#define SOUND(cond, ...)                                                                   \
-	do {                                                                               \
-		checked++;                                                                 \
-		if (!(cond) && failed++ < 10) {                                            \
-			fprintf(stderr, "unsound [%s]: ", test_current);                   \
-			fprintf(stderr, __VA_ARGS__);                                      \
-			fputc('\n', stderr);                                               \
-		}                                                                          \
-	} while (0)
 
 static uint64_t rnd(void)
 {

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "test.h"
+#include "prog_run.h"
 #include "insn_build.h"
 #include "bpf_objects.h"
 
@@ -338,47 +339,25 @@ static void clang_objects(void)
 #endif
 }
 
+#ifdef BPFHOST_CHECK_BPF_DIR
+static void build_text(const char *name, const struct bpf_insn *insns, size_t cnt, void *ctx)
+{
+	int err = build(insns, cnt, false);
+
+	(void)ctx;
+	if (err)
+		fprintf(stderr, "  %s: %s\n", name, bpfhost_last_error());
+	ASSERT_OK(err, name);
+	printf("  %s (%zu insns, %u sub-programs, %u loops)\n", name, cnt, cfg.nsub, cfg.nloops);
+}
+#endif
+
 /* prog_check's clang-19 programs (raw .text, -mcpu=v3 and v4, entry first) pass too. */
 static void clang_text(void)
 {
 #ifdef BPFHOST_CHECK_BPF_DIR
-	DIR *d = opendir(BPFHOST_CHECK_BPF_DIR);
-	struct dirent *de;
-	int seen = 0;
-
-	ASSERT_TRUE(d != NULL, "clang output folder");
-	while (d && (de = readdir(d))) {
-		char path[1024];
-		size_t len = strlen(de->d_name);
-		struct bpf_insn *insns;
-		FILE *f;
-		long size;
-		int err;
-
-		if (len < 5 || strcmp(de->d_name + len - 5, ".text"))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", BPFHOST_CHECK_BPF_DIR, de->d_name);
-		f = fopen(path, "rb");
-		ASSERT_TRUE(f != NULL, path);
-		if (!f)
-			continue;
-		fseek(f, 0, SEEK_END);
-		size = ftell(f);
-		fseek(f, 0, SEEK_SET);
-		insns = malloc((size_t)size);
-		ASSERT_EQ(fread(insns, 1, (size_t)size, f), size, "read");
-		fclose(f);
-		err = build(insns, (size_t)size / 8, false);
-		if (err)
-			fprintf(stderr, "  %s: %s\n", de->d_name, bpfhost_last_error());
-		ASSERT_OK(err, de->d_name);
-		printf("  %s (%ld insns, %u sub-programs, %u loops)\n", de->d_name, size / 8, cfg.nsub, cfg.nloops);
-		free(insns);
-		seen++;
-	}
-	if (d)
-		closedir(d);
-	ASSERT_GE(seen, 6, "every clang program was built");
+	ASSERT_GE(test_for_each_text_program(BPFHOST_CHECK_BPF_DIR, build_text, NULL), 6,
+		  "every clang program was built");
 #else
 	printf("  skipped: clang-19 or llvm-objcopy-19 was not found at configure time\n");
 #endif

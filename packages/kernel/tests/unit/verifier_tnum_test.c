@@ -10,6 +10,7 @@
  * Precision spot checks follow: constants stay constants, and so on.
  */
 #include "test.h"
+#include "soundness.h"
 
 #include "verifier/tnum.h"
 
@@ -20,17 +21,6 @@ static const uint64_t backgrounds[] = { 0, UINT64_MAX, 0x8000000180000005ull, 0x
 #define NPOS 5
 #define NTNUM 243	/* 3^NPOS */
 
-static unsigned long long checked, failed;
-
-#define SOUND(cond, ...)                                                                   \
-	do {                                                                               \
-		checked++;                                                                 \
-		if (!(cond) && failed++ < 10) {                                            \
-			fprintf(stderr, "unsound [%s]: ", test_current);                   \
-			fprintf(stderr, __VA_ARGS__);                                      \
-			fputc('\n', stderr);                                               \
-		}                                                                          \
-	} while (0)
 
 /* The k-th tnum over @pos with @bg elsewhere (digit 0: bit 0, 1: bit 1, 2: unknown). */
 static struct bh_tnum nth(unsigned k, const unsigned *pos, uint64_t bg)
