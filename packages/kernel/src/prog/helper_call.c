@@ -37,12 +37,9 @@ static bool run_mem_has(const struct bh_run *run, uintptr_t addr, size_t size, b
 	for (uint32_t i = 0; i < n; i++)
 		if (!run->dyn[i].map && bh_region_has(&run->dyn[i], addr, size, write))
 			return true;
-	for (uint32_t i = 0; i < run->record_cnt; i++) {
-		const struct bh_run_record *r = &run->records[i];
-
-		if (addr >= r->start && size <= r->size && addr - r->start <= r->size - size)
+	for (uint32_t i = 0; i < run->record_cnt; i++)
+		if (bh_run_record_has(&run->records[i], addr, size))
 			return true;
-	}
 	return false;
 }
 

@@ -174,12 +174,8 @@ static __attribute__((noinline)) bool access_ok_other(const struct bh_run *run, 
 	if (run->dyn_next &&
 	    bh_region_has(&run->dyn[(run->dyn_next - 1) % BH_RUN_DYN_REGIONS], addr, size, write))
 		return true;
-	if (run->record_cnt) {
-		const struct bh_run_record *r = &run->records[run->record_cnt - 1];
-
-		if (addr >= r->start && size <= r->size && addr - r->start <= r->size - size)
-			return true;
-	}
+	if (run->record_cnt && bh_run_record_has(&run->records[run->record_cnt - 1], addr, size))
+		return true;
 	return bh_run_access_ok(run, addr, size, write);
 }
 

@@ -125,6 +125,12 @@ static inline bool bh_run_ctx_atomic_refused(const struct bh_run *run, uintptr_t
 	return run->ctx_rules && !run->ctx_atomics && addr - run->ctx.start < run->ctx.end - run->ctx.start;
 }
 
+/* Is [addr, addr + size) inside the record @r (records are always writable)? */
+static inline bool bh_run_record_has(const struct bh_run_record *r, uintptr_t addr, size_t size)
+{
+	return addr >= r->start && size <= r->size && addr - r->start <= r->size - size;
+}
+
 /* How many dyn[] slots hold regions. */
 static inline uint32_t bh_run_dyn_cnt(const struct bh_run *run)
 {
