@@ -418,6 +418,10 @@ static int link_data(struct link_state *ls, const struct code_unit *u, uint32_t 
 	const struct bpfhost_map *map = &ls->obj->maps[r->map_idx];
 	struct bpf_insn *insn = &ls->insns[u->final_off + j];
 
+	/* The section holds both halves, but its second half may be the next function's. */
+	if (j + 1 >= u->fn->sec_insn_cnt)
+		return obj_err(-EINVAL, "object '%s': function '%s': its last instruction is an lddw cut "
+			       "off by the end of the function (insn %u)", ls->obj->name, u->fn->name, j);
 	if (r->kind == RELO_MAP) {
 		insn[0].src_reg = BPF_PSEUDO_MAP_FD;
 		insn[0].imm = map->fd;
