@@ -142,6 +142,20 @@ enum xdp_action {
 #define BPF_F_TEST_STATE_FREQ (1U << 3)
 #define BPF_F_SLEEPABLE (1U << 4)
 #define BPF_F_XDP_HAS_FRAGS (1U << 5)	/* XDP only: accepted, frames are one buffer */
+/*
+ * bpfhost's own prog_flags (Linux leaves these bits unused).
+ * UNPRIVILEGED: verify with Linux's rules for loads without CAP_BPF and
+ * CAP_PERFMON (no pointer may reach a map, the context, a helper as a
+ * number or r0; no pointer comparisons; no uninitialised stack reads), for
+ * embedders that run programs from less trusted authors.
+ * TEST_UNVERIFIED: test-only. The program is loaded after the structural
+ * check alone, without the static verifier, so that tests can exercise the
+ * run-time checks with programs the verifier refuses (and the ISA
+ * conformance runner can run its raw tests). Never set it for real
+ * programs: only the run-time checks then stand between them and the host.
+ */
+#define BPFHOST_F_UNPRIVILEGED (1U << 30)
+#define BPFHOST_F_TEST_UNVERIFIED (1U << 31)
 
 /* Flags of BPF_PROG_TEST_RUN. */
 #define BPF_F_TEST_RUN_ON_CPU (1U << 0)

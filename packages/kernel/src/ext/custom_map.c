@@ -320,6 +320,11 @@ void bh_custom_maps_orphan(struct bh_module *module)
 	}
 }
 
+bool bh_custom_map_updates_original_value(struct bh_map *map)
+{
+	return custom_is_custom(map) && custom_of(map)->uov;
+}
+
 int bh_custom_map_associate_program_type(struct bh_map *map, uint32_t program_type)
 {
 	struct custom_common *c;

@@ -14,4 +14,10 @@ struct bh_map *bh_custom_map_alloc(const union bpf_attr *attr);
  */
 int bh_custom_map_associate_program_type(struct bh_map *map, uint32_t program_type);
 
+/*
+ * Whether @map is a custom map whose provider updates_original_value
+ * (programs cannot use its helpers: the verifier refuses them at load).
+ */
+bool bh_custom_map_updates_original_value(struct bh_map *map);
+
 #endif /* BPFHOST_CUSTOM_MAP_H */

@@ -7,6 +7,7 @@
  */
 #include "prog_internal.h"
 #include "prog_check.h"
+#include "../verifier/verifier.h"
 
 #define LOG_MIN_SIZE 128u
 
@@ -38,8 +39,14 @@ static int map_of_handle(struct bh_prog *prog, uint32_t i, int handle, struct bh
 	return bh_prog_add_map(prog, map);
 }
 
+/* What the verifier learns of each lddw of a map (verifier.h). */
+struct lddw_info {
+	struct bh_map **map;
+	int32_t *value_off;
+};
+
 /* lddw with a pseudo source: map pointer, or address of a global data value. */
-static int fixup_lddw(struct bh_prog *prog, uint32_t i, const int *fd_array)
+static int fixup_lddw(struct bh_prog *prog, uint32_t i, const int *fd_array, struct lddw_info *info)
 {
 	struct bpf_insn *insn = &prog->insns[i];
 	uint32_t src = insn->src_reg;
@@ -61,6 +68,7 @@ static int fixup_lddw(struct bh_prog *prog, uint32_t i, const int *fd_array)
 	err = map_of_handle(prog, i, handle, &map);
 	if (err)
 		return err;
+	info->map[i] = map;
 	if (src == BPF_PSEUDO_MAP_FD || src == BPF_PSEUDO_MAP_IDX) {
 		addr = (uint64_t)(uintptr_t)map;
 	} else {
@@ -68,6 +76,7 @@ static int fixup_lddw(struct bh_prog *prog, uint32_t i, const int *fd_array)
 		struct bh_region *regions;
 		void *value;
 
+		info->value_off[i] = (int32_t)off;
 		if (map->map_type != BPF_MAP_TYPE_ARRAY || map->max_entries != 1)
 			return bh_err(-EINVAL, "program '%s': insn %u: direct value access needs an array "
 				      "map with one entry; map '%s' is type %u with %u entries", prog->name,
@@ -162,15 +171,33 @@ static void compute_tag(struct bh_prog *prog)
 		prog->tag[k] = (uint8_t)(h >> (56 - 8 * k));
 }
 
-static int load(union bpf_attr *attr, struct bh_prog *prog)
+/* The static verifier, with the log the caller asked for (*@logged: it wrote the log). */
+static int verify(union bpf_attr *attr, struct bh_prog *prog, struct lddw_info *info, bool *logged)
+{
+	struct bh_verify_opts opts = {
+		.lddw_map = info->map,
+		.lddw_value_off = info->value_off,
+		.unprivileged = attr->prog_flags & BPFHOST_F_UNPRIVILEGED,
+		.log_level = attr->log_level,
+		.log_buf = u64_to_ptr(attr->log_buf),
+		.log_size = attr->log_size,
+	};
+
+	*logged = opts.log_buf != NULL;
+	return bh_verify(prog, &opts, NULL);
+}
+
+static int load(union bpf_attr *attr, struct bh_prog *prog, bool *logged)
 {
 	const int *fd_array = u64_to_ptr(attr->fd_array);
+	struct lddw_info info = { NULL, NULL };
 	char license[128];
 	size_t n;
 	int err;
 
 	if (attr->prog_flags & ~(BPF_F_STRICT_ALIGNMENT | BPF_F_ANY_ALIGNMENT | BPF_F_TEST_RND_HI32 |
-				 BPF_F_TEST_STATE_FREQ | BPF_F_XDP_HAS_FRAGS))
+				 BPF_F_TEST_STATE_FREQ | BPF_F_XDP_HAS_FRAGS | BPFHOST_F_UNPRIVILEGED |
+				 BPFHOST_F_TEST_UNVERIFIED))
 		return bh_err(-EINVAL, "BPF_PROG_LOAD: prog_flags 0x%x has flags bpfhost does not "
 			      "support", attr->prog_flags);
 	if ((attr->prog_flags & BPF_F_XDP_HAS_FRAGS) && attr->prog_type != BPF_PROG_TYPE_XDP)
@@ -216,12 +243,27 @@ static int load(union bpf_attr *attr, struct bh_prog *prog)
 				  prog);
 	if (err)
 		return err;
+	if ((attr->prog_flags & BPFHOST_F_TEST_UNVERIFIED) &&
+	    (attr->prog_flags & BPFHOST_F_UNPRIVILEGED))
+		return bh_err(-EINVAL, "program '%s': BPFHOST_F_TEST_UNVERIFIED and BPFHOST_F_UNPRIVILEGED "
+			      "contradict each other", prog->name);
 	prog->stack_reach = bh_prog_stack_reach(prog->insns, prog->len);
+	info.map = plat_alloc(sizeof(*info.map) * prog->len);
+	info.value_off = plat_alloc(sizeof(*info.value_off) * prog->len);
+	if (!info.map || !info.value_off) {
+		err = bh_err(-ENOMEM, "program '%s': out of memory for %u instructions", prog->name,
+			     prog->len);
+		goto out;
+	}
+	for (uint32_t i = 0; i < prog->len; i++) {
+		info.map[i] = NULL;
+		info.value_off[i] = -1;
+	}
 	for (uint32_t i = 0; i < prog->len; i++) {
 		uint8_t code = prog->insns[i].code;
 
 		if (code == (BPF_LD | BPF_IMM | BPF_DW)) {
-			err = fixup_lddw(prog, i, fd_array);
+			err = fixup_lddw(prog, i, fd_array, &info);
 			i++;
 		} else if (BPF_CLASS(code) == BPF_LD && prog->ptype->no_ld_abs) {
 			err = bh_err(-EINVAL, "program '%s': insn %u: LD_ABS and LD_IND are not allowed for "
@@ -231,11 +273,18 @@ static int load(union bpf_attr *attr, struct bh_prog *prog)
 			err = fixup_call(prog, i);
 		}
 		if (err)
-			return err;
+			goto out;
 	}
-	compute_tag(prog);
-	prog->load_time = plat_boot_ns();
-	return 0;
+	if (!(attr->prog_flags & BPFHOST_F_TEST_UNVERIFIED))
+		err = verify(attr, prog, &info, logged);
+	if (!err) {
+		compute_tag(prog);
+		prog->load_time = plat_boot_ns();
+	}
+out:
+	plat_free(info.map);
+	plat_free(info.value_off);
+	return err;
 }
 
 /* Copies the refusal into the caller's log buffer, as the verifier log would carry it. */
@@ -255,6 +304,7 @@ static void write_log(union bpf_attr *attr, const char *msg)
 int bh_prog_load(union bpf_attr *attr)
 {
 	struct bh_prog *prog;
+	bool logged = false;
 	int err, h;
 
 	/* Linux's log rules: all three set and a useful size, or none. */
@@ -269,11 +319,12 @@ int bh_prog_load(union bpf_attr *attr)
 	if (!prog)
 		return bh_err(-ENOMEM, "BPF_PROG_LOAD: out of memory");
 	bh_object_init(&prog->obj, BH_OBJ_PROG, bh_prog_destroy);
-	err = load(attr, prog);
+	err = load(attr, prog, &logged);
 	if (!err)
 		err = bh_id_publish(&prog->obj);
 	if (err) {
-		write_log(attr, bpfhost_last_error());
+		if (!logged)
+			write_log(attr, bpfhost_last_error());
 		bh_prog_free(prog);
 		return err;
 	}

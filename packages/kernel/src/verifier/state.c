@@ -234,7 +234,10 @@ static void mark_reg_null(struct bh_reg *r, uint32_t id, bool is_null)
 		*r = bh_reg_const(0);
 		return;
 	}
-	r->kind = r->kind == BH_REG_MAP_VALUE_OR_NULL ? BH_REG_MAP_VALUE : BH_REG_RINGBUF_RECORD;
+	if (r->kind == BH_REG_MAP_VALUE_OR_NULL)	/* a map-in-map lookup yields the inner map */
+		r->kind = (r->flags & BH_REGF_INNER_MAP) ? BH_REG_MAP_PTR : BH_REG_MAP_VALUE;
+	else
+		r->kind = BH_REG_RINGBUF_RECORD;
 	r->id = 0;	/* checked: its copies need no linking any more */
 }
 
@@ -303,7 +306,8 @@ static bool reg_within(const struct bh_reg *old, const struct bh_reg *cur, struc
 	if (old->kind == BH_REG_SCALAR)
 		return bh_scalar_within(&old->var, &cur->var);
 	/* A pointer: the same object at the same offset, no less proven. */
-	if (old->frameno != cur->frameno || old->map != cur->map || old->mem_size != cur->mem_size ||
+	if (old->frameno != cur->frameno || old->flags != cur->flags || old->map != cur->map ||
+	    old->mem_size != cur->mem_size ||
 	    old->off != cur->off || cur->range < old->range)
 		return false;
 	return bh_scalar_within(&old->var, &cur->var) && ids_match(m, old->id, cur->id) &&
@@ -320,7 +324,8 @@ static bool spilled_scalar(const struct bh_frame *f, uint32_t slot)
 	return slot < f->nslots && f->slots[slot].spilled.kind == BH_REG_SCALAR;
 }
 
-static bool stack_within(const struct bh_frame *old, const struct bh_frame *cur, struct idmap *m)
+static bool stack_within(const struct bh_frame *old, const struct bh_frame *cur, struct idmap *m,
+			 bool uninit_reads)
 {
 	uint32_t n = old->nslots > cur->nslots ? old->nslots : cur->nslots;
 
@@ -331,7 +336,10 @@ static bool stack_within(const struct bh_frame *old, const struct bh_frame *cur,
 			uint8_t ot = byte_type(old, k, b), ct = byte_type(cur, k, b);
 
 			switch (ot) {
-			case BH_STACK_INVALID:	/* never read by old: anything goes */
+			case BH_STACK_INVALID:
+				/* Never read by old, unless reading it was allowed (as an unknown scalar). */
+				if (uninit_reads && ct == BH_STACK_SPILL && !spilled_scalar(cur, k))
+					return false;
 				break;
 			case BH_STACK_MISC:	/* some scalar: any initialised scalar byte */
 				if (ct == BH_STACK_INVALID || (ct == BH_STACK_SPILL && !spilled_scalar(cur, k)))
@@ -354,7 +362,7 @@ static bool stack_within(const struct bh_frame *old, const struct bh_frame *cur,
 	return true;
 }
 
-bool bh_state_within(const struct bh_state *old, const struct bh_state *cur)
+bool bh_state_within(const struct bh_state *old, const struct bh_state *cur, bool uninit_reads)
 {
 	struct idmap *m;
 	bool ok = old->nframes == cur->nframes && old->nrefs == cur->nrefs;
@@ -373,8 +381,13 @@ bool bh_state_within(const struct bh_state *old, const struct bh_state *cur)
 		ok = of->callsite == cf->callsite && of->subprog == cf->subprog;
 		for (int r = 0; ok && r < MAX_BPF_REG; r++)
 			ok = reg_within(&of->regs[r], &cf->regs[r], m);
-		ok = ok && stack_within(of, cf, m);
+		ok = ok && stack_within(of, cf, m, uninit_reads);
 	}
 	plat_free(m);
 	return ok;
+}
+
+bool bh_state_equal(const struct bh_state *a, const struct bh_state *b)
+{
+	return bh_state_within(a, b, true) && bh_state_within(b, a, true);
 }

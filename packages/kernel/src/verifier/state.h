@@ -43,14 +43,23 @@ static inline bool bh_reg_kind_or_null(enum bh_reg_kind k)
 struct bh_reg {
 	uint8_t kind;		/* enum bh_reg_kind */
 	uint8_t frameno;	/* BH_REG_STACK: which frame */
+	uint8_t flags;		/* BH_REGF_* */
 	uint32_t id;		/* copies of one value share it (NULL checks refine them all) */
 	uint32_t ref_id;	/* the acquired reference this points into, or 0 */
 	int32_t off;
 	uint32_t range;		/* BH_REG_PACKET: bytes from off proven inside */
 	uint32_t mem_size;	/* map value, record or read-only memory size */
+	uint32_t origin;	/* maybe-NULL pointers: the call that returned it (messages only) */
 	const void *map;	/* the map (core object) of map pointers and values */
 	struct bh_scalar var;
 };
+
+/* The map of a map pointer or value is the inner map of `map` (a map-in-map lookup). */
+#define BH_REGF_INNER_MAP 0x01
+/* Memory the program may read but not write (read-only maps, updates_original_value maps). */
+#define BH_REGF_RDONLY 0x02
+/* A value of an inner map (its map is the outer map). */
+#define BH_REGF_INNER_VALUE 0x04
 
 /* What each byte of the stack holds (byte-precise initialisation). */
 enum bh_stack_byte {
@@ -126,8 +135,12 @@ void bh_state_mark_null(struct bh_state *st, uint32_t id, bool is_null);
  * Pruning: whether every concrete state @cur stands for is one @old stands
  * for, so that @old having been proven safe from here proves @cur safe.
  * Ids must correspond one to one (two copies of one lookup in @old must be
- * copies of one in @cur as well).
+ * copies of one in @cur as well). With @uninit_reads (privileged loads read
+ * never-written stack as unknown scalars) a never-written byte of @old
+ * may have been read, so it covers only scalar bytes of @cur.
  */
-bool bh_state_within(const struct bh_state *old, const struct bh_state *cur);
+bool bh_state_within(const struct bh_state *old, const struct bh_state *cur, bool uninit_reads);
+/* Whether the two stand for exactly the same concrete states (an infinite loop when a path comes back to one). */
+bool bh_state_equal(const struct bh_state *a, const struct bh_state *b);
 
 #endif /* BPFHOST_VERIFIER_STATE_H */

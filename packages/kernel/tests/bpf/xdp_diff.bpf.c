@@ -188,11 +188,12 @@ int adjust_meta(struct xdp_md *ctx)
 	remember(2, r);
 	meta = (void *)(long)ctx->data_meta;
 	p = (void *)(long)ctx->data;
-	if (meta + 4 <= p) {
+	end = (void *)(long)ctx->data_end;
+	/* The adjustment invalidated every packet bound: both are proven again. */
+	if (meta + 4 <= p && p + 14 <= end) {
 		*(__u32 *)meta = 0xa1b2c3d4;
 		p[5] = meta[0] ^ (__u8)(p - meta);
 	}
-	end = (void *)(long)ctx->data_end;
 	if (p + 14 > end)
 		return XDP_DROP;
 	p[4] = (__u8)r;

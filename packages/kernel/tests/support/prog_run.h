@@ -20,6 +20,18 @@ int test_prog_load(uint32_t type, const char *name, const struct bpf_insn *insns
 #define LOAD(name, ...) LOAD_TYPE(BPF_PROG_TYPE_SOCKET_FILTER, name, __VA_ARGS__)
 
 /*
+ * Programs the verifier refuses, loaded without it (BPFHOST_F_TEST_UNVERIFIED)
+ * so that a test can show the run-time checks stop them too: defence in depth.
+ */
+#define LOAD_UNVERIFIED_TYPE(type, name, ...)                                              \
+	({                                                                                 \
+		const struct bpf_insn p_[] = { __VA_ARGS__ };                              \
+		test_prog_load_flags(type, name, p_, sizeof(p_) / sizeof(p_[0]),           \
+				     BPFHOST_F_TEST_UNVERIFIED);                           \
+	})
+#define LOAD_UNVERIFIED(name, ...) LOAD_UNVERIFIED_TYPE(BPF_PROG_TYPE_SOCKET_FILTER, name, __VA_ARGS__)
+
+/*
  * Test-runs @fd @repeat times (0: once) on a 64-byte zeroed frame with the
  * instruction budget @budget (0: the default). The errno; *ret (if not NULL)
  * gets r0.

@@ -41,6 +41,14 @@ int test_prog_load(uint32_t type, const char *name, const struct bpf_insn *insns
 	return bpfhost_prog_load(type, name, "GPL", insns, n, NULL);
 }
 
+int test_prog_load_flags(uint32_t type, const char *name, const struct bpf_insn *insns, size_t n,
+			 uint32_t flags)
+{
+	BPFHOST_OPTS(bpfhost_prog_load_opts, o, .prog_flags = flags);
+
+	return bpfhost_prog_load(type, name, "GPL", insns, n, &o);
+}
+
 int test_prog_run(int fd, uint32_t budget, uint32_t repeat, uint64_t *ret)
 {
 	static const uint8_t frame[64];

@@ -70,4 +70,9 @@ int test_run(const char *suite, const struct test_case *cases, size_t n);
 /* Creates a map or fails the test (returns the handle or a negative errno). */
 int test_map(uint32_t type, const char *name, uint32_t ks, uint32_t vs, uint32_t max, uint32_t flags);
 
+/* Loads a program with prog_flags @flags (BPFHOST_F_UNPRIVILEGED, BPFHOST_F_TEST_UNVERIFIED). */
+struct bpf_insn;
+int test_prog_load_flags(uint32_t type, const char *name, const struct bpf_insn *insns, size_t n,
+			 uint32_t flags);
+
 #endif /* BPFHOST_TEST_H */

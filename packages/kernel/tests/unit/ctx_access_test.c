@@ -77,6 +77,10 @@ static void expect_refused(const char *name, const struct bpf_insn *insns, size_
 {
 	int fd = load(BPF_PROG_TYPE_SOCKET_FILTER, name, insns, n);
 
+	ASSERT_EQ(fd, -EACCES, "the verifier refuses it at load");
+	ASSERT_STR_CONTAINS(bpfhost_last_error(), "context", name);
+	/* Loaded without the verifier, the run-time check stops it too. */
+	fd = test_prog_load_flags(BPF_PROG_TYPE_SOCKET_FILTER, name, insns, n, BPFHOST_F_TEST_UNVERIFIED);
 	ASSERT_GE(fd, 0, name);
 	ASSERT_EQ(run_skb(fd, NULL, NULL, 0, NULL), -EFAULT, name);
 	ASSERT_STR_CONTAINS(bpfhost_last_error(), msg, name);
@@ -228,8 +232,15 @@ static void t_socket_filter_helpers(void)
 	ASSERT_EQ(r, 0x45u | 15u << 8 | 16u << 16 | 17u << 24, "bytes copied");
 	bpfhost_close(fd);
 	/* The same into skb->len: the context is not memory a helper writes. */
-	fd = SOCK("load_bytes_len", MOV64_IMM(2, 0), MOV64_REG(3, 1), MOV64_IMM(4, 4),
-		  CALL(BPF_FUNC_skb_load_bytes), EXIT());
+	{
+		const struct bpf_insn p[] = { MOV64_IMM(2, 0), MOV64_REG(3, 1), MOV64_IMM(4, 4),
+					      CALL(BPF_FUNC_skb_load_bytes), EXIT() };
+
+		ASSERT_EQ(load(BPF_PROG_TYPE_SOCKET_FILTER, "load_bytes_len", p, 5), -EACCES,
+			  "the verifier refuses the context as a helper's memory");
+		fd = test_prog_load_flags(BPF_PROG_TYPE_SOCKET_FILTER, "load_bytes_len", p, 5,
+					  BPFHOST_F_TEST_UNVERIFIED);
+	}
 	ASSERT_EQ(run_skb(fd, &r, NULL, 0, NULL), -EFAULT, "skb_load_bytes into skb->len");
 	ASSERT_STR_CONTAINS(bpfhost_last_error(), "not writable stack, packet, map value or record memory",
 			    "message");
@@ -274,7 +285,8 @@ static int run_tpp(const char *name, const struct bpf_insn *insns, size_t n, uin
 	BPFHOST_OPTS(bpfhost_test_run_opts, o, .data_in = data, .data_size_in = sizeof(data),
 		     .ctx_in = in, .ctx_size_in = sizeof(in), .ctx_out = ctx_out,
 		     .ctx_size_out = ctx_out ? TPP_CTX_SIZE : 0);
-	int fd = load(TPP_TYPE, name, insns, n), err;
+	/* These exercise the run-time rules: the verifier's own refusals are tested elsewhere. */
+	int fd = test_prog_load_flags(TPP_TYPE, name, insns, n, BPFHOST_F_TEST_UNVERIFIED), err;
 
 	in[TPP_CTX_VALUE] = 5;
 	ASSERT_GE(fd, 0, name);
@@ -330,7 +342,7 @@ static void t_extension_table(void)
 	/* Through the hook too (bpfhost_hook_trigger -> the link's invoke). */
 	{
 		const struct bpf_insn p[] = { ST(BPF_W, 1, TPP_CTX_PAD, 1), MOV64_IMM(0, 0), EXIT() };
-		int fd = load(TPP_TYPE, "hooked_pad", p, 3), link;
+		int fd = test_prog_load_flags(TPP_TYPE, "hooked_pad", p, 3, BPFHOST_F_TEST_UNVERIFIED), link;
 		uint8_t data[2] = { 1, 2 };
 		uint32_t cnt = 0, res = 0;
 
@@ -519,7 +531,14 @@ static void t_kernel_agrees(void)
 					 kind_names[kind], 1 << s, off);
 				kfd = kbpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, p, (uint32_t)n, "GPL", NULL, 0);
 				kok = kfd >= 0;
+				/* The verifier decides as the kernel's does... */
 				bfd = load(BPF_PROG_TYPE_SOCKET_FILTER, "access", p, n);
+				ASSERT_EQ(bfd >= 0, kok, name);
+				if (bfd >= 0)
+					bpfhost_close(bfd);
+				/* ...and without it, the run-time rules decide the same. */
+				bfd = test_prog_load_flags(BPF_PROG_TYPE_SOCKET_FILTER, "access", p, n,
+							   BPFHOST_F_TEST_UNVERIFIED);
 				ASSERT_GE(bfd, 0, name);
 				berr = run_skb(bfd, &bret, NULL, 0, NULL);
 				if (kok) {

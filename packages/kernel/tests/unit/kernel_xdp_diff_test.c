@@ -418,7 +418,13 @@ static void t_ctx_access_agrees(void)
 				snprintf(name, sizeof(name), "%s of %d bytes at xdp_md offset %d", kinds[kind], 1 << s,
 					 off);
 				kf = kbpf_prog_load(BPF_PROG_TYPE_XDP, p, (uint32_t)n, "GPL", NULL, 0);
+				/* The verifier decides as the kernel's does... */
 				bf = bpfhost_prog_load(BPF_PROG_TYPE_XDP, "access", "GPL", p, n, NULL);
+				ASSERT_EQ(bf >= 0, kf >= 0, name);
+				if (bf >= 0)
+					bpfhost_close(bf);
+				/* ...and without it, the run-time rules decide the same. */
+				bf = test_prog_load_flags(BPF_PROG_TYPE_XDP, "access", p, n, BPFHOST_F_TEST_UNVERIFIED);
 				ASSERT_GE(bf, 0, name);
 				berr = bpfhost_prog_test_run_opts(bf, &o);
 				if (kf >= 0) {

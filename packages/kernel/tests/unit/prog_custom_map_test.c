@@ -121,21 +121,30 @@ static void t_updates_original_value(void)
 	map = bpfhost_map_create(TP_TYPE, "uov", 4, 8, 8, NULL);
 	ASSERT_GE(map, 0, "create");
 	ASSERT_OK(bpfhost_map_update_elem(map, &key, &v, 0), "user update");
+	/* DESIGN.md's promise: programs cannot use such a map, refused at load. */
 	{
 		const struct bpf_insn p[] = LOOKUP_PROG(map);
-		fd = load("uovlookup", p, sizeof(p) / sizeof(p[0]));
+		ASSERT_EQ(load("uovlookup", p, sizeof(p) / sizeof(p[0])), -EACCES, "program lookup refused");
+		ASSERT_STR_CONTAINS(bpfhost_last_error(), "updates_original_value", "message");
+		/* Loaded without the verifier, the run-time answers stand. */
+		fd = test_prog_load_flags(BPF_PROG_TYPE_SOCKET_FILTER, "uovlookup", p,
+					  sizeof(p) / sizeof(p[0]), BPFHOST_F_TEST_UNVERIFIED);
 	}
 	ASSERT_EQ(run(fd, &err), 0xffff, "programs get NULL from lookups");
 	bpfhost_close(fd);
 	{
 		const struct bpf_insn p[] = UPDATE_PROG(map);
-		fd = load("uovupdate", p, sizeof(p) / sizeof(p[0]));
+		ASSERT_EQ(load("uovupdate", p, sizeof(p) / sizeof(p[0])), -EACCES, "program update refused");
+		fd = test_prog_load_flags(BPF_PROG_TYPE_SOCKET_FILTER, "uovupdate", p,
+					  sizeof(p) / sizeof(p[0]), BPFHOST_F_TEST_UNVERIFIED);
 	}
 	ASSERT_EQ(run(fd, &err), (uint32_t)-EOPNOTSUPP, "program update refused");
 	bpfhost_close(fd);
 	{
 		const struct bpf_insn p[] = DELETE_PROG(map);
-		fd = load("uovdelete", p, sizeof(p) / sizeof(p[0]));
+		ASSERT_EQ(load("uovdelete", p, sizeof(p) / sizeof(p[0])), -EACCES, "program delete refused");
+		fd = test_prog_load_flags(BPF_PROG_TYPE_SOCKET_FILTER, "uovdelete", p,
+					  sizeof(p) / sizeof(p[0]), BPFHOST_F_TEST_UNVERIFIED);
 	}
 	ASSERT_EQ(run(fd, &err), (uint32_t)-EOPNOTSUPP, "program delete refused");
 	bpfhost_close(fd);

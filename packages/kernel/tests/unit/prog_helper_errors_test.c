@@ -11,6 +11,8 @@
  * fail on maps that have them (full queue, empty stack, missing key, index
  * out of range, a record larger than the ring).
  */
+#include <string.h>
+
 #include "provider_fixture.h"
 #include "insn_build.h"
 
@@ -33,9 +35,22 @@ struct res {
 static struct res load_run(const char *name, const struct bpf_insn *insns, size_t n)
 {
 	BPFHOST_OPTS(bpfhost_test_run_opts, o, .data_in = pkt, .data_size_in = sizeof(pkt));
+	/*
+	 * The verifier refuses a helper on a map type it does not serve (or a
+	 * map programs may not use), naming the map; without it, the helper
+	 * returns the error to the program. Programs Linux accepts load as they are.
+	 */
 	int fd = bpfhost_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, name, "GPL", insns, n, NULL);
-	struct res r = { fd, 0xdeadbeef };
+	struct res r;
 
+	if (fd < 0) {
+		ASSERT_TRUE(fd == -EINVAL || fd == -EACCES, name);
+		ASSERT_TRUE(strstr(bpfhost_last_error(), "map '") || strstr(bpfhost_last_error(), "record"),
+			    name);
+		fd = test_prog_load_flags(BPF_PROG_TYPE_SOCKET_FILTER, name, insns, n,
+					  BPFHOST_F_TEST_UNVERIFIED);
+	}
+	r = (struct res){ fd, 0xdeadbeef };
 	ASSERT_GE(fd, 0, name);
 	if (fd < 0)
 		return r;

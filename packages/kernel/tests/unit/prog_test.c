@@ -30,8 +30,13 @@ static char log_buf[4096];
 
 static int load_type(uint32_t type, const char *name, const struct bpf_insn *insns, size_t n)
 {
+	/*
+	 * These tests are about the structural check and the interpreter's
+	 * run-time checks: their programs load without the verifier, whose
+	 * own tests are verifier_*_test.
+	 */
 	BPFHOST_OPTS(bpfhost_prog_load_opts, opts, .log_buf = log_buf, .log_size = sizeof(log_buf),
-		     .log_level = 1);
+		     .log_level = 1, .prog_flags = BPFHOST_F_TEST_UNVERIFIED);
 
 	return bpfhost_prog_load(type, name, "GPL", insns, n, &opts);
 }

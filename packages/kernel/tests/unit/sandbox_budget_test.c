@@ -36,7 +36,7 @@ static double now_s(void)
 /* ja -1 loaded and ran for ever before: now the default budget stops it. */
 static void t_ja_minus_one_ends(void)
 {
-	int fd = LOAD("spin", MOV64_IMM(0, 0), JA(-1), EXIT());
+	int fd = LOAD_UNVERIFIED("spin", MOV64_IMM(0, 0), JA(-1), EXIT());
 	double t0;
 
 	ASSERT_GE(fd, 0, "ja -1 loads (the static verifier will refuse it; the budget is the backstop)");
@@ -50,7 +50,7 @@ static void t_ja_minus_one_ends(void)
 	ASSERT_STR_CONTAINS(bpfhost_last_error(), "budget of 1000", "names the budget given");
 	/* The 32-bit form (gotol) as well. */
 	{
-		int fd32 = LOAD("spin32", MOV64_IMM(0, 0), JA32(-1), EXIT());
+		int fd32 = LOAD_UNVERIFIED("spin32", MOV64_IMM(0, 0), JA32(-1), EXIT());
 
 		ASSERT_GE(fd32, 0, "load gotol -1");
 		ASSERT_EQ(run(fd32, 100, 1, NULL), -ELOOP, "gotol -1 stops");
@@ -65,7 +65,7 @@ static void t_ja_minus_one_ends(void)
  */
 static void t_budget_is_exact(void)
 {
-	int fd = LOAD("count", MOV64_IMM(0, 0), ALU64_IMM(BPF_ADD, 0, 1),
+	int fd = LOAD_UNVERIFIED("count", MOV64_IMM(0, 0), ALU64_IMM(BPF_ADD, 0, 1),
 		      JMP_IMM(BPF_JLT, 0, 1000, -2), EXIT());
 	uint32_t r = 0;
 
@@ -77,7 +77,7 @@ static void t_budget_is_exact(void)
 	bpfhost_close(fd);
 
 	/* lddw counts as two instructions (slots), straight-line code is counted at exit. */
-	fd = LOAD("lddw", LD_IMM64(0, 0x100000000ull), EXIT());
+	fd = LOAD_UNVERIFIED("lddw", LD_IMM64(0, 0x100000000ull), EXIT());
 	ASSERT_OK(run(fd, 3, 1, NULL), "lddw + exit: 3 slots");
 	ASSERT_EQ(run(fd, 2, 1, NULL), -ELOOP, "not 2");
 	bpfhost_close(fd);
@@ -87,7 +87,7 @@ static void t_budget_is_exact(void)
 static void t_budget_across_calls(void)
 {
 	/* main: call f; r0 = 0; exit.  f: r0 = 1; loop: goto loop. */
-	int fd = LOAD("subloop", CALL_LOCAL(2), MOV64_IMM(0, 0), EXIT(),
+	int fd = LOAD_UNVERIFIED("subloop", CALL_LOCAL(2), MOV64_IMM(0, 0), EXIT(),
 		      MOV64_IMM(0, 1), JA(-1));
 
 	ASSERT_GE(fd, 0, "load");
@@ -98,7 +98,7 @@ static void t_budget_across_calls(void)
 	 * main: r6 = 0; loop: call f; r6 += 1; if r6 < 100 goto loop; r0 = r6; exit.
 	 * f: r0 = 1; exit.  Each iteration: call, r0 = 1, exit, add, jlt = 5.
 	 */
-	fd = LOAD("calls", MOV64_IMM(6, 0), CALL_LOCAL(5),
+	fd = LOAD_UNVERIFIED("calls", MOV64_IMM(6, 0), CALL_LOCAL(5),
 		  ALU64_IMM(BPF_ADD, 6, 1), JMP_IMM(BPF_JLT, 6, 100, -3), MOV64_REG(0, 6), EXIT(),
 		  EXIT(), MOV64_IMM(0, 1), EXIT());
 	ASSERT_GE(fd, 0, "load calls");
@@ -122,7 +122,7 @@ static void t_link_budget(void)
 	int fd, l_small, l_default;
 
 	ASSERT_GE(mod, 0, "load the program provider module");
-	fd = LOAD_TYPE(TP_PROG_TYPE, "hookloop", MOV64_IMM(0, 0), ALU64_IMM(BPF_ADD, 0, 1),
+	fd = LOAD_UNVERIFIED_TYPE(TP_PROG_TYPE, "hookloop", MOV64_IMM(0, 0), ALU64_IMM(BPF_ADD, 0, 1),
 		  JMP_IMM(BPF_JLT, 0, 1000, -2), EXIT());
 	ASSERT_GE(fd, 0, "load a loop of 2002 instructions");
 	{

@@ -73,14 +73,14 @@ static void t_map_value_is_not_a_record(void)
 	memset(before, 0x5a, sizeof(before));
 	ASSERT_OK(bpfhost_map_update_elem(arr, &key, before, 0), "fill the value");
 	/* A forged header in the value: BUSY with length 8, pg_off 0. */
-	fd = LOAD("forge", LOOKUP_ARR0(), ST(BPF_W, 0, 0, (int32_t)(0x80000000u | 8)), ST(BPF_W, 0, 4, 0),
+	fd = LOAD_UNVERIFIED("forge", LOOKUP_ARR0(), ST(BPF_W, 0, 0, (int32_t)(0x80000000u | 8)), ST(BPF_W, 0, 4, 0),
 		  MOV64_REG(1, 0), MOV64_IMM(2, 0), CALL(BPF_FUNC_ringbuf_submit), MOV64_IMM(0, 0), EXIT());
 	ASSERT_GE(fd, 0, "load");
 	ASSERT_EQ(run(fd, NULL), -EFAULT, "a map value is refused as a record");
 	ASSERT_STR_CONTAINS(bpfhost_last_error(), "bpf_ringbuf_reserve", "says what is expected");
 	ASSERT_STR_CONTAINS(bpfhost_last_error(), "program 'forge'", "names the program");
 	bpfhost_close(fd);
-	fd = LOAD("forge2", LOOKUP_ARR0(), MOV64_REG(1, 0), MOV64_IMM(2, 0), CALL(BPF_FUNC_ringbuf_discard),
+	fd = LOAD_UNVERIFIED("forge2", LOOKUP_ARR0(), MOV64_REG(1, 0), MOV64_IMM(2, 0), CALL(BPF_FUNC_ringbuf_discard),
 		  MOV64_IMM(0, 0), EXIT());
 	ASSERT_EQ(run(fd, NULL), -EFAULT, "discard too");
 	bpfhost_close(fd);
@@ -97,14 +97,14 @@ static void t_record_provenance(void)
 	int fd;
 
 	/* Reserve 16, submit r0 + 8. */
-	fd = LOAD("inside", LD_MAP(1, rb), MOV64_IMM(2, 16), MOV64_IMM(3, 0), CALL(BPF_FUNC_ringbuf_reserve),
+	fd = LOAD_UNVERIFIED("inside", LD_MAP(1, rb), MOV64_IMM(2, 16), MOV64_IMM(3, 0), CALL(BPF_FUNC_ringbuf_reserve),
 		  JMP_IMM(BPF_JNE, 0, 0, 1), EXIT(), MOV64_REG(1, 0), ALU64_IMM(BPF_ADD, 1, 8), MOV64_IMM(2, 0),
 		  CALL(BPF_FUNC_ringbuf_submit), MOV64_IMM(0, 0), EXIT());
 	ASSERT_EQ(run(fd, NULL), -EFAULT, "a pointer inside a record is not a record");
 	bpfhost_close(fd);
 	ASSERT_EQ(abandoned(), 1, "the faulting run's record was discarded by the core");
 	/* Submit twice. */
-	fd = LOAD("twice", LD_MAP(1, rb), MOV64_IMM(2, 16), MOV64_IMM(3, 0), CALL(BPF_FUNC_ringbuf_reserve),
+	fd = LOAD_UNVERIFIED("twice", LD_MAP(1, rb), MOV64_IMM(2, 16), MOV64_IMM(3, 0), CALL(BPF_FUNC_ringbuf_reserve),
 		  JMP_IMM(BPF_JNE, 0, 0, 1), EXIT(), MOV64_REG(6, 0), MOV64_REG(1, 6), MOV64_IMM(2, 0),
 		  CALL(BPF_FUNC_ringbuf_submit), MOV64_REG(1, 6), MOV64_IMM(2, 0), CALL(BPF_FUNC_ringbuf_discard),
 		  MOV64_IMM(0, 0), EXIT());
@@ -112,7 +112,7 @@ static void t_record_provenance(void)
 	bpfhost_close(fd);
 	ASSERT_EQ(consume_all(), 1, "the one submit was delivered");
 	/* Run 1 keeps the record's address in arr[0]; run 2 submits it. */
-	fd = LOAD("stash", LOOKUP_ARR0(), MOV64_REG(7, 0), LDX(BPF_DW, 1, 7, 0), JMP_IMM(BPF_JEQ, 1, 0, 4),
+	fd = LOAD_UNVERIFIED("stash", LOOKUP_ARR0(), MOV64_REG(7, 0), LDX(BPF_DW, 1, 7, 0), JMP_IMM(BPF_JEQ, 1, 0, 4),
 		  MOV64_IMM(2, 0), CALL(BPF_FUNC_ringbuf_submit), MOV64_IMM(0, 2), EXIT(),
 		  LD_MAP(1, rb), MOV64_IMM(2, 8), MOV64_IMM(3, 0), CALL(BPF_FUNC_ringbuf_reserve),
 		  JMP_IMM(BPF_JNE, 0, 0, 1), EXIT(), STX(BPF_DW, 7, 0, 0), MOV64_REG(1, 0), MOV64_IMM(2, 0),
@@ -133,18 +133,18 @@ static void t_record_provenance(void)
 /* Memory arguments are stack, packet, map values and records: never the context. */
 static void t_ctx_is_not_memory(void)
 {
-	int fd = LOAD("ctxout", MOV64_REG(2, 1), LD_MAP(1, rb), MOV64_IMM(3, 8), MOV64_IMM(4, 0),
+	int fd = LOAD_UNVERIFIED("ctxout", MOV64_REG(2, 1), LD_MAP(1, rb), MOV64_IMM(3, 8), MOV64_IMM(4, 0),
 		      CALL(BPF_FUNC_ringbuf_output), MOV64_IMM(0, 0), EXIT());
 
 	ASSERT_EQ(run(fd, NULL), -EFAULT, "the context as ringbuf_output data");
 	ASSERT_STR_CONTAINS(bpfhost_last_error(), "argument 2", "names the argument");
 	bpfhost_close(fd);
-	fd = LOAD("ctxval", ST(BPF_W, 10, -4, 0), MOV64_REG(3, 1), MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -4),
+	fd = LOAD_UNVERIFIED("ctxval", ST(BPF_W, 10, -4, 0), MOV64_REG(3, 1), MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -4),
 		  LD_MAP(1, arr), MOV64_IMM(4, 0), CALL(BPF_FUNC_map_update_elem), MOV64_IMM(0, 0), EXIT());
 	ASSERT_EQ(run(fd, NULL), -EFAULT, "the context as a map value");
 	bpfhost_close(fd);
 	/* A record is memory: output from a record into the ring works. */
-	fd = LOAD("recmem", LD_MAP(1, rb), MOV64_IMM(2, 8), MOV64_IMM(3, 0), CALL(BPF_FUNC_ringbuf_reserve),
+	fd = LOAD_UNVERIFIED("recmem", LD_MAP(1, rb), MOV64_IMM(2, 8), MOV64_IMM(3, 0), CALL(BPF_FUNC_ringbuf_reserve),
 		  JMP_IMM(BPF_JNE, 0, 0, 1), EXIT(), MOV64_REG(6, 0), ST(BPF_DW, 6, 0, 7), LD_MAP(1, rb),
 		  MOV64_REG(2, 6), MOV64_IMM(3, 8), MOV64_IMM(4, 0), CALL(BPF_FUNC_ringbuf_output),
 		  MOV64_REG(1, 6), MOV64_IMM(2, 0), CALL(BPF_FUNC_ringbuf_submit), MOV64_IMM(0, 3), EXIT());
@@ -166,9 +166,9 @@ static void t_left_behind_is_discarded(void)
 	int leak, out;
 
 	bpfhost_trace_read(log, sizeof(log));	/* drain */
-	leak = LOAD("leak", LD_MAP(1, rb), MOV64_IMM(2, 16), MOV64_IMM(3, 0), CALL(BPF_FUNC_ringbuf_reserve),
+	leak = LOAD_UNVERIFIED("leak", LD_MAP(1, rb), MOV64_IMM(2, 16), MOV64_IMM(3, 0), CALL(BPF_FUNC_ringbuf_reserve),
 		    MOV64_IMM(0, 0), EXIT());
-	out = LOAD("out", ST(BPF_DW, 10, -8, 42), LD_MAP(1, rb), MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -8),
+	out = LOAD_UNVERIFIED("out", ST(BPF_DW, 10, -8, 42), LD_MAP(1, rb), MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -8),
 		   MOV64_IMM(3, 8), MOV64_IMM(4, 0), CALL(BPF_FUNC_ringbuf_output), EXIT());
 	ASSERT_OK(run(leak, NULL), "reserve and exit");
 	ASSERT_EQ(abandoned(), before + 1, "counted in the ring's info");
@@ -193,7 +193,7 @@ static void t_many_regions_and_records(void)
 	uint32_t before = abandoned(), r = 0;
 	int fd;
 
-	fd = LOAD("many", LD_MAP(1, rb), MOV64_IMM(2, 8), MOV64_IMM(3, 0), CALL(BPF_FUNC_ringbuf_reserve),
+	fd = LOAD_UNVERIFIED("many", LD_MAP(1, rb), MOV64_IMM(2, 8), MOV64_IMM(3, 0), CALL(BPF_FUNC_ringbuf_reserve),
 		  JMP_IMM(BPF_JNE, 0, 0, 1), EXIT(), MOV64_REG(6, 0), MOV64_IMM(7, 40),
 		  /* loop: */ ST(BPF_W, 10, -4, 0), MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -4), LD_MAP(1, arr),
 		  CALL(BPF_FUNC_map_lookup_elem), ALU64_IMM(BPF_SUB, 7, 1), JMP_IMM(BPF_JNE, 7, 0, -8),
@@ -205,7 +205,7 @@ static void t_many_regions_and_records(void)
 	bpfhost_close(fd);
 
 	/* r7 = 0; 40 times: if reserve(8) != NULL, r7++. r0 = r7. */
-	fd = LOAD("hoard", MOV64_IMM(7, 0), MOV64_IMM(8, 40), LD_MAP(1, rb), MOV64_IMM(2, 8), MOV64_IMM(3, 0),
+	fd = LOAD_UNVERIFIED("hoard", MOV64_IMM(7, 0), MOV64_IMM(8, 40), LD_MAP(1, rb), MOV64_IMM(2, 8), MOV64_IMM(3, 0),
 		  CALL(BPF_FUNC_ringbuf_reserve), JMP_IMM(BPF_JEQ, 0, 0, 1), ALU64_IMM(BPF_ADD, 7, 1),
 		  ALU64_IMM(BPF_SUB, 8, 1), JMP_IMM(BPF_JNE, 8, 0, -9), MOV64_REG(0, 7), EXIT());
 	ASSERT_OK(run(fd, &r), "hoard");

@@ -31,8 +31,8 @@ static int run(int fd, uint64_t *ret)
 
 static void t_no_leftovers(void)
 {
-	int fill = LOAD("fill", FILL_FRAME(), MOV64_IMM(0, 0), EXIT());
-	int read = LOAD("read", OR_FRAME(), EXIT());
+	int fill = LOAD_UNVERIFIED("fill", FILL_FRAME(), MOV64_IMM(0, 0), EXIT());
+	int read = LOAD_UNVERIFIED("read", OR_FRAME(), EXIT());
 	uint64_t r = 1;
 
 	ASSERT_GE(fill, 0, "load fill");
@@ -46,7 +46,7 @@ static void t_no_leftovers(void)
 	}
 	{
 		/* Within one test run too: every repetition starts clear. */
-		int both = LOAD("both", OR_FRAME(), MOV64_REG(6, 0), FILL_FRAME(), MOV64_REG(0, 6), EXIT());
+		int both = LOAD_UNVERIFIED("both", OR_FRAME(), MOV64_REG(6, 0), FILL_FRAME(), MOV64_REG(0, 6), EXIT());
 		uint64_t r5 = 1;
 
 		ASSERT_OK(test_prog_run(both, 0, 5, &r5), "read then fill, 5 times");
@@ -60,9 +60,9 @@ static void t_no_leftovers(void)
 /* A callee's frame, and a tail call's target that reaches deeper than its caller. */
 static void t_frames_and_tail_calls(void)
 {
-	int fill = LOAD("fill2", FILL_FRAME(), CALL_LOCAL(2), MOV64_IMM(0, 0), EXIT(),
+	int fill = LOAD_UNVERIFIED("fill2", FILL_FRAME(), CALL_LOCAL(2), MOV64_IMM(0, 0), EXIT(),
 			/* f: */ FILL_FRAME(), MOV64_IMM(0, 0), EXIT());
-	int read = LOAD("readsub", CALL_LOCAL(1), EXIT(), /* f: */ OR_FRAME(), EXIT());
+	int read = LOAD_UNVERIFIED("readsub", CALL_LOCAL(1), EXIT(), /* f: */ OR_FRAME(), EXIT());
 	int pa = test_map(BPF_MAP_TYPE_PROG_ARRAY, "pa", 4, 4, 1, 0), caller;
 	uint64_t r = 1;
 	uint32_t k = 0;
@@ -73,7 +73,7 @@ static void t_frames_and_tail_calls(void)
 	ASSERT_OK(run(read, &r), "a callee reads its frame");
 	ASSERT_EQ(r, 0, "clear");
 	/* caller (reach 8) tail-calls read (reaches a callee frame). */
-	caller = LOAD("caller", ST(BPF_DW, 10, -8, 0), LD_MAP(2, pa), MOV64_IMM(3, 0), CALL(BPF_FUNC_tail_call),
+	caller = LOAD_UNVERIFIED("caller", ST(BPF_DW, 10, -8, 0), LD_MAP(2, pa), MOV64_IMM(3, 0), CALL(BPF_FUNC_tail_call),
 		      MOV64_IMM(0, 77), EXIT());
 	ASSERT_GE(caller, 0, "load caller");
 	ASSERT_OK(bpfhost_map_update_elem(pa, &k, &read, 0), "read into the prog array");
@@ -90,7 +90,7 @@ static void t_frames_and_tail_calls(void)
 /* Below the reach computed at load: a fault that says why, not a read of stale bytes. */
 static void t_outside_reach_faults(void)
 {
-	int fd = LOAD("deep", ST(BPF_DW, 10, -16, 1), MOV64_REG(1, 10), ALU64_IMM(BPF_ADD, 1, -16),
+	int fd = LOAD_UNVERIFIED("deep", ST(BPF_DW, 10, -16, 1), MOV64_REG(1, 10), ALU64_IMM(BPF_ADD, 1, -16),
 		      MOV64_IMM(2, 64), ALU64_REG(BPF_SUB, 1, 2), LDX(BPF_DW, 0, 1, 0), EXIT());
 
 	ASSERT_GE(fd, 0, "load");

@@ -17,7 +17,7 @@
 #include "bpfhost/bpf.h"
 #include "bpfhost/uapi.h"
 
-#define LOAD_XDP(name, ...) LOAD_TYPE(BPF_PROG_TYPE_XDP, name, __VA_ARGS__)
+#define LOAD_XDP(name, ...) LOAD_UNVERIFIED_TYPE(BPF_PROG_TYPE_XDP, name, __VA_ARGS__)
 
 static uint8_t frame[64];
 static uint8_t out[4096];
@@ -214,7 +214,7 @@ static void t_refused_at_load(void)
 			    "of type 'xdp' (6)", "named");
 	ASSERT_EQ(LOAD_XDP("skb", CALL(BPF_FUNC_skb_load_bytes), EXIT()), -EINVAL, "bpf_skb_load_bytes");
 	ASSERT_STR_CONTAINS(bpfhost_last_error(), "bpf_skb_load_bytes", "named");
-	ASSERT_EQ(LOAD("sock_adjust", CALL(BPF_FUNC_xdp_adjust_head), EXIT()), -EINVAL,
+	ASSERT_EQ(LOAD_UNVERIFIED("sock_adjust", CALL(BPF_FUNC_xdp_adjust_head), EXIT()), -EINVAL,
 		  "XDP helpers are XDP's");
 	ASSERT_STR_CONTAINS(bpfhost_last_error(), "bpf_xdp_adjust_head", "named");
 	ASSERT_EQ(LOAD_XDP("ldabs", MOV64_REG(6, 1), LD_ABS(BPF_B, 0), EXIT()), -EINVAL, "LD_ABS");
@@ -268,7 +268,7 @@ static void t_no_hook_for_builtin(void)
 	ASSERT_GE(fd, 0, "load");
 	ASSERT_EQ(bpfhost_link_create(fd, 0, 4300, NULL), -EINVAL, "no link");
 	ASSERT_STR_CONTAINS(bpfhost_last_error(), "cannot run programs of the built-in type 'xdp'", "says why");
-	sock = LOAD("hooked_sock", MOV64_IMM(0, 0), EXIT());
+	sock = LOAD_UNVERIFIED("hooked_sock", MOV64_IMM(0, 0), EXIT());
 	ASSERT_GE(sock, 0, "load");
 	ASSERT_EQ(bpfhost_link_create(sock, 0, 4300, NULL), -EINVAL, "nor for a socket filter");
 	bpfhost_close(fd);
