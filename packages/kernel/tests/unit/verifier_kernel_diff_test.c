@@ -202,11 +202,12 @@ static int bpfhost_load(const struct bpfhost_program *p, char *why, size_t len)
 	log[0] = '\0';
 	fd = bpfhost_prog_load(bpfhost_program__type(p), bpfhost_program__name(p), "GPL", bpfhost_program__insns(p),
 			       bpfhost_program__insn_cnt(p), &o);
+	/* The one-line reason the issue asks of every refusal; the log's last line if there is none. */
 	if (fd < 0) {
-		if (log[0])
-			log_reason(log, why, len);
-		else
+		if (bpfhost_last_error()[0])
 			snprintf(why, len, "%s", bpfhost_last_error());
+		else
+			log_reason(log, why, len);
 	}
 	return fd;
 }
