@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <linux/bpf.h>
+#include <linux/btf.h>
 
 #include "kernel_bpf.h"
 
@@ -166,6 +167,91 @@ int kbpf_prog_load(uint32_t prog_type, const void *insns, uint32_t insn_cnt, con
 		close(log_fd);
 		snprintf(log, log_size, "(loaded with the log on)");
 	}
+	return fd;
+}
+
+/* The BTF of kbpf_prog_load_funcs(): int, int (void), then FUNC fN per function. */
+static int load_func_btf(uint32_t nfuncs)
+{
+	enum { MAX_FUNCS = 64 };
+	struct {
+		struct btf_header hdr;
+		uint32_t types[7 + 3 * MAX_FUNCS];
+		char strs[4 + 4 * MAX_FUNCS];
+	} b;
+	union bpf_attr attr;
+	uint32_t nt = 0, ns = 0;
+
+	if (nfuncs > MAX_FUNCS)
+		return -E2BIG;
+	memset(&b, 0, sizeof(b));
+	b.strs[ns++] = '\0';
+	memcpy(b.strs + ns, "int", 4);
+	b.types[nt++] = ns;		/* [1] int */
+	ns += 4;
+	b.types[nt++] = BTF_KIND_INT << 24;
+	b.types[nt++] = 4;
+	b.types[nt++] = (BTF_INT_SIGNED << 24) | 32;
+	b.types[nt++] = 0;		/* [2] int (void) */
+	b.types[nt++] = BTF_KIND_FUNC_PROTO << 24;
+	b.types[nt++] = 1;
+	for (uint32_t i = 0; i < nfuncs; i++) {
+		b.types[nt++] = ns;	/* [3 + i] static int fI(void) */
+		ns += (uint32_t)snprintf(b.strs + ns, sizeof(b.strs) - ns, "f%u", i) + 1;
+		b.types[nt++] = (BTF_KIND_FUNC << 24) | BTF_FUNC_STATIC;
+		b.types[nt++] = 2;
+	}
+	b.hdr.magic = BTF_MAGIC;
+	b.hdr.version = BTF_VERSION;
+	b.hdr.hdr_len = sizeof(b.hdr);
+	b.hdr.type_off = 0;
+	b.hdr.type_len = nt * 4;
+	b.hdr.str_off = nt * 4;
+	b.hdr.str_len = ns;
+	/* Strings right after the types. */
+	memmove((char *)b.types + nt * 4, b.strs, ns);
+	memset(&attr, 0, sizeof(attr));
+	attr.btf = ptr_to_u64(&b);
+	attr.btf_size = (uint32_t)sizeof(b.hdr) + nt * 4 + ns;
+	return sys_bpf(BPF_BTF_LOAD, &attr, sizeof(attr));
+}
+
+int kbpf_prog_load_funcs(uint32_t prog_type, const void *insns, uint32_t insn_cnt, const char *license,
+			 const uint32_t *func_offs, uint32_t nfuncs, char *log, uint32_t log_size)
+{
+	struct bpf_func_info fi[64];
+	union bpf_attr attr;
+	int fd, btf_fd, log_fd;
+
+	if (!nfuncs)
+		return kbpf_prog_load(prog_type, insns, insn_cnt, license, log, log_size);
+	btf_fd = load_func_btf(nfuncs);
+	if (btf_fd < 0)
+		return btf_fd;
+	for (uint32_t i = 0; i < nfuncs; i++) {
+		fi[i].insn_off = func_offs[i];
+		fi[i].type_id = 3 + i;
+	}
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = prog_type;
+	attr.insns = ptr_to_u64(insns);
+	attr.insn_cnt = insn_cnt;
+	attr.license = ptr_to_u64(license);
+	attr.prog_btf_fd = (uint32_t)btf_fd;
+	attr.func_info = ptr_to_u64(fi);
+	attr.func_info_rec_size = sizeof(fi[0]);
+	attr.func_info_cnt = nfuncs;
+	fd = sys_bpf(BPF_PROG_LOAD, &attr, sizeof(attr));
+	if (fd < 0 && log && log_size) {
+		log[0] = '\0';
+		attr.log_buf = ptr_to_u64(log);
+		attr.log_size = log_size;
+		attr.log_level = 1;
+		log_fd = sys_bpf(BPF_PROG_LOAD, &attr, sizeof(attr));
+		if (log_fd >= 0)
+			close(log_fd);
+	}
+	close(btf_fd);
 	return fd;
 }
 

@@ -52,6 +52,17 @@ int kbpf_prog_load(uint32_t prog_type, const void *insns, uint32_t insn_cnt, con
 		   char *log, uint32_t log_size);
 
 /*
+ * kbpf_prog_load() with BTF describing @nfuncs static functions starting at
+ * instructions @func_offs (ascending, the first 0): the kernel takes
+ * callbacks (BPF_PSEUDO_FUNC, e.g. bpf_loop's) only from programs with
+ * func_info. The functions are "int fN(void)" (the kernel reads a static
+ * function's arguments from its callers, not from BTF). @nfuncs 0 is
+ * kbpf_prog_load().
+ */
+int kbpf_prog_load_funcs(uint32_t prog_type, const void *insns, uint32_t insn_cnt, const char *license,
+			 const uint32_t *func_offs, uint32_t nfuncs, char *log, uint32_t log_size);
+
+/*
  * BPF_PROG_TEST_RUN with @data as the packet and @repeat runs: 0 or -errno;
  * @retval gets r0 of the last run, @duration (may be NULL) the mean ns per run.
  */
