@@ -65,7 +65,7 @@ static int pointer_alu(struct bh_venv *env, const struct bpf_insn *in, struct bh
 	int err;
 
 	if (BPF_CLASS(in->code) != BPF_ALU64) {
-		if (env->priv) {	/* a meaningless scalar made of a host address */
+		if (env->priv && op == BPF_SUB) {	/* a meaningless scalar made of a host address */
 			set_scalar(dst, bh_scalar_urange(0, UINT32_MAX));
 			return 0;
 		}
@@ -85,6 +85,9 @@ static int pointer_alu(struct bh_venv *env, const struct bpf_insn *in, struct bh
 	if (op == BPF_SUB && ptr_is_src)
 		return bh_verr(env, -EACCES, "R%u: a pointer subtracted from a scalar is prohibited",
 			       in->dst_reg);
+	if (op == BPF_SUB && r.kind == BH_REG_STACK)	/* as Linux: move the frame pointer by adding */
+		return bh_verr(env, -EACCES, "R%u subtraction from a stack pointer is prohibited; add a "
+			       "negative offset instead", in->dst_reg);
 	if (!env->priv && !bh_scalar_is_const(s) && s->smin < 0 && s->smax >= 0)
 		return bh_verr(env, -EACCES, "R%u: pointer arithmetic with a value of mixed signed bounds is "
 			       "prohibited for unprivileged programs", in->dst_reg);

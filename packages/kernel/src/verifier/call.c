@@ -20,6 +20,8 @@ struct call_meta {
 	bool inner;				/* the map is an inner map of `map` */
 	uint32_t map_type, key_size, value_size;
 	unsigned map_regno;
+	bool key_known;				/* the key is a constant the verifier knows */
+	uint32_t key;
 };
 
 static bool is_pointer(const struct bh_reg *r)
@@ -140,6 +142,34 @@ static int check_map_arg(struct bh_venv *env, const struct bh_helper *h, unsigne
 }
 
 /* A memory argument and its size in the next register. */
+/*
+ * Linux's constant-key array lookups: a key spilled as a known constant in
+ * an aligned stack slot, inside max_entries, always finds its value.
+ */
+static void note_const_key(struct bh_venv *env, const struct bh_reg *reg, struct call_meta *meta)
+{
+	const struct bh_frame *f;
+	const struct bh_stack_slot *s;
+	int64_t o;
+
+	if (reg->kind != BH_REG_STACK || !bh_scalar_is_const(&reg->var) || meta->key_size != 4)
+		return;
+	o = (int64_t)reg->off + (int64_t)reg->var.var.value;
+	if (o >= 0 || o < -(int64_t)MAX_BPF_STACK || o % 8)
+		return;
+	f = env->cur.frames[reg->frameno];
+	if ((uint32_t)(-o / 8) > f->nslots)
+		return;
+	s = &f->slots[-o / 8 - 1];
+	for (unsigned b = 0; b < BH_SLOT_SIZE; b++)
+		if (s->type[b] != BH_STACK_SPILL)
+			return;
+	if (s->spilled.kind != BH_REG_SCALAR || !bh_scalar_is_const(&s->spilled.var))
+		return;
+	meta->key_known = true;
+	meta->key = (uint32_t)s->spilled.var.var.value;
+}
+
 static int check_mem_arg(struct bh_venv *env, const struct bh_helper *h, unsigned regno,
 			 uint8_t kind, uint8_t size_kind)
 {
@@ -225,6 +255,8 @@ static int check_args(struct bh_venv *env, const struct bh_helper *h, struct cal
 			if (!meta->map)
 				return bh_verr(env, -EINVAL, "%s: a key or value argument without a map before it",
 					       h->name);
+			if (kind == BPFHOST_ARG_PTR_TO_MAP_KEY)
+				note_const_key(env, reg, meta);
 			err = bh_check_mem_range(env, regno, reg, 0,
 						 kind == BPFHOST_ARG_PTR_TO_MAP_KEY ? meta->key_size :
 										      meta->value_size,
@@ -281,6 +313,12 @@ static int set_return(struct bh_venv *env, const struct bh_helper *h, const stru
 			r0->flags |= BH_REGF_INNER_VALUE;
 		if (!meta->inner && (((const struct bh_map *)meta->map)->map_flags & BPF_F_RDONLY_PROG))
 			r0->flags |= BH_REGF_RDONLY;
+		if (!meta->inner && h->id == BPF_FUNC_map_lookup_elem && meta->key_known &&
+		    (meta->map_type == BPF_MAP_TYPE_ARRAY || meta->map_type == BPF_MAP_TYPE_PERCPU_ARRAY) &&
+		    meta->key < meta->map->max_entries) {
+			r0->kind = BH_REG_MAP_VALUE;	/* an array always holds its in-range keys */
+			r0->id = 0;
+		}
 		return 0;
 	case BPFHOST_RET_PTR_TO_ALLOC_MEM_OR_NULL: {
 		const struct bh_reg *size = bh_cur_reg(env, BPF_REG_2);

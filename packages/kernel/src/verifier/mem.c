@@ -389,7 +389,7 @@ static int access(struct bh_venv *env, unsigned regno, int32_t off, unsigned siz
 		return write ? stack_write(env, regno, &reg, off, size, val, imm) :
 			       stack_read(env, regno, &reg, off, size, sign, out);
 	case BH_REG_CTX:
-		if (write && val && is_pointer(val))
+		if (write && val && is_pointer(val) && !env->priv)
 			return bh_verr(env, -EACCES, "R%u is a pointer: storing it into the context would "
 				       "leak a host address", val == bh_cur_reg(env, 0) ? 0u : regno);
 		return check_ctx(env, regno, &reg, off, size, write, out, sign);

@@ -10,9 +10,9 @@
 # BPFHOST_VERIFIER_DIFF_ENFORCE turns the matrix into requirements (issue 11):
 # bpfhost refuses every program Linux refuses in the memory-safety, reference
 # and termination categories, and accepts at least 95% of what Linux accepts.
-# Off until the verifier is wired into BPF_PROG_LOAD.
+# On: the verifier is wired into BPF_PROG_LOAD.
 option(BPFHOST_VERIFIER_DIFF_ENFORCE
-  "verifier_kernel_diff_test requires bpfhost's verdicts to meet issue 11's agreement targets" OFF)
+  "verifier_kernel_diff_test requires bpfhost's verdicts to meet issue 11's agreement targets" ON)
 
 include(${PROJECT_SOURCE_DIR}/cmake/BpfhostTools.cmake)
 bpfhost_find_program(BPFHOST_OBJ_CLANG clang-19)
