@@ -97,6 +97,20 @@ export interface LoadProgramOptions {
   expectedAttachType?: number;
   /** Map handles the instructions refer to by index (`BPF_PSEUDO_MAP_IDX`). */
   maps?: Array<{ fd: number }>;
+  /**
+   * Verify with Linux's rules for loads without CAP_BPF/CAP_PERFMON: no
+   * pointer may reach a map, the context, a helper as a number or the return
+   * value; no pointer comparisons; no reads of unwritten stack. For programs
+   * from authors you trust less: nothing of the host's addresses leaks.
+   */
+  unprivileged?: boolean;
+  /**
+   * Test-only: load without the static verifier (only the structural check),
+   * so a test can show the interpreter's run-time checks stop a program the
+   * verifier would refuse (an endless loop reaching the instruction budget).
+   * Never set it for programs you mean to run.
+   */
+  testUnverified?: boolean;
 }
 
 /** @internal How a Program is made. */
@@ -171,6 +185,8 @@ export class Program extends Resource {
       b.progLoad(type, name || null, opts.license ?? 'GPL', insns, {
         ...(expectedAttachType !== undefined ? { expectedAttachType } : {}),
         ...(fdArray ? { fdArray } : {}),
+        ...(opts.unprivileged ? { unprivileged: true } : {}),
+        ...(opts.testUnverified ? { testUnverified: true } : {}),
       }),
     );
     return new Program({

@@ -124,7 +124,7 @@ describe('instruction budget (insnBudget)', () => {
   const exhausted = (insn: number, budget: number): RegExp => new RegExp(`: insn ${insn}: instruction budget of ${budget} exhausted`);
 
   it('a program that never ends stops at the budget with ELOOP naming it and the budget', () => {
-    using p = Program.load({ type: 'socket_filter', name: 'spin', insns: 'ja -1\nexit' });
+    using p = Program.load({ type: 'socket_filter', name: 'spin', insns: 'ja -1\nexit', testUnverified: true });
     assert.throws(
       () => p.testRun({ data: frame(), insnBudget: 1000 }),
       (e: unknown) =>
@@ -154,7 +154,7 @@ describe('instruction budget (insnBudget)', () => {
   });
 
   it('testRunAsync: rejects with ELOOP, and the event loop runs meanwhile', async () => {
-    using p = Program.load({ type: 'socket_filter', name: 'spin_async', insns: 'ja -1\nexit' });
+    using p = Program.load({ type: 'socket_filter', name: 'spin_async', insns: 'ja -1\nexit', testUnverified: true });
     await assert.rejects(p.testRunAsync({ data: frame(), insnBudget: 50 }), (e: unknown) => e instanceof BpfError && e.code === 'ELOOP' && /program 'spin_async': testRunAsync: insn 0: instruction budget of 50 exhausted/.test(e.message));
     let ticks = 0;
     const timer = setInterval(() => ticks++, 1);

@@ -158,7 +158,7 @@ describe('instruction budget of a link (attach({ insnBudget }))', { skip: noSamp
   it('each run on the hook is bounded by its link\'s budget; a run past it fails the trigger with ELOOP', () => {
     using ext = loadExtension(sampleExtension);
     const event = sampleEvent.encode({ key: 1, flags: 0, value: 0n });
-    using spin = Program.load({ type: SAMPLE_PROGRAM_TYPE, name: 'spin', insns: 'ja -1\nexit' });
+    using spin = Program.load({ type: SAMPLE_PROGRAM_TYPE, name: 'spin', insns: 'ja -1\nexit', testUnverified: true });
     {
       using link = spin.attach({ attachType: SAMPLE_ATTACH_TYPE, insnBudget: 100 });
       assert.equal(link.attachType, SAMPLE_ATTACH_TYPE);

@@ -21,7 +21,15 @@ pub struct ProgLoadOptions {
   pub expected_attach_type: Option<f64>,
   /// Map handles, each an int.
   pub fd_array: Option<Vec<f64>>,
+  /// Verify with Linux's rules for unprivileged loads (BPFHOST_F_UNPRIVILEGED).
+  pub unprivileged: Option<bool>,
+  /// Test-only: load without the static verifier (BPFHOST_F_TEST_UNVERIFIED),
+  /// so that tests can reach the run-time checks.
+  pub test_unverified: Option<bool>,
 }
+
+const BPFHOST_F_UNPRIVILEGED: u32 = 1 << 30;
+const BPFHOST_F_TEST_UNVERIFIED: u32 = 1 << 31;
 
 /// bpfhost_prog_load(): loads @insns (raw 8-byte instructions); returns the
 /// program's handle. A refusal's message carries the load log (also in `log`).
@@ -61,13 +69,20 @@ pub fn prog_load(
       ),
     ));
   }
+  let mut prog_flags = 0;
+  if opts.as_ref().and_then(|o| o.unprivileged).unwrap_or(false) {
+    prog_flags |= BPFHOST_F_UNPRIVILEGED;
+  }
+  if opts.as_ref().and_then(|o| o.test_unverified).unwrap_or(false) {
+    prog_flags |= BPFHOST_F_TEST_UNVERIFIED;
+  }
   let cname = name.map(|n| cstring(&env, &n, "name")).transpose()?;
   let clicense = cstring(&env, &license, "license")?;
   let mut log = vec![0u8; LOG_SIZE];
   let o = sys::ProgLoadOpts {
     sz: std::mem::size_of::<sys::ProgLoadOpts>(),
     expected_attach_type: expected_attach_type.unwrap_or(0),
-    prog_flags: 0,
+    prog_flags,
     fd_array: fd_array.as_ref().map_or(ptr::null(), |a| a.as_ptr()),
     log_level: 1,
     log_size: LOG_SIZE as u32,
@@ -95,7 +110,9 @@ pub fn prog_load(
     let mut e = CError::last(ret);
     let text = from_c(log.as_ptr() as *const c_char);
     let text = text.trim_end();
-    if !text.is_empty() && !e.message.contains(text) {
+    // A one-line log is the refusal itself; a longer one (the verifier's
+    // path) stays in `log`, out of the message.
+    if !text.is_empty() && !text.contains('\n') && !e.message.contains(text) {
       e.message = format!("{}\n{text}", e.message);
     }
     e.log = Some(text.to_string());

@@ -143,7 +143,7 @@ test('a huge dataSizeOut fails with ENOMEM or runs; it never aborts the process'
 });
 
 test('insnBudget: a test run stops at it with ELOOP; 0 is the core default', async () => {
-  const spin = b.progLoad(PROG_SOCKET_FILTER, 'spin', 'GPL', b.asm('ja -1\nexit'));
+  const spin = b.progLoad(PROG_SOCKET_FILTER, 'spin', 'GPL', b.asm('ja -1\nexit'), { testUnverified: true });
   throwsErrno(() => b.progTestRun(spin, { data: frame(), insnBudget: 100 }), 'ELOOP', 40, /^program 'spin': insn 0: instruction budget of 100 exhausted/);
   throwsErrno(() => b.progTestRun(spin, { data: frame(), insnBudget: 0 }), 'ELOOP', 40, /instruction budget of 16777216 exhausted/);
   await assert.rejects(b.progTestRunAsync(spin, { data: frame(), insnBudget: 7, repeat: 1000 }), (e) => e.code === 'ELOOP' && /budget of 7 exhausted/.test(e.message));

@@ -129,12 +129,12 @@ test('progTestRunAsync: the same results as progTestRun, off the JS thread', asy
   await assert.rejects(b.progTestRunAsync(fd, { data: f, dataSizeOut: 10 }), (e) => e.code === 'ENOSPC' && e.errno === 28 && /lenplus_a|ENOSPC|data/.test(e.message));
   await assert.rejects(b.progTestRunAsync(12345), (e) => e.code === 'EBADF');
 
-  // A long run (a loop of 2^20 instructions, 200 times) leaves the event loop free: a timer fires
-  // before the run settles.
-  const loop = b.progLoad(PROG_SOCKET_FILTER, 'spin', 'GPL', b.asm('mov %r0, 0\nmov %r2, 0\nloop:\nadd %r2, 1\njlt %r2, 1048576, loop\nexit'));
+  // A long run (a loop of 2^16 iterations, within what the verifier explores, 3200 times) leaves
+  // the event loop free: a timer fires before the run settles.
+  const loop = b.progLoad(PROG_SOCKET_FILTER, 'spin', 'GPL', b.asm('mov %r0, 0\nmov %r2, 0\nloop:\nadd %r2, 1\njlt %r2, 65536, loop\nexit'));
   let settled = false;
   let timerFiredBeforeSettle = false;
-  const run = b.progTestRunAsync(loop, { data: f, repeat: 200 }).then((x) => { settled = true; return x; });
+  const run = b.progTestRunAsync(loop, { data: f, repeat: 3200 }).then((x) => { settled = true; return x; });
   await new Promise((resolve) => setTimeout(resolve, 1));
   timerFiredBeforeSettle = !settled;
   assert.equal((await run).retval, 0);

@@ -60,12 +60,15 @@ static void unload_module(int h)
 	ASSERT_OK(bpfhost_extension_unload(h, 0), "unload (everything closed)");
 }
 
+/* prog_flags of the next loads: BPFHOST_F_TEST_UNVERIFIED for the run-time checks' tests. */
+static uint32_t load_flags;
+
 /* Assembles the formatted source and loads it; returns the handle or the error. */
 static int __attribute__((format(printf, 3, 4))) prog(uint32_t type, const char *name,
 						       const char *fmt, ...)
 {
 	BPFHOST_OPTS(bpfhost_prog_load_opts, opts, .log_buf = log_buf, .log_size = sizeof(log_buf),
-		     .log_level = 1);
+		     .log_level = 1, .prog_flags = load_flags);
 	struct bpf_insn *insns = NULL;
 	char src[4096];
 	size_t n = 0;
@@ -172,7 +175,14 @@ static void test_run_context(void)
 			     "stw [%%r1+%d], 999\n"
 			     "exit\n",
 			     CTX_DATA, CTX_END, CTX_LEN, CTX_EVENT, CTX_INDEX, CTX_LEN);
-	int oob = sample_prog("past_end", "ldxdw %%r2, [%%r1+0]\nldxb %%r0, [%%r2+8]\nexit\n");
+	int oob;
+
+	/* A read past data_end: the verifier refuses it; loaded without it, the run faults. */
+	ASSERT_EQ(sample_prog("past_end", "ldxdw %%r2, [%%r1+0]\nldxb %%r0, [%%r2+8]\nexit\n"), -EACCES,
+		  "the verifier refuses an unchecked packet read");
+	load_flags = BPFHOST_F_TEST_UNVERIFIED;
+	oob = sample_prog("past_end", "ldxdw %%r2, [%%r1+0]\nldxb %%r0, [%%r2+8]\nexit\n");
+	load_flags = 0;
 
 	ASSERT_GE(fd, 0, "load ctx_fields");
 	ASSERT_GE(oob, 0, "load past_end");
@@ -263,7 +273,13 @@ static int scrambler(void)
 static void pointer_writes_fault(void)
 {
 	int mod = load_module();
-	int p = sample_prog("ptrwriter", "stdw [%%r1+%d], 0\nmov %%r0, 0\nexit\n", CTX_END);
+	int p;
+
+	ASSERT_EQ(sample_prog("ptrwriter", "stdw [%%r1+%d], 0\nmov %%r0, 0\nexit\n", CTX_END), -EACCES,
+		  "the verifier refuses a write to a packet pointer field");
+	load_flags = BPFHOST_F_TEST_UNVERIFIED;
+	p = sample_prog("ptrwriter", "stdw [%%r1+%d], 0\nmov %%r0, 0\nexit\n", CTX_END);
+	load_flags = 0;
 	uint8_t data[4] = { 5, 0, 0, 0 };
 	uint32_t cnt = 99, r = 99;
 	int l;
@@ -345,9 +361,14 @@ static void hook_refuses_wrong_links(void)
 	int mod = load_module();
 	int filter = prog(BPF_PROG_TYPE_SOCKET_FILTER, "filter", "mov %%r0, 0\nexit\n");
 	int sample = sample_prog("sample", "mov %%r0, 0\nexit\n");
-	int fault = sample_prog("faulting", "ldxdw %%r0, [%%r1+4096]\nexit\n");
-	int l, lf;
+	int fault, l, lf;
 	uint32_t cnt = 0, r = 0;
+
+	/* A read past the context: refused at load; loaded without the verifier, the hook's run faults. */
+	ASSERT_EQ(sample_prog("faulting", "ldxdw %%r0, [%%r1+4096]\nexit\n"), -EACCES, "verifier");
+	load_flags = BPFHOST_F_TEST_UNVERIFIED;
+	fault = sample_prog("faulting", "ldxdw %%r0, [%%r1+4096]\nexit\n");
+	load_flags = 0;
 
 	ASSERT_GE(filter, 0, "load a socket filter");
 	ASSERT_GE(sample, 0, "load a sample program");
@@ -448,11 +469,16 @@ static void helper_get_object_value(void)
 	int small = get_object_prog(objects, 1, 4);
 	int on_plain = get_object_prog(plain, 1, OBJ_VALUE);
 	int on_counter = get_object_prog(counters, 1, OBJ_VALUE);
-	int overflow = get_object_prog(objects, 1, 4096);
+	int overflow;
 	uint8_t data[OBJ_VALUE];
 	uint32_t r = 0, k = 1;
 	uint64_t one = 1;
 
+	/* 4096 bytes into a stack buffer: the verifier refuses it; without it, the argument check. */
+	ASSERT_EQ(get_object_prog(objects, 1, 4096), -EACCES, "the verifier refuses a size past the stack");
+	load_flags = BPFHOST_F_TEST_UNVERIFIED;
+	overflow = get_object_prog(objects, 1, 4096);
+	load_flags = 0;
 	ASSERT_TRUE(get1 >= 0 && get2 >= 0 && small >= 0 && on_plain >= 0 && on_counter >= 0 &&
 		    overflow >= 0, "load the helper programs");
 	put_object(objects, 1, "hello, object");
@@ -572,11 +598,23 @@ static void map_helpers_on_custom_maps(void)
 	int totals = test_map(SAMPLE_EXT_MAP_TYPE_ACCUMULATOR_ARRAY, "totals", 4, 8, 4, 0);
 	int count3 = count_prog(counters, 3);
 	int upd = map_op_prog(2, counters, 4), del = map_op_prog(3, counters, 4);
-	int obj_upd = map_op_prog(2, objects, 1), obj_del = map_op_prog(3, objects, 1);
-	int obj_look = map_op_prog(1, objects, 1), tot_upd = map_op_prog(2, totals, 1);
+	int obj_upd, obj_del, obj_look, tot_upd;
 	uint64_t v = 0;
 	uint32_t k = 3;
 	char value[OBJ_VALUE];
+
+	/* The core's map helpers on updates_original_value maps: refused at load (DESIGN.md)... */
+	ASSERT_EQ(map_op_prog(2, objects, 1), -EACCES, "update on the object map");
+	ASSERT_STR_CONTAINS(bpfhost_last_error(), "updates_original_value", "message");
+	ASSERT_EQ(map_op_prog(1, objects, 1), -EACCES, "lookup on the object map");
+	ASSERT_EQ(map_op_prog(2, totals, 1), -EACCES, "update on the accumulator");
+	/* ...and, loaded without the verifier, answered at run time. */
+	load_flags = BPFHOST_F_TEST_UNVERIFIED;
+	obj_upd = map_op_prog(2, objects, 1);
+	obj_del = map_op_prog(3, objects, 1);
+	obj_look = map_op_prog(1, objects, 1);
+	tot_upd = map_op_prog(2, totals, 1);
+	load_flags = 0;
 
 	ASSERT_TRUE(count3 >= 0 && upd >= 0 && del >= 0 && obj_upd >= 0 && obj_del >= 0 &&
 		    obj_look >= 0 && tot_upd >= 0, "load");

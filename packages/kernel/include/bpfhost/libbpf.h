@@ -217,6 +217,13 @@ BPFHOST_API size_t bpfhost_program__insn_cnt(const struct bpfhost_program *prog)
 BPFHOST_API bool bpfhost_program__autoload(const struct bpfhost_program *prog);
 /** @brief Before prepare/load: false leaves the program unloaded (its fd stays -ENOENT). @return 0, -EBUSY */
 BPFHOST_API int bpfhost_program__set_autoload(struct bpfhost_program *prog, bool autoload);
+/** @return the prog_flags bpfhost_object__load() passes to BPF_PROG_LOAD (0 by default) */
+BPFHOST_API uint32_t bpfhost_program__flags(const struct bpfhost_program *prog);
+/**
+ * @brief Before load: BPF_PROG_LOAD's prog_flags for @p prog (libbpf's
+ * bpf_program__set_flags), e.g. BPFHOST_F_UNPRIVILEGED. @return 0, -EBUSY
+ */
+BPFHOST_API int bpfhost_program__set_flags(struct bpfhost_program *prog, uint32_t flags);
 /**
  * @brief Gives the load a caller's log buffer (and level, 1 by default when a
  * buffer is set). Without one, a refused load is retried once with an

@@ -488,7 +488,8 @@ static void last_log_line(const char *log, char *out, size_t size)
 static int load_program(struct bpfhost_object *obj, struct bpfhost_program *p)
 {
 	const char *sec = obj->secs[p->sec_idx].elf->name;
-	BPFHOST_OPTS(bpfhost_prog_load_opts, opts, .expected_attach_type = p->expected_attach_type);
+	BPFHOST_OPTS(bpfhost_prog_load_opts, opts, .expected_attach_type = p->expected_attach_type,
+		     .prog_flags = p->prog_flags);
 	char name[BPF_OBJ_NAME_LEN], msg[512], line[200];
 	int fd;
 
@@ -743,6 +744,21 @@ int bpfhost_program__set_autoload(struct bpfhost_program *prog, bool autoload)
 	if (err)
 		return err;
 	prog->autoload = autoload;
+	return 0;
+}
+
+uint32_t bpfhost_program__flags(const struct bpfhost_program *prog)
+{
+	return prog->prog_flags;
+}
+
+int bpfhost_program__set_flags(struct bpfhost_program *prog, uint32_t flags)
+{
+	int err = prog_check_unloaded(prog, "set_flags");
+
+	if (err)
+		return err;
+	prog->prog_flags = flags;
 	return 0;
 }
 

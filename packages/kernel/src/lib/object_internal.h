@@ -126,6 +126,7 @@ struct bpfhost_program {
 	uint32_t expected_attach_type;
 	bool type_set;			/* by the section prefix or the caller */
 	bool autoload;
+	uint32_t prog_flags;		/* BPF_PROG_LOAD's (bpfhost_program__set_flags) */
 	struct bpf_insn *insns;		/* relocated, sub-programs appended (after prepare) */
 	uint32_t insn_cnt;
 	char *log_buf;			/* caller's */

@@ -20,6 +20,7 @@ struct call_meta {
 	bool inner;				/* the map is an inner map of `map` */
 	uint32_t map_type, key_size, value_size;
 	unsigned map_regno;
+	uint32_t map_flags;
 	bool key_known;				/* the key is a constant the verifier knows */
 	uint32_t key;
 };
@@ -121,11 +122,15 @@ static int check_map_arg(struct bh_venv *env, const struct bh_helper *h, unsigne
 		meta->map_type = m->map_type;
 		meta->key_size = m->key_size;
 		meta->value_size = m->value_size;
+		meta->map_flags = m->map_flags;
 	} else {
 		meta->map_type = map->map_type;
 		meta->key_size = map->key_size;
 		meta->value_size = map->value_size;
-		if (bh_custom_map_updates_original_value((struct bh_map *)map))
+		meta->map_flags = map->map_flags;
+		/* The core's map helpers; an extension's own helpers know their maps. */
+		if (h->id < BPFHOST_HELPER_EXT_BASE &&
+		    bh_custom_map_updates_original_value((struct bh_map *)map))
 			return bh_verr(env, -EACCES, "%s on map '%s': its provider updates the original value "
 				       "(updates_original_value), so programs cannot use it; read it from user "
 				       "space", h->name, map->name);
@@ -311,7 +316,7 @@ static int set_return(struct bh_venv *env, const struct bh_helper *h, const stru
 			r0->flags |= BH_REGF_INNER_MAP;
 		if (meta->inner)	/* a value of an inner map: the outer map's flags say nothing of it */
 			r0->flags |= BH_REGF_INNER_VALUE;
-		if (!meta->inner && (((const struct bh_map *)meta->map)->map_flags & BPF_F_RDONLY_PROG))
+		if (meta->map_flags & BPF_F_RDONLY_PROG)
 			r0->flags |= BH_REGF_RDONLY;
 		if (!meta->inner && h->id == BPF_FUNC_map_lookup_elem && meta->key_known &&
 		    (meta->map_type == BPF_MAP_TYPE_ARRAY || meta->map_type == BPF_MAP_TYPE_PERCPU_ARRAY) &&

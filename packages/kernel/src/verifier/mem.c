@@ -230,6 +230,9 @@ static int stack_write(struct bh_venv *env, unsigned regno, const struct bh_reg 
 
 	if (err)
 		return err;
+	if (val && val->kind == BH_REG_STACK && val->frameno > reg->frameno)
+		return bh_verr(env, -EACCES, "R%u points to a callee's stack; storing it into its caller's "
+			       "frame would outlive the call", regno);
 	if (bh_scalar_is_const(&reg->var) && size == 8 && !(lo % 8)) {
 		uint8_t *b = stack_byte(f, lo, &slot);
 

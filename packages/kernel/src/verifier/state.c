@@ -303,8 +303,8 @@ static bool reg_within(const struct bh_reg *old, const struct bh_reg *cur, struc
 		return true;
 	if (old->kind != cur->kind)
 		return false;
-	if (old->kind == BH_REG_SCALAR)
-		return bh_scalar_within(&old->var, &cur->var);
+	if (old->kind == BH_REG_SCALAR)	/* linked copies in old must be linked in cur too */
+		return bh_scalar_within(&old->var, &cur->var) && ids_match(m, old->id, cur->id);
 	/* A pointer: the same object at the same offset, no less proven. */
 	if (old->frameno != cur->frameno || old->flags != cur->flags || old->map != cur->map ||
 	    old->mem_size != cur->mem_size ||

@@ -22,6 +22,8 @@
 
 /* Saved states per instruction: more would cost more to compare than walking saves. */
 #define BH_EXPLORED_PER_INSN 64
+/* And in all: a bound on the memory a hostile program can make the verifier hold (~100 MB). */
+#define BH_EXPLORED_MAX 16384u
 
 static void explored_free(struct bh_explored *e)
 {
@@ -78,7 +80,7 @@ static int save_state(struct bh_venv *env, uint32_t i, uint32_t count)
 {
 	struct bh_explored *e;
 
-	if (count >= BH_EXPLORED_PER_INSN)
+	if (count >= BH_EXPLORED_PER_INSN || env->states >= BH_EXPLORED_MAX)
 		return 0;	/* not saving only costs pruning */
 	if (env->pending_len == env->pending_cap) {
 		uint32_t cap = env->pending_cap ? env->pending_cap * 2 : 64;
