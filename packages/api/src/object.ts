@@ -5,7 +5,7 @@
  * @module
  */
 import { Btf, type BtfValue } from './btf.js';
-import { perCpu, u32, type Codec } from './codecs.js';
+import { isPerCpuCodec, perCpu, u32, type Codec } from './codecs.js';
 import { BpfError, CodecError, Errno, NotFoundError, fromNative, type ErrorContext } from './errors.js';
 import { BpfMap, rawCodec, type UntypedMap } from './map.js';
 import { nativeBinding, type NativeObject, type NativeObjectMap, type NativeObjectProgram } from './native.js';
@@ -527,6 +527,8 @@ export class BpfObject extends Resource {
   map<K, V>(name: string, codecs: { key: Codec<K>; value: Codec<V> }): BpfMap<K, V>;
   map(name: string, codecs?: { key?: Codec<unknown>; value: Codec<unknown> }): BpfMap<unknown, unknown> {
     const m = this.findMap(name, 'map');
+    if (codecs?.key) this.checkAgainstBtf(m, 'key', codecs.key);
+    if (codecs?.value) this.checkAgainstBtf(m, 'value', codecs.value);
     const key = codecs?.key ?? (codecs ? rawCodec(m.keySize, 'key', m.type) : this.derive(m, 'key'));
     const value = codecs?.value ?? this.derive(m, 'value');
     return new BpfMap<unknown, unknown>({
@@ -542,6 +544,30 @@ export class BpfObject extends Resource {
       owned: false,
       owner: this,
       object: this.#name,
+    });
+  }
+
+  /**
+   * A hand-written struct codec must lay its members out as the map's BTF
+   * type does (names, offsets, sizes): a swapped or missing member would
+   * otherwise read garbage while the total size still fits.
+   */
+  private checkAgainstBtf(m: NativeObjectMap, role: 'key' | 'value', codec: Codec<unknown>): void {
+    const id = role === 'key' ? m.btfKeyTypeId : m.btfValueTypeId;
+    const btf = this.btf;
+    if (!btf || !id) return;
+    const c = isPerCpuCodec(codec) ? codec.element : codec;
+    const mismatches = btf.layoutMismatches(c, id);
+    if (mismatches.length === 0) return;
+    throw new CodecError({
+      ...this.context,
+      map: m.name,
+      op: 'map',
+      role,
+      codec: c.name,
+      expected: `the layout of ${btf.typeName(id)} in the map's BTF`,
+      got: mismatches.join('; '),
+      mismatches,
     });
   }
 
