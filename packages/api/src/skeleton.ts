@@ -338,18 +338,20 @@ export function generateSkeleton(source: string | Uint8Array, opts: SkeletonOpti
     '',
   );
   for (const d of g.declarations()) out.push(d, '');
-  out.push(
-    '/** The BTF types the codecs are laid out from (the reachable part of the object\'s BTF, renumbered). */',
-    'const types: BtfType[] = [',
-    ...table.map((t) => `  ${literal(t)},`),
-    '];',
-    'const btf = new Btf(types);',
-    'const codec = <T>(id: number): Codec<T> => btf.codec(id) as Codec<T>;',
-    '',
-    '/** Codecs of the named types, laid out from BTF (for ring buffer records, hand-made maps, ...). */',
-    'export const codecs = {',
-  );
-  for (const { name, id } of g.namedTypes().sort((a, b) => a.id - b.id)) {
+  const named = g.namedTypes().sort((a, b) => a.id - b.id);
+  if (named.length > 0 || maps.some((m) => m.codecs.includes('codec<'))) {
+    out.push(
+      '/** The BTF types the codecs are laid out from (the reachable part of the object\'s BTF, renumbered). */',
+      'const types: BtfType[] = [',
+      ...table.map((t) => `  ${literal(t)},`),
+      '];',
+      'const btf = new Btf(types);',
+      'const codec = <T>(id: number): Codec<T> => btf.codec(id) as Codec<T>;',
+      '',
+    );
+  }
+  out.push('/** Codecs of the named types, laid out from BTF (for ring buffer records, hand-made maps, ...). */', 'export const codecs = {');
+  for (const { name, id } of named) {
     const t = btf.type(id);
     const ts = t.kind === 'union' ? 'Buffer' : name;
     out.push(`  ${prop(name)}: codec<${ts}>(${g.newId(id)}),`);
@@ -367,7 +369,10 @@ export function generateSkeleton(source: string | Uint8Array, opts: SkeletonOpti
   out.push('}', '');
   const programs = obj.programs;
   out.push(`/** The programs of ${src}. */`, `export interface ${stem}Programs {`);
-  for (const p of programs) out.push(`  /** section \`${p.section}\`, ${p.typeName} */`, `  ${prop(p.name)}: Program;`);
+  for (const p of programs) {
+    const type = p.type === 0 ? 'its type from an extension' : p.typeName;
+    out.push(`  /** section \`${p.section}\`, ${type} */`, `  ${prop(p.name)}: Program;`);
+  }
   out.push('}', '');
   const mapNames = obj.maps.map((m) => JSON.stringify(m.name)).join(' | ') || 'never';
   const progNames = programs.map((p) => JSON.stringify(p.name)).join(' | ') || 'never';
@@ -431,7 +436,7 @@ export function generateSkeleton(source: string | Uint8Array, opts: SkeletonOpti
   out.push(
     '  /** The live maps, typed (after load; each codec is checked against the map\'s BTF). */',
     `  get maps(): ${stem}Maps {`,
-    '    const o = this.object;',
+    ...(maps.length ? ['    const o = this.object;'] : []),
     '    return (this.#maps ??= {',
     ...maps.map((m) => `      ${prop(m.spec.name)}: o.map(${JSON.stringify(m.spec.name)}${m.codecs ? `, ${codecRef(m.codecs)}` : ''}),`),
     '    });',
@@ -439,7 +444,7 @@ export function generateSkeleton(source: string | Uint8Array, opts: SkeletonOpti
     '',
     '  /** The live programs (after load). */',
     `  get programs(): ${stem}Programs {`,
-    '    const o = this.object;',
+    ...(programs.length ? ['    const o = this.object;'] : []),
     '    return (this.#programs ??= {',
     ...programs.map((p) => `      ${prop(p.name)}: o.program(${JSON.stringify(p.name)}),`),
     '    });',

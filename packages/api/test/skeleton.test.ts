@@ -11,7 +11,7 @@ import { after, describe, it } from 'node:test';
 import { BpfError, BpfObject, CodecError, generateSkeleton, struct, u16, u32, u64, u8 } from '@bpfhost/api';
 
 import { ApiTestSkeleton, codecs, proto, type flow_stats } from './fixtures/api_test.skel.js';
-import { apiRoot, apiTestObject, frame, noClang } from './support.js';
+import { apiRoot, apiTestObject, frame, noClang, noSample, sampleObject } from './support.js';
 
 const checkedIn = join(apiRoot, 'test', 'fixtures', 'api_test.skel.ts');
 const bin = join(apiRoot, 'bin', 'bpfhost.js');
@@ -128,5 +128,12 @@ describe('typed skeletons (api_test.bpf.o)', { skip: noClang }, () => {
     assert.equal(btf.codec('enum proto').decode(Buffer.from([17, 0, 0, 0])), 'PROTO_UDP');
     assert.equal(btf.codec('__u64').size, 8);
     assert.throws(() => btf.codec('union flow_key'), CodecError);
+  });
+});
+
+describe("the demo's skeleton (demo/sample_maps.skel.ts)", { skip: noSample }, () => {
+  it('matches the sample object (what nx run api:skeleton-check runs)', () => {
+    const r = cli('gen', 'skeleton', sampleObject, '-o', join(apiRoot, 'demo', 'sample_maps.skel.ts'), '--check');
+    assert.equal(r.status, 0, `${r.stderr}regenerate it: node bin/bpfhost.js gen skeleton ${sampleObject} -o demo/sample_maps.skel.ts`);
   });
 });
