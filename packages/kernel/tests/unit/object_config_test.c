@@ -169,6 +169,34 @@ static void t_resize_refusals(void)
 	bpfhost_object__close(obj);
 }
 
+/*
+ * A shrunk data section the program still reads past: refused at load (by
+ * the verifier) or faulted at run time, never a read past the value.
+ */
+static void t_resize_shrink_is_checked(void)
+{
+	struct bpfhost_object *obj = open_obj("object_config");
+	const struct bpfhost_program *p;
+	uint8_t pkt[64] = { [12] = 0x08 };
+	BPFHOST_OPTS(bpfhost_test_run_opts, o, .data_in = pkt, .data_size_in = sizeof(pkt));
+	int err;
+
+	if (!obj)
+		return;
+	ASSERT_OK(bpfhost_map__set_value_size(bpfhost_object__find_map_by_name(obj, ".data.values"), 8),
+		  "values[2]: sum_values still reads values[3]");
+	err = bpfhost_object__load(obj);
+	if (!err) {
+		p = bpfhost_object__find_program_by_name(obj, "sum_values");
+		ASSERT_EQ(bpfhost_prog_test_run_opts(bpfhost_program__fd(p), &o), -EFAULT,
+			  "the read past the 8-byte value faults");
+		ASSERT_STR_CONTAINS(bpfhost_last_error(), "invalid read of 4 bytes", "message");
+	} else {
+		ASSERT_STR_CONTAINS(bpfhost_last_error(), "sum_values", "or the load is refused, naming the program");
+	}
+	bpfhost_object__close(obj);
+}
+
 static void t_inner_map_fd(void)
 {
 	int before = bpfhost_handle_count();
@@ -240,6 +268,7 @@ int main(void)
 		TEST(t_variables),
 		TEST(t_resize_data_array),
 		TEST(t_resize_refusals),
+		TEST(t_resize_shrink_is_checked),
 		TEST(t_inner_map_fd),
 		TEST(t_setters_after_load),
 	};
