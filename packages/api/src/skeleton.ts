@@ -70,6 +70,22 @@ function prop(name: string): string {
   return IDENT.test(name) ? name : JSON.stringify(name);
 }
 
+/**
+ * Names a C struct, union or enum cannot take in the module as they are: JavaScript
+ * and TypeScript keywords and built-in types, and the module's own names.
+ */
+const RESERVED = new Set(
+  (
+    'break case catch class const continue debugger default delete do else enum export extends false finally for function if ' +
+    'import in instanceof new null return super switch this throw true try typeof var void while with yield let static ' +
+    'implements interface package private protected public await any unknown never object string number bigint boolean ' +
+    'symbol undefined type as is keyof infer readonly declare namespace module require global ' +
+    'Array Buffer Object Symbol Promise Map Set Error Date Function String Number Boolean BigInt Record Partial ' +
+    'BpfObject Btf BpfMap BtfType Codec MapSettings OpenOptions Program ProgramSettings UntypedMap perCpu u32 ' +
+    'types btf codec codecs'
+  ).split(' '),
+);
+
 class Generator {
   readonly #btf: Btf;
   /** Original id -> id in the embedded table. */
@@ -80,8 +96,9 @@ class Generator {
   readonly #decls: string[] = [];
   readonly #declared = new Set<number>();
 
-  constructor(btf: Btf) {
+  constructor(btf: Btf, moduleNames: readonly string[]) {
     this.#btf = btf;
+    for (const n of [...RESERVED, ...moduleNames]) this.#taken.add(n);
   }
 
   /** Marks `id` and what its codec needs for the embedded table. */
@@ -132,7 +149,8 @@ class Generator {
     if (n) return n;
     n = IDENT.test(cName) ? cName : `${kind}_${id}`;
     if (this.#taken.has(n)) n = `${kind}_${n}`;
-    for (let i = 2; this.#taken.has(n); i++) n = `${kind}_${cName}_${i}`;
+    const base = n;
+    for (let i = 2; this.#taken.has(n); i++) n = `${base}_${i}`;
     this.#taken.add(n);
     this.#names.set(id, n);
     return n;
@@ -307,7 +325,10 @@ export function generateSkeleton(source: string | Uint8Array, opts: SkeletonOpti
       op: 'generateSkeleton',
     });
   }
-  const g = new Generator(btf);
+  const cls = opts.className ?? `${pascal(obj.name)}Skeleton`;
+  const stem = cls.replace(/Skeleton$/, '') || cls;
+  const sectionNames = [...new Set(obj.variableSpecs.map((v) => `${stem}${pascal(sectionProp(v.section))}`))];
+  const g = new Generator(btf, [cls, `${stem}Maps`, `${stem}Programs`, ...sectionNames]);
   const requested = (opts.types ?? []).map((n) => ({ name: n, id: btf.find(n) }));
   for (const r of requested) {
     g.include(r.id);
@@ -323,8 +344,6 @@ export function generateSkeleton(source: string | Uint8Array, opts: SkeletonOpti
     sections.set(v.section, list);
   }
   const table = g.table();
-  const cls = opts.className ?? `${pascal(obj.name)}Skeleton`;
-  const stem = cls.replace(/Skeleton$/, '') || cls;
   const from = opts.importFrom ?? '@bpfhost/api';
   const src = opts.sourceName ?? (typeof source === 'string' ? basename(source) : 'object');
   const codecRef = (c: string): string => c.replace(/#(\d+)/g, (_, id: string) => String(g.newId(Number(id))));

@@ -11,7 +11,7 @@ import { after, describe, it } from 'node:test';
 import { BpfError, BpfObject, CodecError, generateSkeleton, struct, u16, u32, u64, u8 } from '@bpfhost/api';
 
 import { ApiTestSkeleton, codecs, proto, type flow_stats } from './fixtures/api_test.skel.js';
-import { apiRoot, apiTestObject, frame, noClang, noSample, sampleObject } from './support.js';
+import { apiRoot, apiTestObject, bpfFixture, frame, noClang, noSample, sampleObject } from './support.js';
 
 const checkedIn = join(apiRoot, 'test', 'fixtures', 'api_test.skel.ts');
 const bin = join(apiRoot, 'bin', 'bpfhost.js');
@@ -135,5 +135,31 @@ describe("the demo's skeleton (demo/sample_maps.skel.ts)", { skip: noSample }, (
   it('matches the sample object (what nx run api:skeleton-check runs)', () => {
     const r = cli('gen', 'skeleton', sampleObject, '-o', join(apiRoot, 'demo', 'sample_maps.skel.ts'), '--check');
     assert.equal(r.status, 0, `${r.stderr}regenerate it: node bin/bpfhost.js gen skeleton ${sampleObject} -o demo/sample_maps.skel.ts`);
+  });
+});
+
+describe('skeleton names and resized data sections (skel_names.bpf.o)', { skip: noClang }, () => {
+  it('renames C types that would clash, keeps member names', () => {
+    const text = generateSkeleton(bpfFixture('skel_names'));
+    assert.match(text, /export interface struct_string \{\n[^}]*\n {2}a: number;/);
+    assert.match(text, /export type enum_codecs = "CODECS_ONE" \| number;/);
+    assert.match(text, /export interface struct_SkelNamesMaps \{/);
+    assert.match(text, /export interface point_t \{\n[^}]*x: number;[^}]*__anon1: Buffer;/s, 'a typedef names its anonymous struct; an anonymous union is raw bytes');
+    assert.match(text, /export interface value \{[^}]*s: struct_string;[^}]*c: enum_codecs;[^}]*m: struct_SkelNamesMaps;[^}]*p: point_t;/s);
+    assert.match(text, /things: BpfMap<number, value>;/);
+    assert.match(text, /export interface SkelNamesDataSlots \{\n[^}]*slots: number\[\];/);
+    assert.match(text, /get data_slots\(\): SkelNamesDataSlots/);
+  });
+
+  it('a .data.* array resized before load: the variable and its map follow', () => {
+    using obj = BpfObject.open(bpfFixture('skel_names'));
+    assert.deepEqual(obj.variables.slots, [5, 6]);
+    obj.configureMap('.data.slots', { valueSize: 16 });
+    assert.deepEqual(obj.variables.slots, [5, 6, 0, 0], 'the BTF array grew with the map');
+    obj.variables.slots = [1, 2, 3, 4];
+    obj.load();
+    assert.equal(obj.maps.find((m) => m.name === '.data.slots')?.valueSize, 16);
+    assert.equal(obj.program('use').testRun({ data: frame(64) }).retval, 2);
+    assert.deepEqual(obj.variables.slots, [1, 2, 3, 4], 'read back from the live map');
   });
 });
