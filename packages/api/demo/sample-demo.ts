@@ -8,8 +8,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import { BpfError, BpfObject, cstring, loadExtension, struct, triggerHook, u32, u64 } from '@bpfhost/api';
+import { BpfError, cstring, loadExtension, struct, triggerHook, u32, u64 } from '@bpfhost/api';
 
+// Generated from the object's BTF by `bpfhost gen skeleton` (nx run api:skeleton-check keeps it current).
+import { SampleMapsSkeleton } from './sample_maps.skel.js';
 import { table } from './table.js';
 
 /** The sample extension's hook (SAMPLE_EXT_ATTACH_TYPE in sample_ext.h). */
@@ -60,7 +62,8 @@ export function runDemo(opts: DemoOptions = {}): DemoResult {
   const result: DemoResult = { events: [], counters: [], objects: [], totals: [], total0: 0n, busyUnload };
   try {
     // 2. The object: clang-compiled programs and BTF-defined maps of the extension's types.
-    using obj = BpfObject.open(objPath).load();
+    using skel = SampleMapsSkeleton.open(objPath).load();
+    const obj = skel.object;
     print(`opened and loaded ${obj.name}: ${obj.maps.length} maps, ${obj.programs.length} programs`);
     for (const l of table(
       ['map', 'type', 'key -> value', 'max_entries'],
@@ -68,10 +71,9 @@ export function runDemo(opts: DemoOptions = {}): DemoResult {
     )) print(l);
     print('');
 
-    // Typed views of the custom maps (BTF would type them too: obj.map('counters')).
-    const counters = obj.map('counters', { key: u32, value: u64 }); // counter hash (4099)
-    const objects = obj.map('objects', { key: u32, value: name16 }); // object hash (4097)
-    const totals = obj.map('totals', { key: u32, value: u64 }); // accumulator array (4098)
+    // The custom maps, typed by the skeleton: counters and totals are BpfMap<number, bigint>
+    // (counter hash 4099, accumulator array 4098), objects BpfMap<number, string> (object hash 4097).
+    const { counters, objects, totals } = skel.maps;
 
     // 3. User space fills the object hash and adds to the accumulator (an update adds up).
     objects.setMany([[1, 'ada'], [2, 'grace'], [3, 'linus']]);
@@ -83,8 +85,8 @@ export function runDemo(opts: DemoOptions = {}): DemoResult {
 
     // 4. Attach two programs to the hook: get_object reads the object hash through the
     //    extension's helper (its result is the event's), count_event counts keys in place.
-    using getObject = obj.program('get_object').attach(SAMPLE_HOOK);
-    using countEvent = obj.program('count_event').attach(SAMPLE_HOOK);
+    using getObject = skel.programs.get_object.attach(SAMPLE_HOOK);
+    using countEvent = skel.programs.count_event.attach(SAMPLE_HOOK);
     print(`attached ${getObject.program} and ${countEvent.program} to the sample hook (attach type ${SAMPLE_HOOK})`);
 
     // 5. Fire the hook: one event per key; room after the event for the object get_object copies.
@@ -99,7 +101,7 @@ export function runDemo(opts: DemoOptions = {}): DemoResult {
     print('');
 
     // 6. A test run of read_total: the extension's helper reads the accumulator's sum.
-    const run = obj.program('read_total').testRun({ data: sampleEvent.encode({ key: 0, flags: 0, value: 0n }) });
+    const run = skel.programs.read_total.testRun({ data: sampleEvent.encode({ key: 0, flags: 0, value: 0n }) });
     result.total0 = sampleEvent.decode(run.data ?? Buffer.alloc(sampleEvent.size)).value;
     print(`test run of read_total for index 0: sum ${result.total0} (through sample_accumulator_read)`);
 

@@ -47,6 +47,7 @@ import {
   u8,
   writeUnsigned,
   type Codec,
+  type StructField,
 } from './codecs.js';
 import { CodecError } from './errors.js';
 
@@ -111,6 +112,8 @@ interface BitfieldType {
 interface BtfStructCodec extends Codec<BtfValue> {
   /** Member names as they appear in decoded objects (flattened members included). */
   readonly names: ReadonlySet<string>;
+  /** Whole-byte members with their offsets (flattened members included; bitfields are not). */
+  readonly fields: readonly StructField[];
   readonly writeMembers: (v: Record<string, unknown>, buf: Buffer, off: number) => void;
   readonly readMembers: (out: Record<string, BtfValue>, buf: Buffer, off: number) => void;
 }
@@ -198,10 +201,30 @@ export class Btf {
   }
 
   /**
-   * The codec of type `id` (memoized). Throws {@link CodecError} for types
-   * without a size (void, fwd, func) and malformed tables.
+   * The id of the type named `name`: `'struct event'`, `'union u'`, `'enum
+   * proto'`, or a bare name (a typedef, an int, or a struct/union/enum when
+   * nothing else has that name). Throws {@link CodecError} when there is none.
    */
-  codec(id: number): Codec<BtfValue> {
+  find(name: string): number {
+    const m = /^\s*(struct|union|enum)\s+(\S+)\s*$/.exec(name);
+    const kinds = m ? (m[1] === 'enum' ? ['enum', 'enum64'] : [m[1] as string]) : null;
+    const bare = (m ? m[2] : name.trim()) as string;
+    const named = this.types.filter((t) => t.name === bare && (kinds ? kinds.includes(t.kind) : t.kind !== 'var' && t.kind !== 'func'));
+    // A bare name prefers what C would call it without a tag: a typedef or a base type.
+    const pick = kinds ? named[0] : named.find((t) => t.kind === 'typedef' || t.kind === 'int' || t.kind === 'float') ?? named[0];
+    if (!pick) throw new CodecError({ codec: 'btf', expected: `a type named '${name}' in the BTF`, got: 'none' });
+    return pick.id;
+  }
+
+  /**
+   * The codec of type `id`, or of the type named so (see {@link find};
+   * memoized). Throws {@link CodecError} for types without a size (void,
+   * fwd, func), unknown names and malformed tables.
+   *
+   * @example btf.codec('struct flow_key')
+   */
+  codec(idOrName: number | string): Codec<BtfValue> {
+    const id = typeof idOrName === 'string' ? this.find(idOrName) : idOrName;
     let c = this.#codecs.get(id);
     if (!c) {
       c = this.build(id, 0);
@@ -425,7 +448,69 @@ export class Btf {
         return out;
       },
     });
-    return Object.assign(base, { names, writeMembers, readMembers });
+    const fields: StructField[] = [];
+    for (const m of members) {
+      if (m.kind === 'plain') fields.push({ name: m.name, offset: m.offset, codec: m.codec });
+      else if (m.kind === 'flatten') for (const f of m.codec.fields) fields.push({ ...f, offset: m.offset + f.offset });
+    }
+    return Object.assign(base, { names, fields, writeMembers, readMembers });
+  }
+
+  /**
+   * How a struct codec's layout differs from struct type `id` of this BTF:
+   * one line per member that is missing, extra, at another offset or of
+   * another size (nested structs compared member by member; bitfields,
+   * which a byte-addressed codec cannot express, are not compared). Empty
+   * when they agree, or when `codec` or the type is no struct.
+   */
+  layoutMismatches(codec: Codec<unknown>, id: number, path = ''): string[] {
+    const fields = (codec as { fields?: readonly StructField[] }).fields;
+    const t = this.resolve(id);
+    if (!fields || t.kind !== 'struct') return [];
+    const own = this.structCodec(t, 0).fields;
+    const out: string[] = [];
+    const byName = new Map(fields.map((f) => [f.name, f]));
+    for (const want of own) {
+      const p = `${path}.${want.name}`;
+      const got = byName.get(want.name);
+      byName.delete(want.name);
+      if (!got) {
+        out.push(`${p} (offset ${want.offset}, ${want.codec.size} bytes) is missing from the codec`);
+        continue;
+      }
+      if (got.offset !== want.offset) out.push(`${p} is at offset ${got.offset} in the codec, ${want.offset} in the BTF`);
+      if (got.codec.size !== want.codec.size) out.push(`${p} is ${got.codec.size} bytes in the codec, ${want.codec.size} in the BTF`);
+      const member = this.memberType(t, want.name);
+      if (member !== undefined && got.offset === want.offset) out.push(...this.layoutMismatches(got.codec, member, p));
+    }
+    // A codec may read bitfields as one raw field of their bytes (under any name), as long as it overlaps no whole member.
+    const bitBytes = new Set<number>();
+    for (const m of t.members ?? []) {
+      if (m.bitfieldSize > 0) for (let b = Math.floor(m.bitOffset / 8); b < Math.ceil((m.bitOffset + m.bitfieldSize) / 8); b++) bitBytes.add(b);
+    }
+    for (const [extra, f] of byName) {
+      const end = f.offset + f.codec.size;
+      const overlapsMember = own.some((w) => f.offset < w.offset + w.codec.size && w.offset < end);
+      let overlapsBits = false;
+      for (let b = f.offset; b < end && !overlapsBits; b++) overlapsBits = bitBytes.has(b);
+      if (!overlapsBits || overlapsMember) out.push(`${path}.${extra} is not a member of ${this.typeName(t.id)}`);
+    }
+    return out;
+  }
+
+  /** The type id of member `name` of struct `t` (looking into anonymous members). */
+  private memberType(t: BtfType, name: string, depth = 0): number | undefined {
+    for (const m of t.members ?? []) {
+      if (m.name === name) return m.type;
+      if (!m.name && depth < MAX_DEPTH) {
+        const inner = this.resolve(m.type);
+        if (inner.kind === 'struct') {
+          const found = this.memberType(inner, name, depth + 1);
+          if (found !== undefined) return found;
+        }
+      }
+    }
+    return undefined;
   }
 }
 

@@ -148,6 +148,8 @@ export interface CodecErrorOptions extends BpfErrorOptions {
   got: string;
   /** Which side of a map entry: `'key'` or `'value'`. */
   role?: 'key' | 'value';
+  /** A codec checked against BTF: each member that differs, one line each. */
+  mismatches?: readonly string[];
 }
 
 /**
@@ -163,6 +165,8 @@ export class CodecError extends BpfError {
   readonly expected: string;
   readonly got: string;
   readonly role: 'key' | 'value' | undefined;
+  /** A codec checked against BTF: each member that differs (empty otherwise). */
+  readonly mismatches: readonly string[];
 
   constructor(opts: CodecErrorOptions) {
     const path = opts.path ?? '';
@@ -173,6 +177,7 @@ export class CodecError extends BpfError {
     this.expected = opts.expected;
     this.got = opts.got;
     this.role = opts.role;
+    this.mismatches = opts.mismatches ?? [];
   }
 
   /** The same error, told which map, operation and side of the entry it was about. */
@@ -185,6 +190,7 @@ export class CodecError extends BpfError {
       path: this.path,
       expected: this.expected,
       got: this.got,
+      mismatches: this.mismatches,
       cause: this.cause,
     });
     return e;
@@ -198,6 +204,7 @@ export class CodecError extends BpfError {
       path: outer + this.path,
       expected: this.expected,
       got: this.got,
+      mismatches: this.mismatches,
       cause: this.cause,
     });
   }

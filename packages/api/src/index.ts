@@ -19,6 +19,7 @@ export {
   bool,
   bytes,
   cstring,
+  defineCodec,
   f32,
   f64,
   i16,
@@ -34,6 +35,7 @@ export {
   u8,
   type ArrayCodec,
   type Codec,
+  type CodecSpec,
   type FieldCodecs,
   type Infer,
   type PerCpuCodec,
@@ -42,6 +44,7 @@ export {
   type StructOf,
   type StructOptions,
 } from './codecs.js';
+export { i16be, i32be, i64be, ipv4, ipv6, mac, u16be, u32be, u64be } from './codecs-net.js';
 export { Btf, type BtfType, type BtfValue } from './btf.js';
 export {
   ArgumentError,
@@ -65,7 +68,15 @@ export {
   type UntypedMap,
 } from './map.js';
 export { handleCount, numPossibleCpus } from './native.js';
-export { BpfObject, type MapSpec, type OpenOptions, type ProgramSpec } from './object.js';
+export {
+  BpfObject,
+  type MapSettings,
+  type MapSpec,
+  type OpenOptions,
+  type ProgramSettings,
+  type ProgramSpec,
+  type VariableSpec,
+} from './object.js';
 export { unpin } from './pin.js';
 export {
   Link,
@@ -85,6 +96,7 @@ export {
   type TestRunResult,
 } from './program.js';
 export { RingBuffer, type RingBufferOptions } from './ringbuf.js';
+export { generateSkeleton, type SkeletonOptions } from './skeleton.js';
 export {
   ATTACH_TYPE_EXT_BASE,
   MAP_TYPE_EXT_BASE,

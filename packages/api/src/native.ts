@@ -41,6 +41,7 @@ export interface NativeObjectMap {
   btfKeyTypeId: number;
   btfValueTypeId: number;
   internal: boolean;
+  pinPath?: string;
 }
 
 export interface NativeObjectProgram {
@@ -50,6 +51,13 @@ export interface NativeObjectProgram {
   expectedAttachType: number;
   fd: number;
   insnCnt: number;
+  autoload: boolean;
+}
+
+export interface NativeObjectVariable {
+  map: string;
+  btfTypeId: number;
+  bytes: Buffer;
 }
 
 export interface NativeObject {
@@ -59,6 +67,18 @@ export interface NativeObject {
   maps(): NativeObjectMap[];
   programs(): NativeObjectProgram[];
   btfTypes(): BtfType[] | null;
+  setProgramType(name: string, type: number): void;
+  setProgramExpectedAttachType(name: string, attachType: number): void;
+  setProgramAutoload(name: string, autoload: boolean): void;
+  setMapMaxEntries(name: string, maxEntries: number): void;
+  setMapValueSize(name: string, size: number): void;
+  setMapFlags(name: string, flags: number): void;
+  setMapInnerMapFd(name: string, fd: number): void;
+  setMapPinPath(name: string, path: string | null): void;
+  mapInitialValue(name: string): Buffer | null;
+  setMapInitialValue(name: string, value: Buffer): void;
+  variable(name: string): NativeObjectVariable | null;
+  setVariable(name: string, value: Buffer): void;
 }
 
 export interface NativeObjectClass {

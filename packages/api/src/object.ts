@@ -5,7 +5,7 @@
  * @module
  */
 import { Btf, type BtfValue } from './btf.js';
-import { perCpu, u32, type Codec } from './codecs.js';
+import { isPerCpuCodec, perCpu, u32, type Codec } from './codecs.js';
 import { BpfError, CodecError, Errno, NotFoundError, fromNative, type ErrorContext } from './errors.js';
 import { BpfMap, rawCodec, type UntypedMap } from './map.js';
 import { nativeBinding, type NativeObject, type NativeObjectMap, type NativeObjectProgram } from './native.js';
@@ -32,6 +32,8 @@ export interface MapSpec {
   /** C names of key and value types from BTF (`'__u32'`, `'struct event'`), when the object has them. */
   keyType: string | undefined;
   valueType: string | undefined;
+  /** Where `load()` pins the map (`LIBBPF_PIN_BY_NAME` or {@link MapSettings.pinPath}), if anywhere. */
+  pinPath: string | undefined;
 }
 
 /** A program as the object declares it (plain data). */
@@ -44,6 +46,52 @@ export interface ProgramSpec {
   typeName: string;
   expectedAttachType: number;
   insnCount: number;
+  /** Whether `load()` loads it ({@link ProgramSettings.autoload}). */
+  autoload: boolean;
+}
+
+/** A global variable of `.data`, `.rodata`, `.bss` (or `.data.*`...) as the object's BTF places it. */
+export interface VariableSpec {
+  name: string;
+  /** The global data map that holds it (`'obj.rodata'`). */
+  map: string;
+  /** Its ELF section (`'.rodata'`). */
+  section: string;
+  offset: number;
+  size: number;
+  /** The BTF type of its value. */
+  btfTypeId: number;
+  /** C name of its type (`'const volatile __u32'`). */
+  typeName: string;
+  /** In `.rodata*`: frozen at load. */
+  readonly: boolean;
+}
+
+/** What can be set on a map before {@link BpfObject.load} (libbpf's `bpf_map__set_*`). */
+export interface MapSettings {
+  maxEntries?: number;
+  /**
+   * Value size in bytes. A global data map (`.data.name`) may be resized when
+   * its last variable is an array: the array's length follows.
+   */
+  valueSize?: number;
+  /** `BPF_F_*` creation flags. */
+  flags?: number;
+  /** For array/hash of maps: a map (or handle) whose shape the inner maps take; it must stay open until `load()`. */
+  innerMap?: { readonly fd: number } | number;
+  /** Pin at this path on load (reusing a compatible pinned map); `null`: no pinning. */
+  pinPath?: string | null;
+  /** Initial value of a global data map (its whole section). */
+  initialValue?: Uint8Array;
+}
+
+/** What can be set on a program before {@link BpfObject.load}. */
+export interface ProgramSettings {
+  /** Program type (overrides what the section name selects). */
+  type?: number;
+  expectedAttachType?: number;
+  /** `false` leaves the program unloaded. */
+  autoload?: boolean;
 }
 
 /** Options of {@link BpfObject.open}. */
@@ -75,6 +123,8 @@ export class BpfObject extends Resource {
   #maps: readonly NativeObjectMap[];
   #programs: readonly NativeObjectProgram[];
   #btf: Btf | null | undefined;
+  #variableSpecs: Map<string, VariableSpec> | undefined;
+  #variablesView: Record<string, BtfValue> | undefined;
   readonly #ringBuffers = new Set<RingBuffer<unknown>>();
 
   private constructor(native: NativeObject) {
@@ -186,6 +236,7 @@ export class BpfObject extends Resource {
       btfValueTypeId: m.btfValueTypeId,
       keyType: typeName(m.btfKeyTypeId),
       valueType: typeName(m.btfValueTypeId),
+      pinPath: m.pinPath ?? undefined,
     }));
   }
 
@@ -199,7 +250,226 @@ export class BpfObject extends Resource {
       typeName: programTypeName(p.type),
       expectedAttachType: p.expectedAttachType,
       insnCount: p.insnCnt,
+      autoload: p.autoload,
     }));
+  }
+
+  /* ---------------------------------------------------------------------- */
+  /* The open phase                                                          */
+
+  /** Calls the binding with this object's context on errors, then rereads the specs. */
+  private configure(op: string, ctx: ErrorContext, fn: () => void): void {
+    this.ensureOpen(op);
+    try {
+      fn();
+    } catch (e) {
+      throw fromNative(e, { ...this.context, ...ctx, op });
+    } finally {
+      this.#maps = this.#native.maps();
+      this.#programs = this.#native.programs();
+    }
+  }
+
+  /**
+   * Sets map `name`'s definition before {@link load} (libbpf's
+   * `bpf_map__set_*`). Throws {@link NotFoundError} for an unknown map,
+   * `EBUSY` after load, `EINVAL` for a setting the map cannot take (the
+   * message says why).
+   *
+   * @example
+   * const obj = BpfObject.open('prog.bpf.o');
+   * obj.configureMap('flows', { maxEntries: 65536 });
+   * obj.load();
+   */
+  configureMap(name: string, settings: MapSettings): this {
+    this.configure('configureMap', { map: name }, () => {
+      if (!this.#maps.some((m) => m.name === name)) throw this.noSuch('map', name, this.#maps);
+      const n = this.#native;
+      if (settings.maxEntries !== undefined) n.setMapMaxEntries(name, settings.maxEntries);
+      if (settings.flags !== undefined) n.setMapFlags(name, settings.flags);
+      if (settings.valueSize !== undefined) {
+        n.setMapValueSize(name, settings.valueSize);
+        // A resized data section changes the BTF (a new array type).
+        this.#btf = undefined;
+        this.#variableSpecs = undefined;
+      }
+      if (settings.innerMap !== undefined) {
+        n.setMapInnerMapFd(name, typeof settings.innerMap === 'number' ? settings.innerMap : settings.innerMap.fd);
+      }
+      if (settings.pinPath !== undefined) n.setMapPinPath(name, settings.pinPath);
+      if (settings.initialValue !== undefined) {
+        const v = settings.initialValue;
+        n.setMapInitialValue(name, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+      }
+    });
+    return this;
+  }
+
+  /**
+   * Sets program `name`'s type, attach type or autoload before {@link load}.
+   * Throws {@link NotFoundError} for an unknown program, `EBUSY` after load.
+   */
+  configureProgram(name: string, settings: ProgramSettings): this {
+    this.configure('configureProgram', { program: name }, () => {
+      if (!this.#programs.some((p) => p.name === name)) throw this.noSuch('program', name, this.#programs);
+      const n = this.#native;
+      if (settings.type !== undefined) n.setProgramType(name, settings.type);
+      if (settings.expectedAttachType !== undefined) n.setProgramExpectedAttachType(name, settings.expectedAttachType);
+      if (settings.autoload !== undefined) n.setProgramAutoload(name, settings.autoload);
+    });
+    return this;
+  }
+
+  private noSuch(kind: 'map' | 'program' | 'variable', name: string, all: readonly { name: string }[]): NotFoundError {
+    const list = all.map((x) => `'${x.name}'`).join(', ') || `no ${kind}s`;
+    return new NotFoundError(`no ${kind} '${name}' (the object has ${list})`, { ...this.context, op: kind });
+  }
+
+  /**
+   * The global variables of the object's data sections, from the DATASEC
+   * types of its BTF (empty without BTF). When two sections hold a static
+   * variable of the same name, the first (in map order) is the one found.
+   */
+  get variableSpecs(): readonly VariableSpec[] {
+    return [...this.variableTable().values()];
+  }
+
+  private variableTable(): Map<string, VariableSpec> {
+    this.ensureOpen('variables');
+    if (this.#variableSpecs) return this.#variableSpecs;
+    const table = new Map<string, VariableSpec>();
+    const btf = this.btf;
+    for (const m of btf ? this.#maps : []) {
+      if (!m.internal || !m.btfValueTypeId || !btf) continue;
+      const ds = btf.type(m.btfValueTypeId);
+      if (ds.kind !== 'datasec') continue;
+      for (const v of ds.vars ?? []) {
+        const vt = btf.type(v.type);
+        if (vt.kind !== 'var' || vt.type === undefined || table.has(vt.name)) continue;
+        table.set(vt.name, {
+          name: vt.name,
+          map: m.name,
+          section: ds.name,
+          offset: v.offset,
+          size: v.size,
+          btfTypeId: vt.type,
+          typeName: btf.typeName(vt.type),
+          readonly: ds.name.startsWith('.rodata'),
+        });
+      }
+    }
+    this.#variableSpecs = table;
+    return table;
+  }
+
+  private variableSpec(name: string, op: string): VariableSpec {
+    const v = this.variableTable().get(name);
+    if (!v) {
+      const list = [...this.variableTable().keys()].map((x) => `'${x}'`).join(', ') || 'no variables (or no BTF)';
+      throw new NotFoundError(`no global variable '${name}' (the object has ${list})`, { ...this.context, op });
+    }
+    return v;
+  }
+
+  /** The live global data map's value (after load). */
+  private liveSection(v: VariableSpec): { fd: number; value: Buffer } {
+    const m = this.#maps.find((x) => x.name === v.map);
+    if (!m || m.fd < 0) throw new BpfError('ENOENT', Errno.ENOENT, `map '${v.map}' was not created`, { ...this.context, map: v.map });
+    const key = Buffer.alloc(4);
+    try {
+      return { fd: m.fd, value: nativeBinding().mapLookupElem(m.fd, key, m.valueSize) };
+    } catch (e) {
+      throw fromNative(e, { ...this.context, map: v.map, op: 'variable' });
+    }
+  }
+
+  /**
+   * Global variable `name`, decoded with the codec its BTF type gives
+   * (`const volatile` configuration, counters in `.bss`...). Before load:
+   * the value load will write; after load: the live map's. Throws
+   * {@link NotFoundError} for an unknown name.
+   */
+  getVariable(name: string): BtfValue {
+    const v = this.variableSpec(name, 'getVariable');
+    const codec = this.variableCodec(v);
+    if (!this.#loaded) {
+      let found;
+      try {
+        found = this.#native.variable(name);
+      } catch (e) {
+        throw fromNative(e, { ...this.context, op: 'getVariable' });
+      }
+      if (!found) throw this.noSuch('variable', name, this.variableSpecs);
+      return codec.decode(found.bytes);
+    }
+    return codec.read(this.liveSection(v).value, v.offset);
+  }
+
+  /**
+   * Sets global variable `name`. Before load it is the value load writes
+   * (for `.rodata`, the only time it can be set: the map is frozen at load,
+   * and setting it afterwards throws `EPERM`). After load a `.data`/`.bss`
+   * variable is written into the live map (a read-modify-write of the
+   * section's value: a program writing another variable of the same section
+   * at that moment may lose its write). Throws {@link CodecError} for a
+   * value that does not fit its type.
+   */
+  setVariable(name: string, value: BtfValue): void {
+    const v = this.variableSpec(name, 'setVariable');
+    const bytes = this.variableCodec(v).encode(value);
+    if (!this.#loaded) {
+      this.configure('setVariable', {}, () => this.#native.setVariable(name, bytes));
+      return;
+    }
+    this.ensureOpen('setVariable');
+    if (v.readonly) {
+      throw new BpfError('EPERM', Errno.EPERM, `variable '${name}' is in ${v.section}, frozen at load: set it between open() and load()`, {
+        ...this.context,
+        op: 'setVariable',
+      });
+    }
+    const live = this.liveSection(v);
+    bytes.copy(live.value, v.offset);
+    try {
+      nativeBinding().mapUpdateElem(live.fd, Buffer.alloc(4), live.value);
+    } catch (e) {
+      throw fromNative(e, { ...this.context, map: v.map, op: 'setVariable' });
+    }
+  }
+
+  private variableCodec(v: VariableSpec): Codec<BtfValue> {
+    const btf = this.btf;
+    if (!btf) throw new BpfError('EINVAL', Errno.EINVAL, 'the object has no BTF', { ...this.context, op: 'variable' });
+    const c = btf.codec(v.btfTypeId);
+    if (c.size !== v.size) {
+      throw new CodecError({ codec: c.name, expected: `${v.size} bytes (variable '${v.name}')`, got: `${c.size} bytes` });
+    }
+    return c;
+  }
+
+  /**
+   * The global variables as properties: `obj.variables.max_flows = 1024`
+   * sets one (see {@link setVariable}), reading one decodes it (see
+   * {@link getVariable}). Values are {@link BtfValue}s; a generated skeleton
+   * gives them precise types.
+   */
+  get variables(): Record<string, BtfValue> {
+    this.ensureOpen('variables');
+    this.#variablesView ??= new Proxy({} as Record<string, BtfValue>, {
+      get: (_t, prop) => (typeof prop === 'string' && this.variableTable().has(prop) ? this.getVariable(prop) : undefined),
+      set: (_t, prop, value) => {
+        if (typeof prop !== 'string') return false;
+        this.setVariable(prop, value as BtfValue);
+        return true;
+      },
+      has: (_t, prop) => typeof prop === 'string' && this.variableTable().has(prop),
+      ownKeys: () => [...this.variableTable().keys()],
+      getOwnPropertyDescriptor: (_t, prop) =>
+        typeof prop === 'string' && this.variableTable().has(prop)
+          ? { enumerable: true, configurable: true, writable: true, value: this.getVariable(prop) }
+          : undefined,
+    });
+    return this.#variablesView;
   }
 
   private requireLoaded(op: string): void {
@@ -257,6 +527,8 @@ export class BpfObject extends Resource {
   map<K, V>(name: string, codecs: { key: Codec<K>; value: Codec<V> }): BpfMap<K, V>;
   map(name: string, codecs?: { key?: Codec<unknown>; value: Codec<unknown> }): BpfMap<unknown, unknown> {
     const m = this.findMap(name, 'map');
+    if (codecs?.key) this.checkAgainstBtf(m, 'key', codecs.key);
+    if (codecs?.value) this.checkAgainstBtf(m, 'value', codecs.value);
     const key = codecs?.key ?? (codecs ? rawCodec(m.keySize, 'key', m.type) : this.derive(m, 'key'));
     const value = codecs?.value ?? this.derive(m, 'value');
     return new BpfMap<unknown, unknown>({
@@ -272,6 +544,30 @@ export class BpfObject extends Resource {
       owned: false,
       owner: this,
       object: this.#name,
+    });
+  }
+
+  /**
+   * A hand-written struct codec must lay its members out as the map's BTF
+   * type does (names, offsets, sizes): a swapped or missing member would
+   * otherwise read garbage while the total size still fits.
+   */
+  private checkAgainstBtf(m: NativeObjectMap, role: 'key' | 'value', codec: Codec<unknown>): void {
+    const id = role === 'key' ? m.btfKeyTypeId : m.btfValueTypeId;
+    const btf = this.btf;
+    if (!btf || !id) return;
+    const c = isPerCpuCodec(codec) ? codec.element : codec;
+    const mismatches = btf.layoutMismatches(c, id);
+    if (mismatches.length === 0) return;
+    throw new CodecError({
+      ...this.context,
+      map: m.name,
+      op: 'map',
+      role,
+      codec: c.name,
+      expected: `the layout of ${btf.typeName(id)} in the map's BTF`,
+      got: mismatches.join('; '),
+      mismatches,
     });
   }
 

@@ -59,7 +59,7 @@ describe('BpfObject (clang-compiled api_test.bpf.o)', { skip: noClang }, () => {
     assert.equal(maps.get('counts')?.keyType, '__u32');
     assert.equal(maps.get('api_test.bss')?.internal, true);
     assert.equal(maps.get('raw')?.keyType, undefined);
-    assert.deepEqual(obj.programs, [{ name: 'count_packets', section: 'socket', type: 1, typeName: 'socket_filter', expectedAttachType: 0, insnCount: obj.programs[0]?.insnCount }]);
+    assert.deepEqual(obj.programs, [{ name: 'count_packets', section: 'socket', type: 1, typeName: 'socket_filter', expectedAttachType: 0, insnCount: obj.programs[0]?.insnCount, autoload: true }]);
     assert.throws(() => obj.map('flows'), (e: unknown) => e instanceof BpfError && e.code === 'EINVAL' && /not loaded \(call load\(\) first\)/.test(e.message));
     assert.ok(obj.btf);
     assert.equal(obj.btf.typeName(flows.btfValueTypeId), 'struct flow_stats');

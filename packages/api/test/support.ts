@@ -43,23 +43,29 @@ export const noClang: string | false = clang ? false : 'clang-19 not found: the 
 
 for (const why of new Set([noSample, noClang])) if (why) console.log(`# skipping: ${why}`);
 
-let built: string | undefined;
+const built = new Map<string, string>();
 
-/** Compiles test/fixtures/api_test.bpf.c (once per process) and returns the object's path. */
-export function apiTestObject(): string {
-  if (built) return built;
+/** Compiles test/fixtures/NAME.bpf.c (once per process) and returns the object's path. */
+export function bpfFixture(name: string): string {
+  const done = built.get(name);
+  if (done) return done;
   if (!clang) throw new Error(String(noClang));
   const dir = mkdtempSync(join(tmpdir(), 'bpfhost-api-'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  const out = join(dir, 'api_test.bpf.o');
+  const out = join(dir, `${name}.bpf.o`);
   execFileSync(clang, [
     '-target', 'bpf', '-O2', '-g', '-mcpu=v3', '-Wall', '-Werror',
     '-I/usr/include/x86_64-linux-gnu',
-    '-c', join(apiRoot, 'test', 'fixtures', 'api_test.bpf.c'),
+    '-c', join(apiRoot, 'test', 'fixtures', `${name}.bpf.c`),
     '-o', out,
   ]);
-  built = out;
+  built.set(name, out);
   return out;
+}
+
+/** Compiles test/fixtures/api_test.bpf.c (once per process) and returns the object's path. */
+export function apiTestObject(): string {
+  return bpfFixture('api_test');
 }
 
 /** A 64-byte Ethernet frame of a non-IP ethertype (socket filters accept it whole). */

@@ -8,8 +8,9 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::btf::{btf_types, BtfType};
+use crate::convert::u32_arg;
 use crate::convert::{cstring, from_c};
-use crate::error::{CError, EBADF};
+use crate::error::{check, CError, EBADF, ENOENT};
 use crate::sys;
 
 /// An opened (and perhaps loaded) BPF ELF object.
@@ -35,6 +36,8 @@ pub struct ObjectMap {
   pub btf_value_type_id: u32,
   /// One of the `.data`, `.rodata*`, `.bss` maps.
   pub internal: bool,
+  /// Where load pins the map, if it does.
+  pub pin_path: Option<String>,
 }
 
 #[napi(object)]
@@ -47,6 +50,19 @@ pub struct ObjectProgram {
   /// The program's handle after load, -1 before (or when not loaded).
   pub fd: i32,
   pub insn_cnt: u32,
+  /// Whether load() loads it.
+  pub autoload: bool,
+}
+
+/// A global variable as bpfhost_object__find_variable() reports it.
+#[napi(object)]
+pub struct ObjectVariable {
+  /// The global data map holding it.
+  pub map: String,
+  /// The BTF type of its value.
+  pub btf_type_id: u32,
+  /// A copy of its bytes in the map's initial value.
+  pub bytes: Buffer,
 }
 
 /// The error of an open that returned NULL (errno set by the library).
@@ -76,6 +92,30 @@ impl NativeObject {
       )
       .into_napi(env)
     })
+  }
+
+  /// bpfhost_object__find_map_by_name(), ENOENT naming the map otherwise.
+  fn map(&self, env: &Env, op: &str, name: &str) -> Result<*mut sys::Map> {
+    let obj = self.get(env, op)?;
+    let c = cstring(env, name, "name")?;
+    // SAFETY: obj is live; c is NUL-terminated.
+    let m = unsafe { sys::bpfhost_object__find_map_by_name(obj, c.as_ptr()) };
+    if m.is_null() {
+      return Err(CError::last(-ENOENT).into_napi(env));
+    }
+    Ok(m)
+  }
+
+  /// bpfhost_object__find_program_by_name(), ENOENT naming the program otherwise.
+  fn program(&self, env: &Env, op: &str, name: &str) -> Result<*mut sys::Program> {
+    let obj = self.get(env, op)?;
+    let c = cstring(env, name, "name")?;
+    // SAFETY: obj is live; c is NUL-terminated.
+    let p = unsafe { sys::bpfhost_object__find_program_by_name(obj, c.as_ptr()) };
+    if p.is_null() {
+      return Err(CError::last(-ENOENT).into_napi(env));
+    }
+    Ok(p)
   }
 
   /// The log of the first program whose load left one (a refusal).
@@ -190,6 +230,10 @@ impl NativeObject {
           btf_key_type_id: sys::bpfhost_map__btf_key_type_id(m),
           btf_value_type_id: sys::bpfhost_map__btf_value_type_id(m),
           internal: sys::bpfhost_map__is_internal(m),
+          pin_path: {
+            let p = sys::bpfhost_map__pin_path(m);
+            (!p.is_null()).then(|| from_c(p))
+          },
         });
       }
     }
@@ -216,9 +260,178 @@ impl NativeObject {
           expected_attach_type: sys::bpfhost_program__expected_attach_type(p),
           fd: sys::bpfhost_program__fd(p).max(-1),
           insn_cnt: sys::bpfhost_program__insn_cnt(p) as u32,
+          autoload: sys::bpfhost_program__autoload(p),
         });
       }
     }
+  }
+
+  /// bpfhost_program__set_type() of program @name (before load).
+  #[napi(js_name = "setProgramType")]
+  pub fn set_program_type(&self, env: Env, name: String, prog_type: f64) -> Result<()> {
+    let p = self.program(&env, "setProgramType", &name)?;
+    let t = u32_arg(&env, "setProgramType", "type", prog_type)?;
+    // SAFETY: p is one of the live object's programs.
+    check(&env, unsafe { sys::bpfhost_program__set_type(p, t) }).map(|_| ())
+  }
+
+  /// bpfhost_program__set_expected_attach_type() of program @name (before load).
+  #[napi(js_name = "setProgramExpectedAttachType")]
+  pub fn set_program_expected_attach_type(
+    &self,
+    env: Env,
+    name: String,
+    attach_type: f64,
+  ) -> Result<()> {
+    let op = "setProgramExpectedAttachType";
+    let p = self.program(&env, op, &name)?;
+    let t = u32_arg(&env, op, "attachType", attach_type)?;
+    // SAFETY: p is one of the live object's programs.
+    check(&env, unsafe {
+      sys::bpfhost_program__set_expected_attach_type(p, t)
+    })
+    .map(|_| ())
+  }
+
+  /// bpfhost_program__set_autoload() of program @name (before load).
+  #[napi(js_name = "setProgramAutoload")]
+  pub fn set_program_autoload(&self, env: Env, name: String, autoload: bool) -> Result<()> {
+    let p = self.program(&env, "setProgramAutoload", &name)?;
+    // SAFETY: p is one of the live object's programs.
+    check(&env, unsafe {
+      sys::bpfhost_program__set_autoload(p, autoload)
+    })
+    .map(|_| ())
+  }
+
+  /// bpfhost_map__set_max_entries() of map @name (before load).
+  #[napi(js_name = "setMapMaxEntries")]
+  pub fn set_map_max_entries(&self, env: Env, name: String, max_entries: f64) -> Result<()> {
+    let m = self.map(&env, "setMapMaxEntries", &name)?;
+    let v = u32_arg(&env, "setMapMaxEntries", "maxEntries", max_entries)?;
+    // SAFETY: m is one of the live object's maps.
+    check(&env, unsafe { sys::bpfhost_map__set_max_entries(m, v) }).map(|_| ())
+  }
+
+  /// bpfhost_map__set_value_size() of map @name (before load; global data: see the C doc).
+  #[napi(js_name = "setMapValueSize")]
+  pub fn set_map_value_size(&self, env: Env, name: String, size: f64) -> Result<()> {
+    let m = self.map(&env, "setMapValueSize", &name)?;
+    let v = u32_arg(&env, "setMapValueSize", "valueSize", size)?;
+    // SAFETY: m is one of the live object's maps.
+    check(&env, unsafe { sys::bpfhost_map__set_value_size(m, v) }).map(|_| ())
+  }
+
+  /// bpfhost_map__set_map_flags() of map @name (before load).
+  #[napi(js_name = "setMapFlags")]
+  pub fn set_map_flags(&self, env: Env, name: String, flags: f64) -> Result<()> {
+    let m = self.map(&env, "setMapFlags", &name)?;
+    let v = u32_arg(&env, "setMapFlags", "flags", flags)?;
+    // SAFETY: m is one of the live object's maps.
+    check(&env, unsafe { sys::bpfhost_map__set_map_flags(m, v) }).map(|_| ())
+  }
+
+  /// bpfhost_map__set_inner_map_fd() of map @name (before load; @fd stays the caller's).
+  #[napi(js_name = "setMapInnerMapFd")]
+  pub fn set_map_inner_map_fd(&self, env: Env, name: String, fd: f64) -> Result<()> {
+    let m = self.map(&env, "setMapInnerMapFd", &name)?;
+    let v = crate::convert::i32_arg(&env, "setMapInnerMapFd", "fd", fd)?;
+    // SAFETY: m is one of the live object's maps.
+    check(&env, unsafe { sys::bpfhost_map__set_inner_map_fd(m, v) }).map(|_| ())
+  }
+
+  /// bpfhost_map__set_pin_path() of map @name (before load; null: no pinning).
+  #[napi(js_name = "setMapPinPath")]
+  pub fn set_map_pin_path(&self, env: Env, name: String, path: Option<String>) -> Result<()> {
+    let m = self.map(&env, "setMapPinPath", &name)?;
+    let c = path.map(|p| cstring(&env, &p, "path")).transpose()?;
+    // SAFETY: m is one of the live object's maps; the path is copied.
+    check(&env, unsafe {
+      sys::bpfhost_map__set_pin_path(m, c.as_ref().map_or(ptr::null(), |c| c.as_ptr()))
+    })
+    .map(|_| ())
+  }
+
+  /// bpfhost_map__initial_value(): a copy of global data map @name's initial value, or null for other maps.
+  #[napi(js_name = "mapInitialValue")]
+  pub fn map_initial_value(&self, env: Env, name: String) -> Result<Option<Buffer>> {
+    let m = self.map(&env, "mapInitialValue", &name)?;
+    let mut size = 0usize;
+    // SAFETY: m is one of the live object's maps.
+    let p = unsafe { sys::bpfhost_map__initial_value(m, &mut size) };
+    if p.is_null() {
+      return Ok(None);
+    }
+    // SAFETY: the library owns @size bytes at p while the object lives.
+    Ok(Some(
+      unsafe { std::slice::from_raw_parts(p.cast::<u8>(), size) }
+        .to_vec()
+        .into(),
+    ))
+  }
+
+  /// bpfhost_map__set_initial_value() of global data map @name (before load).
+  #[napi(js_name = "setMapInitialValue")]
+  pub fn set_map_initial_value(&self, env: Env, name: String, value: BufferSlice) -> Result<()> {
+    let m = self.map(&env, "setMapInitialValue", &name)?;
+    let data = if value.is_empty() {
+      ptr::null()
+    } else {
+      value.as_ptr().cast()
+    };
+    // SAFETY: value has value.len() bytes; the library copies them.
+    check(&env, unsafe {
+      sys::bpfhost_map__set_initial_value(m, data, value.len())
+    })
+    .map(|_| ())
+  }
+
+  /// bpfhost_object__find_variable(): global variable @name, or null when the object has none of that name.
+  #[napi]
+  pub fn variable(&self, env: Env, name: String) -> Result<Option<ObjectVariable>> {
+    let obj = self.get(&env, "variable")?;
+    let c = cstring(&env, &name, "name")?;
+    let (mut size, mut map, mut type_id) = (0usize, ptr::null_mut(), 0u32);
+    // SAFETY: obj is live; the out pointers are valid.
+    let p = unsafe {
+      sys::bpfhost_object__find_variable(obj, c.as_ptr(), &mut size, &mut map, &mut type_id)
+    };
+    if p.is_null() {
+      let errno = std::io::Error::last_os_error()
+        .raw_os_error()
+        .unwrap_or(crate::error::EINVAL);
+      if errno == ENOENT {
+        return Ok(None);
+      }
+      return Err(CError::last(-errno).into_napi(&env));
+    }
+    // SAFETY: p has @size bytes owned by the object; map is one of its maps.
+    unsafe {
+      Ok(Some(ObjectVariable {
+        map: from_c(sys::bpfhost_map__name(map)),
+        btf_type_id: type_id,
+        bytes: std::slice::from_raw_parts(p.cast::<u8>(), size)
+          .to_vec()
+          .into(),
+      }))
+    }
+  }
+
+  /// bpfhost_object__set_variable(): writes global variable @name's initial value (before load).
+  #[napi(js_name = "setVariable")]
+  pub fn set_variable(&self, env: Env, name: String, value: BufferSlice) -> Result<()> {
+    let obj = self.get(&env, "setVariable")?;
+    let c = cstring(&env, &name, "name")?;
+    let data = if value.is_empty() {
+      ptr::null()
+    } else {
+      value.as_ptr().cast()
+    };
+    // SAFETY: obj is live; value has value.len() bytes, copied by the library.
+    check(&env, unsafe {
+      sys::bpfhost_object__set_variable(obj, c.as_ptr(), data, value.len())
+    })
+    .map(|_| ())
   }
 
   /// The whole BTF type table (index = type id, 0 = void), or null without BTF.

@@ -423,6 +423,38 @@ extern "C" {
   pub fn bpfhost_program__insn_cnt(prog: *const Program) -> usize;
   pub fn bpfhost_program__log(prog: *const Program) -> *const c_char;
 
+  // libbpf.h: the open phase
+  pub fn bpfhost_object__find_map_by_name(obj: *const Object, name: *const c_char) -> *mut Map;
+  pub fn bpfhost_object__find_program_by_name(
+    obj: *const Object,
+    name: *const c_char,
+  ) -> *mut Program;
+  pub fn bpfhost_object__find_variable(
+    obj: *const Object,
+    name: *const c_char,
+    size: *mut usize,
+    map: *mut *mut Map,
+    btf_type_id: *mut u32,
+  ) -> *const c_void;
+  pub fn bpfhost_object__set_variable(
+    obj: *mut Object,
+    name: *const c_char,
+    data: *const c_void,
+    size: usize,
+  ) -> c_int;
+  pub fn bpfhost_map__set_max_entries(map: *mut Map, max_entries: u32) -> c_int;
+  pub fn bpfhost_map__set_map_flags(map: *mut Map, flags: u32) -> c_int;
+  pub fn bpfhost_map__set_value_size(map: *mut Map, size: u32) -> c_int;
+  pub fn bpfhost_map__set_inner_map_fd(map: *mut Map, fd: c_int) -> c_int;
+  pub fn bpfhost_map__set_pin_path(map: *mut Map, path: *const c_char) -> c_int;
+  pub fn bpfhost_map__pin_path(map: *const Map) -> *const c_char;
+  pub fn bpfhost_map__initial_value(map: *const Map, size: *mut usize) -> *const c_void;
+  pub fn bpfhost_map__set_initial_value(map: *mut Map, data: *const c_void, size: usize) -> c_int;
+  pub fn bpfhost_program__set_type(prog: *mut Program, prog_type: u32) -> c_int;
+  pub fn bpfhost_program__set_expected_attach_type(prog: *mut Program, attach_type: u32) -> c_int;
+  pub fn bpfhost_program__autoload(prog: *const Program) -> bool;
+  pub fn bpfhost_program__set_autoload(prog: *mut Program, autoload: bool) -> c_int;
+
   // libbpf.h: BTF
   pub fn bpfhost_btf__type_cnt(btf: *const Btf) -> u32;
   pub fn bpfhost_btf__type_by_id(btf: *const Btf, id: u32) -> *const BtfType;

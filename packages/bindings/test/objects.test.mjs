@@ -24,7 +24,7 @@ test('open, inspect, load, run, close', (t) => {
   ]);
   assert.ok(before[0].btfKeyTypeId > 0 && before[0].btfValueTypeId > 0);
   const [prog] = obj.programs();
-  assert.deepEqual({ ...prog, insnCnt: 0 }, { name: 'probe', sectionName: 'socket', type: PROG_SOCKET_FILTER, expectedAttachType: 0, fd: -1, insnCnt: 0 });
+  assert.deepEqual({ ...prog, insnCnt: 0 }, { name: 'probe', sectionName: 'socket', type: PROG_SOCKET_FILTER, expectedAttachType: 0, fd: -1, insnCnt: 0, autoload: true });
   assert.ok(prog.insnCnt > 10);
   assert.equal(b.handleCount(), start, 'opening creates nothing in the core');
 

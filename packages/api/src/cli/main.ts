@@ -14,6 +14,7 @@ import packageRequire from '../require.cjs';
 
 import { mapCommand } from './cmd-map.js';
 import { progCommand } from './cmd-prog.js';
+import { genCommand } from './cmd-gen.js';
 import { runCommand } from './cmd-run.js';
 import { sdkCommand } from './cmd-sdk.js';
 import { asmCommand, disasmCommand, extCommand } from './cmd-tools.js';
@@ -33,6 +34,8 @@ const OPTIONS = {
   repeat: { type: 'string' },
   'insn-budget': { type: 'string' },
   out: { type: 'string', short: 'o' },
+  type: { type: 'string', multiple: true },
+  check: { type: 'boolean' },
   progress: { type: 'boolean' },
   'no-progress': { type: 'boolean' },
   'cmake-prefix': { type: 'boolean' },
@@ -55,6 +58,7 @@ const COMMAND_OPTIONS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
   ext: [],
   sdk: ['cmake-prefix', 'cflags', 'libs', 'pkg-config-path'],
   batch: [],
+  gen: ['out', 'type', 'check'],
 };
 const GLOBAL_OPTIONS = new Set<string>(['json', 'pretty', 'ext', 'obj', 'progress', 'no-progress', 'help', 'version']);
 
@@ -104,6 +108,8 @@ function dispatch(session: Session, out: Output, positionals: readonly string[],
       return extCommand(session, out, args);
     case 'sdk':
       return sdkCommand(out, args, { cmakePrefix: values['cmake-prefix'], cflags: values.cflags, libs: values.libs, pkgConfigPath: values['pkg-config-path'] });
+    case 'gen':
+      return genCommand(out, args, { out: values.out, types: values.type ?? [], check: values.check === true });
     case 'batch':
       if (inBatch) throw new UsageError('batch: a batch file cannot run another batch', 'batch');
       return batch(session, out, args);

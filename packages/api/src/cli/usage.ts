@@ -54,6 +54,10 @@ Commands (after bpftool):
   ext list                extensions loaded in this process
   sdk [--cmake-prefix|--cflags|--libs|--pkg-config-path]
                           where the installed @bpfhost/sdk is (C headers, libbpfhost, CMake package)
+  gen skeleton OBJ.o [-o FILE.ts] [--type NAME]... [--check]
+                          the object's typed TypeScript skeleton (interfaces and codecs from BTF,
+                          a class with typed maps, programs and variables); --check: fail when
+                          FILE.ts no longer matches the object
   batch FILE              run the commands in FILE (one per line, without 'bpfhost') in one
                           process, so what one loads or stores the next sees
 
@@ -117,6 +121,17 @@ ${GLOBAL}`,
 
 Disassembles FILE, raw instructions (8 bytes each, as 'bpfhost asm -o' writes; '-'
 reads stdin), one instruction per line.
+
+${GLOBAL}`,
+  gen: `Usage: bpfhost gen skeleton OBJ.o [-o FILE.ts] [--type NAME]... [--check]
+
+Generates the typed TypeScript skeleton of OBJ.o from its BTF (compile with clang -g):
+interfaces for the structs, unions and enums its maps and global variables use (and the
+--type NAMEs: 'struct event', 'event', 'enum verdict'), their codecs, and a class whose
+open() starts the open phase (skel.rodata.x = 1; skel.configureMap(...)), load() loads,
+and maps.NAME / programs.NAME are typed. Members keep their C names. Without -o the
+module is printed. --check compares with the checked-in FILE.ts instead of writing it and
+exits 1 when it no longer matches the object (for CI).
 
 ${GLOBAL}`,
   batch: `Usage: bpfhost batch FILE

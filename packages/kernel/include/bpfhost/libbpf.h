@@ -161,8 +161,26 @@ BPFHOST_API int bpfhost_map__set_type(struct bpfhost_map *map, uint32_t type);
 BPFHOST_API int bpfhost_map__set_map_flags(struct bpfhost_map *map, uint32_t flags);
 /** @brief Sets the key size before load. @return 0, -EBUSY, -EINVAL (global data) */
 BPFHOST_API int bpfhost_map__set_key_size(struct bpfhost_map *map, uint32_t size);
-/** @brief Sets the value size before load. @return 0, -EBUSY, -EINVAL (global data) */
+/**
+ * @brief Sets the value size before load. A global data map (`.data.*`,
+ * `.bss.*`, ...) may change size as in libbpf: when its last variable is an
+ * array and the new size ends on one of its elements, the array's length in
+ * the BTF follows (a shorter value cuts that array, a longer one is zero
+ * filled) through a new ARRAY type (so type pointers taken from the
+ * object's BTF before are stale, as after libbpf's btf__add_*()); a size the
+ * BTF cannot describe clears the map's BTF value type.
+ * @return 0, -EBUSY, -EINVAL (a global data size of 0 or cutting a variable
+ * that is not the last), -E2BIG (over BPFHOST_MAP_MAX_VALUE_SIZE), -ENOMEM
+ */
 BPFHOST_API int bpfhost_map__set_value_size(struct bpfhost_map *map, uint32_t size);
+/**
+ * @brief Before load: the outer map of a map-in-map is created from the
+ * caller's map @p fd (which must stay open until load) instead of the
+ * declared `__array(values, ...)` template, which is dropped.
+ * @return 0, -EBUSY, -EINVAL (not an array or hash of maps), -EBADF (@p fd
+ * is not a map handle)
+ */
+BPFHOST_API int bpfhost_map__set_inner_map_fd(struct bpfhost_map *map, int fd);
 /**
  * @brief Pins (and reuses a compatible pinned map) at @p path on load; NULL
  * turns pinning off, also for a BPFHOST_PIN_BY_NAME map.
@@ -185,6 +203,31 @@ BPFHOST_API const void *bpfhost_map__initial_value(const struct bpfhost_map *map
  */
 BPFHOST_API int bpfhost_map__set_initial_value(struct bpfhost_map *map, const void *data,
 					       size_t size);
+
+/**
+ * @brief **bpfhost_object__find_variable()** is a global variable of the
+ * object's data sections (`.data*`, `.rodata*`, `.bss*`) by name, as the
+ * BTF DATASEC of its section places it (the first in map order when two
+ * sections have a static variable of that name).
+ * @param size its size in bytes (optional)
+ * @param map the global data map holding it (optional)
+ * @param btf_type_id the BTF type of its value (optional)
+ * @return its bytes in the map's initial value (what load writes into the
+ * map; change them with bpfhost_object__set_variable()), or NULL with errno
+ * ENOENT (no such variable) or EINVAL (the object has no BTF)
+ */
+BPFHOST_API const void *bpfhost_object__find_variable(const struct bpfhost_object *obj,
+						      const char *name, size_t *size,
+						      struct bpfhost_map **map,
+						      uint32_t *btf_type_id);
+/**
+ * @brief **bpfhost_object__set_variable()** writes a global variable's
+ * initial value before load (`const volatile` configuration in `.rodata`).
+ * @return 0, -EBUSY (after load or prepare), -ENOENT (no such variable),
+ * -EINVAL (@p size is not the variable's size, or no BTF)
+ */
+BPFHOST_API int bpfhost_object__set_variable(struct bpfhost_object *obj, const char *name,
+					     const void *data, size_t size);
 
 /* ---------------------------------------------------------------------------
  * Programs: one per global function of each executable section but `.text`.

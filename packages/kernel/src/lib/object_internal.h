@@ -6,6 +6,7 @@
  *   object.c        open, the program table, getters, load/unload, close
  *   object_maps.c   map definitions (BTF `.maps`, legacy `maps`, global data), map creation
  *   object_reloc.c  relocations: collected and checked at open, applied at prepare
+ *   object_config.c the open phase: variables by name, resizing global data, inner map fds
  */
 #ifndef BPFHOST_LIB_OBJECT_INTERNAL_H
 #define BPFHOST_LIB_OBJECT_INTERNAL_H
@@ -107,6 +108,8 @@ struct bpfhost_map {
 	uint8_t *init_data;		/* MAP_DATA: initial value, def.value_size bytes */
 	bool readonly;			/* `.rodata*`: frozen after initialisation */
 	struct bpfhost_map *inner;	/* map-in-map template (owned) */
+	bool has_inner_fd;		/* set_inner_map_fd(): the caller's map shapes the outer one */
+	int inner_fd;			/* the caller's handle (not owned) */
 	struct map_init_slot *slots;	/* initial values of prog arrays and map-in-maps */
 	uint32_t slot_cnt;
 	char *pin_path;
@@ -171,6 +174,9 @@ int obj_fill_map_slots(struct bpfhost_object *obj, bool progs);
 void obj_unpin_maps(struct bpfhost_object *obj);
 void obj_map_free(struct bpfhost_map *map);
 int obj_map_index_by_offset(const struct bpfhost_object *obj, uint32_t sec_idx, uint64_t off);
+
+/* object_config.c */
+int obj_resize_data_map(struct bpfhost_map *map, uint32_t size);
 
 /* object_reloc.c */
 int obj_collect_relocs(struct bpfhost_object *obj);

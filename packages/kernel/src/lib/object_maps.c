@@ -557,14 +557,16 @@ int obj_create_maps(struct bpfhost_object *obj)
 			if (map->reused)
 				continue;
 		}
-		if (map->inner) {
+		if (map->has_inner_fd) {
+			inner_fd = map->inner_fd;
+		} else if (map->inner) {
 			inner_fd = create_one(obj, map->inner, -1);
 			if (inner_fd < 0)
 				return inner_fd;
 		}
 		fd = create_one(obj, map, inner_fd);
-		/* The inner template only shapes the outer map; it is not kept. */
-		if (inner_fd >= 0) {
+		/* The inner template only shapes the outer map; it is not kept (the caller's stays). */
+		if (inner_fd >= 0 && !map->has_inner_fd) {
 			char msg[512];
 
 			snprintf(msg, sizeof(msg), "%s", bpfhost_last_error());
@@ -776,8 +778,7 @@ int bpfhost_map__set_value_size(struct bpfhost_map *map, uint32_t size)
 	int err = map_check_unloaded(map, "set_value_size");
 
 	if (!err && map->origin == MAP_DATA)
-		err = obj_err(-EINVAL, "object '%s': map '%s': a global data map's value size is its section's",
-			      map->obj->name, map->name);
+		return obj_resize_data_map(map, size);
 	if (!err)
 		map->def.value_size = size;
 	return err;

@@ -278,7 +278,7 @@ static void t_global_data_maps(void)
 	ASSERT_TRUE(init && size == 4 && *init == 4, ".rodata initial value: ro_value = 4");
 	ASSERT_TRUE(bpfhost_map__initial_value(bpfhost_object__find_map_by_name(obj, "kinds_map"), &size) == NULL,
 		    "no initial value for a BTF map");
-	ASSERT_EQ(bpfhost_map__set_value_size(bss, 8), -EINVAL, "global data sizes are fixed");
+	ASSERT_EQ(bpfhost_map__set_value_size(bss, 8), -EINVAL, "8 bytes would cut kinds_var, which is not last");
 out:
 	bpfhost_object__close(obj);
 }
