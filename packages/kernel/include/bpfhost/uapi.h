@@ -117,6 +117,7 @@ enum bpf_func_id {
 	BPF_FUNC_ringbuf_submit = 132,
 	BPF_FUNC_ringbuf_discard = 133,
 	BPF_FUNC_ringbuf_query = 134,
+	BPF_FUNC_loop = 181,
 	BPF_FUNC_xdp_load_bytes = 189,
 	BPF_FUNC_xdp_store_bytes = 190,
 };

@@ -218,6 +218,12 @@ static const struct bh_helper core_helpers[] = {
 	  "bpf_ringbuf_discard" },
 	{ h_ringbuf_query, BPF_FUNC_ringbuf_query, R(INTEGER), { A(CONST_MAP_PTR), A(ANYTHING) },
 	  "bpf_ringbuf_query" },
+	/*
+	 * bpf_loop(nr_loops, callback, ctx, flags): the interpreter's own (it
+	 * calls back into the program); the verifier checks the callback.
+	 */
+	{ NULL, BPF_FUNC_loop, R(INTEGER), { A(ANYTHING), A(ANYTHING), A(ANYTHING), A(ANYTHING) },
+	  "bpf_loop" },
 };
 
 extern const struct bh_helper bh_skb_load_bytes_helper;

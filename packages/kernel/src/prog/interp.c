@@ -106,7 +106,14 @@ struct interp_frame {
 	const struct bh_prog *prog;	/* a tail call in the callee may change the program */
 	const struct bpf_insn *ret;
 	uint64_t saved[5];		/* r6-r9, r10 */
+	/* A bpf_loop callback's frame: its start, ctx, the iteration and the count (0: a plain call). */
+	const struct bpf_insn *loop_fn;
+	uint64_t loop_ctx;
+	uint32_t loop_i, loop_n;
 };
+
+/* Linux's BPF_MAX_LOOPS: bpf_loop refuses more iterations (-E2BIG). */
+#define BH_MAX_LOOPS (1u << 23)
 
 static inline uint64_t sdiv64(uint64_t a, uint64_t b)
 {
@@ -711,6 +718,7 @@ dispatch:
 		f = &frames[depth++];
 		f->prog = prog;
 		f->ret = insn + 1;
+		f->loop_n = 0;
 		__builtin_memcpy(f->saved, &reg[BPF_REG_6], sizeof(f->saved));
 		reg[BPF_REG_10] -= MAX_BPF_STACK;
 		JUMP(insn->imm);
@@ -738,8 +746,29 @@ dispatch:
 		goto out;
 	}
 	{
-		const struct interp_frame *f = &frames[--depth];
+		struct interp_frame *f = &frames[depth - 1];
 
+		if (unlikely(f->loop_n)) {
+			/* A bpf_loop callback returned: 0 goes on, anything else stops. */
+			uint64_t done;
+
+			if (reg[BPF_REG_0]) {
+				done = f->loop_i + 1;
+			} else if (++f->loop_i < f->loop_n) {
+				CHARGE(f->loop_fn);
+				prog = f->prog;
+				run->prog = prog;
+				reg[BPF_REG_1] = f->loop_i;
+				reg[BPF_REG_2] = f->loop_ctx;
+				reg[BPF_REG_10] = f->saved[4] - MAX_BPF_STACK;
+				insn = f->loop_fn;
+				DISPATCH();
+			} else {
+				done = f->loop_n;
+			}
+			reg[BPF_REG_0] = done;
+		}
+		depth--;
 		CHARGE(f->ret);
 		__builtin_memcpy(&reg[BPF_REG_6], f->saved, sizeof(f->saved));
 		insn = f->ret;
@@ -766,6 +795,8 @@ call_helper:
 	if (unlikely(!helper->fn)) {
 		if (helper->id == BPF_FUNC_tail_call)
 			goto tail_call;
+		if (helper->id == BPF_FUNC_loop)
+			goto bpf_loop;
 		fault_insn(run, prog, PC, -EINVAL, "helper without a function");
 		goto out;
 	}
@@ -774,6 +805,51 @@ call_helper:
 	if (unlikely(run->err))
 		goto out;
 	NEXT();
+
+	/*
+	 * bpf_loop(nr_loops, callback, ctx, flags) as Linux: callback(i, ctx)
+	 * for i from 0 while it returns 0, at most nr_loops times; r0 the
+	 * number of calls. The callback runs in a frame of its own, as a
+	 * bpf-to-bpf call would, so the budget and the frame limit hold.
+	 */
+bpf_loop: {
+	struct interp_frame *f;
+
+	if (unlikely(reg[BPF_REG_4])) {
+		reg[BPF_REG_0] = (uint64_t)-EINVAL;	/* no flags are defined */
+		NEXT();
+	}
+	if (unlikely(reg[BPF_REG_1] > BH_MAX_LOOPS)) {
+		reg[BPF_REG_0] = (uint64_t)-E2BIG;
+		NEXT();
+	}
+	if (unlikely(!bh_prog_is_callback(prog, reg[BPF_REG_2]))) {
+		fault_insn(run, prog, PC, -EINVAL, "bpf_loop: r2 is not a callback of this program (lddw rX, func)");
+		goto out;
+	}
+	if (!reg[BPF_REG_1]) {
+		reg[BPF_REG_0] = 0;
+		NEXT();
+	}
+	if (unlikely(depth + 1 >= MAX_CALL_FRAMES)) {
+		fault_insn(run, prog, PC, -E2BIG, "bpf_loop callback deeper than 8 frames");
+		goto out;
+	}
+	f = &frames[depth++];
+	f->prog = prog;
+	f->ret = insn + 1;
+	__builtin_memcpy(f->saved, &reg[BPF_REG_6], sizeof(f->saved));
+	f->loop_fn = prog->insns + reg[BPF_REG_2];
+	f->loop_ctx = reg[BPF_REG_3];
+	f->loop_i = 0;
+	f->loop_n = (uint32_t)reg[BPF_REG_1];
+	reg[BPF_REG_10] -= MAX_BPF_STACK;
+	reg[BPF_REG_1] = 0;
+	reg[BPF_REG_2] = f->loop_ctx;
+	CHARGE(f->loop_fn);
+	insn = f->loop_fn;
+	DISPATCH();
+}
 
 	/*
 	 * bpf_tail_call(ctx, prog_array, index) as Linux: on success the

@@ -39,6 +39,7 @@ void bh_prog_free(struct bh_prog *prog)
 	epoch_free(prog->maps);
 	plat_free(prog->helpers);
 	plat_free(prog->regions);
+	plat_free(prog->callbacks);
 	plat_free(prog->insns);
 	plat_free(prog->orig_insns);
 	bh_prog_type_put(prog->ptype);

@@ -59,6 +59,8 @@ struct bh_prog {
 	uint8_t tag[8];
 	uint64_t load_time;
 	uint32_t stack_reach;		/* bytes below the top of the stack it may touch (stack_reach.c) */
+	uint32_t *callbacks;		/* instructions `lddw rX, func` names (bpf_loop's callbacks) */
+	uint32_t callback_cnt;
 	bool gpl_compatible;
 	bool uses_tail_calls;
 	atomic_uint_fast64_t run_cnt;
@@ -67,6 +69,15 @@ struct bh_prog {
 
 /* The helper with @id for programs of @prog's type (callx), or NULL. */
 const struct bh_helper *bh_prog_helper_by_id(const struct bh_prog *prog, uint32_t id);
+
+/* Whether instruction @i starts one of @prog's callbacks (what bpf_loop may call). */
+static inline bool bh_prog_is_callback(const struct bh_prog *prog, uint64_t i)
+{
+	for (uint32_t k = 0; k < prog->callback_cnt; k++)
+		if (prog->callbacks[k] == i)
+			return true;
+	return false;
+}
 
 /* The program type of a program object (for maps that hold programs). */
 static inline uint32_t bh_prog_type_of(const struct bh_object *obj)

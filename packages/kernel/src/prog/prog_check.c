@@ -217,8 +217,14 @@ static int check_lddw(const char *name, uint32_t i, const struct bpf_insn *insns
 		break;
 	case BPF_PSEUDO_BTF_ID:
 		return bh_insn_err(-EINVAL, name, i, "lddw of a BTF id (src_reg 3) is not supported");
-	case BPF_PSEUDO_FUNC:
-		return bh_insn_err(-EINVAL, name, i, "lddw of a function address (src_reg 4) is not supported");
+	case BPF_PSEUDO_FUNC: {	/* a callback's address (bpf_loop): an instruction of the program */
+		int64_t t = (int64_t)i + 1 + insn->imm;
+
+		if (t < 0 || t >= (int64_t)len)
+			return bh_insn_err(-EINVAL, name, i, "lddw of a function at %lld, outside the program's "
+					   "%u instructions", (long long)t, len);
+		break;
+	}
 	default:
 		return bh_insn_err(-EINVAL, name, i, "lddw with unknown src_reg %u", insn->src_reg);
 	}

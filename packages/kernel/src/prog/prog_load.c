@@ -54,7 +54,7 @@ static int fixup_lddw(struct bh_prog *prog, uint32_t i, const int *fd_array, str
 	uint64_t addr;
 	int handle = insn->imm, err;
 
-	if (!src)
+	if (!src || src == BPF_PSEUDO_FUNC)	/* functions: after the verifier (fixup_funcs) */
 		return 0;
 	if (src == BPF_PSEUDO_MAP_IDX || src == BPF_PSEUDO_MAP_IDX_VALUE) {
 		if (!fd_array)
@@ -102,6 +102,41 @@ static int fixup_lddw(struct bh_prog *prog, uint32_t i, const int *fd_array, str
 	insn[0].src_reg = 0;
 	insn[0].imm = (int32_t)(uint32_t)addr;
 	insn[1].imm = (int32_t)(uint32_t)(addr >> 32);
+	return 0;
+}
+
+/*
+ * `lddw rX, func` (relative, as the verifier reads it) becomes the
+ * callback's instruction index, which bpf_loop checks against the list
+ * kept here.
+ */
+static int fixup_funcs(struct bh_prog *prog)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i + 1 < prog->len; i++)
+		n += prog->insns[i].code == (BPF_LD | BPF_IMM | BPF_DW) && prog->insns[i].src_reg == BPF_PSEUDO_FUNC;
+	if (!n)
+		return 0;
+	prog->callbacks = plat_alloc(sizeof(*prog->callbacks) * n);
+	if (!prog->callbacks)
+		return bh_err(-ENOMEM, "program '%s': out of memory", prog->name);
+	for (uint32_t i = 0; i + 1 < prog->len; i++) {
+		struct bpf_insn *in = &prog->insns[i];
+		uint32_t t;
+
+		if (in->code != (BPF_LD | BPF_IMM | BPF_DW))
+			continue;
+		if (in->src_reg == BPF_PSEUDO_FUNC) {
+			t = (uint32_t)((int64_t)i + 1 + in->imm);	/* in range: prog_check */
+			if (!bh_prog_is_callback(prog, t))
+				prog->callbacks[prog->callback_cnt++] = t;
+			in->src_reg = 0;
+			in->imm = (int32_t)t;
+			in[1].imm = 0;
+		}
+		i++;
+	}
 	return 0;
 }
 
@@ -277,6 +312,8 @@ static int load(union bpf_attr *attr, struct bh_prog *prog, bool *logged)
 	}
 	if (!(attr->prog_flags & BPFHOST_F_TEST_UNVERIFIED))
 		err = verify(attr, prog, &info, logged);
+	if (!err)
+		err = fixup_funcs(prog);
 	if (!err) {
 		compute_tag(prog);
 		prog->load_time = plat_boot_ns();

@@ -90,9 +90,11 @@ static uint32_t frame_depth(const struct bpf_insn *insns, uint32_t start, uint32
 	return deepest > MAX_BPF_STACK ? MAX_BPF_STACK : (uint32_t)deepest;
 }
 
+/* A call, or a callback's address (bpf_loop calls it from the frame that took it). */
 static bool is_local_call(const struct bpf_insn *in)
 {
-	return in->code == (BPF_JMP | BPF_CALL) && in->src_reg == BPF_PSEUDO_CALL;
+	return (in->code == (BPF_JMP | BPF_CALL) && in->src_reg == BPF_PSEUDO_CALL) ||
+	       (in->code == (BPF_LD | BPF_IMM | BPF_DW) && in->src_reg == BPF_PSEUDO_FUNC);
 }
 
 uint32_t bh_prog_stack_reach(const struct bpf_insn *insns, uint32_t len)

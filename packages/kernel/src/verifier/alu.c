@@ -75,7 +75,7 @@ static int pointer_alu(struct bh_venv *env, const struct bpf_insn *in, struct bh
 		return bh_verr(env, -EACCES, "R%u pointer arithmetic on %s is prohibited; check it against "
 			       "NULL (0) first", ptr_is_src ? in->src_reg : in->dst_reg,
 			       bh_reg_kind_name(r.kind));
-	if (r.kind == BH_REG_PACKET_END ||
+	if (r.kind == BH_REG_PACKET_END || r.kind == BH_REG_FUNC ||
 	    (r.kind == BH_REG_MAP_PTR && !(bh_scalar_is_const(s) && !s->var.value && op == BPF_ADD)))
 		return bh_verr(env, -EACCES, "R%u pointer arithmetic on %s is prohibited",
 			       ptr_is_src ? in->src_reg : in->dst_reg, bh_reg_kind_name(r.kind));
@@ -230,6 +230,11 @@ int bh_check_lddw(struct bh_venv *env, const struct bpf_insn *in)
 	if (in->dst_reg == BPF_REG_10)
 		return bh_verr(env, -EACCES, "r10, the frame pointer, is read-only");
 	dst = bh_cur_reg(env, in->dst_reg);
+	if (in->src_reg == BPF_PSEUDO_FUNC) {	/* relative, as the CFG found it */
+		*dst = (struct bh_reg){ .kind = BH_REG_FUNC, .var = bh_scalar_const(0),
+					.off = (int32_t)(env->insn + 1 + in->imm) };
+		return 0;
+	}
 	if (!map) {
 		if (in->src_reg)
 			return bh_verr(env, -EINVAL, "lddw with source %u is not supported", in->src_reg);

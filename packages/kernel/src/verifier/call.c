@@ -166,7 +166,7 @@ static void note_const_key(struct bh_venv *env, const struct bh_reg *reg, struct
 	if ((uint32_t)(-o / 8) > f->nslots)
 		return;
 	s = &f->slots[-o / 8 - 1];
-	for (unsigned b = 0; b < BH_SLOT_SIZE; b++)
+	for (unsigned b = 0; b < 4; b++)	/* the key's bytes: an 8-byte spill or a 32-bit one */
 		if (s->type[b] != BH_STACK_SPILL)
 			return;
 	if (s->spilled.kind != BH_REG_SCALAR || !bh_scalar_is_const(&s->spilled.var))

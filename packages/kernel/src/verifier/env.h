@@ -111,6 +111,10 @@ int bh_check_ld_abs(struct bh_venv *env, const struct bpf_insn *insn);
  */
 int bh_check_cond_jump(struct bh_venv *env, const struct bpf_insn *insn, uint32_t *next);
 int bh_check_helper_call(struct bh_venv *env, const struct bpf_insn *insn);
+/* bpf_loop (loop.c): the call, a callback's return, and whether @old covers a callback entry. */
+int bh_check_loop_call(struct bh_venv *env, const struct bpf_insn *insn, uint32_t *next);
+int bh_callback_exit(struct bh_venv *env, uint32_t *next);
+bool bh_callback_entry_covered(struct bh_venv *env, uint32_t i, const struct bh_state *old);
 /* The pending branch at @insn with state @st (copied). */
 int bh_push_branch(struct bh_venv *env, uint32_t insn, const struct bh_state *st);
 

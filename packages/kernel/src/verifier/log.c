@@ -157,6 +157,8 @@ void bh_vlog_insn(struct bh_venv *env, uint32_t i)
 					env->opts->lddw_value_off[i]);
 			else if (map)
 				bh_vlog(env, "r%u = map_ptr(map=%s)", in->dst_reg, map->name);
+			else if (in->src_reg == BPF_PSEUDO_FUNC)
+				bh_vlog(env, "r%u = func(pc%+d)", in->dst_reg, in->imm);
 			else
 				bh_vlog(env, "r%u = 0x%llx", in->dst_reg,
 					(unsigned long long)((uint64_t)(uint32_t)in[1].imm << 32 | (uint32_t)in->imm));

@@ -198,6 +198,16 @@ static int stack_read(struct bh_venv *env, unsigned regno, const struct bh_reg *
 			return 0;
 		}
 	}
+	if (bh_scalar_is_const(&reg->var) && size == 4 && !(lo % 8) && !sign) {
+		/* The low half of a spilled scalar (little-endian): its 32-bit value. */
+		uint8_t *b = stack_byte(f, lo, &slot);
+
+		if (b[0] == BH_STACK_SPILL && b[1] == BH_STACK_SPILL && b[2] == BH_STACK_SPILL &&
+		    b[3] == BH_STACK_SPILL && slot->spilled.kind == BH_REG_SCALAR) {
+			*out = (struct bh_reg){ .kind = BH_REG_SCALAR, .var = bh_scalar_zext32(&slot->spilled.var) };
+			return 0;
+		}
+	}
 	for (int64_t o = lo; o < hi; o++) {
 		uint8_t t = *stack_byte(f, o, &slot);
 
@@ -243,6 +253,17 @@ static int stack_write(struct bh_venv *env, unsigned regno, const struct bh_reg 
 	}
 	if (val && is_pointer(val) && !env->priv)
 		return bh_verr(env, -EACCES, "R%u stores part of a pointer on the stack", regno);
+	if (bh_scalar_is_const(&reg->var) && size == 4 && !(lo % 8) && val && val->kind == BH_REG_SCALAR) {
+		/* As Linux: a 32-bit scalar spill keeps its value for a 32-bit fill (array keys). */
+		uint8_t *b = stack_byte(f, lo, &slot);
+
+		if (b[4] == BH_STACK_SPILL)
+			break_spill(slot);
+		slot->spilled = (struct bh_reg){ .kind = BH_REG_SCALAR, .var = bh_scalar_zext32(&val->var) };
+		for (unsigned i = 0; i < 4; i++)
+			b[i] = BH_STACK_SPILL;
+		return 0;
+	}
 	for (int64_t o = lo; o < hi; o++) {
 		uint8_t *b = stack_byte(f, o, &slot);
 

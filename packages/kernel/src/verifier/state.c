@@ -37,6 +37,7 @@ const char *bh_reg_kind_name(enum bh_reg_kind k)
 		[BH_REG_RINGBUF_RECORD] = "ringbuf_mem",
 		[BH_REG_RINGBUF_RECORD_OR_NULL] = "ringbuf_mem_or_null",
 		[BH_REG_RDONLY_MEM] = "rdonly_mem",
+		[BH_REG_FUNC] = "func",
 	};
 
 	return (unsigned)k < BH_REG_KIND_COUNT ? names[k] : "invalid";
@@ -378,7 +379,8 @@ bool bh_state_within(const struct bh_state *old, const struct bh_state *cur, boo
 	for (uint32_t i = 0; ok && i < old->nframes; i++) {
 		const struct bh_frame *of = old->frames[i], *cf = cur->frames[i];
 
-		ok = of->callsite == cf->callsite && of->subprog == cf->subprog;
+		ok = of->callsite == cf->callsite && of->subprog == cf->subprog &&
+		     of->callback == cf->callback && (!of->callback || reg_within(&of->cb_ctx, &cf->cb_ctx, m));
 		for (int r = 0; ok && r < MAX_BPF_REG; r++)
 			ok = reg_within(&of->regs[r], &cf->regs[r], m);
 		ok = ok && stack_within(of, cf, m, uninit_reads);

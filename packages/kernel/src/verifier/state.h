@@ -27,6 +27,7 @@ enum bh_reg_kind {
 	BH_REG_RINGBUF_RECORD,	/* a reserved record, mem_size bytes, reference `ref_id` */
 	BH_REG_RINGBUF_RECORD_OR_NULL,
 	BH_REG_RDONLY_MEM,	/* read-only memory, mem_size bytes */
+	BH_REG_FUNC,		/* a callback's address: instruction `off` (lddw rX, func) */
 	BH_REG_KIND_COUNT,
 };
 
@@ -84,6 +85,9 @@ struct bh_frame {
 	uint32_t subprog;
 	uint32_t nslots;	/* slots allocated so far: the deepest byte written, rounded up */
 	struct bh_stack_slot *slots;
+	/* A bpf_loop callback's frame: the ctx it is given each time (callsite: the bpf_loop call). */
+	bool callback;
+	struct bh_reg cb_ctx;
 };
 
 /* An acquired reference (a reserved ring buffer record) and where it was acquired. */

@@ -119,6 +119,8 @@ static int visit_prune_point(struct bh_venv *env, uint32_t i)
 		if (e->done) {
 			if (bh_state_within(&e->st, &env->cur, env->priv))
 				return 1;
+		} else if (bh_callback_entry_covered(env, i, &e->st)) {
+			return 1;
 		} else if ((env->cfg.flags[i] & BH_CFG_LOOP_HEAD) && bh_state_equal(&e->st, &env->cur)) {
 			return bh_verr(env, -EINVAL, "infinite loop: the path comes back to insn %u in the same "
 				       "state; nothing in the loop moves it toward its exit", i);
@@ -138,6 +140,8 @@ static int check_exit(struct bh_venv *env, uint32_t *next, bool *path_end)
 		if (r0->kind == BH_REG_STACK && r0->frameno == env->cur.nframes - 1)
 			return bh_verr(env, -EINVAL, "R0 points to this function's stack, which ends with it; "
 				       "return a value or write through a pointer the caller passed");
+		if (callee->callback)
+			return bh_callback_exit(env, next);
 		*next = callee->callsite + 1;
 		bh_state_pop_frame(&env->cur);
 		return 0;
@@ -178,7 +182,9 @@ static int check_stack_depth(struct bh_venv *env, uint32_t sub, uint32_t total, 
 	for (uint32_t i = start; i < end; i++) {
 		const struct bpf_insn *in = &env->insns[i];
 
-		if (in->code == (BPF_JMP | BPF_CALL) && in->src_reg == BPF_PSEUDO_CALL) {
+		/* A callback runs in a frame of its own, called from the function that names it. */
+		if ((in->code == (BPF_JMP | BPF_CALL) && in->src_reg == BPF_PSEUDO_CALL) ||
+		    (in->code == (BPF_LD | BPF_IMM | BPF_DW) && in->src_reg == BPF_PSEUDO_FUNC)) {
 			uint32_t callee = bh_cfg_subprog_of(&env->cfg, i + in->imm + 1);
 			int err = check_stack_depth(env, callee, total, depth + 1);
 
@@ -239,6 +245,9 @@ static int step(struct bh_venv *env, uint32_t *next, bool *end)
 		if (BPF_SRC(in->code) == BPF_X)
 			return bh_verr(env, -EINVAL, "callx (a call through a register) cannot be checked; "
 				       "call helpers by id and functions by offset");
+		if (in->imm >= 0 && (uint32_t)in->imm < env->prog->helper_cnt &&
+		    env->prog->helpers[in->imm]->id == BPF_FUNC_loop)
+			return bh_check_loop_call(env, in, next);
 		return bh_check_helper_call(env, in);
 	}
 	if (op == BPF_EXIT)

@@ -54,7 +54,7 @@
 	X(BPF_FUNC_skb_load_bytes) X(BPF_FUNC_map_push_elem) X(BPF_FUNC_map_pop_elem)       \
 	X(BPF_FUNC_map_peek_elem) X(BPF_FUNC_ktime_get_boot_ns) X(BPF_FUNC_ringbuf_output)  \
 	X(BPF_FUNC_ringbuf_reserve) X(BPF_FUNC_ringbuf_submit) X(BPF_FUNC_ringbuf_discard)  \
-	X(BPF_FUNC_ringbuf_query) X(BPF_FUNC_redirect) X(BPF_FUNC_csum_diff)                \
+	X(BPF_FUNC_ringbuf_query) X(BPF_FUNC_loop) X(BPF_FUNC_redirect) X(BPF_FUNC_csum_diff)                \
 	X(BPF_FUNC_xdp_adjust_head) X(BPF_FUNC_xdp_adjust_meta) X(BPF_FUNC_xdp_adjust_tail) \
 	X(BPF_FUNC_fib_lookup) X(BPF_FUNC_xdp_load_bytes) X(BPF_FUNC_xdp_store_bytes)       \
 	X(XDP_ABORTED) X(XDP_DROP) X(XDP_PASS) X(XDP_TX) X(XDP_REDIRECT)                    \
