@@ -162,8 +162,11 @@ static void lddw_forms(void)
 		 INSN(0, 0, 0, 0, 4), EXIT());
 	REFUSED("BTF id (src_reg 3) is not supported", "btf id",
 		INSN(BPF_LD | BPF_IMM | BPF_DW, 0, BPF_PSEUDO_BTF_ID, 0, 1), INSN(0, 0, 0, 0, 0), EXIT());
-	REFUSED("function address (src_reg 4) is not supported", "pseudo func",
-		INSN(BPF_LD | BPF_IMM | BPF_DW, 0, BPF_PSEUDO_FUNC, 0, 1), INSN(0, 0, 0, 0, 0), EXIT());
+	/* A function's address (bpf_loop's callback) must name an instruction of the program. */
+	ACCEPTED("pseudo func", INSN(BPF_LD | BPF_IMM | BPF_DW, 0, BPF_PSEUDO_FUNC, 0, 0), INSN(0, 0, 0, 0, 0),
+		 EXIT());
+	REFUSED("lddw of a function at 5, outside the program's 3 instructions", "pseudo func outside",
+		INSN(BPF_LD | BPF_IMM | BPF_DW, 0, BPF_PSEUDO_FUNC, 0, 3), INSN(0, 0, 0, 0, 0), EXIT());
 	REFUSED("lddw with unknown src_reg 7", "src 7", INSN(BPF_LD | BPF_IMM | BPF_DW, 0, 7, 0, 1),
 		INSN(0, 0, 0, 0, 0), EXIT());
 	REFUSED("offset must be 0", "lddw with off", INSN(BPF_LD | BPF_IMM | BPF_DW, 0, 0, 1, 1), INSN(0, 0, 0, 0, 0),
