@@ -165,7 +165,7 @@ static void lddw_forms(void)
 	/* A function's address (bpf_loop's callback) must name an instruction of the program. */
 	ACCEPTED("pseudo func", INSN(BPF_LD | BPF_IMM | BPF_DW, 0, BPF_PSEUDO_FUNC, 0, 0), INSN(0, 0, 0, 0, 0),
 		 EXIT());
-	REFUSED("lddw of a function at 5, outside the program's 3 instructions", "pseudo func outside",
+	REFUSED("lddw of a function at 4, outside the program's 3 instructions", "pseudo func outside",
 		INSN(BPF_LD | BPF_IMM | BPF_DW, 0, BPF_PSEUDO_FUNC, 0, 3), INSN(0, 0, 0, 0, 0), EXIT());
 	REFUSED("lddw with unknown src_reg 7", "src 7", INSN(BPF_LD | BPF_IMM | BPF_DW, 0, 7, 0, 1),
 		INSN(0, 0, 0, 0, 0), EXIT());
