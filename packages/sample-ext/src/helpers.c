@@ -88,6 +88,10 @@ static uint64_t accumulator_read(uint64_t map, uint64_t key, uint64_t sum_out, u
 	return ret_err(err);
 }
 
+/* The maps each helper serves: the verifier refuses a call with another (extension.h map_types). */
+static const uint32_t object_maps[] = { SAMPLE_EXT_MAP_TYPE_OBJECT_HASH };
+static const uint32_t accumulator_maps[] = { SAMPLE_EXT_MAP_TYPE_ACCUMULATOR_ARRAY };
+
 const struct bpfhost_helper_function sample_helpers[SAMPLE_HELPER_COUNT] = {
 	{
 		.header = BPFHOST_HELPER_FUNCTION_HEADER,
@@ -97,6 +101,8 @@ const struct bpfhost_helper_function sample_helpers[SAMPLE_HELPER_COUNT] = {
 		.arg_types = { BPFHOST_ARG_CONST_MAP_PTR, BPFHOST_ARG_PTR_TO_MAP_KEY,
 			       BPFHOST_ARG_PTR_TO_UNINIT_MEM, BPFHOST_ARG_CONST_SIZE },
 		.function = get_object_value,
+		.map_types = object_maps,
+		.map_type_count = 1,
 	},
 	{
 		.header = BPFHOST_HELPER_FUNCTION_HEADER,
@@ -107,5 +113,7 @@ const struct bpfhost_helper_function sample_helpers[SAMPLE_HELPER_COUNT] = {
 		.arg_types = { BPFHOST_ARG_CONST_MAP_PTR, BPFHOST_ARG_PTR_TO_MAP_KEY,
 			       BPFHOST_ARG_PTR_TO_UNINIT_MAP_VALUE },
 		.function = accumulator_read,
+		.map_types = accumulator_maps,
+		.map_type_count = 1,
 	},
 };

@@ -467,12 +467,21 @@ static void helper_get_object_value(void)
 	int get1 = get_object_prog(objects, 1, OBJ_VALUE);
 	int get2 = get_object_prog(objects, 2, OBJ_VALUE);
 	int small = get_object_prog(objects, 1, 4);
-	int on_plain = get_object_prog(plain, 1, OBJ_VALUE);
-	int on_counter = get_object_prog(counters, 1, OBJ_VALUE);
-	int overflow;
+	int on_plain, on_counter, overflow;
 	uint8_t data[OBJ_VALUE];
 	uint32_t r = 0, k = 1;
 	uint64_t one = 1;
+
+	/* The helper lists the maps it serves (map_types): others are refused at load... */
+	ASSERT_EQ(get_object_prog(plain, 1, OBJ_VALUE), -EINVAL, "a core hash refused at load");
+	ASSERT_STR_CONTAINS(bpfhost_last_error(), "sample_get_object_value cannot be used with map 'plain'",
+			    "message");
+	ASSERT_EQ(get_object_prog(counters, 1, OBJ_VALUE), -EINVAL, "another custom type refused at load");
+	/* ...and the helper still refuses them itself (loaded without the verifier). */
+	load_flags = BPFHOST_F_TEST_UNVERIFIED;
+	on_plain = get_object_prog(plain, 1, OBJ_VALUE);
+	on_counter = get_object_prog(counters, 1, OBJ_VALUE);
+	load_flags = 0;
 
 	/* 4096 bytes into a stack buffer: the verifier refuses it; without it, the argument check. */
 	ASSERT_EQ(get_object_prog(objects, 1, 4096), -EACCES, "the verifier refuses a size past the stack");
@@ -523,9 +532,14 @@ static void helper_accumulator_read(void)
 	int totals = test_map(SAMPLE_EXT_MAP_TYPE_ACCUMULATOR_ARRAY, "totals", 4, 8, 4, 0);
 	int plain = test_map(BPF_MAP_TYPE_ARRAY, "plain", 4, 8, 4, 0);
 	int read2 = acc_read_prog(totals, 2), past = acc_read_prog(totals, 4);
-	int on_plain = acc_read_prog(plain, 2);
+	int on_plain;
 	uint64_t add;
 	uint32_t k = 2;
+
+	ASSERT_EQ(acc_read_prog(plain, 2), -EINVAL, "a core array refused at load (map_types)");
+	load_flags = BPFHOST_F_TEST_UNVERIFIED;	/* and by the helper itself */
+	on_plain = acc_read_prog(plain, 2);
+	load_flags = 0;
 
 	ASSERT_TRUE(read2 >= 0 && past >= 0 && on_plain >= 0, "load");
 	ASSERT_EQ(run_ok(read2, NULL, 0), 0, "an element never written sums to 0");

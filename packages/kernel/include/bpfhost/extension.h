@@ -373,10 +373,22 @@ struct bpfhost_helper_function {
 	uint32_t return_type;		/* enum bpfhost_helper_return_type */
 	uint32_t arg_types[5];		/* enum bpfhost_helper_arg_type */
 	bpfhost_helper_fn_t function;
+	/*
+	 * Added after the first release (version stays 1; header.size tells).
+	 * The map types a BPFHOST_ARG_CONST_MAP_PTR argument may be: the
+	 * verifier refuses, at load, a call with a map of another type
+	 * (as Linux's check_map_func_compatibility). NULL (and helpers built
+	 * before this field): maps of any type, checked by the helper itself.
+	 */
+	const uint32_t *map_types;
+	uint32_t map_type_count;
 };
 #define BPFHOST_HELPER_FUNCTION_CURRENT_VERSION 1
-#define BPFHOST_HELPER_FUNCTION_CURRENT_VERSION_SIZE \
+/* The smallest size the core accepts: through function, without map_types. */
+#define BPFHOST_HELPER_FUNCTION_V1_SIZE \
 	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_helper_function, function)
+#define BPFHOST_HELPER_FUNCTION_CURRENT_VERSION_SIZE \
+	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_helper_function, map_type_count)
 #define BPFHOST_HELPER_FUNCTION_HEADER                                        \
 	{ BPFHOST_HELPER_FUNCTION_CURRENT_VERSION,                            \
 	  BPFHOST_HELPER_FUNCTION_CURRENT_VERSION_SIZE,                       \

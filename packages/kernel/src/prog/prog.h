@@ -31,6 +31,8 @@ struct bh_helper {
 	uint8_t ret;			/* enum bpfhost_helper_return_type */
 	uint8_t args[5];		/* enum bpfhost_helper_arg_type */
 	const char *name;
+	const uint32_t *map_types;	/* an extension helper's accepted map types (NULL: any) */
+	uint32_t map_type_count;
 };
 
 /* A memory range a program may touch: [start, end). */

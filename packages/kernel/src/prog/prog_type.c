@@ -55,8 +55,10 @@ static void type_free(struct bh_prog_type *t)
 	for (uint32_t i = 0; i < t->section_cnt; i++)
 		plat_free(t->sections[i].prefix);
 	plat_free(t->sections);
-	for (uint32_t i = 0; i < t->helper_cnt; i++)
+	for (uint32_t i = 0; i < t->helper_cnt; i++) {
 		plat_free((char *)t->helpers[i].name);
+		plat_free((uint32_t *)t->helpers[i].map_types);
+	}
 	plat_free(t->helpers);
 	for (uint32_t i = 0; i < t->ctx_field_cnt; i++)
 		plat_free((char *)t->ctx_fields[i].name);
@@ -151,12 +153,12 @@ static int copy_helpers(struct bh_provider *p, struct bh_prog_type *t,
 		int err;
 
 		if (i && ((const struct bpfhost_extension_header *)d->helpers)->total_size <
-				 BPFHOST_HELPER_FUNCTION_CURRENT_VERSION_SIZE)
+				 BPFHOST_HELPER_FUNCTION_V1_SIZE)
 			return bh_err(-EINVAL, "module '%s': program type %u: helpers[] stride "
 				      "(header.total_size) is too small", mod, d->program_type);
 		err = bh_ext_copy_versioned(p->module, "bpfhost_helper_function", array_elem(d->helpers, i),
 					    BPFHOST_HELPER_FUNCTION_CURRENT_VERSION,
-					    BPFHOST_HELPER_FUNCTION_CURRENT_VERSION_SIZE, &f, sizeof(f));
+					    BPFHOST_HELPER_FUNCTION_V1_SIZE, &f, sizeof(f));
 		if (err)
 			return err;
 		if (f.helper_id < BPFHOST_HELPER_EXT_BASE)
@@ -183,9 +185,26 @@ static int copy_helpers(struct bh_provider *p, struct bh_prog_type *t,
 		for (int a = 0; a < 5; a++)
 			h->args[a] = (uint8_t)f.arg_types[a];
 		h->name = dup_str(f.name);
+		h->map_types = NULL;
+		h->map_type_count = 0;
 		t->helper_cnt++;
 		if (!h->name)
 			return bh_err(-ENOMEM, "module '%s': out of memory", mod);
+		if (f.map_type_count && !f.map_types)
+			return bh_err(-EINVAL, "module '%s': helper '%s': map_type_count %u but map_types is "
+				      "NULL", mod, f.name, f.map_type_count);
+		if (f.map_type_count > 64)
+			return bh_err(-EINVAL, "module '%s': helper '%s': map_type_count %u is more than 64",
+				      mod, f.name, f.map_type_count);
+		if (f.map_type_count) {
+			uint32_t *accepted = plat_alloc(sizeof(*accepted) * f.map_type_count);
+
+			if (!accepted)
+				return bh_err(-ENOMEM, "module '%s': out of memory", mod);
+			plat_memcpy(accepted, f.map_types, sizeof(*accepted) * f.map_type_count);
+			h->map_types = accepted;
+			h->map_type_count = f.map_type_count;
+		}
 	}
 	return 0;
 }

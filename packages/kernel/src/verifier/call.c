@@ -135,6 +135,14 @@ static int check_map_arg(struct bh_venv *env, const struct bh_helper *h, unsigne
 				       "(updates_original_value), so programs cannot use it; read it from user "
 				       "space", h->name, map->name);
 	}
+	if (h->map_type_count) {	/* an extension helper's own list (extension.h) */
+		for (uint32_t i = 0; i < h->map_type_count; i++)
+			if (h->map_types[i] == meta->map_type)
+				return 0;
+		return bh_verr(env, -EINVAL, "%s cannot be used with map '%s' of type %u: it takes maps of "
+			       "the types its extension lists (first: %u)", h->name,
+			       meta->inner ? "(inner map)" : map->name, meta->map_type, h->map_types[0]);
+	}
 	if (!map_serves(meta->map_type, h->id))
 		return bh_verr(env, -EINVAL, "%s cannot be used with map '%s' of type %u%s", h->name,
 			       meta->inner ? "(inner map)" : map->name, meta->map_type,
