@@ -200,25 +200,29 @@ static void run_phase(const struct phase *ph, const struct kit_opts *o, struct r
 	close(p[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (WIFSIGNALED(status)) {
+	if (WIFSIGNALED(status) || WEXITSTATUS(status)) {
 		unsigned long fp = atomic_load(&kit_shared->fault_point);
-		char at[64] = "";
+		const char *last = kit_shared->last_call[0] ? kit_shared->last_call : "none";
+		char at[64] = "", how[96];
 
 		if (fp)
 			snprintf(at, sizeof(at), ", fault-injection point #%lu", fp);
-		if (WTERMSIG(status) == SIGALRM)
+		if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM) {
 			add_fail(r, "did not finish in 120 s%s; the last callback entered: %s (a callback "
-				 "that waits for ever?)", at, kit_shared->last_call[0] ? kit_shared->last_call : "none");
-		else
-			add_fail(r, "crashed with signal %d (%s)%s; the last callback entered: %s%s",
-				 WTERMSIG(status), strsignal(WTERMSIG(status)), at,
-				 kit_shared->last_call[0] ? kit_shared->last_call : "none",
-				 fp && !strncmp(kit_shared->last_call, "epoch_allocate", 14)
-					 ? " (it returned NULL and the provider used the pointer: check "
-					   "the result and return -ENOMEM)"
-					 : "");
-	} else if (WEXITSTATUS(status)) {
-		add_fail(r, "exited with status %d", WEXITSTATUS(status));
+				 "that waits for ever?)", at, last);
+			return;
+		}
+		if (WIFSIGNALED(status))
+			snprintf(how, sizeof(how), "crashed with signal %d (%s)", WTERMSIG(status),
+				 strsignal(WTERMSIG(status)));
+		else	/* a sanitizer that caught the fault exits instead; its report is on stderr */
+			snprintf(how, sizeof(how), "exited with status %d (a sanitizer's report is on stderr)",
+				 WEXITSTATUS(status));
+		add_fail(r, "%s%s; the last callback entered: %s%s", how, at, last,
+			 fp && !strncmp(last, "epoch_allocate", 14)
+				 ? " (it returned NULL and the provider used the pointer: check the "
+				   "result and return -ENOMEM)"
+				 : "");
 	}
 }
 
