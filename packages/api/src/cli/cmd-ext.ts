@@ -31,6 +31,7 @@ export interface ExtOptions {
   noFaults?: boolean;
   verbose?: boolean;
   json?: boolean;
+  value?: string;
 }
 
 /** What the templates are rendered with. */
@@ -158,6 +159,10 @@ function checkCommand(out: Output, args: readonly string[], opts: ExtOptions): v
     progType: number('prog-type', opts.progType),
     noFaults: opts.noFaults,
   };
+  if (opts.value !== undefined) {
+    if (!/^([0-9a-f]{2})+$/i.test(opts.value)) throw new UsageError(`ext check: --value expects hex bytes (e.g. 2a00000000000000), got '${opts.value}'`, 'ext');
+    copts.value = Buffer.from(opts.value, 'hex');
+  }
   const args2 = checkArguments(args[0] as string, copts);
   if (opts.json) args2.push('--json');
   if (opts.verbose) args2.push('--verbose');

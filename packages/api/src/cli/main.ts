@@ -49,6 +49,7 @@ const OPTIONS = {
   'max-entries': { type: 'string' },
   'prog-type': { type: 'string' },
   'no-faults': { type: 'boolean' },
+  value: { type: 'string' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
@@ -63,7 +64,7 @@ const COMMAND_OPTIONS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
   map: [],
   asm: ['out'],
   disasm: [],
-  ext: ['map', 'program-type', 'helper', 'map-type', 'key-size', 'value-size', 'max-entries', 'prog-type', 'no-faults', 'verbose'],
+  ext: ['map', 'program-type', 'helper', 'map-type', 'key-size', 'value-size', 'max-entries', 'prog-type', 'no-faults', 'verbose', 'value'],
   sdk: ['cmake-prefix', 'cflags', 'libs', 'pkg-config-path'],
   batch: [],
 };
@@ -114,7 +115,7 @@ function dispatch(session: Session, out: Output, positionals: readonly string[],
     case 'ext':
       return extCommands(session, out, args, {
         map: values.map, programType: values['program-type'], helper: values.helper, mapType: values['map-type'], keySize: values['key-size'],
-        valueSize: values['value-size'], maxEntries: values['max-entries'], progType: values['prog-type'], noFaults: values['no-faults'], verbose: values.verbose, json: values.json,
+        valueSize: values['value-size'], maxEntries: values['max-entries'], progType: values['prog-type'], noFaults: values['no-faults'], verbose: values.verbose, json: values.json, value: values.value,
       });
     case 'sdk':
       return sdkCommand(out, args, { cmakePrefix: values['cmake-prefix'], cflags: values.cflags, libs: values.libs, pkgConfigPath: values['pkg-config-path'] });

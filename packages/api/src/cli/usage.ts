@@ -133,7 +133,7 @@ ${IN_PROCESS}`,
        bpfhost ext list
        bpfhost ext new NAME [--map hash|array] [--program-type] [--helper]
        bpfhost ext check MODULE.so --map-type N [--key-size N] [--value-size N]
-                         [--max-entries N] [--prog-type N] [--no-faults] [--verbose]
+                         [--max-entries N] [--prog-type N] [--value HEX] [--no-faults] [--verbose]
 
 load loads an extension module (a shared object exporting the bpfhost entry point)
 and reports it; list shows the extensions this process loaded (--ext and ext load).

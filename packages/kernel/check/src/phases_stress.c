@@ -106,8 +106,8 @@ void phase_concurrency(const struct kit_opts *o)
 	kit_balanced("after concurrent writers and readers", allocs);
 }
 
-/* The matrix in short, tolerating failures: what a fault-injection point runs. */
-static void sequence(const struct kit_opts *o)
+/* The matrix in short, tolerating failures: what a fault-injection point runs. False: no map. */
+static bool sequence(const struct kit_opts *o)
 {
 	uint8_t k0[MAXB], k1[MAXB], v[MAXB], out[MAXB], keys[2 * MAXB], vals[2 * MAXB];
 	uint32_t count = 2;
@@ -115,7 +115,7 @@ static void sequence(const struct kit_opts *o)
 
 	fd = bpfhost_map_create(o->map_type, "kit_fault", o->key_size, o->value_size, o->max_entries, NULL);
 	if (fd < 0)
-		return;
+		return false;
 	kit_key(o, 0, k0);
 	kit_key(o, 1, k1);
 	kit_value(o, 0, v);
@@ -135,6 +135,19 @@ static void sequence(const struct kit_opts *o)
 		bpfhost_map_update_elem(fd, k1, v, BPF_ANY);
 	}
 	bpfhost_close(fd);
+	return true;
+}
+
+/* The sequence without faults first: a sweep over a map that is never created checks nothing. */
+static bool unfaulted(const struct kit_opts *o, unsigned long allocs)
+{
+	if (!sequence(o)) {
+		kit_fail("creating a map (key_size %u, value_size %u, max_entries %u) failed without any "
+			 "fault: %s (pass the sizes the provider accepts)", o->key_size, o->value_size,
+			 o->max_entries, bpfhost_last_error());
+		return false;
+	}
+	return kit_balanced("the fault-injection sequence without faults", allocs);
 }
 
 #define SWEEP_LIMIT 2000
@@ -145,6 +158,8 @@ void phase_faults_core(const struct kit_opts *o)
 	int handles = bpfhost_handle_count();
 	unsigned long n;
 
+	if (!unfaulted(o, allocs))
+		return;
 	for (n = 1; n <= SWEEP_LIMIT; n++) {
 		unsigned long before;
 		char what[96];
@@ -176,8 +191,8 @@ void phase_faults_provider(const struct kit_opts *o)
 	unsigned long n, total;
 
 	total = atomic_load(&kit_provider_allocs);
-	sequence(o);
-	kit_balanced("the fault-injection sequence without faults", allocs);
+	if (!unfaulted(o, allocs))
+		return;
 	total = atomic_load(&kit_provider_allocs) - total;
 	if (!total) {
 		kit_note("skipped: the provider made no epoch allocation on these paths; memory it "

@@ -22,6 +22,7 @@ extern "C" {
 
 #define BPFHOST_CHECK_API __attribute__((visibility("default")))
 
+/* #region api (shown by the docs site) */
 /* Report as JSON (one document) instead of text. */
 #define BPFHOST_CHECK_JSON 0x1u
 /* Skip the fault-injection sweeps (they run the matrix once per allocation). */
@@ -56,6 +57,7 @@ struct bpfhost_check_opts {
  */
 BPFHOST_CHECK_API int bpfhost_check_provider(const char *module_path,
 					     const struct bpfhost_check_opts *opts, FILE *report);
+/* #endregion api */
 
 #ifdef __cplusplus
 }
