@@ -56,6 +56,7 @@ static const struct bpfhost_base_map_client_dispatch_table *core_client;
 static bool enter(enum kit_cb cb, uint32_t flags)
 {
 	atomic_fetch_add_explicit(&kit_shared->calls[cb][flags & 7], 1, memory_order_relaxed);
+	/* Best effort, for a phase that crashes: concurrent callbacks may overwrite each other's. */
 	snprintf(kit_shared->last_call, sizeof(kit_shared->last_call), "%s (flags 0x%x)",
 		 kit_cb_name[cb], flags);
 	if (atomic_load(&kit_unloaded)) {
