@@ -119,6 +119,10 @@ void phase_faults_core(const struct kit_opts *o);
 void phase_faults_provider(const struct kit_opts *o);
 void phase_forced_unload(const struct kit_opts *o);
 
+/* phases_prog.c, for the concurrent phase: a loaded program (op 0 lookup, 1 update, 2 delete). */
+int kit_helper_program(const struct kit_opts *o, int map, int op, uint32_t key, uint64_t flags);
+int kit_run_program(int fd, uint32_t *retval);
+
 /* ops.c: shared by the phases. */
 void kit_key(const struct kit_opts *o, uint32_t i, uint8_t *key);
 void kit_value(const struct kit_opts *o, uint32_t i, uint8_t *value);

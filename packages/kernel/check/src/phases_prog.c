@@ -158,8 +158,8 @@ static bool run_op(const struct kit_opts *o, uint32_t type, int map, enum op op,
 	return true;
 }
 
-/* The first program type whose programs may use the map; 0 when none. */
-static uint32_t pick_type(const struct kit_opts *o, int map)
+/* The first program type whose programs may use the map; 0 (and a note unless @quiet) when none. */
+static uint32_t pick_type_as(const struct kit_opts *o, int map, bool quiet)
 {
 	const uint32_t types[] = { o->prog_type, BPF_PROG_TYPE_SOCKET_FILTER, BPF_PROG_TYPE_XDP };
 	unsigned long before = kit_calls(KIT_ASSOCIATE, -1);
@@ -180,11 +180,38 @@ static uint32_t pick_type(const struct kit_opts *o, int map)
 			return types[i];
 		}
 	}
+	if (quiet)
+		return 0;
 	kit_note("skipped: no program type could load a program using the map (tried %s): "
 		 "preprocess_associate_program_type refused, or the type is not provided (pass "
 		 "--prog-type N and load its provider in the same module); last error: %s",
 		 o->prog_type ? "--prog-type" : "socket filter 1, XDP 6", bpfhost_last_error());
 	return 0;
+}
+
+static uint32_t pick_type(const struct kit_opts *o, int map)
+{
+	return pick_type_as(o, map, false);
+}
+
+int kit_helper_program(const struct kit_opts *o, int map, int op, uint32_t key, uint64_t flags)
+{
+	static uint32_t type;
+	struct prog p;
+
+	if (voff(o) > 256)
+		return -E2BIG;
+	if (!type)
+		type = pick_type_as(o, map, true);
+	if (!type)
+		return -EOPNOTSUPP;
+	build(o, &p, map, (enum op)op, key, flags);
+	return bpfhost_prog_load(type, "kit_concurrent", "GPL", p.i, p.n, NULL);
+}
+
+int kit_run_program(int fd, uint32_t *retval)
+{
+	return run(fd, retval);
 }
 
 static bool fits(const struct kit_opts *o)

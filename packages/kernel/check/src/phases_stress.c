@@ -77,17 +77,76 @@ static void *work(void *arg)
 	return NULL;
 }
 
+/* Programs writing and reading alongside user space: the helper paths under concurrency. */
+#define NPROGS 6
+
+struct prog_worker {
+	const struct kit_opts *o;
+	int fds[NPROGS];
+	unsigned int seed;
+	unsigned long bad;
+	int bad_err;
+};
+
+static void *prog_work(void *arg)
+{
+	struct prog_worker *w = arg;
+	const bool uov = w->o->p->uov;
+
+	for (uint32_t i = 0; i < w->o->iterations; i++) {
+		uint32_t r = (uint32_t)rand_r(&w->seed) % NPROGS, ret = 0;
+		int err = kit_run_program(w->fds[r], &ret), got = (int32_t)ret;
+
+		/* Lookups (r < 2) return 0 or 1; updates and deletes an errno the base allows. */
+		bool array_delete = r == NPROGS - 1 && w->o->p->base == BPFHOST_BASE_MAP_TYPE_ARRAY;
+
+		if (!err && r >= 2 && !allowed(got) && !(uov && got == -EOPNOTSUPP) &&
+		    !(array_delete && got == -EINVAL))
+			err = got;
+		if (err && !w->bad++)
+			w->bad_err = err;
+	}
+	return NULL;
+}
+
+/* Loads the programs of the program thread; false when programs cannot use the map. */
+static bool prog_worker_init(struct prog_worker *pw, const struct kit_opts *o, int fd)
+{
+	static const struct { int op; uint32_t key; uint64_t flags; } progs[NPROGS] = {
+		{ 0, 0, 0 }, { 0, 1, 0 }, { 1, 0, BPF_ANY }, { 1, 1, BPF_NOEXIST }, { 1, 0, BPF_EXIST }, { 2, 1, 0 },
+	};
+
+	*pw = (struct prog_worker){ .o = o, .seed = 12345 };
+	for (int i = 0; i < NPROGS; i++) {
+		pw->fds[i] = kit_helper_program(o, fd, progs[i].op, progs[i].key, progs[i].flags);
+		if (pw->fds[i] < 0) {
+			for (int j = 0; j < i; j++)
+				bpfhost_close(pw->fds[j]);
+			return false;
+		}
+	}
+	return true;
+}
+
 void phase_concurrency(const struct kit_opts *o)
 {
 	unsigned long allocs = ledger_allocs(NULL);
 	struct worker w[64];
-	pthread_t t[64];
+	struct prog_worker pw;
+	pthread_t t[64], pt;
 	uint32_t n = o->threads < 2 ? 2 : o->threads > 64 ? 64 : o->threads;
+	bool progs;
 	int fd;
 
 	fd = kit_map(o, "kit_concurrent", o->max_entries);
 	if (fd < 0)
 		return;
+	progs = prog_worker_init(&pw, o, fd);
+	if (!progs)
+		kit_note("no program could use the map: only user space writes and reads concurrently "
+			 "(pass --prog-type for programs too)");
+	if (progs && pthread_create(&pt, NULL, prog_work, &pw))
+		progs = false;
 	for (uint32_t i = 0; i < n; i++) {
 		w[i] = (struct worker){ .o = o, .fd = fd, .seed = 0x9e3779b9u * (i + 1), .writer = i % 2 == 0 };
 		if (pthread_create(&t[i], NULL, work, &w[i])) {
@@ -97,6 +156,14 @@ void phase_concurrency(const struct kit_opts *o)
 	}
 	for (uint32_t i = 0; i < n; i++)
 		pthread_join(t[i], NULL);
+	if (progs) {
+		pthread_join(pt, NULL);
+		for (int i = 0; i < NPROGS; i++)
+			bpfhost_close(pw.fds[i]);
+		if (pw.bad)
+			kit_fail("the program thread: %lu runs failed or returned an errno the base does not "
+				 "allow, the first %s", pw.bad, kit_errno_name(pw.bad_err));
+	}
 	for (uint32_t i = 0; i < n; i++)
 		if (w[i].bad)
 			kit_fail("%s thread: %lu operations failed with errors other than -ENOENT, "
