@@ -38,6 +38,7 @@ struct kit_shared {
 	atomic_ulong calls[KIT_CB_COUNT][8];
 	/* The last callback entered, for a phase that crashed. */
 	char last_call[192];
+	atomic_flag last_call_busy;
 	/* The fault-injection point in progress. */
 	atomic_ulong fault_point;
 };

@@ -56,9 +56,12 @@ static const struct bpfhost_base_map_client_dispatch_table *core_client;
 static bool enter(enum kit_cb cb, uint32_t flags)
 {
 	atomic_fetch_add_explicit(&kit_shared->calls[cb][flags & 7], 1, memory_order_relaxed);
-	/* Best effort, for a phase that crashes: concurrent callbacks may overwrite each other's. */
-	snprintf(kit_shared->last_call, sizeof(kit_shared->last_call), "%s (flags 0x%x)",
-		 kit_cb_name[cb], flags);
+	/* For a phase that crashes; a callback on another thread that holds the slot skips it. */
+	if (!atomic_flag_test_and_set(&kit_shared->last_call_busy)) {
+		snprintf(kit_shared->last_call, sizeof(kit_shared->last_call), "%s (flags 0x%x)",
+			 kit_cb_name[cb], flags);
+		atomic_flag_clear(&kit_shared->last_call_busy);
+	}
 	if (atomic_load(&kit_unloaded)) {
 		atomic_fetch_add(&kit_after_unload, 1);
 		return true;
