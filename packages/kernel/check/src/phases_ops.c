@@ -271,6 +271,13 @@ void phase_batches(const struct kit_opts *o)
 		if (count != n - n / 2)
 			kit_fail("lookup-and-delete batch returned %u elements, %u were left", count, n - n / 2);
 		row(&s, del_cb(o), 0, count, "lookup-and-delete batch");
+	} else {
+		count = n;
+		tok = 0;
+		snap(&s);
+		expect(bpfhost_map_lookup_and_delete_batch(fd, NULL, &tok, keys, vals, &count, NULL),
+		       -KIT_ENOTSUPP, "lookup-and-delete batch on an array base");
+		row(&s, del_cb(o), -1, 0, "a refused lookup-and-delete batch");
 	}
 	kit_close_and_balance(fd, "closing the batch map");
 	kit_balanced("after the batches", allocs);
