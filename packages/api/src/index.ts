@@ -58,6 +58,7 @@ export {
   type ArgumentErrorOptions,
   type ErrorContext,
 } from './errors.js';
+export { checkProvider, type CheckOptions, type CheckPhase, type CheckReport } from './check.js';
 export { Extension, loadExtension, type UnloadOptions } from './extension.js';
 export {
   BpfMap,

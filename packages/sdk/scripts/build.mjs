@@ -43,6 +43,10 @@ const expected = [
   'lib/cmake/bpfhost/bpfhostExtension.cmake',
   'lib/pkgconfig/bpfhost.pc',
   'lib/pkgconfig/bpfhost-extension.pc',
+  // The conformance kit (bpfhost ext check runs bin/bpfhost-check).
+  'include/bpfhost/check.h',
+  'lib/libbpfhost_check.so',
+  'bin/bpfhost-check',
 ];
 const missing = expected.filter((f) => !existsSync(join(dist, f)));
 if (missing.length) {

@@ -17,7 +17,8 @@ import { progCommand } from './cmd-prog.js';
 import { genCommand } from './cmd-gen.js';
 import { runCommand } from './cmd-run.js';
 import { sdkCommand } from './cmd-sdk.js';
-import { asmCommand, disasmCommand, extCommand } from './cmd-tools.js';
+import { extCommands } from './cmd-ext.js';
+import { asmCommand, disasmCommand } from './cmd-tools.js';
 import { Output, type Sink } from './output.js';
 import { Session } from './session.js';
 import { HELP, UsageError } from './usage.js';
@@ -42,6 +43,17 @@ const OPTIONS = {
   cflags: { type: 'boolean' },
   libs: { type: 'boolean' },
   'pkg-config-path': { type: 'boolean' },
+  map: { type: 'string' },
+  'program-type': { type: 'boolean' },
+  helper: { type: 'boolean' },
+  'map-type': { type: 'string' },
+  'key-size': { type: 'string' },
+  'value-size': { type: 'string' },
+  'max-entries': { type: 'string' },
+  'prog-type': { type: 'string' },
+  'no-faults': { type: 'boolean' },
+  value: { type: 'string' },
+  verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -55,7 +67,7 @@ const COMMAND_OPTIONS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
   map: [],
   asm: ['out'],
   disasm: [],
-  ext: [],
+  ext: ['map', 'program-type', 'helper', 'map-type', 'key-size', 'value-size', 'max-entries', 'prog-type', 'no-faults', 'verbose', 'value'],
   sdk: ['cmake-prefix', 'cflags', 'libs', 'pkg-config-path'],
   batch: [],
   gen: ['out', 'type', 'check'],
@@ -105,7 +117,10 @@ function dispatch(session: Session, out: Output, positionals: readonly string[],
     case 'disasm':
       return disasmCommand(out, args);
     case 'ext':
-      return extCommand(session, out, args);
+      return extCommands(session, out, args, {
+        map: values.map, programType: values['program-type'], helper: values.helper, mapType: values['map-type'], keySize: values['key-size'],
+        valueSize: values['value-size'], maxEntries: values['max-entries'], progType: values['prog-type'], noFaults: values['no-faults'], verbose: values.verbose, json: values.json, value: values.value,
+      });
     case 'sdk':
       return sdkCommand(out, args, { cmakePrefix: values['cmake-prefix'], cflags: values.cflags, libs: values.libs, pkgConfigPath: values['pkg-config-path'] });
     case 'gen':

@@ -146,10 +146,20 @@ ${GLOBAL}
 ${IN_PROCESS}`,
   ext: `Usage: bpfhost ext load PATH
        bpfhost ext list
+       bpfhost ext new NAME [--map hash|array] [--program-type] [--helper]
+       bpfhost ext check MODULE.so --map-type N [--key-size N] [--value-size N]
+                         [--max-entries N] [--prog-type N] [--value HEX] [--no-faults] [--verbose]
 
 load loads an extension module (a shared object exporting the bpfhost entry point)
 and reports it; list shows the extensions this process loaded (--ext and ext load).
 They are unloaded when bpfhost exits.
+new writes the project NAME/: a one-file module with one custom map type, its
+CMakeLists (the SDK's find_package(bpfhost) + bpfhost_add_extension), a BPF program
+using the map and a node:test test (npm test builds, loads, drives and test-runs);
+--program-type adds a program type, --helper a helper of it (and the type).
+check runs the SDK's conformance kit on the provider of map type N (needs @bpfhost/sdk):
+the call matrix, undo path, batches, helper paths, map-in-map, concurrency, fault
+injection, forced unload; exit 1 and a report when an invariant breaks.
 
 ${GLOBAL}
 
