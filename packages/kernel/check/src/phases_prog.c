@@ -104,10 +104,22 @@ static void build(const struct kit_opts *o, struct prog *p, int fd, enum op op, 
 	emit(p, INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
 }
 
+/*
+ * Programs may not use an updates_original_value map: the verifier refuses
+ * them at load (phase_helpers checks that). The kit still drives the
+ * run-time paths behind it, the core's defence in depth, by loading those
+ * programs with the test-only BPFHOST_F_TEST_UNVERIFIED.
+ */
+static uint32_t load_flags(const struct kit_opts *o)
+{
+	return o->p->uov ? BPFHOST_F_TEST_UNVERIFIED : 0;
+}
+
 static int load(const struct kit_opts *o, uint32_t type, const struct prog *p, const char *name)
 {
-	(void)o;
-	return bpfhost_prog_load(type, name, "GPL", p->i, p->n, NULL);
+	BPFHOST_OPTS(bpfhost_prog_load_opts, lo, .prog_flags = load_flags(o));
+
+	return bpfhost_prog_load(type, name, "GPL", p->i, p->n, &lo);
 }
 
 /* Test-runs @fd as a program would run: the kit's wrappers expect HELPER. */
@@ -206,7 +218,7 @@ int kit_helper_program(const struct kit_opts *o, int map, int op, uint32_t key, 
 	if (!type)
 		return -EOPNOTSUPP;
 	build(o, &p, map, (enum op)op, key, flags);
-	return bpfhost_prog_load(type, "kit_concurrent", "GPL", p.i, p.n, NULL);
+	return load(o, type, &p, "kit_concurrent");
 }
 
 int kit_run_program(int fd, uint32_t *retval)
@@ -247,6 +259,15 @@ void phase_helpers(const struct kit_opts *o)
 	d_upd = kit_calls(del, (int)(H | U));
 	d_plain = kit_calls(del, (int)H);
 	if (o->p->uov) {
+		struct prog p;
+		int fd;
+
+		build(o, &p, map, OP_LOOKUP, 0, 0);
+		fd = bpfhost_prog_load(type, "kit_uov", "GPL", p.i, p.n, NULL);
+		if (fd >= 0) {
+			kit_fail("the verifier accepted a program that looks up an updates_original_value map");
+			bpfhost_close(fd);
+		}
 		kit_key(o, 0, k);
 		kit_value(o, 0, v);
 		if (bpfhost_map_update_elem(map, k, v, BPF_ANY))
