@@ -218,8 +218,19 @@ static int verify(union bpf_attr *attr, struct bh_prog *prog, struct lddw_info *
 		.log_size = attr->log_size,
 	};
 
+	struct bh_verify_stats stats = { 0 };
+	int err;
+
 	*logged = opts.log_buf != NULL;
-	return bh_verify(prog, &opts, NULL);
+	err = bh_verify(prog, &opts, &stats);
+	/*
+	 * The run clears and allows the stack the program reaches: the
+	 * verifier's exact depth covers accesses through spilled or variably
+	 * moved stack pointers, which the load-time estimate cannot follow.
+	 */
+	if (!err && stats.stack_reach > prog->stack_reach)
+		prog->stack_reach = round_up(stats.stack_reach, 8);
+	return err;
 }
 
 static int load(union bpf_attr *attr, struct bh_prog *prog, bool *logged)

@@ -61,6 +61,7 @@ struct bh_venv {
 
 	uint64_t processed;
 	uint32_t states, peak_states;
+	uint32_t stack_reach;		/* see struct bh_verify_stats */
 
 	/* The log buffer the caller gave (level 1 or 2) and how far it is written. */
 	char *log;

@@ -175,6 +175,8 @@ static int check_stack_depth(struct bh_venv *env, uint32_t sub, uint32_t total, 
 	uint32_t start = env->cfg.sub_start[sub], end = env->cfg.sub_start[sub + 1];
 
 	total += frame_depth(env, sub);
+	if (depth * MAX_BPF_STACK + env->subprog_depth[sub] > env->stack_reach)
+		env->stack_reach = depth * MAX_BPF_STACK + env->subprog_depth[sub];
 	if (total > MAX_BPF_STACK)
 		return bh_insn_err(-EACCES, env->name, start, "the stack of this call chain (%u calls deep) "
 				   "is %u bytes, more than the %u all frames share; move buffers to a map "
@@ -359,6 +361,7 @@ int bh_verify(struct bh_prog *prog, const struct bh_verify_opts *opts, struct bh
 		stats->processed = env->processed;
 		stats->total_states = env->states;
 		stats->peak_states = env->states;
+		stats->stack_reach = env->stack_reach;
 	}
 out:
 	for (uint32_t i = 0; i < env->wl_len; i++)

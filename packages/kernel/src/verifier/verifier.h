@@ -31,6 +31,12 @@ struct bh_verify_stats {
 	uint64_t processed;
 	uint32_t peak_states;
 	uint32_t total_states;
+	/*
+	 * How far below the top of the run's stack the program may reach: frame
+	 * level L of a call chain sits L * MAX_BPF_STACK down, as the
+	 * interpreter lays frames out, plus what that frame's function touches.
+	 */
+	uint32_t stack_reach;
 };
 
 /* 0 when every path is safe; else a negative errno and the message (bh_err). */

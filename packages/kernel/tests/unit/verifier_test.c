@@ -92,6 +92,23 @@ static void t_callee_stack_pointer(void)
 	ASSERT_STR_CONTAINS(bpfhost_last_error(), "caller", "message");
 }
 
+/*
+ * The run's stack reach comes from the verifier: an access through a
+ * filled stack pointer, which the load-time estimate cannot follow, runs
+ * (found by fuzz_verifier: it faulted as "below what the program reaches").
+ */
+static void t_stack_reach(void)
+{
+	uint64_t r = 0;
+	int fd = LOAD("reach", MOV64_REG(1, 10), ALU64_IMM(BPF_ADD, 1, -256), STX(BPF_DW, 10, 1, -8),
+		      LDX(BPF_DW, 2, 10, -8), ST(BPF_DW, 2, 0, 7), LDX(BPF_DW, 0, 2, 0), EXIT());
+
+	ASSERT_GE(fd, 0, "loads");
+	ASSERT_OK(test_prog_run(fd, 0, 0, &r), "the access 256 bytes down runs");
+	ASSERT_EQ(r, 7, "and reads what it wrote");
+	bpfhost_close(fd);
+}
+
 static void t_messages(void)
 {
 	int map = array_map(8), fd;
@@ -172,7 +189,7 @@ static void t_unprivileged(void)
 int main(void)
 {
 	static const struct test_case cases[] = {
-		TEST(t_pruning_keeps_links), TEST(t_callee_stack_pointer), TEST(t_messages),
+		TEST(t_pruning_keeps_links), TEST(t_callee_stack_pointer), TEST(t_stack_reach), TEST(t_messages),
 		TEST(t_log_levels), TEST(t_unprivileged),
 	};
 
