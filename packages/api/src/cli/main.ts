@@ -163,6 +163,7 @@ function batch(session: Session, out: Output, args: readonly string[]): void {
     }
     n++;
   });
+  out.finish(); // the array before the count, as a terminal shows them
   out.note(`processed ${n} command${n === 1 ? '' : 's'}`);
 }
 
