@@ -1,9 +1,10 @@
 // The `bpfhost` CLI as a script runs it, after bpftool: test-run of a program loaded earlier in
 // the session (by id and name), frames from files, a --json batch as one array, map create and
-// pins, ring buffers consumed (not dumped), a program whose section no type claims.
+// pins, ring buffers consumed (not dumped), btf dump (against bpftool), feature, a program whose
+// section no type claims.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -206,5 +207,71 @@ describe('bpfhost: a program whose section no type claims', { skip: noSample }, 
     assert.ok(count);
     assert.equal(count.type, 0);
     assert.equal(count.typeName, "no type claims section 'sample/count'");
+  });
+});
+
+/** bpftool (the BTF oracle; tools/install-deps.sh installs it), or why not. */
+const bpftool = ['/usr/sbin/bpftool', '/usr/bin/bpftool'].find((p) => existsSync(p));
+
+describe('bpfhost btf dump', { skip: noClang ? noClang : bpftool ? false : 'bpftool not installed (tools/install-deps.sh --for test)' }, () => {
+  it("prints bpftool's raw dump of the same file, DATASECs as the loader laid them out", () => {
+    const obj = apiTestObject();
+    const ours = cli('btf', 'dump', 'file', obj);
+    assert.equal(ours.status, 0, ours.stderr);
+    const theirs = execFileSync(bpftool as string, ['btf', 'dump', 'file', obj], { encoding: 'utf8' });
+    // clang leaves each DATASEC's size and its variables' offsets 0; the loader (as libbpf's
+    // open) sets them from the ELF sections. Everything else is bpftool's, line for line.
+    const zeroDatasec = (text: string): string[] =>
+      text.trimEnd().split('\n').map((l) => l.replace(/^(\[\d+\] DATASEC '[^']*') size=\d+/, '$1 size=0').replace(/^(\ttype_id=\d+) offset=\d+ (size=\d+ \(VAR )/, '$1 offset=0 $2'));
+    assert.deepEqual(zeroDatasec(ours.stdout), zeroDatasec(theirs));
+    assert.ok(theirs.split('\n').length > 150, 'a dump of the whole table');
+    // Where the two differ, ours has the real layout: .rodata holds limit (4 bytes) then the format string.
+    assert.match(ours.stdout, /\] DATASEC '\.rodata' size=23 vlen=2\n\ttype_id=\d+ offset=0 size=4 \(VAR 'limit'\)\n\ttype_id=\d+ offset=4 size=19 /);
+    assert.match(ours.stdout, /\n\t'seen' type_id=\d+ bits_offset=272 bitfield_size=1\n/);
+
+    const json = JSON.parse(cli('--json', 'btf', 'dump', 'file', obj).stdout);
+    const flowKey = json.types.find((t: { name: string }) => t.name === 'flow_key');
+    assert.equal(flowKey.kind, 'STRUCT');
+    assert.deepEqual(flowKey.members.map((m: { name: string }) => m.name), ['saddr', 'port', 'proto']);
+  });
+
+  it('refuses an object without BTF, a file that is not one and a missing file', () => {
+    const src = file('nobtf.c', 'int f(void *ctx) { return 0; }\nchar LICENSE[] __attribute__((section("license"))) = "GPL";\n');
+    const obj = join(tmp, 'nobtf.o');
+    const clang = ['clang-19', 'clang-22'].find((c) => spawnSync(c, ['--version']).status === 0) as string;
+    execFileSync(clang, ['-target', 'bpf', '-O2', '-c', src, '-o', obj]); // no -g: no BTF
+    const none = cli('btf', 'dump', 'file', obj);
+    assert.equal(none.status, 1);
+    assert.match(none.stderr, /^Error: btf dump: .*nobtf\.o has no BTF \(compile it with clang -g\)\n/);
+    const raw = cli('btf', 'dump', 'file', file('raw.bin', Buffer.alloc(8)));
+    assert.equal(raw.status, 1);
+    assert.match(raw.stderr, /too short for an ELF header/);
+    const missing = cli('--json', 'btf', 'dump', 'file', join(tmp, 'missing.o'));
+    assert.equal(missing.status, 1);
+    assert.equal(JSON.parse(missing.stdout).code, 'ENOENT');
+    assert.match(cli('btf', 'dump').stderr, /btf dump: expected 'file OBJ\.o'/);
+  });
+});
+
+describe('bpfhost feature', { skip: noSample }, () => {
+  it('lists the program and map types the core provides, and an extension adds its own', () => {
+    const bare = cli('--json', 'feature');
+    assert.equal(bare.status, 0, bare.stderr);
+    const core = JSON.parse(bare.stdout);
+    const names = (list: Array<{ name: string }>) => list.map((t) => t.name);
+    assert.ok(names(core.program_types).includes('socket_filter') && names(core.program_types).includes('xdp'));
+    for (const m of ['hash', 'array', 'percpu_hash', 'lru_hash', 'lpm_trie', 'array_of_maps', 'queue', 'stack', 'ringbuf', 'prog_array']) {
+      assert.ok(names(core.map_types).includes(m), `map type ${m}`);
+    }
+    assert.ok(!core.program_types.some((t: { type: number }) => t.type >= 4096), 'no extension types without --ext');
+    assert.deepEqual(core.extensions, []);
+
+    const ext = JSON.parse(cli('--json', 'feature', 'probe', '--ext', sampleExtension).stdout);
+    assert.deepEqual(ext.program_types.filter((t: { type: number }) => t.type >= 4096), [{ type: 4097, name: 'ext(4097)' }]);
+    assert.deepEqual(ext.map_types.filter((t: { type: number }) => t.type >= 4096).map((t: { type: number }) => t.type), [4097, 4098, 4099]);
+    assert.equal(ext.extensions[0].path, sampleExtension);
+
+    const plain = cli('feature');
+    assert.match(plain.stdout, /^program types: socket_filter \(1\), .*xdp \(6\)\nmap types: hash \(1\), array \(2\), .*\nextensions: \(none; --ext MODULE loads one\)\n$/);
   });
 });

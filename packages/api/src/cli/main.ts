@@ -12,6 +12,8 @@ import { parseArgs } from 'node:util';
 import { BpfError, CodecError, LoadError } from '../index.js';
 import packageRequire from '../require.cjs';
 
+import { btfCommand } from './cmd-btf.js';
+import { featureCommand } from './cmd-feature.js';
 import { mapCommand } from './cmd-map.js';
 import { progCommand } from './cmd-prog.js';
 import { runCommand } from './cmd-run.js';
@@ -59,6 +61,8 @@ const COMMAND_OPTIONS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
   ext: [],
   sdk: ['cmake-prefix', 'cflags', 'libs', 'pkg-config-path'],
   batch: [],
+  btf: [],
+  feature: [],
 };
 const GLOBAL_OPTIONS = new Set<string>(['json', 'pretty', 'ext', 'obj', 'progress', 'no-progress', 'help', 'version']);
 
@@ -111,6 +115,10 @@ function dispatch(session: Session, out: Output, positionals: readonly string[],
       return extCommand(session, out, args);
     case 'sdk':
       return sdkCommand(out, args, { cmakePrefix: values['cmake-prefix'], cflags: values.cflags, libs: values.libs, pkgConfigPath: values['pkg-config-path'] });
+    case 'btf':
+      return btfCommand(session, out, args);
+    case 'feature':
+      return featureCommand(session, out, args);
     case 'batch':
       if (inBatch) throw new UsageError('batch: a batch file cannot run another batch', 'batch');
       return batch(session, out, args);

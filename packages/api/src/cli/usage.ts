@@ -53,6 +53,8 @@ Commands (after bpftool):
   map create PATH type TYPE key N value N entries N [name NAME] [flags N]
                           create a map and pin it at PATH (in this process)
   map pin MAP PATH | prog pin PROG PATH
+  btf dump file OBJ.o     the object's BTF types (bpftool's raw format)
+  feature [probe]         the program and map types this build (and the --ext modules) provide
   asm FILE [-o OUT]       assemble conformance-syntax text into raw instructions
   disasm FILE             disassemble raw instructions (8 bytes each)
   ext load PATH           load an extension module (and report it)
@@ -143,6 +145,24 @@ Runs the commands in FILE ('-': stdin), one per line without the leading 'bpfhos
 this one process: maps, objects and extensions loaded by one line (or by --ext/--obj) stay
 for the next. Words split at spaces; '...' and "..." quote; # starts a comment. Stops at
 the first failing line (exit 1, the line number in the error).
+
+${GLOBAL}
+
+${IN_PROCESS}`,
+  btf: `Usage: bpfhost btf dump file OBJ.o
+
+Prints the BTF type table of OBJ.o (opened, not loaded: no extension is needed), one type
+a line as bpftool's raw format ([1] INT 'int' size=4 bits_offset=0 nr_bits=32
+encoding=SIGNED), members, enumerators, parameters and variables on tab-indented lines.
+With --json: {"types": [...]}.
+
+${GLOBAL}`,
+  feature: `Usage: bpfhost feature [probe]
+
+Probes what this build of the core supports, as bpftool's feature probe: loads a minimal
+program of each program type (Linux's 1 to 32) and creates a small map of each map type
+(1 to 33), and lists those that work. With --ext MODULE, the extension's types (4096 up)
+are probed too, and the modules are listed.
 
 ${GLOBAL}
 
