@@ -17,7 +17,8 @@ export class UsageError extends Error {
 }
 
 const GLOBAL = `Global options:
-  -j, --json          JSON output (one document on stdout); errors as {"error": ...}
+  -j, --json          JSON output (one document on stdout; a batch's is one array, an
+                      element per command); errors as {"error": ...}
   -p, --pretty        indented JSON (implies --json)
   -e, --ext MODULE    load an extension module first (repeatable)
       --obj OBJ.o     open and load a BPF object first (repeatable; after --ext)
@@ -96,9 +97,9 @@ that reads them), or 'OBJ.o NAME' (opens and loads OBJ.o, then runs its function
 The data and context are hex bytes (--data, --ctx) or files of raw bytes (--data-in,
 --ctx-in; '-' reads stdin), e.g. a real frame. It prints the return value, the mean
 duration and the data and context after the run, as hex, or into the files --data-out
-and --ctx-out name. --repeat N
-(1 to 4294967295) runs it N times; --insn-budget N (1 to 4294967295) stops a run after
-N instructions with ELOOP (default: the core's budget, 16777216).
+and --ctx-out name. --repeat N (1 to 4294967295) runs it N times; --insn-budget N
+(1 to 4294967295) stops a run after N instructions with ELOOP (default: the core's
+budget, 16777216). pin pins a loaded program at PATH (in this process's namespace).
 
 ${GLOBAL}
 
