@@ -275,3 +275,42 @@ describe('bpfhost feature', { skip: noSample }, () => {
     assert.match(plain.stdout, /^program types: socket_filter \(1\), .*xdp \(6\)\nmap types: hash \(1\), array \(2\), .*\nextensions: \(none; --ext MODULE loads one\)\n$/);
   });
 });
+
+/** llvm-objdump of LLVM 19 (the disassembly oracle; tools/install-deps.sh installs it with llvm-19). */
+const objdump = ['llvm-objdump-19', 'llvm-objdump-22'].find((c) => spawnSync(c, ['--version']).status === 0);
+
+describe('bpfhost prog dump xlated', { skip: noClang ? noClang : objdump ? false : 'llvm-objdump-19 not installed' }, () => {
+  it("prints the loaded instructions: llvm-objdump's bytes, with map references resolved", () => {
+    const obj = apiTestObject();
+    const r = cli('--json', 'prog', 'dump', 'xlated', 'name', 'count_packets', '--obj', obj);
+    assert.equal(r.status, 0, r.stdout);
+    const lines = JSON.parse(r.stdout) as Array<{ pc: number; disasm: string; opcodes: string[] }>;
+    // llvm-objdump -d: "  pc:\tHEX BYTES\ttext" per instruction of the ELF section, before relocation.
+    const elf = new Map<number, string[]>();
+    for (const m of execFileSync(objdump as string, ['-d', obj], { encoding: 'utf8' }).matchAll(/^\s*(\d+):\t((?:[0-9a-f]{2} ?)+)\t/gm)) {
+      elf.set(Number(m[1]), (m[2] as string).trim().split(' ').map((b) => `0x${b}`));
+    }
+    assert.equal(lines.length, elf.size, 'one line per instruction (a 16-byte lddw is one)');
+    let maps = 0;
+    for (const l of lines) {
+      const bytes = elf.get(l.pc);
+      assert.ok(bytes, `instruction ${l.pc} is in the ELF`);
+      if (bytes[0] === '0x18' && /map_fd|map_value/.test(l.disasm)) {
+        // The loader put the map's handle (and the global's offset) in the immediates, and
+        // BPF_PSEUDO_MAP_FD or BPF_PSEUDO_MAP_VALUE in src_reg.
+        maps++;
+        assert.deepEqual(l.opcodes.slice(0, 1), bytes.slice(0, 1));
+        continue;
+      }
+      assert.deepEqual(l.opcodes, bytes, `instruction ${l.pc}: ${l.disasm}`);
+    }
+    assert.ok(maps >= 8, `count_packets refers to its maps and globals (${maps} lddw)`);
+    assert.ok(lines.some((l) => l.disasm === 'exit'));
+
+    const plain = cli('prog', 'dump', 'xlated', 'name', 'count_packets', '--obj', obj);
+    assert.match(plain.stdout, /^ {1,2}0: \S.*\n/);
+    assert.match(plain.stdout, /\n\s*\d+: lddw %r1, map_fd \d+\n/);
+    assert.match(plain.stdout, /\n\s*\d+: lddw %r\d, map_value \d+\+?\d*.*\n/);
+    assert.match(cli('prog', 'dump', 'jited', 'name', 'count_packets', '--obj', obj).stderr, /unknown kind 'jited' \(bpfhost has no JIT: only 'xlated'\)/);
+  });
+});

@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 
-import { Program, type ProgramInfo } from '../index.js';
+import { Program, disassemble, type ProgramInfo } from '../index.js';
 
 import { parseUint } from './numbers.js';
 import type { Output } from './output.js';
@@ -155,6 +155,28 @@ function pin(session: Session, out: Output, args: readonly string[]): void {
   out.line(`pinned program ${program.id} (${program.name}) at ${path}`);
 }
 
+const BPF_LD_IMM64 = 0x18;
+
+/** `prog dump xlated PROG`: the program's instructions as loaded, one per line with its index. */
+function dumpXlated(session: Session, out: Output, args: readonly string[]): void {
+  const [kind, ...rest] = args;
+  if (kind !== 'xlated') throw new UsageError(kind === undefined ? "prog dump: expected 'xlated' and a program" : `prog dump: unknown kind '${kind}' (bpfhost has no JIT: only 'xlated')`, 'prog');
+  const { program, used } = session.findProgram(rest);
+  if (rest.length > used) throw new UsageError(`prog dump xlated: unexpected '${rest.slice(used).join(' ')}'`, 'prog');
+  const insns = program.instructions();
+  const lines: Array<{ pc: number; disasm: string; opcodes: string[] }> = [];
+  for (let pc = 0; pc * 8 < insns.length; ) {
+    // A 64-bit immediate load takes two slots and disassembles as one line.
+    const slots = insns[pc * 8] === BPF_LD_IMM64 ? 2 : 1;
+    const raw = insns.subarray(pc * 8, (pc + slots) * 8);
+    lines.push({ pc, disasm: disassemble(raw).trim(), opcodes: hexByteList(raw) });
+    pc += slots;
+  }
+  out.document(lines);
+  const width = String(Math.max(0, insns.length / 8 - 1)).length;
+  for (const l of lines) out.line(`${String(l.pc).padStart(width)}: ${l.disasm}`);
+}
+
 /** Runs `prog SUBCOMMAND ARGS...`. */
 export function progCommand(session: Session, out: Output, args: readonly string[], opts: TestRunArgs): void {
   const [sub, ...rest] = args;
@@ -169,7 +191,9 @@ export function progCommand(session: Session, out: Output, args: readonly string
       return testRun(session, out, rest, opts);
     case 'pin':
       return pin(session, out, rest);
+    case 'dump':
+      return dumpXlated(session, out, rest);
     default:
-      throw new UsageError(sub === undefined ? 'prog: expected a subcommand (list, show, test-run, pin)' : `prog: unknown subcommand '${sub}'`, 'prog');
+      throw new UsageError(sub === undefined ? 'prog: expected a subcommand (list, show, test-run, pin, dump)' : `prog: unknown subcommand '${sub}'`, 'prog');
   }
 }
