@@ -166,7 +166,7 @@ ${GLOBAL}`,
 
 Probes what this build of the core supports, as bpftool's feature probe: loads a minimal
 program of each program type (Linux's 1 to 32) and creates a small map of each map type
-(1 to 33), and lists those that work. With --ext MODULE, the extension's types (4096 up)
+(1 to 33), and lists those that work. With --ext MODULE, extension types (4096 to 4159)
 are probed too, and the modules are listed.
 
 ${GLOBAL}
