@@ -3,16 +3,16 @@
  * user-mode eBPF core.
  *
  * ```ts
- * import { BpfObject, loadExtension, triggerHook, u32, u64 } from '@bpfhost/api';
+ * import { BpfObject, loadExtension, struct, triggerHook, u32, u64 }
+ *   from '@bpfhost/api';
  *
  * using ext = loadExtension('./sample_ext.so');
  * using obj = BpfObject.open('sample_maps.bpf.o').load();
  * using link = obj.program('count_event').attach();
  *
- * // A struct sample_event { __u32 key; __u32 flags; __u64 value; } for key 7.
- * const event = Buffer.alloc(16);
- * event.writeUInt32LE(7, 0);
- * triggerHook(link.attachType, event);
+ * // struct sample_event { __u32 key; __u32 flags; __u64 value; }
+ * const event = struct({ key: u32, flags: u32, value: u64 });
+ * triggerHook(link.attachType, event.encode({ key: 7, flags: 0, value: 0n }));
  *
  * const counters = obj.map('counters', { key: u32, value: u64 });
  * for (const [key, count] of counters) console.log(key, count); // 7 1n
