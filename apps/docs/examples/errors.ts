@@ -64,11 +64,17 @@ try {
 } catch (e) {
   if (e instanceof ArgumentError) console.log(`${e.name}: ${e.message}`);
 }
-using seven = Program.load({ type: 'socket_filter', insns: 'mov %r0, 7\nexit' });
+using seven = Program.load({
+  type: 'socket_filter',
+  insns: 'mov %r0, 7\nexit',
+});
 try {
   seven.testRun({ data: Buffer.alloc(64), repeat: -1 });
 } catch (e) {
-  if (e instanceof ArgumentError) console.log(e.parameter, e.expected.slice('an integer in '.length), e.got);
+  if (e instanceof ArgumentError) {
+    const range = e.expected.slice('an integer in '.length);
+    console.log(e.parameter, range, e.got);
+  }
 }
 // #endregion argument
 

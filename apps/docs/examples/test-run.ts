@@ -37,12 +37,17 @@ console.log(disassemble(insns));
 
 // #region budget
 // `ja -1` jumps to itself: a run that would never end.
-using spin = Program.load({ type: 'socket_filter', name: 'spin', insns: 'ja -1\nexit' });
+using spin = Program.load({
+  type: 'socket_filter',
+  name: 'spin',
+  insns: 'ja -1\nexit',
+});
 try {
   spin.testRun({ data: Buffer.alloc(64), insnBudget: 1000 });
 } catch (e) {
   if (e instanceof BpfError) console.log(e.code, e.message);
 }
 // Enough for the 85 instructions of classify, and then some.
-console.log('within budget:', classify.testRun({ data: frame, insnBudget: 10_000 }).retval);
+const budgeted = classify.testRun({ data: frame, insnBudget: 10_000 });
+console.log('within budget:', budgeted.retval);
 // #endregion budget

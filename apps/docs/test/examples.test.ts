@@ -30,9 +30,16 @@ const exampleNames = readdirSync(path.join(siteDir, 'examples'))
   .sort();
 
 const guideDir = path.join(siteDir, 'docs/user-guide');
-const pages = readdirSync(guideDir)
-  .filter((f) => /\.mdx?$/.test(f))
-  .map((f) => ({ file: `docs/user-guide/${f}`, text: readFileSync(path.join(guideDir, f), 'utf8') }));
+const pagesDir = path.join(siteDir, 'src/pages');
+// The user guide, and the partials the site's own pages show (the landing page's quick start).
+const pages = [
+  ...readdirSync(guideDir)
+    .filter((f) => /\.mdx?$/.test(f))
+    .map((f) => ({ file: `docs/user-guide/${f}`, text: readFileSync(path.join(guideDir, f), 'utf8') })),
+  ...readdirSync(pagesDir)
+    .filter((f) => /^_.*\.mdx?$/.test(f))
+    .map((f) => ({ file: `src/pages/${f}`, text: readFileSync(path.join(pagesDir, f), 'utf8') })),
+];
 
 describe('the examples print what the guide says', () => {
   it('load-and-read-maps: specs before load, test runs, a map typed from BTF', () => {
@@ -108,6 +115,18 @@ describe('the examples print what the guide says', () => {
     assert.ok(out.includes('after detach: { programs: 0, retval: 0 }'));
     assert.ok(out.includes('unload refused: EBUSY'));
     assert.ok(out.includes('unloaded: true'));
+  });
+
+  it('quick-start (the landing page): a test run and the map it wrote', () => {
+    const out = run('quick-start');
+    assert.deepEqual(out.filter((l) => l !== ''), ['kept 86 bytes', 'bucket 1 { packets: 1n, bytes: 86n, min_len: 86, max_len: 86 }']);
+  });
+
+  it('node-test: the socket filter tests pass under node:test, every one of them', () => {
+    const out = run('node-test');
+    assert.equal(out.filter((l) => /^\s*ok \d+ - /.test(l)).length, 6, 'five tests and their suite');
+    assert.ok(out.includes('# pass 5') && out.includes('# fail 0') && out.includes('# skipped 0'));
+    assert.ok(!out.some((l) => /^\s*not ok/.test(l)));
   });
 
   it('errors: each class with its code and context', () => {

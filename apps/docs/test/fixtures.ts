@@ -55,5 +55,8 @@ export function codeBlocks(markdown: string): Array<{ lang: string; meta: string
 export function plainEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...extra };
   delete env.FORCE_COLOR;
+  // Set by `node --test` for its own children: an example that uses node:test would report to it in
+  // its binary protocol instead of printing TAP.
+  delete env.NODE_TEST_CONTEXT;
   return env;
 }

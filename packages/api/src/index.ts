@@ -3,13 +3,19 @@
  * user-mode eBPF core.
  *
  * ```ts
- * import { BpfObject, loadExtension, triggerHook, u32, u64 } from '@bpfhost/api';
+ * import { BpfObject, loadExtension, struct, triggerHook, u32, u64 }
+ *   from '@bpfhost/api';
  *
- * using ext = loadExtension('sample_ext.so');
+ * using ext = loadExtension('./sample_ext.so');
  * using obj = BpfObject.open('sample_maps.bpf.o').load();
  * using link = obj.program('count_event').attach();
- * triggerHook(link.attachType, event);
- * for (const [key, count] of obj.map('counters', { key: u32, value: u64 })) console.log(key, count);
+ *
+ * // struct sample_event { __u32 key; __u32 flags; __u64 value; }
+ * const event = struct({ key: u32, flags: u32, value: u64 });
+ * triggerHook(link.attachType, event.encode({ key: 7, flags: 0, value: 0n }));
+ *
+ * const counters = obj.map('counters', { key: u32, value: u64 });
+ * for (const [key, count] of counters) console.log(key, count); // 7 1n
  * ```
  *
  * @packageDocumentation

@@ -13,6 +13,7 @@ import {
   isKeylessMapType,
   isPerCpuMapType,
   mapTypeName,
+  MapType,
   toMapType,
   toUpdateFlags,
   UpdateFlags,
@@ -681,7 +682,8 @@ export class BpfMap<K, V> extends Resource implements Iterable<[K, V]> {
   private requireKeys(op: string): void {
     this.ensureOpen(op);
     if (this.keySize === 0) {
-      throw new BpfError('EINVAL', Errno.EINVAL, `a ${this.typeName} map has no keys to iterate or delete (use push/pop/peek)`, { ...this.context, op });
+      const how = this.type === MapType.ringbuf ? 'consume its records with a RingBuffer: obj.ringBuffer(name) or new RingBuffer(map)' : 'use push/pop/peek';
+      throw new BpfError('EINVAL', Errno.EINVAL, `a ${this.typeName} map has no keys to iterate or delete (${how})`, { ...this.context, op });
     }
   }
 

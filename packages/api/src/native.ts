@@ -149,6 +149,7 @@ export interface NativeBinding {
     opts?: { data?: Buffer; ctx?: Buffer; repeat?: number; dataSizeOut?: number; ctxSizeOut?: number; insnBudget?: number },
   ): Promise<{ retval: number; data: Buffer | null; ctx: Buffer | null; durationNs: number }>;
   progGetInfo(fd: number): NativeProgInfo;
+  progGetXlated(fd: number): Buffer;
   linkCreate(progFd: number, attachType: number, targetFd?: number, opts?: { insnBudget?: number }): number;
   linkDetach(linkFd: number): void;
   linkGetInfo(fd: number): { id: number; progId: number; attachType: number };

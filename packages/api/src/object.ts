@@ -42,7 +42,10 @@ export interface ProgramSpec {
   /** ELF section, e.g. `'sample/count'`, `'xdp'`. */
   section: string;
   type: number;
-  /** `'xdp'`, `'ext(4097)'`, ... */
+  /**
+   * `'xdp'`, `'ext(4097)'`, ...; for a section no program type claims (type 0,
+   * its extension not loaded yet), `"no type claims section 'sample/count'"`.
+   */
   typeName: string;
   expectedAttachType: number;
   insnCount: number;
@@ -247,7 +250,7 @@ export class BpfObject extends Resource {
       name: p.name,
       section: p.sectionName,
       type: p.type,
-      typeName: programTypeName(p.type),
+      typeName: p.type === 0 ? `no type claims section '${p.sectionName}'` : programTypeName(p.type),
       expectedAttachType: p.expectedAttachType,
       insnCount: p.insnCnt,
       autoload: p.autoload,

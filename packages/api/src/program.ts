@@ -266,6 +266,17 @@ export class Program extends Resource {
     };
   }
 
+  /**
+   * The program's instructions as the core holds them after load, 8 bytes
+   * each: those handed to it (a program of an object has its map and global
+   * references as the object's loader resolved them, `lddw map_fd` and
+   * `map_value`). What `bpftool prog dump xlated` shows; {@link disassemble}
+   * prints them. Throws {@link ClosedError} once the program is closed.
+   */
+  instructions(): Buffer {
+    return this.native('instructions', (b) => b.progGetXlated(this.fd));
+  }
+
   /** The program's id in the core. */
   get id(): number {
     return this.info().id;

@@ -239,7 +239,10 @@ describe('bpfhost CLI: the sample extension and object', { skip: noSample }, () 
     ]);
     assert.match(r.stderr, /processed 9 commands/);
 
-    assert.deepEqual(JSON.parse(cli('--json', 'batch', file, ...loadSample).stdout.split('\n')[4] as string), {
+    // --json: the batch is one array, one element per command (null for updates and deletes).
+    const docs = JSON.parse(cli('--json', 'batch', file, ...loadSample).stdout);
+    assert.equal(docs.length, 9);
+    assert.deepEqual(docs[4], {
       key: ['0x00', '0x00', '0x00', '0x00'],
       value: ['0x0c', '0x00', '0x00', '0x00', '0x00', '0x00', '0x00', '0x00'],
       formatted: { key: 0, value: 12 },
@@ -250,10 +253,10 @@ describe('bpfhost CLI: the sample extension and object', { skip: noSample }, () 
     const exists = batchFile('exists.batch', ['map update counters key 3 value 1', 'map update counters key 3 value 2 noexist', 'map dump counters']);
     const b = cli('--json', 'batch', exists, ...loadSample);
     assert.equal(b.status, 1);
-    const lines = b.stdout.trimEnd().split('\n');
-    assert.equal(lines[0], 'null');
-    const r = { doc: JSON.parse(lines[1] as string) };
-    assert.equal(lines.length, 2);
+    const docs = JSON.parse(b.stdout);
+    assert.equal(docs.length, 2);
+    assert.equal(docs[0], null);
+    const r = { doc: docs[1] };
     assert.equal(r.doc.code, 'EEXIST');
     assert.equal(r.doc.errno, 17);
     assert.match(r.doc.error, /exists\.batch:2: object 'sample_maps', map 'counters': set: /);
@@ -370,7 +373,7 @@ describe('bpfhost CLI: typed keys and values from BTF (clang-compiled object)', 
     assert.match(r.stderr, /flows\.batch:3: map 'raw': lookup: key 01 02 03 not found \(ENOENT\)/);
 
     const j = cli('--json', 'batch', file, '--obj', obj);
-    const dumped = JSON.parse(j.stdout.split('\n')[1] as string);
+    const dumped = JSON.parse(j.stdout)[1];
     assert.deepEqual(dumped[0].formatted.key, { saddr: 167772161, port: 80, proto: 6 });
     assert.equal(dumped[0].formatted.value.last, 'PROTO_UDP');
     assert.match(j.stdout, /"bytes":18446744073709551615,/); // every digit of the u64 in the JSON text

@@ -89,6 +89,12 @@ describe('Program', () => {
     ].join('\n');
     using prog = Program.load({ type: 'socket_filter', insns: src, maps: [m] });
     assert.equal(prog.testRun({ data: frame() }).retval, 42);
+    // instructions(): what was loaded, as handed to the core (map_idx 0 stays an index into maps).
+    const loaded = prog.instructions();
+    assert.deepEqual(loaded, assemble(src));
+    assert.equal(loaded.length, prog.info().insnCount * 8);
+    prog.close();
+    assert.throws(() => prog.instructions(), ClosedError);
   });
 
   it('verifier refusals are VerifierError with the log', () => {

@@ -336,7 +336,8 @@ pub struct ProgInfo {
 /// One BPF_OBJ_GET_INFO_BY_FD into @info; the length the core wrote tells the object's kind.
 fn prog_info_into(fd: c_int, info: &mut sys::BpfProgInfo) -> std::result::Result<u32, c_int> {
   let mut len = std::mem::size_of::<sys::BpfProgInfo>() as u32;
-  // SAFETY: info is a complete struct bpf_prog_info; map_ids (if set) has nr_map_ids slots.
+  // SAFETY: info is a complete struct bpf_prog_info; map_ids (if set) has nr_map_ids slots,
+  // xlated_prog_insns (if set) has xlated_prog_len bytes.
   let ret = unsafe { sys::bpfhost_prog_get_info_by_fd(fd, info, &mut len) };
   if ret < 0 {
     Err(ret)
@@ -380,6 +381,31 @@ pub fn prog_get_info(env: Env, fd: f64) -> Result<ProgInfo> {
     run_cnt: BigInt::from(info.run_cnt),
     run_time_ns: BigInt::from(info.run_time_ns),
   })
+}
+
+/// The program's instructions as the core holds them, as loaded
+/// (BPF_OBJ_GET_INFO_BY_FD with xlated_prog_insns): 8 bytes each.
+#[napi(js_name = "progGetXlated")]
+pub fn prog_get_xlated(env: Env, fd: f64) -> Result<Buffer> {
+  let fd = i32_arg(&env, "progGetXlated", "fd", fd)?;
+  let mut info = sys::BpfProgInfo::default();
+  let len = prog_info_into(fd, &mut info).map_err(|r| CError::last(r).into_napi(&env))?;
+  if len as usize != std::mem::size_of::<sys::BpfProgInfo>() {
+    return Err(invalid(
+      &env,
+      format!("progGetXlated: handle {fd} is not a program"),
+    ));
+  }
+  let mut insns = vec![0u8; info.xlated_prog_len as usize];
+  info = sys::BpfProgInfo {
+    xlated_prog_len: insns.len() as u32,
+    xlated_prog_insns: insns.as_mut_ptr() as u64,
+    ..Default::default()
+  };
+  prog_info_into(fd, &mut info).map_err(|r| CError::last(r).into_napi(&env))?;
+  // A program does not change after load: the second call reports the same length.
+  insns.truncate(info.xlated_prog_len as usize);
+  Ok(insns.into())
 }
 
 #[napi(object)]

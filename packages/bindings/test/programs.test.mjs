@@ -46,6 +46,17 @@ test('load, test run (retval, data out, repeat), info', () => {
   b.close(fd);
 });
 
+test('progGetXlated: the instructions as loaded; other handles are refused', () => {
+  const insns = b.asm('ldxw %r0, [%r1+0]\nadd %r0, 1\nexit');
+  const fd = b.progLoad(PROG_SOCKET_FILTER, 'xlated', 'GPL', insns);
+  assert.deepEqual(b.progGetXlated(fd), insns);
+  const m = b.mapCreate(MAP.ARRAY, 'notprog', 4, 4, 1);
+  assert.throws(() => b.progGetXlated(m), /progGetXlated: handle \d+ is not a program/);
+  b.close(m);
+  b.close(fd);
+  throwsErrno(() => b.progGetXlated(fd), 'EBADF', 9);
+});
+
 test('a program writing a map: the map ids and the value', () => {
   const m = b.mapCreate(MAP.ARRAY, 'out', 4, 8, 1);
   const src = `

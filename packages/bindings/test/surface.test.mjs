@@ -17,6 +17,8 @@ const FUNCTIONS = [
   'linkGetFdById', 'close', 'handleCount', 'extensionLoad', 'extensionUnload', 'asm', 'disasm',
   // Beyond the contract: a lookup into the caller's Buffer, for hot paths.
   'mapLookupElemInto',
+  // For bpfhost prog dump xlated.
+  'progGetXlated',
 ];
 
 test('every contract function and class is exported', () => {

@@ -4,6 +4,8 @@ import Heading from '@theme/Heading';
 import Layout from '@theme/Layout';
 import type { ReactNode } from 'react';
 
+import QuickStart from './_quick-start.mdx';
+
 interface Feature {
   title: string;
   to: string;
@@ -67,6 +69,16 @@ export default function Home(): ReactNode {
         </div>
       </header>
       <main>
+        <section className="container quick-start">
+          <Heading as="h2">Quick start</Heading>
+          <p>
+            Install the TypeScript API (Node 20 or later, Linux x64), then load a clang-compiled BPF object, run
+            its socket filter on a frame and read the map it wrote (the{' '}
+            <Link to="/docs/user-guide/installing#the-examples-of-this-guide">user guide</Link> builds the
+            object):
+          </p>
+          <QuickStart />
+        </section>
         <section className="features container">
           <div className="row">
             {features.map((f) => (

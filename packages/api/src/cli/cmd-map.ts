@@ -3,8 +3,9 @@
  *
  * @module
  */
-import { BpfMap, CodecError, NotFoundError, type BtfValue, type MapInfo, type SetOptions, type UntypedMap } from '../index.js';
+import { BpfError, BpfMap, CodecError, MapType, NotFoundError, RingBuffer, type BtfValue, type MapInfo, type MapTypeName, type SetOptions, type UntypedMap } from '../index.js';
 
+import { parseUint } from './numbers.js';
 import type { Output } from './output.js';
 import type { FoundMap, Session } from './session.js';
 import { UsageError } from './usage.js';
@@ -93,7 +94,15 @@ export function dumpEntries(map: UntypedMap, out: Output): EntryView[] {
 function dump(session: Session, out: Output, args: readonly string[]): void {
   const { map, used } = session.findMap(args);
   noMore(args.slice(used), 'map dump');
-  const views = dumpEntries(map, out);
+  let views: EntryView[];
+  try {
+    views = dumpEntries(map, out);
+  } catch (e) {
+    // The API says how to consume a ring buffer in code; here, say the command.
+    if (!(e instanceof BpfError) || map.type !== MapType.ringbuf) throw e;
+    const ref = args.slice(0, used).join(' ');
+    throw new BpfError(e.code, e.errno, `a ringbuf map has no entries to dump: consume its records with 'bpfhost map consume ${ref}' after the programs that submit them ran (later in the same batch, or with 'run --hook')`, { map: map.name, op: 'dump' });
+  }
   out.document(views.map((v) => v.json));
   for (const v of views) for (const l of v.lines) out.line(l);
   out.line(`Found ${views.length} element${views.length === 1 ? '' : 's'}`);
@@ -187,6 +196,75 @@ function queueOp(session: Session, out: Output, op: 'push' | 'pop' | 'peek', arg
   for (const l of view.lines) out.line(l);
 }
 
+/** `map consume MAP [count N]`: the records a ring buffer holds now (oldest first), each as bytes. */
+function consume(session: Session, out: Output, args: readonly string[]): void {
+  const { map, used } = session.findMap(args);
+  const rest = args.slice(used);
+  let max: number | undefined;
+  if (rest[0] === 'count') {
+    if (rest[1] === undefined) throw new UsageError("map consume: expected a number after 'count'", 'map');
+    max = parseUint(rest[1], 'count', { min: 1, command: 'map' });
+    noMore(rest.slice(2), 'map consume');
+  } else {
+    noMore(rest, 'map consume');
+  }
+  const rb = session.hold(new RingBuffer(map));
+  const records = rb.consume(max);
+  out.document(records.map((r) => ({ bytes: r.length, data: hexByteList(r) })));
+  for (const r of records) out.line(`record (${r.length} bytes): ${hexBytes(r)}`);
+  out.line(`Consumed ${records.length} record${records.length === 1 ? '' : 's'}`);
+}
+
+/** The words of `map create` (bpftool's order is free; each is a keyword and its value). */
+const CREATE_WORDS = ['type', 'key', 'value', 'entries', 'name', 'flags'] as const;
+
+/**
+ * `map create PATH type TYPE key KEY_SIZE value VALUE_SIZE entries N [name NAME] [flags FLAGS]`,
+ * as bpftool: creates the map and pins it at PATH (in this process's pin namespace), so
+ * later lines of a batch find it by 'pinned PATH', its name or its id.
+ */
+function create(session: Session, out: Output, args: readonly string[]): void {
+  const [path, ...rest] = args;
+  if (path === undefined || CREATE_WORDS.includes(path as (typeof CREATE_WORDS)[number])) {
+    throw new UsageError('map create: expected the pin PATH first (map create PATH type TYPE key N value N entries N [name NAME] [flags N])', 'map');
+  }
+  const words: Partial<Record<(typeof CREATE_WORDS)[number], string>> = {};
+  for (let i = 0; i < rest.length; i += 2) {
+    const w = rest[i] as string;
+    const v = rest[i + 1];
+    if (!CREATE_WORDS.includes(w as (typeof CREATE_WORDS)[number])) throw new UsageError(`map create: unknown word '${w}' (one of ${CREATE_WORDS.join(', ')})`, 'map');
+    if (v === undefined) throw new UsageError(`map create: expected a value after '${w}'`, 'map');
+    if (words[w as (typeof CREATE_WORDS)[number]] !== undefined) throw new UsageError(`map create: '${w}' given twice`, 'map');
+    words[w as (typeof CREATE_WORDS)[number]] = v;
+  }
+  for (const w of ['type', 'entries'] as const) if (words[w] === undefined) throw new UsageError(`map create: expected '${w}'`, 'map');
+  const type: MapTypeName | number = /^(0x[0-9a-f]+|\d+)$/i.test(words.type as string) ? parseUint(words.type as string, 'type', { command: 'map' }) : (words.type as MapTypeName);
+  const map = session.hold(BpfMap.create({
+    type,
+    keySize: words.key === undefined ? 0 : parseUint(words.key, 'key', { command: 'map' }),
+    valueSize: words.value === undefined ? 0 : parseUint(words.value, 'value', { command: 'map' }),
+    maxEntries: parseUint(words.entries as string, 'entries', { min: 1, command: 'map' }),
+    ...(words.name !== undefined ? { name: words.name } : {}),
+    ...(words.flags !== undefined ? { flags: parseUint(words.flags, 'flags', { command: 'map' }) } : {}),
+  }));
+  map.pin(path);
+  const i = map.info();
+  out.document({ ...mapJson(i), pinned: path });
+  for (const l of mapLines(i)) out.line(l);
+  out.line(`\tpinned ${path}`);
+}
+
+/** `map pin MAP PATH`: pins the map in this process's pin namespace. */
+function pin(session: Session, out: Output, args: readonly string[]): void {
+  const { map, used } = session.findMap(args);
+  const [path, ...rest] = args.slice(used);
+  if (path === undefined) throw new UsageError('map pin: expected a PATH after the map', 'map');
+  noMore(rest, 'map pin');
+  map.pin(path);
+  out.document({ id: map.id, name: map.name, pinned: path });
+  out.line(`pinned map ${map.id} (${map.name}) at ${path}`);
+}
+
 function noMore(rest: readonly string[], cmd: string): void {
   if (rest.length > 0) throw new UsageError(`${cmd}: unexpected '${rest.join(' ')}'`, 'map');
 }
@@ -216,7 +294,13 @@ export function mapCommand(session: Session, out: Output, args: readonly string[
       return queueOp(session, out, 'pop', rest);
     case 'peek':
       return queueOp(session, out, 'peek', rest);
+    case 'consume':
+      return consume(session, out, rest);
+    case 'create':
+      return create(session, out, rest);
+    case 'pin':
+      return pin(session, out, rest);
     default:
-      throw new UsageError(sub === undefined ? "map: expected a subcommand (list, show, dump, lookup, update, delete, push, pop, peek)" : `map: unknown subcommand '${sub}'`, 'map');
+      throw new UsageError(sub === undefined ? "map: expected a subcommand (list, show, dump, lookup, update, delete, push, pop, peek, consume, create, pin)" : `map: unknown subcommand '${sub}'`, 'map');
   }
 }

@@ -3,7 +3,9 @@
  *
  * @module
  */
-import { Program, type ProgramInfo } from '../index.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+
+import { Program, disassemble, type ProgramInfo } from '../index.js';
 
 import { parseUint } from './numbers.js';
 import type { Output } from './output.js';
@@ -17,6 +19,11 @@ export interface TestRunArgs {
   ctx: string | undefined;
   repeat: string | undefined;
   insnBudget: string | undefined;
+  /** Files (`-`: stdin/stdout), after bpftool's data_in/data_out/ctx_in/ctx_out. */
+  dataIn: string | undefined;
+  dataOut: string | undefined;
+  ctxIn: string | undefined;
+  ctxOut: string | undefined;
 }
 
 /** bpftool's JSON shape of a program. */
@@ -78,30 +85,96 @@ export function parseInsnBudget(text: string | undefined, command: string): numb
   return text === undefined ? undefined : parseUint(text, '--insn-budget', { min: 1, command });
 }
 
+/** Input bytes from `--NAME HEX` or `--NAME-in FILE` (one of the two). */
+function inputBytes(hex: string | undefined, file: string | undefined, name: 'data' | 'ctx'): Buffer | undefined {
+  if (hex !== undefined && file !== undefined) throw new UsageError(`prog test-run: give --${name} HEX or --${name}-in FILE, not both`, 'prog');
+  if (hex !== undefined) return parseHexData(hex, `--${name}`);
+  if (file !== undefined) return readFileSync(file === '-' ? 0 : file);
+  return undefined;
+}
+
+/**
+ * The program `test-run` runs: `id ID` or `name NAME` of one loaded in this
+ * process (by --obj or an earlier batch line), or `OBJ.o PROG` (opened and
+ * loaded now). Returns it, its name and the tokens left over.
+ */
+function testRunTarget(session: Session, args: readonly string[]): { program: Program; name: string; rest: readonly string[] } {
+  const [first, second, ...rest] = args;
+  if (first === 'id' || first === 'name') {
+    const { program, used } = session.findProgram(args);
+    return { program, name: program.name, rest: args.slice(used) };
+  }
+  if (first === undefined || second === undefined) throw new UsageError('prog test-run: expected id ID, name NAME, or OBJ.o and a program name', 'prog');
+  return { program: session.loadObject(first).program(second), name: second, rest };
+}
+
 function testRun(session: Session, out: Output, args: readonly string[], opts: TestRunArgs): void {
-  const [path, name, ...rest] = args;
-  if (path === undefined || name === undefined) throw new UsageError('prog test-run: expected OBJ.o and a program name', 'prog');
-  if (rest.length > 0) throw new UsageError(`prog test-run: unexpected '${rest.join(' ')}'`, 'prog');
-  const data = opts.data === undefined ? undefined : parseHexData(opts.data);
-  const ctx = opts.ctx === undefined ? undefined : parseHexData(opts.ctx, '--ctx');
+  for (const [o, path] of [['--data-out', opts.dataOut], ['--ctx-out', opts.ctxOut]] as const) {
+    if (path === '-') throw new UsageError(`prog test-run: ${o} takes a file (without it, the bytes print as hex)`, 'prog');
+  }
+  const data = inputBytes(opts.data, opts.dataIn, 'data');
+  const ctx = inputBytes(opts.ctx, opts.ctxIn, 'ctx');
   const repeat = parseRepeat(opts.repeat);
   const insnBudget = parseInsnBudget(opts.insnBudget, 'prog');
-  const obj = session.loadObject(path);
-  const program = obj.program(name);
+  const { program, name, rest } = testRunTarget(session, args);
+  if (rest.length > 0) throw new UsageError(`prog test-run: unexpected '${rest.join(' ')}'`, 'prog');
   const r = program.testRun({ ...(data ? { data } : {}), ...(ctx ? { ctx } : {}), ...(repeat ? { repeat } : {}), ...(insnBudget ? { insnBudget } : {}) });
+  // An output file gets the raw bytes (empty when the program type returns none); stdout gets
+  // the hex only when no file takes it.
+  const toFile = (path: string | undefined, bytes: Buffer | undefined): boolean => {
+    if (path === undefined) return false;
+    writeFileSync(path, bytes ?? Buffer.alloc(0));
+    return true;
+  };
+  const dataFile = toFile(opts.dataOut, r.data === undefined ? undefined : Buffer.from(r.data));
+  const ctxFile = toFile(opts.ctxOut, r.ctx === undefined ? undefined : Buffer.from(r.ctx));
   out.document({
+    id: program.id,
     program: name,
     retval: signed(r.retval),
     duration_ns: r.durationNs,
     repeat: repeat ?? 1,
     ...(insnBudget ? { insn_budget: insnBudget } : {}),
-    ...(r.data ? { data_out: hexByteList(r.data) } : {}),
-    ...(r.ctx ? { ctx_out: hexByteList(r.ctx) } : {}),
+    ...(r.data ? (dataFile ? { bytes_data_out: r.data.length } : { data_out: hexByteList(r.data) }) : {}),
+    ...(r.ctx ? (ctxFile ? { bytes_ctx_out: r.ctx.length } : { ctx_out: hexByteList(r.ctx) }) : {}),
   });
   const sv = signed(r.retval);
   out.line(`Return value: ${sv}${sv < 0 ? ` (0x${(r.retval >>> 0).toString(16)})` : ''}, duration${repeat && repeat > 1 ? ' (average)' : ''}: ${r.durationNs}ns`);
-  if (r.data) out.line(`data_out: ${hexBytes(r.data)}`);
-  if (r.ctx) out.line(`ctx_out: ${hexBytes(r.ctx)}`);
+  if (r.data && !dataFile) out.line(`data_out: ${hexBytes(r.data)}`);
+  if (r.ctx && !ctxFile) out.line(`ctx_out: ${hexBytes(r.ctx)}`);
+}
+
+/** `prog pin PROG PATH`: pins a loaded program in this process's pin namespace. */
+function pin(session: Session, out: Output, args: readonly string[]): void {
+  const { program, used } = session.findProgram(args);
+  const [path, ...rest] = args.slice(used);
+  if (path === undefined) throw new UsageError('prog pin: expected a PATH after the program', 'prog');
+  if (rest.length > 0) throw new UsageError(`prog pin: unexpected '${rest.join(' ')}'`, 'prog');
+  program.pin(path);
+  out.document({ id: program.id, name: program.name, pinned: path });
+  out.line(`pinned program ${program.id} (${program.name}) at ${path}`);
+}
+
+const BPF_LD_IMM64 = 0x18;
+
+/** `prog dump xlated PROG`: the program's instructions as loaded, one per line with its index. */
+function dumpXlated(session: Session, out: Output, args: readonly string[]): void {
+  const [kind, ...rest] = args;
+  if (kind !== 'xlated') throw new UsageError(kind === undefined ? "prog dump: expected 'xlated' and a program" : `prog dump: unknown kind '${kind}' (bpfhost has no JIT: only 'xlated')`, 'prog');
+  const { program, used } = session.findProgram(rest);
+  if (rest.length > used) throw new UsageError(`prog dump xlated: unexpected '${rest.slice(used).join(' ')}'`, 'prog');
+  const insns = program.instructions();
+  const lines: Array<{ pc: number; disasm: string; opcodes: string[] }> = [];
+  for (let pc = 0; pc * 8 < insns.length; ) {
+    // A 64-bit immediate load takes two slots and disassembles as one line.
+    const slots = insns[pc * 8] === BPF_LD_IMM64 ? 2 : 1;
+    const raw = insns.subarray(pc * 8, (pc + slots) * 8);
+    lines.push({ pc, disasm: disassemble(raw).trim(), opcodes: hexByteList(raw) });
+    pc += slots;
+  }
+  out.document(lines);
+  const width = String(Math.max(0, insns.length / 8 - 1)).length;
+  for (const l of lines) out.line(`${String(l.pc).padStart(width)}: ${l.disasm}`);
 }
 
 /** Runs `prog SUBCOMMAND ARGS...`. */
@@ -116,7 +189,11 @@ export function progCommand(session: Session, out: Output, args: readonly string
     case 'test-run':
     case 'run':
       return testRun(session, out, rest, opts);
+    case 'pin':
+      return pin(session, out, rest);
+    case 'dump':
+      return dumpXlated(session, out, rest);
     default:
-      throw new UsageError(sub === undefined ? 'prog: expected a subcommand (list, show, test-run)' : `prog: unknown subcommand '${sub}'`, 'prog');
+      throw new UsageError(sub === undefined ? 'prog: expected a subcommand (list, show, test-run, pin, dump)' : `prog: unknown subcommand '${sub}'`, 'prog');
   }
 }

@@ -12,6 +12,8 @@ import { parseArgs } from 'node:util';
 import { BpfError, CodecError, LoadError } from '../index.js';
 import packageRequire from '../require.cjs';
 
+import { btfCommand } from './cmd-btf.js';
+import { featureCommand } from './cmd-feature.js';
 import { mapCommand } from './cmd-map.js';
 import { progCommand } from './cmd-prog.js';
 import { genCommand } from './cmd-gen.js';
@@ -32,6 +34,10 @@ const OPTIONS = {
   prog: { type: 'string', multiple: true },
   data: { type: 'string', multiple: true },
   ctx: { type: 'string' },
+  'data-in': { type: 'string' },
+  'data-out': { type: 'string' },
+  'ctx-in': { type: 'string' },
+  'ctx-out': { type: 'string' },
   repeat: { type: 'string' },
   'insn-budget': { type: 'string' },
   out: { type: 'string', short: 'o' },
@@ -63,7 +69,7 @@ type Values = ReturnType<typeof parseCommandLine>['values'];
 /** Options each command takes besides the global ones. */
 const COMMAND_OPTIONS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
   run: ['hook', 'prog', 'data', 'insn-budget'],
-  prog: ['data', 'ctx', 'repeat', 'insn-budget'],
+  prog: ['data', 'ctx', 'repeat', 'insn-budget', 'data-in', 'data-out', 'ctx-in', 'ctx-out'],
   map: [],
   asm: ['out'],
   disasm: [],
@@ -71,6 +77,8 @@ const COMMAND_OPTIONS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
   sdk: ['cmake-prefix', 'cflags', 'libs', 'pkg-config-path'],
   batch: [],
   gen: ['out', 'type', 'check'],
+  btf: [],
+  feature: [],
 };
 const GLOBAL_OPTIONS = new Set<string>(['json', 'pretty', 'ext', 'obj', 'progress', 'no-progress', 'help', 'version']);
 
@@ -109,7 +117,10 @@ function dispatch(session: Session, out: Output, positionals: readonly string[],
     case 'run':
       return runCommand(session, out, args, { hook: values.hook, prog: values.prog ?? [], data: values.data ?? [], insnBudget: values['insn-budget'] });
     case 'prog':
-      return progCommand(session, out, args, { data: values.data?.[0], ctx: values.ctx, repeat: values.repeat, insnBudget: values['insn-budget'] });
+      return progCommand(session, out, args, {
+        data: values.data?.[0], ctx: values.ctx, repeat: values.repeat, insnBudget: values['insn-budget'],
+        dataIn: values['data-in'], dataOut: values['data-out'], ctxIn: values['ctx-in'], ctxOut: values['ctx-out'],
+      });
     case 'map':
       return mapCommand(session, out, args);
     case 'asm':
@@ -125,6 +136,10 @@ function dispatch(session: Session, out: Output, positionals: readonly string[],
       return sdkCommand(out, args, { cmakePrefix: values['cmake-prefix'], cflags: values.cflags, libs: values.libs, pkgConfigPath: values['pkg-config-path'] });
     case 'gen':
       return genCommand(out, args, { out: values.out, types: values.type ?? [], check: values.check === true });
+    case 'btf':
+      return btfCommand(session, out, args);
+    case 'feature':
+      return featureCommand(session, out, args);
     case 'batch':
       if (inBatch) throw new UsageError('batch: a batch file cannot run another batch', 'batch');
       return batch(session, out, args);
@@ -160,19 +175,24 @@ function batch(session: Session, out: Output, args: readonly string[]): void {
   if (args.length !== 1) throw new UsageError('batch: expected one FILE', 'batch');
   const path = args[0] as string;
   const lines = readFileSync(path === '-' ? 0 : path, 'utf8').split('\n');
+  // With --json, the whole batch is one array (one element per command, the error last), as bpftool's.
+  out.collect();
   let n = 0;
   lines.forEach((line, i) => {
     const words = splitLine(line);
     if (words.length === 0) return;
-    const { values, positionals } = parseCommandLine(words);
     try {
+      const { values, positionals } = parseCommandLine(words);
+      const before = out.collectedCount;
       dispatch(session, out, positionals, values, true);
+      if (out.collectedCount === before) out.document(null);
     } catch (e) {
       if (e instanceof Error) e.message = `${path}:${i + 1}: ${e.message}`;
       throw e;
     }
     n++;
   });
+  out.finish(); // the array before the count, as a terminal shows them
   out.note(`processed ${n} command${n === 1 ? '' : 's'}`);
 }
 
@@ -233,6 +253,7 @@ export function main(argv: readonly string[], streams: Streams = { stdout: proce
     if (!out.json) for (const l of log) out.note(`  ${l}`);
     return 1;
   } finally {
+    out.finish();
     session.close();
   }
 }

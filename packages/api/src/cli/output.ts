@@ -35,6 +35,8 @@ export class Output {
   readonly #out: Sink;
   readonly #err: Sink;
   readonly #progress: boolean | undefined;
+  /** The documents of a batch in JSON mode, written as one array by {@link finish}. */
+  #collected: unknown[] | undefined;
 
   constructor(out: Sink, err: Sink, opts: OutputOptions) {
     this.#out = out;
@@ -49,9 +51,32 @@ export class Output {
     if (!this.json) this.#out.write(`${text}\n`);
   }
 
-  /** The JSON document of the command (ignored in plain mode). */
+  /** The JSON document of the command (ignored in plain mode); one element of the array in a batch. */
   document(v: unknown): void {
-    if (this.json) this.#out.write(`${toJson(v, this.pretty ? 2 : undefined)}\n`);
+    if (!this.json) return;
+    if (this.#collected) this.#collected.push(v);
+    else this.#out.write(`${toJson(v, this.pretty ? 2 : undefined)}\n`);
+  }
+
+  /**
+   * From now on (JSON mode), documents and the error are collected and
+   * {@link finish} writes them as one JSON array, as bpftool's batch does.
+   */
+  collect(): void {
+    if (this.json) this.#collected ??= [];
+  }
+
+  /** How many documents were collected so far (a batch checks each command wrote one). */
+  get collectedCount(): number {
+    return this.#collected?.length ?? 0;
+  }
+
+  /** Writes the collected array, if {@link collect} was called. */
+  finish(): void {
+    const all = this.#collected;
+    if (all === undefined) return;
+    this.#collected = undefined;
+    this.#out.write(`${toJson(all, this.pretty ? 2 : undefined)}\n`);
   }
 
   /** Raw bytes or text on stdout (asm without -o). */

@@ -17,7 +17,8 @@ export class UsageError extends Error {
 }
 
 const GLOBAL = `Global options:
-  -j, --json          JSON output (one document on stdout); errors as {"error": ...}
+  -j, --json          JSON output (one document on stdout; a batch's is one array, an
+                      element per command); errors as {"error": ...}
   -p, --pretty        indented JSON (implies --json)
   -e, --ext MODULE    load an extension module first (repeatable)
       --obj OBJ.o     open and load a BPF object first (repeatable; after --ext)
@@ -40,14 +41,22 @@ Commands (after bpftool):
                           with --hook, attach programs, fire the hook once per --data, dump the maps
   prog list               programs loaded in this process
   prog show ID|name NAME  one program
-  prog test-run OBJ.o PROG [--data HEX] [--ctx HEX] [--repeat N] [--insn-budget N]
-                          run a program of an object once (BPF_PROG_TEST_RUN)
+  prog dump xlated PROG   its instructions as loaded, disassembled
+  prog test-run id ID|name NAME|OBJ.o PROG [--data HEX|--data-in FILE] [--ctx HEX|--ctx-in FILE]
+               [--data-out FILE] [--ctx-out FILE] [--repeat N] [--insn-budget N]
+                          run a loaded program (or one of an object) once (BPF_PROG_TEST_RUN)
   map list                maps created in this process
   map dump MAP            every entry of a map (MAP: ID, NAME, id ID, name NAME, pinned PATH)
   map lookup MAP key BYTES...
   map update MAP key BYTES... value BYTES... [any|noexist|exist]
   map delete MAP key BYTES...
   map push MAP value BYTES... | map pop MAP | map peek MAP      (queues and stacks)
+  map consume MAP [count N]   the records a ring buffer holds now
+  map create PATH type TYPE key N value N entries N [name NAME] [flags N]
+                          create a map and pin it at PATH (in this process)
+  map pin MAP PATH | prog pin PROG PATH
+  btf dump file OBJ.o     the object's BTF types (bpftool's raw format)
+  feature [probe]         the program and map types this build (and the --ext modules) provide
   asm FILE [-o OUT]       assemble conformance-syntax text into raw instructions
   disasm FILE             disassemble raw instructions (8 bytes each)
   ext load PATH           load an extension module (and report it)
@@ -82,14 +91,23 @@ bounds each run of the attached programs to N instructions (default: the core's,
 ${GLOBAL}`,
   prog: `Usage: bpfhost prog list
        bpfhost prog show ID | id ID | name NAME
-       bpfhost prog test-run OBJ.o PROG [--data HEX] [--ctx HEX] [--repeat N] [--insn-budget N]
+       bpfhost prog pin PROG PATH
+       bpfhost prog dump xlated PROG
+       bpfhost prog test-run PROG [--data HEX | --data-in FILE] [--ctx HEX | --ctx-in FILE]
+                         [--data-out FILE] [--ctx-out FILE] [--repeat N] [--insn-budget N]
 
 list and show report the programs loaded in this process (from --obj OBJ.o; load the
-extensions their types need with --ext). test-run opens and loads OBJ.o, runs program
-PROG (its function name) on the data and context given as hex bytes, and prints its
-return value, the mean duration and the data and context after the run. --repeat N
-(1 to 4294967295) runs it N times; --insn-budget N (1 to 4294967295) stops a run after
-N instructions with ELOOP (default: the core's budget, 16777216).
+extensions their types need with --ext). test-run runs PROG: 'id ID' or 'name NAME' of a
+program loaded in this process (so a batch can update maps, then test-run the program
+that reads them), or 'OBJ.o NAME' (opens and loads OBJ.o, then runs its function NAME).
+The data and context are hex bytes (--data, --ctx) or files of raw bytes (--data-in,
+--ctx-in; '-' reads stdin), e.g. a real frame. It prints the return value, the mean
+duration and the data and context after the run, as hex, or into the files --data-out
+and --ctx-out name. --repeat N (1 to 4294967295) runs it N times; --insn-budget N
+(1 to 4294967295) stops a run after N instructions with ELOOP (default: the core's
+budget, 16777216). pin pins a loaded program at PATH (in this process's namespace).
+dump xlated prints its instructions as the core holds them after load (map references
+resolved), one per line after its index.
 
 ${GLOBAL}
 
@@ -101,11 +119,18 @@ ${IN_PROCESS}`,
        bpfhost map delete MAP key BYTES...
        bpfhost map push MAP value BYTES...   (queue, stack)
        bpfhost map pop MAP | bpfhost map peek MAP
+       bpfhost map consume MAP [count N]     (ring buffer)
+       bpfhost map create PATH type TYPE key KEY_SIZE value VALUE_SIZE entries N [name NAME] [flags N]
+       bpfhost map pin MAP PATH
 
 MAP is ID | NAME | id ID | name NAME | pinned PATH. Maps of --obj objects are typed from
 their BTF: keys and values print as numbers, strings and structs, and may be given as
 typed literals (key 7, value '{"a": 1}'); bytes always work: key 0x07 0x00 0x00 0x00,
 or key hex 07 00 00 00 (also key hex 07000000). Per-CPU values take one value per CPU.
+A ring buffer has no entries to dump: 'map consume' prints the records it holds (after
+the programs that submit them ran, in the same batch or 'run --hook'), oldest first.
+'map create' takes a type name (hash, array, ringbuf, ...) or number, sizes in bytes,
+and pins the new map at PATH; pins (also 'map pin', 'prog pin') live in this process.
 
 ${GLOBAL}
 
@@ -140,6 +165,24 @@ Runs the commands in FILE ('-': stdin), one per line without the leading 'bpfhos
 this one process: maps, objects and extensions loaded by one line (or by --ext/--obj) stay
 for the next. Words split at spaces; '...' and "..." quote; # starts a comment. Stops at
 the first failing line (exit 1, the line number in the error).
+
+${GLOBAL}
+
+${IN_PROCESS}`,
+  btf: `Usage: bpfhost btf dump file OBJ.o
+
+Prints the BTF type table of OBJ.o (opened, not loaded: no extension is needed), one type
+a line as bpftool's raw format ([1] INT 'int' size=4 bits_offset=0 nr_bits=32
+encoding=SIGNED), members, enumerators, parameters and variables on tab-indented lines.
+With --json: {"types": [...]}.
+
+${GLOBAL}`,
+  feature: `Usage: bpfhost feature [probe]
+
+Probes what this build of the core supports, as bpftool's feature probe: loads a minimal
+program of each program type (Linux's 1 to 32) and creates a small map of each map type
+(1 to 33), and lists those that work. With --ext MODULE, extension types (4096 to 4159)
+are probed too, and the modules are listed.
 
 ${GLOBAL}
 
