@@ -50,7 +50,12 @@ struct bh_scalar bh_scalar_from_tnum(struct bh_tnum t)
 
 struct bh_scalar bh_scalar_const(uint64_t v)
 {
-	return bh_scalar_from_tnum(bh_tnum_const(v));
+	/* Every part is the value itself: no sync needed (this is the verifier's most common scalar). */
+	return (struct bh_scalar){
+		.var = bh_tnum_const(v),
+		.smin = (int64_t)v, .smax = (int64_t)v, .umin = v, .umax = v,
+		.s32_min = (int32_t)v, .s32_max = (int32_t)v, .u32_min = (uint32_t)v, .u32_max = (uint32_t)v,
+	};
 }
 
 struct bh_scalar bh_scalar_urange(uint64_t lo, uint64_t hi)

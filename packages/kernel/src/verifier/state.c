@@ -363,16 +363,39 @@ static bool stack_within(const struct bh_frame *old, const struct bh_frame *cur,
 	return true;
 }
 
+/*
+ * A cheap first look that settles most misses: a register old has set
+ * whose kind differs in cur, or a constant of old that cur does not hold
+ * exactly, cannot be within (loop counters differ every iteration).
+ */
+static bool quick_reject(const struct bh_state *old, const struct bh_state *cur)
+{
+	for (uint32_t i = 0; i < old->nframes; i++) {
+		const struct bh_frame *of = old->frames[i], *cf = cur->frames[i];
+
+		for (int r = 0; r < MAX_BPF_REG; r++) {
+			const struct bh_reg *o = &of->regs[r], *c = &cf->regs[r];
+
+			if (o->kind == BH_REG_NOT_INIT)
+				continue;
+			if (o->kind != c->kind)
+				return true;
+			if (o->kind == BH_REG_SCALAR && bh_scalar_is_const(&o->var) &&
+			    (!bh_scalar_is_const(&c->var) || o->var.var.value != c->var.var.value))
+				return true;
+		}
+	}
+	return false;
+}
+
 bool bh_state_within(const struct bh_state *old, const struct bh_state *cur, bool uninit_reads)
 {
-	struct idmap *m;
+	struct idmap map;	/* on the stack: only its used part is ever read */
+	struct idmap *m = &map;
 	bool ok = old->nframes == cur->nframes && old->nrefs == cur->nrefs;
 
-	if (!ok)
+	if (!ok || quick_reject(old, cur))
 		return false;
-	m = plat_alloc(sizeof(*m));
-	if (!m)
-		return false;	/* not pruning is always safe */
 	m->n = 0;
 	for (uint32_t i = 0; ok && i < old->nrefs; i++)
 		ok = ids_match(m, old->refs[i].id, cur->refs[i].id);
@@ -385,7 +408,6 @@ bool bh_state_within(const struct bh_state *old, const struct bh_state *cur, boo
 			ok = reg_within(&of->regs[r], &cf->regs[r], m);
 		ok = ok && stack_within(of, cf, m, uninit_reads);
 	}
-	plat_free(m);
 	return ok;
 }
 

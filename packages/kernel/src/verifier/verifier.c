@@ -20,10 +20,17 @@
 #include "env.h"
 #include "../prog/prog_type.h"
 
-/* Saved states per instruction: more would cost more to compare than walking saves. */
-#define BH_EXPLORED_PER_INSN 64
-/* And in all: a bound on the memory a hostile program can make the verifier hold (~100 MB). */
-#define BH_EXPLORED_MAX 16384u
+/*
+ * Saved states per instruction. A loop with a counter saves one per
+ * iteration at its head and at its joins, and the branches it left pending
+ * are pruned against those once the loop's walk ends: too low a cap turns
+ * that into exponential walking (a lookup-and-NULL-check loop of 256
+ * iterations hit the 1M limit at 64). Comparisons stay cheap (most misses
+ * end at a differing constant: state.c quick_reject).
+ */
+#define BH_EXPLORED_PER_INSN 2048
+/* And in all: a bound on the memory a hostile program can make the verifier hold. */
+#define BH_EXPLORED_MAX 32768u
 
 static void explored_free(struct bh_explored *e)
 {

@@ -109,6 +109,26 @@ static void t_stack_reach(void)
 	bpfhost_close(fd);
 }
 
+/*
+ * A loop of lookups with a NULL check each time: the NULL paths wait until
+ * the loop's walk ends and are pruned against the states it saved at the
+ * join, one per iteration (the interpreter bench's program; Linux loads it).
+ */
+static void t_loop_of_lookups(void)
+{
+	int map = bpfhost_map_create(BPF_MAP_TYPE_HASH, "h", 4, 8, 16, NULL), fd;
+
+	ASSERT_GE(map, 0, "hash map");
+	fd = LOAD("lookups", MOV64_IMM(6, 0), MOV64_IMM(7, 0), STX(BPF_W, 10, 7, -4), MOV64_REG(2, 10),
+		  ALU64_IMM(BPF_ADD, 2, -4), LD_MAP(1, map), CALL(BPF_FUNC_map_lookup_elem),
+		  JMP_IMM(BPF_JEQ, 0, 0, 2), LDX(BPF_DW, 1, 0, 0), ALU64_REG(BPF_ADD, 6, 1),
+		  ALU64_IMM(BPF_ADD, 7, 1), MOV64_REG(1, 7), ALU64_IMM(BPF_SUB, 1, 1024),
+		  JMP_IMM(BPF_JNE, 1, 0, -13), MOV64_REG(0, 6), EXIT());
+	ASSERT_GE(fd, 0, "1024 iterations load within the limit");
+	bpfhost_close(fd);
+	bpfhost_close(map);
+}
+
 static void t_messages(void)
 {
 	int map = array_map(8), fd;
@@ -189,7 +209,8 @@ static void t_unprivileged(void)
 int main(void)
 {
 	static const struct test_case cases[] = {
-		TEST(t_pruning_keeps_links), TEST(t_callee_stack_pointer), TEST(t_stack_reach), TEST(t_messages),
+		TEST(t_pruning_keeps_links), TEST(t_callee_stack_pointer), TEST(t_stack_reach), TEST(t_loop_of_lookups),
+		TEST(t_messages),
 		TEST(t_log_levels), TEST(t_unprivileged),
 	};
 
