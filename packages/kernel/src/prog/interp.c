@@ -651,12 +651,14 @@ dispatch:
 
 		/* The stack first, as every access: the context's pointers cost nothing there. */
 		if (unlikely(a - stack_lo > reach - 4)) {
+			uintptr_t slot;
+
 			CHECK_ACCESS(a, 4, false);
-			if (unlikely(a - run->ctx.start < run->ctx_ptr32_span)) {
+			slot = bh_run_ctx_ptr32_slot(run, a);
+			if (unlikely(slot != UINTPTR_MAX)) {
 				uintptr_t p;
 
-				__builtin_memcpy(&p, (const uint8_t *)run->ctx.end + (a - run->ctx.start) * 2,
-						 sizeof(p));
+				__builtin_memcpy(&p, (const uint8_t *)run->ctx.end + slot, sizeof(p));
 				DST = (uint64_t)p;
 				NEXT();
 			}
@@ -676,7 +678,7 @@ dispatch:
 
 		if (unlikely(a - stack_lo > reach - 4)) {
 			CHECK_ACCESS(a, 4, false);
-			if (unlikely(a - run->ctx.start < run->ctx_ptr32_span)) {
+			if (unlikely(bh_run_ctx_ptr32_slot(run, a) != UINTPTR_MAX)) {
 				fault_ptr32_sx(run, prog, PC, (uint32_t)(a - run->ctx.start));
 				goto out;
 			}
