@@ -174,8 +174,8 @@ static int copy_helpers(struct bh_provider *p, struct bh_prog_type *t,
 				return bh_err(-EINVAL, "module '%s': helper '%s': arg_types[%d] %u is unknown",
 					      mod, f.name, a, f.arg_types[a]);
 		if (bh_prog_type_helper(t, f.helper_id))
-			return bh_err(-EINVAL, "module '%s': program type %u: helper id %u twice", mod,
-				      d->program_type, f.helper_id);
+			return bh_err(-EINVAL, "module '%s': program type %u: helper id %u ('%s') twice",
+				      mod, d->program_type, f.helper_id, f.name);
 		h->fn = f.function;
 		h->id = f.helper_id;
 		h->ret = (uint8_t)f.return_type;

@@ -122,7 +122,7 @@ static void eth_type_trans(struct bh_tc_ctx *c, uint32_t *pkt_type)
 static int tc_create(void *binding, const uint8_t *data, size_t data_size, const uint8_t *ctx_in,
 		     size_t ctx_size, void **context)
 {
-	uint32_t pkt_type, wire_len;
+	uint32_t pkt_type, wire_len, gso_segs;
 	struct bh_tc_ctx *c;
 	uint16_t proto;
 
@@ -158,10 +158,11 @@ static int tc_create(void *binding, const uint8_t *data, size_t data_size, const
 		return bh_err(-EINVAL, "tc test run: ctx_in wire_len %u must be 0 or from the frame's "
 			      "length (%zu) to %u", wire_len, data_size, GSO_LEGACY_MAX_SIZE);
 	}
-	if (get32(c->user, TC_SKB_GSO_SEGS) > GSO_MAX_SEGS) {
+	gso_segs = get32(c->user, TC_SKB_GSO_SEGS);
+	if (gso_segs > GSO_MAX_SEGS) {
 		plat_free(c);
-		return bh_err(-EINVAL, "tc test run: ctx_in gso_segs %u is more than %u",
-			      get32(c->user, TC_SKB_GSO_SEGS), GSO_MAX_SEGS);
+		return bh_err(-EINVAL, "tc test run: ctx_in gso_segs %u is more than %u", gso_segs,
+			      GSO_MAX_SEGS);
 	}
 	/* Linux's buffer: the headroom, the frame, tailroom to a page. */
 	c->size = 4096;
