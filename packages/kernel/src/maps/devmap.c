@@ -162,7 +162,11 @@ static struct entry *find(struct bh_map *map, uint32_t key)
 
 const uint32_t *bh_redirect_map_lookup(struct bh_map *map, uint32_t key)
 {
-	struct entry *e = find(map, key);
+	struct entry *e;
+
+	if (map->map_type == BPF_MAP_TYPE_XSKMAP)
+		return NULL;	/* no sockets (xskmap.c) */
+	e = find(map, key);
 
 	return e ? e->val : NULL;
 }

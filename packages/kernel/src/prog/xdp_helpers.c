@@ -207,7 +207,8 @@ static uint64_t h_redirect(uint64_t ifindex, uint64_t flags, uint64_t a3, uint64
 /*
  * long bpf_redirect_map(struct bpf_map *map, u64 key, u64 flags): with a
  * DEVMAP, DEVMAP_HASH or CPUMAP entry for @key (or BPF_F_BROADCAST on a
- * devmap), XDP_REDIRECT and the target goes to the trace log; without one,
+ * devmap), XDP_REDIRECT and the target goes to the trace log; without one
+ * (an XSKMAP never has one: no sockets),
  * the low two bits of @flags are the verdict; unknown flags XDP_ABORTED
  * (Linux's __bpf_xdp_redirect_map). Other map types are refused, as
  * Linux's verifier refuses them at load.
@@ -220,10 +221,9 @@ static uint64_t h_redirect_map(uint64_t map_, uint64_t key, uint64_t flags, uint
 	const uint32_t *val;
 
 	(void)a4, (void)a5;
-	if (!dev && map->map_type != BPF_MAP_TYPE_CPUMAP)
+	if (!dev && map->map_type != BPF_MAP_TYPE_CPUMAP && map->map_type != BPF_MAP_TYPE_XSKMAP)
 		return bh_run_fail(-EINVAL, "bpf_redirect_map (51): map '%s' has type %u; it takes a "
-				   "DEVMAP, DEVMAP_HASH or CPUMAP (an XSKMAP needs AF_XDP sockets bpfhost has "
-				   "not)", map->name, map->map_type);
+				   "DEVMAP, DEVMAP_HASH, CPUMAP or XSKMAP", map->name, map->map_type);
 	if (flags & ~(3ull | (dev ? F_BROADCAST | F_EXCLUDE_INGRESS : 0)))
 		return XDP_ABORTED;
 	val = bh_redirect_map_lookup(map, (uint32_t)key);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * DEVMAP, DEVMAP_HASH and CPUMAP against the Linux kernel's: creation
+ * DEVMAP, DEVMAP_HASH, CPUMAP and XSKMAP against the Linux kernel's: creation
  * rules case by case; then random sequences of updates (ifindex or qsize
  * at and past their limits, flags, "no program" as -1 and 0), deletes,
  * lookups and key walks on maps of both value sizes, each call's result and
@@ -63,6 +63,8 @@ static void t_create_rules(void)
 		/* Linux's limit is NR_CPUS, a build option (256 here, 8192 in distributions; bpfhost: 8192). */
 		{ BPF_MAP_TYPE_CPUMAP, 4, 4, 64, 0 },	  { BPF_MAP_TYPE_CPUMAP, 4, 4, 8193, 0 },
 		{ BPF_MAP_TYPE_CPUMAP, 4, 4, 0, 0 },
+		{ BPF_MAP_TYPE_XSKMAP, 4, 4, 8, 0 },	  { BPF_MAP_TYPE_XSKMAP, 4, 8, 8, 0 },
+		{ BPF_MAP_TYPE_XSKMAP, 8, 4, 8, 0 },	  { BPF_MAP_TYPE_XSKMAP, 4, 4, 8, BPF_F_RDONLY_PROG },
 	};
 	int compared = 0;
 
@@ -85,7 +87,8 @@ static void t_create_rules(void)
 			memset(&info, 0, sizeof(info));
 			ASSERT_OK(bpfhost_map_get_info_by_fd(b, &info, &len), "info");
 			ASSERT_EQ(info.map_flags & BPF_F_RDONLY_PROG,
-				  cases[i].type == BPF_MAP_TYPE_CPUMAP ? 0u : BPF_F_RDONLY_PROG,
+				  cases[i].type == BPF_MAP_TYPE_CPUMAP || cases[i].type == BPF_MAP_TYPE_XSKMAP ?
+				  0u : BPF_F_RDONLY_PROG,
 				  "devmaps are read-only to programs, as Linux marks them");
 			bpfhost_close(b);
 		}
@@ -177,24 +180,64 @@ static void t_operations(void)
 	printf("kernel comparison: %d of %d devmap/devmap_hash/cpumap operations alike\n", ok, ops);
 }
 
+/*
+ * XSKMAP: everything before a socket is needed (flags, key range, deletes,
+ * walks, user lookups) alike; an update that reaches the socket cannot be
+ * compared (bpfhost has none: -EOPNOTSUPP).
+ */
+static void t_xskmap(void)
+{
+	int k, b, compared = 0;
+	uint32_t key, next_k, next_b, v = UINT32_MAX;
+
+	if (!available())
+		return;
+	k = kbpf_map_create(BPF_MAP_TYPE_XSKMAP, 4, 4, 4, 0, 0);
+	b = bh_create(BPF_MAP_TYPE_XSKMAP, 4, 4, 4, 0);
+	ASSERT_GE(k, 0, "kernel map");
+	ASSERT_GE(b, 0, "bpfhost map");
+	for (key = 0; key < 6; key++) {
+		uint32_t vk, vb;
+
+		ASSERT_EQ(bpfhost_map_update_elem(b, &key, &v, 4), kbpf_map_update(k, &key, &v, 4), "flags 4");
+		if (key >= 4)
+			ASSERT_EQ(bpfhost_map_update_elem(b, &key, &v, 0), kbpf_map_update(k, &key, &v, 0),
+				  "key past max_entries");
+		ASSERT_EQ(bpfhost_map_delete_elem(b, &key), kbpf_map_delete(k, &key), "delete");
+		ASSERT_EQ(bpfhost_map_lookup_elem(b, &key, &vb), kbpf_map_lookup(k, &key, &vk, 0), "lookup");
+		ASSERT_EQ(bpfhost_map_get_next_key(b, &key, &next_b), kbpf_map_get_next_key(k, &key, &next_k),
+			  "walk");
+		compared += 4;
+	}
+	key = 0;
+	ASSERT_EQ(bpfhost_map_update_elem(b, &key, &v, 0), -EOPNOTSUPP, "no sockets in bpfhost");
+	ASSERT_STR_CONTAINS(bpfhost_last_error(), "AF_XDP sockets", "says why");
+	kbpf_close(k);
+	bpfhost_close(b);
+	printf("kernel comparison: %d xskmap operations alike\n", compared);
+}
+
 /* bpf_redirect_map from XDP programs: keys with and without entries, the flags. */
 static void t_redirect_map(void)
 {
-	static const uint32_t types[3] = { BPF_MAP_TYPE_DEVMAP, BPF_MAP_TYPE_DEVMAP_HASH, BPF_MAP_TYPE_CPUMAP };
+	static const uint32_t types[4] = { BPF_MAP_TYPE_DEVMAP, BPF_MAP_TYPE_DEVMAP_HASH, BPF_MAP_TYPE_CPUMAP,
+					   BPF_MAP_TYPE_XSKMAP };
 	static const uint64_t flags[] = { 0, 1, 2, 3, 4, 8, 8 | 16, 16, 2 | 8, 32 };
 	uint8_t frame[64] = { 0 };
 	int runs = 0;
 
 	if (!available())
 		return;
-	for (int t = 0; t < 3; t++) {
+	for (int t = 0; t < 4; t++) {
 		int k = kbpf_map_create(types[t], 4, 4, 4, 0, 0), b = bh_create(types[t], 4, 4, 4, 0);
 		uint32_t key = 1, v = types[t] == BPF_MAP_TYPE_CPUMAP ? 64 : 1;
 
 		ASSERT_GE(k, 0, "kernel map");
 		ASSERT_GE(b, 0, "bpfhost map");
-		ASSERT_OK(kbpf_map_update(k, &key, &v, 0), "kernel entry 1");
-		ASSERT_OK(bpfhost_map_update_elem(b, &key, &v, 0), "bpfhost entry 1");
+		if (types[t] != BPF_MAP_TYPE_XSKMAP) {	/* an xskmap stays empty: no sockets */
+			ASSERT_OK(kbpf_map_update(k, &key, &v, 0), "kernel entry 1");
+			ASSERT_OK(bpfhost_map_update_elem(b, &key, &v, 0), "bpfhost entry 1");
+		}
 		for (uint32_t kk = 0; kk < 3; kk++)
 			for (size_t f = 0; f < sizeof(flags) / sizeof(flags[0]); f++) {
 				struct bpf_insn pk[] = { LD_MAP(1, k), MOV64_IMM(2, kk), LD_IMM64(3, flags[f]),
@@ -234,7 +277,8 @@ static void t_redirect_map(void)
 
 int main(void)
 {
-	static const struct test_case cases[] = { TEST(t_create_rules), TEST(t_operations), TEST(t_redirect_map) };
+	static const struct test_case cases[] = { TEST(t_create_rules), TEST(t_operations), TEST(t_xskmap),
+						   TEST(t_redirect_map) };
 
 	return test_run("kernel_redirect_map_diff", cases, sizeof(cases) / sizeof(cases[0]));
 }
