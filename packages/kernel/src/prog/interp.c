@@ -16,6 +16,7 @@
  * opcode here is a bug somewhere else: the program stops with -EINVAL.
  */
 #include "interp.h"
+#include "prog_type.h"
 #include "trace.h"
 #include "../maps/map.h"
 #include "../maps/prog_array.h"
@@ -727,9 +728,13 @@ dispatch:
 	TARGET(jmp_callx)
 	helper = bh_prog_helper_by_id(prog, (uint32_t)DST);
 	if (unlikely(!helper)) {
+		const char *linux_name = DST <= UINT32_MAX ? bh_linux_helper_name((uint32_t)DST) : NULL;
+
 		run->pc = PC;
-		run->err = bh_err(-EINVAL, "program '%s': insn %u: callx: r%u = %llu is not a helper of this program type",
-				  prog->name, PC, insn->dst_reg, (unsigned long long)DST);
+		run->err = bh_err(-EINVAL, "program '%s': insn %u: callx: r%u = %llu%s%s%s is not a helper of "
+				  "program type '%s'", prog->name, PC, insn->dst_reg, (unsigned long long)DST,
+				  linux_name ? " (bpf_" : "", linux_name ? linux_name : "", linux_name ? ")" : "",
+				  prog->ptype ? prog->ptype->name : "?");
 		goto out;
 	}
 	goto call_helper;

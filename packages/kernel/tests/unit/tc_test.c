@@ -200,6 +200,18 @@ static void t_refused_by_name(void)
 	ASSERT_STR_CONTAINS(bpfhost_last_error(), "bpf_skb_vlan_push (18)", "named");
 	ASSERT_EQ(LOAD_TYPE(BPF_PROG_TYPE_SCHED_ACT, "cgrp", CALL(210), EXIT()), -EINVAL, "a 6.2 helper");
 	ASSERT_STR_CONTAINS(bpfhost_last_error(), "bpf_cgrp_storage_get (210)", "named too");
+	/* callx reaches helpers at run time: the message names the helper too. */
+	{
+		int fd = LOAD_TC("callx", MOV64_IMM(6, BPF_FUNC_xdp_adjust_head), CALLX(6), EXIT());
+		uint32_t ret = 0;
+
+		ASSERT_GE(fd, 0, "load");
+		ipv4_frame();
+		ASSERT_EQ(run(fd, 64, NULL, &ret, NULL), -EINVAL, "callx to XDP's helper");
+		ASSERT_STR_CONTAINS(bpfhost_last_error(), "callx: r6 = 44 (bpf_xdp_adjust_head) is not a helper of "
+				    "program type 'sched_cls'", "named");
+		bpfhost_close(fd);
+	}
 }
 
 int main(void)
