@@ -369,4 +369,79 @@ int hash_ecn(struct __sk_buff *skb)
 	return TC_ACT_OK;
 }
 
+unsigned long long load_byte(void *skb, unsigned long long off) asm("llvm.bpf.load.byte");
+unsigned long long load_half(void *skb, unsigned long long off) asm("llvm.bpf.load.half");
+unsigned long long load_word(void *skb, unsigned long long off) asm("llvm.bpf.load.word");
+
+/* Legacy packet loads (LD_ABS/LD_IND) count from the MAC header in TC; past the end the program returns 0. */
+SEC("tc")
+int ld_abs(struct __sk_buff *skb)
+{
+	__u64 proto = load_half(skb, 12), x = load_byte(skb, 14) & 0xf;
+
+	if (proto != ETH_P_IP)
+		return (int)(proto & 0xff) | 0x100;
+	x = load_word(skb, 14 + x * 4) ^ load_byte(skb, 23);
+	return (int)(x ^ load_byte(skb, skb->len - 1 + (load_byte(skb, 2) & 1)));
+}
+
+/*
+ * Six skb operations in an order the frame picks (VLAN push/pop, change_head,
+ * change_tail, adjust_room, store_bytes, l3_csum_replace, ECN, pull_data),
+ * each result kept: the helpers' shared state (header offsets, mac_len,
+ * protocol, the VLAN tag, length) must evolve as Linux's does.
+ */
+SEC("tc")
+int combo(struct __sk_buff *skb)
+{
+	__u8 *p = (void *)(long)skb->data, *end = (void *)(long)skb->data_end;
+	__u8 ops[8];
+	__u64 acc = 0;
+	__u16 v = 0x1234;
+	long r;
+	int i;
+
+	if (p + 8 > end)
+		return TC_ACT_SHOT;
+	__builtin_memcpy(ops, p, 8);
+#pragma unroll
+	for (i = 0; i < 6; i++) {
+		__u8 op = ops[i + 2];
+
+		switch (op % 9) {
+		case 0:
+			r = bpf_skb_vlan_push(skb, op & 0x10 ? bpf_htons(ETH_P_8021AD) : bpf_htons(ETH_P_8021Q),
+					      op);
+			break;
+		case 1:
+			r = bpf_skb_vlan_pop(skb);
+			break;
+		case 2:
+			r = bpf_skb_change_head(skb, op & 0x1e, 0);
+			break;
+		case 3:
+			r = bpf_skb_change_tail(skb, skb->len + (int)(op & 0x1f) - 16, 0);
+			break;
+		case 4:
+			r = bpf_skb_adjust_room(skb, (int)(op & 0x1c) - 12, op >> 7, op & 0x20 ? BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 : 0);
+			break;
+		case 5:
+			r = bpf_skb_store_bytes(skb, op & 0x3f, &v, 2, 0);
+			break;
+		case 6:
+			r = bpf_l3_csum_replace(skb, 24, 0x1234, op, 2);
+			break;
+		case 7:
+			r = bpf_skb_ecn_set_ce(skb);
+			break;
+		default:
+			r = bpf_skb_pull_data(skb, op);
+			break;
+		}
+		acc = acc * 31 + (__u64)r + skb->len * 7 + skb->protocol + skb->vlan_tci * 3 + skb->vlan_present;
+	}
+	remember(31 - (ops[1] & 1), acc);
+	return (int)(acc ^ (acc >> 32));
+}
+
 char LICENSE[] SEC("license") = "GPL";

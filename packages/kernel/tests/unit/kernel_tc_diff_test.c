@@ -5,7 +5,8 @@
  * with store_bytes and the l3/l4 checksum helpers, the checksum helpers
  * with arguments from the frame, change_tail, change_head, adjust_room,
  * VLAN push/pop with ECN, redirects, every context field, the flow hash's
- * properties) run through BPF_PROG_TEST_RUN in the kernel and in bpfhost on
+ * properties, LD_ABS/LD_IND, and six helpers in an order each frame picks,
+ * which drives their shared header state) run through BPF_PROG_TEST_RUN in the kernel and in bpfhost on
  * the same random frames (IPv4, IPv6, VLAN-tagged, other ethertypes, the
  * size limits), in the same order, a third of them with a ctx_in: the same
  * error or return value, the same data_out bytes and length, the same
@@ -23,10 +24,10 @@
 #include "bpfhost/libbpf.h"
 #include "bpfhost/uapi.h"
 
-#define NPROGS 10
+#define NPROGS 12
 static const char *const progs[NPROGS] = {
 	"parse", "nat", "csum_var", "change_tail", "change_head", "adjust_room", "vlan", "redirect",
-	"ctx_fields", "hash_ecn",
+	"ctx_fields", "hash_ecn", "ld_abs", "combo",
 };
 
 #define SKB_SIZE 192
