@@ -140,6 +140,28 @@ static void t_helpers(void)
 	bpfhost_close(pop);
 }
 
+/*
+ * A program pushing tag after tag: each push but the first moves a tag
+ * into the frame (4 bytes more). The buffer grows by half the frame each
+ * time it is short, so 20,000 pushes copy the frame a few dozen times.
+ */
+static void t_many_pushes(void)
+{
+	uint8_t big[128];
+	int fd = LOAD_TC("pushes", MOV64_REG(6, 1), MOV64_IMM(7, 0), MOV64_REG(1, 6), MOV64_IMM(2, 0x0081),
+			 MOV64_IMM(3, 1), CALL(FN_skb_vlan_push), ALU64_IMM(BPF_ADD, 7, 1),
+			 JMP_IMM(BPF_JLT, 7, 20000, -6), LDX(BPF_W, 0, 6, 0), EXIT());
+	BPFHOST_OPTS(bpfhost_test_run_opts, o, .data_in = frame, .data_size_in = 64, .data_out = big,
+		     .data_size_out = sizeof(big));
+
+	ASSERT_GE(fd, 0, "load");
+	ipv4_frame();
+	ASSERT_EQ(bpfhost_prog_test_run_opts(fd, &o), -ENOSPC, "the frame outgrew data_out");
+	ASSERT_EQ(o.data_size_out, 64u + 4u * 19999u, "19,999 tags in the frame");
+	ASSERT_TRUE(big[12] == 0x81 && big[13] == 0 && big[15] == 1, "the first bytes came back: a tag");
+	bpfhost_close(fd);
+}
+
 /* ctx_in: the fields Linux takes; ctx_out: the ones it gives back, as the program left them. */
 static void t_ctx_in_out(void)
 {
@@ -217,7 +239,8 @@ static void t_refused_by_name(void)
 int main(void)
 {
 	static const struct test_case cases[] = {
-		TEST(t_sections), TEST(t_ctx_fields), TEST(t_helpers), TEST(t_ctx_in_out), TEST(t_redirect),
+		TEST(t_sections), TEST(t_ctx_fields), TEST(t_helpers), TEST(t_many_pushes), TEST(t_ctx_in_out),
+		TEST(t_redirect),
 		TEST(t_refused_by_name),
 	};
 
