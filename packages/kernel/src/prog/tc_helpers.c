@@ -523,8 +523,9 @@ static int skb_vlan_pop_tag(struct bh_tc_ctx *c, uint16_t *tci)
 	encap = (uint16_t)(p[16] << 8 | p[17]);
 	if (encap >= 0x0600)
 		c->protocol = TC_BE16(encap);
-	else	/* the two bytes after the tag: ff ff is raw 802.3; the buffer is zeroed past the frame */
-		c->protocol = p[18] == 0xff && p[19] == 0xff ? TC_BE16(0x0001) : TC_BE16(0x0004);
+	else	/* the two bytes after the tag (ff ff: raw 802.3), read past the frame as Linux does */
+		c->protocol = c->data + 20 <= c->size && p[18] == 0xff && p[19] == 0xff ? TC_BE16(0x0001) :
+											  TC_BE16(0x0004);
 	__builtin_memmove(p + TC_VLAN_HLEN, p, 12);
 	c->data += TC_VLAN_HLEN;
 	c->len -= TC_VLAN_HLEN;
@@ -668,7 +669,8 @@ static uint32_t fnv(uint32_t h, const uint8_t *p, uint32_t n)
 static uint32_t flow_hash(const struct bh_tc_ctx *c)
 {
 	const uint8_t *n = c->head + c->network;
-	uint32_t avail = c->len - (uint32_t)(c->network - (int32_t)c->data), h = 2166136261u, l4 = 0;
+	uint32_t off = (uint32_t)(c->network - (int32_t)c->data), h = 2166136261u, l4 = 0;
+	uint32_t avail = off <= c->len ? c->len - off : 0;	/* the helpers keep it so; never trust it */
 	uint8_t proto = 0;
 
 	h = fnv(h, (const uint8_t *)&c->protocol, 2);
