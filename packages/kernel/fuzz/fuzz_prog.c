@@ -15,8 +15,9 @@
  *  - after closing everything, the handle count and the live objects are
  *    back to where they were before the input.
  *
- * The program type is one of the built-in socket filter and XDP (whose
- * helpers move the packet under the program's pointers), or "testprog"
+ * The program type is one of the built-in socket filter, XDP and TC
+ * (SCHED_CLS; XDP's and TC's helpers move and resize the packet under the
+ * program's pointers), or "testprog"
  * (4200, from tests/ext/test_prog_provider.c, loaded once) whose context
  * carries 64-bit data/data_end packet pointers.
  */
