@@ -16,7 +16,11 @@
 #define TC_SKB_SIZE 192u		/* sizeof(struct __sk_buff) */
 #define TC_ETH_HLEN 14u
 #define TC_VLAN_HLEN 4u
-/* Offsets in struct __sk_buff (checked against <linux/bpf.h> by uapi_layout_test). */
+/*
+ * Offsets in struct __sk_buff (Linux's UAPI; kernel_tc_diff_test's sweep of
+ * every offset and size against the kernel's verifier, and the values it
+ * loads, would show one out of place).
+ */
 #define TC_SKB_LEN 0
 #define TC_SKB_PKT_TYPE 4
 #define TC_SKB_MARK 8
