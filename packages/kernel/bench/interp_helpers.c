@@ -19,6 +19,11 @@
  *                 the ring is drained (consumer = producer) between batches, outside the
  *                 timed region, and a failed output (ring full) is counted and printed
  *   tail call     bpf_tail_call into slot 0 of a prog array holding a program returning 1
+ * and XDP programs (BPF_PROG_TYPE_XDP, the kernel's XDP test run in its
+ * plain mode) on the same frame, an IPv4/UDP packet to port 53:
+ *   xdp empty       r0 = XDP_PASS
+ *   xdp parser      ctx->data/data_end, bounds check, Ethernet, IPv4 (IHL 5), UDP port 53: XDP_PASS
+ *   xdp hash lookup the hash lookup above from an XDP program
  * Keys come from bpf_get_prandom_u32() in both engines (Linux: a per-CPU
  * state; bpfhost: a per-thread one), so the 2-CPU case shares no counter;
  * the prandom row is that cost alone.
@@ -64,13 +69,14 @@
 #define HB_PKT_SIZE 64
 
 enum workload_id { W_EMPTY, W_PRANDOM, W_ARRAY, W_HASH, W_HASH_UPDATE, W_LRU_UPDATE, W_LPM,
-		   W_RINGBUF, W_TAIL, W_COUNT };
+		   W_RINGBUF, W_TAIL, W_XDP_EMPTY, W_XDP_PARSE, W_XDP_HASH, W_COUNT };
 enum map_id { M_ARRAY, M_HASH, M_LRU, M_LPM, M_RING, M_PROGS, M_COUNT };
 
 struct workload {
 	const char *name;
 	double perf_md_ns;		/* the kernel's figure in PERFORMANCE.md (0: none) */
 	uint32_t expect_r0;		/* what every run returns */
+	uint32_t prog_type;		/* 0: a socket filter */
 };
 
 static const struct workload workloads[W_COUNT] = {
@@ -83,6 +89,9 @@ static const struct workload workloads[W_COUNT] = {
 	[W_LPM] = { "lpm_trie lookup", 149, 1 },
 	[W_RINGBUF] = { "ringbuf output", 56, 0 },
 	[W_TAIL] = { "tail call", 34, 1 },
+	[W_XDP_EMPTY] = { "xdp empty", 0, 2, BPF_PROG_TYPE_XDP },
+	[W_XDP_PARSE] = { "xdp parser", 0, 2, BPF_PROG_TYPE_XDP },
+	[W_XDP_HASH] = { "xdp hash lookup", 0, 1, BPF_PROG_TYPE_XDP },
 };
 
 /* BPFHOST_HELPER_BENCH_ONLY=word (e.g. "hash"): only the workloads whose name has it. */
@@ -148,20 +157,20 @@ static void e_close(struct engine *e, int fd)
 		bpfhost_close(fd);
 }
 
-static int e_prog_load(struct engine *e, const struct bpf_insn *insns, uint32_t cnt, char *why,
-		       size_t len)
+static int e_prog_load(struct engine *e, uint32_t type, const struct bpf_insn *insns, uint32_t cnt,
+		       char *why, size_t len)
 {
 	static char log[16384];
 	int fd;
 
+	type = type ? type : BPF_PROG_TYPE_SOCKET_FILTER;
 	if (!e->kernel) {
-		fd = bpfhost_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "helpers", "GPL", insns, cnt,
-				       NULL);
+		fd = bpfhost_prog_load(type, "helpers", "GPL", insns, cnt, NULL);
 		if (fd < 0)
 			snprintf(why, len, "bpfhost_prog_load: %s", bpfhost_last_error());
 		return fd;
 	}
-	fd = kbpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, insns, cnt, "GPL", log, sizeof(log));
+	fd = kbpf_prog_load(type, insns, cnt, "GPL", log, sizeof(log));
 	if (fd < 0) {
 		size_t l = strlen(log);
 
@@ -174,7 +183,8 @@ static int e_prog_load(struct engine *e, const struct bpf_insn *insns, uint32_t 
 /* @repeat runs of @fd; *ns gets ns per run (see the top comment). 0 or -errno. */
 static int e_run(struct engine *e, int fd, uint32_t repeat, uint32_t *retval, double *ns)
 {
-	static const uint8_t pkt[HB_PKT_SIZE];
+	/* Ethernet, IPv4 (IHL 5, UDP), UDP to port 53: what the XDP parser reads. */
+	static const uint8_t pkt[HB_PKT_SIZE] = { [12] = 0x08, [14] = 0x45, [23] = 17, [36] = 0, [37] = 53 };
 	uint32_t duration = 0;
 	uint64_t t0;
 	int err;
@@ -319,6 +329,22 @@ static void build(struct prog_buf *p, enum workload_id w, const struct engine *e
 		EMIT(p, LD_MAP(2, e->map[M_PROGS]), MOV64_IMM(3, 0), CALL(BPF_FUNC_tail_call),
 		     MOV64_IMM(0, 0), EXIT());
 		break;
+	case W_XDP_EMPTY:
+		EMIT(p, MOV64_IMM(0, XDP_PASS), EXIT());
+		break;
+	case W_XDP_PARSE:
+		/* r2 = data, r3 = data_end; 42 bytes (Ethernet, IPv4, UDP) or XDP_DROP. */
+		EMIT(p, LDX(BPF_W, 2, 1, 0), LDX(BPF_W, 3, 1, 4), MOV64_REG(4, 2), ALU64_IMM(BPF_ADD, 4, 42),
+		     JMP_REG(BPF_JGT, 4, 3, 13), LDX(BPF_H, 5, 2, 12), JMP_IMM(BPF_JNE, 5, 0x0008, 13),
+		     LDX(BPF_B, 5, 2, 14), ALU64_IMM(BPF_AND, 5, 0xf), JMP_IMM(BPF_JNE, 5, 5, 10),
+		     LDX(BPF_B, 5, 2, 23), JMP_IMM(BPF_JNE, 5, 17, 8), LDX(BPF_H, 5, 2, 36),
+		     JMP_IMM(BPF_JNE, 5, 0x3500, 2), MOV64_IMM(0, XDP_PASS), EXIT(), MOV64_IMM(0, XDP_TX),
+		     EXIT(), MOV64_IMM(0, XDP_DROP), EXIT(), MOV64_IMM(0, XDP_PASS), EXIT());
+		break;
+	case W_XDP_HASH:
+		emit_key(p);
+		emit_lookup(p, e->map[M_HASH], -4);
+		break;
 	default:
 		break;
 	}
@@ -385,7 +411,7 @@ static int engine_setup(struct engine *e, char *why, size_t len)
 	}
 	if (fill_key_maps(e, why, len) || ring_map(e, why, len))
 		return -1;
-	e->target = e_prog_load(e, ret1, 2, why, len);
+	e->target = e_prog_load(e, 0, ret1, 2, why, len);
 	if (e->target < 0)
 		return -1;
 	target = (uint32_t)e->target;
@@ -396,7 +422,7 @@ static int engine_setup(struct engine *e, char *why, size_t len)
 	}
 	for (int w = 0; w < W_COUNT; w++) {
 		build(&p, (enum workload_id)w, e);
-		e->prog[w] = e_prog_load(e, p.insns, p.cnt, why, len);
+		e->prog[w] = e_prog_load(e, workloads[w].prog_type, p.insns, p.cnt, why, len);
 		if (e->prog[w] < 0)
 			return -1;
 	}

@@ -15,8 +15,9 @@
  *  - after closing everything, the handle count and the live objects are
  *    back to where they were before the input.
  *
- * The program type is one of the built-in socket filter and XDP (whose
- * helpers move the packet under the program's pointers), or "testprog"
+ * The program type is one of the built-in socket filter, XDP and TC
+ * (SCHED_CLS; XDP's and TC's helpers move and resize the packet under the
+ * program's pointers), or "testprog"
  * (4200, from tests/ext/test_prog_provider.c, loaded once) whose context
  * carries 64-bit data/data_end packet pointers.
  */
@@ -44,6 +45,7 @@
 #define HDR_SELF_TAIL 0x08	/* the program sits in its own prog array (slot 1) */
 #define HDR_CTX_IN 0x10		/* pass ctx_in (and ctx_out) */
 #define HDR_XDP 0x20		/* XDP (when not testprog) */
+#define HDR_TC 0x40		/* SCHED_CLS (when neither testprog nor XDP) */
 
 static const struct prog_kind {
 	uint32_t type, type_bit, ctx_size;
@@ -52,6 +54,7 @@ static const struct prog_kind {
 	{ BPF_PROG_TYPE_SOCKET_FILTER, GEN_TYPE_SKB, SKB_CTX_SIZE, GEN_PKT_SKB },
 	{ TESTPROG_TYPE, GEN_TYPE_TESTPROG, TESTPROG_CTX_SIZE, GEN_PKT_PTR64 },
 	{ BPF_PROG_TYPE_XDP, GEN_TYPE_XDP, XDP_CTX_SIZE, GEN_PKT_XDP },
+	{ BPF_PROG_TYPE_SCHED_CLS, GEN_TYPE_TC, SKB_CTX_SIZE, GEN_PKT_TC },
 };
 
 struct fixture {
@@ -231,7 +234,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_bytes in = { data, size };
 	struct fuzz_counts before = fuzz_counts_now();
 	uint8_t hdr = fuzz_u8(&in), repeat = 1 + fuzz_u8(&in) % 2;
-	const struct prog_kind *kind = &kinds[hdr & HDR_TESTPROG ? 1 : hdr & HDR_XDP ? 2 : 0];
+	const struct prog_kind *kind = &kinds[hdr & HDR_TESTPROG ? 1 : hdr & HDR_XDP ? 2 : hdr & HDR_TC ? 3 : 0];
 	uint32_t type = kind->type;
 	struct gen_env env = {
 		.prog_type = type,

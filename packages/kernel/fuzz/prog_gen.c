@@ -261,6 +261,10 @@ static void gen_ptr(struct gen *g, struct func *f, uint8_t dst)
 			emit(f, INSN(BPF_LDX | BPF_MEM | BPF_W, dst, BPF_REG_6,
 				     end ? 4 : (kind & 0x80) ? 8 : 0, 0));
 			break;
+		case GEN_PKT_TC:	/* __sk_buff's data, data_end or data_meta */
+			emit(f, INSN(BPF_LDX | BPF_MEM | BPF_W, dst, BPF_REG_6,
+				     end ? 80 : (kind & 0x80) ? 140 : 76, 0));
+			break;
 		default:
 			emit(f, INSN(BPF_LDX | BPF_MEM | BPF_W, dst, BPF_REG_6, end ? 80 : 76, 0));
 			break;
@@ -464,7 +468,8 @@ struct gen_helper {
 	uint8_t types;		/* GEN_TYPE_* bits of the program types that have it */
 };
 
-#define ALL (GEN_TYPE_SKB | GEN_TYPE_TESTPROG | GEN_TYPE_XDP)
+#define ALL (GEN_TYPE_SKB | GEN_TYPE_TESTPROG | GEN_TYPE_XDP | GEN_TYPE_TC)
+#define TC GEN_TYPE_TC
 
 static const struct gen_helper helpers[] = {
 	{ BPF_FUNC_map_lookup_elem, { R_MAP, R_KEY }, GEN_MAP_HASH, ALL },
@@ -474,7 +479,21 @@ static const struct gen_helper helpers[] = {
 	{ BPF_FUNC_trace_printk, { R_MEM, R_SIZE, R_ANY, R_ANY, R_ANY }, GEN_MAP_ARRAY, ALL },
 	{ BPF_FUNC_get_prandom_u32, { R_NONE }, GEN_MAP_ARRAY, ALL },
 	{ BPF_FUNC_get_smp_processor_id, { R_NONE }, GEN_MAP_ARRAY, ALL },
-	{ BPF_FUNC_skb_load_bytes, { R_CTX, R_ANY, R_MEM, R_SIZE }, GEN_MAP_ARRAY, GEN_TYPE_SKB },
+	{ BPF_FUNC_skb_load_bytes, { R_CTX, R_ANY, R_MEM, R_SIZE }, GEN_MAP_ARRAY, GEN_TYPE_SKB | TC },
+	/* TC's (Linux's ids): store_bytes, l3/l4_csum_replace, clone_redirect, vlan_push/pop, get_hash_recalc,
+	 * change_tail, pull_data, change_head, adjust_room, ecn_set_ce */
+	{ 9, { R_CTX, R_ANY, R_MEM, R_SIZE, R_FLAGS }, GEN_MAP_ARRAY, TC },
+	{ 10, { R_CTX, R_ANY, R_ANY, R_ANY, R_FLAGS }, GEN_MAP_ARRAY, TC },
+	{ 11, { R_CTX, R_ANY, R_ANY, R_ANY, R_FLAGS }, GEN_MAP_ARRAY, TC },
+	{ 13, { R_CTX, R_ANY, R_FLAGS }, GEN_MAP_ARRAY, TC },
+	{ 18, { R_CTX, R_ANY, R_ANY }, GEN_MAP_ARRAY, TC },
+	{ 19, { R_CTX }, GEN_MAP_ARRAY, TC },
+	{ 34, { R_CTX }, GEN_MAP_ARRAY, TC },
+	{ 38, { R_CTX, R_SIZE, R_FLAGS }, GEN_MAP_ARRAY, TC },
+	{ 39, { R_CTX, R_SIZE }, GEN_MAP_ARRAY, TC },
+	{ 43, { R_CTX, R_SIZE, R_FLAGS }, GEN_MAP_ARRAY, TC },
+	{ 50, { R_CTX, R_DELTA, R_ANY, R_FLAGS }, GEN_MAP_ARRAY, TC },
+	{ 97, { R_CTX }, GEN_MAP_ARRAY, TC },
 	{ BPF_FUNC_map_push_elem, { R_MAP, R_VAL, R_FLAGS }, GEN_MAP_QUEUE, ALL },
 	{ BPF_FUNC_map_pop_elem, { R_MAP, R_VAL }, GEN_MAP_QUEUE, ALL },
 	{ BPF_FUNC_map_peek_elem, { R_MAP, R_VAL }, GEN_MAP_QUEUE, ALL },
@@ -486,8 +505,8 @@ static const struct gen_helper helpers[] = {
 	{ BPF_FUNC_ringbuf_query, { R_MAP, R_FLAGS }, GEN_MAP_RINGBUF, ALL },
 	{ 65600 /* test_add of tests/ext/test_prog_provider.c */, { R_ANY, R_ANY }, GEN_MAP_ARRAY,
 	  GEN_TYPE_TESTPROG },
-	{ BPF_FUNC_redirect, { R_ANY, R_FLAGS }, GEN_MAP_ARRAY, GEN_TYPE_XDP },
-	{ BPF_FUNC_csum_diff, { R_MEM, R_SIZE, R_MEM, R_SIZE, R_ANY }, GEN_MAP_ARRAY, GEN_TYPE_XDP },
+	{ BPF_FUNC_redirect, { R_ANY, R_FLAGS }, GEN_MAP_ARRAY, GEN_TYPE_XDP | TC },
+	{ BPF_FUNC_csum_diff, { R_MEM, R_SIZE, R_MEM, R_SIZE, R_ANY }, GEN_MAP_ARRAY, GEN_TYPE_XDP | TC },
 	{ BPF_FUNC_xdp_adjust_head, { R_CTX, R_DELTA }, GEN_MAP_ARRAY, GEN_TYPE_XDP },
 	{ BPF_FUNC_xdp_adjust_meta, { R_CTX, R_DELTA }, GEN_MAP_ARRAY, GEN_TYPE_XDP },
 	{ BPF_FUNC_xdp_adjust_tail, { R_CTX, R_DELTA }, GEN_MAP_ARRAY, GEN_TYPE_XDP },

@@ -38,12 +38,14 @@ enum gen_pkt {
 	GEN_PKT_SKB,		/* socket filter: LD_ABS/IND and bpf_skb_load_bytes only */
 	GEN_PKT_PTR64,		/* 64-bit data (offset 0) and data_end (8): testprog */
 	GEN_PKT_XDP,		/* 4-byte loads of data (0), data_end (4), data_meta (8): xdp_md */
+	GEN_PKT_TC,		/* 4-byte loads of data (76), data_end (80), data_meta (140): __sk_buff */
 };
 
 /* Program types, for the helpers each may call. */
 #define GEN_TYPE_SKB 0x1
 #define GEN_TYPE_TESTPROG 0x2
 #define GEN_TYPE_XDP 0x4
+#define GEN_TYPE_TC 0x8
 
 struct gen_env {
 	uint32_t prog_type;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * The names of Linux's helper functions by id (ids 0..209, as of Linux
- * 6.1's UAPI; later kernels add kfuncs, not helpers), so that a program
+ * The names of Linux's helper functions by id (ids 0..211: the last two
+ * came with Linux 6.2; later kernels add kfuncs, not helpers), so that a program
  * calling a helper its type does not provide is refused with the name the
  * programmer wrote ("bpf_fib_lookup"), not a number.
  */
@@ -51,7 +51,7 @@ static const char *const linux_helpers[] = {
 	"ringbuf_reserve_dynptr", "ringbuf_submit_dynptr", "ringbuf_discard_dynptr", "dynptr_read",
 	"dynptr_write", "dynptr_data", "tcp_raw_gen_syncookie_ipv4", "tcp_raw_gen_syncookie_ipv6",
 	"tcp_raw_check_syncookie_ipv4", "tcp_raw_check_syncookie_ipv6", "ktime_get_tai_ns",
-	"user_ringbuf_drain",
+	"user_ringbuf_drain", "cgrp_storage_get", "cgrp_storage_delete",
 };
 
 const char *bh_linux_helper_name(uint32_t id)

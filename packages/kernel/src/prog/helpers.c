@@ -230,6 +230,8 @@ extern const struct bh_helper bh_skb_load_bytes_helper;
 
 const struct bh_helper *bh_core_helper(uint32_t id, uint32_t prog_type)
 {
+	if ((prog_type == BPF_PROG_TYPE_SCHED_CLS || prog_type == BPF_PROG_TYPE_SCHED_ACT) && bh_tc_helper(id))
+		return bh_tc_helper(id);
 	if (id == BPF_FUNC_skb_load_bytes)
 		return prog_type == BPF_PROG_TYPE_SOCKET_FILTER ? &bh_skb_load_bytes_helper : NULL;
 	if (prog_type == BPF_PROG_TYPE_XDP && bh_xdp_helper(id))

@@ -16,6 +16,7 @@
  * opcode here is a bug somewhere else: the program stops with -EINVAL.
  */
 #include "interp.h"
+#include "prog_type.h"
 #include "trace.h"
 #include "../maps/map.h"
 #include "../maps/prog_array.h"
@@ -658,12 +659,14 @@ dispatch:
 
 		/* The stack first, as every access: the context's pointers cost nothing there. */
 		if (unlikely(a - stack_lo > reach - 4)) {
+			uintptr_t slot;
+
 			CHECK_ACCESS(a, 4, false);
-			if (unlikely(a - run->ctx.start < run->ctx_ptr32_span)) {
+			slot = bh_run_ctx_ptr32_slot(run, a);
+			if (unlikely(slot != UINTPTR_MAX)) {
 				uintptr_t p;
 
-				__builtin_memcpy(&p, (const uint8_t *)run->ctx.end + (a - run->ctx.start) * 2,
-						 sizeof(p));
+				__builtin_memcpy(&p, (const uint8_t *)run->ctx.end + slot, sizeof(p));
 				DST = (uint64_t)p;
 				NEXT();
 			}
@@ -683,7 +686,7 @@ dispatch:
 
 		if (unlikely(a - stack_lo > reach - 4)) {
 			CHECK_ACCESS(a, 4, false);
-			if (unlikely(a - run->ctx.start < run->ctx_ptr32_span)) {
+			if (unlikely(bh_run_ctx_ptr32_slot(run, a) != UINTPTR_MAX)) {
 				fault_ptr32_sx(run, prog, PC, (uint32_t)(a - run->ctx.start));
 				goto out;
 			}
@@ -733,9 +736,13 @@ dispatch:
 	TARGET(jmp_callx)
 	helper = bh_prog_helper_by_id(prog, (uint32_t)DST);
 	if (unlikely(!helper)) {
+		const char *linux_name = DST <= UINT32_MAX ? bh_linux_helper_name((uint32_t)DST) : NULL;
+
 		run->pc = PC;
-		run->err = bh_err(-EINVAL, "program '%s': insn %u: callx: r%u = %llu is not a helper of this program type",
-				  prog->name, PC, insn->dst_reg, (unsigned long long)DST);
+		run->err = bh_err(-EINVAL, "program '%s': insn %u: callx: r%u = %llu%s%s%s is not a helper of "
+				  "program type '%s'", prog->name, PC, insn->dst_reg, (unsigned long long)DST,
+				  linux_name ? " (bpf_" : "", linux_name ? linux_name : "", linux_name ? ")" : "",
+				  prog->ptype ? prog->ptype->name : "?");
 		goto out;
 	}
 	goto call_helper;

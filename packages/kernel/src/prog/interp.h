@@ -55,8 +55,13 @@ struct bh_run {
 	 * ctx.end), out of the program's reach; the context rules allow only
 	 * such whole 4-byte loads of these fields, and sign-extending ones
 	 * fault (Linux's verifier refuses them). 0: no such fields.
+	 * ctx_ptr32_base moves the span (struct __sk_buff's data is at 76);
+	 * ctx_ptr32_mask says which 4-byte slots of it are pointer fields
+	 * (bit i: the field at base + 4 * i; others load as plain fields).
 	 */
 	uint32_t ctx_ptr32_span;
+	uint32_t ctx_ptr32_base;
+	uint32_t ctx_ptr32_mask;
 	struct bh_region pkt;		/* data..end, set by the caller; empty if none */
 	struct bh_region dyn[BH_RUN_DYN_REGIONS];
 	uint32_t dyn_next;		/* next dyn slot to overwrite */
@@ -85,6 +90,8 @@ static inline void bh_run_init(struct bh_run *run, const struct bh_prog *prog, v
 	run->ctx_rules = NULL;
 	run->ctx_atomics = false;
 	run->ctx_ptr32_span = 0;
+	run->ctx_ptr32_base = 0;
+	run->ctx_ptr32_mask = 0;
 	run->dyn_next = 0;
 	run->tail_calls = 0;
 	run->pc = 0;
@@ -117,6 +124,19 @@ static inline bool bh_run_ctx_has(const struct bh_run *run, uintptr_t addr, size
 		return off < run->ctx.end - run->ctx.start &&
 		       (run->ctx_rules[off] & (write ? BH_CTX_WRITE(size) : BH_CTX_READ(size)));
 	return bh_region_has(&run->ctx, addr, size, write) && bh_ctx_bytes_ok(run->ctx_rules, off, size, write);
+}
+
+/*
+ * If @addr is a 32-bit packet pointer field of the context (ctx_ptr32_span),
+ * its slot's offset from ctx.end; else a value past any slot (UINTPTR_MAX).
+ */
+static inline uintptr_t bh_run_ctx_ptr32_slot(const struct bh_run *run, uintptr_t addr)
+{
+	uintptr_t o = addr - run->ctx.start - run->ctx_ptr32_base;
+
+	if (o < run->ctx_ptr32_span && (run->ctx_ptr32_mask >> (o >> 2) & 1))
+		return o * 2;
+	return UINTPTR_MAX;
 }
 
 /* An atomic operation at @addr that the context rules refuse (Linux refuses them all). */

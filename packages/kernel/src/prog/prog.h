@@ -31,6 +31,12 @@ struct bh_helper {
 	uint8_t ret;			/* enum bpfhost_helper_return_type */
 	uint8_t args[5];		/* enum bpfhost_helper_arg_type */
 	const char *name;
+	/*
+	 * The helper may move or resize the packet (Linux's
+	 * bpf_helper_changes_pkt_data): packet pointers taken before the
+	 * call are stale after it, and a verifier must forget them.
+	 */
+	bool changes_pkt_data;
 	const uint32_t *map_types;	/* an extension helper's accepted map types (NULL: any) */
 	uint32_t map_type_count;
 };

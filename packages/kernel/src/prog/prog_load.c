@@ -274,7 +274,8 @@ static int load(union bpf_attr *attr, struct bh_prog *prog, bool *logged)
 	prog->ptype = bh_prog_type_get(attr->prog_type);
 	if (!prog->ptype)
 		return bh_err(-EINVAL, "program '%s': program type %u is not provided (built-in: "
-			      "socket filter (1), xdp (6); load the extension that provides it)", prog->name,
+			      "socket filter (1), sched_cls (3), sched_act (4), xdp (6); load the extension that "
+			      "provides it)", prog->name,
 			      attr->prog_type);
 	prog->len = attr->insn_cnt;
 	prog->insns = plat_alloc(sizeof(struct bpf_insn) * prog->len);

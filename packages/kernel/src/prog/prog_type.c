@@ -8,11 +8,10 @@
 #include "prog_type.h"
 #include "../ext/registrar.h"
 
-extern struct bh_prog_type bh_socket_filter_type;
-extern struct bh_prog_type bh_xdp_type;
+extern struct bh_prog_type bh_sched_cls_type;
 
-/* The built-in types: bh_xdp_type.next links the socket filter (xdp.c). */
-static struct bh_prog_type *types = &bh_xdp_type;
+/* The built-in types, linked: SCHED_CLS, SCHED_ACT (tc.c), XDP, socket filter (xdp.c). */
+static struct bh_prog_type *types = &bh_sched_cls_type;
 
 /* A built-in type's context rules, from its field table on first use (under the lock). */
 static int builtin_rules(struct bh_prog_type *t)
@@ -46,7 +45,7 @@ struct bh_prog_type *bh_prog_type_get(uint32_t type)
 		return NULL;
 	if (!t)
 		bh_err(-EOPNOTSUPP, "program type %u is not provided (built-in: socket filter (1), "
-		       "xdp (6); others come from extension modules)", type);
+		       "sched_cls (3), sched_act (4), xdp (6); others come from extension modules)", type);
 	return t;
 }
 
@@ -177,8 +176,8 @@ static int copy_helpers(struct bh_provider *p, struct bh_prog_type *t,
 				return bh_err(-EINVAL, "module '%s': helper '%s': arg_types[%d] %u is unknown",
 					      mod, f.name, a, f.arg_types[a]);
 		if (bh_prog_type_helper(t, f.helper_id))
-			return bh_err(-EINVAL, "module '%s': program type %u: helper id %u twice", mod,
-				      d->program_type, f.helper_id);
+			return bh_err(-EINVAL, "module '%s': program type %u: helper id %u ('%s') twice",
+				      mod, d->program_type, f.helper_id, f.name);
 		h->fn = f.function;
 		h->id = f.helper_id;
 		h->ret = (uint8_t)f.return_type;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Program types: the core's built-in ones (socket filter) and those program
+ * Program types: the core's built-in ones (socket filter, XDP, TC) and those program
  * information providers register. Each holds its context descriptor, the
  * section prefixes that select it and its type-specific helpers.
  */
@@ -42,6 +42,8 @@ struct bh_prog_type {
 	 * (struct xdp_md): see struct bh_run.ctx_ptr32_span. 0 for others.
 	 */
 	uint32_t ctx_ptr32_span;
+	uint32_t ctx_ptr32_base;	/* where the span starts (struct __sk_buff: data, 76) */
+	uint32_t ctx_ptr32_mask;	/* its pointer fields: bit i for base + 4 * i */
 	bool no_ld_abs;			/* LD_ABS/LD_IND refused at load (Linux's may_access_skb) */
 	/* Built-in types: may @prog be test-run at all? 0 or the refusal (NULL: yes). */
 	int (*test_run_check)(const struct bh_prog *prog);
@@ -65,6 +67,8 @@ void bh_prog_types_orphan(struct bh_module *module);
 const struct bh_helper *bh_core_helper(uint32_t id, uint32_t prog_type);
 /* XDP's own helpers (xdp_helpers.c): the one with @id, or NULL. */
 const struct bh_helper *bh_xdp_helper(uint32_t id);
+/* TC's own helpers (tc_helpers.c, SCHED_CLS and SCHED_ACT): the one with @id, or NULL. */
+const struct bh_helper *bh_tc_helper(uint32_t id);
 /* Linux's name of helper @id without the bpf_ prefix ("fib_lookup"), or NULL (helper_names.c). */
 const char *bh_linux_helper_name(uint32_t id);
 

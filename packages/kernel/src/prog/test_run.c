@@ -21,6 +21,8 @@ int bh_prog_run(const struct bh_prog *prog, void *ctx, uint32_t insn_budget, uin
 	run.ctx_rules = t->ctx_rules;
 	run.ctx_atomics = !t->ctx_field_cnt;
 	run.ctx_ptr32_span = t->ctx_ptr32_span;
+	run.ctx_ptr32_base = t->ctx_ptr32_base;
+	run.ctx_ptr32_mask = t->ctx_ptr32_mask;
 	if (t->packet) {
 		t->packet(ctx, &run.pkt);
 	} else if (t->ctx.data >= 0) {

@@ -184,6 +184,7 @@ struct bh_prog_type bh_xdp_type = {
 	.ctx_destroy = xdp_destroy,
 	.packet = xdp_packet,
 	.ctx_ptr32_span = XDP_MD_DATA_META + 4,
+	.ctx_ptr32_mask = 0x7,	/* data, data_end, data_meta */
 	.no_ld_abs = true,
 	.test_run_check = xdp_test_run_check,
 };

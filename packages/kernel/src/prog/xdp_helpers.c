@@ -11,6 +11,7 @@
 #include "xdp.h"
 #include "prog_type.h"
 #include "trace.h"
+#include "../maps/devmap.h"
 
 #define ERR(e) ((uint64_t)(int64_t)-(e))
 
@@ -199,19 +200,56 @@ static uint64_t h_redirect(uint64_t ifindex, uint64_t flags, uint64_t a3, uint64
 	return XDP_REDIRECT;
 }
 
+#define FUNC_redirect_map 51u	/* Linux's id */
+#define F_BROADCAST (1ull << 3)
+#define F_EXCLUDE_INGRESS (1ull << 4)
+
+/*
+ * long bpf_redirect_map(struct bpf_map *map, u64 key, u64 flags): with a
+ * DEVMAP, DEVMAP_HASH or CPUMAP entry for @key (or BPF_F_BROADCAST on a
+ * devmap), XDP_REDIRECT and the target goes to the trace log; without one
+ * (an XSKMAP never has one: no sockets),
+ * the low two bits of @flags are the verdict; unknown flags XDP_ABORTED
+ * (Linux's __bpf_xdp_redirect_map). Other map types are refused, as
+ * Linux's verifier refuses them at load.
+ */
+static uint64_t h_redirect_map(uint64_t map_, uint64_t key, uint64_t flags, uint64_t a4, uint64_t a5)
+{
+	struct bh_run *run = bh_run_current();
+	struct bh_map *map = u64_to_ptr(map_);
+	bool dev = map->map_type == BPF_MAP_TYPE_DEVMAP || map->map_type == BPF_MAP_TYPE_DEVMAP_HASH;
+	const uint32_t *val;
+
+	(void)a4, (void)a5;
+	if (!dev && map->map_type != BPF_MAP_TYPE_CPUMAP && map->map_type != BPF_MAP_TYPE_XSKMAP)
+		return bh_run_fail(-EINVAL, "bpf_redirect_map (51): map '%s' has type %u; it takes a "
+				   "DEVMAP, DEVMAP_HASH, CPUMAP or XSKMAP", map->name, map->map_type);
+	if (flags & ~(3ull | (dev ? F_BROADCAST | F_EXCLUDE_INGRESS : 0)))
+		return XDP_ABORTED;
+	val = bh_redirect_map_lookup(map, (uint32_t)key);
+	if (!val && !(flags & F_BROADCAST))
+		return flags & 3;
+	bh_trace_note(run->prog->name, "insn %u: bpf_redirect_map: XDP_REDIRECT through map '%s' key %u: %s "
+		      "%u (a test run sends nothing)", run->pc, map->name, (uint32_t)key,
+		      !val ? "broadcast, no entry" : dev ? "ifindex" : "cpu, qsize", val ? val[0] : 0);
+	return XDP_REDIRECT;
+}
+
 #define A(x) BPFHOST_ARG_##x
 #define R(x) BPFHOST_RET_##x
 static const struct bh_helper xdp_helpers[] = {
 	{ h_redirect, BPF_FUNC_redirect, R(INTEGER), { A(ANYTHING), A(ANYTHING) }, "bpf_redirect" },
+	{ h_redirect_map, FUNC_redirect_map, R(INTEGER), { A(CONST_MAP_PTR), A(ANYTHING), A(ANYTHING) },
+	  "bpf_redirect_map" },
 	{ h_csum_diff, BPF_FUNC_csum_diff, R(INTEGER),
 	  { A(PTR_TO_MEM_OR_NULL), A(CONST_SIZE_OR_ZERO), A(PTR_TO_MEM_OR_NULL), A(CONST_SIZE_OR_ZERO),
 	    A(ANYTHING) }, "bpf_csum_diff" },
 	{ h_adjust_head, BPF_FUNC_xdp_adjust_head, R(INTEGER), { A(PTR_TO_CTX), A(ANYTHING) },
-	  "bpf_xdp_adjust_head" },
+	  "bpf_xdp_adjust_head", true },
 	{ h_adjust_meta, BPF_FUNC_xdp_adjust_meta, R(INTEGER), { A(PTR_TO_CTX), A(ANYTHING) },
-	  "bpf_xdp_adjust_meta" },
+	  "bpf_xdp_adjust_meta", true },
 	{ h_adjust_tail, BPF_FUNC_xdp_adjust_tail, R(INTEGER), { A(PTR_TO_CTX), A(ANYTHING) },
-	  "bpf_xdp_adjust_tail" },
+	  "bpf_xdp_adjust_tail", true },
 	{ h_load_bytes, BPF_FUNC_xdp_load_bytes, R(INTEGER),
 	  { A(PTR_TO_CTX), A(ANYTHING), A(PTR_TO_UNINIT_MEM), A(CONST_SIZE) }, "bpf_xdp_load_bytes" },
 	{ h_store_bytes, BPF_FUNC_xdp_store_bytes, R(INTEGER),

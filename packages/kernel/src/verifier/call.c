@@ -41,6 +41,9 @@ static bool changes_packet(const struct bh_helper *h)
 	 */
 	static const uint16_t ids[] = { 9, 10, 11, 13, 18, 19, 31, 38, 39, 43, 44, 50, 54, 65 };
 
+	if (h->changes_pkt_data)	/* the helper says so itself (tc_helpers.c, xdp_helpers.c) */
+		return true;
+
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
 		if (h->id == ids[i])
 			return true;

@@ -1,0 +1,557 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The Linux kernel as the oracle for TC (SCHED_CLS, SCHED_ACT): the
+ * clang-compiled programs of bpf/tc_diff.bpf.c (a parser, a NAT rewriter
+ * with store_bytes and the l3/l4 checksum helpers, the checksum helpers
+ * with arguments from the frame, change_tail, change_head, adjust_room,
+ * VLAN push/pop with ECN, redirects, every context field, the flow hash's
+ * properties, LD_ABS/LD_IND, and six helpers in an order each frame picks,
+ * which drives their shared header state) run through BPF_PROG_TEST_RUN in the kernel and in bpfhost on
+ * the same random frames (IPv4, IPv6, VLAN-tagged, other ethertypes, the
+ * size limits), in the same order, a third of them with a ctx_in: the same
+ * error or return value, the same data_out bytes and length, the same
+ * ctx_out, and the same maps afterwards. Then the section names, the ctx_in
+ * rules case by case, and every __sk_buff access (offset, size, kind)
+ * against the kernel's verifier. Skipped with a printed reason where bpf(2)
+ * or clang-19 is not available.
+ */
+#include "test.h"
+#include "bpf_objects.h"
+#include "kernel_bpf.h"
+#include "kernel_mirror.h"
+#include "insn_build.h"
+
+#include "bpfhost/libbpf.h"
+#include "bpfhost/uapi.h"
+
+#define NPROGS 12
+static const char *const progs[NPROGS] = {
+	"parse", "nat", "csum_var", "change_tail", "change_head", "adjust_room", "vlan", "redirect",
+	"ctx_fields", "hash_ecn", "ld_abs", "combo",
+};
+
+#define SKB_SIZE 192
+#define MAX_FRAME 3712	/* a page less NET_SKB_PAD and the skb_shared_info tailroom */
+#define NFRAMES 500
+
+static uint64_t rng = 0x2545f4914f6cdd1dull;
+
+static uint32_t next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)rng;
+}
+
+/*
+ * Frame @i: random bytes, mostly IPv4 (UDP, TCP, ICMP), some IPv6, some
+ * with an 802.1Q or 802.1ad tag (one or two) before IPv4, some with an
+ * ethertype below 0x0600; some at the size limits.
+ */
+static size_t make_frame(uint8_t *f, int i)
+{
+	static const size_t edges[] = { 14, 15, 18, 34, 42, 54, 64, MAX_FRAME - 1, MAX_FRAME, 1514 };
+	size_t len = i < (int)(sizeof(edges) / sizeof(edges[0])) ? edges[i] : 14 + next_rand() % 1500;
+	static const uint8_t protos[] = { 17, 17, 6, 1 };
+	size_t l3 = 14;
+
+	for (size_t k = 0; k < len; k++)
+		f[k] = (uint8_t)next_rand();
+	switch (i % 8) {
+	case 5:	/* IPv6 */
+		f[12] = 0x86, f[13] = 0xdd;
+		if (len < 54)
+			f[13] = 0x00, f[12] = 0x08, len = len < 34 ? 34 : len;
+		else
+			f[14] = (uint8_t)(0x60 | (f[14] & 0xf)), f[20] = protos[next_rand() % 4];
+		return len;
+	case 6:	/* VLAN tags before IPv4 */
+		f[12] = 0x81, f[13] = 0x00;
+		if (len >= 18) {
+			bool two = next_rand() & 1;
+
+			f[16] = two ? 0x81 : 0x08, f[17] = 0;
+			l3 = two ? 22 : 18;
+			if (two && len >= 22)
+				f[20] = 0x08, f[21] = 0;
+		}
+		break;
+	case 7:	/* something else: random, sometimes below 0x0600 (802.2 / raw 802.3) */
+		if (next_rand() & 1)
+			f[12] = 0x05;
+		if (len > 16 && (next_rand() & 1))
+			f[14] = 0xff, f[15] = 0xff;
+		return len;
+	default:
+		f[12] = 0x08, f[13] = 0x00;
+		if (len < 34)
+			len = 34;
+		break;
+	}
+	if (len >= l3 + 20) {
+		f[l3] = (uint8_t)(0x40 | (i % 16 == 0 ? 6 : 5));
+		f[l3 + 9] = protos[next_rand() % 4];
+		if (len >= l3 + 28 && i % 5 == 0)
+			f[l3 + 22] = 0, f[l3 + 23] = 53;	/* DNS */
+	}
+	if (i % 3 == 0)
+		f[1] |= 1;	/* the small variants of sizes and deltas */
+	return len;
+}
+
+struct outcome {
+	int err;
+	uint32_t retval, data_size, ctx_size;
+	uint8_t data[20000];
+	uint8_t ctx[SKB_SIZE];
+};
+
+static void run_both(int kfd, int bfd, const uint8_t *f, size_t len, const uint8_t *ctx_in,
+		     struct outcome *k, struct outcome *b)
+{
+	struct kbpf_test_run kt = {
+		.data_in = f, .data_size_in = (uint32_t)len, .data_out = k->data,
+		.data_size_out = sizeof(k->data), .ctx_in = ctx_in, .ctx_size_in = ctx_in ? SKB_SIZE : 0,
+		.ctx_out = ctx_in ? k->ctx : NULL, .ctx_size_out = ctx_in ? SKB_SIZE : 0,
+	};
+	BPFHOST_OPTS(bpfhost_test_run_opts, o, .data_in = f, .data_size_in = (uint32_t)len,
+		     .data_out = b->data, .data_size_out = sizeof(b->data), .ctx_in = ctx_in,
+		     .ctx_size_in = ctx_in ? SKB_SIZE : 0, .ctx_out = ctx_in ? b->ctx : NULL,
+		     .ctx_size_out = ctx_in ? SKB_SIZE : 0);
+
+	memset(k, 0, sizeof(*k));
+	memset(b, 0, sizeof(*b));
+	kt.data_out = k->data;
+	kt.ctx_out = ctx_in ? k->ctx : NULL;
+	k->err = kbpf_prog_test_run_full(kfd, &kt);
+	k->retval = kt.retval;
+	k->data_size = kt.data_size_out;
+	k->ctx_size = kt.ctx_size_out;
+	b->err = bpfhost_prog_test_run_opts(bfd, &o);
+	b->retval = o.retval;
+	b->data_size = o.data_size_out;
+	b->ctx_size = o.ctx_size_out;
+}
+
+/* Same error, or the same verdict, frame and context: false on a difference. */
+static bool agree(const struct outcome *k, const struct outcome *b, const char *name)
+{
+	bool same = b->err == k->err;
+
+	ASSERT_EQ(b->err, k->err, name);
+	if (!same || k->err)
+		return same;
+	ASSERT_EQ(b->retval, k->retval, name);
+	ASSERT_EQ(b->data_size, k->data_size, name);
+	ASSERT_EQ(b->ctx_size, k->ctx_size, name);
+	same = b->retval == k->retval && b->data_size == k->data_size && b->ctx_size == k->ctx_size;
+	if (same && memcmp(b->data, k->data, k->data_size)) {
+		for (uint32_t i = 0; i < k->data_size; i++)
+			if (b->data[i] != k->data[i]) {
+				fprintf(stderr, "%s: data_out byte %u: bpfhost 0x%02x, kernel 0x%02x\n", name,
+					i, b->data[i], k->data[i]);
+				break;
+			}
+		ASSERT_TRUE(false, "data_out differs");
+		same = false;
+	}
+	if (same && memcmp(b->ctx, k->ctx, sizeof(k->ctx))) {
+		for (uint32_t i = 0; i < sizeof(k->ctx); i++)
+			if (b->ctx[i] != k->ctx[i]) {
+				fprintf(stderr, "%s: ctx_out byte %u: bpfhost 0x%02x, kernel 0x%02x\n", name, i,
+					b->ctx[i], k->ctx[i]);
+				break;
+			}
+		ASSERT_TRUE(false, "ctx_out differs");
+		same = false;
+	}
+	return same;
+}
+
+/* Every entry of every mirrored map alike (and no extra key in bpfhost's). */
+static int compare_maps(struct bpfhost_object *o, const struct kmirror *km)
+{
+	int compared = 0;
+
+	for (int k = 0; k < km->n; k++) {
+		const struct bpfhost_map *m = NULL, *it;
+		uint8_t key[8] = { 0 }, next[8], a[64], b[64];
+		int found = 0, n = 0, more = 0;
+
+		bpfhost_object__for_each_map(it, o)
+			if (bpfhost_map__fd(it) == km->bh_fd[k])
+				m = it;
+		if (!m || bpfhost_map__key_size(m) > sizeof(key) || bpfhost_map__value_size(m) > sizeof(a))
+			continue;
+		while (kbpf_map_get_next_key(km->k_fd[k], found ? key : NULL, next) == 0) {
+			memcpy(key, next, bpfhost_map__key_size(m));
+			found++;
+			memset(a, 0, sizeof(a));
+			memset(b, 0, sizeof(b));
+			ASSERT_OK(kbpf_map_lookup(km->k_fd[k], key, b, 0), "kernel lookup");
+			ASSERT_OK(bpfhost_map_lookup_elem(km->bh_fd[k], key, a), "bpfhost has the key");
+			if (memcmp(a, b, bpfhost_map__value_size(m)))
+				fprintf(stderr, "map %s key %u: bpfhost 0x%llx, kernel 0x%llx\n", bpfhost_map__name(m),
+					*(uint32_t *)key, *(unsigned long long *)a, *(unsigned long long *)b);
+			ASSERT_EQ(memcmp(a, b, bpfhost_map__value_size(m)), 0, bpfhost_map__name(m));
+		}
+		while (bpfhost_map_get_next_key(km->bh_fd[k], more ? key : NULL, next) == 0) {
+			memcpy(key, next, bpfhost_map__key_size(m));
+			more = 1;
+			n++;
+		}
+		ASSERT_EQ(n, found, "same number of entries");
+		compared++;
+	}
+	return compared;
+}
+
+static uint8_t frame[MAX_FRAME + 64];
+static struct bpfhost_object *obj;
+static struct kmirror km;
+static int kfd[NPROGS], bfd[NPROGS];
+
+static bool setup(void)
+{
+	char reason[128];
+
+	if (!bpf_objects_available()) {
+		printf("SKIP: clang-19 or libbpf-dev was not found at build time; no BPF objects\n");
+		return false;
+	}
+	if (kbpf_probe(reason, sizeof(reason))) {
+		printf("SKIP: bpf(2) not available (%s); kernel comparison skipped\n", reason);
+		return false;
+	}
+	obj = bpfhost_object__open_file(bpf_object_path("tc_diff"), NULL);
+	ASSERT_TRUE(obj != NULL, "open");
+	if (!obj)
+		return false;
+	ASSERT_OK(bpfhost_object__load(obj), "load in bpfhost (the section names select the types)");
+	if (!kmirror_maps(obj, &km))
+		return false;
+	for (int p = 0; p < NPROGS; p++) {
+		const struct bpfhost_program *prog = bpfhost_object__find_program_by_name(obj, progs[p]);
+
+		ASSERT_TRUE(prog != NULL, progs[p]);
+		bfd[p] = prog ? bpfhost_program__fd(prog) : -1;
+		kfd[p] = prog ? kmirror_load(prog, &km, bpfhost_program__type(prog)) : -1;
+		ASSERT_GE(kfd[p], 0, "the kernel accepts the program");
+	}
+	return true;
+}
+
+static void teardown(void)
+{
+	for (int p = 0; p < NPROGS; p++)
+		if (kfd[p] >= 0)
+			kbpf_close(kfd[p]);
+	kmirror_close(&km);
+	bpfhost_object__close(obj);
+}
+
+
+static void put32(uint8_t *ctx, uint32_t off, uint32_t v)
+{
+	memcpy(ctx + off, &v, 4);
+}
+
+/* A ctx_in with every field Linux's test run takes (mark, priority, cb[], tstamp, wire_len ...). */
+static void make_ctx(uint8_t *ctx, size_t len)
+{
+	uint64_t ts = (uint64_t)next_rand() << 20, hw = next_rand();
+
+	memset(ctx, 0, SKB_SIZE);
+	put32(ctx, 8, next_rand());				/* mark */
+	put32(ctx, 32, next_rand());				/* priority */
+	put32(ctx, 36, next_rand() % 4);			/* ingress_ifindex */
+	put32(ctx, 40, next_rand() & 1);			/* ifindex: 0 or loopback */
+	for (int i = 0; i < 5; i++)
+		put32(ctx, 48 + 4 * i, next_rand());		/* cb[] */
+	memcpy(ctx + 152, &ts, 8);				/* tstamp */
+	put32(ctx, 160, next_rand() & 1 ? (uint32_t)len + next_rand() % 100 : 0);	/* wire_len */
+	put32(ctx, 164, next_rand() % 64);			/* gso_segs */
+	put32(ctx, 176, next_rand() % 1500);			/* gso_size */
+	memcpy(ctx + 184, &hw, 8);				/* hwtstamp */
+}
+
+static void t_kernel_agrees(void)
+{
+	int runs = 0, differ = 0, refused = 0, with_ctx = 0, maps;
+	int per_prog[NPROGS][3] = { { 0 } };
+	struct outcome *k = malloc(sizeof(*k)), *b = malloc(sizeof(*b));
+
+	if (!k || !b || !setup()) {
+		free(k);
+		free(b);
+		return;
+	}
+	for (int i = 0; i < NFRAMES; i++) {
+		size_t len = make_frame(frame, i);
+		uint8_t ctx_in[SKB_SIZE];
+		bool use_ctx = i % 3 == 1;
+
+		if (use_ctx)
+			make_ctx(ctx_in, len);
+		for (int p = 0; p < NPROGS; p++) {
+			char name[128];
+
+			if (kfd[p] < 0 || bfd[p] < 0)
+				continue;
+			snprintf(name, sizeof(name), "%s on frame %d (%zu bytes, ethertype %02x%02x%s)", progs[p],
+				 i, len, frame[12], frame[13], use_ctx ? ", ctx_in" : "");
+			run_both(kfd[p], bfd[p], frame, len, use_ctx ? ctx_in : NULL, k, b);
+			differ += !agree(k, b, name);
+			if (k->err) {
+				refused++;
+				continue;
+			}
+			runs++;
+			with_ctx += use_ctx;
+			per_prog[p][k->retval == 0 ? 0 : k->retval == 2 ? 1 : 2]++;
+		}
+	}
+	maps = compare_maps(obj, &km);
+	ASSERT_EQ(maps, km.n, "every map compared");
+	ASSERT_EQ(differ, 0, "no run differs");
+	printf("kernel comparison: %d TC runs on %d frames agree (%d with ctx_in/ctx_out), %d refused "
+	       "by both, %d differ, %d maps compared entry by entry\n", runs, NFRAMES, with_ctx, refused,
+	       differ, maps);
+	for (int p = 0; p < NPROGS; p++)
+		printf("  %-12s ok %3d shot %3d other %3d\n", progs[p], per_prog[p][0], per_prog[p][1],
+		       per_prog[p][2]);
+	teardown();
+	free(k);
+	free(b);
+}
+
+/* The section names as libbpf spells them: the program types and attach types they select. */
+static void t_sections(void)
+{
+	static const struct {
+		const char *prog;
+		uint32_t type, attach;
+	} want[] = {
+		{ "parse", BPF_PROG_TYPE_SCHED_CLS, 0 },	/* tc */
+		{ "nat", BPF_PROG_TYPE_SCHED_CLS, 46 },		/* tc/ingress: BPF_TCX_INGRESS */
+		{ "change_head", BPF_PROG_TYPE_SCHED_CLS, 47 },	/* tc/egress */
+		{ "redirect", BPF_PROG_TYPE_SCHED_CLS, 46 },	/* tcx/ingress */
+		{ "ctx_fields", BPF_PROG_TYPE_SCHED_CLS, 0 },	/* classifier */
+		{ "hash_ecn", BPF_PROG_TYPE_SCHED_ACT, 0 },	/* action */
+	};
+	struct bpfhost_object *o;
+
+	if (!bpf_objects_available()) {
+		printf("SKIP: clang-19 or libbpf-dev was not found at build time; no BPF objects\n");
+		return;
+	}
+	o = bpfhost_object__open_file(bpf_object_path("tc_diff"), NULL);
+	ASSERT_TRUE(o != NULL, "open");
+	if (!o)
+		return;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct bpfhost_program *p = bpfhost_object__find_program_by_name(o, want[i].prog);
+
+		ASSERT_TRUE(p != NULL, want[i].prog);
+		if (!p)
+			continue;
+		ASSERT_EQ(bpfhost_program__type(p), want[i].type, want[i].prog);
+		ASSERT_EQ(bpfhost_program__expected_attach_type(p), want[i].attach, want[i].prog);
+	}
+	bpfhost_object__close(o);
+}
+
+/* ctx_in and frame sizes that Linux refuses or accepts, each alike in bpfhost. */
+static void t_ctx_rules_agree(void)
+{
+	static const struct {
+		const char *what;
+		size_t len;
+		uint32_t off, val;	/* one __sk_buff u32 set in a zeroed ctx_in */
+		uint32_t ctx_size;
+		bool out_only;
+	} cases[] = {
+		{ "no ctx, 13 bytes", 13, 0, 0, 0 },
+		{ "no ctx, 14 bytes", 14, 0, 0, 0 },
+		{ "no ctx, IPv4 of 33 bytes", 33, 0, 0, 0 },
+		{ "no ctx, a page less head and tail", MAX_FRAME, 0, 0, 0 },
+		{ "no ctx, one more", MAX_FRAME + 1, 0, 0, 0 },
+		{ "len set", 64, 0, 64, SKB_SIZE },
+		{ "mark", 64, 8, 7, SKB_SIZE },
+		{ "queue_mapping", 64, 12, 1, SKB_SIZE },
+		{ "priority", 64, 32, 9, SKB_SIZE },
+		{ "ingress_ifindex", 64, 36, 3, SKB_SIZE },
+		{ "ifindex 1", 64, 40, 1, SKB_SIZE },
+		{ "tc_index", 64, 44, 1, SKB_SIZE },
+		{ "cb[4]", 64, 64, 5, SKB_SIZE },
+		{ "hash", 64, 68, 5, SKB_SIZE },
+		{ "tc_classid", 64, 72, 5, SKB_SIZE },
+		{ "data", 64, 76, 5, SKB_SIZE },
+		{ "tstamp", 64, 152, 5, SKB_SIZE },
+		{ "wire_len below len", 64, 160, 63, SKB_SIZE },
+		{ "wire_len len", 64, 160, 64, SKB_SIZE },
+		{ "wire_len 65536", 64, 160, 65536, SKB_SIZE },
+		{ "wire_len 65537", 64, 160, 65537, SKB_SIZE },
+		{ "gso_segs 65535", 64, 164, 65535, SKB_SIZE },
+		{ "gso_segs 65536", 64, 164, 65536, SKB_SIZE },
+		{ "sk", 64, 168, 1, SKB_SIZE },
+		{ "gso_size", 64, 176, 1400, SKB_SIZE },
+		{ "tstamp_type", 64, 180, 1, SKB_SIZE },
+		{ "hwtstamp", 64, 184, 1, SKB_SIZE },
+		{ "short ctx_in (mark)", 64, 8, 7, 12 },
+		{ "ctx_out only: a zeroed ctx_in", 64, 0, 0, 0, true },
+	};
+	struct outcome *k = malloc(sizeof(*k)), *b = malloc(sizeof(*b));
+	int p = 8;	/* ctx_fields */
+
+	if (!k || !b || !setup()) {
+		free(k);
+		free(b);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint8_t ctx[SKB_SIZE + 8] = { 0 };
+		bool has_ctx = cases[i].ctx_size || cases[i].out_only;
+		struct kbpf_test_run kt = { .data_in = frame, .data_size_in = (uint32_t)cases[i].len,
+					    .data_out = k->data, .data_size_out = sizeof(k->data),
+					    .ctx_in = cases[i].ctx_size ? ctx : NULL,
+					    .ctx_size_in = cases[i].ctx_size,
+					    .ctx_out = has_ctx ? k->ctx : NULL,
+					    .ctx_size_out = has_ctx ? SKB_SIZE : 0 };
+		BPFHOST_OPTS(bpfhost_test_run_opts, o, .data_in = frame,
+			     .data_size_in = (uint32_t)cases[i].len, .data_out = b->data,
+			     .data_size_out = sizeof(b->data), .ctx_in = cases[i].ctx_size ? ctx : NULL,
+			     .ctx_size_in = cases[i].ctx_size, .ctx_out = has_ctx ? b->ctx : NULL,
+			     .ctx_size_out = has_ctx ? SKB_SIZE : 0);
+
+		make_frame(frame, 100);
+		if (cases[i].len == 33)
+			frame[12] = 0x08, frame[13] = 0;
+		put32(ctx, cases[i].off, cases[i].val);
+		memset(k->ctx, 0, sizeof(k->ctx));
+		memset(b->ctx, 0, sizeof(b->ctx));
+		k->err = kbpf_prog_test_run_full(kfd[p], &kt);
+		b->err = bpfhost_prog_test_run_opts(bfd[p], &o);
+		printf("  %-32s kernel %d (retval 0x%x, out %u), bpfhost %d (retval 0x%x, out %u)\n",
+		       cases[i].what, k->err, kt.retval, kt.data_size_out, b->err, o.retval, o.data_size_out);
+		ASSERT_EQ(b->err, k->err, cases[i].what);
+		if (k->err || b->err)
+			continue;
+		ASSERT_EQ(o.retval, kt.retval, cases[i].what);
+		ASSERT_EQ(o.data_size_out, kt.data_size_out, cases[i].what);
+		ASSERT_EQ(memcmp(b->data, k->data, kt.data_size_out), 0, cases[i].what);
+		ASSERT_EQ(memcmp(b->ctx, k->ctx, sizeof(k->ctx)), 0, cases[i].what);
+	}
+	teardown();
+	free(k);
+	free(b);
+}
+
+/*
+ * Linux keeps pkt_type in 1 byte and protocol, vlan_tci, vlan_proto,
+ * queue_mapping, tc_index, tc_classid, gso_segs and gso_size in 2: its
+ * verifier shifts a narrow load only when it is narrower than that, so a
+ * load of @size >= that storage at a byte past the field's start yields the
+ * whole value there, where bpfhost (and the UAPI layout) yields those bytes.
+ * No compiler emits such loads; their values are not compared (tc.c).
+ */
+static bool linux_narrow_quirk(int off, int size)
+{
+	int field = off & ~3, rel = off & 3, storage = 4;
+
+	if (field == 4)
+		storage = 1;
+	else if (field == 12 || field == 16 || field == 24 || field == 28 || field == 44 || field == 72 ||
+		 field == 164 || field == 176)
+		storage = 2;
+	return off >= 0 && rel && size >= storage && storage < 4;
+}
+
+/*
+ * The __sk_buff rules against the kernel's verifier: every access kind,
+ * size and offset (a few outside the struct too), for SCHED_CLS. The
+ * verifier refusing the program must be bpfhost faulting at run time on the
+ * context, accepting must be running; loads of fields that are not
+ * pointers, the socket or the hash must agree in value.
+ */
+static void t_ctx_access_agrees(void)
+{
+	static const uint8_t sizes[4] = { BPF_B, BPF_H, BPF_W, BPF_DW };
+	static const char *const kinds[5] = { "ldx", "ldxsx", "stx", "st", "atomic add" };
+	int compared = 0, allowed = 0, values = 0;
+	char reason[128];
+
+	if (kbpf_probe(reason, sizeof(reason))) {
+		printf("SKIP: bpf(2) not available (%s); kernel comparison skipped\n", reason);
+		return;
+	}
+	make_frame(frame, 200);
+	for (int kind = 0; kind < 5; kind++)
+		for (int off = -8; off < SKB_SIZE + 8; off++)
+			for (int s = 0; s < 4; s++) {
+				struct bpf_insn p[6];
+				size_t n = 0;
+				struct kbpf_test_run kt = { .data_in = frame, .data_size_in = 64 };
+				BPFHOST_OPTS(bpfhost_test_run_opts, o, .data_in = frame, .data_size_in = 64);
+				/* Pointers (data, data_end, data_meta, sk) and the hash: no value compared. */
+				bool value = kind <= 1 && !(off >= 76 && off < 84) && !(off >= 140 && off < 144) &&
+					     !(off >= 168 && off < 176) && !(off >= 68 && off < 72) &&
+					     !linux_narrow_quirk(off, 1 << s);
+				int kf, bf, berr;
+				char name[96];
+
+				if ((kind == 1 && s == 3) || (kind == 4 && s < 2))
+					continue;	/* no such instruction */
+				if (kind == 0)
+					p[n++] = LDX(sizes[s], 0, 1, off);
+				else if (kind == 1)
+					p[n++] = LDXS(sizes[s], 0, 1, off);
+				else if (kind == 2)
+					p[n++] = MOV64_IMM(2, 0), p[n++] = STX(sizes[s], 1, 2, off);
+				else if (kind == 3)
+					p[n++] = ST(sizes[s], 1, off, 0);
+				else
+					p[n++] = MOV64_IMM(2, 0), p[n++] = ATOM(sizes[s], BPF_ADD, 1, 2, off);
+				if (!value)
+					p[n++] = MOV64_IMM(0, 2);
+				p[n++] = EXIT();
+				snprintf(name, sizeof(name), "%s of %d bytes at __sk_buff offset %d", kinds[kind],
+					 1 << s, off);
+				kf = kbpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, p, (uint32_t)n, "GPL", NULL, 0);
+				/* The verifier decides as the kernel's does... */
+				bf = bpfhost_prog_load(BPF_PROG_TYPE_SCHED_CLS, "access", "GPL", p, n, NULL);
+				ASSERT_EQ(bf >= 0, kf >= 0, name);
+				if (bf >= 0)
+					bpfhost_close(bf);
+				/* ...and without it, the run-time rules decide the same. */
+				bf = test_prog_load_flags(BPF_PROG_TYPE_SCHED_CLS, "access", p, n,
+							  BPFHOST_F_TEST_UNVERIFIED);
+				ASSERT_GE(bf, 0, name);
+				berr = bpfhost_prog_test_run_opts(bf, &o);
+				if (kf >= 0) {
+					ASSERT_OK(berr, name);
+					ASSERT_OK(kbpf_prog_test_run_full(kf, &kt), name);
+					if (!berr && value) {
+						ASSERT_EQ(o.retval, kt.retval, name);
+						values++;
+					}
+					kbpf_close(kf);
+					allowed++;
+				} else {
+					ASSERT_EQ(berr, -EFAULT, name);
+				}
+				bpfhost_close(bf);
+				compared++;
+			}
+	printf("kernel comparison: %d __sk_buff accesses (%d allowed by both, the rest refused by both), "
+	       "%d loaded values equal\n", compared, allowed, values);
+}
+
+int main(void)
+{
+	static const struct test_case cases[] = { TEST(t_kernel_agrees), TEST(t_sections),
+						   TEST(t_ctx_rules_agree), TEST(t_ctx_access_agrees) };
+
+	return test_run("kernel_tc_diff", cases, sizeof(cases) / sizeof(cases[0]));
+}
