@@ -185,7 +185,10 @@ static bool admit(struct load_set *s, struct load_prog *p, const struct load_obj
 	fd = k_load(p, 4);
 	if (fd < 0) {
 		/* Level 1 for the reason (level 4 carries statistics only). */
-		k_load(p, 1);
+		int again = k_load(p, 1);
+
+		if (again >= 0)
+			kbpf_close(again);
 		exclude(s, p->name, "the kernel", fd, logbuf[0] ? logbuf : "no log");
 		return false;
 	}
@@ -224,6 +227,7 @@ static struct load_prog *prog_add(int set, const char *name, uint32_t type, cons
 	memset(p, 0, sizeof(*p));
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	p->set = set;
+	p->btf_fd = -1;
 	p->type = type;
 	p->cnt = cnt;
 	p->bh_insns = malloc(cnt * sizeof(*insns));
@@ -265,10 +269,12 @@ static bool mirror_maps(struct load_obj *o, const char *set)
 			const void *init = bpfhost_map__initial_value(m, &sz);
 			uint32_t zero = 0;
 
-			if (init && kbpf_map_update(fd, &zero, init, 0))
+			if ((init && kbpf_map_update(fd, &zero, init, 0)) ||
+			    ((bpfhost_map__map_flags(m) & BPF_F_RDONLY_PROG) && kbpf_map_freeze(fd))) {
+				printf("  load: %s left out: the kernel's '%s' does not take its initial value\n", set,
+				       bpfhost_map__name(m));
 				return false;
-			if ((bpfhost_map__map_flags(m) & BPF_F_RDONLY_PROG) && kbpf_map_freeze(fd))
-				return false;
+			}
 		}
 	}
 	return true;
