@@ -203,5 +203,7 @@ void bench_maps_section(struct bench_table *t, const struct bench_backend *kerne
 			const char *kernel_why);
 void bench_custom_section(struct bench_table *t);
 void bench_concurrent_section(struct bench_table *t);
+/* bench_load.c: program load against the kernel's BPF_PROG_LOAD, its own table. */
+void bench_load_section(void);
 
 #endif /* BPFHOST_BENCH_H */

@@ -70,6 +70,7 @@ int main(void)
 	bench_concurrent_section(&table);
 	bench_table_print(&table);
 	bench_memory_section(kernel);
+	bench_load_section();
 	print_load("at end");
 	printf("ratios: 'x kernel' = kernel ns/op over bpfhost ns/op (speed-up); 'x time' = custom map "
 	       "ns/op over plain HASH ns/op;\n        'x 1 thread' = 2-thread lookups/s over 1-thread "

@@ -171,7 +171,7 @@ int kbpf_prog_load(uint32_t prog_type, const void *insns, uint32_t insn_cnt, con
 }
 
 /* The BTF of kbpf_prog_load_funcs(): int, int (void), then FUNC fN per function. */
-static int load_func_btf(uint32_t nfuncs)
+int kbpf_func_btf_load(uint32_t nfuncs)
 {
 	enum { MAX_FUNCS = 64 };
 	struct {
@@ -225,7 +225,7 @@ int kbpf_prog_load_funcs(uint32_t prog_type, const void *insns, uint32_t insn_cn
 
 	if (!nfuncs)
 		return kbpf_prog_load(prog_type, insns, insn_cnt, license, log, log_size);
-	btf_fd = load_func_btf(nfuncs);
+	btf_fd = kbpf_func_btf_load(nfuncs);
 	if (btf_fd < 0)
 		return btf_fd;
 	for (uint32_t i = 0; i < nfuncs; i++) {
@@ -253,6 +253,39 @@ int kbpf_prog_load_funcs(uint32_t prog_type, const void *insns, uint32_t insn_cn
 	}
 	close(btf_fd);
 	return fd;
+}
+
+int kbpf_prog_load_log(uint32_t prog_type, const void *insns, uint32_t insn_cnt, const char *license,
+		       int btf_fd, const uint32_t *func_offs, uint32_t nfuncs, uint32_t log_level, char *log,
+		       uint32_t log_size)
+{
+	struct bpf_func_info fi[64];
+	union bpf_attr attr;
+
+	if (nfuncs > 64)
+		return -E2BIG;
+	memset(&attr, 0, sizeof(attr));
+	attr.prog_type = prog_type;
+	attr.insns = ptr_to_u64(insns);
+	attr.insn_cnt = insn_cnt;
+	attr.license = ptr_to_u64(license);
+	if (nfuncs) {
+		for (uint32_t i = 0; i < nfuncs; i++) {
+			fi[i].insn_off = func_offs[i];
+			fi[i].type_id = 3 + i;
+		}
+		attr.prog_btf_fd = (uint32_t)btf_fd;
+		attr.func_info = ptr_to_u64(fi);
+		attr.func_info_rec_size = sizeof(fi[0]);
+		attr.func_info_cnt = nfuncs;
+	}
+	if (log && log_size && log_level) {
+		log[0] = '\0';
+		attr.log_buf = ptr_to_u64(log);
+		attr.log_size = log_size;
+		attr.log_level = log_level;
+	}
+	return sys_bpf(BPF_PROG_LOAD, &attr, sizeof(attr));
 }
 
 int kbpf_prog_test_run(int prog_fd, const void *data, uint32_t data_size, uint32_t repeat,

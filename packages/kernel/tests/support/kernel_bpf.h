@@ -62,6 +62,19 @@ int kbpf_prog_load(uint32_t prog_type, const void *insns, uint32_t insn_cnt, con
 int kbpf_prog_load_funcs(uint32_t prog_type, const void *insns, uint32_t insn_cnt, const char *license,
 			 const uint32_t *func_offs, uint32_t nfuncs, char *log, uint32_t log_size);
 
+/* The BTF kbpf_prog_load_funcs() describes @nfuncs functions with: a BTF fd or -errno. */
+int kbpf_func_btf_load(uint32_t nfuncs);
+
+/*
+ * One BPF_PROG_LOAD, nothing retried: func_info over @btf_fd (from
+ * kbpf_func_btf_load(@nfuncs)) when @nfuncs, and the log at @log_level
+ * whatever the verdict when @log (level 4: the statistics line alone, as
+ * the load benchmark reads "processed N insns"). A program fd or -errno.
+ */
+int kbpf_prog_load_log(uint32_t prog_type, const void *insns, uint32_t insn_cnt, const char *license,
+		       int btf_fd, const uint32_t *func_offs, uint32_t nfuncs, uint32_t log_level, char *log,
+		       uint32_t log_size);
+
 /*
  * BPF_PROG_TEST_RUN with @data as the packet and @repeat runs: 0 or -errno;
  * @retval gets r0 of the last run, @duration (may be NULL) the mean ns per run.
