@@ -36,11 +36,13 @@ console.log(disassemble(insns));
 // #endregion load
 
 // #region budget
-// `ja -1` jumps to itself: a run that would never end.
+// `ja -1` jumps to itself: a run that would never end. The verifier refuses such a
+// program at load; `testUnverified` (test-only) loads it to show the budget at work.
 using spin = Program.load({
   type: 'socket_filter',
   name: 'spin',
   insns: 'ja -1\nexit',
+  testUnverified: true,
 });
 try {
   spin.testRun({ data: Buffer.alloc(64), insnBudget: 1000 });
