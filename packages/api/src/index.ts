@@ -55,8 +55,11 @@ export {
   LoadError,
   NotFoundError,
   VerifierError,
+  parseRefusal,
   type ArgumentErrorOptions,
   type ErrorContext,
+  type VerifierErrorOptions,
+  type VerifierRefusal,
 } from './errors.js';
 export { Extension, loadExtension, type UnloadOptions } from './extension.js';
 export {
@@ -70,6 +73,7 @@ export {
 export { handleCount, numPossibleCpus } from './native.js';
 export {
   BpfObject,
+  type LoadOptions,
   type MapSettings,
   type MapSpec,
   type OpenOptions,
@@ -91,6 +95,7 @@ export {
   type HookResult,
   type LinkInfo,
   type LoadProgramOptions,
+  type LogLevel,
   type ProgramInfo,
   type TestRunOptions,
   type TestRunResult,
