@@ -149,15 +149,15 @@ const LOG_SOURCE = /^; ?(.*?) @ (\S+):(\d+)$/;
  * of the log (the line info of the failing path's last source line).
  */
 export function parseRefusal(text: string, log: readonly string[] = []): VerifierRefusal {
-  let rest = text.trim();
+  let reason = text.trim();
   let insn: number | undefined;
-  let reason = rest;
-  const at = /^insn (\d+): /.exec(rest);
-  const unreachable = /^unreachable insn (\d+): /.exec(rest);
+  const at = /^insn (\d+): /.exec(reason);
+  const unreachable = /^unreachable insn (\d+): /.exec(reason);
   if (at) {
     insn = Number(at[1]);
-    reason = rest.slice(at[0].length);
+    reason = reason.slice(at[0].length);
   } else if (unreachable) {
+    // The sentence names the instruction itself: keep it whole.
     insn = Number(unreachable[1]);
   }
   let line: number | undefined;
@@ -179,8 +179,7 @@ export function parseRefusal(text: string, log: readonly string[] = []): Verifie
       break;
     }
   }
-  rest = reason;
-  return { insn, reason: rest, line, file, source };
+  return { insn, reason, line, file, source };
 }
 
 /**
