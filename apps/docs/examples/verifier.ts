@@ -3,10 +3,14 @@
 // from assembler text, so the instructions are plain to see.
 import { BpfError, BpfMap, Program, VerifierError, u32, u64, type LoadProgramOptions } from '@bpfhost/api';
 
-/** Loads `opts`; prints `name: insn N: reason` if the verifier refuses it, `name: loaded` if not. */
-function tryLoad(name: string, opts: LoadProgramOptions): void {
+/**
+ * Loads a program of `insns` (a socket filter using `counts`, unless `opts`
+ * says otherwise); prints `name: insn N: reason` if the verifier refuses it,
+ * `name: loaded` if not.
+ */
+function tryLoad(name: string, insns: string[], opts: Partial<LoadProgramOptions> = {}): void {
   try {
-    Program.load(opts).close();
+    Program.load({ type: 'socket_filter', maps: [counts], ...opts, insns: insns.join('\n') }).close();
     console.log(`${name}: loaded`);
   } catch (e) {
     if (!(e instanceof VerifierError)) throw e;
@@ -37,31 +41,43 @@ try {
 // #endregion refusal
 
 // #region checks
-const socket = { type: 'socket_filter' as const, maps: [counts] };
-// Memory: NULL checks, bounds of map values and of the stack.
-tryLoad('checked', { ...socket, insns: [...lookup, 'jeq %r0, 0, +2', 'ldxdw %r0, [%r0+0]', 'exit', 'mov %r0, 0', 'exit'].join('\n') });
-tryLoad('past the value', { ...socket, insns: [...lookup, 'jeq %r0, 0, +2', 'ldxdw %r0, [%r0+8]', 'exit', 'mov %r0, 0', 'exit'].join('\n') });
-tryLoad('below the frame', { ...socket, insns: 'mov %r0, 0\nstxdw [%r10-520], %r0\nexit' });
-tryLoad('scalar as pointer', { ...socket, insns: 'mov %r1, 4096\nldxdw %r0, [%r1+0]\nexit' });
+const zero = ['mov %r0, 0', 'exit']; // return 0
+// Memory: NULL checks, bounds of map values and of the stack. `value(ld)`
+// runs `ld` on the looked-up value, or returns 0 when the lookup gave NULL.
+const value = (ld: string) => [...lookup, 'jeq %r0, 0, +2', ld, 'exit', ...zero];
+tryLoad('checked', value('ldxdw %r0, [%r0+0]'));
+tryLoad('past the value', value('ldxdw %r0, [%r0+8]'));
+tryLoad('below the frame', ['mov %r0, 0', 'stxdw [%r10-520], %r0', 'exit']);
+tryLoad('scalar as pointer', ['mov %r1, 4096', 'ldxdw %r0, [%r1+0]', 'exit']);
+
 // Packets: a read needs a comparison with data_end that covers it.
-const xdp = { type: 'xdp' as const };
-tryLoad('unchecked packet', { ...xdp, insns: 'ldxw %r2, [%r1+0]\nldxb %r0, [%r2+12]\nexit' });
-tryLoad('checked packet', {
-  ...xdp,
-  insns: ['ldxw %r2, [%r1+0]', 'ldxw %r3, [%r1+4]', 'mov %r0, 1', 'mov %r4, %r2', 'add %r4, 14', 'jgt %r4, %r3, +1', 'ldxb %r0, [%r2+12]', 'exit'].join('\n'),
-});
+const xdp = { type: 'xdp' } as const;
+// r2 = ctx->data, r3 = ctx->data_end
+const packet = ['ldxw %r2, [%r1+0]', 'ldxw %r3, [%r1+4]', 'mov %r0, 1'];
+const byte12 = ['ldxb %r0, [%r2+12]', 'exit'];
+tryLoad('unchecked packet', [...packet, ...byte12], xdp);
+// if (data + 14 > data_end) return 1;
+const check14 = ['mov %r4, %r2', 'add %r4, 14', 'jgt %r4, %r3, +1'];
+tryLoad('checked packet', [...packet, ...check14, ...byte12], xdp);
+
 // The context: per program type, which fields may be read or written.
-tryLoad('skb->data in a socket filter', { ...socket, insns: 'ldxw %r0, [%r1+76]\nexit' });
-tryLoad('write skb->len', { ...socket, insns: 'mov %r0, 0\nstxw [%r1+0], %r0\nexit' });
+tryLoad('skb->data in a socket filter', ['ldxw %r0, [%r1+76]', 'exit']);
+tryLoad('write skb->len', ['mov %r0, 0', 'stxw [%r1+0], %r0', 'exit']);
+
 // Helpers: by prototype, program type and map type.
-tryLoad('push on an array', { ...socket, insns: [...lookup.slice(0, 5), 'mov %r3, 0', 'call 87', 'mov %r0, 0', 'exit'].join('\n') });
-tryLoad('xdp helper in a socket filter', { ...socket, insns: 'call 44\nmov %r0, 0\nexit' });
-// Termination: loops must end within the limit, and every instruction be reachable.
-tryLoad('endless loop', { ...socket, insns: 'mov %r0, 0\nldxw %r2, [%r1+0]\njne %r2, 0, -1\nexit' });
-tryLoad('counted loop', { ...socket, insns: 'mov %r0, 0\nmov %r2, 10\nadd %r0, %r2\nsub %r2, 1\njne %r2, 0, -3\nexit' });
-tryLoad('dead code', { ...socket, insns: 'mov %r0, 0\nexit\nmov %r0, 1\nexit' });
+const push = ['mov %r3, 0', 'call 87', 'mov %r0, 0', 'exit'];
+tryLoad('push on an array', [...lookup.slice(0, 5), ...push]);
+tryLoad('xdp helper in a socket filter', ['call 44', 'mov %r0, 0', 'exit']);
+
+// Termination: loops must end within the limit, every instruction be reachable.
+const endless = ['mov %r0, 0', 'ldxw %r2, [%r1+0]', 'jne %r2, 0, -1', 'exit'];
+tryLoad('endless loop', endless);
+const counted = ['mov %r2, 10', 'add %r0, %r2', 'sub %r2, 1', 'jne %r2, 0, -3'];
+tryLoad('counted loop', ['mov %r0, 0', ...counted, 'exit']);
+tryLoad('dead code', ['mov %r0, 0', 'exit', 'mov %r0, 1', 'exit']);
+
 // Exit: r0 is the program's result, a number.
-tryLoad('return the context', { ...socket, insns: 'mov %r0, %r1\nexit' });
+tryLoad('return the context', ['mov %r0, %r1', 'exit']);
 // #endregion checks
 
 // #region log
@@ -77,18 +93,24 @@ for (const line of sum.verifierLog) console.log(`  ${line}`);
 // #region unprivileged
 // Compares the context pointer with the frame pointer: fine for a trusted
 // author, a way to learn host addresses for an untrusted one.
-const compare = 'mov %r0, 0\njne %r1, %r10, +1\nmov %r0, 1\nexit';
-tryLoad('privileged', { type: 'socket_filter', insns: compare });
-tryLoad('unprivileged', { type: 'socket_filter', insns: compare, unprivileged: true });
+const compare = ['mov %r0, 0', 'jne %r1, %r10, +1', 'mov %r0, 1', 'exit'];
+tryLoad('privileged', compare);
+tryLoad('unprivileged', compare, { unprivileged: true });
 // A stack pointer stored into a map value; a read of stack nothing wrote.
-const store = [...lookup, 'jeq %r0, 0, +1', 'stxdw [%r0+0], %r10', 'mov %r0, 0', 'exit'].join('\n');
-tryLoad('pointer into a map', { ...socket, insns: store, unprivileged: true });
-tryLoad('unwritten stack', { type: 'socket_filter', insns: 'ldxdw %r0, [%r10-8]\nexit', unprivileged: true });
+const store = [...lookup, 'jeq %r0, 0, +1', 'stxdw [%r0+0], %r10'];
+tryLoad('pointer into a map', [...store, ...zero], { unprivileged: true });
+const unwritten = ['ldxdw %r0, [%r10-8]', 'exit'];
+tryLoad('unwritten stack', unwritten, { unprivileged: true });
 // #endregion unprivileged
 
 // #region unverified
 // Test-only: no verifier, so that a test reaches the run-time checks.
-using spin = Program.load({ type: 'socket_filter', name: 'spin', insns: 'ja -1\nexit', testUnverified: true });
+using spin = Program.load({
+  type: 'socket_filter',
+  name: 'spin',
+  insns: 'ja -1\nexit',
+  testUnverified: true,
+});
 try {
   spin.testRun({ data: Buffer.alloc(64), insnBudget: 1000 });
 } catch (e) {
