@@ -141,6 +141,18 @@ describe('the examples print what the guide says', () => {
     assert.ok(out.includes("ClosedError: object 'packets', map 'recent': pop: the map is closed"));
     assert.ok(out.includes('no such file: missing.bpf.o'));
   });
+
+  it('verifier: refusals with their instruction and reason, the fixed programs load, the log, unprivileged, test-only', () => {
+    const out = run('verifier');
+    assert.ok(out.includes('insn: 7 line: undefined'));
+    assert.ok(out.includes('  6: (85) call bpf_map_lookup_elem#1'), 'the failing path in the log');
+    for (const loaded of ['checked', 'checked packet', 'counted loop', 'privileged']) assert.ok(out.includes(`${loaded}: loaded`), loaded);
+    for (const refused of ['past the value', 'unchecked packet', 'endless loop', 'return the context', 'unprivileged', 'unwritten stack']) {
+      assert.ok(out.some((l) => l.startsWith(`${refused}: insn `)), refused);
+    }
+    assert.ok(out.includes('  from a branch to 3:'), 'the level 2 log walks both sides of the branch');
+    assert.ok(out.some((l) => l.startsWith("ELOOP program 'spin': testRun: insn 0: instruction budget of 1000 exhausted")));
+  });
 });
 
 describe('the guide shows the examples and their real output', () => {

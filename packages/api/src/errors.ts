@@ -117,9 +117,103 @@ export class LoadError extends BpfError {
   }
 }
 
-/** The verifier refused a program. `log` (the verifier's log, one entry per line) says which instruction and why. */
+/** Where a verifier refusal points, besides its reason. */
+export interface VerifierErrorOptions extends BpfErrorOptions {
+  /** The refused instruction; by default parsed from `reason` (`insn 7: ...`). */
+  insn?: number;
+  /** The C source line (and file, source text) of the instruction, when line info names it. */
+  line?: number;
+  file?: string;
+  source?: string;
+}
+
+/** The pieces of a verifier refusal's text: `insn 7: R0 may be NULL ... (at prog.c:12: x = *p;)`. */
+export interface VerifierRefusal {
+  insn: number | undefined;
+  reason: string;
+  line: number | undefined;
+  file: string | undefined;
+  source: string | undefined;
+}
+
+/** The core's source location suffix of a message: ` (at prog.bpf.c:12: return *v;)` or ` (at prog.bpf.c:12)`. */
+const SOURCE_SUFFIX = / \(at ([^\s:()]+):(\d+)(?:: (.*))?\)$/;
+/** A log line naming the source, as Linux's verifier log writes it: `; return *v; @ prog.bpf.c:12`. */
+const LOG_SOURCE = /^; ?(.*?) @ (\S+):(\d+)$/;
+
+/**
+ * Splits a refusal (the core's message without its `program 'x': ` prefix)
+ * into the instruction, the reason and the source line. The instruction comes
+ * from `insn N: ` (or `unreachable insn N: `); the source from the message's
+ * ` (at FILE:LINE: TEXT)` suffix, else from the last `; TEXT @ FILE:LINE` line
+ * of the log (the line info of the failing path's last source line).
+ */
+export function parseRefusal(text: string, log: readonly string[] = []): VerifierRefusal {
+  let reason = text.trim();
+  let insn: number | undefined;
+  const at = /^insn (\d+): /.exec(reason);
+  const unreachable = /^unreachable insn (\d+): /.exec(reason);
+  if (at) {
+    insn = Number(at[1]);
+    reason = reason.slice(at[0].length);
+  } else if (unreachable) {
+    // The sentence names the instruction itself: keep it whole.
+    insn = Number(unreachable[1]);
+  }
+  let line: number | undefined;
+  let file: string | undefined;
+  let source: string | undefined;
+  const src = SOURCE_SUFFIX.exec(reason);
+  if (src) {
+    reason = reason.slice(0, src.index);
+    file = src[1];
+    line = Number(src[2]);
+    source = src[3];
+  } else {
+    for (let i = log.length - 1; i >= 0; i--) {
+      const m = LOG_SOURCE.exec(log[i] as string);
+      if (!m) continue;
+      source = m[1] || undefined;
+      file = m[2];
+      line = Number(m[3]);
+      break;
+    }
+  }
+  return { insn, reason, line, file, source };
+}
+
+/**
+ * The verifier refused a program. `insn` is the refused instruction, `reason`
+ * the rule it broke (the sentence after `insn N: `), `line` (with `file` and
+ * `source`) the C source line when the object has line info, and `log` the
+ * verifier's log, one entry per line: the failing path's instructions with
+ * their register states (all of them with `logLevel: 2`), then the refusal.
+ * The message is the whole refusal: `program 'count': load: insn 7: R0 may be
+ * NULL (map 'counts' lookup at insn 5) when read with size 8; check it against 0 first`.
+ */
 export class VerifierError extends LoadError {
   override name = 'VerifierError';
+  /** The refused instruction (its index in the program, sub-programs appended), if the message names one. */
+  readonly insn: number | undefined;
+  /** The sentence after `insn N: `: which register and rule, and what to do. */
+  declare readonly reason: string;
+  /** The C source line of the refused instruction, when the object carries line info (`.BTF.ext`). */
+  readonly line: number | undefined;
+  /** The C source file of `line` (its base name). */
+  readonly file: string | undefined;
+  /** The C source text of `line`, when the line info has it. */
+  readonly source: string | undefined;
+
+  constructor(code: string, errno: number, reason: string, log: string[], opts: VerifierErrorOptions = {}) {
+    const { insn, line, file, source, ...rest } = opts;
+    super(code, errno, reason, log, rest);
+    const parsed = parseRefusal(reason, log);
+    Object.defineProperty(this, 'reason', { value: parsed.reason, enumerable: true, writable: false });
+    this.insn = insn ?? parsed.insn;
+    this.line = line ?? parsed.line;
+    this.file = file ?? parsed.file;
+    this.source = source ?? parsed.source;
+  }
 }
 
 /**
@@ -312,9 +406,34 @@ export function fromNative(err: unknown, ctx: FromNativeOptions = {}): BpfError 
     const raw = typeof err === 'object' && err !== null ? (err as { log?: unknown }).log : undefined;
     const log = typeof raw === 'string' ? logLines(raw) : [];
     const reason = logLines(withoutPrefix(message, context))[0] ?? (message || code);
-    return log.length > 0 ? new VerifierError(code, errno, reason, log, opts) : new LoadError(code, errno, reason, logLines(message), opts);
+    const refusal = verifierRefusal(reason);
+    if (refusal) {
+      // An object's load names the refused program: the error is about it.
+      const vopts: VerifierErrorOptions = { ...opts, program: refusal.program ?? opts.program };
+      return new VerifierError(code, errno, refusal.text, log.length > 0 ? log : [refusal.text], vopts);
+    }
+    return new LoadError(code, errno, reason, log.length > 0 ? log : logLines(message), opts);
   }
   return errorFor(code, errno, withoutPrefix(message, context) || code, opts);
+}
+
+/**
+ * A verifier refusal in a load error's text, or undefined for other load
+ * errors (bad ELF, a map the core refused, an unknown program type). Program
+ * loads give `insn 7: ...`; object loads `program 'count' (section 's'):
+ * load failed: program 'count': insn 7: ... | log: ...`.
+ */
+function verifierRefusal(text: string): { program: string | undefined; text: string } | undefined {
+  let program: string | undefined;
+  let t = text;
+  const obj = /^program '([^']*)' \(section '[^']*'\): load failed: /.exec(t);
+  if (obj) {
+    program = obj[1];
+    t = t.slice(obj[0].length).replace(/ \| log: .*$/, '');
+  }
+  // The core's own prefix (its names are cut to 15 characters, so any name).
+  t = t.replace(/^program '[^']*': /, '');
+  return /^(?:unreachable )?insn \d+: /.test(t) ? { program, text: t } : undefined;
 }
 
 function escape(s: string): string {

@@ -61,8 +61,11 @@ export {
   LoadError,
   NotFoundError,
   VerifierError,
+  parseRefusal,
   type ArgumentErrorOptions,
   type ErrorContext,
+  type VerifierErrorOptions,
+  type VerifierRefusal,
 } from './errors.js';
 export { checkProvider, type CheckOptions, type CheckPhase, type CheckReport } from './check.js';
 export { Extension, loadExtension, type UnloadOptions } from './extension.js';
@@ -77,6 +80,7 @@ export {
 export { handleCount, numPossibleCpus } from './native.js';
 export {
   BpfObject,
+  type LoadOptions,
   type MapSettings,
   type MapSpec,
   type OpenOptions,
@@ -98,6 +102,7 @@ export {
   type HookResult,
   type LinkInfo,
   type LoadProgramOptions,
+  type LogLevel,
   type ProgramInfo,
   type TestRunOptions,
   type TestRunResult,

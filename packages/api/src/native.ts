@@ -60,6 +60,14 @@ export interface NativeObjectVariable {
   bytes: Buffer;
 }
 
+export interface NativeProgLoadOptions {
+  expectedAttachType?: number;
+  fdArray?: number[];
+  unprivileged?: boolean;
+  testUnverified?: boolean;
+  logLevel?: number;
+}
+
 export interface NativeObject {
   load(): void;
   close(): void;
@@ -70,6 +78,8 @@ export interface NativeObject {
   setProgramType(name: string, type: number): void;
   setProgramExpectedAttachType(name: string, attachType: number): void;
   setProgramAutoload(name: string, autoload: boolean): void;
+  setProgramLogLevel(name: string, level: number): void;
+  programLog(name: string): string;
   setMapMaxEntries(name: string, maxEntries: number): void;
   setMapValueSize(name: string, size: number): void;
   setMapFlags(name: string, flags: number): void;
@@ -138,8 +148,15 @@ export interface NativeBinding {
     name: string | null,
     license: string,
     insns: Buffer,
-    opts?: { expectedAttachType?: number; fdArray?: number[] },
+    opts?: NativeProgLoadOptions,
   ): number;
+  progLoadWithLog(
+    type: number,
+    name: string | null,
+    license: string,
+    insns: Buffer,
+    opts?: NativeProgLoadOptions,
+  ): { fd: number; log: string };
   progTestRun(
     fd: number,
     opts?: { data?: Buffer; ctx?: Buffer; repeat?: number; dataSizeOut?: number; ctxSizeOut?: number; insnBudget?: number },

@@ -9,10 +9,11 @@ import { isPerCpuCodec, perCpu, u32, type Codec } from './codecs.js';
 import { BpfError, CodecError, Errno, NotFoundError, fromNative, type ErrorContext } from './errors.js';
 import { BpfMap, rawCodec, type UntypedMap } from './map.js';
 import { nativeBinding, type NativeObject, type NativeObjectMap, type NativeObjectProgram } from './native.js';
-import { Program } from './program.js';
+import { Program, logLevel, verifierLogLines, type LogLevel } from './program.js';
 import { Resource } from './resource.js';
 import { RingBuffer, type RingBufferOptions } from './ringbuf.js';
 import { MapType, isPerCpuMapType, mapTypeName, programTypeName } from './uapi.js';
+import { optional } from './validate.js';
 
 /** A map as the object declares it (plain data; `fd` is -1 before `load()`). */
 export interface MapSpec {
@@ -95,6 +96,23 @@ export interface ProgramSettings {
   expectedAttachType?: number;
   /** `false` leaves the program unloaded. */
   autoload?: boolean;
+  /**
+   * The verifier log to keep for this program when the load succeeds
+   * ({@link Program.verifierLog}): 1 (statistics) or 2 (every instruction
+   * walked, with states; cut at 64 KiB). Overrides {@link LoadOptions.logLevel}.
+   */
+  logLevel?: LogLevel;
+}
+
+/** Options of {@link BpfObject.load}. */
+export interface LoadOptions {
+  /**
+   * The verifier log level of every program (except those given their own with
+   * {@link BpfObject.configureProgram}): 1 or 2 keep the log of a load that
+   * succeeds as {@link Program.verifierLog}; 0 and the default keep none. A
+   * refusal carries its log ({@link VerifierError.log}) whatever the level.
+   */
+  logLevel?: LogLevel;
 }
 
 /** Options of {@link BpfObject.open}. */
@@ -129,6 +147,8 @@ export class BpfObject extends Resource {
   #variableSpecs: Map<string, VariableSpec> | undefined;
   #variablesView: Record<string, BtfValue> | undefined;
   readonly #ringBuffers = new Set<RingBuffer<unknown>>();
+  /** Programs given a log level of their own (configureProgram). */
+  readonly #logLevels = new Set<string>();
 
   private constructor(native: NativeObject) {
     super();
@@ -195,9 +215,13 @@ export class BpfObject extends Resource {
    * A failed load closes the object (it cannot be loaded again, as in
    * libbpf), so `BpfObject.open(path).load()` leaks nothing when it throws.
    */
-  load(): this {
+  load(opts: LoadOptions = {}): this {
     this.ensureOpen('load');
     if (this.#loaded) throw new BpfError('EINVAL', Errno.EINVAL, 'the object is loaded already', { ...this.context, op: 'load' });
+    const level = optional(opts.logLevel, (v) => logLevel(v, { ...this.context, op: 'load' }));
+    if (level !== undefined) {
+      for (const p of this.#programs) if (!this.#logLevels.has(p.name)) this.configureProgram(p.name, { logLevel: level });
+    }
     try {
       this.#native.load();
     } catch (e) {
@@ -319,6 +343,10 @@ export class BpfObject extends Resource {
       if (settings.type !== undefined) n.setProgramType(name, settings.type);
       if (settings.expectedAttachType !== undefined) n.setProgramExpectedAttachType(name, settings.expectedAttachType);
       if (settings.autoload !== undefined) n.setProgramAutoload(name, settings.autoload);
+      if (settings.logLevel !== undefined) {
+        n.setProgramLogLevel(name, logLevel(settings.logLevel, { ...this.context, program: name, op: 'configureProgram' }));
+        this.#logLevels.add(name);
+      }
     });
     return this;
   }
@@ -595,6 +623,7 @@ export class BpfObject extends Resource {
       owned: false,
       owner: this,
       object: this.#name,
+      verifierLog: p.fd >= 0 ? verifierLogLines(this.#native.programLog(p.name)) : [],
     });
   }
 

@@ -6,10 +6,10 @@
  */
 import { BpfError, Errno, fromNative, type FromNativeOptions } from './errors.js';
 import type { ErrorContext } from './errors.js';
-import { nativeBinding, type NativeBinding } from './native.js';
+import { nativeBinding, type NativeBinding, type NativeProgLoadOptions } from './native.js';
 import { Resource } from './resource.js';
 import { ProgramType, programTypeName, type ProgramTypeName } from './uapi.js';
-import { handle, optional, u32 } from './validate.js';
+import { handle, int, optional, u32 } from './validate.js';
 
 /**
  * Options of {@link Program.testRun}. The numbers are unsigned 32-bit
@@ -111,6 +111,27 @@ export interface LoadProgramOptions {
    * Never set it for programs you mean to run.
    */
   testUnverified?: boolean;
+  /**
+   * The verifier log to keep when the load succeeds, as Linux's `log_level`:
+   * 1 (its statistics: `processed 12 insns (limit 1000000) ...`) or 2 (every
+   * instruction it walked, with the register states). 0 and the default: no
+   * log on success. A refusal always carries the log of the failing path
+   * ({@link VerifierError.log}), at level 2 everything walked before it.
+   */
+  logLevel?: LogLevel;
+}
+
+/** A verifier log level: 0 (none on success), 1 (statistics and the failing path), 2 (everything). */
+export type LogLevel = 0 | 1 | 2;
+
+/** `level` checked: 0, 1 or 2 (an {@link ArgumentError} otherwise). */
+export function logLevel(level: unknown, ctx: ErrorContext): LogLevel {
+  return int('logLevel', level, 0, 2, ctx) as LogLevel;
+}
+
+/** Lines of a verifier log, without the blank ones. */
+export function verifierLogLines(text: string): string[] {
+  return text.split('\n').map((l) => l.trimEnd()).filter((l) => l.length > 0);
 }
 
 /** @internal How a Program is made. */
@@ -124,6 +145,8 @@ export interface ProgramInit {
   owned: boolean;
   owner?: Resource;
   object?: string;
+  /** The verifier's log of the load, when one was asked for. */
+  verifierLog?: readonly string[];
 }
 
 /** Runs a binding call, translating its errors with `ctx`. */
@@ -150,6 +173,12 @@ export class Program extends Resource {
   /** The attach type its section implies (the default hook of {@link attach}). */
   readonly expectedAttachType: number;
   readonly insnCount: number;
+  /**
+   * The verifier's log of this program's load, one entry per line, when
+   * asked for with `logLevel` ({@link LoadProgramOptions.logLevel},
+   * {@link BpfObject.load}); empty otherwise.
+   */
+  readonly verifierLog: readonly string[];
   readonly #owned: boolean;
   readonly #object: string | undefined;
 
@@ -162,6 +191,7 @@ export class Program extends Resource {
     this.type = init.type;
     this.expectedAttachType = init.expectedAttachType;
     this.insnCount = init.insnCount;
+    this.verifierLog = init.verifierLog ?? [];
     this.#owned = init.owned;
     this.#object = init.object;
   }
@@ -180,16 +210,22 @@ export class Program extends Resource {
     }
     const expectedAttachType = optional(opts.expectedAttachType, (v) => u32('expectedAttachType', v, ctx));
     const fdArray = opts.maps?.map((m, i) => handle(`maps[${i}].fd`, m.fd, ctx));
+    const level = optional(opts.logLevel, (v) => logLevel(v, ctx)) ?? 0;
     const insns = typeof opts.insns === 'string' ? assemble(opts.insns) : Buffer.from(opts.insns);
-    const fd = call({ ...ctx, kind: 'load' }, (b) =>
-      b.progLoad(type, name || null, opts.license ?? 'GPL', insns, {
-        ...(expectedAttachType !== undefined ? { expectedAttachType } : {}),
-        ...(fdArray ? { fdArray } : {}),
-        ...(opts.unprivileged ? { unprivileged: true } : {}),
-        ...(opts.testUnverified ? { testUnverified: true } : {}),
-      }),
+    const nativeOpts: NativeProgLoadOptions = {
+      ...(expectedAttachType !== undefined ? { expectedAttachType } : {}),
+      ...(fdArray ? { fdArray } : {}),
+      ...(opts.unprivileged ? { unprivileged: true } : {}),
+      ...(opts.testUnverified ? { testUnverified: true } : {}),
+      ...(level ? { logLevel: level } : {}),
+    };
+    const { fd, log } = call({ ...ctx, kind: 'load' }, (b) =>
+      level
+        ? b.progLoadWithLog(type, name || null, opts.license ?? 'GPL', insns, nativeOpts)
+        : { fd: b.progLoad(type, name || null, opts.license ?? 'GPL', insns, nativeOpts), log: '' },
     );
     return new Program({
+      verifierLog: verifierLogLines(log),
       fd,
       name,
       section: '',

@@ -10,7 +10,7 @@ use napi_derive::napi;
 use crate::btf::{btf_types, BtfType};
 use crate::convert::u32_arg;
 use crate::convert::{cstring, from_c};
-use crate::error::{check, CError, EBADF, ENOENT};
+use crate::error::{check, invalid, CError, EBADF, ENOENT};
 use crate::sys;
 
 /// An opened (and perhaps loaded) BPF ELF object.
@@ -302,6 +302,40 @@ impl NativeObject {
       sys::bpfhost_program__set_autoload(p, autoload)
     })
     .map(|_| ())
+  }
+
+  /// bpfhost_program__set_log_level() of program @name (before load): 0
+  /// (a log only for a refusal), 1 (the failing path; on success, the
+  /// statistics) or 2 (every instruction walked, with register states).
+  #[napi(js_name = "setProgramLogLevel")]
+  pub fn set_program_log_level(&self, env: Env, name: String, level: f64) -> Result<()> {
+    let op = "setProgramLogLevel";
+    let p = self.program(&env, op, &name)?;
+    let level = u32_arg(&env, op, "logLevel", level)?;
+    if level > 2 {
+      return Err(invalid(
+        &env,
+        format!("{op}: logLevel must be 0, 1 or 2, got {level}"),
+      ));
+    }
+    // SAFETY: p is one of the live object's programs.
+    check(&env, unsafe {
+      sys::bpfhost_program__set_log_level(p, level)
+    })
+    .map(|_| ())
+  }
+
+  /// bpfhost_program__log() of program @name: the log of its last load
+  /// ("" when none was asked for and it was not refused).
+  #[napi(js_name = "programLog")]
+  pub fn program_log(&self, env: Env, name: String) -> Result<String> {
+    let p = self.program(&env, "programLog", &name)?;
+    // SAFETY: p is one of the live object's programs; the text is copied at once.
+    Ok(
+      from_c(unsafe { sys::bpfhost_program__log(p) })
+        .trim_end()
+        .to_string(),
+    )
   }
 
   /// bpfhost_map__set_max_entries() of map @name (before load).

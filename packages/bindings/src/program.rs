@@ -11,8 +11,10 @@ use crate::convert::{cstring, from_c, from_c_array, i32_arg, opt_u32_arg, u32_ar
 use crate::error::{check, invalid, CError, ENOMEM};
 use crate::sys;
 
-/// Room for the load log (the refusal, as the verifier log carries it).
+/// Room for the load log at level 1 (the refusal and the failing path).
 const LOG_SIZE: usize = 64 * 1024;
+/// Room for a level 2 log (every instruction the verifier walked, with states).
+const LOG_SIZE_ALL: usize = 16 * 1024 * 1024;
 const INSN_SIZE: usize = 8;
 
 #[napi(object)]
@@ -26,6 +28,17 @@ pub struct ProgLoadOptions {
   /// Test-only: load without the static verifier (BPFHOST_F_TEST_UNVERIFIED),
   /// so that tests can reach the run-time checks.
   pub test_unverified: Option<bool>,
+  /// The verifier log's level: 0 (the default: a log only for a refusal),
+  /// 1 (the failing path; on success, the statistics) or 2 (every
+  /// instruction walked, with register states).
+  pub log_level: Option<f64>,
+}
+
+/// What progLoadWithLog returns: the handle and the verifier's log.
+#[napi(object)]
+pub struct ProgLoadResult {
+  pub fd: i32,
+  pub log: String,
 }
 
 const BPFHOST_F_UNPRIVILEGED: u32 = 1 << 30;
@@ -42,29 +55,70 @@ pub fn prog_load(
   insns: BufferSlice,
   opts: Option<ProgLoadOptions>,
 ) -> Result<i32> {
-  let op = "progLoad";
-  let prog_type = u32_arg(&env, op, "progType", prog_type)?;
-  let expected_attach_type = opt_u32_arg(
+  load(&env, "progLoad", prog_type, name, license, insns, opts).map(|r| r.fd)
+}
+
+/// progLoad that also returns the verifier's log of a load that succeeded
+/// (at opts.logLevel 1: its statistics; at 2: every instruction walked).
+#[napi(js_name = "progLoadWithLog")]
+pub fn prog_load_with_log(
+  env: Env,
+  prog_type: f64,
+  name: Option<String>,
+  license: String,
+  insns: BufferSlice,
+  opts: Option<ProgLoadOptions>,
+) -> Result<ProgLoadResult> {
+  load(
     &env,
+    "progLoadWithLog",
+    prog_type,
+    name,
+    license,
+    insns,
+    opts,
+  )
+}
+
+fn load(
+  env: &Env,
+  op: &str,
+  prog_type: f64,
+  name: Option<String>,
+  license: String,
+  insns: BufferSlice,
+  opts: Option<ProgLoadOptions>,
+) -> Result<ProgLoadResult> {
+  let prog_type = u32_arg(env, op, "progType", prog_type)?;
+  let expected_attach_type = opt_u32_arg(
+    env,
     op,
     "expectedAttachType",
     opts.as_ref().and_then(|o| o.expected_attach_type),
   )?;
+  let log_level =
+    opt_u32_arg(env, op, "logLevel", opts.as_ref().and_then(|o| o.log_level))?.unwrap_or(0);
+  if log_level > 2 {
+    return Err(invalid(
+      env,
+      format!("{op}: logLevel must be 0, 1 or 2, got {log_level}"),
+    ));
+  }
   let fd_array = opts
     .as_ref()
     .and_then(|o| o.fd_array.as_ref())
     .map(|a| {
       a.iter()
         .enumerate()
-        .map(|(i, fd)| i32_arg(&env, op, &format!("fdArray[{i}]"), *fd))
+        .map(|(i, fd)| i32_arg(env, op, &format!("fdArray[{i}]"), *fd))
         .collect::<Result<Vec<i32>>>()
     })
     .transpose()?;
   if !insns.len().is_multiple_of(INSN_SIZE) {
     return Err(invalid(
-      &env,
+      env,
       format!(
-        "progLoad: instructions are 8 bytes each, got a {}-byte Buffer",
+        "{op}: instructions are 8 bytes each, got a {}-byte Buffer",
         insns.len()
       ),
     ));
@@ -73,19 +127,29 @@ pub fn prog_load(
   if opts.as_ref().and_then(|o| o.unprivileged).unwrap_or(false) {
     prog_flags |= BPFHOST_F_UNPRIVILEGED;
   }
-  if opts.as_ref().and_then(|o| o.test_unverified).unwrap_or(false) {
+  if opts
+    .as_ref()
+    .and_then(|o| o.test_unverified)
+    .unwrap_or(false)
+  {
     prog_flags |= BPFHOST_F_TEST_UNVERIFIED;
   }
-  let cname = name.map(|n| cstring(&env, &n, "name")).transpose()?;
-  let clicense = cstring(&env, &license, "license")?;
-  let mut log = vec![0u8; LOG_SIZE];
+  let cname = name.map(|n| cstring(env, &n, "name")).transpose()?;
+  let clicense = cstring(env, &license, "license")?;
+  let log_size = if log_level >= 2 {
+    LOG_SIZE_ALL
+  } else {
+    LOG_SIZE
+  };
+  let mut log = vec![0u8; log_size];
   let o = sys::ProgLoadOpts {
     sz: std::mem::size_of::<sys::ProgLoadOpts>(),
     expected_attach_type: expected_attach_type.unwrap_or(0),
     prog_flags,
     fd_array: fd_array.as_ref().map_or(ptr::null(), |a| a.as_ptr()),
-    log_level: 1,
-    log_size: LOG_SIZE as u32,
+    // Level 1 always: a refusal explains itself even when no log was asked for.
+    log_level: log_level.max(1),
+    log_size: log_size as u32,
     log_buf: log.as_mut_ptr().cast(),
   };
   let name_ptr = cname.as_ref().map_or(ptr::null(), |c| c.as_ptr());
@@ -106,19 +170,26 @@ pub fn prog_load(
       &o,
     )
   };
+  let text = from_c(log.as_ptr() as *const c_char);
+  let text = text.trim_end();
   if ret < 0 {
     let mut e = CError::last(ret);
-    let text = from_c(log.as_ptr() as *const c_char);
-    let text = text.trim_end();
     // A one-line log is the refusal itself; a longer one (the verifier's
     // path) stays in `log`, out of the message.
     if !text.is_empty() && !text.contains('\n') && !e.message.contains(text) {
       e.message = format!("{}\n{text}", e.message);
     }
     e.log = Some(text.to_string());
-    return Err(e.into_napi(&env));
+    return Err(e.into_napi(env));
   }
-  Ok(ret)
+  Ok(ProgLoadResult {
+    fd: ret,
+    log: if log_level > 0 {
+      text.to_string()
+    } else {
+      String::new()
+    },
+  })
 }
 
 /// The numbers are integers in [0, 2^32-1] (EINVAL otherwise, never truncated).

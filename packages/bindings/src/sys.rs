@@ -454,6 +454,7 @@ extern "C" {
   pub fn bpfhost_program__set_expected_attach_type(prog: *mut Program, attach_type: u32) -> c_int;
   pub fn bpfhost_program__autoload(prog: *const Program) -> bool;
   pub fn bpfhost_program__set_autoload(prog: *mut Program, autoload: bool) -> c_int;
+  pub fn bpfhost_program__set_log_level(prog: *mut Program, log_level: u32) -> c_int;
 
   // libbpf.h: BTF
   pub fn bpfhost_btf__type_cnt(btf: *const Btf) -> u32;

@@ -89,6 +89,29 @@ test('refused loads: the message and log name the instruction', () => {
   throwsErrno(() => b.progLoad(999, 'type', 'GPL', b.asm('mov %r0, 0\nexit')), 'EINVAL', 22);
 });
 
+test('progLoadWithLog: the verifier log of a load that succeeds, at logLevel 0, 1 or 2', () => {
+  const insns = b.asm('mov %r0, 1\njeq %r1, 0, +1\nmov %r0, 2\nexit');
+  const none = b.progLoadWithLog(PROG_SOCKET_FILTER, 'none', 'GPL', insns);
+  assert.equal(none.log, '');
+  const stats = b.progLoadWithLog(PROG_SOCKET_FILTER, 'stats', 'GPL', insns, { logLevel: 1 });
+  assert.match(stats.log, /^processed \d+ insns \(limit 1000000\)[^\n]*$/);
+  const all = b.progLoadWithLog(PROG_SOCKET_FILTER, 'all', 'GPL', insns, { logLevel: 2 });
+  assert.match(all.log, /^1: \(15\) if r1 == 0x0 goto pc\+1$/m);
+  assert.match(all.log, /\nprocessed \d+ insns/);
+  for (const r of [none, stats, all]) {
+    assert.equal(b.progTestRun(r.fd, { data: frame(64) }).retval, 2, 'r1 (the context) is never 0');
+    b.close(r.fd);
+  }
+  throwsErrno(() => b.progLoadWithLog(PROG_SOCKET_FILTER, 'x', 'GPL', insns, { logLevel: 3 }), 'EINVAL', 22);
+  // A refusal at level 2 carries everything walked before it in `log`.
+  assert.throws(() => b.progLoadWithLog(PROG_SOCKET_FILTER, 'bad', 'GPL', b.asm('mov %r0, 0\nldxdw %r0, [%r0+0]\nexit'), { logLevel: 2 }), (e) => {
+    assert.equal(e.code, 'EACCES');
+    assert.match(e.log, /^0: \(b7\) r0 = 0$/m);
+    assert.match(e.message, /program 'bad': insn 1: /);
+    return true;
+  });
+});
+
 test('trace log, section types, pins of programs', () => {
   assert.deepEqual(b.progTypeBySection('socket'), { progType: PROG_SOCKET_FILTER, expectedAttachType: 0 });
   // bpf_trace_printk("hi %d\n", 7, 42): the format on the stack.

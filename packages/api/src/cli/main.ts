@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-import { BpfError, CodecError, LoadError } from '../index.js';
+import { BpfError, CodecError, LoadError, VerifierError } from '../index.js';
 import packageRequire from '../require.cjs';
 
 import { btfCommand } from './cmd-btf.js';
@@ -59,7 +59,7 @@ const OPTIONS = {
   'prog-type': { type: 'string' },
   'no-faults': { type: 'boolean' },
   value: { type: 'string' },
-  verbose: { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -80,7 +80,7 @@ const COMMAND_OPTIONS: Record<string, readonly (keyof typeof OPTIONS)[]> = {
   btf: [],
   feature: [],
 };
-const GLOBAL_OPTIONS = new Set<string>(['json', 'pretty', 'ext', 'obj', 'progress', 'no-progress', 'help', 'version']);
+const GLOBAL_OPTIONS = new Set<string>(['json', 'pretty', 'ext', 'obj', 'progress', 'no-progress', 'verbose', 'help', 'version']);
 
 function parseCommandLine(argv: readonly string[]) {
   try {
@@ -196,8 +196,23 @@ function batch(session: Session, out: Output, args: readonly string[]): void {
   out.note(`processed ${n} command${n === 1 ? '' : 's'}`);
 }
 
+/**
+ * A verifier refusal: the message names the program, the instruction and the
+ * rule; then the C source line when known, and the verifier's log with
+ * --verbose (a hint to it otherwise).
+ */
+function describeRefusal(e: VerifierError, verbose: boolean): { message: string; extra: Record<string, unknown>; log: string[] } {
+  const extra = { code: e.code, errno: e.errno, program: e.program, insn: e.insn, reason: e.reason, file: e.file, line: e.line, log: e.log };
+  const log: string[] = [];
+  if (e.line !== undefined) log.push(`at ${e.file ?? '?'}:${e.line}${e.source ? `: ${e.source}` : ''}`);
+  if (verbose) log.push("the verifier's log:", ...e.log.map((l) => `  ${l}`));
+  else if (e.log.length > 1) log.push(`(--verbose prints the verifier's log: ${e.log.length} lines)`);
+  return { message: e.message, extra, log };
+}
+
 /** The error's message and JSON details, from the API's typed errors. */
-function describeError(e: unknown): { message: string; extra: Record<string, unknown>; log: string[] } {
+function describeError(e: unknown, verbose: boolean): { message: string; extra: Record<string, unknown>; log: string[] } {
+  if (e instanceof VerifierError) return describeRefusal(e, verbose);
   if (e instanceof LoadError) return { message: e.message, extra: { code: e.code, errno: e.errno, log: e.log }, log: e.log.slice(1) };
   if (e instanceof CodecError) return { message: e.message, extra: { code: e.code, errno: e.errno, codec: e.codec, expected: e.expected, got: e.got }, log: [] };
   if (e instanceof BpfError) return { message: `${e.message} (${e.code})`, extra: { code: e.code, errno: e.errno }, log: [] };
@@ -247,7 +262,7 @@ export function main(argv: readonly string[], streams: Streams = { stdout: proce
     dispatch(session, out, positionals, values, false);
     return 0;
   } catch (e) {
-    const { message, extra, log } = describeError(e);
+    const { message, extra, log } = describeError(e, values.verbose === true);
     const hint = e instanceof UsageError ? `\nRun 'bpfhost ${e.command ? `${e.command} ` : ''}--help' for usage.` : '';
     out.error(`${message}${hint}`, extra);
     if (!out.json) for (const l of log) out.note(`  ${l}`);

@@ -24,6 +24,7 @@ const GLOBAL = `Global options:
       --obj OBJ.o     open and load a BPF object first (repeatable; after --ext)
       --progress      progress lines on stderr for long dumps (default: when stderr is a terminal)
       --no-progress   no progress lines
+  -v, --verbose       a program the verifier refuses: print its log too (the failing path)
   -h, --help          this help (bpfhost COMMAND --help: the command's)
   -V, --version       the version of @bpfhost/api`;
 
