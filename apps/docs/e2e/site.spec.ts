@@ -55,7 +55,7 @@ test('the introduction and the navbar', async ({ page }) => {
 
 test('the user guide pages', async ({ page }) => {
   const pages = docs('user-guide');
-  expect(pages.length).toBe(9);
+  expect(pages.length).toBe(10);
   for (const file of pages) await expectH1(page, route(file), pageTitle(file));
 });
 

@@ -156,8 +156,12 @@ static int stack_bounds(struct bh_venv *env, unsigned regno, const struct bh_reg
 		return bh_verr(env, -EACCES, "R%u variable-offset stack access is prohibited for "
 			       "unprivileged programs", regno);
 	span(reg, off, size, lo, hi);
-	if (*lo < -(int64_t)MAX_BPF_STACK || *hi > 0 || (!size && *lo >= 0))
-		return bh_verr(env, -EACCES, "R%u invalid %s of the stack at fp%+lld, %llu bytes: a frame "
+	if (*hi > 0 || (!size && *lo >= 0))
+		return bh_verr(env, -EACCES, "R%u invalid %s of the stack at fp%+lld, %llu byte(s): it would "
+			       "reach %lld byte(s) past r10, the top of the frame", regno, access_name(acc),
+			       (long long)*lo, (unsigned long long)size, (long long)*hi);
+	if (*lo < -(int64_t)MAX_BPF_STACK)
+		return bh_verr(env, -EACCES, "R%u invalid %s of the stack at fp%+lld, %llu byte(s): a frame "
 			       "has %u bytes below r10", regno, access_name(acc), (long long)*lo,
 			       (unsigned long long)size, MAX_BPF_STACK);
 	if (strict_align && size > 1) {

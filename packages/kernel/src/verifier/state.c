@@ -200,8 +200,8 @@ int bh_state_push_frame(struct bh_state *st, uint32_t callsite, uint32_t subprog
 	struct bh_frame *caller = st->frames[st->nframes - 1], *f;
 
 	if (st->nframes >= MAX_CALL_FRAMES)
-		return bh_err(-E2BIG, "verifier: the call at insn %u is nested %u deep, more than the %u frames allowed",
-			      callsite, st->nframes + 1, MAX_CALL_FRAMES);
+		return bh_err(-E2BIG, "this call would be nested %u deep, more than the %u frames allowed",
+			      st->nframes + 1, MAX_CALL_FRAMES);
 	f = frame_new(callsite, subprog, st->nframes);
 	if (!f)
 		return oom("a call frame");

@@ -75,7 +75,7 @@ static void call_frames(void)
 	for (uint32_t i = 1; i < MAX_CALL_FRAMES; i++)
 		ASSERT_OK(bh_state_push_frame(&st, i, 1), "nest");
 	ASSERT_EQ(bh_state_push_frame(&st, 99, 1), -E2BIG, "nine frames refused");
-	ASSERT_STR_CONTAINS(bpfhost_last_error(), "insn 99 is nested 9 deep", "message");
+	ASSERT_STR_CONTAINS(bpfhost_last_error(), "this call would be nested 9 deep", "message");
 	ASSERT_EQ(bh_frame_grow(top(&st), BH_STACK_SLOTS + 1), -EINVAL, "more than 512 bytes of stack");
 	bh_state_free(&st);
 }
