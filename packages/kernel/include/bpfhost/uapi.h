@@ -312,6 +312,17 @@ union bpf_attr {
 		bpfhost_aligned_u64 fd_array;
 		bpfhost_aligned_u64 core_relos;
 		uint32_t core_relo_rec_size;
+		/* Linux 6.4+'s log_true_size, prog_token_fd, fd_array_cnt: not read (pass 0). */
+		uint32_t bpfhost_linux_reserved[3];
+		/*
+		 * bpfhost: the string section line_info's file_name_off and
+		 * line_off point into (Linux takes it from the BTF of
+		 * prog_btf_fd; bpfhost keeps no BTF objects): the bytes of an
+		 * object's `.BTF` string section, starting and ending with NUL.
+		 * Required with line_info; copied and kept with the program.
+		 */
+		bpfhost_aligned_u64 btf_strs;
+		uint32_t btf_strs_size;
 	};
 
 	struct { /* BPF_OBJ_PIN, BPF_OBJ_GET, BPFHOST_OBJ_CLOSE/UNPIN */
@@ -517,6 +528,33 @@ struct bpf_prog_info {
 	uint32_t attach_btf_obj_id;
 	uint32_t attach_btf_id;
 } __attribute__((aligned(8)));
+
+/*
+ * BPF_PROG_LOAD func_info and line_info records (Linux's layout; insn_off in
+ * instructions). A record may be longer (rec_size) if its extra bytes are 0.
+ * bpfhost does not check type_id (it keeps no BTF); it checks that func_info
+ * starts one record per function (the entry and each bpf-to-bpf call target).
+ */
+struct bpf_func_info {
+	uint32_t insn_off;
+	uint32_t type_id;
+};
+
+struct bpf_line_info {
+	uint32_t insn_off;
+	uint32_t file_name_off;		/* into btf_strs */
+	uint32_t line_off;		/* into btf_strs: the source line's text */
+	uint32_t line_col;		/* line << 10 | column */
+};
+
+/*
+ * The call a loader writes over an instruction whose CO-RE relocation it
+ * could not resolve (libbpf's marker, "bad relo"). bpfhost loads such a
+ * program; reaching the instruction stops the run with a message that names
+ * the C line when the program has line info.
+ */
+#define BPFHOST_POISON_HELPER_ID 0xbad2310U
+
 
 /* BPF_OBJ_GET_INFO_BY_FD on a link (the common head of Linux's layout). */
 struct bpf_link_info {

@@ -35,7 +35,7 @@ static size_t attr_last_byte(int cmd)
 	case BPFHOST_OBJ_CLOSE: return offsetofend(union bpf_attr, bpf_fd);
 	case BPFHOST_OBJ_UNPIN: return offsetofend(union bpf_attr, pathname);
 	case BPFHOST_MAP_MMAP: return offsetofend(union bpf_attr, mmap.data_offset);
-	case BPF_PROG_LOAD: return offsetofend(union bpf_attr, core_relo_rec_size);
+	case BPF_PROG_LOAD: return offsetofend(union bpf_attr, btf_strs_size);
 	case BPF_PROG_TEST_RUN: return offsetofend(union bpf_attr, test.insn_budget);
 	case BPF_PROG_GET_NEXT_ID:
 	case BPF_LINK_GET_NEXT_ID: return offsetofend(union bpf_attr, next_id);
@@ -277,7 +277,7 @@ static int dispatch(int cmd, union bpf_attr *attr, union bpf_attr *uattr)
 	case BPF_OBJ_GET_INFO_BY_FD: return obj_get_info(attr, uattr);
 	case BPFHOST_OBJ_UNPIN: return obj_unpin(attr);
 	case BPFHOST_MAP_MMAP: return bh_map_mmap(attr, uattr);
-	case BPF_PROG_LOAD: return bh_prog_load(attr);
+	case BPF_PROG_LOAD: return bh_prog_load_cmd(attr);
 	case BPF_PROG_TEST_RUN: return bh_prog_test_run(attr, uattr);
 	case BPF_PROG_GET_NEXT_ID: return get_next_id(attr, uattr, BH_OBJ_PROG);
 	case BPF_PROG_GET_FD_BY_ID: return get_fd_by_id(attr, BH_OBJ_PROG);

@@ -341,6 +341,8 @@ static struct bpfhost_object *obj_open(const void *buf, size_t size, const char 
 	if (!err)
 		err = init_programs(obj);
 	if (!err)
+		err = obj_load_btf_ext(obj);
+	if (!err)
 		err = obj_init_maps(obj);
 	if (!err)
 		err = obj_collect_relocs(obj);
@@ -507,6 +509,16 @@ static int load_program(struct bpfhost_object *obj, struct bpfhost_program *p)
 			opts.log_level = p->log_level;
 		}
 	}
+	if (p->line_info_cnt || p->func_info_cnt) {
+		opts.func_info = p->func_info;
+		opts.func_info_cnt = p->func_info_cnt;
+		opts.func_info_rec_size = p->func_info_cnt ? 8 : 0;
+		opts.line_info = p->line_info;
+		opts.line_info_cnt = p->line_info_cnt;
+		opts.line_info_rec_size = p->line_info_cnt ? 16 : 0;
+		opts.btf_strs = obj->btf->strs;
+		opts.btf_strs_size = obj->btf->str_len;
+	}
 	fd = bpfhost_prog_load(p->type, name, obj->license, p->insns, p->insn_cnt, &opts);
 	if (fd < 0 && !opts.log_buf) {
 		/* As libbpf: a refused load is retried once with a log, for the reason. */
@@ -573,6 +585,8 @@ void bpfhost_object__close(struct bpfhost_object *obj)
 			free(p->insns);
 		free(p->name);
 		free(p->own_log);
+		free(p->func_info);
+		free(p->line_info);
 	}
 	free(obj->progs);
 	for (uint32_t i = 0; i < obj->map_cnt; i++)
@@ -583,6 +597,9 @@ void bpfhost_object__close(struct bpfhost_object *obj)
 		free(obj->secs[i].relocs);
 	}
 	free(obj->secs);
+	obj_free_btf_ext(obj);
+	free(obj->btf_custom_path);
+	free(obj->kconfig);
 	bpfhost_btf__free(obj->btf);
 	elf_close(&obj->elf);
 	free(obj->image);

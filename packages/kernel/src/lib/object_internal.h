@@ -6,6 +6,9 @@
  *   object.c        open, the program table, getters, load/unload, close
  *   object_maps.c   map definitions (BTF `.maps`, legacy `maps`, global data), map creation
  *   object_reloc.c  relocations: collected and checked at open, applied at prepare
+ *   btf_ext.c       `.BTF.ext`: func/line info and CO-RE records, per program at prepare
+ *   object_core.c   CO-RE relocations resolved against a target BTF (core_relo.c: the matching)
+ *   object_extern.c externs: __kconfig values, __ksym refused
  */
 #ifndef BPFHOST_LIB_OBJECT_INTERNAL_H
 #define BPFHOST_LIB_OBJECT_INTERNAL_H
@@ -115,6 +118,25 @@ struct bpfhost_map {
 	int fd;
 };
 
+/* One executable section's records of a `.BTF.ext` table. */
+struct obj_ext_sec {
+	uint32_t sec_idx;
+	uint32_t cnt;
+	const uint8_t *recs;		/* inside the image; rec_size bytes each */
+};
+
+struct obj_ext_info {
+	uint32_t rec_size;
+	struct obj_ext_sec *secs;
+	uint32_t sec_cnt;
+};
+
+/* A contiguous piece of a linked program: an entry program or an appended sub-program. */
+struct code_unit {
+	const struct bpfhost_program *fn;
+	uint32_t final_off;
+};
+
 struct bpfhost_program {
 	struct bpfhost_object *obj;
 	char *name;
@@ -132,6 +154,10 @@ struct bpfhost_program {
 	size_t log_size;
 	uint32_t log_level;
 	char *own_log;			/* the retry's log */
+	uint8_t *func_info;		/* struct bpf_func_info records (after prepare) */
+	uint32_t func_info_cnt;
+	uint8_t *line_info;		/* struct bpf_line_info records (after prepare) */
+	uint32_t line_info_cnt;
 	int fd;
 };
 
@@ -160,6 +186,9 @@ struct bpfhost_object {
 	struct bpfhost_program *progs;	/* entry programs, then sub-programs */
 	uint32_t prog_cnt;		/* entry programs */
 	uint32_t subprog_cnt;
+	struct obj_ext_info ext_func, ext_line, ext_core;	/* `.BTF.ext` */
+	char *btf_custom_path;		/* open option: the CO-RE target BTF file */
+	char *kconfig;			/* open option: "CONFIG_X=y" lines */
 	enum obj_state state;
 };
 
@@ -177,6 +206,12 @@ int obj_collect_map_slots(struct bpfhost_object *obj);
 int obj_relocate(struct bpfhost_object *obj);
 struct bpfhost_program *obj_subprog_at(const struct bpfhost_object *obj, uint32_t insn_idx);
 int obj_prog_index_by_symbol(const struct bpfhost_object *obj, const struct elf_symbol *sym);
+
+/* btf_ext.c */
+int obj_load_btf_ext(struct bpfhost_object *obj);
+void obj_free_btf_ext(struct bpfhost_object *obj);
+int obj_prog_collect_ext_info(struct bpfhost_object *obj, struct bpfhost_program *p,
+			      const struct code_unit *units, uint32_t unit_cnt);
 
 /* Lookups shared by the files. */
 struct bpfhost_map *obj_map_add(struct bpfhost_object *obj);

@@ -332,12 +332,6 @@ struct bpfhost_program *obj_subprog_at(const struct bpfhost_object *obj, uint32_
 	return NULL;
 }
 
-/* A contiguous piece of the final program: an entry program or an appended sub-program. */
-struct code_unit {
-	const struct bpfhost_program *fn;
-	uint32_t final_off;
-};
-
 struct link_state {
 	struct bpfhost_object *obj;
 	struct bpfhost_program *main;
@@ -467,6 +461,8 @@ static int link_program(struct bpfhost_object *obj, struct bpfhost_program *p, u
 				j++;	/* the second half is never an instruction of its own */
 		}
 	}
+	if (!err)
+		err = obj_prog_collect_ext_info(obj, p, units, ls.unit_cnt);
 	if (err) {
 		free(ls.insns);
 		return err;

@@ -29,6 +29,8 @@ int bh_prog_run(const struct bh_prog *prog, void *ctx, uint32_t insn_budget, uin
 
 /* Command handlers (under epoch, from the dispatcher). */
 int bh_prog_load(union bpf_attr *attr);
+/* BPF_PROG_LOAD with its source information (line_info.c): parse, load, attach. */
+int bh_prog_load_cmd(union bpf_attr *attr);
 int bh_prog_test_run(union bpf_attr *attr, union bpf_attr *uattr);
 int bh_prog_bind_map(union bpf_attr *attr);
 int bh_prog_get_info(struct bh_prog *prog, union bpf_attr *attr, union bpf_attr *uattr);
