@@ -41,9 +41,22 @@ struct bpfhost_object_open_opts {
 	const char *object_name;
 	/* Where BPFHOST_PIN_BY_NAME maps are pinned and reused; default "/sys/fs/bpf". */
 	const char *pin_root_path;
+	/*
+	 * Extern values as libbpf's kconfig option: lines "CONFIG_X=y",
+	 * "CONFIG_N=42", "CONFIG_S=\"str\"", "LINUX_KERNEL_VERSION=0x60100"
+	 * (or a plain decimal). An extern that is not given is refused unless it
+	 * is __weak (then 0). NULL: none given.
+	 */
+	const char *kconfig;
+	/*
+	 * CO-RE target: a BTF file (raw BTF, or an ELF with a `.BTF` section,
+	 * e.g. /sys/kernel/btf/vmlinux) instead of bpfhost's own BTF of the
+	 * types its program types provide. NULL: bpfhost's own.
+	 */
+	const char *btf_custom_path;
 	size_t : 0;
 };
-#define bpfhost_object_open_opts__last_field pin_root_path
+#define bpfhost_object_open_opts__last_field btf_custom_path
 
 /**
  * @brief **bpfhost_object__open_file()** reads and parses a BPF ELF object

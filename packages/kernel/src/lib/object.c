@@ -310,11 +310,11 @@ static struct bpfhost_object *obj_open(const void *buf, size_t size, const char 
 				       const struct bpfhost_object_open_opts *opts)
 {
 	struct bpfhost_object *obj;
-	const char *name, *pin_root;
+	const char *name, *pin_root, *kconfig, *btf_path;
 	int err;
 
 	if (!OPTS_VALID(opts, bpfhost_object_open_opts))
-		return err_ptr(obj_err(-EINVAL, "bpfhost_object__open: opts has fields this library does not know (non-zero bytes past pin_root_path)"));
+		return err_ptr(obj_err(-EINVAL, "bpfhost_object__open: opts has fields this library does not know (non-zero bytes past btf_custom_path)"));
 	name = OPTS_GET(opts, object_name, NULL);
 	pin_root = OPTS_GET(opts, pin_root_path, NULL);
 	obj = calloc(1, sizeof(*obj));
@@ -323,7 +323,12 @@ static struct bpfhost_object *obj_open(const void *buf, size_t size, const char 
 	obj->name = name ? strdup(name) : default_name(path, buf, size);
 	obj->pin_root = strdup(pin_root ? pin_root : OBJ_PIN_ROOT_DEFAULT);
 	obj->image = malloc(size ? size : 1);
-	if (!obj->name || !obj->pin_root || !obj->image) {
+	kconfig = OPTS_GET(opts, kconfig, NULL);
+	btf_path = OPTS_GET(opts, btf_custom_path, NULL);
+	obj->kconfig = kconfig ? strdup(kconfig) : NULL;
+	obj->btf_custom_path = btf_path ? strdup(btf_path) : NULL;
+	if (!obj->name || !obj->pin_root || !obj->image || (kconfig && !obj->kconfig) ||
+	    (btf_path && !obj->btf_custom_path)) {
 		bpfhost_object__close(obj);
 		return err_ptr(obj_err(-ENOMEM, "bpfhost_object__open: no memory"));
 	}

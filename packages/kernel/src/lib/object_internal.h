@@ -213,6 +213,9 @@ void obj_free_btf_ext(struct bpfhost_object *obj);
 int obj_prog_collect_ext_info(struct bpfhost_object *obj, struct bpfhost_program *p,
 			      const struct code_unit *units, uint32_t unit_cnt);
 
+/* object_core.c */
+int obj_core_relocate(struct bpfhost_object *obj);
+
 /* Lookups shared by the files. */
 struct bpfhost_map *obj_map_add(struct bpfhost_object *obj);
 const struct bpfhost_btf_type *obj_find_datasec(const struct bpfhost_object *obj, const char *name,

@@ -482,6 +482,9 @@ int obj_relocate(struct bpfhost_object *obj)
 
 	if (!sub_off || !units)
 		err = obj_err(-ENOMEM, "object '%s': no memory", obj->name);
+	/* CO-RE first, in the sections' code, so every copy a program links is relocated. */
+	if (!err)
+		err = obj_core_relocate(obj);
 	for (uint32_t i = 0; !err && i < obj->prog_cnt; i++)
 		if (obj->progs[i].autoload)
 			err = link_program(obj, &obj->progs[i], sub_off, units);

@@ -221,12 +221,9 @@ static const struct bh_helper core_helpers[] = {
 };
 
 extern const struct bh_helper bh_skb_load_bytes_helper;
-extern const struct bh_helper bh_poison_helper;
 
 const struct bh_helper *bh_core_helper(uint32_t id, uint32_t prog_type)
 {
-	if (id == BPFHOST_POISON_HELPER_ID)
-		return &bh_poison_helper;	/* every type: poison.c */
 	if (id == BPF_FUNC_skb_load_bytes)
 		return prog_type == BPF_PROG_TYPE_SOCKET_FILTER ? &bh_skb_load_bytes_helper : NULL;
 	if (prog_type == BPF_PROG_TYPE_XDP && bh_xdp_helper(id))

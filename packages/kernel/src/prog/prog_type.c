@@ -105,8 +105,13 @@ int bh_prog_type_by_section(const char *section, uint32_t *type, uint32_t *attac
 	return 0;
 }
 
+extern const struct bh_helper bh_poison_helper;
+
 const struct bh_helper *bh_prog_type_helper(const struct bh_prog_type *t, uint32_t id)
 {
+	/* In the extension range by its value, but every type's (poison.c); no module may take it. */
+	if (id == BPFHOST_POISON_HELPER_ID)
+		return &bh_poison_helper;
 	for (uint32_t i = 0; t && i < t->helper_cnt; i++)
 		if (t->helpers[i].id == id)
 			return &t->helpers[i];
@@ -174,6 +179,10 @@ static int copy_helpers(struct bh_provider *p, struct bh_prog_type *t,
 			if (f.arg_types[a] > BPFHOST_ARG_PTR_TO_UNINIT_MAP_VALUE)
 				return bh_err(-EINVAL, "module '%s': helper '%s': arg_types[%d] %u is unknown",
 					      mod, f.name, a, f.arg_types[a]);
+		if (f.helper_id == BPFHOST_POISON_HELPER_ID)
+			return bh_err(-EINVAL, "module '%s': program type %u: helper id 0x%x is the loaders' "
+				      "poison marker (BPFHOST_POISON_HELPER_ID)", mod, d->program_type,
+				      f.helper_id);
 		if (bh_prog_type_helper(t, f.helper_id))
 			return bh_err(-EINVAL, "module '%s': program type %u: helper id %u twice", mod,
 				      d->program_type, f.helper_id);

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: MIT
+/*
+ * CO-RE: core_fields.bpf.o (its own layout of struct bh_pkt and enum
+ * bh_color) relocated against core_target.bpf.o's BTF (btf_custom_path).
+ *  - run: `fields` reads a target-layout struct (the host compiler's, from
+ *    core_types.h) and writes what it read and every relocated value into
+ *    `out`; each must be the target's (offsets, sizes, bitfields, signedness,
+ *    enum values, type sizes and ids, existence, matches);
+ *  - poison: a reached missing field and a signed field the load cannot
+ *    narrow are poisoned calls, and running them fails with a message that
+ *    names the C line; a field guarded by bpf_core_field_exists is poisoned
+ *    but never reached;
+ *  - refusal: two flavors that disagree are refused as ambiguous (naming the
+ *    relocation), two that agree are not;
+ *  - oracle: libbpf (libbpf-dev) relocates `fields` against the same BTF to
+ *    the same instructions, map handles aside;
+ *  - built-in target: a program's own flavor of struct __sk_buff relocates
+ *    against bpfhost's BTF of the UAPI types, and reads the right fields.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "test.h"
+#include "bpf_objects.h"
+#include "bpfhost/bpf.h"
+#include "bpfhost/bpf_insn.h"
+#include "bpfhost/libbpf.h"
+#include "core_types.h"
+#ifdef BPFHOST_TEST_LIBBPF
+#include "libbpf_oracle.h"
+#endif
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#endif
+
+#define POISON_CALL(insn) \
+	((insn).code == (BPF_JMP | BPF_CALL) && (uint32_t)(insn).imm == BPFHOST_POISON_HELPER_ID)
+
+/* Opens core_fields against core_target's BTF with only @progs (NULL-terminated) to load. */
+static struct bpfhost_object *open_fields(const char *const *progs, const char *btf_path)
+{
+	char path[4096];
+	struct bpfhost_program *p;
+	struct bpfhost_object *obj;
+	BPFHOST_OPTS(bpfhost_object_open_opts, opts, .btf_custom_path = btf_path);
+
+	snprintf(path, sizeof(path), "%s", bpf_object_path("core_fields"));
+	obj = bpfhost_object__open_file(path, &opts);
+	ASSERT_TRUE(obj != NULL, bpfhost_last_error());
+	if (!obj)
+		return NULL;
+	bpfhost_object__for_each_program(p, obj) {
+		bool on = false;
+
+		for (size_t i = 0; progs[i]; i++)
+			on |= !strcmp(bpfhost_program__name(p), progs[i]);
+		bpfhost_program__set_autoload(p, on);
+	}
+	return obj;
+}
+
+static const char *target_path(void)
+{
+	static char path[4096];
+
+	snprintf(path, sizeof(path), "%s", bpf_object_path("core_target"));
+	return path;
+}
+
+static int run(struct bpfhost_object *obj, const char *name, uint32_t *retval)
+{
+	uint8_t frame[64] = { 0 };
+	BPFHOST_OPTS(bpfhost_test_run_opts, t, .data_in = frame, .data_size_in = sizeof(frame));
+	int err = bpfhost_prog_test_run_opts(
+		bpfhost_program__fd(bpfhost_object__find_program_by_name(obj, name)), &t);
+
+	*retval = t.retval;
+	return err;
+}
+
+/* The BTF id of STRUCT @name in object @obj_name. */
+static int struct_id(const char *obj_name, const char *name)
+{
+	struct bpfhost_object *o = bpfhost_object__open_file(bpf_object_path(obj_name), NULL);
+	int id = o ? bpfhost_btf__find_by_name_kind(bpfhost_object__btf(o), name,
+						     BPFHOST_BTF_KIND_STRUCT) : -1;
+
+	bpfhost_object__close(o);
+	return id;
+}
+
+static void t_fields_run(void)
+{
+	static const char *const progs[] = { "fields", NULL };
+	struct bpfhost_object *obj = open_fields(progs, target_path());
+	uint8_t blob[96] = { 0 };
+	struct bh_pkt pkt;
+	uint64_t got[32] = { 0 }, want[32] = { 0 };
+	uint32_t k = 0, ret = 0;
+	int in_fd, out_fd, y;
+
+	if (!obj)
+		return;
+	ASSERT_OK(bpfhost_object__load(obj), bpfhost_last_error());
+	memset(&pkt, 0, sizeof(pkt));
+	pkt.flags = 0xbeef;
+	pkt.len = 1500;
+	pkt.stamp = 0x1122334455667788ull;
+	pkt.delta = -7;
+	pkt.kind = 5;
+	pkt.prio = 19;
+	pkt.level = -3;
+	pkt.inner.a = 0xaaaa;
+	pkt.inner.b = 0xbbbb;
+	pkt.arr[2] = 42;
+	pkt.small = 200;
+	memcpy(blob, &pkt, sizeof(pkt));
+	in_fd = bpfhost_map__fd(bpfhost_object__find_map_by_name(obj, "in"));
+	out_fd = bpfhost_map__fd(bpfhost_object__find_map_by_name(obj, "out"));
+	ASSERT_OK(bpfhost_map_update_elem(in_fd, &k, blob, 0), "fill in");
+	ASSERT_OK(run(obj, "fields", &ret), bpfhost_last_error());
+	ASSERT_EQ(ret, 1, "fields returns 1");
+	for (k = 0; k < 32; k++)
+		ASSERT_OK(bpfhost_map_lookup_elem(out_fd, &k, &got[k]), "read out");
+	memcpy(&y, &pkt, sizeof(y));
+	want[0] = pkt.len;
+	want[1] = pkt.flags;
+	want[2] = (uint64_t)(int64_t)pkt.delta;
+	want[3] = pkt.stamp;
+	want[4] = pkt.inner.a;
+	want[5] = pkt.inner.b;
+	want[6] = pkt.arr[2];
+	want[7] = pkt.kind;
+	want[8] = pkt.prio;
+	want[9] = (uint64_t)(int64_t)pkt.level;
+	want[10] = 0;					/* gone: not in the target */
+	want[11] = 1;
+	want[12] = sizeof(pkt.stamp);
+	want[13] = 1;					/* delta is signed */
+	want[14] = pkt.small;				/* read as a __u32, narrowed to the __u8 */
+	want[15] = sizeof(struct bh_pkt);
+	want[16] = 1;
+	want[17] = 0;					/* struct bh_missing */
+	want[18] = (uint64_t)(int64_t)BH_GREEN;
+	want[19] = 0;					/* BH_PURPLE */
+	want[20] = (uint64_t)(int64_t)BH_BLUE;
+	want[21] = 0;					/* the local bh_pkt has `gone`: no match */
+	want[22] = offsetof(struct bh_pkt, inner.a);
+	want[23] = (uint64_t)(int64_t)y;		/* bh_same___v1/v2 agree: y at 0 */
+	want[24] = (uint64_t)struct_id("core_target", "bh_pkt");
+	want[25] = (uint64_t)struct_id("core_fields", "bh_pkt");
+	want[26] = 0;					/* the guarded read never ran */
+	for (k = 0; k < 32; k++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "out[%u]", k);
+		ASSERT_EQ(got[k], want[k], name);
+	}
+	bpfhost_object__close(obj);
+}
+
+/* Index of the first poisoned call in @prog's instructions, or -1. */
+static int first_poison(const struct bpfhost_program *p)
+{
+	const struct bpf_insn *in = bpfhost_program__insns(p);
+
+	for (size_t i = 0; i < bpfhost_program__insn_cnt(p); i++)
+		if (POISON_CALL(in[i]))
+			return (int)i;
+	return -1;
+}
+
+static void t_poison(void)
+{
+	static const char *const progs[] = { "fields", "reach_missing", "narrow_signed", NULL };
+	struct bpfhost_object *obj = open_fields(progs, target_path());
+	uint32_t ret = 0;
+	int err;
+
+	if (!obj)
+		return;
+	ASSERT_OK(bpfhost_object__load(obj), bpfhost_last_error());
+	ASSERT_GE(first_poison(bpfhost_object__find_program_by_name(obj, "fields")), 0,
+		  "fields: the guarded read of `gone` is poisoned");
+	ASSERT_GE(first_poison(bpfhost_object__find_program_by_name(obj, "reach_missing")), 0,
+		  "reach_missing: poisoned");
+	ASSERT_GE(first_poison(bpfhost_object__find_program_by_name(obj, "narrow_signed")), 0,
+		  "narrow_signed: poisoned");
+	err = run(obj, "reach_missing", &ret);
+	ASSERT_EQ(err, -EINVAL, "reaching a poisoned instruction stops the run");
+	ASSERT_STR_CONTAINS(bpfhost_last_error(), "CO-RE relocation", "the message says why");
+	ASSERT_STR_CONTAINS(bpfhost_last_error(), "core_fields.bpf.c:", "and names the C file");
+	ASSERT_STR_CONTAINS(bpfhost_last_error(), "return p->gone;", "and the C line");
+	err = run(obj, "narrow_signed", &ret);
+	ASSERT_EQ(err, -EINVAL, "the signed narrowing is poisoned too");
+	ASSERT_STR_CONTAINS(bpfhost_last_error(), "return p->tiny;", "named by its line");
+	bpfhost_object__close(obj);
+}
+
+static void t_ambiguous(void)
+{
+	static const char *const progs[] = { "ambiguous", NULL };
+	struct bpfhost_object *obj = open_fields(progs, target_path());
+
+	if (!obj)
+		return;
+	ASSERT_EQ(bpfhost_object__load(obj), -EINVAL, "ambiguous candidates are refused");
+	ASSERT_STR_CONTAINS(bpfhost_last_error(), "ambiguous", "says so");
+	ASSERT_STR_CONTAINS(bpfhost_last_error(), "bh_ambig.x", "names the field");
+	ASSERT_STR_CONTAINS(bpfhost_last_error(), "program 'ambiguous'", "and the program");
+	bpfhost_object__close(obj);
+}
+
+static void t_bad_custom_btf(void)
+{
+	static const char *const progs[] = { "fields", NULL };
+	struct bpfhost_object *obj = open_fields(progs, "/nonexistent/vmlinux");
+
+	if (!obj)
+		return;
+	ASSERT_EQ(bpfhost_object__load(obj), -ENOENT, "a missing btf_custom_path fails the load");
+	ASSERT_STR_CONTAINS(bpfhost_last_error(), "/nonexistent/vmlinux", "naming the file");
+	bpfhost_object__close(obj);
+}
+
+/* `skb_fields` reads its own struct __sk_buff flavor; the built-in BTF is the target. */
+static void t_builtin_target(void)
+{
+	static const char *const progs[] = { "skb_fields", NULL };
+	struct bpfhost_object *obj = open_fields(progs, NULL);
+	uint8_t frame[80] = { 0 };
+	uint32_t mark = 0x5a5a;
+	BPFHOST_OPTS(bpfhost_test_run_opts, t, .data_in = frame, .data_size_in = sizeof(frame));
+	uint8_t ctx[192] = { 0 };
+
+	if (!obj)
+		return;
+	ASSERT_OK(bpfhost_object__load(obj), bpfhost_last_error());
+	memcpy(ctx + 8, &mark, sizeof(mark));	/* __sk_buff.mark */
+	t.ctx_in = ctx;
+	t.ctx_size_in = sizeof(ctx);
+	ASSERT_OK(bpfhost_prog_test_run_opts(bpfhost_program__fd(
+			  bpfhost_object__find_program_by_name(obj, "skb_fields")), &t),
+		  bpfhost_last_error());
+	/* Linux's test run pulls the Ethernet header: len is the frame less 14. */
+	ASSERT_EQ(t.retval, ((uint32_t)(sizeof(frame) - 14) << 16) | mark, "len << 16 | mark");
+	bpfhost_object__close(obj);
+}
+
+#ifdef BPFHOST_TEST_LIBBPF
+static bool same_insn(const struct bpf_insn *a, const uint64_t *raw, bool map_half)
+{
+	struct bpf_insn b;
+
+	memcpy(&b, raw, sizeof(b));
+	/* Map loads carry each loader's own handles. */
+	if (map_half)
+		return a->code == b.code && a->dst_reg == b.dst_reg && a->src_reg == b.src_reg;
+	return !memcmp(a, &b, sizeof(b));
+}
+
+static void t_libbpf_agrees(void)
+{
+	static const char *const progs[] = { "fields", NULL };
+	static struct lbo_result lb;
+	struct bpfhost_object *obj;
+	const struct bpfhost_program *p;
+	const struct bpf_insn *in;
+	char why[512];
+	int err = lbo_load(bpf_object_path("core_fields"), target_path(), "fields", &lb, why, sizeof(why));
+	size_t n;
+
+	if (err) {
+		printf("SKIP: libbpf oracle: %s\n", why);
+		return;
+	}
+	obj = open_fields(progs, target_path());
+	if (!obj)
+		return;
+	ASSERT_OK(bpfhost_object__prepare(obj), bpfhost_last_error());
+	p = bpfhost_object__find_program_by_name(obj, "fields");
+	in = bpfhost_program__insns(p);
+	n = bpfhost_program__insn_cnt(p);
+	ASSERT_EQ(n, lb.insn_cnt, "same instruction count as libbpf");
+	for (size_t i = 0; i < n && i < lb.insn_cnt; i++) {
+		bool map = in[i].code == (BPF_LD | BPF_IMM | BPF_DW) && in[i].src_reg;
+		char name[64];
+
+		snprintf(name, sizeof(name), "insn %zu as libbpf relocated it", i);
+		ASSERT_TRUE(same_insn(&in[i], &lb.insns[i], map), name);
+		if (map) {
+			i++;
+			ASSERT_TRUE(same_insn(&in[i], &lb.insns[i], false), name);
+		}
+	}
+	bpfhost_object__close(obj);
+}
+#endif
+
+int main(void)
+{
+	static const struct test_case cases[] = {
+		TEST(t_fields_run),
+		TEST(t_poison),
+		TEST(t_ambiguous),
+		TEST(t_bad_custom_btf),
+		TEST(t_builtin_target),
+#ifdef BPFHOST_TEST_LIBBPF
+		TEST(t_libbpf_agrees),
+#endif
+	};
+
+	if (!bpf_objects_available()) {
+		printf(BPF_OBJECTS_SKIP_MESSAGE);
+		return 0;
+	}
+	return test_run("core_relo", cases, ARRAY_SIZE(cases));
+}
