@@ -16,7 +16,7 @@ if(NOT BPFHOST_BPFTOOL)
 endif()
 
 # The object loader's own tests (skipped as a whole without clang-19).
-set(bpf_obj_tests object_test object_maps_test object_reloc_test btf_test elf_reader_test)
+set(bpf_obj_tests object_test object_maps_test object_reloc_test btf_test elf_reader_test core_relo_test)
 # Every unit test may use the objects.
 set(bpf_obj_users "")
 foreach(src ${BPFHOST_TEST_SOURCES})
@@ -90,4 +90,18 @@ if(BPFHOST_LIBBPF AND BPFHOST_BPF_HELPERS_DIR AND BPFHOST_OBJ_CLANG)
   endforeach()
 else()
   message(STATUS "libbpf oracle: libbpf-dev not found; CO-RE and line info comparisons with libbpf will skip")
+endif()
+
+# The built-in CO-RE target (src/lib/core_btf_blob.c) is generated and
+# committed; this regenerates it and fails when the committed one is stale.
+bpfhost_find_program(BPFHOST_OBJCOPY llvm-objcopy-19)
+if(BPFHOST_OBJ_CLANG AND BPFHOST_OBJCOPY)
+  add_test(NAME core_btf_blob_current COMMAND ${CMAKE_COMMAND}
+    -DCLANG=${BPFHOST_OBJ_CLANG} -DOBJCOPY=${BPFHOST_OBJCOPY}
+    -DSRC=${PROJECT_SOURCE_DIR}/tools/core_btf
+    -DOUT=${CMAKE_CURRENT_BINARY_DIR}/core_btf_blob.c -DWORK=${CMAKE_CURRENT_BINARY_DIR}/core_btf
+    -DCOMPARE=${PROJECT_SOURCE_DIR}/src/lib/core_btf_blob.c
+    -P ${PROJECT_SOURCE_DIR}/tools/core_btf/gen_core_btf.cmake)
+else()
+  message(STATUS "core_btf_blob_current: clang-19 or llvm-objcopy-19 not found; the committed CO-RE BTF is not rechecked")
 endif()

@@ -1,5 +1,6 @@
 # Regenerates src/lib/core_btf_blob.c from core_btf_types.bpf.c:
 #   cmake -DCLANG=clang-19 -DOBJCOPY=llvm-objcopy-19 -DSRC=<this dir> -DOUT=<file.c> -DWORK=<tmp dir> -P gen_core_btf.cmake
+# With -DCOMPARE=<committed file.c> it fails when OUT differs from it (a test).
 # The blob is the `.BTF` section clang writes, as bytes in a C array.
 file(MAKE_DIRECTORY ${WORK})
 execute_process(COMMAND ${CLANG} -target bpf -O2 -g -I/usr/include/x86_64-linux-gnu
@@ -39,3 +40,9 @@ const unsigned char bh_core_btf_blob[] = {
 ${bytes}};
 const size_t bh_core_btf_blob_size = ${size};
 ")
+if(COMPARE)
+  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${OUT} ${COMPARE} RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${COMPARE} is stale: regenerate it with tools/core_btf/gen_core_btf.cmake (-DOUT=${COMPARE})")
+  endif()
+endif()
