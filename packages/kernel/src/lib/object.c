@@ -350,6 +350,8 @@ static struct bpfhost_object *obj_open(const void *buf, size_t size, const char 
 	if (!err)
 		err = obj_init_maps(obj);
 	if (!err)
+		err = obj_init_externs(obj);
+	if (!err)
 		err = obj_collect_relocs(obj);
 	if (!err)
 		err = obj_collect_map_slots(obj);
@@ -605,6 +607,7 @@ void bpfhost_object__close(struct bpfhost_object *obj)
 	obj_free_btf_ext(obj);
 	free(obj->btf_custom_path);
 	free(obj->kconfig);
+	free(obj->externs);
 	bpfhost_btf__free(obj->btf);
 	elf_close(&obj->elf);
 	free(obj->image);

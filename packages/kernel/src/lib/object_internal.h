@@ -46,6 +46,22 @@ enum reloc_kind {
 	RELO_DATA,		/* lddw into global data: BPF_PSEUDO_MAP_VALUE + offset */
 	RELO_CALL,		/* bpf-to-bpf call into `.text` */
 	RELO_SUBPROG_ADDR,	/* lddw of a `.text` function's address (BPF_PSEUDO_FUNC) */
+	RELO_ZERO,		/* lddw of an absent __weak __ksym variable: 0, as libbpf */
+};
+
+enum kcfg_kind { KCFG_INT, KCFG_BOOL, KCFG_CHAR, KCFG_TRISTATE, KCFG_CHAR_ARR };
+
+/* An undefined symbol the BTF declares in `.kconfig` or `.ksyms` (object_extern.c). */
+struct obj_extern {
+	const char *name;		/* the ELF symbol's */
+	bool is_weak;
+	bool is_kcfg;			/* else a __ksym */
+	bool is_func;			/* a kfunc */
+	bool is_set;			/* kcfg: a value was given */
+	enum kcfg_kind kcfg_kind;
+	bool kcfg_signed;
+	uint32_t kcfg_size, kcfg_align;
+	uint32_t kcfg_off;		/* in the `.kconfig` map's value */
 };
 
 /* One relocation of an executable section, checked at open. */
@@ -189,6 +205,9 @@ struct bpfhost_object {
 	struct obj_ext_info ext_func, ext_line, ext_core;	/* `.BTF.ext` */
 	char *btf_custom_path;		/* open option: the CO-RE target BTF file */
 	char *kconfig;			/* open option: "CONFIG_X=y" lines */
+	struct obj_extern *externs;	/* kcfg first (by alignment, size, name), then ksyms */
+	uint32_t extern_cnt;
+	int kconfig_map;		/* index into maps, or -1 */
 	enum obj_state state;
 };
 
@@ -199,6 +218,8 @@ int obj_fill_map_slots(struct bpfhost_object *obj, bool progs);
 void obj_unpin_maps(struct bpfhost_object *obj);
 void obj_map_free(struct bpfhost_map *map);
 int obj_map_index_by_offset(const struct bpfhost_object *obj, uint32_t sec_idx, uint64_t off);
+/* libbpf's name of an internal map ("<obj>.data", "<obj>.kconfig"), malloc'ed. */
+char *obj_internal_map_name(const struct bpfhost_object *obj, const char *sec);
 
 /* object_reloc.c */
 int obj_collect_relocs(struct bpfhost_object *obj);
@@ -212,6 +233,10 @@ int obj_load_btf_ext(struct bpfhost_object *obj);
 void obj_free_btf_ext(struct bpfhost_object *obj);
 int obj_prog_collect_ext_info(struct bpfhost_object *obj, struct bpfhost_program *p,
 			      const struct code_unit *units, uint32_t unit_cnt);
+
+/* object_extern.c */
+int obj_init_externs(struct bpfhost_object *obj);
+const struct obj_extern *obj_find_extern(const struct bpfhost_object *obj, const char *name);
 
 /* object_core.c */
 int obj_core_relocate(struct bpfhost_object *obj);
