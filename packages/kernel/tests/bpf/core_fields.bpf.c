@@ -106,6 +106,7 @@ int fields(struct __sk_buff *skb)
 	put(23, ((struct bh_same *)p)->y);
 	put(24, bh_type_id_target(struct bh_pkt));
 	put(25, bh_type_id_local(struct bh_pkt));
+	put(27, bh_type_matches(struct bh_same));
 	if (bh_field(p->gone, BH_FIELD_EXISTS))
 		put(26, p->gone);	/* poisoned, never reached */
 	return 1;

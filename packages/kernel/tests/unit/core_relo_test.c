@@ -15,9 +15,14 @@
  *  - oracle: libbpf (libbpf-dev) relocates `fields` against the same BTF to
  *    the same instructions, map handles aside;
  *  - built-in target: a program's own flavor of struct __sk_buff relocates
- *    against bpfhost's BTF of the UAPI types, and reads the right fields.
+ *    against bpfhost's BTF of the UAPI types, and reads the right fields;
+ *  - a malformed .BTF.ext (patched into the object) is refused at open or
+ *    prepare with what is wrong, never read out of bounds.
  */
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "test.h"
@@ -26,6 +31,7 @@
 #include "bpfhost/bpf_insn.h"
 #include "bpfhost/libbpf.h"
 #include "core_types.h"
+#include "lib/elf_reader.h"
 #ifdef BPFHOST_TEST_LIBBPF
 #include "libbpf_oracle.h"
 #endif
@@ -151,6 +157,7 @@ static void t_fields_run(void)
 	want[24] = (uint64_t)struct_id("core_target", "bh_pkt");
 	want[25] = (uint64_t)struct_id("core_fields", "bh_pkt");
 	want[26] = 0;					/* the guarded read never ran */
+	want[27] = 1;					/* both bh_same flavors have an int y */
 	for (k = 0; k < 32; k++) {
 		char name[64];
 
@@ -248,6 +255,166 @@ static void t_builtin_target(void)
 	bpfhost_object__close(obj);
 }
 
+
+/* The log lines the loader prints (bpfhost_set_print). */
+static char printed[4096];
+
+static int capture(enum bpfhost_print_level level, const char *fmt, va_list ap)
+{
+	size_t n = strlen(printed);
+
+	(void)level;
+	if (n < sizeof(printed) - 1)
+		vsnprintf(printed + n, sizeof(printed) - n, fmt, ap);
+	return 0;
+}
+
+static void t_poison_logged(void)
+{
+	static const char *const progs[] = { "reach_missing", NULL };
+	struct bpfhost_object *obj = open_fields(progs, target_path());
+	bpfhost_print_fn_t old;
+
+	if (!obj)
+		return;
+	printed[0] = '\0';
+	old = bpfhost_set_print(capture);
+	ASSERT_OK(bpfhost_object__prepare(obj), bpfhost_last_error());
+	bpfhost_set_print(old);
+	ASSERT_STR_CONTAINS(printed, "program 'reach_missing': CO-RE relocation #", "the poisoning is said");
+	ASSERT_STR_CONTAINS(printed, "byte_off [", "with the relocation's kind");
+	ASSERT_STR_CONTAINS(printed, "bh_pkt.gone", "and the field it names");
+	bpfhost_object__close(obj);
+}
+
+/* core_fields.bpf.o with its .BTF.ext body at @body (for patching). */
+struct ext_image {
+	uint8_t *image;
+	size_t size;
+	uint8_t *body;			/* past the header */
+	uint32_t hdr[8];		/* magic+version+flags, hdr_len, func off/len, line off/len, core off/len */
+};
+
+static bool ext_open(struct ext_image *x)
+{
+	struct elf_file elf;
+	const struct elf_section *s;
+
+	x->image = bpf_object_read("core_fields", &x->size);
+	if (!x->image || elf_open(&elf, "core_fields", x->image, x->size))
+		return false;
+	s = elf_find_section(&elf, ".BTF.ext");
+	if (s) {
+		memcpy(x->hdr, s->data, sizeof(x->hdr));
+		x->body = (uint8_t *)s->data + x->hdr[1];
+	}
+	elf_close(&elf);
+	return s != NULL;
+}
+
+static int ext_load(struct ext_image *x)
+{
+	static const char *const progs[] = { "fields", "reach_missing", NULL };
+	BPFHOST_OPTS(bpfhost_object_open_opts, o, .btf_custom_path = target_path());
+	struct bpfhost_object *obj = bpfhost_object__open_mem(x->image, x->size, &o);
+	struct bpfhost_program *p;
+	int err;
+
+	if (!obj)
+		return -errno;
+	bpfhost_object__for_each_program(p, obj)
+		bpfhost_program__set_autoload(p, !strcmp(bpfhost_program__name(p), progs[0]) ||
+						 !strcmp(bpfhost_program__name(p), progs[1]));
+	err = bpfhost_object__prepare(obj);
+	bpfhost_object__close(obj);
+	return err;
+}
+
+static void ext_case(void (*patch)(struct ext_image *), int err, const char *what, const char *name)
+{
+	struct ext_image x = { 0 };
+
+	ASSERT_TRUE(ext_open(&x), "core_fields has .BTF.ext");
+	if (x.body) {
+		patch(&x);
+		ASSERT_EQ(ext_load(&x), err, name);
+		ASSERT_STR_CONTAINS(bpfhost_last_error(), what, name);
+	}
+	free(x.image);
+}
+
+static uint8_t *core_rec(struct ext_image *x, uint32_t i)
+{
+	uint32_t rec_size;
+
+	memcpy(&rec_size, x->body + x->hdr[6], 4);
+	return x->body + x->hdr[6] + 4 + 8 + (size_t)i * rec_size;	/* first section's records */
+}
+
+static void patch_magic(struct ext_image *x)
+{
+	x->body[-(int)x->hdr[1]] ^= 0xff;
+}
+
+static void patch_func_rec_size(struct ext_image *x)
+{
+	uint32_t v = 6;
+
+	memcpy(x->body + x->hdr[2], &v, 4);
+}
+
+static void patch_line_count(struct ext_image *x)
+{
+	uint32_t v = 0x10000000;
+
+	memcpy(x->body + x->hdr[4] + 4 + 4, &v, 4);	/* the first section's record count */
+}
+
+static void patch_core_insn(struct ext_image *x)
+{
+	uint32_t v = 0x7ffffff8;
+
+	memcpy(core_rec(x, 0), &v, 4);
+}
+
+static void patch_core_access(struct ext_image *x)
+{
+	for (uint32_t i = 0; i < 4; i++) {
+		uint32_t v = 0xfffffff0;
+
+		memcpy(core_rec(x, i) + 8, &v, 4);
+	}
+}
+
+static void patch_core_kind(struct ext_image *x)
+{
+	for (uint32_t i = 0; i < 4; i++) {
+		uint32_t v = 99;
+
+		memcpy(core_rec(x, i) + 12, &v, 4);
+	}
+}
+
+static void patch_core_type(struct ext_image *x)
+{
+	for (uint32_t i = 0; i < 4; i++) {
+		uint32_t v = 0xfffff;
+
+		memcpy(core_rec(x, i) + 4, &v, 4);
+	}
+}
+
+static void t_bad_btf_ext(void)
+{
+	ext_case(patch_magic, -EINVAL, ".BTF.ext: bad magic", "bad magic");
+	ext_case(patch_func_rec_size, -EINVAL, "func info record size 6", "func info record size");
+	ext_case(patch_line_count, -EINVAL, "records of 16 bytes do not fit", "line info count");
+	ext_case(patch_core_insn, -EINVAL, "is not an instruction of it", "CO-RE insn_off");
+	ext_case(patch_core_access, -EINVAL, "access string offset", "CO-RE access string");
+	ext_case(patch_core_kind, -EOPNOTSUPP, "relocation kind 99 is unknown", "CO-RE kind");
+	ext_case(patch_core_type, -EINVAL, "local type id 1048575 is out of range", "CO-RE type id");
+}
+
 #ifdef BPFHOST_TEST_LIBBPF
 static bool same_insn(const struct bpf_insn *a, const uint64_t *raw, bool map_half)
 {
@@ -306,6 +473,8 @@ int main(void)
 		TEST(t_ambiguous),
 		TEST(t_bad_custom_btf),
 		TEST(t_builtin_target),
+		TEST(t_poison_logged),
+		TEST(t_bad_btf_ext),
 #ifdef BPFHOST_TEST_LIBBPF
 		TEST(t_libbpf_agrees),
 #endif
