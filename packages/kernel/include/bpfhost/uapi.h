@@ -74,6 +74,7 @@ enum bpf_cmd {
 	BPFHOST_RINGBUF_WAIT = 0x10006,		/* attr->ringbuf_wait */
 	/* A map's type and sizes, cheaply (bindings check buffers with it per call). */
 	BPFHOST_MAP_SHAPE = 0x10007,		/* attr->shape */
+	BPFHOST_PROG_TYPE_BTF = 0x10010,	/* attr->type_btf: an extension type's CO-RE BTF */
 };
 
 /* attr->ringbuf_wait.flags */
@@ -439,6 +440,14 @@ union bpf_attr {
 		uint32_t ready;			/* out: 1 records to consume, 0 timed out or woken */
 		uint32_t flags;			/* in: BPFHOST_RINGBUF_WAKE_ALL or 0 */
 	} ringbuf_wait;
+
+	struct { /* BPFHOST_PROG_TYPE_BTF */
+		uint32_t index;			/* in: 0, 1, ... over types that have one */
+		uint32_t prog_type;		/* out */
+		bpfhost_aligned_u64 buf;	/* in: where the BTF goes (buf_size bytes) */
+		uint32_t buf_size;		/* in: 0 asks the size only */
+		uint32_t btf_size;		/* out */
+	} type_btf;
 
 	struct { /* BPFHOST_MAP_SHAPE */
 		uint32_t map_fd;		/* in */

@@ -759,7 +759,8 @@ int core_relo_resolve(const struct bpfhost_btf *local, const struct core_relo_re
 			   rec->type_id, bpfhost_btf_kind_str(lt->kind));
 		goto out;
 	}
-	for (uint32_t b = 0; b < targets->cnt; b++) {
+	/* The first target with candidates by name decides (libbpf: vmlinux, then modules). */
+	for (uint32_t b = 0, named = 0; b < targets->cnt && !named; b++) {
 		const struct bpfhost_btf *tb = targets->btfs[b];
 
 		for (uint32_t id = 1; id < tb->type_cnt; id++) {
@@ -770,6 +771,7 @@ int core_relo_resolve(const struct bpfhost_btf *local, const struct core_relo_re
 				continue;
 			if (!t->name[0] || !essential_names_equal(lt->name, t->name))
 				continue;
+			named++;
 			err = spec_match(lspec, tb, id, cand);
 			if (err < 0) {
 				fail(why, wl, err, "matching candidate [%u] %s %s failed", id,

@@ -4,8 +4,11 @@
  * will load (entry programs with autoload on, `.text` functions) is resolved
  * (core_relo.c) against the target BTF and written into the section's
  * instructions before programs are linked, as libbpf does. The target is
- * the BTF file of the btf_custom_path open option, or bpfhost's own BTF of
- * the UAPI types its program types provide (core_btf_blob.c).
+ * the BTF file of the btf_custom_path open option alone; or else bpfhost's
+ * own BTF of the UAPI types its program types provide (core_btf_blob.c),
+ * then the BTF each loaded extension gives for its program types (looked at
+ * only when the first has no candidate, as libbpf goes from vmlinux to
+ * module BTF).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,22 +134,57 @@ static int relocate_one(struct bpfhost_object *obj, const struct core_targets *t
 	return 0;
 }
 
+/* The @index-th extension program type's BTF, parsed; NULL at the end (or skipped: *@more). */
+static struct bpfhost_btf *extension_btf(uint32_t index, bool *more)
+{
+	union bpf_attr attr;
+	struct bpfhost_btf *btf = NULL;
+	char what[96];
+	uint8_t *buf;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.type_btf.index = index;
+	*more = !lib_sys(BPFHOST_PROG_TYPE_BTF, &attr);
+	if (!*more || !attr.type_btf.btf_size)
+		return NULL;
+	buf = malloc(attr.type_btf.btf_size);
+	if (!buf)
+		return NULL;
+	attr.type_btf.buf = (uint64_t)(uintptr_t)buf;
+	attr.type_btf.buf_size = attr.type_btf.btf_size;
+	snprintf(what, sizeof(what), "the BTF of extension program type %u", attr.type_btf.prog_type);
+	if (!lib_sys(BPFHOST_PROG_TYPE_BTF, &attr))
+		btf = btf_parse(buf, attr.type_btf.btf_size, what);
+	if (!btf)	/* an extension's bad BTF must not stop other objects: said, and left out */
+		bh_log(BPFHOST_WARN, "CO-RE: %s is left out: %s\n", what, bpfhost_last_error());
+	free(buf);
+	return btf;
+}
+
+#define CORE_MAX_TARGETS 64
+
 int obj_core_relocate(struct bpfhost_object *obj)
 {
-	struct bpfhost_btf *target;
-	const struct bpfhost_btf *list[1];
-	struct core_targets targets = { .btfs = list, .cnt = 1 };
+	struct bpfhost_btf *list[CORE_MAX_TARGETS];
+	struct core_targets targets = { .btfs = (const struct bpfhost_btf *const *)list };
+	bool more = true;
 	int err = 0;
 
 	if (!obj->ext_core.sec_cnt)
 		return 0;
 	if (obj->btf_custom_path)
-		target = load_custom_btf(obj, obj->btf_custom_path);
+		list[0] = load_custom_btf(obj, obj->btf_custom_path);
 	else
-		target = btf_parse(bh_core_btf_blob, bh_core_btf_blob_size, "bpfhost's built-in CO-RE BTF");
-	if (!target)
+		list[0] = btf_parse(bh_core_btf_blob, bh_core_btf_blob_size, "bpfhost's built-in CO-RE BTF");
+	if (!list[0])
 		return -errno;
-	list[0] = target;
+	targets.cnt = 1;
+	for (uint32_t i = 0; !obj->btf_custom_path && more && targets.cnt < CORE_MAX_TARGETS; i++) {
+		struct bpfhost_btf *b = extension_btf(i, &more);
+
+		if (b)
+			list[targets.cnt++] = b;
+	}
 	for (uint32_t si = 0; !err && si < obj->ext_core.sec_cnt; si++) {
 		const struct obj_ext_sec *es = &obj->ext_core.secs[si];
 
@@ -157,6 +195,7 @@ int obj_core_relocate(struct bpfhost_object *obj)
 			err = relocate_one(obj, &targets, es, i, &rec);
 		}
 	}
-	bpfhost_btf__free(target);
+	for (uint32_t i = 0; i < targets.cnt; i++)
+		bpfhost_btf__free(list[i]);
 	return err;
 }

@@ -16,6 +16,8 @@
  *    the same instructions, map handles aside;
  *  - built-in target: a program's own flavor of struct __sk_buff relocates
  *    against bpfhost's BTF of the UAPI types, and reads the right fields;
+ *  - extension target: the BTF a module gives with its program type is a
+ *    target too (when the built-in one has no candidate);
  *  - a malformed .BTF.ext (patched into the object) is refused at open or
  *    prepare with what is wrong, never read out of bounds.
  */
@@ -28,6 +30,7 @@
 #include "test.h"
 #include "bpf_objects.h"
 #include "bpfhost/bpf.h"
+#include "bpfhost/bpfhost.h"
 #include "bpfhost/bpf_insn.h"
 #include "bpfhost/libbpf.h"
 #include "core_types.h"
@@ -256,6 +259,55 @@ static void t_builtin_target(void)
 }
 
 
+/* test_prog_provider.so gives struct test_ctx's BTF with its type: core_ext relocates against it. */
+static void t_extension_target(void)
+{
+	struct bpfhost_object *obj = bpfhost_object__open_file(bpf_object_path("core_ext"), NULL);
+	uint8_t ctx[24] = { 0 };
+	uint32_t value = 0x1234567;
+	BPFHOST_OPTS(bpfhost_test_run_opts, t, .ctx_in = ctx, .ctx_size_in = sizeof(ctx));
+	int mod = bpfhost_extension_load(BPFHOST_TEST_MODULE_DIR "/test_prog_provider.so");
+
+	ASSERT_GE(mod, 1, "load the module with the BTF");
+	ASSERT_TRUE(obj != NULL, bpfhost_last_error());
+	if (obj && mod >= 1) {
+		const struct bpfhost_program *p = bpfhost_object__find_program_by_name(obj, "ext_value");
+
+		union bpf_attr a;
+		uint8_t small[8];
+
+		memset(&a, 0, sizeof(a));
+		ASSERT_OK(bpfhost_sys_bpf(BPFHOST_PROG_TYPE_BTF, &a, sizeof(a)), "the module's BTF: its size");
+		ASSERT_EQ(a.type_btf.prog_type, 4200, "of the module's type");
+		ASSERT_EQ(a.type_btf.btf_size, 24 + 19 * 4 + 43, "the module's bytes");
+		a.type_btf.buf = (uintptr_t)small;
+		a.type_btf.buf_size = sizeof(small);
+		ASSERT_EQ(bpfhost_sys_bpf(BPFHOST_PROG_TYPE_BTF, &a, sizeof(a)), -ENOSPC, "a short buffer");
+		memset(&a, 0, sizeof(a));
+		a.type_btf.index = 1;
+		ASSERT_EQ(bpfhost_sys_bpf(BPFHOST_PROG_TYPE_BTF, &a, sizeof(a)), -ENOENT, "one type only");
+		ASSERT_OK(bpfhost_object__load(obj), bpfhost_last_error());
+		ASSERT_EQ(bpfhost_program__insns(p)[0].off, 16, "ctx->value relocated to the module's byte 16");
+		memcpy(ctx + 16, &value, sizeof(value));
+		ASSERT_OK(bpfhost_prog_test_run_opts(bpfhost_program__fd(p), &t), bpfhost_last_error());
+		ASSERT_EQ(t.retval, value, "and reads it there");
+	}
+	bpfhost_object__close(obj);
+	if (mod >= 1)
+		ASSERT_OK(bpfhost_extension_unload(mod, 0), "unload");
+	/* Without the module, the relocation finds no target: poisoned, the run stops there. */
+	obj = bpfhost_object__open_file(bpf_object_path("core_ext"), NULL);
+	if (obj) {
+		bpfhost_program__set_type(bpfhost_object__find_program_by_name(obj, "ext_value"),
+					  BPF_PROG_TYPE_SOCKET_FILTER);
+		ASSERT_OK(bpfhost_object__prepare(obj), bpfhost_last_error());
+		ASSERT_TRUE(POISON_CALL(bpfhost_program__insns(
+				    bpfhost_object__find_program_by_name(obj, "ext_value"))[0]),
+			    "no target without the module: poisoned");
+	}
+	bpfhost_object__close(obj);
+}
+
 /* The log lines the loader prints (bpfhost_set_print). */
 static char printed[4096];
 
@@ -474,6 +526,7 @@ int main(void)
 		TEST(t_bad_custom_btf),
 		TEST(t_builtin_target),
 		TEST(t_poison_logged),
+		TEST(t_extension_target),
 		TEST(t_bad_btf_ext),
 #ifdef BPFHOST_TEST_LIBBPF
 		TEST(t_libbpf_agrees),
