@@ -230,6 +230,18 @@ BPFHOST_API size_t bpfhost_program__insn_cnt(const struct bpfhost_program *prog)
 BPFHOST_API bool bpfhost_program__autoload(const struct bpfhost_program *prog);
 /** @brief Before prepare/load: false leaves the program unloaded (its fd stays -ENOENT). @return 0, -EBUSY */
 BPFHOST_API int bpfhost_program__set_autoload(struct bpfhost_program *prog, bool autoload);
+
+/**
+ * @brief **bpfhost_program__source_line()** is the C source of instruction
+ * @p insn of bpfhost_program__insns() (after prepare or load), from the
+ * object's line info (clang -g): the file as compiled, line, column and the
+ * line's text. Any output pointer may be NULL; the strings live as long as
+ * the object.
+ * @return 0, or -ENOENT (no line info, not prepared, or @p insn past the end)
+ */
+BPFHOST_API int bpfhost_program__source_line(const struct bpfhost_program *prog, uint32_t insn,
+					     const char **file, uint32_t *line, uint32_t *col,
+					     const char **text);
 /**
  * @brief Gives the load a caller's log buffer (and level, 1 by default when a
  * buffer is set). Without one, a refused load is retried once with an

@@ -92,6 +92,14 @@ static int parse_info(struct bpfhost_object *obj, const uint8_t *body, uint32_t 
 			if (insn_off % BPF_INSN_SZ || insn_off / BPF_INSN_SZ >= obj->secs[sec->idx].insn_cnt)
 				return obj_err(-EINVAL, "object '%s': .BTF.ext: %s record %u of section '%s': byte offset %u is not an instruction of it",
 					       obj->name, what, i, sec->name, insn_off);
+			if (out == &obj->ext_line) {
+				uint32_t strs[2];	/* file_name_off, line_off */
+
+				memcpy(strs, es->recs + (size_t)i * rec_size + 4, sizeof(strs));
+				if (strs[0] >= btf->str_len || strs[1] >= btf->str_len)
+					return obj_err(-EINVAL, "object '%s': .BTF.ext: line info record %u of section '%s': file or line string offset (%u, %u) is outside the BTF strings",
+						       obj->name, i, sec->name, strs[0], strs[1]);
+			}
 		}
 	}
 	return 0;
@@ -174,6 +182,37 @@ static int collect(const struct obj_ext_info *info, const struct code_unit *u, u
 			(*cnt)++;
 		}
 	}
+	return 0;
+}
+
+int bpfhost_program__source_line(const struct bpfhost_program *prog, uint32_t insn,
+				 const char **file, uint32_t *line, uint32_t *col, const char **text)
+{
+	const uint8_t *rec = NULL;
+	uint32_t v[4];
+
+	if (!prog || !prog->line_info_cnt || insn >= prog->insn_cnt)
+		return obj_err(-ENOENT, "program '%s': no line info for insn %u",
+			       prog ? prog->name : "(null)", insn);
+	/* The last record at or before @insn (records are in instruction order). */
+	for (uint32_t i = 0; i < prog->line_info_cnt; i++) {
+		memcpy(v, prog->line_info + (size_t)i * 16, sizeof(v));
+		if (v[0] > insn)
+			break;
+		rec = prog->line_info + (size_t)i * 16;
+	}
+	if (!rec)
+		return obj_err(-ENOENT, "program '%s': no line info for insn %u", prog->name, insn);
+	memcpy(v, rec, sizeof(v));
+	/* Offsets were checked against the strings when .BTF.ext was read. */
+	if (file)
+		*file = prog->obj->btf->strs + v[1];
+	if (text)
+		*text = prog->obj->btf->strs + v[2];
+	if (line)
+		*line = v[3] >> 10;
+	if (col)
+		*col = v[3] & 0x3ff;
 	return 0;
 }
 

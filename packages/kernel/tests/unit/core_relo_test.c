@@ -422,6 +422,13 @@ static void patch_line_count(struct ext_image *x)
 	memcpy(x->body + x->hdr[4] + 4 + 4, &v, 4);	/* the first section's record count */
 }
 
+static void patch_line_str(struct ext_image *x)
+{
+	uint32_t v = 0xffffff;
+
+	memcpy(x->body + x->hdr[4] + 4 + 8 + 4, &v, 4);	/* the first line record's file_name_off */
+}
+
 static void patch_core_insn(struct ext_image *x)
 {
 	uint32_t v = 0x7ffffff8;
@@ -461,6 +468,7 @@ static void t_bad_btf_ext(void)
 	ext_case(patch_magic, -EINVAL, ".BTF.ext: bad magic", "bad magic");
 	ext_case(patch_func_rec_size, -EINVAL, "func info record size 6", "func info record size");
 	ext_case(patch_line_count, -EINVAL, "records of 16 bytes do not fit", "line info count");
+	ext_case(patch_line_str, -EINVAL, "string offset (16777215", "line info strings");
 	ext_case(patch_core_insn, -EINVAL, "is not an instruction of it", "CO-RE insn_off");
 	ext_case(patch_core_access, -EINVAL, "access string offset", "CO-RE access string");
 	ext_case(patch_core_kind, -EOPNOTSUPP, "relocation kind 99 is unknown", "CO-RE kind");

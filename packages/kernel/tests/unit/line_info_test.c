@@ -10,7 +10,8 @@
  *  - the loader passes each program's records with its sub-programs'
  *    appended and moved: the counts, lines and files the kernel reports for
  *    the same object loaded by libbpf (the oracle, where it loads) are ours;
- *  - a fault in a sub-program of a clang object names the exact C line.
+ *  - a fault in a sub-program of a clang object names the exact C line, and
+ *    bpfhost_program__source_line() gives the same line for it.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -227,6 +228,25 @@ static void t_object_fault(void)
 	snprintf(want, sizeof(want), "(at line_info.bpf.c:%u: return *(volatile int *)addr;",
 		 source_line_of("FAULT HERE"));
 	ASSERT_STR_CONTAINS(bpfhost_last_error(), want, "names the sub-program's C line");
+	/* The library answers the same from the object (what `prog dump` shows). */
+	{
+		const struct bpfhost_program *p = bpfhost_object__find_program_by_name(obj, "fault");
+		uint32_t n = (uint32_t)bpfhost_program__insn_cnt(p), line = 0, col = 0, found = 0;
+		const char *file = NULL, *text = NULL;
+
+		for (uint32_t i = 0; i < n; i++) {
+			ASSERT_OK(bpfhost_program__source_line(p, i, &file, &line, &col, &text),
+				  "every instruction has a line");
+			if (text && strstr(text, "FAULT HERE")) {
+				found++;
+				ASSERT_EQ(line, source_line_of("FAULT HERE"), "its line");
+				ASSERT_TRUE(strstr(file, "line_info.bpf.c") != NULL, "its file");
+			}
+		}
+		ASSERT_GE(found, 1, "the deref's instructions name its line");
+		ASSERT_EQ(bpfhost_program__source_line(p, n, NULL, NULL, NULL, NULL), -ENOENT,
+			  "past the end: none");
+	}
 	bpfhost_object__close(obj);
 }
 
