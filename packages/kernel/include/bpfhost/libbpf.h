@@ -440,6 +440,49 @@ BPFHOST_API int bpfhost_ring_buffer__consume_n(struct bpfhost_ring_buffer *rb, s
 /** @return the consumer's own map handle (for bpfhost_ringbuf_wait()) */
 BPFHOST_API int bpfhost_ring_buffer__map_fd(const struct bpfhost_ring_buffer *rb);
 
+/* ---------------------------------------------------------------------------
+ * Perf buffer consumer, after libbpf's perf_buffer__*: reads what
+ * bpf_perf_event_output writes into a BPF_MAP_TYPE_PERF_EVENT_ARRAY.
+ * bpfhost has no perf events; a slot holds a ring buffer map instead, and
+ * the consumer puts one (page_cnt pages per slot) in every slot up to the
+ * number of CPUs, as libbpf opens one perf event per CPU. Samples arrive
+ * with the slot they were written to; samples dropped for lack of room are
+ * reported to lost_cb before the next one that fits. Not thread safe.
+ */
+struct bpfhost_perf_buffer;
+
+/** Called once per sample; @p data is valid only during the call. */
+typedef void (*bpfhost_perf_buffer_sample_fn)(void *ctx, int cpu, void *data, uint32_t size);
+/** Called with the number of samples of slot @p cpu dropped since the last report. */
+typedef void (*bpfhost_perf_buffer_lost_fn)(void *ctx, int cpu, uint64_t cnt);
+
+struct bpfhost_perf_buffer_opts {
+	size_t sz;
+	size_t : 0;
+};
+#define bpfhost_perf_buffer_opts__last_field sz
+
+/**
+ * @brief **bpfhost_perf_buffer__new()** opens a consumer on perf event array
+ * @p map_fd and fills its slots (0 .. min(max_entries, CPUs) - 1) with its
+ * ring. @p page_cnt: pages per slot, a power of two.
+ * @return the consumer, or NULL with errno: EINVAL (not a perf event array,
+ * NULL @p sample_cb, bad @p page_cnt), EBADF, ENOMEM
+ */
+BPFHOST_API struct bpfhost_perf_buffer *
+bpfhost_perf_buffer__new(int map_fd, size_t page_cnt, bpfhost_perf_buffer_sample_fn sample_cb,
+			 bpfhost_perf_buffer_lost_fn lost_cb, void *ctx,
+			 const struct bpfhost_perf_buffer_opts *opts);
+
+/** @brief Empties the slots it filled, closes its ring and frees it. NULL is a no-op. */
+BPFHOST_API void bpfhost_perf_buffer__free(struct bpfhost_perf_buffer *pb);
+
+/** @return samples handled (0 on timeout; @p timeout_ms < 0: no limit), or -errno */
+BPFHOST_API int bpfhost_perf_buffer__poll(struct bpfhost_perf_buffer *pb, int timeout_ms);
+
+/** @return samples handled now, without waiting */
+BPFHOST_API int bpfhost_perf_buffer__consume(struct bpfhost_perf_buffer *pb);
+
 #ifdef __cplusplus
 }
 #endif

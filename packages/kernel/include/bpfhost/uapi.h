@@ -103,6 +103,7 @@ enum bpf_func_id {
 	BPF_FUNC_get_smp_processor_id = 8,
 	BPF_FUNC_tail_call = 12,
 	BPF_FUNC_redirect = 23,
+	BPF_FUNC_perf_event_output = 25,
 	BPF_FUNC_skb_load_bytes = 26,
 	BPF_FUNC_csum_diff = 28,
 	BPF_FUNC_xdp_adjust_head = 44,
@@ -217,6 +218,10 @@ enum bpf_map_type {
 #define BPF_F_STACK_BUILD_ID (1U << 5)
 #define BPF_F_ZERO_SEED (1U << 6)
 #define BPF_F_RDONLY_PROG (1U << 7)
+/* bpf_perf_event_output flags: the slot, or this CPU's; the bits above are the ctx length. */
+#define BPF_F_INDEX_MASK 0xffffffffULL
+#define BPF_F_CURRENT_CPU BPF_F_INDEX_MASK
+#define BPF_F_CTXLEN_MASK (0xfffffULL << 32)
 #define BPF_F_WRONLY_PROG (1U << 8)
 #define BPF_F_CLONE (1U << 9)
 #define BPF_F_MMAPABLE (1U << 10)
