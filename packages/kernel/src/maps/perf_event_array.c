@@ -134,7 +134,7 @@ static int perf_sys_update(struct bh_map *map, const void *key, const void *valu
 	if (!bh_object_get_not_zero(&ring->obj))
 		return bh_err(-EBADF, "map '%s': map handle %u is being closed", map->name, handle);
 	slot = &perf_of(map)->slots[index];
-	atomic_store_explicit(&slot->lost, 0, memory_order_relaxed);
+	/* The slot's loss count stays: the next sample in it reports it, whichever ring. */
 	old = atomic_exchange_explicit(&slot->ring, ring, memory_order_acq_rel);
 	if (old)
 		bh_object_put(&old->obj);
