@@ -916,7 +916,6 @@ void core_relo_describe(const struct bpfhost_btf *local, const struct core_relo_
 	struct core_spec spec;
 	char why[64];
 	size_t n;
-	uint32_t id;
 
 	if (!t) {
 		snprintf(out, len, "[%u] (out of range)", rec->type_id);
@@ -942,7 +941,6 @@ void core_relo_describe(const struct bpfhost_btf *local, const struct core_relo_
 		else if (i > 0 || a->idx)
 			n += (size_t)snprintf(out + n, len - n, "[%u]", a->idx);
 	}
-	(void)id;
 	if (n < len)
 		snprintf(out + n, len - n, " (access %s)", access);
 }

@@ -66,8 +66,7 @@ static int check_shape(const char *name, const char *what, uint32_t rec_size, ui
 		       uint32_t cnt, uint64_t ptr, uint32_t len)
 {
 	if (!cnt)
-		return ptr || rec_size ? bh_err(-EINVAL, "program '%s': %s given with a count of 0",
-						 name, what) : 0;
+		return 0;	/* as Linux: no records, whatever the pointer and size say */
 	if (!ptr)
 		return bh_err(-EFAULT, "program '%s': %s is NULL with a count of %u", name, what, cnt);
 	if (rec_size < min || rec_size > REC_SIZE_MAX || rec_size % 4)
@@ -79,10 +78,10 @@ static int check_shape(const char *name, const char *what, uint32_t rec_size, ui
 	return 0;
 }
 
-static int copy_func_info(const union bpf_attr *attr, const uint8_t *starts, struct bh_src_info *src)
+static int copy_func_info(const union bpf_attr *attr, const char *name, const uint8_t *starts,
+			  struct bh_src_info *src)
 {
 	const uint8_t *rec = u64_to_ptr(attr->func_info);
-	const char *name = attr->prog_name;
 	uint32_t nfuncs = 0, k = 0;
 
 	for (uint32_t i = 0; i < attr->insn_cnt; i++)
@@ -109,11 +108,10 @@ static int copy_func_info(const union bpf_attr *attr, const uint8_t *starts, str
 	return 0;
 }
 
-static int copy_line_info(const union bpf_attr *attr, const uint8_t *starts, const uint8_t *halves,
-			  struct bh_src_info *src)
+static int copy_line_info(const union bpf_attr *attr, const char *name, const uint8_t *starts,
+			  const uint8_t *halves, struct bh_src_info *src)
 {
 	const uint8_t *rec = u64_to_ptr(attr->line_info);
-	const char *name = attr->prog_name;
 
 	for (uint32_t i = 0; i < attr->line_info_cnt; i++, rec += attr->line_info_rec_size) {
 		struct bpf_line_info li;
@@ -148,10 +146,9 @@ static int copy_line_info(const union bpf_attr *attr, const uint8_t *starts, con
 	return 0;
 }
 
-static int check_strs(const union bpf_attr *attr)
+static int check_strs(const union bpf_attr *attr, const char *name)
 {
 	const char *s = u64_to_ptr(attr->btf_strs);
-	const char *name = attr->prog_name;
 
 	if (!attr->btf_strs_size)
 		return attr->btf_strs ? bh_err(-EINVAL, "program '%s': btf_strs given with a size of 0",
@@ -171,14 +168,16 @@ static int check_strs(const union bpf_attr *attr)
 int bh_prog_src_info_parse(const union bpf_attr *attr, struct bh_src_info **out)
 {
 	const struct bpf_insn *insns = u64_to_ptr(attr->insns);
-	const char *name = attr->prog_name;
+	char name[BPF_OBJ_NAME_LEN + 1];	/* not yet checked to end in NUL */
 	struct bh_src_info *src;
 	uint8_t *starts;
 	size_t size;
 	int err;
 
 	*out = NULL;
-	err = check_strs(attr);
+	plat_memcpy(name, attr->prog_name, BPF_OBJ_NAME_LEN);
+	name[BPF_OBJ_NAME_LEN] = '\0';
+	err = check_strs(attr, name);
 	if (!err)
 		err = check_shape(name, "func_info", attr->func_info_rec_size,
 				  sizeof(struct bpf_func_info), attr->func_info_cnt, attr->func_info,
@@ -214,9 +213,9 @@ int bh_prog_src_info_parse(const union bpf_attr *attr, struct bh_src_info **out)
 	if (src->strs_size)
 		plat_memcpy(src->strs, u64_to_ptr(attr->btf_strs), src->strs_size);
 	function_starts(insns, attr->insn_cnt, starts, starts + attr->insn_cnt / 8 + 1);
-	err = src->func_cnt ? copy_func_info(attr, starts, src) : 0;
+	err = src->func_cnt ? copy_func_info(attr, name, starts, src) : 0;
 	if (!err && src->line_cnt)
-		err = copy_line_info(attr, starts, starts + attr->insn_cnt / 8 + 1, src);
+		err = copy_line_info(attr, name, starts, starts + attr->insn_cnt / 8 + 1, src);
 	plat_free(starts);
 	if (err) {
 		plat_free(src);
@@ -326,8 +325,11 @@ int bh_prog_load_cmd(union bpf_attr *attr)
 		bh_prog_src_info_free(src);
 		return h;
 	}
-	/* The handle was just installed by this thread: it names the program. */
-	if (bh_prog_from_handle(h, "BPF_PROG_LOAD", &prog)) {
+	/*
+	 * The handle was just installed by this thread, so it names the program
+	 * (unless the host closed a handle it did not own yet; then keep none).
+	 */
+	if (bh_prog_from_handle(h, "BPF_PROG_LOAD", &prog) || prog->src || prog->len != attr->insn_cnt) {
 		bh_prog_src_info_free(src);
 		return h;
 	}
