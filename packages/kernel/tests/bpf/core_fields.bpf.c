@@ -27,6 +27,7 @@ struct bh_pkt {
 	__u32 arr[4];
 	__u32 small;			/* the target's is a __u8: the load narrows */
 	__s32 tiny;			/* the target's is a __s8: cannot narrow, poisoned */
+	__u32 anon_a;			/* the target's is inside an anonymous union */
 } __attribute__((preserve_access_index));
 
 enum bh_color { BH_GREEN = 2, BH_BLUE = 1, BH_PURPLE = 5 };
@@ -107,6 +108,8 @@ int fields(struct __sk_buff *skb)
 	put(24, bh_type_id_target(struct bh_pkt));
 	put(25, bh_type_id_local(struct bh_pkt));
 	put(27, bh_type_matches(struct bh_same));
+	put(28, p->anon_a);
+	put(29, bh_field(p[1].len, BH_FIELD_OFFSET));	/* the root's array index: the second bh_pkt */
 	if (bh_field(p->gone, BH_FIELD_EXISTS))
 		put(26, p->gone);	/* poisoned, never reached */
 	return 1;

@@ -26,6 +26,10 @@ struct bh_pkt {
 	__u32 arr[4];
 	__u8 small;			/* the program reads it as a __u32 */
 	__s8 tiny;			/* the program reads it as a __s32 */
+	union {				/* anonymous: its members are found by name inside */
+		__u32 anon_a;
+		__u64 anon_b;
+	};
 };
 
 enum bh_color { BH_RED = 10, BH_GREEN = 20, BH_BLUE = -3 };

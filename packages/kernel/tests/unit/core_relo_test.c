@@ -124,6 +124,7 @@ static void t_fields_run(void)
 	pkt.inner.b = 0xbbbb;
 	pkt.arr[2] = 42;
 	pkt.small = 200;
+	pkt.anon_a = 0xa0a0a0;
 	memcpy(blob, &pkt, sizeof(pkt));
 	in_fd = bpfhost_map__fd(bpfhost_object__find_map_by_name(obj, "in"));
 	out_fd = bpfhost_map__fd(bpfhost_object__find_map_by_name(obj, "out"));
@@ -161,6 +162,8 @@ static void t_fields_run(void)
 	want[25] = (uint64_t)struct_id("core_fields", "bh_pkt");
 	want[26] = 0;					/* the guarded read never ran */
 	want[27] = 1;					/* both bh_same flavors have an int y */
+	want[28] = pkt.anon_a;
+	want[29] = sizeof(struct bh_pkt) + offsetof(struct bh_pkt, len);
 	for (k = 0; k < 32; k++) {
 		char name[64];
 
