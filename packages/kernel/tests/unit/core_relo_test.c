@@ -478,6 +478,56 @@ static void t_bad_btf_ext(void)
 	ext_case(patch_core_type, -EINVAL, "local type id 1048575 is out of range", "CO-RE type id");
 }
 
+#define VMLINUX "/sys/kernel/btf/vmlinux"
+
+/*
+ * The running kernel's BTF as btf_custom_path (raw BTF of every kernel
+ * type): skb_fields relocates against its struct __sk_buff to what the
+ * built-in BTF gives, and, where libbpf loads it, to what libbpf gives.
+ */
+static void t_vmlinux_target(void)
+{
+	static const char *const progs[] = { "skb_fields", NULL };
+	struct bpfhost_object *own = open_fields(progs, NULL), *vm;
+	FILE *f = fopen(VMLINUX, "rb");
+
+	if (!f) {
+		printf("note: %s is absent: the vmlinux target is not tried\n", VMLINUX);
+		bpfhost_object__close(own);
+		return;
+	}
+	fclose(f);
+	vm = open_fields(progs, VMLINUX);
+	if (own && vm) {
+		const struct bpfhost_program *a, *b;
+
+		ASSERT_OK(bpfhost_object__prepare(own), bpfhost_last_error());
+		ASSERT_OK(bpfhost_object__prepare(vm), bpfhost_last_error());
+		a = bpfhost_object__find_program_by_name(own, "skb_fields");
+		b = bpfhost_object__find_program_by_name(vm, "skb_fields");
+		ASSERT_EQ(bpfhost_program__insn_cnt(a), bpfhost_program__insn_cnt(b), "same length");
+		ASSERT_TRUE(!memcmp(bpfhost_program__insns(a), bpfhost_program__insns(b),
+				    bpfhost_program__insn_cnt(a) * sizeof(struct bpf_insn)),
+			    "the kernel's __sk_buff is bpfhost's");
+#ifdef BPFHOST_TEST_LIBBPF
+		{
+			static struct lbo_result lb;
+			char why[512];
+
+			if (lbo_load(bpf_object_path("core_fields"), NULL, "skb_fields", &lb, why, sizeof(why))) {
+				printf("note: the libbpf oracle did not run: %s\n", why);
+			} else {
+				ASSERT_EQ(lb.insn_cnt, bpfhost_program__insn_cnt(b), "libbpf's length");
+				ASSERT_TRUE(!memcmp(lb.insns, bpfhost_program__insns(b), lb.insn_cnt * 8),
+					    "libbpf relocates against vmlinux to the same instructions");
+			}
+		}
+#endif
+	}
+	bpfhost_object__close(own);
+	bpfhost_object__close(vm);
+}
+
 #ifdef BPFHOST_TEST_LIBBPF
 static bool same_insn(const struct bpf_insn *a, const uint64_t *raw, bool map_half)
 {
@@ -538,6 +588,7 @@ int main(void)
 		TEST(t_builtin_target),
 		TEST(t_poison_logged),
 		TEST(t_extension_target),
+		TEST(t_vmlinux_target),
 		TEST(t_bad_btf_ext),
 #ifdef BPFHOST_TEST_LIBBPF
 		TEST(t_libbpf_agrees),
