@@ -139,9 +139,13 @@ struct bpfhost_prog_load_opts {
 	/* The string section line_info points into (an object's `.BTF` strings). */
 	const char *btf_strs;
 	uint32_t btf_strs_size;
+	/* struct bpf_core_relo records of the relocations the loader poisoned (uapi.h). */
+	const void *core_relos;
+	uint32_t core_relo_cnt;
+	uint32_t core_relo_rec_size;
 	size_t : 0;
 };
-#define bpfhost_prog_load_opts__last_field btf_strs_size
+#define bpfhost_prog_load_opts__last_field core_relo_rec_size
 
 /**
  * @brief **bpfhost_prog_load()** loads a program.

@@ -562,6 +562,20 @@ struct bpf_line_info {
 };
 
 /*
+ * BPF_PROG_LOAD core_relos records (Linux's struct bpf_core_relo; insn_off
+ * in bytes, access_str_off into btf_strs). bpfhost does not relocate in the
+ * core: the loader does. Records name only instructions the loader poisoned
+ * (BPFHOST_POISON_HELPER_ID calls), so reaching one can say which
+ * relocation failed; a record on any other instruction is refused.
+ */
+struct bpf_core_relo {
+	uint32_t insn_off;
+	uint32_t type_id;
+	uint32_t access_str_off;
+	uint32_t kind;			/* libbpf's enum bpf_core_relo_kind */
+};
+
+/*
  * The call a loader writes over an instruction whose CO-RE relocation it
  * could not resolve (libbpf's marker, "bad relo"). bpfhost loads such a
  * program; reaching the instruction stops the run with a message that names

@@ -216,28 +216,54 @@ int bpfhost_program__source_line(const struct bpfhost_program *prog, uint32_t in
 	return 0;
 }
 
-int obj_prog_collect_ext_info(struct bpfhost_object *obj, struct bpfhost_program *p,
-			      const struct code_unit *units, uint32_t unit_cnt)
+/* Keeps the CO-RE records whose instruction was poisoned, insn_off in bytes as Linux's. */
+static uint32_t keep_poisoned(uint8_t *relo, uint32_t n, const struct bpf_insn *insns)
 {
-	uint8_t *func = NULL, *line = NULL;
-	uint32_t nfunc = 0, nline = 0;
+	uint32_t kept = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t idx;
+
+		memcpy(&idx, relo + (size_t)i * 16, 4);
+		if (insns[idx].code != (BPF_JMP | BPF_CALL) ||
+		    (uint32_t)insns[idx].imm != BPFHOST_POISON_HELPER_ID)
+			continue;
+		memmove(relo + (size_t)kept * 16, relo + (size_t)i * 16, 16);
+		idx *= BPF_INSN_SZ;
+		memcpy(relo + (size_t)kept++ * 16, &idx, 4);
+	}
+	return kept;
+}
+
+int obj_prog_collect_ext_info(struct bpfhost_object *obj, struct bpfhost_program *p,
+			      const struct code_unit *units, uint32_t unit_cnt,
+			      const struct bpf_insn *insns)
+{
+	uint8_t *func = NULL, *line = NULL, *relo = NULL;
+	uint32_t nfunc = 0, nline = 0, nrelo = 0;
 	int err = 0;
 
 	for (uint32_t i = 0; !err && i < unit_cnt; i++) {
 		err = collect(&obj->ext_func, &units[i], &func, &nfunc, 8);
 		if (!err)
 			err = collect(&obj->ext_line, &units[i], &line, &nline, 16);
+		if (!err)
+			err = collect(&obj->ext_core, &units[i], &relo, &nrelo, 16);
 	}
 	if (err) {
 		free(func);
 		free(line);
+		free(relo);
 		return obj_err(-ENOMEM, "object '%s': no memory", obj->name);
 	}
 	free(p->func_info);
 	free(p->line_info);
+	free(p->core_relos);
 	p->func_info = func;
 	p->func_info_cnt = nfunc;
 	p->line_info = line;
 	p->line_info_cnt = nline;
+	p->core_relos = relo;
+	p->core_relo_cnt = relo ? keep_poisoned(relo, nrelo, insns) : 0;
 	return 0;
 }

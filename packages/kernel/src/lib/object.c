@@ -516,7 +516,7 @@ static int load_program(struct bpfhost_object *obj, struct bpfhost_program *p)
 			opts.log_level = p->log_level;
 		}
 	}
-	if (p->line_info_cnt || p->func_info_cnt) {
+	if (p->line_info_cnt || p->func_info_cnt || p->core_relo_cnt) {
 		opts.func_info = p->func_info;
 		opts.func_info_cnt = p->func_info_cnt;
 		opts.func_info_rec_size = p->func_info_cnt ? 8 : 0;
@@ -525,6 +525,9 @@ static int load_program(struct bpfhost_object *obj, struct bpfhost_program *p)
 		opts.line_info_rec_size = p->line_info_cnt ? 16 : 0;
 		opts.btf_strs = obj->btf->strs;
 		opts.btf_strs_size = obj->btf->str_len;
+		opts.core_relos = p->core_relos;
+		opts.core_relo_cnt = p->core_relo_cnt;
+		opts.core_relo_rec_size = p->core_relo_cnt ? 16 : 0;
 	}
 	fd = bpfhost_prog_load(p->type, name, obj->license, p->insns, p->insn_cnt, &opts);
 	if (fd < 0 && !opts.log_buf) {
@@ -594,6 +597,7 @@ void bpfhost_object__close(struct bpfhost_object *obj)
 		free(p->own_log);
 		free(p->func_info);
 		free(p->line_info);
+		free(p->core_relos);
 	}
 	free(obj->progs);
 	for (uint32_t i = 0; i < obj->map_cnt; i++)

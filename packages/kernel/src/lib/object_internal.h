@@ -174,6 +174,8 @@ struct bpfhost_program {
 	uint32_t func_info_cnt;
 	uint8_t *line_info;		/* struct bpf_line_info records (after prepare) */
 	uint32_t line_info_cnt;
+	uint8_t *core_relos;		/* struct bpf_core_relo of poisoned instructions (after prepare) */
+	uint32_t core_relo_cnt;
 	int fd;
 };
 
@@ -232,7 +234,8 @@ int obj_prog_index_by_symbol(const struct bpfhost_object *obj, const struct elf_
 int obj_load_btf_ext(struct bpfhost_object *obj);
 void obj_free_btf_ext(struct bpfhost_object *obj);
 int obj_prog_collect_ext_info(struct bpfhost_object *obj, struct bpfhost_program *p,
-			      const struct code_unit *units, uint32_t unit_cnt);
+			      const struct code_unit *units, uint32_t unit_cnt,
+			      const struct bpf_insn *insns);
 
 /* object_extern.c */
 int obj_init_externs(struct bpfhost_object *obj);

@@ -500,7 +500,7 @@ static int link_program(struct bpfhost_object *obj, struct bpfhost_program *p, u
 		}
 	}
 	if (!err)
-		err = obj_prog_collect_ext_info(obj, p, units, ls.unit_cnt);
+		err = obj_prog_collect_ext_info(obj, p, units, ls.unit_cnt, ls.insns);
 	if (err) {
 		free(ls.insns);
 		return err;

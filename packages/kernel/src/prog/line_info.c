@@ -16,6 +16,8 @@ struct bh_src_info {
 	uint32_t func_cnt;
 	struct bpf_line_info *line;
 	uint32_t line_cnt;
+	struct bpf_core_relo *relo;	/* poisoned relocations, insn_off in bytes */
+	uint32_t relo_cnt;
 	char *strs;
 	uint32_t strs_size;
 };
@@ -146,6 +148,40 @@ static int copy_line_info(const union bpf_attr *attr, const char *name, const ui
 	return 0;
 }
 
+static bool is_poison(const struct bpf_insn *insn)
+{
+	return insn->code == (BPF_JMP | BPF_CALL) && !insn->src_reg &&
+	       (uint32_t)insn->imm == BPFHOST_POISON_HELPER_ID;
+}
+
+#define CORE_KIND_MAX 12	/* BPF_CORE_TYPE_MATCHES */
+
+/* Records of poisoned relocations: each on a poison call, its access string inside btf_strs. */
+static int copy_core_relos(const union bpf_attr *attr, const char *name, struct bh_src_info *src)
+{
+	const struct bpf_insn *insns = u64_to_ptr(attr->insns);
+	const uint8_t *rec = u64_to_ptr(attr->core_relos);
+
+	for (uint32_t i = 0; i < attr->core_relo_cnt; i++, rec += attr->core_relo_rec_size) {
+		struct bpf_core_relo r;
+
+		plat_memcpy(&r, rec, sizeof(r));
+		if (!tail_is_zero(rec, sizeof(r), attr->core_relo_rec_size))
+			return bh_err(-E2BIG, "program '%s': core_relos[%u] has non-zero bytes past the %zu "
+				      "this version knows", name, i, sizeof(r));
+		if (r.insn_off % 8 || r.insn_off / 8 >= attr->insn_cnt || !is_poison(&insns[r.insn_off / 8]))
+			return bh_err(-EINVAL, "program '%s': core_relos[%u] at byte %u is not on a poisoned "
+				      "call: bpfhost does not apply CO-RE relocations in the core (its loader "
+				      "does); records only name the ones it could not resolve", name, i,
+				      r.insn_off);
+		if (r.kind > CORE_KIND_MAX || r.access_str_off >= src->strs_size)
+			return bh_err(-EINVAL, "program '%s': core_relos[%u]: kind %u or access string "
+				      "offset %u is out of range", name, i, r.kind, r.access_str_off);
+		src->relo[i] = r;
+	}
+	return 0;
+}
+
 static int check_strs(const union bpf_attr *attr, const char *name)
 {
 	const char *s = u64_to_ptr(attr->btf_strs);
@@ -186,17 +222,23 @@ int bh_prog_src_info_parse(const union bpf_attr *attr, struct bh_src_info **out)
 		err = check_shape(name, "line_info", attr->line_info_rec_size,
 				  sizeof(struct bpf_line_info), attr->line_info_cnt, attr->line_info,
 				  attr->insn_cnt);
+	if (!err)
+		err = check_shape(name, "core_relos", attr->core_relo_rec_size,
+				  sizeof(struct bpf_core_relo), attr->core_relo_cnt, attr->core_relos,
+				  attr->insn_cnt);
 	if (err)
 		return err;
-	if (!attr->func_info_cnt && !attr->line_info_cnt)
+	if (!attr->func_info_cnt && !attr->line_info_cnt && !attr->core_relo_cnt)
 		return 0;	/* strings alone are of no use; not kept */
-	if (attr->line_info_cnt && !attr->btf_strs_size)
-		return bh_err(-EINVAL, "program '%s': line_info needs the string section its offsets "
-			      "point into (btf_strs; bpfhost takes it in place of prog_btf_fd)", name);
+	if ((attr->line_info_cnt || attr->core_relo_cnt) && !attr->btf_strs_size)
+		return bh_err(-EINVAL, "program '%s': %s needs the string section its offsets point "
+			      "into (btf_strs; bpfhost takes it in place of prog_btf_fd)", name,
+			      attr->line_info_cnt ? "line_info" : "core_relos");
 	if (!insns || !attr->insn_cnt || attr->insn_cnt > BPFHOST_MAX_INSNS)
 		return 0;	/* the loader refuses these with its own message */
 	size = sizeof(*src) + sizeof(struct bpf_func_info) * attr->func_info_cnt +
-	       sizeof(struct bpf_line_info) * attr->line_info_cnt + attr->btf_strs_size;
+	       sizeof(struct bpf_line_info) * attr->line_info_cnt +
+	       sizeof(struct bpf_core_relo) * attr->core_relo_cnt + attr->btf_strs_size;
 	src = plat_alloc(size);
 	starts = plat_alloc((attr->insn_cnt / 8 + 1) * 2);
 	if (!src || !starts) {
@@ -208,7 +250,9 @@ int bh_prog_src_info_parse(const union bpf_attr *attr, struct bh_src_info **out)
 	src->func_cnt = attr->func_info_cnt;
 	src->line = (struct bpf_line_info *)(src->func + src->func_cnt);
 	src->line_cnt = attr->line_info_cnt;
-	src->strs = (char *)(src->line + src->line_cnt);
+	src->relo = (struct bpf_core_relo *)(src->line + src->line_cnt);
+	src->relo_cnt = attr->core_relo_cnt;
+	src->strs = (char *)(src->relo + src->relo_cnt);
 	src->strs_size = attr->btf_strs_size;
 	if (src->strs_size)
 		plat_memcpy(src->strs, u64_to_ptr(attr->btf_strs), src->strs_size);
@@ -216,6 +260,8 @@ int bh_prog_src_info_parse(const union bpf_attr *attr, struct bh_src_info **out)
 	err = src->func_cnt ? copy_func_info(attr, name, starts, src) : 0;
 	if (!err && src->line_cnt)
 		err = copy_line_info(attr, name, starts, starts + attr->insn_cnt / 8 + 1, src);
+	if (!err && src->relo_cnt)
+		err = copy_core_relos(attr, name, src);
 	plat_free(starts);
 	if (err) {
 		plat_free(src);
@@ -265,6 +311,27 @@ int bh_prog_source_line(const struct bh_prog *p, uint32_t insn, const char **fil
 	if (text)
 		*text = src->strs + li->line_off;
 	return 0;
+}
+
+int bh_prog_poison_note(const struct bh_prog *p, uint32_t insn, char *buf, size_t len)
+{
+	static const char *const kinds[CORE_KIND_MAX + 1] = {
+		"byte_off", "byte_sz", "field_exists", "signed", "lshift_u64", "rshift_u64",
+		"local_type_id", "target_type_id", "type_exists", "type_size", "enumval_exists",
+		"enumval_value", "type_matches",
+	};
+	const struct bh_src_info *src = __atomic_load_n(&p->src, __ATOMIC_ACQUIRE);
+
+	for (uint32_t i = 0; src && i < src->relo_cnt; i++) {
+		const struct bpf_core_relo *r = &src->relo[i];
+
+		if (r->insn_off / 8 != insn)
+			continue;
+		plat_snprintf(buf, len, "CO-RE relocation %s of local type [%u], access \"%s\"",
+			      kinds[r->kind], r->type_id, src->strs + r->access_str_off);
+		return 0;
+	}
+	return -ENOENT;
 }
 
 int bh_prog_fault_source(const struct bh_prog *p, uint32_t insn, int err)

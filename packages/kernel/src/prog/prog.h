@@ -106,6 +106,13 @@ int bh_prog_source_line(const struct bh_prog *p, uint32_t insn, const char **fil
 			const char **text);
 
 /*
+ * The poisoned CO-RE relocation at @insn as its loader described it
+ * (core_relos): "CO-RE relocation byte_off of local type [5], access
+ * \"0:3\"" into @buf. 0, or -ENOENT when none was given for @insn.
+ */
+int bh_prog_poison_note(const struct bh_prog *p, uint32_t insn, char *buf, size_t len);
+
+/*
  * Appends "(at file.c:LINE: text)" for @insn to the thread's message when
  * the program has line info; returns @err. For faults and refusals.
  */

@@ -202,7 +202,9 @@ static void t_poison(void)
 		  "narrow_signed: poisoned");
 	err = run(obj, "reach_missing", &ret);
 	ASSERT_EQ(err, -EINVAL, "reaching a poisoned instruction stops the run");
-	ASSERT_STR_CONTAINS(bpfhost_last_error(), "CO-RE relocation", "the message says why");
+	ASSERT_STR_CONTAINS(bpfhost_last_error(), "CO-RE relocation byte_off of local type [",
+			    "the message names the relocation");
+	ASSERT_STR_CONTAINS(bpfhost_last_error(), "access \"0:3\"", "and its access (bh_pkt.gone)");
 	ASSERT_STR_CONTAINS(bpfhost_last_error(), "core_fields.bpf.c:", "and names the C file");
 	ASSERT_STR_CONTAINS(bpfhost_last_error(), "return p->gone;", "and the C line");
 	err = run(obj, "narrow_signed", &ret);

@@ -112,6 +112,18 @@ static void t_refusals(void)
 	expect_refused(&(struct load_args){ .line = li, .line_cnt = 3, .line_rec = 6,
 					    .s = strs, .s_size = sizeof(strs) },
 		       -EINVAL, "record size 6", "record size at least the record");
+	{
+		const struct bpf_core_relo relo = { 0, 1, 5, 0 };
+		BPFHOST_OPTS(bpfhost_prog_load_opts, o, .core_relos = &relo, .core_relo_cnt = 1,
+			     .core_relo_rec_size = sizeof(relo), .btf_strs = strs,
+			     .btf_strs_size = sizeof(strs));
+
+		ASSERT_EQ(bpfhost_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "li", "GPL", two_funcs,
+					    ARRAY_SIZE(two_funcs), &o), -EINVAL,
+			  "a CO-RE record on an instruction that is not poisoned");
+		ASSERT_STR_CONTAINS(bpfhost_last_error(), "does not apply CO-RE relocations in the core",
+				    "says the core does not relocate");
+	}
 	wide[1][4] = 0;
 	{
 		int fd = load(two_funcs, ARRAY_SIZE(two_funcs),
