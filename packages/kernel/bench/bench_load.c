@@ -337,6 +337,7 @@ static void add_object(const char *path, const char *set_name, bool corpus)
 		nsets--;
 }
 
+#if defined(BPFHOST_BENCH_BPF_DIR) && defined(BPFHOST_BENCH_CORPUS_DIR)
 static int cmp_name(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -371,6 +372,7 @@ static void add_dir(const char *dir, const char *prefix, bool corpus)
 		free(names[i]);
 	}
 }
+#endif
 
 /*
  * The loop: a counter from LOOP_ITERS down to 0 around 8 ALU operations on
@@ -545,6 +547,7 @@ void bench_load_section(void)
 	add_dir(BPFHOST_BENCH_BPF_DIR, "", false);
 	add_dir(BPFHOST_BENCH_CORPUS_DIR, "corpus ", true);
 #else
+	(void)add_object;	/* used by add_dir() only, which needs the built objects */
 	printf("  load: clang-19 or libbpf-dev was not found at configure time: the loop only\n");
 #endif
 	add_loop();

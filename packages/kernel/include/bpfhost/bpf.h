@@ -129,9 +129,23 @@ struct bpfhost_prog_load_opts {
 	uint32_t log_level;
 	uint32_t log_size;
 	char *log_buf;			/* why a load was refused, as text */
+	/* Source information (struct bpf_func_info, bpf_line_info in uapi.h), as libbpf's opts. */
+	uint32_t func_info_rec_size;
+	const void *func_info;
+	uint32_t func_info_cnt;
+	uint32_t line_info_rec_size;
+	const void *line_info;
+	uint32_t line_info_cnt;
+	/* The string section line_info points into (an object's `.BTF` strings). */
+	const char *btf_strs;
+	uint32_t btf_strs_size;
+	/* struct bpf_core_relo records of the relocations the loader poisoned (uapi.h). */
+	const void *core_relos;
+	uint32_t core_relo_cnt;
+	uint32_t core_relo_rec_size;
 	size_t : 0;
 };
-#define bpfhost_prog_load_opts__last_field log_buf
+#define bpfhost_prog_load_opts__last_field core_relo_rec_size
 
 /**
  * @brief **bpfhost_prog_load()** loads a program.

@@ -517,10 +517,23 @@ struct bpfhost_program_type_data {
 	uint32_t helper_count;
 	bpfhost_context_create_t context_create;	/* optional, with destroy */
 	bpfhost_context_destroy_t context_destroy;
+	/*
+	 * Added after the first release (version stays 1; header.size tells).
+	 * Optional: raw BTF (a `.BTF` section's bytes) of the context and other
+	 * types programs of this type see. Loaders relocate CO-RE accesses
+	 * against it beside bpfhost's own BTF, so programs compiled against
+	 * another layout of the context still reach the right fields. Copied at
+	 * registration (at most 4 MiB); the library validates it before use.
+	 */
+	const void *ctx_btf;
+	uint32_t ctx_btf_size;
 };
 #define BPFHOST_PROGRAM_TYPE_DATA_CURRENT_VERSION 1
-#define BPFHOST_PROGRAM_TYPE_DATA_CURRENT_VERSION_SIZE \
+/* The smallest size the core accepts: through context_destroy, without ctx_btf. */
+#define BPFHOST_PROGRAM_TYPE_DATA_V1_SIZE \
 	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_program_type_data, context_destroy)
+#define BPFHOST_PROGRAM_TYPE_DATA_CURRENT_VERSION_SIZE \
+	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_program_type_data, ctx_btf_size)
 #define BPFHOST_PROGRAM_TYPE_DATA_HEADER                                      \
 	{ BPFHOST_PROGRAM_TYPE_DATA_CURRENT_VERSION,                          \
 	  BPFHOST_PROGRAM_TYPE_DATA_CURRENT_VERSION_SIZE,                     \

@@ -41,9 +41,22 @@ struct bpfhost_object_open_opts {
 	const char *object_name;
 	/* Where BPFHOST_PIN_BY_NAME maps are pinned and reused; default "/sys/fs/bpf". */
 	const char *pin_root_path;
+	/*
+	 * Extern values as libbpf's kconfig option: lines "CONFIG_X=y",
+	 * "CONFIG_N=42", "CONFIG_S=\"str\"", "LINUX_KERNEL_VERSION=0x60100"
+	 * (or a plain decimal). An extern that is not given is refused unless it
+	 * is __weak (then 0). NULL: none given.
+	 */
+	const char *kconfig;
+	/*
+	 * CO-RE target: a BTF file (raw BTF, or an ELF with a `.BTF` section,
+	 * e.g. /sys/kernel/btf/vmlinux) instead of bpfhost's own BTF of the
+	 * types its program types provide. NULL: bpfhost's own.
+	 */
+	const char *btf_custom_path;
 	size_t : 0;
 };
-#define bpfhost_object_open_opts__last_field pin_root_path
+#define bpfhost_object_open_opts__last_field btf_custom_path
 
 /**
  * @brief **bpfhost_object__open_file()** reads and parses a BPF ELF object
@@ -267,6 +280,18 @@ BPFHOST_API uint32_t bpfhost_program__flags(const struct bpfhost_program *prog);
  * bpf_program__set_flags), e.g. BPFHOST_F_UNPRIVILEGED. @return 0, -EBUSY
  */
 BPFHOST_API int bpfhost_program__set_flags(struct bpfhost_program *prog, uint32_t flags);
+
+/**
+ * @brief **bpfhost_program__source_line()** is the C source of instruction
+ * @p insn of bpfhost_program__insns() (after prepare or load), from the
+ * object's line info (clang -g): the file as compiled, line, column and the
+ * line's text. Any output pointer may be NULL; the strings live as long as
+ * the object.
+ * @return 0, or -ENOENT (no line info, not prepared, or @p insn past the end)
+ */
+BPFHOST_API int bpfhost_program__source_line(const struct bpfhost_program *prog, uint32_t insn,
+					     const char **file, uint32_t *line, uint32_t *col,
+					     const char **text);
 /**
  * @brief Gives the load a caller's log buffer (and level, 1 by default when a
  * buffer is set). Without one, a refused load is retried once with an
@@ -464,6 +489,49 @@ BPFHOST_API int bpfhost_ring_buffer__consume_n(struct bpfhost_ring_buffer *rb, s
 
 /** @return the consumer's own map handle (for bpfhost_ringbuf_wait()) */
 BPFHOST_API int bpfhost_ring_buffer__map_fd(const struct bpfhost_ring_buffer *rb);
+
+/* ---------------------------------------------------------------------------
+ * Perf buffer consumer, after libbpf's perf_buffer__*: reads what
+ * bpf_perf_event_output writes into a BPF_MAP_TYPE_PERF_EVENT_ARRAY.
+ * bpfhost has no perf events; a slot holds a ring buffer map instead, and
+ * the consumer puts one (page_cnt pages per slot) in every slot up to the
+ * number of CPUs, as libbpf opens one perf event per CPU. Samples arrive
+ * with the slot they were written to; samples dropped for lack of room are
+ * reported to lost_cb before the next one that fits. Not thread safe.
+ */
+struct bpfhost_perf_buffer;
+
+/** Called once per sample; @p data is valid only during the call. */
+typedef void (*bpfhost_perf_buffer_sample_fn)(void *ctx, int cpu, void *data, uint32_t size);
+/** Called with the number of samples of slot @p cpu dropped since the last report. */
+typedef void (*bpfhost_perf_buffer_lost_fn)(void *ctx, int cpu, uint64_t cnt);
+
+struct bpfhost_perf_buffer_opts {
+	size_t sz;
+	size_t : 0;
+};
+#define bpfhost_perf_buffer_opts__last_field sz
+
+/**
+ * @brief **bpfhost_perf_buffer__new()** opens a consumer on perf event array
+ * @p map_fd and fills its slots (0 .. min(max_entries, CPUs) - 1) with its
+ * ring. @p page_cnt: pages per slot, a power of two.
+ * @return the consumer, or NULL with errno: EINVAL (not a perf event array,
+ * NULL @p sample_cb, bad @p page_cnt), EBADF, ENOMEM
+ */
+BPFHOST_API struct bpfhost_perf_buffer *
+bpfhost_perf_buffer__new(int map_fd, size_t page_cnt, bpfhost_perf_buffer_sample_fn sample_cb,
+			 bpfhost_perf_buffer_lost_fn lost_cb, void *ctx,
+			 const struct bpfhost_perf_buffer_opts *opts);
+
+/** @brief Empties the slots it filled, closes its ring and frees it. NULL is a no-op. */
+BPFHOST_API void bpfhost_perf_buffer__free(struct bpfhost_perf_buffer *pb);
+
+/** @return samples handled (0 on timeout; @p timeout_ms < 0: no limit), or -errno */
+BPFHOST_API int bpfhost_perf_buffer__poll(struct bpfhost_perf_buffer *pb, int timeout_ms);
+
+/** @return samples handled now, without waiting */
+BPFHOST_API int bpfhost_perf_buffer__consume(struct bpfhost_perf_buffer *pb);
 
 #ifdef __cplusplus
 }

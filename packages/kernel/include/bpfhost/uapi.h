@@ -74,6 +74,7 @@ enum bpf_cmd {
 	BPFHOST_RINGBUF_WAIT = 0x10006,		/* attr->ringbuf_wait */
 	/* A map's type and sizes, cheaply (bindings check buffers with it per call). */
 	BPFHOST_MAP_SHAPE = 0x10007,		/* attr->shape */
+	BPFHOST_PROG_TYPE_BTF = 0x10010,	/* attr->type_btf: an extension type's CO-RE BTF */
 };
 
 /* attr->ringbuf_wait.flags */
@@ -102,6 +103,7 @@ enum bpf_func_id {
 	BPF_FUNC_get_smp_processor_id = 8,
 	BPF_FUNC_tail_call = 12,
 	BPF_FUNC_redirect = 23,
+	BPF_FUNC_perf_event_output = 25,
 	BPF_FUNC_skb_load_bytes = 26,
 	BPF_FUNC_csum_diff = 28,
 	BPF_FUNC_xdp_adjust_head = 44,
@@ -231,6 +233,10 @@ enum bpf_map_type {
 #define BPF_F_STACK_BUILD_ID (1U << 5)
 #define BPF_F_ZERO_SEED (1U << 6)
 #define BPF_F_RDONLY_PROG (1U << 7)
+/* bpf_perf_event_output flags: the slot, or this CPU's; the bits above are the ctx length. */
+#define BPF_F_INDEX_MASK 0xffffffffULL
+#define BPF_F_CURRENT_CPU BPF_F_INDEX_MASK
+#define BPF_F_CTXLEN_MASK (0xfffffULL << 32)
 #define BPF_F_WRONLY_PROG (1U << 8)
 #define BPF_F_CLONE (1U << 9)
 #define BPF_F_MMAPABLE (1U << 10)
@@ -327,6 +333,17 @@ union bpf_attr {
 		bpfhost_aligned_u64 fd_array;
 		bpfhost_aligned_u64 core_relos;
 		uint32_t core_relo_rec_size;
+		/* Linux 6.4+'s log_true_size, prog_token_fd, fd_array_cnt: not read (pass 0). */
+		uint32_t bpfhost_linux_reserved[3];
+		/*
+		 * bpfhost: the string section line_info's file_name_off and
+		 * line_off point into (Linux takes it from the BTF of
+		 * prog_btf_fd; bpfhost keeps no BTF objects): the bytes of an
+		 * object's `.BTF` string section, starting and ending with NUL.
+		 * Required with line_info; copied and kept with the program.
+		 */
+		bpfhost_aligned_u64 btf_strs;
+		uint32_t btf_strs_size;
 	};
 
 	struct { /* BPF_OBJ_PIN, BPF_OBJ_GET, BPFHOST_OBJ_CLOSE/UNPIN */
@@ -444,6 +461,14 @@ union bpf_attr {
 		uint32_t flags;			/* in: BPFHOST_RINGBUF_WAKE_ALL or 0 */
 	} ringbuf_wait;
 
+	struct { /* BPFHOST_PROG_TYPE_BTF */
+		uint32_t index;			/* in: 0, 1, ... over types that have one */
+		uint32_t prog_type;		/* out */
+		bpfhost_aligned_u64 buf;	/* in: where the BTF goes (buf_size bytes) */
+		uint32_t buf_size;		/* in: 0 asks the size only */
+		uint32_t btf_size;		/* out */
+	} type_btf;
+
 	struct { /* BPFHOST_MAP_SHAPE */
 		uint32_t map_fd;		/* in */
 		uint32_t map_type;		/* out */
@@ -532,6 +557,47 @@ struct bpf_prog_info {
 	uint32_t attach_btf_obj_id;
 	uint32_t attach_btf_id;
 } __attribute__((aligned(8)));
+
+/*
+ * BPF_PROG_LOAD func_info and line_info records (Linux's layout; insn_off in
+ * instructions). A record may be longer (rec_size) if its extra bytes are 0.
+ * bpfhost does not check type_id (it keeps no BTF); it checks that func_info
+ * starts one record per function (the entry and each bpf-to-bpf call target).
+ */
+struct bpf_func_info {
+	uint32_t insn_off;
+	uint32_t type_id;
+};
+
+struct bpf_line_info {
+	uint32_t insn_off;
+	uint32_t file_name_off;		/* into btf_strs */
+	uint32_t line_off;		/* into btf_strs: the source line's text */
+	uint32_t line_col;		/* line << 10 | column */
+};
+
+/*
+ * BPF_PROG_LOAD core_relos records (Linux's struct bpf_core_relo; insn_off
+ * in bytes, access_str_off into btf_strs). bpfhost does not relocate in the
+ * core: the loader does. Records name only instructions the loader poisoned
+ * (BPFHOST_POISON_HELPER_ID calls), so reaching one can say which
+ * relocation failed; a record on any other instruction is refused.
+ */
+struct bpf_core_relo {
+	uint32_t insn_off;
+	uint32_t type_id;
+	uint32_t access_str_off;
+	uint32_t kind;			/* libbpf's enum bpf_core_relo_kind */
+};
+
+/*
+ * The call a loader writes over an instruction whose CO-RE relocation it
+ * could not resolve (libbpf's marker, "bad relo"). bpfhost loads such a
+ * program; reaching the instruction stops the run with a message that names
+ * the C line when the program has line info.
+ */
+#define BPFHOST_POISON_HELPER_ID 0xbad2310U
+
 
 /* BPF_OBJ_GET_INFO_BY_FD on a link (the common head of Linux's layout). */
 struct bpf_link_info {

@@ -35,7 +35,7 @@ static size_t attr_last_byte(int cmd)
 	case BPFHOST_OBJ_CLOSE: return offsetofend(union bpf_attr, bpf_fd);
 	case BPFHOST_OBJ_UNPIN: return offsetofend(union bpf_attr, pathname);
 	case BPFHOST_MAP_MMAP: return offsetofend(union bpf_attr, mmap.data_offset);
-	case BPF_PROG_LOAD: return offsetofend(union bpf_attr, core_relo_rec_size);
+	case BPF_PROG_LOAD: return offsetofend(union bpf_attr, btf_strs_size);
 	case BPF_PROG_TEST_RUN: return offsetofend(union bpf_attr, test.insn_budget);
 	case BPF_PROG_GET_NEXT_ID:
 	case BPF_LINK_GET_NEXT_ID: return offsetofend(union bpf_attr, next_id);
@@ -49,6 +49,7 @@ static size_t attr_last_byte(int cmd)
 	case BPFHOST_TRACE_READ: return offsetofend(union bpf_attr, trace.len);
 	case BPFHOST_RINGBUF_WAIT: return offsetofend(union bpf_attr, ringbuf_wait.flags);
 	case BPFHOST_MAP_SHAPE: return offsetofend(union bpf_attr, shape.map_flags);
+	case BPFHOST_PROG_TYPE_BTF: return offsetofend(union bpf_attr, type_btf.btf_size);
 	default: return 0;
 	}
 }
@@ -89,6 +90,7 @@ static const char *cmd_name(int cmd)
 	case BPFHOST_TRACE_READ: return "BPFHOST_TRACE_READ";
 	case BPFHOST_RINGBUF_WAIT: return "BPFHOST_RINGBUF_WAIT";
 	case BPFHOST_MAP_SHAPE: return "BPFHOST_MAP_SHAPE";
+	case BPFHOST_PROG_TYPE_BTF: return "BPFHOST_PROG_TYPE_BTF";
 	}
 	return "command";
 }
@@ -290,6 +292,7 @@ static int dispatch(int cmd, union bpf_attr *attr, union bpf_attr *uattr)
 	case BPFHOST_HOOK_TRIGGER: return bh_hook_trigger(attr, uattr);
 	case BPFHOST_TRACE_READ: return bh_trace_read_cmd(attr, uattr);
 	case BPFHOST_MAP_SHAPE: return map_shape(attr, uattr);
+	case BPFHOST_PROG_TYPE_BTF: return bh_prog_type_btf_cmd(attr, uattr);
 	}
 	return bh_err(-EINVAL, "unknown or unsupported command %d", cmd);
 }

@@ -25,6 +25,17 @@ int bpfhost_prog_load(uint32_t prog_type, const char *prog_name, const char *lic
 	attr.log_level = OPTS_GET(opts, log_level, 0);
 	attr.log_size = OPTS_GET(opts, log_size, 0);
 	attr.log_buf = (uint64_t)(uintptr_t)OPTS_GET(opts, log_buf, NULL);
+	attr.func_info_rec_size = OPTS_GET(opts, func_info_rec_size, 0);
+	attr.func_info = (uint64_t)(uintptr_t)OPTS_GET(opts, func_info, NULL);
+	attr.func_info_cnt = OPTS_GET(opts, func_info_cnt, 0);
+	attr.line_info_rec_size = OPTS_GET(opts, line_info_rec_size, 0);
+	attr.line_info = (uint64_t)(uintptr_t)OPTS_GET(opts, line_info, NULL);
+	attr.line_info_cnt = OPTS_GET(opts, line_info_cnt, 0);
+	attr.btf_strs = (uint64_t)(uintptr_t)OPTS_GET(opts, btf_strs, NULL);
+	attr.btf_strs_size = OPTS_GET(opts, btf_strs_size, 0);
+	attr.core_relos = (uint64_t)(uintptr_t)OPTS_GET(opts, core_relos, NULL);
+	attr.core_relo_cnt = OPTS_GET(opts, core_relo_cnt, 0);
+	attr.core_relo_rec_size = OPTS_GET(opts, core_relo_rec_size, 0);
 	if (attr.log_buf && !attr.log_level)
 		attr.log_level = 1;
 	if (prog_name)

@@ -526,7 +526,8 @@ static int check_type(const struct bpfhost_btf *btf, const char *what, const str
 		}
 		break;
 	case BPFHOST_BTF_KIND_VAR:
-		err = check_id(btf, what, t, "variable", t->type, false);
+		/* `extern const void sym __ksym;` is a typeless kernel symbol: void, as Linux allows. */
+		err = check_id(btf, what, t, "variable", t->type, t->linkage == BPFHOST_BTF_LINKAGE_EXTERN);
 		if (!err && t->linkage > BPFHOST_BTF_LINKAGE_EXTERN)
 			return type_err(what, t, "linkage %u is not static, global or extern", t->linkage);
 		break;

@@ -8,6 +8,10 @@
 #include <string.h>
 
 #include "bpfhost/bpf.h"
+#include "bpfhost/bpfhost.h"
+
+/* The core's diagnostics sink (bpfhost_set_print): what the loader did that is not an error. */
+void bh_log(enum bpfhost_print_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Returns @ret, setting errno for negative values (as libbpf_err). */
 static inline int lib_err(int ret)

@@ -310,11 +310,11 @@ static struct bpfhost_object *obj_open(const void *buf, size_t size, const char 
 				       const struct bpfhost_object_open_opts *opts)
 {
 	struct bpfhost_object *obj;
-	const char *name, *pin_root;
+	const char *name, *pin_root, *kconfig, *btf_path;
 	int err;
 
 	if (!OPTS_VALID(opts, bpfhost_object_open_opts))
-		return err_ptr(obj_err(-EINVAL, "bpfhost_object__open: opts has fields this library does not know (non-zero bytes past pin_root_path)"));
+		return err_ptr(obj_err(-EINVAL, "bpfhost_object__open: opts has fields this library does not know (non-zero bytes past btf_custom_path)"));
 	name = OPTS_GET(opts, object_name, NULL);
 	pin_root = OPTS_GET(opts, pin_root_path, NULL);
 	obj = calloc(1, sizeof(*obj));
@@ -323,7 +323,12 @@ static struct bpfhost_object *obj_open(const void *buf, size_t size, const char 
 	obj->name = name ? strdup(name) : default_name(path, buf, size);
 	obj->pin_root = strdup(pin_root ? pin_root : OBJ_PIN_ROOT_DEFAULT);
 	obj->image = malloc(size ? size : 1);
-	if (!obj->name || !obj->pin_root || !obj->image) {
+	kconfig = OPTS_GET(opts, kconfig, NULL);
+	btf_path = OPTS_GET(opts, btf_custom_path, NULL);
+	obj->kconfig = kconfig ? strdup(kconfig) : NULL;
+	obj->btf_custom_path = btf_path ? strdup(btf_path) : NULL;
+	if (!obj->name || !obj->pin_root || !obj->image || (kconfig && !obj->kconfig) ||
+	    (btf_path && !obj->btf_custom_path)) {
 		bpfhost_object__close(obj);
 		return err_ptr(obj_err(-ENOMEM, "bpfhost_object__open: no memory"));
 	}
@@ -341,7 +346,11 @@ static struct bpfhost_object *obj_open(const void *buf, size_t size, const char 
 	if (!err)
 		err = init_programs(obj);
 	if (!err)
+		err = obj_load_btf_ext(obj);
+	if (!err)
 		err = obj_init_maps(obj);
+	if (!err)
+		err = obj_init_externs(obj);
 	if (!err)
 		err = obj_collect_relocs(obj);
 	if (!err)
@@ -508,6 +517,19 @@ static int load_program(struct bpfhost_object *obj, struct bpfhost_program *p)
 			opts.log_level = p->log_level;
 		}
 	}
+	if (p->line_info_cnt || p->func_info_cnt || p->core_relo_cnt) {
+		opts.func_info = p->func_info;
+		opts.func_info_cnt = p->func_info_cnt;
+		opts.func_info_rec_size = p->func_info_cnt ? 8 : 0;
+		opts.line_info = p->line_info;
+		opts.line_info_cnt = p->line_info_cnt;
+		opts.line_info_rec_size = p->line_info_cnt ? 16 : 0;
+		opts.btf_strs = obj->btf->strs;
+		opts.btf_strs_size = obj->btf->str_len;
+		opts.core_relos = p->core_relos;
+		opts.core_relo_cnt = p->core_relo_cnt;
+		opts.core_relo_rec_size = p->core_relo_cnt ? 16 : 0;
+	}
 	fd = bpfhost_prog_load(p->type, name, obj->license, p->insns, p->insn_cnt, &opts);
 	if (fd < 0 && !opts.log_buf) {
 		/* As libbpf: a refused load is retried once with a log, for the reason. */
@@ -574,6 +596,9 @@ void bpfhost_object__close(struct bpfhost_object *obj)
 			free(p->insns);
 		free(p->name);
 		free(p->own_log);
+		free(p->func_info);
+		free(p->line_info);
+		free(p->core_relos);
 	}
 	free(obj->progs);
 	for (uint32_t i = 0; i < obj->map_cnt; i++)
@@ -584,6 +609,10 @@ void bpfhost_object__close(struct bpfhost_object *obj)
 		free(obj->secs[i].relocs);
 	}
 	free(obj->secs);
+	obj_free_btf_ext(obj);
+	free(obj->btf_custom_path);
+	free(obj->kconfig);
+	free(obj->externs);
 	bpfhost_btf__free(obj->btf);
 	elf_close(&obj->elf);
 	free(obj->image);

@@ -7,6 +7,9 @@
  *   object_maps.c   map definitions (BTF `.maps`, legacy `maps`, global data), map creation
  *   object_reloc.c  relocations: collected and checked at open, applied at prepare
  *   object_config.c the open phase: variables by name, resizing global data, inner map fds
+ *   btf_ext.c       `.BTF.ext`: func/line info and CO-RE records, per program at prepare
+ *   object_core.c   CO-RE relocations resolved against a target BTF (core_relo.c: the matching)
+ *   object_extern.c externs: __kconfig values, __ksym refused
  */
 #ifndef BPFHOST_LIB_OBJECT_INTERNAL_H
 #define BPFHOST_LIB_OBJECT_INTERNAL_H
@@ -44,6 +47,22 @@ enum reloc_kind {
 	RELO_DATA,		/* lddw into global data: BPF_PSEUDO_MAP_VALUE + offset */
 	RELO_CALL,		/* bpf-to-bpf call into `.text` */
 	RELO_SUBPROG_ADDR,	/* lddw of a `.text` function's address (BPF_PSEUDO_FUNC) */
+	RELO_ZERO,		/* lddw of an absent __weak __ksym variable: 0, as libbpf */
+};
+
+enum kcfg_kind { KCFG_INT, KCFG_BOOL, KCFG_CHAR, KCFG_TRISTATE, KCFG_CHAR_ARR };
+
+/* An undefined symbol the BTF declares in `.kconfig` or `.ksyms` (object_extern.c). */
+struct obj_extern {
+	const char *name;		/* the ELF symbol's */
+	bool is_weak;
+	bool is_kcfg;			/* else a __ksym */
+	bool is_func;			/* a kfunc */
+	bool is_set;			/* kcfg: a value was given */
+	enum kcfg_kind kcfg_kind;
+	bool kcfg_signed;
+	uint32_t kcfg_size, kcfg_align;
+	uint32_t kcfg_off;		/* in the `.kconfig` map's value */
 };
 
 /* One relocation of an executable section, checked at open. */
@@ -118,6 +137,25 @@ struct bpfhost_map {
 	int fd;
 };
 
+/* One executable section's records of a `.BTF.ext` table. */
+struct obj_ext_sec {
+	uint32_t sec_idx;
+	uint32_t cnt;
+	const uint8_t *recs;		/* inside the image; rec_size bytes each */
+};
+
+struct obj_ext_info {
+	uint32_t rec_size;
+	struct obj_ext_sec *secs;
+	uint32_t sec_cnt;
+};
+
+/* A contiguous piece of a linked program: an entry program or an appended sub-program. */
+struct code_unit {
+	const struct bpfhost_program *fn;
+	uint32_t final_off;
+};
+
 struct bpfhost_program {
 	struct bpfhost_object *obj;
 	char *name;
@@ -136,6 +174,12 @@ struct bpfhost_program {
 	size_t log_size;
 	uint32_t log_level;
 	char *own_log;			/* the retry's log */
+	uint8_t *func_info;		/* struct bpf_func_info records (after prepare) */
+	uint32_t func_info_cnt;
+	uint8_t *line_info;		/* struct bpf_line_info records (after prepare) */
+	uint32_t line_info_cnt;
+	uint8_t *core_relos;		/* struct bpf_core_relo of poisoned instructions (after prepare) */
+	uint32_t core_relo_cnt;
 	int fd;
 };
 
@@ -164,6 +208,12 @@ struct bpfhost_object {
 	struct bpfhost_program *progs;	/* entry programs, then sub-programs */
 	uint32_t prog_cnt;		/* entry programs */
 	uint32_t subprog_cnt;
+	struct obj_ext_info ext_func, ext_line, ext_core;	/* `.BTF.ext` */
+	char *btf_custom_path;		/* open option: the CO-RE target BTF file */
+	char *kconfig;			/* open option: "CONFIG_X=y" lines */
+	struct obj_extern *externs;	/* kcfg first (by alignment, size, name), then ksyms */
+	uint32_t extern_cnt;
+	int kconfig_map;		/* index into maps, or -1 */
 	enum obj_state state;
 };
 
@@ -174,6 +224,8 @@ int obj_fill_map_slots(struct bpfhost_object *obj, bool progs);
 void obj_unpin_maps(struct bpfhost_object *obj);
 void obj_map_free(struct bpfhost_map *map);
 int obj_map_index_by_offset(const struct bpfhost_object *obj, uint32_t sec_idx, uint64_t off);
+/* libbpf's name of an internal map ("<obj>.data", "<obj>.kconfig"), malloc'ed. */
+char *obj_internal_map_name(const struct bpfhost_object *obj, const char *sec);
 
 /* object_config.c */
 int obj_resize_data_map(struct bpfhost_map *map, uint32_t size);
@@ -184,6 +236,20 @@ int obj_collect_map_slots(struct bpfhost_object *obj);
 int obj_relocate(struct bpfhost_object *obj);
 struct bpfhost_program *obj_subprog_at(const struct bpfhost_object *obj, uint32_t insn_idx);
 int obj_prog_index_by_symbol(const struct bpfhost_object *obj, const struct elf_symbol *sym);
+
+/* btf_ext.c */
+int obj_load_btf_ext(struct bpfhost_object *obj);
+void obj_free_btf_ext(struct bpfhost_object *obj);
+int obj_prog_collect_ext_info(struct bpfhost_object *obj, struct bpfhost_program *p,
+			      const struct code_unit *units, uint32_t unit_cnt,
+			      const struct bpf_insn *insns);
+
+/* object_extern.c */
+int obj_init_externs(struct bpfhost_object *obj);
+const struct obj_extern *obj_find_extern(const struct bpfhost_object *obj, const char *name);
+
+/* object_core.c */
+int obj_core_relocate(struct bpfhost_object *obj);
 
 /* Lookups shared by the files. */
 struct bpfhost_map *obj_map_add(struct bpfhost_object *obj);

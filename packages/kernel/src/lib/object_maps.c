@@ -321,43 +321,66 @@ static int init_btf_maps(struct bpfhost_object *obj)
  * Legacy `maps`: records of struct bpf_map_def, one per symbol; the record
  * size is the section size over the symbol count (as libbpf computed it).
  */
+/*
+ * Bytes of the legacy definition at symbol @sym: its st_size, or (assembler
+ * output without sizes) up to the next map symbol or the section's end. So
+ * records of different sizes, as a static linker may leave them, are each
+ * read where their symbol says, not by dividing the section.
+ */
+static uint64_t legacy_def_size(const struct bpfhost_object *obj, const struct elf_symbol *sym,
+				uint64_t sec_size)
+{
+	uint64_t end = sec_size;
+
+	if (sym->size)
+		return sym->size;
+	for (uint32_t i = 0; i < obj->elf.sym_cnt; i++) {
+		const struct elf_symbol *o = &obj->elf.syms[i];
+
+		if (o->shndx == sym->shndx && o->type != ELF_STT_SECTION && o->value > sym->value &&
+		    o->value < end)
+			end = o->value;
+	}
+	return sym->value < end ? end - sym->value : 0;
+}
+
 static int init_legacy_maps(struct bpfhost_object *obj)
 {
 	const struct elf_section *es;
-	uint32_t nr = 0;
-	uint64_t def_sz;
+	uint32_t first = obj->map_cnt;
 
 	if (!obj->legacy_maps_sec)
 		return 0;
 	es = obj->secs[obj->legacy_maps_sec].elf;
-	for (uint32_t i = 0; i < obj->elf.sym_cnt; i++)
-		if (obj->elf.syms[i].shndx == obj->legacy_maps_sec &&
-		    obj->elf.syms[i].type != ELF_STT_SECTION)
-			nr++;
-	if (!nr || !es->size || es->size % nr)
-		return obj_err(-EINVAL, "object '%s': section 'maps': %llu bytes do not divide into the %u map symbols",
-			       obj->name, (unsigned long long)es->size, nr);
-	def_sz = es->size / nr;
-	if (def_sz < LEGACY_MAP_DEF_SIZE || def_sz % 4)
-		return obj_err(-EINVAL, "object '%s': section 'maps': record size %llu is not a struct bpf_map_def (%u bytes, or larger with zero tail)",
-			       obj->name, (unsigned long long)def_sz, LEGACY_MAP_DEF_SIZE);
 	for (uint32_t i = 0; i < obj->elf.sym_cnt; i++) {
 		const struct elf_symbol *sym = &obj->elf.syms[i];
 		struct bpfhost_map *map;
 		uint32_t rec[5];
+		uint64_t def_sz;
 
 		if (sym->shndx != obj->legacy_maps_sec || sym->type == ELF_STT_SECTION)
 			continue;
 		if (!sym->name[0])
 			return obj_err(-EINVAL, "object '%s': section 'maps': symbol %u has no name", obj->name, i);
-		if (sym->value > es->size || def_sz > es->size - sym->value)
-			return obj_err(-EINVAL, "object '%s': section 'maps': map '%s' at offset %llu runs past the section (%llu bytes)",
+		if (sym->value > es->size)
+			return obj_err(-EINVAL, "object '%s': section 'maps': map '%s' at offset %llu is past the section (%llu bytes)",
 				       obj->name, sym->name, (unsigned long long)sym->value,
 				       (unsigned long long)es->size);
+		def_sz = legacy_def_size(obj, sym, es->size);
+		if (def_sz < LEGACY_MAP_DEF_SIZE || def_sz % 4 || def_sz > es->size - sym->value)
+			return obj_err(-EINVAL, "object '%s': section 'maps': map '%s' (offset %llu, %llu bytes) is not a struct bpf_map_def (%u bytes, or larger with zero tail) inside the section",
+				       obj->name, sym->name, (unsigned long long)sym->value,
+				       (unsigned long long)def_sz, LEGACY_MAP_DEF_SIZE);
 		for (uint64_t b = LEGACY_MAP_DEF_SIZE; b < def_sz; b++)
 			if (es->data[sym->value + b])
 				return obj_err(-EINVAL, "object '%s': map '%s': byte %llu of its definition is not zero (fields past map_flags are not supported)",
 					       obj->name, sym->name, (unsigned long long)b);
+		/* Two symbols on overlapping bytes would be one definition read twice. */
+		for (uint32_t m = first; m < obj->map_cnt; m++)
+			if (sym->value < obj->maps[m].sec_offset + obj->maps[m].def_size &&
+			    obj->maps[m].sec_offset < sym->value + def_sz)
+				return obj_err(-EINVAL, "object '%s': section 'maps': maps '%s' and '%s' overlap",
+					       obj->name, obj->maps[m].name, sym->name);
 		memcpy(rec, es->data + sym->value, sizeof(rec));
 		map = obj_map_add(obj);
 		if (!map || !(map->name = strdup(sym->name)))
@@ -372,6 +395,9 @@ static int init_legacy_maps(struct bpfhost_object *obj)
 		map->def.max_entries = rec[3];
 		map->def.map_flags = rec[4];
 	}
+	if (first == obj->map_cnt && es->size)
+		return obj_err(-EINVAL, "object '%s': section 'maps' has %llu bytes but no map symbols",
+			       obj->name, (unsigned long long)es->size);
 	return 0;
 }
 
@@ -380,7 +406,7 @@ static int init_legacy_maps(struct bpfhost_object *obj)
  * object name and at least 7 of the section name (whole when it has another
  * dot, e.g. `.rodata.str1.1`), in 15 characters of [A-Za-z0-9_.].
  */
-static char *internal_map_name(const struct bpfhost_object *obj, const char *sec)
+char *obj_internal_map_name(const struct bpfhost_object *obj, const char *sec)
 {
 	char name[BPF_OBJ_NAME_LEN];
 	size_t sfx = strlen(sec) > 7 ? strlen(sec) : 7, pfx;
@@ -433,7 +459,7 @@ static int init_data_maps(struct bpfhost_object *obj)
 		if (!map)
 			return obj_err(-ENOMEM, "object '%s': no memory", obj->name);
 		map->origin = MAP_DATA;
-		map->name = internal_map_name(obj, es->name);
+		map->name = obj_internal_map_name(obj, es->name);
 		map->real_name = strdup(es->name);
 		map->init_data = calloc(1, es->size);
 		if (!map->name || !map->real_name || !map->init_data)

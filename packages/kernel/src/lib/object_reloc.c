@@ -87,6 +87,14 @@ static const struct obj_reloc *find_reloc(const struct obj_section *s, uint32_t 
 static int record_call(const struct bpfhost_object *obj, const struct obj_section *s,
 		       uint32_t idx, const struct elf_symbol *sym, struct obj_reloc *r)
 {
+	const struct obj_extern *ext = sym->shndx == ELF_SHN_UNDEF ? obj_find_extern(obj, sym->name) : NULL;
+
+	if (ext && ext->is_func)
+		return rel_err(obj, s, idx, "call to kfunc '%s' (a __ksym kernel function): bpfhost has no kernel, so kfuncs cannot be called",
+			       sym->name);
+	if (sym->shndx == ELF_SHN_UNDEF)
+		return rel_err(obj, s, idx, "call to '%s', which this object does not define (an extern function: only .text functions can be called)",
+			       sym->name);
 	if (!is_pseudo_call(&s->insns[idx]))
 		return rel_err(obj, s, idx, "call relocation against '%s' on a call that is not bpf-to-bpf (src_reg %u)",
 			       sym->name, s->insns[idx].src_reg);
@@ -101,6 +109,33 @@ static int record_call(const struct bpfhost_object *obj, const struct obj_sectio
 	return 0;
 }
 
+/* An lddw of an undefined symbol: a __kconfig value, a __ksym (refused unless weak), or neither. */
+static int record_extern(const struct bpfhost_object *obj, const struct obj_section *s, uint32_t idx,
+			 const struct elf_symbol *sym, struct obj_reloc *r)
+{
+	const struct obj_extern *ext = obj_find_extern(obj, sym->name);
+
+	if (!ext)
+		return rel_err(obj, s, idx, "'%s' is not defined in this object (a missing map, or an extern that is neither __kconfig nor __ksym)",
+			       sym->name);
+	if (ext->is_func)
+		return rel_err(obj, s, idx, "address of kfunc '%s' (a __ksym kernel function): bpfhost has no kernel functions",
+			       sym->name);
+	if (!ext->is_kcfg) {
+		if (!ext->is_weak)
+			return rel_err(obj, s, idx, "'%s' is a __ksym variable (a kernel symbol): bpfhost has no kernel, so it cannot be resolved (declare it __weak to read it as absent, 0)",
+				       sym->name);
+		r->kind = RELO_ZERO;
+		return 0;
+	}
+	if (obj->kconfig_map < 0 || s->insns[idx].src_reg)
+		return rel_err(obj, s, idx, "lddw of __kconfig extern '%s' in an unexpected form", sym->name);
+	r->kind = RELO_DATA;
+	r->map_idx = (uint32_t)obj->kconfig_map;
+	r->sym_off = ext->kcfg_off;
+	return 0;
+}
+
 /* A relocation of an lddw: a map, global data, or a `.text` function's address. */
 static int record_lddw(const struct bpfhost_object *obj, struct obj_section *s,
 		       uint32_t idx, const struct elf_symbol *sym, struct obj_reloc *r)
@@ -110,8 +145,7 @@ static int record_lddw(const struct bpfhost_object *obj, struct obj_section *s,
 	int64_t off;
 
 	if (sym->shndx == ELF_SHN_UNDEF)
-		return rel_err(obj, s, idx, "'%s' is not defined in this object (a missing map, or an extern, which is not supported)",
-			       sym->name);
+		return record_extern(obj, s, idx, sym, r);
 	if (sym->shndx >= obj->sec_cnt)
 		return rel_err(obj, s, idx, "'%s' is in special section 0x%x (an uninitialised global? use SEC or an initialiser)",
 			       sym->name, sym->shndx);
@@ -332,12 +366,6 @@ struct bpfhost_program *obj_subprog_at(const struct bpfhost_object *obj, uint32_
 	return NULL;
 }
 
-/* A contiguous piece of the final program: an entry program or an appended sub-program. */
-struct code_unit {
-	const struct bpfhost_program *fn;
-	uint32_t final_off;
-};
-
 struct link_state {
 	struct bpfhost_object *obj;
 	struct bpfhost_program *main;
@@ -415,14 +443,18 @@ static int link_call(struct link_state *ls, const struct code_unit *u, uint32_t 
 static int link_data(struct link_state *ls, const struct code_unit *u, uint32_t j,
 		     const struct obj_reloc *r)
 {
-	const struct bpfhost_map *map = &ls->obj->maps[r->map_idx];
+	const struct bpfhost_map *map = r->kind == RELO_ZERO ? NULL : &ls->obj->maps[r->map_idx];
 	struct bpf_insn *insn = &ls->insns[u->final_off + j];
 
 	/* The section holds both halves, but its second half may be the next function's. */
 	if (j + 1 >= u->fn->sec_insn_cnt)
 		return obj_err(-EINVAL, "object '%s': function '%s': its last instruction is an lddw cut "
 			       "off by the end of the function (insn %u)", ls->obj->name, u->fn->name, j);
-	if (r->kind == RELO_MAP) {
+	if (r->kind == RELO_ZERO) {
+		insn[0].src_reg = 0;
+		insn[0].imm = 0;
+		insn[1].imm = 0;
+	} else if (r->kind == RELO_MAP) {
 		insn[0].src_reg = BPF_PSEUDO_MAP_FD;
 		insn[0].imm = map->fd;
 	} else {
@@ -459,7 +491,7 @@ static int link_program(struct bpfhost_object *obj, struct bpfhost_program *p, u
 			const struct bpf_insn *insn = &ls.insns[u.final_off + j];
 			bool lddw = is_lddw(insn);
 
-			if (r && (r->kind == RELO_MAP || r->kind == RELO_DATA))
+			if (r && (r->kind == RELO_MAP || r->kind == RELO_DATA || r->kind == RELO_ZERO))
 				err = link_data(&ls, &u, j, r);
 			else if (is_pseudo_call(insn) || is_pseudo_func(insn))
 				err = link_call(&ls, &u, j, r);
@@ -467,6 +499,8 @@ static int link_program(struct bpfhost_object *obj, struct bpfhost_program *p, u
 				j++;	/* the second half is never an instruction of its own */
 		}
 	}
+	if (!err)
+		err = obj_prog_collect_ext_info(obj, p, units, ls.unit_cnt, ls.insns);
 	if (err) {
 		free(ls.insns);
 		return err;
@@ -486,6 +520,9 @@ int obj_relocate(struct bpfhost_object *obj)
 
 	if (!sub_off || !units)
 		err = obj_err(-ENOMEM, "object '%s': no memory", obj->name);
+	/* CO-RE first, in the sections' code, so every copy a program links is relocated. */
+	if (!err)
+		err = obj_core_relocate(obj);
 	for (uint32_t i = 0; !err && i < obj->prog_cnt; i++)
 		if (obj->progs[i].autoload)
 			err = link_program(obj, &obj->progs[i], sub_off, units);

@@ -15,6 +15,7 @@
 #include "prog_type.h"
 #include "trace.h"
 #include "../maps/map.h"
+#include "../maps/perf_event_array.h"
 #include "../maps/ringbuf.h"
 
 #define MAP(v) ((struct bh_map *)u64_to_ptr(v))
@@ -172,6 +173,16 @@ static uint64_t h_ringbuf_query(uint64_t map, uint64_t flags, uint64_t a3, uint6
 	return bh_ringbuf_query(MAP(map), flags);
 }
 
+/* long bpf_perf_event_output(void *ctx, struct bpf_map *map, u64 flags, void *data, u64 size) */
+static uint64_t h_perf_event_output(uint64_t ctx, uint64_t map, uint64_t flags, uint64_t data,
+				    uint64_t size)
+{
+	(void)ctx;
+	if (MAP(map)->map_type != BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+		return unsupported(MAP(map), "bpf_perf_event_output", (uint64_t)(int64_t)-EINVAL);
+	return (uint64_t)bh_perf_event_output(MAP(map), flags, PTR(data), size);
+}
+
 static uint64_t h_trace_printk(uint64_t fmt, uint64_t fmt_size, uint64_t a1, uint64_t a2, uint64_t a3)
 {
 	struct bh_run *run = bh_run_current();
@@ -201,6 +212,9 @@ static const struct bh_helper core_helpers[] = {
 	/* Void as Linux's: r0 is not readable after it (the interpreter sets it on failure). */
 	{ NULL, BPF_FUNC_tail_call, R(VOID), { A(PTR_TO_CTX), A(CONST_MAP_PTR), A(ANYTHING) },
 	  "bpf_tail_call" },
+	{ h_perf_event_output, BPF_FUNC_perf_event_output, R(INTEGER),
+	  { A(PTR_TO_CTX), A(CONST_MAP_PTR), A(ANYTHING), A(PTR_TO_MEM), A(CONST_SIZE_OR_ZERO) },
+	  "bpf_perf_event_output" },
 	{ h_map_push_elem, BPF_FUNC_map_push_elem, R(INTEGER),
 	  { A(CONST_MAP_PTR), A(PTR_TO_MAP_VALUE), A(ANYTHING) }, "bpf_map_push_elem" },
 	{ h_map_pop_elem, BPF_FUNC_map_pop_elem, R(INTEGER),

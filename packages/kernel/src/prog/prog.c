@@ -42,6 +42,7 @@ void bh_prog_free(struct bh_prog *prog)
 	plat_free(prog->callbacks);
 	plat_free(prog->insns);
 	plat_free(prog->orig_insns);
+	bh_prog_src_info_free(prog->src);
 	bh_prog_type_put(prog->ptype);
 	plat_free(prog);
 }
@@ -118,6 +119,30 @@ int bh_prog_bind_map(union bpf_attr *attr)
 	return err;
 }
 
+/* func_info and line_info as Linux reports them: our counts and record sizes, the records that fit. */
+static void src_info(const struct bh_prog *prog, struct bpf_prog_info *info, uint32_t len)
+{
+	const struct bpf_func_info *func;
+	const struct bpf_line_info *line;
+	uint32_t nfunc, nline;
+
+	bh_prog_src_info_counts(prog, &nfunc, &nline, &func, &line);
+	if (len >= offsetof(struct bpf_prog_info, nr_func_info) + sizeof(uint32_t)) {
+		if (info->func_info && info->nr_func_info && nfunc)
+			plat_memcpy(u64_to_ptr(info->func_info), func, sizeof(*func) *
+				    (info->nr_func_info < nfunc ? info->nr_func_info : nfunc));
+		info->nr_func_info = nfunc;
+		info->func_info_rec_size = sizeof(*func);
+	}
+	if (len >= offsetof(struct bpf_prog_info, line_info_rec_size) + sizeof(uint32_t)) {
+		if (info->line_info && info->nr_line_info && nline)
+			plat_memcpy(u64_to_ptr(info->line_info), line, sizeof(*line) *
+				    (info->nr_line_info < nline ? info->nr_line_info : nline));
+		info->nr_line_info = nline;
+		info->line_info_rec_size = sizeof(*line);
+	}
+}
+
 int bh_prog_get_info(struct bh_prog *prog, union bpf_attr *attr, union bpf_attr *uattr)
 {
 	struct bpf_prog_info info;
@@ -154,5 +179,6 @@ int bh_prog_get_info(struct bh_prog *prog, union bpf_attr *attr, union bpf_attr 
 	info.run_cnt = atomic_load(&prog->run_cnt);
 	info.run_time_ns = atomic_load(&prog->run_time_ns);
 	info.verified_insns = prog->len;
+	src_info(prog, &info, len);
 	return bh_info_end(attr, uattr, &info, len);
 }

@@ -23,6 +23,7 @@
 
 struct bh_map;
 struct bh_prog_type;
+struct bh_src_info;
 
 /* A helper as the interpreter calls it: resolved at load. */
 struct bh_helper {
@@ -73,6 +74,7 @@ struct bh_prog {
 	bool uses_tail_calls;
 	atomic_uint_fast64_t run_cnt;
 	atomic_uint_fast64_t run_time_ns;
+	struct bh_src_info *src;	/* func/line info and their strings, or NULL (line_info.c) */
 };
 
 /* The helper with @id for programs of @prog's type (callx), or NULL. */
@@ -113,5 +115,40 @@ int bh_prog_check(const char *name, const struct bpf_insn *insns, uint32_t len);
  * and stack accesses outside it fault.
  */
 uint32_t bh_prog_stack_reach(const struct bpf_insn *insns, uint32_t len);
+
+/*
+ * The C source of instruction @insn (line_info.c): the file, line and text
+ * of the last line_info record at or before it. 0, or -ENOENT when the
+ * program was loaded without line info. The strings live as long as @p.
+ */
+int bh_prog_source_line(const struct bh_prog *p, uint32_t insn, const char **file, uint32_t *line,
+			const char **text);
+
+/*
+ * The poisoned CO-RE relocation at @insn as its loader described it
+ * (core_relos): "CO-RE relocation byte_off of local type [5], access
+ * \"0:3\"" into @buf. 0, or -ENOENT when none was given for @insn.
+ */
+int bh_prog_poison_note(const struct bh_prog *p, uint32_t insn, char *buf, size_t len);
+
+/*
+ * Appends "(at file.c:LINE: text)" for @insn to the thread's message when
+ * the program has line info; returns @err. For faults and refusals.
+ */
+int bh_prog_fault_source(const struct bh_prog *p, uint32_t insn, int err);
+
+/*
+ * BPF_PROG_LOAD's func_info, line_info and btf_strs: checked against the
+ * instructions in @attr as Linux checks them (record sizes, order, one
+ * func_info and a line_info record per function start, offsets inside the
+ * strings). 0 with *@out (NULL when there is none), or the refusal.
+ */
+int bh_prog_src_info_parse(const union bpf_attr *attr, struct bh_src_info **out);
+/* Gives @src to @prog (freed with it). */
+void bh_prog_set_src_info(struct bh_prog *prog, struct bh_src_info *src);
+void bh_prog_src_info_free(struct bh_src_info *src);
+/* For GET_INFO: the counts and records (NULL when none). */
+void bh_prog_src_info_counts(const struct bh_prog *p, uint32_t *func_cnt, uint32_t *line_cnt,
+			     const struct bpf_func_info **func, const struct bpf_line_info **line);
 
 #endif /* BPFHOST_PROG_H */

@@ -590,6 +590,10 @@ static void flow_run(struct flow *f)
 			flow_merge(f, (uint32_t)target_of(insn, i), out);
 		if ((cls == BPF_JMP || cls == BPF_JMP32) && op == BPF_JA)
 			continue;
+		/* A poisoned CO-RE relocation's call stops the run (poison.c): nothing follows it. */
+		if (insn->code == (BPF_JMP | BPF_CALL) && !insn->src_reg &&
+		    (uint32_t)insn->imm == BPFHOST_POISON_HELPER_ID)
+			continue;
 		/* pass 3 made sure the last instruction of a function does not fall through */
 		if (i + 1 < f->len)
 			flow_merge(f, i + 1, out);

@@ -285,6 +285,16 @@ static int load(union bpf_attr *attr, struct bh_prog *prog, bool *logged)
 			      prog->len);
 	plat_memcpy(prog->orig_insns, u64_to_ptr(attr->insns), sizeof(struct bpf_insn) * prog->len);
 	plat_memcpy(prog->insns, prog->orig_insns, sizeof(struct bpf_insn) * prog->len);
+	/* Func and line info first: the checks and the verifier name C lines in their refusals. */
+	{
+		struct bh_src_info *src;
+
+		err = bh_prog_src_info_parse(attr, &src);
+		if (err)
+			return err;
+		if (src)
+			bh_prog_set_src_info(prog, src);
+	}
 
 	err = bh_prog_check_calls(prog->name, prog->insns, prog->len, BH_CHECK_ENTRY_REGS, prog_helper,
 				  prog);

@@ -63,6 +63,7 @@ static void type_free(struct bh_prog_type *t)
 		plat_free((char *)t->ctx_fields[i].name);
 	plat_free((struct bh_ctx_field *)t->ctx_fields);
 	plat_free(t->ctx_rules);
+	plat_free(t->ctx_btf);
 	plat_free(t);
 }
 
@@ -106,8 +107,13 @@ int bh_prog_type_by_section(const char *section, uint32_t *type, uint32_t *attac
 	return 0;
 }
 
+extern const struct bh_helper bh_poison_helper;
+
 const struct bh_helper *bh_prog_type_helper(const struct bh_prog_type *t, uint32_t id)
 {
+	/* In the extension range by its value, but every type's (poison.c); no module may take it. */
+	if (id == BPFHOST_POISON_HELPER_ID)
+		return &bh_poison_helper;
 	for (uint32_t i = 0; t && i < t->helper_cnt; i++)
 		if (t->helpers[i].id == id)
 			return &t->helpers[i];
@@ -175,6 +181,10 @@ static int copy_helpers(struct bh_provider *p, struct bh_prog_type *t,
 			if (f.arg_types[a] > BPFHOST_ARG_PTR_TO_UNINIT_MAP_VALUE)
 				return bh_err(-EINVAL, "module '%s': helper '%s': arg_types[%d] %u is unknown",
 					      mod, f.name, a, f.arg_types[a]);
+		if (f.helper_id == BPFHOST_POISON_HELPER_ID)
+			return bh_err(-EINVAL, "module '%s': program type %u: helper id 0x%x is the loaders' "
+				      "poison marker (BPFHOST_POISON_HELPER_ID)", mod, d->program_type,
+				      f.helper_id);
 		if (bh_prog_type_helper(t, f.helper_id))
 			return bh_err(-EINVAL, "module '%s': program type %u: helper id %u ('%s') twice",
 				      mod, d->program_type, f.helper_id, f.name);
@@ -290,6 +300,57 @@ static int copy_ctx_fields(struct bh_provider *p, struct bh_prog_type *t)
 	return bh_ctx_rules_build(who, &t->ctx, fields, n, t->ctx_rules);
 }
 
+/* The module's CO-RE target BTF, copied (its memory is not kept); parsed by the library. */
+static int copy_ctx_btf(struct bh_provider *p, struct bh_prog_type *t,
+			const struct bpfhost_program_type_data *d)
+{
+	const char *mod = p->module->name;
+
+	if (!d->ctx_btf_size)
+		return 0;
+	if (!d->ctx_btf)
+		return bh_err(-EINVAL, "module '%s': program type %u: ctx_btf_size %u but ctx_btf is NULL",
+			      mod, d->program_type, d->ctx_btf_size);
+	if (d->ctx_btf_size > BH_CTX_BTF_MAX)
+		return bh_err(-E2BIG, "module '%s': program type %u: ctx_btf of %u bytes is over %u", mod,
+			      d->program_type, d->ctx_btf_size, BH_CTX_BTF_MAX);
+	t->ctx_btf = plat_alloc(d->ctx_btf_size);
+	if (!t->ctx_btf)
+		return bh_err(-ENOMEM, "module '%s': out of memory", mod);
+	plat_memcpy(t->ctx_btf, d->ctx_btf, d->ctx_btf_size);
+	t->ctx_btf_size = d->ctx_btf_size;
+	return 0;
+}
+
+int bh_prog_type_btf_cmd(union bpf_attr *attr, union bpf_attr *uattr)
+{
+	uint32_t i = 0;
+	int err = -ENOENT;
+
+	if (attr->type_btf.buf_size && !attr->type_btf.buf)
+		return bh_err(-EFAULT, "BPFHOST_PROG_TYPE_BTF: buf is NULL with buf_size %u",
+			      attr->type_btf.buf_size);
+	bh_registrar_lock();
+	for (struct bh_prog_type *t = types; t; t = t->next) {
+		if (atomic_load(&t->gone) || !t->ctx_btf_size || i++ != attr->type_btf.index)
+			continue;
+		uattr->type_btf.prog_type = t->type;
+		uattr->type_btf.btf_size = t->ctx_btf_size;
+		err = 0;
+		if (attr->type_btf.buf_size >= t->ctx_btf_size)
+			plat_memcpy(u64_to_ptr(attr->type_btf.buf), t->ctx_btf, t->ctx_btf_size);
+		else if (attr->type_btf.buf_size)
+			err = bh_err(-ENOSPC, "BPFHOST_PROG_TYPE_BTF: program type %u's BTF is %u bytes, "
+				     "buf_size %u", t->type, t->ctx_btf_size, attr->type_btf.buf_size);
+		break;
+	}
+	bh_registrar_unlock();
+	if (err == -ENOENT)
+		return bh_err(-ENOENT, "BPFHOST_PROG_TYPE_BTF: no program type with BTF at index %u",
+			      attr->type_btf.index);
+	return err;
+}
+
 static int prog_info_attach(struct bh_provider *p)
 {
 	struct bpfhost_program_type_data d;
@@ -300,7 +361,7 @@ static int prog_info_attach(struct bh_provider *p)
 	err = bh_ext_copy_versioned(p->module, "bpfhost_program_type_data",
 				    p->chars.npi_specific_characteristics,
 				    BPFHOST_PROGRAM_TYPE_DATA_CURRENT_VERSION,
-				    BPFHOST_PROGRAM_TYPE_DATA_CURRENT_VERSION_SIZE, &d, sizeof(d));
+				    BPFHOST_PROGRAM_TYPE_DATA_V1_SIZE, &d, sizeof(d));
 	if (err)
 		return err;
 	if (d.program_type < BPFHOST_PROG_TYPE_EXT_BASE || d.program_type >= BPFHOST_PROG_TYPE_EXT_LIMIT)
@@ -344,6 +405,8 @@ static int prog_info_attach(struct bh_provider *p)
 		err = copy_helpers(p, t, &d);
 	if (!err)
 		err = copy_sections(p, t, &d);
+	if (!err)
+		err = copy_ctx_btf(p, t, &d);
 	if (!err)
 		err = bh_provider_bind(p, &bh_core_module_id, NULL);
 	if (err) {

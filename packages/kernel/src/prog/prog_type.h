@@ -47,9 +47,20 @@ struct bh_prog_type {
 	bool no_ld_abs;			/* LD_ABS/LD_IND refused at load (Linux's may_access_skb) */
 	/* Built-in types: may @prog be test-run at all? 0 or the refusal (NULL: yes). */
 	int (*test_run_check)(const struct bh_prog *prog);
+	uint8_t *ctx_btf;		/* the module's CO-RE target BTF (copied), or NULL */
+	uint32_t ctx_btf_size;
 	struct bh_provider *provider;	/* NULL for built-in types */
 	atomic_bool gone;		/* its module was unloaded: programs refuse to run */
 };
+
+#define BH_CTX_BTF_MAX (4u << 20)
+
+/*
+ * BPFHOST_PROG_TYPE_BTF: the @index-th registered type that has a CO-RE
+ * BTF: its type, size, and the bytes when buf_size holds them (0 with
+ * buf_size 0 asks only the size). -ENOENT past the last, -ENOSPC.
+ */
+int bh_prog_type_btf_cmd(union bpf_attr *attr, union bpf_attr *uattr);
 
 /* The type with a reference, or NULL (message set: -EOPNOTSUPP). */
 struct bh_prog_type *bh_prog_type_get(uint32_t type);

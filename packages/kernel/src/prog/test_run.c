@@ -38,7 +38,7 @@ int bh_prog_run(const struct bh_prog *prog, void *ctx, uint32_t insn_budget, uin
 	}
 	r0 = bh_interp_run(&run, (uint64_t)(uintptr_t)ctx, 0);
 	if (unlikely(run.err))
-		return run.err;
+		return bh_prog_fault_source(run.prog, run.pc, run.err);
 	*retval = (uint32_t)r0;
 	return 0;
 }

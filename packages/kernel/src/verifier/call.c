@@ -14,6 +14,8 @@
 #include "../maps/map_in_map.h"
 #include "../prog/prog_type.h"
 
+#define BPF_POISON_ID BPFHOST_POISON_HELPER_ID
+
 /* What the map argument told about the maps the later arguments refer to. */
 struct call_meta {
 	const struct bh_map *map;		/* the map argument, or the outer map of an inner one */
@@ -372,6 +374,15 @@ int bh_check_helper_call(struct bh_venv *env, const struct bpf_insn *in)
 	if (in->imm < 0 || (uint32_t)in->imm >= env->prog->helper_cnt)
 		return bh_verr(env, -EINVAL, "call of helper index %d, which was not resolved", in->imm);
 	h = env->prog->helpers[in->imm];
+	if (h->id == BPF_POISON_ID) {	/* as Linux: a failed CO-RE relocation refuses only where reached */
+		char note[160];
+
+		if (bh_prog_poison_note(env->prog, env->insn, note, sizeof(note)))
+			plat_snprintf(note, sizeof(note), "a CO-RE relocation");
+		return bh_verr(env, -EINVAL, "%s could not be resolved against the target BTF, and this path "
+			       "reaches it; guard it with bpf_core_field_exists() or pass the target's BTF",
+			       note);
+	}
 	if (h->id == BPF_FUNC_tail_call && env->cur.nrefs)
 		return bh_verr(env, -EINVAL, "bpf_tail_call while a ring buffer record (reserved at insn %u) "
 			       "is held would leak it; submit or discard it first", env->cur.refs[0].insn);

@@ -47,7 +47,9 @@ int bh_verr(struct bh_venv *env, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	plat_vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	return bh_err(err, "program '%s': insn %u: %s", env->name, env->insn, why);
+	bh_err(err, "program '%s': insn %u: %s", env->name, env->insn, why);
+	/* " (at file.c:LINE: text)" when the object has line info (.BTF.ext). */
+	return bh_prog_fault_source(env->prog, env->insn, err);
 }
 
 int bh_check_reg_init(struct bh_venv *env, unsigned r)

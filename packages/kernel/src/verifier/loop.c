@@ -111,8 +111,11 @@ static const struct bh_state *last_entry(struct bh_venv *env, uint32_t target, c
 static void widen_reg(struct bh_reg *cur, const struct bh_reg *old)
 {
 	if (cur->kind == BH_REG_SCALAR && old->kind == BH_REG_SCALAR &&
-	    !(bh_scalar_within(&cur->var, &old->var) && bh_scalar_within(&old->var, &cur->var)))
-		*cur = bh_reg_unknown_scalar();
+	    !(bh_scalar_within(&cur->var, &old->var) && bh_scalar_within(&old->var, &cur->var))) {
+		/* Field by field: GCC 12 under TSan misjudges a whole-struct store here. */
+		cur->var = bh_scalar_unknown();
+		cur->id = 0;
+	}
 }
 
 /* Scalars of the callers' frames that changed since the last entry become unknown. */

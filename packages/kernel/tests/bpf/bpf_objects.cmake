@@ -16,7 +16,7 @@ if(NOT BPFHOST_BPFTOOL)
 endif()
 
 # The object loader's own tests (skipped as a whole without clang-19).
-set(bpf_obj_tests object_test object_maps_test object_config_test object_reloc_test btf_test elf_reader_test)
+set(bpf_obj_tests object_test object_maps_test object_config_test object_reloc_test btf_test elf_reader_test core_relo_test object_extern_test)
 # Every unit test may use the objects.
 set(bpf_obj_users "")
 foreach(src ${BPFHOST_TEST_SOURCES})
@@ -52,7 +52,8 @@ if(BPFHOST_OBJ_CLANG AND BPFHOST_BPF_HELPERS_DIR)
   add_custom_target(bpfhost_test_bpf_objects DEPENDS ${bpf_obj_outputs})
   foreach(t ${bpf_obj_users})
     add_dependencies(${t} bpfhost_test_bpf_objects)
-    target_compile_definitions(${t} PRIVATE BPFHOST_TEST_BPF_DIR="${bpf_obj_dir}")
+    target_compile_definitions(${t} PRIVATE BPFHOST_TEST_BPF_DIR="${bpf_obj_dir}"
+                               BPFHOST_TEST_BPF_SRC_DIR="${CMAKE_CURRENT_SOURCE_DIR}/bpf")
   endforeach()
 else()
   message(STATUS "object loader tests: clang-19 or libbpf-dev's bpf/bpf_helpers.h not found; they will skip")
@@ -70,3 +71,37 @@ foreach(t ${bpf_obj_tests})
     set_tests_properties(${t} PROPERTIES SKIP_REGULAR_EXPRESSION "^SKIP: ")
   endif()
 endforeach()
+
+# libbpf-dev's libbpf as the oracle of CO-RE relocation and line info
+# (tests/oracle): linked into the tests that compare with it, where found.
+set(bpf_libbpf_oracle_users core_relo_test line_info_test)
+bpfhost_assumed_missing(libbpf-dev bpf_libbpf_missing)
+if(NOT bpf_libbpf_missing)
+  find_library(BPFHOST_LIBBPF bpf)
+endif()
+if(BPFHOST_LIBBPF AND BPFHOST_BPF_HELPERS_DIR AND BPFHOST_OBJ_CLANG)
+  foreach(t ${bpf_libbpf_oracle_users})
+    if(TARGET ${t})
+      target_sources(${t} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/oracle/libbpf_oracle.c)
+      target_include_directories(${t} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/oracle)
+      target_link_libraries(${t} PRIVATE ${BPFHOST_LIBBPF})
+      target_compile_definitions(${t} PRIVATE BPFHOST_TEST_LIBBPF=1)
+    endif()
+  endforeach()
+else()
+  message(STATUS "libbpf oracle: libbpf-dev not found; CO-RE and line info comparisons with libbpf will skip")
+endif()
+
+# The built-in CO-RE target (src/lib/core_btf_blob.c) is generated and
+# committed; this regenerates it and fails when the committed one is stale.
+bpfhost_find_program(BPFHOST_OBJCOPY llvm-objcopy-19)
+if(BPFHOST_OBJ_CLANG AND BPFHOST_OBJCOPY)
+  add_test(NAME core_btf_blob_current COMMAND ${CMAKE_COMMAND}
+    -DCLANG=${BPFHOST_OBJ_CLANG} -DOBJCOPY=${BPFHOST_OBJCOPY}
+    -DSRC=${PROJECT_SOURCE_DIR}/tools/core_btf
+    -DOUT=${CMAKE_CURRENT_BINARY_DIR}/core_btf_blob.c -DWORK=${CMAKE_CURRENT_BINARY_DIR}/core_btf
+    -DCOMPARE=${PROJECT_SOURCE_DIR}/src/lib/core_btf_blob.c
+    -P ${PROJECT_SOURCE_DIR}/tools/core_btf/gen_core_btf.cmake)
+else()
+  message(STATUS "core_btf_blob_current: clang-19 or llvm-objcopy-19 not found; the committed CO-RE BTF is not rechecked")
+endif()

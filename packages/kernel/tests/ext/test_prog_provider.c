@@ -97,9 +97,34 @@ static const struct bpfhost_section_definition sections[] = {
 	{ BPFHOST_SECTION_DEFINITION_HEADER, "testprog/", TEST_ATTACH_TYPE },
 	{ BPFHOST_SECTION_DEFINITION_HEADER, "testprog", 0 },
 };
+/*
+ * The CO-RE target BTF of struct test_ctx, written out by hand (raw BTF):
+ * [1] INT 'unsigned int' 4 bytes, [2] PTR to void, [3] STRUCT 'test_ctx'
+ * of 24 bytes: data (PTR) at 0, data_end (PTR) at 8, value (INT) at 16.
+ */
+#define BTF_INFO(kind, vlen) ((uint32_t)(kind) << 24 | (vlen))
+static const struct {
+	uint16_t magic;
+	uint8_t version, flags;
+	uint32_t hdr_len, type_off, type_len, str_off, str_len;
+	uint32_t types[19];
+	char strs[43];
+} ctx_btf = {
+	0xeb9f, 1, 0, 24, 0, 19 * 4, 19 * 4, 43,
+	{
+		1, BTF_INFO(1, 0), 4, 32,
+		0, BTF_INFO(2, 0), 0,
+		14, BTF_INFO(4, 3), TPP_CTX_SIZE,
+		23, 2, TPP_CTX_DATA * 8,
+		28, 2, TPP_CTX_DATA_END * 8,
+		37, 1, TPP_CTX_VALUE * 8,
+	},
+	"\0unsigned int\0test_ctx\0data\0data_end\0value",
+};
+
 static const struct bpfhost_program_type_data prog_data = {
 	BPFHOST_PROGRAM_TYPE_DATA_HEADER, "testprog", TEST_PROG_TYPE, &ctx_desc,
-	sections, 2, helpers, 1, NULL, NULL,
+	sections, 2, helpers, 1, NULL, NULL, &ctx_btf, offsetof(__typeof__(ctx_btf), strs) + sizeof(ctx_btf.strs),
 };
 
 static int prog_attach(void *pc, const bpfhost_guid_t *client, const void *data, void **binding)

@@ -57,6 +57,8 @@
 	X(BPF_FUNC_ringbuf_query) X(BPF_FUNC_loop) X(BPF_FUNC_redirect) X(BPF_FUNC_csum_diff)                \
 	X(BPF_FUNC_xdp_adjust_head) X(BPF_FUNC_xdp_adjust_meta) X(BPF_FUNC_xdp_adjust_tail) \
 	X(BPF_FUNC_fib_lookup) X(BPF_FUNC_xdp_load_bytes) X(BPF_FUNC_xdp_store_bytes)       \
+	X(BPF_FUNC_perf_event_output) X(BPF_F_INDEX_MASK) X(BPF_F_CURRENT_CPU)              \
+	X(BPF_F_CTXLEN_MASK)                                                                \
 	X(XDP_ABORTED) X(XDP_DROP) X(XDP_PASS) X(XDP_TX) X(XDP_REDIRECT)                    \
 	X(BPF_XDP_DEVMAP) X(BPF_XDP_CPUMAP) X(BPF_XDP)                                      \
 	X(BPF_F_STRICT_ALIGNMENT) X(BPF_F_ANY_ALIGNMENT) X(BPF_F_TEST_RND_HI32)             \

@@ -81,6 +81,8 @@ static const struct host_only_const host_only_constants[] = {
 	HOST_ONLY(BPFHOST_F_UNPRIVILEGED, 1u << 30), HOST_ONLY(BPFHOST_F_TEST_UNVERIFIED, 1u << 31),
 	HOST_ONLY(MAX_BPF_STACK, 512), HOST_ONLY(MAX_TAIL_CALL_CNT, 33),
 	HOST_ONLY(MAX_CALL_FRAMES, 8),
+	HOST_ONLY(BPFHOST_POISON_HELPER_ID, 0xbad2310),	/* libbpf's poisoned-relocation call */
+	HOST_ONLY(BPFHOST_PROG_TYPE_BTF, 0x10010),
 };
 
 /*
@@ -110,6 +112,11 @@ static const struct kuapi_field host_only_attr[][2] = {
 	{ HOST_ONLY_ATTR(ringbuf_wait.timeout_ms, 4, 4) },
 	{ HOST_ONLY_ATTR(ringbuf_wait.ready, 8, 4) },
 	{ HOST_ONLY_ATTR(ringbuf_wait.flags, 12, 4) },
+	{ HOST_ONLY_ATTR(type_btf.index, 0, 4) },
+	{ HOST_ONLY_ATTR(type_btf.prog_type, 4, 4) },
+	{ HOST_ONLY_ATTR(type_btf.buf, 8, 8) },
+	{ HOST_ONLY_ATTR(type_btf.buf_size, 16, 4) },
+	{ HOST_ONLY_ATTR(type_btf.btf_size, 20, 4) },
 	{ HOST_ONLY_ATTR(shape.map_fd, 0, 4) },
 	{ HOST_ONLY_ATTR(shape.map_type, 4, 4) },
 	{ HOST_ONLY_ATTR(shape.key_size, 8, 4) },
@@ -121,6 +128,10 @@ static const struct kuapi_field host_only_attr[][2] = {
 	{ HOST_ONLY_ATTR(mmap.addr, 8, 8) },
 	{ HOST_ONLY_ATTR(mmap.size, 16, 8) },
 	{ HOST_ONLY_ATTR(mmap.data_offset, 24, 8) },
+	/* BPF_PROG_LOAD: past Linux 6.4+'s fields (kept free), the strings line_info names. */
+	{ HOST_ONLY_ATTR(bpfhost_linux_reserved, 140, 12) },
+	{ HOST_ONLY_ATTR(btf_strs, 152, 8) },
+	{ HOST_ONLY_ATTR(btf_strs_size, 160, 4) },
 };
 
 static void compare_constants(const struct kuapi_const *host, size_t n_host,
@@ -181,13 +192,25 @@ static void compare_fields(const struct kuapi_field *host, size_t n_host,
 	}
 }
 
+static size_t offsetofend_attr_btf_strs_size_aligned(void)
+{
+	size_t end = offsetof(union bpf_attr, btf_strs_size) + sizeof(uint32_t);
+
+	return (end + 7) / 8 * 8;
+}
+
 static void attr_layout(void)
 {
 	compare_fields(host_attr, ARRAY_LEN(host_attr), kuapi_linux_attr, kuapi_linux_n_attr,
 		       "union bpf_attr");
 	ASSERT_EQ(alignof(union bpf_attr), kuapi_linux_alignof_attr, "union bpf_attr alignment");
-	/* Linux's union has members bpfhost does not declare yet: it may only be larger. */
-	ASSERT_TRUE(sizeof(union bpf_attr) <= kuapi_linux_sizeof_attr, "union bpf_attr not larger");
+	/*
+	 * Linux's union has members bpfhost does not declare yet: it is larger
+	 * only by BPF_PROG_LOAD's bpfhost-only btf_strs past Linux 6.4+'s fields.
+	 */
+	ASSERT_TRUE(sizeof(union bpf_attr) <= kuapi_linux_sizeof_attr ||
+		    sizeof(union bpf_attr) == offsetofend_attr_btf_strs_size_aligned(),
+		    "union bpf_attr not larger, but for btf_strs");
 }
 
 static void map_info_layout(void)
