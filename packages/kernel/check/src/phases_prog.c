@@ -240,7 +240,7 @@ void phase_helpers(const struct kit_opts *o)
 	const uint32_t H = BPFHOST_MAP_OPERATION_HELPER, U = BPFHOST_MAP_OPERATION_UPDATE;
 	const enum kit_cb del = o->p->has_pre_delete ? KIT_PRE_DELETE : KIT_POST_DELETE;
 	unsigned long allocs = ledger_allocs(NULL);
-	unsigned long find, upd, dels, d_upd, d_plain;
+	unsigned long find, upd, dels, d_upd, d_undo, d_plain;
 	uint8_t k[4096], v[4096];
 	uint32_t type;
 	int map;
@@ -257,6 +257,7 @@ void phase_helpers(const struct kit_opts *o)
 	upd = kit_calls(KIT_UPDATE, (int)H);
 	dels = kit_calls(del, -1);
 	d_upd = kit_calls(del, (int)(H | U));
+	d_undo = kit_calls(del, (int)(H | U | BPFHOST_MAP_OPERATION_UNDO));
 	d_plain = kit_calls(del, (int)H);
 	if (o->p->uov) {
 		struct prog p;
@@ -294,9 +295,12 @@ void phase_helpers(const struct kit_opts *o)
 		run_op(o, type, map, OP_UPDATE, 0, BPF_NOEXIST, (uint32_t)-EEXIST,
 		       "bpf_map_update_elem BPF_NOEXIST of a stored key");
 		run_op(o, type, map, OP_UPDATE, 0, BPF_ANY, 0, "bpf_map_update_elem of a stored key");
-		if (kit_calls(del, (int)(H | U)) != d_upd + 1 + o->p->has_update)
+		if (kit_calls(del, (int)(H | U)) != d_upd + 1 + (o->p->has_update && !o->p->v2) ||
+		    kit_calls(del, (int)(H | U | BPFHOST_MAP_OPERATION_UNDO)) !=
+		    d_undo + (o->p->has_update && o->p->v2))
 			kit_fail("the undone and the displaced value of program updates did not reach %s "
-				 "with UPDATE|HELPER once each", kit_cb_name[del]);
+				 "once each, with UPDATE|HELPER (an undo of a contract v2 table: and UNDO)",
+				 kit_cb_name[del]);
 		run_op(o, type, map, OP_DELETE, 0, 0, 0, "bpf_map_delete_elem of a stored key");
 		if (kit_calls(del, (int)H) != d_plain + 1)
 			kit_fail("bpf_map_delete_elem: %s was not called once with HELPER", kit_cb_name[del]);
