@@ -59,6 +59,7 @@ struct kit_provider {
 	bool has_update;		/* either version of update pre-processing */
 	bool v2;			/* a contract v2 dispatch table (UNDO for undone updates) */
 	bool stored_arg;		/* preprocess_map_update_element_v2 */
+	bool programs_read;		/* v2, with uov: programs look values up (read-only) */
 	struct bpfhost_provider_characteristics chars;
 	struct bpfhost_map_provider_data data;
 	struct bpfhost_base_map_provider_properties props;

@@ -265,16 +265,28 @@ void phase_helpers(const struct kit_opts *o)
 
 		build(o, &p, map, OP_LOOKUP, 0, 0);
 		fd = bpfhost_prog_load(type, "kit_uov", "GPL", p.i, p.n, NULL);
-		if (fd >= 0) {
+		if (fd >= 0 && !o->p->programs_read)
 			kit_fail("the verifier accepted a program that looks up an updates_original_value map");
+		else if (fd < 0 && o->p->programs_read)
+			kit_fail("the verifier refused a program that looks up a programs_read map: %s",
+				 bpfhost_last_error());
+		if (fd >= 0)
 			bpfhost_close(fd);
-		}
 		kit_key(o, 0, k);
 		kit_value(o, 0, v);
 		if (bpfhost_map_update_elem(map, k, v, BPF_ANY))
 			kit_fail("update from user space failed: %s", bpfhost_last_error());
 		dels = kit_calls(del, -1);
-		run_op(o, type, map, OP_LOOKUP, 0, 0, 0, "bpf_map_lookup_elem (updates_original_value: NULL)");
+		if (o->p->programs_read) {
+			/* Contract v2: a read-only copy that find post-processing wrote, with HELPER. */
+			run_op(o, type, map, OP_LOOKUP, 0, 0, 1, "bpf_map_lookup_elem (programs_read)");
+			if (kit_calls(KIT_FIND, (int)H) != find + 1)
+				kit_fail("bpf_map_lookup_elem on a programs_read map: postprocess_map_find_element "
+					 "was not called once with HELPER");
+			find = kit_calls(KIT_FIND, (int)H);
+		} else {
+			run_op(o, type, map, OP_LOOKUP, 0, 0, 0, "bpf_map_lookup_elem (updates_original_value: NULL)");
+		}
 		run_op(o, type, map, OP_UPDATE, 1, BPF_ANY, (uint32_t)-EOPNOTSUPP,
 		       "bpf_map_update_elem (updates_original_value)");
 		run_op(o, type, map, OP_DELETE, 0, 0, (uint32_t)-EOPNOTSUPP,
@@ -374,9 +386,10 @@ void phase_map_in_map(const struct kit_opts *o)
 	err = run(fd, &r);
 	if (err)
 		kit_fail("the map-in-map program failed with %s: %s", kit_errno_name(err), bpfhost_last_error());
-	else if (r != (o->p->uov ? 0u : 1u))
+	else if (r != (o->p->uov && !o->p->programs_read ? 0u : 1u))
 		kit_fail("the map-in-map program returned %u, expected %u (the key is stored%s)", r,
-			 o->p->uov ? 0u : 1u, o->p->uov ? "; lookups of updates_original_value maps give NULL" : "");
+			 o->p->uov && !o->p->programs_read ? 0u : 1u,
+			 o->p->uov && !o->p->programs_read ? "; lookups of updates_original_value maps give NULL" : "");
 	if (kit_calls(KIT_ASSOCIATE, -1) == assoc)
 		kit_fail("a program reaching the map as an inner map did not call "
 			 "preprocess_associate_program_type at run time");

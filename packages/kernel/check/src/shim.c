@@ -177,7 +177,7 @@ static int w_find(void *b, void *mctx, size_t ksz, const uint8_t *key, size_t in
 	if (enter(KIT_FIND, flags))
 		return -ENODEV;
 	check_flags(KIT_FIND, flags, BPFHOST_MAP_OPERATION_HELPER);
-	if (p->uov && kit_in_program)
+	if (p->uov && !p->programs_read && kit_in_program)
 		kit_fail("postprocess_map_find_element called from a program on a map whose "
 			 "provider updates_original_value");
 	return result(KIT_FIND, p->orig.postprocess_map_find_element(p->binding, mctx, ksz, key,
@@ -431,6 +431,7 @@ static int kit_register(void *ctx, const struct bpfhost_provider_characteristics
 	p->map_type = p->data.map_type;
 	p->base = p->data.base_map_type;
 	p->uov = p->props.updates_original_value;
+	p->programs_read = p->uov && p->props.programs_read;
 	p->has_pre_delete = p->orig.preprocess_map_delete_element != NULL;
 	p->has_find = p->orig.postprocess_map_find_element != NULL;
 	p->stored_arg = p->orig.preprocess_map_update_element_v2 != NULL;
