@@ -7,22 +7,33 @@
  * a reader never sees a key go down. Run under ASan and TSan.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 
 #include "test.h"
 #include "sample_ext.h"
 
 #define THREADS 4
-#define ROUNDS 4000
+#define ROUNDS 20000
 #define KEYS 4
 
 static int map_fd;
 static atomic_long lowered, failed;
+static atomic_int ready;
+
+/* All threads start together, so their updates of a key really overlap. */
+static void start_line(void)
+{
+	atomic_fetch_add(&ready, 1);
+	while (atomic_load(&ready) < THREADS + 1)
+		sched_yield();
+}
 
 static void *writer(void *arg)
 {
 	uint32_t id = (uint32_t)(uintptr_t)arg;
 
+	start_line();
 	for (uint32_t i = 0; i < ROUNDS; i++) {
 		uint32_t k = i % KEYS;
 		/* Interleaved: thread t writes t, t + THREADS, ...; odd threads count down. */
@@ -39,6 +50,7 @@ static void *reader(void *arg)
 	uint64_t last[KEYS] = { 0 };
 
 	(void)arg;
+	start_line();
 	for (uint32_t i = 0; i < ROUNDS; i++) {
 		uint32_t k = i % KEYS;
 		uint64_t v;
