@@ -183,6 +183,8 @@ static int tp_update_v2(void *bctx, void *mctx, size_t key_size, const uint8_t *
 		return state.config.update_error;
 	if (state.config.update_yield)
 		sched_yield();
+	if (state.update_hook)
+		state.update_hook(state.update_hook_arg, key, stored);
 	if (m->uov) {
 		void *obj = client->epoch_allocate(m->value_size, 0);
 

@@ -115,6 +115,9 @@ struct tp_state {
 	int (*delete_hook)(void *arg, int released, const uint8_t *key, const uint8_t *value,
 			   uint32_t flags);
 	void *delete_hook_arg;
+	/* Called from the v2 update callback before it prepares (a racing writer, for tests). */
+	void (*update_hook)(void *arg, const uint8_t *key, const uint8_t *stored);
+	void *update_hook_arg;
 };
 
 /* Exported by the module. */

@@ -4,7 +4,9 @@
  * table gets the value stored for the key (NULL for a new hash key, the
  * zero-filled element of an array), an undone update reaches the delete
  * callback with UPDATE | UNDO while a displaced value keeps UPDATE alone,
- * v1 tables see exactly what they saw before, and the core refuses v2
+ * v1 tables see exactly what they saw before, an update that loses a race
+ * for its key (a writer stores it meanwhile) is undone and asked again with
+ * the winner's value, and the core refuses v2
  * tables that contradict themselves.
  */
 #include "provider_fixture.h"
@@ -164,6 +166,61 @@ static void t_undo_flag_v1_unchanged(void)
 	undo_flags(0);
 }
 
+/* A writer that stores the key while the update callback runs: the race the core must catch. */
+static int race_fd;
+static int races_left;
+
+static void racing_writer(void *arg, const uint8_t *key, const uint8_t *stored)
+{
+	uint64_t v = 100;
+
+	(void)arg;
+	(void)stored;
+	if (races_left-- <= 0)
+		return;
+	/* No core lock is held around the callback: this nested update completes first. */
+	ASSERT_OK(bpfhost_map_update_elem(race_fd, key, &v, BPF_ANY), "the racing update");
+}
+
+static void lost_race(uint32_t base)
+{
+	const uint32_t U = BPFHOST_MAP_OPERATION_UPDATE, UNDO = BPFHOST_MAP_OPERATION_UNDO;
+	uint32_t k = 1;
+	uint64_t v = 7, out = 0;
+
+	load_v2(base, 1, 1, TP_COMBINE_SUM);
+	race_fd = bpfhost_map_create(TP_TYPE, "race", 4, 8, 4, NULL);
+	ASSERT_GE(race_fd, 1, "create");
+	ASSERT_OK(bpfhost_map_update_elem(race_fd, &k, &v, BPF_ANY), "k = 7");
+	tp_clear();
+	races_left = 1;
+	tp()->update_hook = racing_writer;
+	v = 5;
+	ASSERT_OK(bpfhost_map_update_elem(race_fd, &k, &v, BPF_ANY), "add 5 while another writer adds 100");
+	tp()->update_hook = NULL;
+	ASSERT_OK(bpfhost_map_lookup_elem(race_fd, &k, &out), "lookup");
+	ASSERT_EQ(out, 112, "7 + 100 + 5: the lost race was redone, nothing lost");
+	/* Calls: outer (saw 7), inner (saw 7, stored 107), outer again (saw 107). */
+	ASSERT_EQ(tp_count(TP_UPDATE, 0), 3, "the losing update was asked again");
+	ASSERT_EQ(tp_nth(TP_UPDATE, 2) ? tp_nth(TP_UPDATE, 2)->stored_value : 0, 107,
+		  "the second time with the value the winner stored");
+	ASSERT_EQ(tp_count(TP_POST_DELETE, (int)(U | UNDO)), 1, "the stale prepared value was undone");
+	ASSERT_EQ(tp_count(TP_POST_DELETE, (int)U), 2, "two displaced values (7, then 107)");
+	ASSERT_EQ(tp()->live_objects, 1, "one object left for the key");
+	bpfhost_close(race_fd);
+	unload();
+}
+
+static void t_lost_race_hash(void)
+{
+	lost_race(BPFHOST_BASE_MAP_TYPE_HASH);
+}
+
+static void t_lost_race_array(void)
+{
+	lost_race(BPFHOST_BASE_MAP_TYPE_ARRAY);
+}
+
 static void refused(int uov, int v2, int programs_read, uint32_t callbacks, const char *msg)
 {
 	int m;
@@ -195,7 +252,7 @@ int main(void)
 	static const struct test_case cases[] = {
 		TEST(t_hash_stored_value_max), TEST(t_hash_stored_value_plain), TEST(t_array_stored_value),
 		TEST(t_undo_flag_v2), TEST(t_undo_flag_v2_with_v1_update), TEST(t_undo_flag_v1_unchanged),
-		TEST(t_bad_v2_tables),
+		TEST(t_lost_race_hash), TEST(t_lost_race_array), TEST(t_bad_v2_tables),
 	};
 
 	return test_run("custom_map_v2", cases, sizeof(cases) / sizeof(cases[0]));
