@@ -6,7 +6,7 @@
  * bpfhost_extension_load(). The same header compiles for the host and for
  * BPF (clang -target bpf): BPF programs get the helper declarations below.
  *
- * Three custom map types:
+ * Four custom map types:
  *
  *  - SAMPLE_EXT_MAP_TYPE_OBJECT_HASH: hash base, u32 keys, values of 1 to
  *    SAMPLE_EXT_OBJECT_MAX_VALUE_SIZE bytes, updates_original_value. The
@@ -25,6 +25,11 @@
  *    pointer into the core's storage and increment it in place, update and
  *    delete, as with a BPF_MAP_TYPE_HASH. Only programs of type sample may
  *    use it.
+ *  - SAMPLE_EXT_MAP_TYPE_MAX_TRACKER: hash base, u32 keys, u64 values
+ *    (custom maps contract v2). An update keeps the larger of the stored
+ *    and the new value; concurrent updates of a key lose nothing. Programs
+ *    of any type read it with bpf_map_lookup_elem (a read-only value);
+ *    they cannot update or delete it.
  *
  * The program type "sample" (SAMPLE_EXT_PROGRAM_TYPE) runs on a struct
  * sample_ctx: an event's bytes (data .. data_end, writable) and a few fields.
@@ -67,6 +72,7 @@ extern "C" {
 #define SAMPLE_EXT_MAP_TYPE_OBJECT_HASH (SAMPLE_EXT_MAP_TYPE_EXT_BASE + 1)
 #define SAMPLE_EXT_MAP_TYPE_ACCUMULATOR_ARRAY (SAMPLE_EXT_MAP_TYPE_EXT_BASE + 2)
 #define SAMPLE_EXT_MAP_TYPE_COUNTER_HASH (SAMPLE_EXT_MAP_TYPE_EXT_BASE + 3)
+#define SAMPLE_EXT_MAP_TYPE_MAX_TRACKER (SAMPLE_EXT_MAP_TYPE_EXT_BASE + 4)
 
 /*
  * The program type "sample". Extension program types take ids from 4096 up,

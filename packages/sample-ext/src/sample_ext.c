@@ -28,6 +28,7 @@ static const struct sample_provider *const providers[SAMPLE_NPROVIDERS] = {
 	&sample_object_hash_provider,
 	&sample_accumulator_provider,
 	&sample_counter_provider,
+	&sample_max_tracker_provider,
 	&sample_program_provider,
 	&sample_hook_provider,
 };

@@ -28,10 +28,11 @@ struct sample_provider {
 extern const struct sample_provider sample_object_hash_provider;
 extern const struct sample_provider sample_accumulator_provider;
 extern const struct sample_provider sample_counter_provider;
+extern const struct sample_provider sample_max_tracker_provider;
 extern const struct sample_provider sample_program_provider;
 extern const struct sample_provider sample_hook_provider;
 
-#define SAMPLE_NPROVIDERS 5
+#define SAMPLE_NPROVIDERS 6
 
 /* One link on the hook: the core's client data, validated and copied. */
 struct sample_link {

@@ -132,10 +132,10 @@ static const struct bpfhost_map_client_data mock_client_data = {
 /* ------------------------------------------------------------------ the module */
 
 /* Registration order: the map types, the program type, the hook. */
-#define NMAPS 3
-#define PROG 3
-#define HOOK 4
-#define NPROVIDERS 5
+#define NMAPS 4
+#define PROG 4
+#define HOOK 5
+#define NPROVIDERS 6
 
 static bpfhost_extension_entry_t entry;
 static sample_ext_live_objects_fn live;
@@ -209,10 +209,11 @@ static void entry_fills_module_and_providers(void)
 	struct bpfhost_module m;
 	const uint32_t types[NMAPS] = { SAMPLE_EXT_MAP_TYPE_OBJECT_HASH,
 					SAMPLE_EXT_MAP_TYPE_ACCUMULATOR_ARRAY,
-					SAMPLE_EXT_MAP_TYPE_COUNTER_HASH };
+					SAMPLE_EXT_MAP_TYPE_COUNTER_HASH,
+					SAMPLE_EXT_MAP_TYPE_MAX_TRACKER };
 	const uint32_t bases[NMAPS] = { BPFHOST_BASE_MAP_TYPE_HASH, BPFHOST_BASE_MAP_TYPE_ARRAY,
-					BPFHOST_BASE_MAP_TYPE_HASH };
-	const bool uov[NMAPS] = { true, true, false };
+					BPFHOST_BASE_MAP_TYPE_HASH, BPFHOST_BASE_MAP_TYPE_HASH };
+	const bool uov[NMAPS] = { true, true, false, true };
 	const bpfhost_guid_t npi = BPFHOST_NPI_MAP_INFO;
 	const bpfhost_guid_t prog_npi = BPFHOST_NPI_PROGRAM_INFO, hook_npi = BPFHOST_NPI_HOOK;
 
@@ -245,7 +246,8 @@ static void entry_fills_module_and_providers(void)
 		ASSERT_TRUE(t->preprocess_map_create && t->postprocess_map_delete &&
 			    t->preprocess_associate_program_type, "required callbacks");
 		if (uov[i])
-			ASSERT_TRUE(t->postprocess_map_find_element && t->preprocess_map_update_element,
+			ASSERT_TRUE(t->postprocess_map_find_element &&
+				    (t->preprocess_map_update_element || t->preprocess_map_update_element_v2),
 				    "element callbacks updates_original_value needs");
 		ASSERT_TRUE(!t->preprocess_map_delete_element != !t->postprocess_map_delete_element,
 			    "exactly one delete callback");
@@ -259,6 +261,8 @@ static void entry_fills_module_and_providers(void)
 	ASSERT_OK(memcmp(&reg.chars[HOOK].npi_id, &hook_npi, sizeof(hook_npi)), "then a hook provider");
 	ASSERT_TRUE(table(0)->postprocess_map_delete_element != NULL, "object hash: post-delete");
 	ASSERT_TRUE(table(1)->preprocess_map_delete_element != NULL, "accumulator: pre-delete");
+	ASSERT_TRUE(table(3)->preprocess_map_update_element_v2 && !table(3)->preprocess_map_update_element &&
+		    provider_data(3)->base_properties->programs_read, "max tracker: contract v2, programs read it");
 
 	m.unload(m.module_context);
 	ASSERT_EQ(reg.deregistered, NPROVIDERS, "unload deregisters every provider");

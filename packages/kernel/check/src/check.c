@@ -279,7 +279,7 @@ static void report_json(FILE *f, const char *path, const struct kit_opts *o, str
 	}
 	fprintf(f, "],\"calls\":{");
 	for (int cb = 0, k = 0; cb < KIT_CB_COUNT; cb++)
-		for (int fl = 0; fl < 8; fl++) {
+		for (int fl = 0; fl < KIT_FLAG_WORDS; fl++) {
 			unsigned long c = atomic_load(&kit_shared->calls[cb][fl]);
 
 			if (c)
@@ -314,7 +314,7 @@ static void report_text(FILE *f, const char *path, const struct kit_opts *o, str
 	if (o->flags & BPFHOST_CHECK_VERBOSE) {
 		fprintf(f, "calls seen (callback, flags: count):\n");
 		for (int cb = 0; cb < KIT_CB_COUNT; cb++)
-			for (int fl = 0; fl < 8; fl++) {
+			for (int fl = 0; fl < KIT_FLAG_WORDS; fl++) {
 				unsigned long c = atomic_load(&kit_shared->calls[cb][fl]);
 
 				if (c)

@@ -32,10 +32,14 @@ enum kit_cb {
 };
 extern const char *const kit_cb_name[KIT_CB_COUNT];
 
+#define KIT_FLAG_WORDS 16
+
 /* Shared with the phase children (MAP_SHARED): the parent reads it after each. */
 struct kit_shared {
-	/* Calls per callback and flags word (0..7). */
-	atomic_ulong calls[KIT_CB_COUNT][8];
+	/* Calls per callback and flags word (0..15: HELPER, UPDATE, MAP_CLEANUP, UNDO). */
+	atomic_ulong calls[KIT_CB_COUNT][KIT_FLAG_WORDS];
+	/* Contract v2 update pre-processing: calls given no stored value, given one. */
+	atomic_ulong stored_null, stored_given;
 	/* The last callback entered, for a phase that crashed. */
 	char last_call[192];
 	atomic_flag last_call_busy;
@@ -52,7 +56,10 @@ struct kit_provider {
 	bool uov;			/* updates_original_value */
 	bool has_pre_delete;
 	bool has_find;
-	bool has_update;
+	bool has_update;		/* either version of update pre-processing */
+	bool v2;			/* a contract v2 dispatch table (UNDO for undone updates) */
+	bool stored_arg;		/* preprocess_map_update_element_v2 */
+	bool programs_read;		/* v2, with uov: programs look values up (read-only) */
 	struct bpfhost_provider_characteristics chars;
 	struct bpfhost_map_provider_data data;
 	struct bpfhost_base_map_provider_properties props;
@@ -78,11 +85,14 @@ extern atomic_ulong kit_after_unload;	/* callbacks that came after it */
 extern atomic_ulong kit_provider_allocs;	/* epoch_allocate calls (fault points) */
 extern atomic_ulong kit_fail_alloc_at;	/* kit_provider_allocs value whose call fails; 0 off */
 extern _Thread_local bool kit_in_program;	/* the kit is test-running a program */
+extern atomic_bool kit_concurrent;		/* writers race (the stress phase) */
 extern const char *kit_module_name;
 
 /* ledger.c: every function takes the ledger lock. */
 void ledger_prepare(const void *ctx, const uint8_t *key, size_t ksz, const uint8_t *val, size_t vsz);
 bool ledger_release(const void *ctx, const uint8_t *key, size_t ksz, const uint8_t *val, size_t vsz);
+/* Is @val a value stored (prepared, not yet released) for @key? */
+bool ledger_holds(const void *ctx, const uint8_t *key, size_t ksz, const uint8_t *val, size_t vsz);
 unsigned long ledger_prepared(void);
 void ledger_map_created(const void *ctx, uint32_t base, uint32_t key_size, uint32_t max_entries,
 			uint32_t actual_value_size);

@@ -117,6 +117,16 @@ bool ledger_release(const void *ctx, const uint8_t *key, size_t ksz, const uint8
 	return ok;
 }
 
+bool ledger_holds(const void *ctx, const uint8_t *key, size_t ksz, const uint8_t *val, size_t vsz)
+{
+	bool ok;
+
+	pthread_mutex_lock(&lock);
+	ok = find_prepared(ctx, key, ksz, val, vsz) != NULL;
+	pthread_mutex_unlock(&lock);
+	return ok;
+}
+
 unsigned long ledger_prepared(void)
 {
 	unsigned long n = 0;

@@ -42,7 +42,7 @@ unsigned long kit_calls(enum kit_cb cb, int flags)
 {
 	unsigned long n = 0;
 
-	for (int f = 0; f < 8; f++)
+	for (int f = 0; f < KIT_FLAG_WORDS; f++)
 		if (flags < 0 || f == flags)
 			n += atomic_load(&kit_shared->calls[cb][f]);
 	return n;

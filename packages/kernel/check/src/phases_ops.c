@@ -18,21 +18,47 @@
 #define MAXB 4096
 
 struct snap {
-	unsigned long c[KIT_CB_COUNT][8];
+	unsigned long c[KIT_CB_COUNT][KIT_FLAG_WORDS];
+	unsigned long stored_null, stored_given;
 };
 
 static void snap(struct snap *s)
 {
 	for (int i = 0; i < KIT_CB_COUNT; i++)
-		for (int f = 0; f < 8; f++)
+		for (int f = 0; f < KIT_FLAG_WORDS; f++)
 			s->c[i][f] = atomic_load(&kit_shared->calls[i][f]);
+	s->stored_null = atomic_load(&kit_shared->stored_null);
+	s->stored_given = atomic_load(&kit_shared->stored_given);
+}
+
+/* The flags of an undone update: UPDATE, with UNDO for contract v2 tables. */
+static uint32_t undo_flags(const struct kit_opts *o)
+{
+	return BPFHOST_MAP_OPERATION_UPDATE | (o->p->v2 ? BPFHOST_MAP_OPERATION_UNDO : 0);
+}
+
+/*
+ * Contract v2: update pre-processing got the stored value (the shim checked
+ * that it is what the key holds) or NULL, as often as it ran.
+ */
+static void stored_row(const struct kit_opts *o, const struct snap *s, bool given, const char *op)
+{
+	unsigned long n = atomic_load(&kit_shared->stored_null) - s->stored_null;
+	unsigned long g = atomic_load(&kit_shared->stored_given) - s->stored_given;
+
+	if (!o->p->stored_arg)
+		return;
+	if (given ? (g != 1 || n != 0) : (n != 1 || g != 0))
+		kit_fail("%s: preprocess_map_update_element_v2 should get %s once; got no stored value "
+			 "%lu time%s and one %lu time%s", op, given ? "the stored value" : "NULL (no stored value)",
+			 n, n == 1 ? "" : "s", g, g == 1 ? "" : "s");
 }
 
 static unsigned long delta(const struct snap *s, enum kit_cb cb, int flags)
 {
 	unsigned long n = 0;
 
-	for (int f = 0; f < 8; f++)
+	for (int f = 0; f < KIT_FLAG_WORDS; f++)
 		if (flags < 0 || f == flags)
 			n += atomic_load(&kit_shared->calls[cb][f]) - s->c[cb][f];
 	return n;
@@ -78,19 +104,24 @@ static void matrix_hash(const struct kit_opts *o, int fd)
 	if (!expect(bpfhost_map_update_elem(fd, k0, v, BPF_ANY), 0, "update BPF_ANY of a new key"))
 		return;
 	row(&s, KIT_UPDATE, 0, upd, "update of a new key");
+	stored_row(o, &s, false, "update of a new key");
 	snap(&s);
 	expect(bpfhost_map_lookup_elem(fd, k0, out), 0, "lookup of a stored key");
 	row(&s, KIT_FIND, 0, find, "lookup");
 	snap(&s);
 	expect(bpfhost_map_update_elem(fd, k0, v, BPF_NOEXIST), -EEXIST, "update BPF_NOEXIST of a stored key");
 	row(&s, KIT_UPDATE, 0, upd, "BPF_NOEXIST on a stored key (the undo path)");
-	row(&s, (enum kit_cb)del, BPFHOST_MAP_OPERATION_UPDATE, upd, "BPF_NOEXIST on a stored key (the undo path)");
+	row(&s, (enum kit_cb)del, undo_flags(o), upd, "BPF_NOEXIST on a stored key (the undo path)");
+	stored_row(o, &s, true, "BPF_NOEXIST on a stored key");
 	snap(&s);
 	expect(bpfhost_map_update_elem(fd, k1, v, BPF_EXIST), -ENOENT, "update BPF_EXIST of a missing key");
-	row(&s, (enum kit_cb)del, BPFHOST_MAP_OPERATION_UPDATE, upd, "BPF_EXIST on a missing key (the undo path)");
+	row(&s, (enum kit_cb)del, undo_flags(o), upd, "BPF_EXIST on a missing key (the undo path)");
+	stored_row(o, &s, false, "BPF_EXIST on a missing key");
 	snap(&s);
 	expect(bpfhost_map_update_elem(fd, k0, v, BPF_EXIST), 0, "update BPF_EXIST of a stored key");
 	row(&s, (enum kit_cb)del, BPFHOST_MAP_OPERATION_UPDATE, 1, "update of a stored key (displaced value)");
+	row(&s, (enum kit_cb)del, undo_flags(o), o->p->v2 ? 0 : 1, "update of a stored key (no undo)");
+	stored_row(o, &s, true, "update of a stored key");
 	expect(bpfhost_map_update_elem(fd, k0, v, BPF_ANY), 0, "update BPF_ANY of a stored key");
 	expect(bpfhost_map_update_elem(fd, k1, v, BPF_NOEXIST), 0, "update BPF_NOEXIST of a new key");
 
@@ -148,6 +179,7 @@ static void matrix_array(const struct kit_opts *o, int fd)
 	row(&s, KIT_UPDATE, 0, o->p->has_update, "update");
 	row(&s, (enum kit_cb)del, BPFHOST_MAP_OPERATION_UPDATE, 1,
 	    "update of an element (its zero-filled value is displaced)");
+	stored_row(o, &s, true, "update of an array element");
 	expect(bpfhost_map_update_elem(fd, k0, v, BPF_NOEXIST), -EEXIST, "update BPF_NOEXIST (elements always exist)");
 	expect(bpfhost_map_update_elem(fd, k0, v, BPF_EXIST), 0, "update BPF_EXIST");
 	expect(bpfhost_map_update_elem(fd, kend, v, BPF_ANY), -E2BIG, "update past max_entries");
@@ -207,7 +239,7 @@ void phase_full_and_undo(const struct kit_opts *o)
 							: "update past max_entries");
 	if (o->p->base == BPFHOST_BASE_MAP_TYPE_HASH) {
 		row(&s, KIT_UPDATE, 0, o->p->has_update, "a new key on a full map (the undo path)");
-		row(&s, del_cb(o), BPFHOST_MAP_OPERATION_UPDATE, o->p->has_update,
+		row(&s, del_cb(o), undo_flags(o), o->p->has_update,
 		    "a new key on a full map (the undo path)");
 	}
 	kit_key(o, 0, k);

@@ -240,7 +240,7 @@ void phase_helpers(const struct kit_opts *o)
 	const uint32_t H = BPFHOST_MAP_OPERATION_HELPER, U = BPFHOST_MAP_OPERATION_UPDATE;
 	const enum kit_cb del = o->p->has_pre_delete ? KIT_PRE_DELETE : KIT_POST_DELETE;
 	unsigned long allocs = ledger_allocs(NULL);
-	unsigned long find, upd, dels, d_upd, d_plain;
+	unsigned long find, upd, dels, d_upd, d_undo, d_plain;
 	uint8_t k[4096], v[4096];
 	uint32_t type;
 	int map;
@@ -257,6 +257,7 @@ void phase_helpers(const struct kit_opts *o)
 	upd = kit_calls(KIT_UPDATE, (int)H);
 	dels = kit_calls(del, -1);
 	d_upd = kit_calls(del, (int)(H | U));
+	d_undo = kit_calls(del, (int)(H | U | BPFHOST_MAP_OPERATION_UNDO));
 	d_plain = kit_calls(del, (int)H);
 	if (o->p->uov) {
 		struct prog p;
@@ -264,16 +265,28 @@ void phase_helpers(const struct kit_opts *o)
 
 		build(o, &p, map, OP_LOOKUP, 0, 0);
 		fd = bpfhost_prog_load(type, "kit_uov", "GPL", p.i, p.n, NULL);
-		if (fd >= 0) {
+		if (fd >= 0 && !o->p->programs_read)
 			kit_fail("the verifier accepted a program that looks up an updates_original_value map");
+		else if (fd < 0 && o->p->programs_read)
+			kit_fail("the verifier refused a program that looks up a programs_read map: %s",
+				 bpfhost_last_error());
+		if (fd >= 0)
 			bpfhost_close(fd);
-		}
 		kit_key(o, 0, k);
 		kit_value(o, 0, v);
 		if (bpfhost_map_update_elem(map, k, v, BPF_ANY))
 			kit_fail("update from user space failed: %s", bpfhost_last_error());
 		dels = kit_calls(del, -1);
-		run_op(o, type, map, OP_LOOKUP, 0, 0, 0, "bpf_map_lookup_elem (updates_original_value: NULL)");
+		if (o->p->programs_read) {
+			/* Contract v2: a read-only copy that find post-processing wrote, with HELPER. */
+			run_op(o, type, map, OP_LOOKUP, 0, 0, 1, "bpf_map_lookup_elem (programs_read)");
+			if (kit_calls(KIT_FIND, (int)H) != find + 1)
+				kit_fail("bpf_map_lookup_elem on a programs_read map: postprocess_map_find_element "
+					 "was not called once with HELPER");
+			find = kit_calls(KIT_FIND, (int)H);
+		} else {
+			run_op(o, type, map, OP_LOOKUP, 0, 0, 0, "bpf_map_lookup_elem (updates_original_value: NULL)");
+		}
 		run_op(o, type, map, OP_UPDATE, 1, BPF_ANY, (uint32_t)-EOPNOTSUPP,
 		       "bpf_map_update_elem (updates_original_value)");
 		run_op(o, type, map, OP_DELETE, 0, 0, (uint32_t)-EOPNOTSUPP,
@@ -294,9 +307,12 @@ void phase_helpers(const struct kit_opts *o)
 		run_op(o, type, map, OP_UPDATE, 0, BPF_NOEXIST, (uint32_t)-EEXIST,
 		       "bpf_map_update_elem BPF_NOEXIST of a stored key");
 		run_op(o, type, map, OP_UPDATE, 0, BPF_ANY, 0, "bpf_map_update_elem of a stored key");
-		if (kit_calls(del, (int)(H | U)) != d_upd + 1 + o->p->has_update)
+		if (kit_calls(del, (int)(H | U)) != d_upd + 1 + (o->p->has_update && !o->p->v2) ||
+		    kit_calls(del, (int)(H | U | BPFHOST_MAP_OPERATION_UNDO)) !=
+		    d_undo + (o->p->has_update && o->p->v2))
 			kit_fail("the undone and the displaced value of program updates did not reach %s "
-				 "with UPDATE|HELPER once each", kit_cb_name[del]);
+				 "once each, with UPDATE|HELPER (an undo of a contract v2 table: and UNDO)",
+				 kit_cb_name[del]);
 		run_op(o, type, map, OP_DELETE, 0, 0, 0, "bpf_map_delete_elem of a stored key");
 		if (kit_calls(del, (int)H) != d_plain + 1)
 			kit_fail("bpf_map_delete_elem: %s was not called once with HELPER", kit_cb_name[del]);
@@ -370,9 +386,10 @@ void phase_map_in_map(const struct kit_opts *o)
 	err = run(fd, &r);
 	if (err)
 		kit_fail("the map-in-map program failed with %s: %s", kit_errno_name(err), bpfhost_last_error());
-	else if (r != (o->p->uov ? 0u : 1u))
+	else if (r != (o->p->uov && !o->p->programs_read ? 0u : 1u))
 		kit_fail("the map-in-map program returned %u, expected %u (the key is stored%s)", r,
-			 o->p->uov ? 0u : 1u, o->p->uov ? "; lookups of updates_original_value maps give NULL" : "");
+			 o->p->uov && !o->p->programs_read ? 0u : 1u,
+			 o->p->uov && !o->p->programs_read ? "; lookups of updates_original_value maps give NULL" : "");
 	if (kit_calls(KIT_ASSOCIATE, -1) == assoc)
 		kit_fail("a program reaching the map as an inner map did not call "
 			 "preprocess_associate_program_type at run time");

@@ -145,6 +145,8 @@ void phase_concurrency(const struct kit_opts *o)
 	if (!progs)
 		kit_note("no program could use the map: only user space writes and reads concurrently "
 			 "(pass --prog-type for programs too)");
+	/* Stored values a v2 update sees may be released by a racing writer meanwhile. */
+	atomic_store(&kit_concurrent, true);
 	if (progs && pthread_create(&pt, NULL, prog_work, &pw))
 		progs = false;
 	for (uint32_t i = 0; i < n; i++) {
@@ -156,8 +158,10 @@ void phase_concurrency(const struct kit_opts *o)
 	}
 	for (uint32_t i = 0; i < n; i++)
 		pthread_join(t[i], NULL);
-	if (progs) {
+	if (progs)
 		pthread_join(pt, NULL);
+	atomic_store(&kit_concurrent, false);
+	if (progs) {
 		for (int i = 0; i < NPROGS; i++)
 			bpfhost_close(pw.fds[i]);
 		if (pw.bad)

@@ -35,6 +35,7 @@ atomic_ulong kit_after_unload;
 atomic_ulong kit_provider_allocs;
 atomic_ulong kit_fail_alloc_at;
 _Thread_local bool kit_in_program;
+atomic_bool kit_concurrent;
 /* A copy: the module's own string goes with it at dlclose. */
 static char module_name[64] = "module";
 const char *kit_module_name = module_name;
@@ -49,13 +50,13 @@ static const struct bpfhost_base_map_client_dispatch_table *core_client;
 
 #define ALL_FLAGS                                                                  \
 	(BPFHOST_MAP_OPERATION_HELPER | BPFHOST_MAP_OPERATION_UPDATE |            \
-	 BPFHOST_MAP_OPERATION_MAP_CLEANUP)
+	 BPFHOST_MAP_OPERATION_MAP_CLEANUP | BPFHOST_MAP_OPERATION_UNDO)
 #define LEAVING (BPFHOST_MAP_OPERATION_UPDATE | BPFHOST_MAP_OPERATION_MAP_CLEANUP)
 
 /* Counts the call; true when it came after the module's unload (then it is not forwarded). */
 static bool enter(enum kit_cb cb, uint32_t flags)
 {
-	atomic_fetch_add_explicit(&kit_shared->calls[cb][flags & 7], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&kit_shared->calls[cb][flags & (KIT_FLAG_WORDS - 1)], 1, memory_order_relaxed);
 	/* For a phase that crashes; a callback on another thread that holds the slot skips it. */
 	if (!atomic_flag_test_and_set(&kit_shared->last_call_busy)) {
 		snprintf(kit_shared->last_call, sizeof(kit_shared->last_call), "%s (flags 0x%x)",
@@ -84,6 +85,8 @@ static void check_flags(enum kit_cb cb, uint32_t flags, uint32_t allowed)
 			 allowed);
 	if ((flags & LEAVING) == LEAVING)
 		kit_fail("%s got UPDATE and MAP_CLEANUP together", kit_cb_name[cb]);
+	if ((flags & BPFHOST_MAP_OPERATION_UNDO) && !(flags & BPFHOST_MAP_OPERATION_UPDATE))
+		kit_fail("%s got UNDO without UPDATE (flags 0x%x)", kit_cb_name[cb], flags);
 	if (flags & BPFHOST_MAP_OPERATION_MAP_CLEANUP)
 		return;
 	if (!!(flags & BPFHOST_MAP_OPERATION_HELPER) != kit_in_program)
@@ -174,7 +177,7 @@ static int w_find(void *b, void *mctx, size_t ksz, const uint8_t *key, size_t in
 	if (enter(KIT_FIND, flags))
 		return -ENODEV;
 	check_flags(KIT_FIND, flags, BPFHOST_MAP_OPERATION_HELPER);
-	if (p->uov && kit_in_program)
+	if (p->uov && !p->programs_read && kit_in_program)
 		kit_fail("postprocess_map_find_element called from a program on a map whose "
 			 "provider updates_original_value");
 	return result(KIT_FIND, p->orig.postprocess_map_find_element(p->binding, mctx, ksz, key,
@@ -202,6 +205,55 @@ static int w_update(void *b, void *mctx, size_t ksz, const uint8_t *key, size_t 
 	return err;
 }
 
+static bool all_zero(const uint8_t *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (b[i])
+			return false;
+	return true;
+}
+
+static int w_update_v2(void *b, void *mctx, size_t ksz, const uint8_t *key, size_t in_size,
+		       const uint8_t *in, size_t stored_size, const uint8_t *stored, size_t out_size,
+		       uint8_t *out, uint32_t flags)
+{
+	struct kit_provider *p = b;
+	uint32_t actual;
+	int err;
+
+	if (enter(KIT_UPDATE, flags))
+		return -ENODEV;
+	check_flags(KIT_UPDATE, flags, BPFHOST_MAP_OPERATION_HELPER);
+	if (p->uov && kit_in_program)
+		kit_fail("preprocess_map_update_element_v2 called from a program on a map whose "
+			 "provider updates_original_value");
+	atomic_fetch_add(stored ? &kit_shared->stored_given : &kit_shared->stored_null, 1);
+	actual = ledger_actual_value_size(mctx);
+	if (stored && stored_size != actual)
+		kit_fail("preprocess_map_update_element_v2 got a stored value of %zu bytes, not "
+			 "actual_value_size %u", stored_size, actual);
+	else if (!stored && p->base == BPFHOST_BASE_MAP_TYPE_ARRAY)
+		kit_fail("preprocess_map_update_element_v2 got no stored value on an array base (its "
+			 "elements always exist)");
+	/* Without other writers (all phases but the stress one) it is what the key holds. */
+	else if (stored && !atomic_load(&kit_concurrent) && !ledger_holds(mctx, key, ksz, stored, stored_size) &&
+		 !(p->base == BPFHOST_BASE_MAP_TYPE_ARRAY && all_zero(stored, stored_size)))
+		kit_fail("preprocess_map_update_element_v2 got a stored value the key does not hold "
+			 "(never prepared for it, or already released)");
+	err = result(KIT_UPDATE, p->orig.preprocess_map_update_element_v2(p->binding, mctx, ksz, key,
+									  in_size, in, stored_size,
+									  stored, out_size, out, flags));
+	if (!err)
+		ledger_prepare(mctx, key, ksz, p->uov ? out : in, p->uov ? out_size : in_size);
+	return err;
+}
+
+static void check_undo(const struct kit_provider *p, enum kit_cb cb, uint32_t flags)
+{
+	if ((flags & BPFHOST_MAP_OPERATION_UNDO) && !p->v2)
+		kit_fail("%s got UNDO, but the provider's table is contract v1", kit_cb_name[cb]);
+}
+
 static int w_pre_delete(void *b, void *mctx, size_t ksz, const uint8_t *key, size_t vsz,
 			const uint8_t *val, uint32_t flags)
 {
@@ -211,6 +263,7 @@ static int w_pre_delete(void *b, void *mctx, size_t ksz, const uint8_t *key, siz
 	if (enter(KIT_PRE_DELETE, flags))
 		return -ENODEV;
 	check_flags(KIT_PRE_DELETE, flags, ALL_FLAGS);
+	check_undo(p, KIT_PRE_DELETE, flags);
 	/* Checked first: the provider may release what the value refers to. */
 	if (flags & LEAVING)
 		release(p, KIT_PRE_DELETE, mctx, ksz, key, vsz, val, flags);
@@ -229,6 +282,7 @@ static void w_post_delete(void *b, void *mctx, size_t ksz, const uint8_t *key, s
 	if (enter(KIT_POST_DELETE, flags))
 		return;
 	check_flags(KIT_POST_DELETE, flags, ALL_FLAGS);
+	check_undo(p, KIT_POST_DELETE, flags);
 	release(p, KIT_POST_DELETE, mctx, ksz, key, vsz, val, flags);
 	p->orig.postprocess_map_delete_element(p->binding, mctx, ksz, key, vsz, val, flags);
 }
@@ -377,9 +431,12 @@ static int kit_register(void *ctx, const struct bpfhost_provider_characteristics
 	p->map_type = p->data.map_type;
 	p->base = p->data.base_map_type;
 	p->uov = p->props.updates_original_value;
+	p->programs_read = p->uov && p->props.programs_read;
 	p->has_pre_delete = p->orig.preprocess_map_delete_element != NULL;
 	p->has_find = p->orig.postprocess_map_find_element != NULL;
-	p->has_update = p->orig.preprocess_map_update_element != NULL;
+	p->stored_arg = p->orig.preprocess_map_update_element_v2 != NULL;
+	p->has_update = p->orig.preprocess_map_update_element != NULL || p->stored_arg;
+	p->v2 = p->orig.header.size >= BPFHOST_BASE_MAP_PROVIDER_DISPATCH_TABLE_CURRENT_VERSION_SIZE;
 	/* The same callbacks set and unset: the core's checks see the module's table. */
 	p->wrap = p->orig;
 #define WRAP(field, fn) p->wrap.field = p->orig.field ? fn : NULL
@@ -388,6 +445,7 @@ static int kit_register(void *ctx, const struct bpfhost_provider_characteristics
 	WRAP(preprocess_associate_program_type, w_associate);
 	WRAP(postprocess_map_find_element, w_find);
 	WRAP(preprocess_map_update_element, w_update);
+	WRAP(preprocess_map_update_element_v2, w_update_v2);
 	WRAP(preprocess_map_delete_element, w_pre_delete);
 	WRAP(postprocess_map_delete_element, w_post_delete);
 #undef WRAP

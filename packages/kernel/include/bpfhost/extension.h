@@ -158,10 +158,22 @@ BPFHOST_EXTENSION_EXPORT int bpfhost_extension_entry(const struct bpfhost_regist
  */
 /* The operation comes from a program (a helper); clear: from user space. */
 #define BPFHOST_MAP_OPERATION_HELPER 0x1u
-/* Delete callbacks only: a displaced value, or the undo of a failed update. */
+/*
+ * Delete callbacks only: a displaced value, or the undo of an update
+ * (v1 tables cannot tell the two apart; v2 tables also get UNDO for an undo).
+ */
 #define BPFHOST_MAP_OPERATION_UPDATE 0x2u
 /* Delete callbacks only: the map (or the provider) is going away. */
 #define BPFHOST_MAP_OPERATION_MAP_CLEANUP 0x4u
+/*
+ * Contract v2 (dispatch tables whose header.size includes
+ * preprocess_map_update_element_v2), delete callbacks only, always with
+ * UPDATE: the value is one the provider prepared in update pre-processing
+ * that the core then did not store (NOEXIST/EXIST mismatch, full map, or a
+ * concurrent writer of the key won: see preprocess_map_update_element_v2).
+ * Without UNDO, UPDATE means a value that was stored and has been displaced.
+ */
+#define BPFHOST_MAP_OPERATION_UNDO 0x8u
 
 /*
  * Creates the provider's per-map context. @actual_value_size: bytes the core
@@ -200,6 +212,31 @@ typedef int (*bpfhost_preprocess_map_update_element_t)(void *binding_context, vo
 							size_t out_value_size, uint8_t *out_value,
 							uint32_t flags);
 /*
+ * Contract v2: update pre-processing that also sees the value stored now.
+ * @stored_value: the bytes stored for @key (actual_value_size of them, the
+ * provider's own representation with updates_original_value), or NULL when
+ * the key has none (hash base; an array element always has one, zero-filled
+ * until first set). Valid for the call only; read-only.
+ *
+ * Concurrent writers of the same key: the core makes each update an atomic
+ * read-modify-write of the key. The value prepared here is stored only if
+ * @stored_value is still the key's value when the core stores it (nothing
+ * was stored, replaced or deleted for the key in between). Otherwise the core
+ * undoes it (delete callback with UPDATE | UNDO) and calls this again with
+ * the new stored value, until it wins or fails for another reason. So a
+ * provider that combines @stored_value and @in_value (a maximum, a sum) loses
+ * no concurrent update, but must expect to be called more than once per
+ * update and to prepare values that are undone. Lookups never wait for it.
+ * No core lock is held during the call.
+ */
+typedef int (*bpfhost_preprocess_map_update_element_v2_t)(void *binding_context, void *map_context,
+							   size_t key_size, const uint8_t *key,
+							   size_t in_value_size, const uint8_t *in_value,
+							   size_t stored_value_size,
+							   const uint8_t *stored_value,
+							   size_t out_value_size, uint8_t *out_value,
+							   uint32_t flags);
+/*
  * Before a plain delete removes the entry: an error vetoes the delete. From
  * the call on no new lookup (nor find_element) reaches the entry, so the
  * provider may release the value here; a veto makes it visible again, as it was.
@@ -226,11 +263,23 @@ struct bpfhost_base_map_provider_dispatch_table {
 	/* Exactly one of the two delete callbacks. */
 	bpfhost_preprocess_map_delete_element_t preprocess_map_delete_element;
 	bpfhost_postprocess_map_delete_element_t postprocess_map_delete_element;
+	/*
+	 * Contract v2 (version stays 1; a header.size that includes this field
+	 * says v2): the provider gets UNDO for undone updates, and update
+	 * pre-processing is this callback, which sees the stored value. A v2
+	 * table sets at most one of preprocess_map_update_element and this
+	 * (with updates_original_value: exactly one).
+	 */
+	bpfhost_preprocess_map_update_element_v2_t preprocess_map_update_element_v2;
 };
 #define BPFHOST_BASE_MAP_PROVIDER_DISPATCH_TABLE_CURRENT_VERSION 1
-#define BPFHOST_BASE_MAP_PROVIDER_DISPATCH_TABLE_CURRENT_VERSION_SIZE                   \
+/* The smallest size the core accepts (contract v1). */
+#define BPFHOST_BASE_MAP_PROVIDER_DISPATCH_TABLE_V1_SIZE                                \
 	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_base_map_provider_dispatch_table,  \
 				     postprocess_map_delete_element)
+#define BPFHOST_BASE_MAP_PROVIDER_DISPATCH_TABLE_CURRENT_VERSION_SIZE                   \
+	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_base_map_provider_dispatch_table,  \
+				     preprocess_map_update_element_v2)
 #define BPFHOST_BASE_MAP_PROVIDER_DISPATCH_TABLE_HEADER                                 \
 	{ BPFHOST_BASE_MAP_PROVIDER_DISPATCH_TABLE_CURRENT_VERSION,                     \
 	  BPFHOST_BASE_MAP_PROVIDER_DISPATCH_TABLE_CURRENT_VERSION_SIZE,                \
@@ -245,10 +294,23 @@ struct bpfhost_base_map_provider_properties {
 	 * operate on the map at all.
 	 */
 	bool updates_original_value;
+	/*
+	 * Contract v2 (a header.size that includes it; needs a v2 dispatch
+	 * table and updates_original_value): programs may read the map.
+	 * bpf_map_lookup_elem runs find post-processing (with HELPER) into a
+	 * buffer of value_size bytes that stays readable until the program's
+	 * run ends, and returns it read-only: the verifier refuses stores
+	 * through it and the interpreter faults on them. Update and delete
+	 * from programs stay refused.
+	 */
+	bool programs_read;
 };
 #define BPFHOST_BASE_MAP_PROVIDER_PROPERTIES_CURRENT_VERSION 1
-#define BPFHOST_BASE_MAP_PROVIDER_PROPERTIES_CURRENT_VERSION_SIZE \
+/* The smallest size the core accepts (contract v1). */
+#define BPFHOST_BASE_MAP_PROVIDER_PROPERTIES_V1_SIZE \
 	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_base_map_provider_properties, updates_original_value)
+#define BPFHOST_BASE_MAP_PROVIDER_PROPERTIES_CURRENT_VERSION_SIZE \
+	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_base_map_provider_properties, programs_read)
 #define BPFHOST_BASE_MAP_PROVIDER_PROPERTIES_HEADER                                  \
 	{ BPFHOST_BASE_MAP_PROVIDER_PROPERTIES_CURRENT_VERSION,                      \
 	  BPFHOST_BASE_MAP_PROVIDER_PROPERTIES_CURRENT_VERSION_SIZE,                 \

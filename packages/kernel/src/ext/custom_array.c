@@ -71,6 +71,7 @@ static int carray_update(struct bh_map *map, const void *key, const void *value,
 	char small_new[SMALL_VALUE], small_old[SMALL_VALUE];
 	char *fresh = small_new, *old = small_old;
 	const char *src = value;
+	uint32_t seq = 0;
 	int err = custom_orphan_check(c);
 
 	if (err)
@@ -94,22 +95,30 @@ static int carray_update(struct bh_map *map, const void *key, const void *value,
 			return bh_map_err(-ENOMEM, map, "out of memory for value scratch space");
 		}
 	}
-	plat_memset(fresh, 0, size);
-	if (c->table->preprocess_map_update_element) {
-		err = c->table->preprocess_map_update_element(c->binding_context, map->custom_map_context,
-							      map->key_size, key, map->value_size, value,
-							      c->uov ? size : 0, c->uov ? (uint8_t *)fresh : NULL,
-							      custom_helper_flag(helper));
-		if (err) {
-			err = custom_cb_err(c, "preprocess_map_update_element", err);
-			goto out;
-		}
+retry:
+	if (c->stored_arg) {
+		/* What the provider combines with: a stable copy, and the slot's store count. */
+		plat_spin_lock(carray_lock(ca, index));
+		plat_memcpy(old, carray_slot(ca, index), size);
+		seq = ca->seq[index];
+		plat_spin_unlock(carray_lock(ca, index));
 	}
+	plat_memset(fresh, 0, size);
+	err = custom_call_update(c, key, value, c->stored_arg ? old : NULL, fresh, helper);
+	if (err)
+		goto out;
 	if (c->uov)
 		src = fresh;
 	plat_spin_lock(carray_lock(ca, index));
+	if (c->stored_arg && ca->seq[index] != seq) {
+		/* Another writer stored the slot since the provider saw it: undo, prepare again. */
+		plat_spin_unlock(carray_lock(ca, index));
+		custom_notify_gone(c, key, src, custom_undo_flags(c, helper));
+		goto retry;
+	}
 	plat_memcpy(old, carray_slot(ca, index), size);
 	plat_memcpy(carray_slot(ca, index), src, size);
+	ca->seq[index]++;
 	plat_spin_unlock(carray_lock(ca, index));
 	/* The displaced value (zero-filled if never set) leaves the map. */
 	custom_notify_gone(c, key, old, BPFHOST_MAP_OPERATION_UPDATE | custom_helper_flag(helper));
@@ -131,11 +140,29 @@ static void carray_cleanup(struct custom_array *ca)
 
 static void *carray_lookup_elem(struct bh_map *map, const void *key)
 {
-	void *stored = NULL;
+	struct custom_array *ca = carray_of(map);
+	uint32_t index = bh_load_u32(key);
+	char small[SMALL_VALUE], *copy = small;
+	void *stored = NULL, *ret;
 
-	if (carray_of(map)->c.uov)
+	if (!ca->c.uov)
+		return carray_lookup(map, key, NULL, true, &stored) ? NULL : stored;
+	/* Provider-translated values: only a copy, and only if the provider allows it. */
+	if (!ca->c.programs_read || custom_orphan_check(&ca->c) || index >= map->max_entries)
 		return NULL;
-	return carray_lookup(map, key, NULL, true, &stored) ? NULL : stored;
+	if (ca->c.actual_value_size > SMALL_VALUE) {
+		copy = plat_alloc(ca->c.actual_value_size);
+		if (!copy)
+			return NULL;
+	}
+	/* The provider reads a stable copy: a writer may be replacing the slot. */
+	plat_spin_lock(carray_lock(ca, index));
+	plat_memcpy(copy, carray_slot(ca, index), ca->c.actual_value_size);
+	plat_spin_unlock(carray_lock(ca, index));
+	ret = custom_program_read(&ca->c, key, copy);
+	if (copy != small)
+		plat_free(copy);
+	return ret;
 }
 
 static long carray_update_elem(struct bh_map *map, const void *key, const void *value, uint64_t flags)
@@ -216,10 +243,13 @@ static struct custom_common *carray_alloc(const union bpf_attr *attr, uint32_t a
 		return NULL;
 	ca->slot = round_up(actual, 8);
 	ca->values = plat_alloc_aligned((size_t)ca->slot * attr->max_entries);
-	if (!ca->values) {
+	ca->seq = ca->values ? plat_alloc((size_t)attr->max_entries * sizeof(*ca->seq)) : NULL;
+	if (!ca->seq) {
+		plat_free_aligned(ca->values);
 		plat_free_aligned(ca);
 		return NULL;
 	}
+	plat_memset(ca->seq, 0, (size_t)attr->max_entries * sizeof(*ca->seq));
 	for (int i = 0; i < CA_LOCKS; i++)
 		plat_spin_init(&ca->locks[i]);
 	ca->map.ops = &custom_array_ops;
@@ -233,6 +263,7 @@ static void carray_free(struct custom_common *c)
 {
 	struct custom_array *ca = carray_of(c->map);
 
+	plat_free(ca->seq);
 	plat_free_aligned(ca->values);
 	plat_free_aligned(ca);
 }
@@ -256,7 +287,8 @@ static int carray_find_raw(struct bh_map *map, const void *key, uint8_t **value)
 static uint64_t carray_mem_usage(const struct bh_map *map)
 {
 	return sizeof(struct custom_array) +
-	       (uint64_t)container_of(map, struct custom_array, map)->slot * map->max_entries;
+	       ((uint64_t)container_of(map, struct custom_array, map)->slot + sizeof(uint32_t)) *
+	       map->max_entries;
 }
 
 const struct custom_base custom_array_base = {

@@ -66,7 +66,8 @@ static int chash_update(struct bh_map *map, const void *key, const void *value, 
 	struct custom_common *c = &ch->c;
 	uint32_t hash = htab_hash(&ch->h, key);
 	struct htab_bucket *b = htab_bucket(&ch->h, hash);
-	struct htab_elem *e, *old;
+	struct htab_elem *e, *old, *seen = NULL;
+	uint8_t *fresh;
 	int err = custom_orphan_check(c);
 
 	if (err)
@@ -81,19 +82,20 @@ static int chash_update(struct bh_map *map, const void *key, const void *value, 
 	e = htab_elem_new(&ch->h, key, hash);
 	if (!e)
 		return bh_map_err(-ENOMEM, map, "out of memory for an element");
-	if (c->table->preprocess_map_update_element) {
-		err = c->table->preprocess_map_update_element(c->binding_context, map->custom_map_context,
-							      map->key_size, key, map->value_size, value,
-							      c->uov ? c->actual_value_size : 0,
-							      c->uov ? (uint8_t *)htab_elem_value(&ch->h, e) : NULL,
-							      custom_helper_flag(helper));
-		if (err) {
-			htab_elem_free(e);
-			return custom_cb_err(c, "preprocess_map_update_element", err);
-		}
+	fresh = htab_elem_value(&ch->h, e);
+retry:
+	if (c->stored_arg)
+		/* Under epoch (callers are in one): @seen's bytes stay readable even if replaced. */
+		seen = chash_find_visible(ch, key);
+	if (c->uov)
+		plat_memset(fresh, 0, c->actual_value_size);
+	err = custom_call_update(c, key, value, seen ? htab_elem_value(&ch->h, seen) : NULL, fresh, helper);
+	if (err) {
+		htab_elem_free(e);
+		return err;
 	}
 	if (!c->uov)
-		plat_memcpy(htab_elem_value(&ch->h, e), value, map->value_size);
+		plat_memcpy(fresh, value, map->value_size);
 
 	for (;;) {
 		plat_spin_lock(&b->lock);
@@ -103,6 +105,17 @@ static int chash_update(struct bh_map *map, const void *key, const void *value, 
 		/* A delete is asking the provider about @old: wait for its answer. */
 		plat_spin_unlock(&b->lock);
 		plat_yield();
+	}
+	if (c->stored_arg && old != seen) {
+		/*
+		 * Another writer stored or deleted the key since the provider
+		 * saw it: the prepared value is stale. Undo it and prepare again
+		 * from what is stored now (elements are never reused while we
+		 * are in the epoch, so pointer equality means the same value).
+		 */
+		plat_spin_unlock(&b->lock);
+		custom_notify_gone(c, key, fresh, custom_undo_flags(c, helper));
+		goto retry;
 	}
 	if (old && flags == BPF_NOEXIST)
 		err = bh_map_err(-EEXIST, map, "key exists (BPF_NOEXIST)");
@@ -115,9 +128,8 @@ static int chash_update(struct bh_map *map, const void *key, const void *value, 
 	if (err) {
 		plat_spin_unlock(&b->lock);
 		/* Undo: the provider prepared a value that will not be stored. */
-		if (c->table->preprocess_map_update_element)
-			custom_notify_gone(c, key, htab_elem_value(&ch->h, e),
-				    BPFHOST_MAP_OPERATION_UPDATE | custom_helper_flag(helper));
+		if (custom_has_update(c))
+			custom_notify_gone(c, key, fresh, custom_undo_flags(c, helper));
 		htab_elem_free(e);
 		return err;
 	}
@@ -221,11 +233,17 @@ static void chash_cleanup(struct custom_hash *ch)
 
 static void *chash_lookup_elem(struct bh_map *map, const void *key)
 {
+	struct custom_hash *ch = chash_of(map);
+	struct htab_elem *e;
 	void *stored = NULL;
 
-	if (chash_of(map)->c.uov)
-		return NULL;	/* programs may not see provider-translated values */
-	return chash_lookup(map, key, NULL, true, &stored) ? NULL : stored;
+	if (!ch->c.uov)
+		return chash_lookup(map, key, NULL, true, &stored) ? NULL : stored;
+	/* Provider-translated values: only a copy, and only if the provider allows it. */
+	if (!ch->c.programs_read || custom_orphan_check(&ch->c))
+		return NULL;
+	e = chash_find_visible(ch, key);
+	return e ? custom_program_read(&ch->c, key, htab_elem_value(&ch->h, e)) : NULL;
 }
 
 static long chash_update_elem(struct bh_map *map, const void *key, const void *value, uint64_t flags)

@@ -56,6 +56,48 @@ int custom_call_find(struct custom_common *c, const void *key, const void *store
 	return err ? custom_cb_err(c, "postprocess_map_find_element", err) : 0;
 }
 
+int custom_call_update(struct custom_common *c, const void *key, const void *value, const void *stored,
+		       void *out, bool helper)
+{
+	struct bh_map *map = c->map;
+	uint32_t out_size = c->uov ? c->actual_value_size : 0;
+	int err;
+
+	if (!c->uov)
+		out = NULL;
+	if (c->table->preprocess_map_update_element_v2)
+		err = c->table->preprocess_map_update_element_v2(c->binding_context, map->custom_map_context,
+								 map->key_size, key, map->value_size, value,
+								 stored ? c->actual_value_size : 0, stored,
+								 out_size, out, custom_helper_flag(helper));
+	else if (c->table->preprocess_map_update_element)
+		err = c->table->preprocess_map_update_element(c->binding_context, map->custom_map_context,
+							      map->key_size, key, map->value_size, value,
+							      out_size, out, custom_helper_flag(helper));
+	else
+		return 0;
+	return err ? custom_cb_err(c, c->stored_arg ? "preprocess_map_update_element_v2" :
+				   "preprocess_map_update_element", err) : 0;
+}
+
+void *custom_program_read(struct custom_common *c, const void *key, const void *stored)
+{
+	/* Retired at once: epoch memory outlives every reader inside the epoch, so the whole run. */
+	void *buf = epoch_alloc(c->map->value_size);
+
+	if (!buf) {
+		bh_map_err(-ENOMEM, c->map, "out of memory for the value a program reads");
+		return NULL;
+	}
+	plat_memset(buf, 0, c->map->value_size);
+	if (custom_call_find(c, key, stored, buf, true)) {
+		epoch_free(buf);
+		return NULL;
+	}
+	epoch_free(buf);
+	return buf;
+}
+
 int custom_check_update_flags(struct bh_map *map, uint64_t flags)
 {
 	if (unlikely(flags > BPF_EXIST))
@@ -159,6 +201,9 @@ struct bh_map *bh_custom_map_alloc(const union bpf_attr *attr)
 	c->table = &t->table;
 	c->binding_context = binding_context;
 	c->uov = t->props.updates_original_value;
+	c->v2 = t->table.header.size >= BPFHOST_BASE_MAP_PROVIDER_DISPATCH_TABLE_CURRENT_VERSION_SIZE;
+	c->stored_arg = t->table.preprocess_map_update_element_v2 != NULL;
+	c->programs_read = t->props.programs_read;
 	c->actual_value_size = actual;
 	c->map->custom_map_context = map_context;
 	plat_memcpy(c->map->name, attr->map_name, sizeof(c->map->name));
@@ -325,6 +370,11 @@ bool bh_custom_map_updates_original_value(struct bh_map *map)
 	return custom_is_custom(map) && custom_of(map)->uov;
 }
 
+bool bh_custom_map_programs_read(struct bh_map *map)
+{
+	return bh_custom_map_updates_original_value(map) && custom_of(map)->programs_read;
+}
+
 int bh_custom_map_associate_program_type(struct bh_map *map, uint32_t program_type)
 {
 	struct custom_common *c;
@@ -436,13 +486,13 @@ static int map_client_attach(struct bh_provider *p)
 			      p->module->name, data.map_type);
 	err = bh_ext_copy_versioned(p->module, "bpfhost_base_map_provider_properties", data.base_properties,
 				    BPFHOST_BASE_MAP_PROVIDER_PROPERTIES_CURRENT_VERSION,
-				    BPFHOST_BASE_MAP_PROVIDER_PROPERTIES_CURRENT_VERSION_SIZE,
+				    BPFHOST_BASE_MAP_PROVIDER_PROPERTIES_V1_SIZE,
 				    &t->props, sizeof(t->props));
 	if (!err)
 		err = bh_ext_copy_versioned(p->module, "bpfhost_base_map_provider_dispatch_table",
 					    data.base_provider_table,
 					    BPFHOST_BASE_MAP_PROVIDER_DISPATCH_TABLE_CURRENT_VERSION,
-					    BPFHOST_BASE_MAP_PROVIDER_DISPATCH_TABLE_CURRENT_VERSION_SIZE,
+					    BPFHOST_BASE_MAP_PROVIDER_DISPATCH_TABLE_V1_SIZE,
 					    &t->table, sizeof(t->table));
 	if (err)
 		goto fail;
@@ -461,9 +511,35 @@ static int map_client_attach(struct bh_provider *p)
 			     p->module->name, data.map_type);
 		goto fail;
 	}
+	if (t->table.preprocess_map_update_element && t->table.preprocess_map_update_element_v2) {
+		err = bh_err(-EINVAL, "module '%s': map type %u: set at most one of "
+			     "preprocess_map_update_element and preprocess_map_update_element_v2, not both",
+			     p->module->name, data.map_type);
+		goto fail;
+	}
 	if (t->props.updates_original_value) {
 		REQUIRE(postprocess_map_find_element);
-		REQUIRE(preprocess_map_update_element);
+		if (!t->table.preprocess_map_update_element && !t->table.preprocess_map_update_element_v2) {
+			err = bh_err(-EINVAL, "module '%s': map type %u: "
+				     "bpfhost_base_map_provider_dispatch_table.preprocess_map_update_element "
+				     "is NULL (updates_original_value needs it, or _v2 in a v2 table)",
+				     p->module->name, data.map_type);
+			goto fail;
+		}
+	}
+	if (t->props.programs_read && !t->props.updates_original_value) {
+		err = bh_err(-EINVAL, "module '%s': map type %u: programs_read is for providers that "
+			     "set updates_original_value (programs read other maps already)",
+			     p->module->name, data.map_type);
+		goto fail;
+	}
+	if (t->props.programs_read &&
+	    t->table.header.size < BPFHOST_BASE_MAP_PROVIDER_DISPATCH_TABLE_CURRENT_VERSION_SIZE) {
+		err = bh_err(-EINVAL, "module '%s': map type %u: programs_read needs a contract v2 "
+			     "dispatch table (header.size %zu, v2 is %zu): build against the current "
+			     "extension.h", p->module->name, data.map_type, t->table.header.size,
+			     (size_t)BPFHOST_BASE_MAP_PROVIDER_DISPATCH_TABLE_CURRENT_VERSION_SIZE);
+		goto fail;
 	}
 	err = bh_provider_bind(p, &bh_core_module_id, &client_data);
 	if (err)

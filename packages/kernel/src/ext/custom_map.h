@@ -20,4 +20,10 @@ int bh_custom_map_associate_program_type(struct bh_map *map, uint32_t program_ty
  */
 bool bh_custom_map_updates_original_value(struct bh_map *map);
 
+/*
+ * Whether @map is such a map whose provider lets programs read it (contract
+ * v2 programs_read): bpf_map_lookup_elem returns a read-only copy.
+ */
+bool bh_custom_map_programs_read(struct bh_map *map);
+
 #endif /* BPFHOST_CUSTOM_MAP_H */

@@ -55,6 +55,9 @@ struct custom_common {
 	const struct custom_base *base;
 	void *binding_context;
 	bool uov;				/* updates_original_value */
+	bool v2;				/* contract v2 table: UNDO for undone updates */
+	bool stored_arg;			/* preprocess_map_update_element_v2: per-key RMW */
+	bool programs_read;			/* v2: programs may look values up (read-only) */
 	uint32_t actual_value_size;
 	atomic_bool orphaned;
 	enum custom_state state;		/* registrar lock */
@@ -74,6 +77,7 @@ struct custom_array {
 	uint32_t slot;			/* round_up(actual_value_size, 8) */
 	char *values;
 	struct plat_spinlock locks[CA_LOCKS];	/* writers (and uov readers) per stripe */
+	uint32_t *seq;			/* per slot: stores so far (under the stripe lock) */
 };
 
 
@@ -108,6 +112,28 @@ void custom_notify_gone(struct custom_common *c, const void *key, const void *st
 /* Find post-processing: writes the user value for updates_original_value maps. */
 int custom_call_find(struct custom_common *c, const void *key, const void *stored, void *out, bool helper);
 int custom_check_update_flags(struct bh_map *map, uint64_t flags);
+/* Does the provider pre-process updates (either version of the callback)? */
+static inline bool custom_has_update(const struct custom_common *c)
+{
+	return c->table->preprocess_map_update_element || c->table->preprocess_map_update_element_v2;
+}
+/*
+ * Update pre-processing, either version: @stored (actual_value_size bytes or
+ * NULL) reaches only the v2 callback. @out: the uov buffer (else ignored).
+ */
+int custom_call_update(struct custom_common *c, const void *key, const void *value, const void *stored,
+		       void *out, bool helper);
+/* The delete flags of an undone update: UPDATE, and UNDO for v2 tables. */
+static inline uint32_t custom_undo_flags(const struct custom_common *c, bool helper)
+{
+	return BPFHOST_MAP_OPERATION_UPDATE | (c->v2 ? BPFHOST_MAP_OPERATION_UNDO : 0) |
+	       custom_helper_flag(helper);
+}
+/*
+ * A helper lookup on a uov map that programs may read: find post-processing
+ * into a buffer that lives until the caller leaves its epoch (the run).
+ */
+void *custom_program_read(struct custom_common *c, const void *key, const void *stored);
 
 /* ops shared by both bases (custom_map.c). */
 void custom_map_created(struct bh_map *map);

@@ -220,8 +220,10 @@ uint64_t bh_helper_call(struct bh_run *run, const struct bh_helper *h, const uin
 				}
 				bh_run_add_region(run, (uintptr_t)ret, 0, false, true);
 			} else {
+				/* A uov map's value is the provider's copy: programs only read it. */
 				bh_run_add_region(run, (uintptr_t)ret, map->value_size,
-						  !(map->map_flags & BPF_F_RDONLY_PROG), false);
+						  !(map->map_flags & BPF_F_RDONLY_PROG) &&
+						  !bh_custom_map_updates_original_value((struct bh_map *)map), false);
 			}
 		}
 		break;

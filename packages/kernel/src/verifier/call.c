@@ -133,12 +133,20 @@ static int check_map_arg(struct bh_venv *env, const struct bh_helper *h, unsigne
 		meta->key_size = map->key_size;
 		meta->value_size = map->value_size;
 		meta->map_flags = map->map_flags;
-		/* The core's map helpers; an extension's own helpers know their maps. */
-		if (h->id < BPFHOST_HELPER_EXT_BASE &&
+		/*
+		 * The core's map helpers; an extension's own helpers know their
+		 * maps. A v2 provider may let programs look values up: a copy
+		 * that find post-processing wrote, read-only (as BPF_F_RDONLY_PROG).
+		 */
+		if (h->id == BPF_FUNC_map_lookup_elem && bh_custom_map_programs_read((struct bh_map *)map))
+			meta->map_flags |= BPF_F_RDONLY_PROG;
+		else if (h->id < BPFHOST_HELPER_EXT_BASE &&
 		    bh_custom_map_updates_original_value((struct bh_map *)map))
 			return bh_verr(env, -EACCES, "%s on map '%s': its provider updates the original value "
-				       "(updates_original_value), so programs cannot use it; read it from user "
-				       "space", h->name, map->name);
+				       "(updates_original_value), so programs cannot use it%s", h->name, map->name,
+				       bh_custom_map_programs_read((struct bh_map *)map) ?
+				       " except to read it with bpf_map_lookup_elem" :
+				       "; read it from user space (or its provider sets programs_read)");
 	}
 	if (h->map_type_count) {	/* an extension helper's own list (extension.h) */
 		for (uint32_t i = 0; i < h->map_type_count; i++)

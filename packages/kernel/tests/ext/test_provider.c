@@ -8,6 +8,7 @@
 #include "test_provider.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 
 #include "bpfhost/extension.h"
@@ -45,6 +46,9 @@ static void record(enum tp_callback cb, void *bctx, void *mctx, size_t key_size,
 	state.calls[i].out_value_null = out == NULL;
 	state.calls[i].map_context = mctx;
 	state.calls[i].binding_context = bctx;
+	state.calls[i].stored_null = 0;
+	state.calls[i].stored_size = 0;
+	state.calls[i].stored_value = 0;
 }
 
 /* Per-map context: what create was told, plus a back pointer for checks. */
@@ -143,6 +147,63 @@ static int tp_update(void *bctx, void *mctx, size_t key_size, const uint8_t *key
 	return 0;
 }
 
+static uint64_t object_u64(const uint8_t *stored)
+{
+	uint64_t v = 0;
+	void *obj;
+
+	memcpy(&obj, stored, sizeof(obj));
+	if (obj)
+		memcpy(&v, obj, sizeof(v));
+	return v;
+}
+
+static int tp_update_v2(void *bctx, void *mctx, size_t key_size, const uint8_t *key, size_t in_size,
+			const uint8_t *in, size_t stored_size, const uint8_t *stored, size_t out_size,
+			uint8_t *out, uint32_t flags)
+{
+	struct tp_map *m = mctx;
+	const struct tp_type_config *tc = type_config(m->map_type);
+	uint64_t old = 0, new = 0;
+	int i;
+
+	record(TP_UPDATE, bctx, mctx, key_size, key, in_size, in, out_size, out, flags);
+	i = atomic_load(&state.ncalls) - 1;
+	if (stored)
+		old = m->uov ? object_u64(stored) : 0;
+	if (!state.quiet && i >= 0 && i < TP_MAX_CALLS && state.calls[i].cb == TP_UPDATE) {
+		state.calls[i].stored_null = stored == NULL;
+		state.calls[i].stored_size = (uint32_t)stored_size;
+		if (stored && m->uov)
+			state.calls[i].stored_value = old;
+		else if (stored)
+			memcpy(&state.calls[i].stored_value, stored, stored_size < 8 ? stored_size : 8);
+	}
+	if (state.config.update_error)
+		return state.config.update_error;
+	if (state.config.update_yield)
+		sched_yield();
+	if (state.update_hook)
+		state.update_hook(state.update_hook_arg, key, stored);
+	if (m->uov) {
+		void *obj = client->epoch_allocate(m->value_size, 0);
+
+		if (!obj)
+			return -ENOMEM;
+		memcpy(obj, in, m->value_size);
+		memcpy(&new, in, in_size < 8 ? in_size : 8);
+		if (tc && tc->combine == TP_COMBINE_MAX && stored)
+			new = new > old ? new : old;
+		else if (tc && tc->combine == TP_COMBINE_SUM && stored)
+			new += old;
+		if (m->value_size >= 8)
+			memcpy(obj, &new, 8);
+		memcpy(out, &obj, sizeof(obj));
+		atomic_fetch_add(&state.live_objects, 1);
+	}
+	return 0;
+}
+
 static void free_object(struct tp_map *m, const uint8_t *value)
 {
 	void *obj;
@@ -231,7 +292,10 @@ static void build_type(int i)
 	t->postprocess_map_delete = (cb & TP_HAS(TP_MAP_DELETE)) ? tp_map_delete : NULL;
 	t->preprocess_associate_program_type = (cb & TP_HAS(TP_ASSOCIATE)) ? tp_associate : NULL;
 	t->postprocess_map_find_element = (cb & TP_HAS(TP_FIND)) ? tp_find : NULL;
-	t->preprocess_map_update_element = (cb & TP_HAS(TP_UPDATE)) ? tp_update : NULL;
+	t->preprocess_map_update_element = (cb & TP_HAS(TP_UPDATE)) && tc->v2 != 1 ? tp_update : NULL;
+	t->preprocess_map_update_element_v2 = (cb & TP_HAS(TP_UPDATE)) && (tc->v2 == 1 || tc->v2 == 3) ? tp_update_v2 : NULL;
+	if (!tc->v2 && !tc->table_size)	/* as a module built before contract v2 */
+		t->header.size = BPFHOST_BASE_MAP_PROVIDER_DISPATCH_TABLE_V1_SIZE;
 	t->preprocess_map_delete_element = (cb & TP_HAS(TP_PRE_DELETE)) ? tp_pre_delete : NULL;
 	t->postprocess_map_delete_element = (cb & TP_HAS(TP_POST_DELETE)) ? tp_post_delete : NULL;
 
@@ -240,6 +304,9 @@ static void build_type(int i)
 	if (tc->props_size)
 		props[i].header.size = tc->props_size;
 	props[i].updates_original_value = tc->updates_original_value;
+	props[i].programs_read = tc->programs_read;
+	if (!tc->v2 && !tc->props_size && !tc->programs_read)
+		props[i].header.size = BPFHOST_BASE_MAP_PROVIDER_PROPERTIES_V1_SIZE;
 
 	memset(&datas[i], 0, sizeof(datas[i]));
 	datas[i].header = (struct bpfhost_extension_header)BPFHOST_MAP_PROVIDER_DATA_HEADER;

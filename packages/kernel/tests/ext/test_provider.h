@@ -39,6 +39,17 @@ struct tp_call {
 	uint32_t key_size;
 	void *map_context;
 	void *binding_context;
+	/* Update v2: the stored value it was given (first 8 bytes; uov: the object's). */
+	int stored_null;
+	uint32_t stored_size;
+	uint64_t stored_value;
+};
+
+/* How the v2 update callback builds a uov object from the stored one and the new value. */
+enum tp_combine {
+	TP_COMBINE_NONE,	/* the new value, as v1 */
+	TP_COMBINE_MAX,		/* the larger u64 */
+	TP_COMBINE_SUM,		/* stored + new (u64) */
 };
 
 #define TP_MAX_CALLS 4096
@@ -54,6 +65,14 @@ struct tp_type_config {
 	size_t table_size;
 	size_t props_size;
 	size_t data_size;
+	/*
+	 * Contract v2. 0: a v1-sized dispatch table. 1: a v2 table whose update
+	 * callback is preprocess_map_update_element_v2. 2: a v2 table that keeps
+	 * the v1 update callback. 3: both update callbacks (refused).
+	 */
+	int v2;
+	int programs_read;
+	enum tp_combine combine;
 };
 
 struct tp_config {
@@ -70,6 +89,8 @@ struct tp_config {
 	int attach_error;
 	int entry_error;
 	int fail_entry_after_register;	/* register, then return an error */
+	/* Update v2: yield before preparing, so racing writers interleave (stress). */
+	int update_yield;
 	/* Unload without deregistering (the core must clean up). */
 	int skip_deregister_on_unload;
 };
@@ -94,6 +115,9 @@ struct tp_state {
 	int (*delete_hook)(void *arg, int released, const uint8_t *key, const uint8_t *value,
 			   uint32_t flags);
 	void *delete_hook_arg;
+	/* Called from the v2 update callback before it prepares (a racing writer, for tests). */
+	void (*update_hook)(void *arg, const uint8_t *key, const uint8_t *stored);
+	void *update_hook_arg;
 };
 
 /* Exported by the module. */

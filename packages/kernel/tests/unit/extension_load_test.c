@@ -47,7 +47,7 @@ static void bad_version(struct tp_type_config *tc, struct tp_config *c)
 static void table_too_small(struct tp_type_config *tc, struct tp_config *c)
 {
 	(void)c;
-	tc->table_size = BPFHOST_BASE_MAP_PROVIDER_DISPATCH_TABLE_CURRENT_VERSION_SIZE - 8;
+	tc->table_size = BPFHOST_BASE_MAP_PROVIDER_DISPATCH_TABLE_V1_SIZE - 8;
 }
 static void table_bigger_than_total(struct tp_type_config *tc, struct tp_config *c)
 {
