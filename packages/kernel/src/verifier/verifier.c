@@ -29,6 +29,9 @@
  * end at a differing constant: state.c quick_reject).
  */
 #define BH_EXPLORED_PER_INSN 2048
+/* At a loop head: the ancestors compared for an exact repeat, and how many are kept. */
+#define BH_LOOP_REPEAT_WINDOW 8u
+#define BH_LOOP_HEAD_UNDONE 64u
 /* And in all: a bound on the memory a hostile program can make the verifier hold. */
 #define BH_EXPLORED_MAX 32768u
 
@@ -117,22 +120,35 @@ static int save_state(struct bh_venv *env, uint32_t i, uint32_t count)
 	return 0;
 }
 
-/* 1: the path is safe from here (pruned); 0: go on; < 0: refused. */
+/*
+ * 1: the path is safe from here (pruned); 0: go on; < 0: refused.
+ * Only done states prune. States still being explored (this path's own
+ * ancestors) serve two checks: a callback entry they cover (loop.c), and,
+ * at loop heads, an exact repeat, an endless loop (the last few suffice:
+ * a loop that repeats a state repeats its previous iteration's). A loop
+ * head keeps few of them, so a long loop's walk does not compare against
+ * every earlier iteration; other prune points keep one per visit, which
+ * the branches a loop left pending are pruned against once it ends.
+ */
 static int visit_prune_point(struct bh_venv *env, uint32_t i)
 {
-	uint32_t count = 0;
+	bool loop_head = env->cfg.flags[i] & BH_CFG_LOOP_HEAD;
+	uint32_t count = 0, undone = 0;
 
 	for (struct bh_explored *e = env->explored[i]; e; e = e->next, count++) {
 		if (e->done) {
 			if (bh_state_within(&e->st, &env->cur, env->priv))
 				return 1;
-		} else if (bh_callback_entry_covered(env, i, &e->st)) {
+			continue;
+		}
+		if (bh_callback_entry_covered(env, i, &e->st))
 			return 1;
-		} else if ((env->cfg.flags[i] & BH_CFG_LOOP_HEAD) && bh_state_equal(&e->st, &env->cur)) {
+		if (loop_head && undone++ < BH_LOOP_REPEAT_WINDOW && bh_state_equal(&e->st, &env->cur))
 			return bh_verr(env, -EINVAL, "infinite loop: the path comes back to insn %u in the same "
 				       "state; nothing in the loop moves it toward its exit", i);
-		}
 	}
+	if (loop_head && undone >= BH_LOOP_HEAD_UNDONE)
+		return 0;
 	return save_state(env, i, count);
 }
 
