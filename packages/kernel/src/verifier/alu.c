@@ -218,6 +218,15 @@ int bh_check_alu(struct bh_venv *env, const struct bpf_insn *in)
 
 		return pointer_alu(env, in, dst, &ptr, &s, false);
 	}
+	{
+		uint64_t r;
+
+		if (bh_scalar_is_const(&dst->var) && (!src || bh_scalar_is_const(&src->var)) &&
+		    bh_alu_const(in, dst->var.var.value, src ? src->var.var.value : 0, &r)) {
+			set_scalar(dst, bh_scalar_const(r));	/* two known values: computed, as run */
+			return 0;
+		}
+	}
 	set_scalar(dst, bh_scalar_alu_insn(in, &dst->var, src ? &src->var : NULL));
 	return 0;
 }

@@ -715,3 +715,62 @@ char *bh_scalar_str(const struct bh_scalar *s, char *buf, unsigned size)
 			      s->u32_max, bh_tnum_str(s->var, t, sizeof(t)));
 	return buf;
 }
+
+static uint64_t sext(uint64_t v, unsigned bits)
+{
+	unsigned sh = 64 - bits;
+
+	return (uint64_t)((int64_t)(v << sh) >> sh);
+}
+
+bool bh_alu_const(const struct bpf_insn *insn, uint64_t d, uint64_t s, uint64_t *out)
+{
+	bool is64 = BPF_CLASS(insn->code) == BPF_ALU64, sign = insn->off == 1;
+	uint8_t op = BPF_OP(insn->code);
+	uint64_t mask = is64 ? UINT64_MAX : UINT32_MAX, r;
+	unsigned bits = is64 ? 64 : 32;
+
+	if (BPF_SRC(insn->code) == BPF_K && op != BPF_NEG && op != BPF_END)
+		s = is64 ? (uint64_t)(int64_t)insn->imm : (uint32_t)insn->imm;
+	d &= mask;
+	s &= mask;
+	switch (op) {
+	case BPF_ADD: r = d + s; break;
+	case BPF_SUB: r = d - s; break;
+	case BPF_MUL: r = d * s; break;
+	case BPF_OR: r = d | s; break;
+	case BPF_AND: r = d & s; break;
+	case BPF_XOR: r = d ^ s; break;
+	case BPF_LSH: r = d << (s & (bits - 1)); break;
+	case BPF_RSH: r = d >> (s & (bits - 1)); break;
+	case BPF_ARSH: r = (uint64_t)((int64_t)sext(d, bits) >> (s & (bits - 1))); break;
+	case BPF_NEG: r = 0 - d; break;
+	case BPF_MOV:
+		r = insn->off ? sext(s, (unsigned)insn->off) : s;
+		break;
+	case BPF_DIV:
+		if (!s)
+			r = 0;
+		else if (!sign)
+			r = d / s;
+		else if (sext(s, bits) == UINT64_MAX)	/* x / -1 wraps (INT_MIN / -1 too) */
+			r = 0 - d;
+		else
+			r = (uint64_t)((int64_t)sext(d, bits) / (int64_t)sext(s, bits));
+		break;
+	case BPF_MOD:
+		if (!s)
+			r = d;
+		else if (!sign)
+			r = d % s;
+		else if (sext(s, bits) == UINT64_MAX)
+			r = 0;
+		else
+			r = (uint64_t)((int64_t)sext(d, bits) % (int64_t)sext(s, bits));
+		break;
+	default:
+		return false;
+	}
+	*out = r & mask;
+	return true;
+}

@@ -72,6 +72,14 @@ struct bh_scalar bh_scalar_end(bool is64, bool to_be, int32_t imm, const struct 
 struct bh_scalar bh_scalar_alu_insn(const struct bpf_insn *insn, const struct bh_scalar *dst,
 				    const struct bh_scalar *src);
 
+/*
+ * The instruction on two known values, as the interpreter computes it
+ * (RFC 9669: division by 0 gives 0, modulo by 0 keeps dst, shifts mask their
+ * amount): true and *@out, or false for ops it leaves to the transfer
+ * functions (byte swaps). Loops over constants stay cheap to verify.
+ */
+bool bh_alu_const(const struct bpf_insn *insn, uint64_t dst, uint64_t src, uint64_t *out);
+
 /* "smin=.. smax=.. umin=.. umax=.. var=(..)" (only what is not implied) for logs. */
 char *bh_scalar_str(const struct bh_scalar *s, char *buf, unsigned size);
 
