@@ -225,8 +225,12 @@ static int check_mem_arg(struct bh_venv *env, const struct bh_helper *h, unsigne
 		return bh_verr(env, -EACCES, "R%u invalid zero-sized access: the size given to %s may be 0",
 			       regno + 1, h->name);
 	if (kind == BPFHOST_ARG_PTR_TO_MEM_OR_NULL && ptr->kind == BH_REG_SCALAR &&
-	    bh_scalar_is_const(&ptr->var) && !ptr->var.var.value)
+	    bh_scalar_is_const(&ptr->var) && !ptr->var.var.value) {
+		if (size->var.umax)	/* Linux: zero bytes from NULL, no more */
+			return bh_verr(env, -EACCES, "R%u is NULL but the size given to %s may be above 0",
+				       regno, h->name);
 		return 0;
+	}
 	return bh_check_mem_range(env, regno, ptr, 0, size->var.umax, zero_ok,
 				  kind == BPFHOST_ARG_PTR_TO_UNINIT_MEM ? BH_HELPER_WRITE : BH_HELPER_READ, what);
 }

@@ -290,8 +290,7 @@ static int stack_helper(struct bh_venv *env, unsigned regno, const struct bh_reg
 	int64_t lo, hi;
 	int err;
 
-	if (!size)
-		return 0;
+	/* Zero bytes too must point into the frame (as Linux; the run-time check agrees). */
 	err = stack_bounds(env, regno, reg, off, size, acc, false, &lo, &hi);
 	if (err)
 		return err;
@@ -389,11 +388,7 @@ int bh_check_mem_range(struct bh_venv *env, unsigned regno, const struct bh_reg 
 	case BH_REG_PACKET:
 	case BH_REG_PACKET_META:
 		return check_packet(env, regno, reg, off, size_max, access);
-	case BH_REG_SCALAR:
-		if (zero_ok && !size_max && bh_scalar_is_const(&reg->var) && !reg->var.var.value)
-			return 0;
-		/* fall through */
-	default:
+	default:	/* NULL too: only *_OR_NULL arguments take it (call.c), as the run-time check */
 		return bh_verr(env, -EACCES, "R%u: %s takes memory (stack, map value, packet or record), "
 			       "not a %s", regno, what, bh_reg_kind_name(reg->kind));
 	}

@@ -129,6 +129,29 @@ static void t_loop_of_lookups(void)
 	bpfhost_close(map);
 }
 
+/*
+ * Zero-sized memory arguments still point somewhere the run allows: a
+ * stack pointer outside the frame, or NULL where the prototype takes no
+ * NULL, is refused (found by fuzz_prog: they passed, then faulted at run).
+ */
+static void t_zero_size_args(void)
+{
+	int rb = bpfhost_map_create(BPF_MAP_TYPE_RINGBUF, "rb", 0, 0, 4096, NULL), fd;
+
+	ASSERT_GE(rb, 0, "ring buffer");
+	fd = LOAD("above", LD_MAP(1, rb), MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, 65), MOV64_IMM(3, 0),
+		  MOV64_IMM(4, 0), CALL(BPF_FUNC_ringbuf_output), MOV64_IMM(0, 0), EXIT());
+	ASSERT_EQ(fd, -EACCES, "r10 + 65, zero bytes");
+	fd = LOAD("null", LD_MAP(1, rb), MOV64_IMM(2, 0), MOV64_IMM(3, 0), MOV64_IMM(4, 0),
+		  CALL(BPF_FUNC_ringbuf_output), MOV64_IMM(0, 0), EXIT());
+	ASSERT_EQ(fd, -EACCES, "NULL, zero bytes, for an argument that takes no NULL");
+	fd = LOAD("inside", LD_MAP(1, rb), MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -8), MOV64_IMM(3, 0),
+		  MOV64_IMM(4, 0), CALL(BPF_FUNC_ringbuf_output), MOV64_IMM(0, 0), EXIT());
+	ASSERT_GE(fd, 0, "r10 - 8, zero bytes: fine");
+	bpfhost_close(fd);
+	bpfhost_close(rb);
+}
+
 static void t_messages(void)
 {
 	int map = array_map(8), fd;
@@ -209,7 +232,7 @@ static void t_unprivileged(void)
 int main(void)
 {
 	static const struct test_case cases[] = {
-		TEST(t_pruning_keeps_links), TEST(t_callee_stack_pointer), TEST(t_stack_reach), TEST(t_loop_of_lookups),
+		TEST(t_pruning_keeps_links), TEST(t_callee_stack_pointer), TEST(t_stack_reach), TEST(t_loop_of_lookups), TEST(t_zero_size_args),
 		TEST(t_messages),
 		TEST(t_log_levels), TEST(t_unprivileged),
 	};
