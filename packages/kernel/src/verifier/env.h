@@ -35,6 +35,7 @@ struct bh_pending {
 struct bh_explored {
 	struct bh_explored *next;
 	uint32_t wl_depth;	/* worklist length when it was saved (see verifier.c) */
+	uint32_t hit, miss;	/* prunes it made, comparisons it failed (eviction, see verifier.c) */
 	bool done;
 	struct bh_state st;
 };
@@ -61,6 +62,7 @@ struct bh_venv {
 
 	uint64_t processed;
 	uint32_t states, peak_states;
+	uint32_t live_states;		/* saved and not dropped: what BH_EXPLORED_MAX bounds */
 	uint32_t stack_reach;		/* see struct bh_verify_stats */
 
 	/* The log buffer the caller gave (level 1 or 2) and how far it is written. */

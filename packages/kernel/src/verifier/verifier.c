@@ -90,7 +90,7 @@ static int save_state(struct bh_venv *env, uint32_t i, uint32_t count)
 {
 	struct bh_explored *e;
 
-	if (count >= BH_EXPLORED_PER_INSN || env->states >= BH_EXPLORED_MAX)
+	if (count >= BH_EXPLORED_PER_INSN || env->live_states >= BH_EXPLORED_MAX)
 		return 0;	/* not saving only costs pruning */
 	if (env->pending_len == env->pending_cap) {
 		uint32_t cap = env->pending_cap ? env->pending_cap * 2 : 64;
@@ -112,11 +112,16 @@ static int save_state(struct bh_venv *env, uint32_t i, uint32_t count)
 		return bh_verr(env, -ENOMEM, "out of memory for explored states");
 	}
 	e->wl_depth = env->wl_len;
+	e->hit = 0;
+	e->miss = 0;
 	e->done = false;
 	e->next = env->explored[i];
 	env->explored[i] = e;
 	env->pending_saved[env->pending_len++] = e;
 	env->states++;
+	env->live_states++;
+	if (env->live_states > env->peak_states)
+		env->peak_states = env->live_states;
 	return 0;
 }
 
@@ -134,13 +139,32 @@ static int visit_prune_point(struct bh_venv *env, uint32_t i)
 {
 	bool loop_head = env->cfg.flags[i] & BH_CFG_LOOP_HEAD;
 	uint32_t count = 0, undone = 0;
+	struct bh_explored **link = &env->explored[i], *e;
 
-	for (struct bh_explored *e = env->explored[i]; e; e = e->next, count++) {
+	while ((e = *link)) {
 		if (e->done) {
-			if (bh_state_within(&e->st, &env->cur, env->priv))
+			if (bh_state_within(&e->st, &env->cur, env->priv)) {
+				e->hit++;
 				return 1;
+			}
+			/*
+			 * A done state that keeps missing (a loop's exit states, one
+			 * per iteration, none alike) only costs comparisons: drop it,
+			 * as Linux does. Not saving or dropping never costs soundness.
+			 */
+			if (++e->miss > e->hit * 4 + 16) {
+				*link = e->next;
+				e->next = NULL;
+				explored_free(e);
+				env->live_states--;
+				continue;
+			}
+			link = &e->next;
+			count++;
 			continue;
 		}
+		link = &e->next;
+		count++;
 		if (bh_callback_entry_covered(env, i, &e->st))
 			return 1;
 		if (loop_head && undone++ < BH_LOOP_REPEAT_WINDOW && bh_state_equal(&e->st, &env->cur))
@@ -383,7 +407,7 @@ int bh_verify(struct bh_prog *prog, const struct bh_verify_opts *opts, struct bh
 	if (stats) {
 		stats->processed = env->processed;
 		stats->total_states = env->states;
-		stats->peak_states = env->states;
+		stats->peak_states = env->peak_states;
 		stats->stack_reach = env->stack_reach;
 	}
 out:
