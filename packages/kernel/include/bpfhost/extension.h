@@ -510,8 +510,9 @@ struct bpfhost_context_field {
  * refuses a bad table with -EINVAL), and atomic operations on the context
  * are refused, as Linux refuses them for every type.
  * Without (field_count 0, or a module built before the table existed,
- * whose header.size stops at meta): any load or store inside size, except
- * stores that touch a packet pointer; atomics as stores.
+ * whose header.size stops at meta): read-only bytes of its size, any load
+ * inside it and no store or atomic (the verifier refuses them at load; a type
+ * whose programs write their context declares a field table).
  */
 struct bpfhost_context_descriptor {
 	struct bpfhost_extension_header header;

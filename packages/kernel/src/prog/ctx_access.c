@@ -94,22 +94,17 @@ static void field_rules(const struct bh_ctx_field *f, uint8_t *rules)
 		}
 }
 
-/* No field table: anything inside the context, but no store touches a packet pointer. */
+/*
+ * No field table (a module built before the table existed, or one that
+ * declares none): the context is read-only bytes of its declared size, as
+ * the verifier's contract says of version-1 contexts; a program that must
+ * write its context needs a field table saying which fields it may write.
+ */
 static void default_rules(const struct bpfhost_context_descriptor *d, uint8_t *rules)
 {
-	int32_t ptr[3];
-
-	ptr_offsets(d, ptr);
 	for (uint32_t off = 0; off < d->size; off++)
-		for (uint32_t size = 1; size <= 8 && size <= d->size - off; size <<= 1) {
-			bool ptr_hit = false;
-
-			for (int p = 0; p < 3; p++)
-				ptr_hit |= ptr[p] >= 0 && (uint32_t)ptr[p] < off + size && off < (uint32_t)ptr[p] + 8;
+		for (uint32_t size = 1; size <= 8 && size <= d->size - off; size <<= 1)
 			rules[off] |= BH_CTX_READ(size);
-			if (!ptr_hit)
-				rules[off] |= BH_CTX_WRITE(size);
-		}
 }
 
 int bh_ctx_rules_build(const char *who, const struct bpfhost_context_descriptor *d,
