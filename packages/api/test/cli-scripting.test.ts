@@ -268,7 +268,7 @@ describe('bpfhost feature', { skip: noSample }, () => {
 
     const ext = JSON.parse(cli('--json', 'feature', 'probe', '--ext', sampleExtension).stdout);
     assert.deepEqual(ext.program_types.filter((t: { type: number }) => t.type >= 4096), [{ type: 4097, name: 'ext(4097)' }]);
-    assert.deepEqual(ext.map_types.filter((t: { type: number }) => t.type >= 4096).map((t: { type: number }) => t.type), [4097, 4098, 4099]);
+    assert.deepEqual(ext.map_types.filter((t: { type: number }) => t.type >= 4096).map((t: { type: number }) => t.type), [4097, 4098, 4099, 4100]);
     assert.equal(ext.extensions[0].path, sampleExtension);
 
     const plain = cli('feature');

@@ -17,8 +17,10 @@ function cli(...args: string[]): { status: number | null; stdout: string; stderr
 
 describe('bpfhost CLI: refused loads', { skip: noClang }, () => {
   // The object's first program (null_deref) reads a map value without a NULL check.
-  const refusal =
-    "Error: object 'verifier_refused', program 'null_deref': load: insn 7: R0 may be NULL (map 'counts' lookup at insn 6) when read with size 8; check it against 0 first";
+  // The core ends the reason with the C line when the object has line info (.BTF.ext).
+  const reason = "R0 may be NULL (map 'counts' lookup at insn 6) when read with size 8; check it against 0 first";
+  const line = ' (at verifier_refused.bpf.c:24: return (int)*v;)';
+  const refusal = `Error: object 'verifier_refused', program 'null_deref': load: insn 7: ${reason}${line}`;
 
   it('prints the program, the instruction and the reason, and points to --verbose', () => {
     const r = cli('prog', 'list', '--obj', bpfFixture('verifier_refused'));
@@ -50,7 +52,7 @@ describe('bpfhost CLI: refused loads', { skip: noClang }, () => {
     assert.equal(doc.code, 'EACCES');
     assert.equal(doc.program, 'null_deref');
     assert.equal(doc.insn, 7);
-    assert.equal(doc.reason, "R0 may be NULL (map 'counts' lookup at insn 6) when read with size 8; check it against 0 first");
+    assert.equal(doc.reason, reason, "the reason, without the source suffix");
     assert.ok(Array.isArray(doc.log) && (doc.log as string[]).includes('6: (85) call bpf_map_lookup_elem#1'));
   });
 

@@ -46,7 +46,9 @@ describe('the API reference index example', { skip: noSample }, () => {
     program.emit();
     symlinkSync(sampleExtension, join(dir, 'sample_ext.so'));
     symlinkSync(sampleObject, join(dir, 'sample_maps.bpf.o'));
-    const r = spawnSync(process.execPath, [join(dir, 'example.mjs')], { cwd: dir, encoding: 'utf8' });
+    // Plain output whatever the runner's environment (Nx sets FORCE_COLOR for its children).
+    const env = { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' };
+    const r = spawnSync(process.execPath, [join(dir, 'example.mjs')], { cwd: dir, encoding: 'utf8', env });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, '');
     assert.equal(r.stdout, `${expected}\n`);
