@@ -19,7 +19,7 @@ const bin = path.join(repoRoot, 'node_modules/.bin');
 const kit = path.join(repoRoot, 'packages/sample-ext/build/kernel/check/bpfhost-check');
 const tmp = mkdtempSync(path.join(tmpdir(), 'bpfhost-first-map-'));
 const project = path.join(tmp, 'max_map');
-const module = path.join(project, 'build', 'max_map.so');
+const moduleSo = path.join(project, 'build', 'max_map.so');
 
 function attr(meta: string, key: string): string | undefined {
   return new RegExp(`(?:^|\\s)${key}=(\\S+)`).exec(meta)?.[1];
@@ -50,13 +50,13 @@ describe(`${page}: the page's steps work`, () => {
       else lines.splice(span.start, 0, ...e.body, '');
       writeFileSync(file, lines.join('\n'));
     }
-    mkdirSync(path.dirname(module), { recursive: true });
+    mkdirSync(path.dirname(moduleSo), { recursive: true });
     execFileSync('cc', [
       '-shared', '-fPIC', '-fvisibility=hidden', '-std=gnu11', '-Wall', '-Wextra', '-Werror',
       '-Wno-missing-field-initializers', `-I${path.join(repoRoot, 'packages/kernel/include')}`,
-      `-I${path.join(project, 'src')}`, path.join(project, 'src/max_map.c'), '-o', module,
+      `-I${path.join(project, 'src')}`, path.join(project, 'src/max_map.c'), '-o', moduleSo,
     ], { cwd: project, stdio: 'pipe' });
-    assert.ok(existsSync(module));
+    assert.ok(existsSync(moduleSo));
   });
 
   it('the script prints what the page says', () => {
@@ -66,7 +66,7 @@ describe(`${page}: the page's steps work`, () => {
     // Next to the compiled tests, so that '@bpfhost/api' resolves from the workspace.
     const file = path.join(siteDir, 'build-test', 'first-custom-map-try.mjs');
     writeFileSync(file, `${script.body.join('\n')}\n`);
-    const r = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 60_000, env: plainEnv({ MAX_MAP_SO: module }) });
+    const r = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 60_000, env: plainEnv({ MAX_MAP_SO: moduleSo }) });
     assert.equal(r.status, 0, `the script failed:\n${r.stdout}\n${r.stderr}`);
     assert.deepEqual(r.stdout.trimEnd().split('\n'), output.body);
   });

@@ -63,6 +63,7 @@ struct bh_venv {
 	uint64_t processed;
 	uint32_t states, peak_states;
 	uint32_t live_states;		/* saved and not dropped: what BH_EXPLORED_MAX bounds */
+	uint32_t max_per_insn;		/* the most states saved at one instruction (the log's statistics) */
 	uint32_t stack_reach;		/* see struct bh_verify_stats */
 
 	/* The log buffer the caller gave (level 1 or 2) and how far it is written. */

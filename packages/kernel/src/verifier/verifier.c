@@ -120,6 +120,8 @@ static int save_state(struct bh_venv *env, uint32_t i, uint32_t count)
 	env->pending_saved[env->pending_len++] = e;
 	env->states++;
 	env->live_states++;
+	if (count + 1 > env->max_per_insn)
+		env->max_per_insn = count + 1;
 	if (env->live_states > env->peak_states)
 		env->peak_states = env->live_states;
 	return 0;
@@ -400,7 +402,7 @@ int bh_verify(struct bh_prog *prog, const struct bh_verify_opts *opts, struct bh
 	}
 	if (env->log_level || (opts->log_level & 4))
 		bh_vlog(env, "processed %llu insns (limit %u) max_states_per_insn %u total_states %u\n",
-			(unsigned long long)env->processed, BH_VERIFY_INSN_LIMIT, BH_EXPLORED_PER_INSN,
+			(unsigned long long)env->processed, BH_VERIFY_INSN_LIMIT, env->max_per_insn,
 			env->states);
 	if (err && env->log_level)
 		bh_vlog(env, "%s\n", bpfhost_last_error());
