@@ -102,6 +102,17 @@ export interface NativeRingBufferConsumer {
   close(): void;
 }
 
+export interface NativePerfBatch {
+  samples: Array<{ cpu: number; data: Buffer }>;
+  lost: Array<{ cpu: number; count: bigint }>;
+}
+
+export interface NativePerfBufferConsumer {
+  consume(): NativePerfBatch;
+  poll(timeoutMs: number): Promise<NativePerfBatch>;
+  close(): void;
+}
+
 export interface NativeProgInfo {
   type: number;
   id: number;
@@ -188,6 +199,7 @@ export interface NativeBinding {
   extensionUnload(handle: number, force?: boolean): void;
   NativeObject: NativeObjectClass;
   RingBufferConsumer: new (mapFd: number) => NativeRingBufferConsumer;
+  PerfBufferConsumer: new (mapFd: number, pageCnt: number) => NativePerfBufferConsumer;
   asm(source: string): Buffer;
   disasm(insns: Buffer): string;
 }

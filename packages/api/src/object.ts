@@ -11,6 +11,7 @@ import { BpfMap, rawCodec, type UntypedMap } from './map.js';
 import { nativeBinding, type NativeObject, type NativeObjectMap, type NativeObjectProgram } from './native.js';
 import { Program, logLevel, verifierLogLines, type LogLevel } from './program.js';
 import { Resource } from './resource.js';
+import { PerfBuffer, type PerfBufferOptions } from './perfbuf.js';
 import { RingBuffer, type RingBufferOptions } from './ringbuf.js';
 import { MapType, isPerCpuMapType, mapTypeName, programTypeName } from './uapi.js';
 import { optional } from './validate.js';
@@ -147,6 +148,7 @@ export class BpfObject extends Resource {
   #variableSpecs: Map<string, VariableSpec> | undefined;
   #variablesView: Record<string, BtfValue> | undefined;
   readonly #ringBuffers = new Set<RingBuffer<unknown>>();
+  readonly #perfBuffers = new Set<PerfBuffer<unknown>>();
   /** Programs given a log level of their own (configureProgram). */
   readonly #logLevels = new Set<string>();
 
@@ -194,6 +196,8 @@ export class BpfObject extends Resource {
   protected release(): void {
     for (const rb of this.#ringBuffers) rb.close();
     this.#ringBuffers.clear();
+    for (const pb of this.#perfBuffers) pb.close();
+    this.#perfBuffers.clear();
     this.#native.close();
   }
 
@@ -638,5 +642,19 @@ export class BpfObject extends Resource {
     const rb = new RingBuffer<T | Buffer>(map, codec, opts);
     this.#ringBuffers.add(rb as RingBuffer<unknown>);
     return rb;
+  }
+
+  /**
+   * A {@link PerfBuffer} on perf event array map `name` (what
+   * `bpf_perf_event_output` writes), closed with the object. Samples are
+   * Buffers, or decoded with `codec`.
+   */
+  perfBuffer(name: string, codec?: undefined, opts?: PerfBufferOptions): PerfBuffer<Buffer>;
+  perfBuffer<T>(name: string, codec: Codec<T>, opts?: PerfBufferOptions): PerfBuffer<T>;
+  perfBuffer<T>(name: string, codec?: Codec<T>, opts?: PerfBufferOptions): PerfBuffer<T | Buffer> {
+    const map = this.map(name);
+    const pb = new PerfBuffer<T | Buffer>(map, codec, opts);
+    this.#perfBuffers.add(pb as PerfBuffer<unknown>);
+    return pb;
   }
 }

@@ -521,6 +521,9 @@ static int create_one(struct bpfhost_object *obj, const struct bpfhost_map *map,
 
 	if (d->type == BPF_MAP_TYPE_RINGBUF)
 		max = ringbuf_size(max);
+	/* libbpf: a perf event array without max_entries gets a slot per possible CPU. */
+	if (d->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !max)
+		max = (uint32_t)bpfhost_num_possible_cpus();
 	fd = bpfhost_map_create(d->type, map->name, d->key_size, d->value_size, max, &opts);
 	if (fd >= 0)
 		return fd;
