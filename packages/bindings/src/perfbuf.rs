@@ -75,7 +75,11 @@ unsafe extern "C" fn lost(ctx: *mut c_void, cpu: c_int, cnt: u64) {
 
 impl Shared {
   /// Runs @f (a consume or a poll of the C consumer) under the lock and takes what it collected.
-  fn run(&self, f: impl FnOnce(*mut sys::PerfBuffer) -> c_int, wait: bool) -> std::result::Result<Sink, CError> {
+  fn run(
+    &self,
+    f: impl FnOnce(*mut sys::PerfBuffer) -> c_int,
+    wait: bool,
+  ) -> std::result::Result<Sink, CError> {
     let _guard = if wait {
       self.lock.lock().unwrap_or_else(|p| p.into_inner())
     } else {
@@ -83,7 +87,10 @@ impl Shared {
         Ok(g) => g,
         Err(TryLockError::Poisoned(p)) => p.into_inner(),
         Err(TryLockError::WouldBlock) => {
-          return Err(CError::new(EBUSY, "a poll of the perf buffer is in progress"))
+          return Err(CError::new(
+            EBUSY,
+            "a poll of the perf buffer is in progress",
+          ))
         }
       }
     };
@@ -112,7 +119,10 @@ impl Shared {
         }
       };
       // SAFETY: pb is live while self is; run() holds the lock.
-      let got = self.run(|pb| unsafe { sys::bpfhost_perf_buffer__poll(pb, slice as c_int) }, true)?;
+      let got = self.run(
+        |pb| unsafe { sys::bpfhost_perf_buffer__poll(pb, slice as c_int) },
+        true,
+      )?;
       if !got.samples.is_empty() || !got.lost.is_empty() {
         return Ok(got);
       }
@@ -149,12 +159,18 @@ fn to_batch(sink: Sink) -> PerfBatch {
     samples: sink
       .samples
       .into_iter()
-      .map(|(cpu, data)| PerfSample { cpu, data: Buffer::from(data) })
+      .map(|(cpu, data)| PerfSample {
+        cpu,
+        data: Buffer::from(data),
+      })
       .collect(),
     lost: sink
       .lost
       .into_iter()
-      .map(|(cpu, cnt)| PerfLost { cpu, count: BigInt::from(cnt) })
+      .map(|(cpu, cnt)| PerfLost {
+        cpu,
+        count: BigInt::from(cnt),
+      })
       .collect(),
   }
 }
@@ -168,7 +184,11 @@ pub struct PerfBufferConsumer {
 impl PerfBufferConsumer {
   fn shared(&self, env: &Env, op: &str) -> Result<Arc<Shared>> {
     self.shared.clone().ok_or_else(|| {
-      CError::new(EBADF, format!("PerfBufferConsumer.{op}: the consumer is closed")).into_napi(env)
+      CError::new(
+        EBADF,
+        format!("PerfBufferConsumer.{op}: the consumer is closed"),
+      )
+      .into_napi(env)
     })
   }
 }
@@ -183,8 +203,11 @@ impl PerfBufferConsumer {
     let page_cnt = u32_arg(&env, "PerfBufferConsumer", "pageCnt", page_cnt)?;
     if page_cnt == 0 || !page_cnt.is_power_of_two() {
       return Err(
-        CError::new(EINVAL, format!("PerfBufferConsumer: pageCnt must be a power of two, got {page_cnt}"))
-          .into_napi(&env),
+        CError::new(
+          EINVAL,
+          format!("PerfBufferConsumer: pageCnt must be a power of two, got {page_cnt}"),
+        )
+        .into_napi(&env),
       );
     }
     let sink = Box::into_raw(Box::<Sink>::default());
@@ -200,7 +223,9 @@ impl PerfBufferConsumer {
       )
     };
     if pb.is_null() {
-      let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(EBADF);
+      let errno = std::io::Error::last_os_error()
+        .raw_os_error()
+        .unwrap_or(EBADF);
       let err = CError::last(-errno);
       // SAFETY: sink was never handed out.
       drop(unsafe { Box::from_raw(sink) });
