@@ -92,8 +92,13 @@ export interface NativeObject {
 }
 
 export interface NativeObjectClass {
-  openFile(path: string): NativeObject;
-  openMem(buf: Buffer, name?: string): NativeObject;
+  openFile(path: string, opts?: NativeOpenOptions): NativeObject;
+  openMem(buf: Buffer, name?: string, opts?: NativeOpenOptions): NativeObject;
+}
+
+export interface NativeOpenOptions {
+  kconfig?: string;
+  btfCustomPath?: string;
 }
 
 export interface NativeRingBufferConsumer {

@@ -120,6 +120,42 @@ export interface LoadOptions {
 export interface OpenOptions {
   /** Name of an object opened from memory (default `'memory'`); it prefixes messages. */
   name?: string;
+  /**
+   * Values of the object's `__kconfig` externs, as libbpf's `kconfig` open
+   * option: its text (`"CONFIG_HZ=250\nCONFIG_X=y"`), or an object whose
+   * values are written as `y`/`n` (booleans), decimal numbers (numbers and
+   * bigints) or quoted strings (strings; give the text form for a tristate
+   * `m`). `LINUX_KERNEL_VERSION` may be set too. An extern not given is
+   * refused at open unless it is `__weak` (then 0).
+   */
+  kconfig?: string | Record<string, boolean | number | bigint | string>;
+  /**
+   * The BTF that CO-RE relocations are resolved against (libbpf's
+   * `btf_custom_path`): a raw BTF file or an ELF with a `.BTF` section, e.g.
+   * a kernel's `/sys/kernel/btf/vmlinux`. Default: bpfhost's own BTF of the
+   * context and UAPI types its program types provide.
+   */
+  btfCustomPath?: string;
+}
+
+/** The kconfig text of {@link OpenOptions.kconfig}. */
+function kconfigText(k: OpenOptions['kconfig'], ctx: ErrorContext): string | undefined {
+  if (k === undefined || typeof k === 'string') return k;
+  return Object.entries(k)
+    .map(([name, v]) => {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+        throw new BpfError('EINVAL', Errno.EINVAL, `kconfig: '${name}' is not a C identifier`, ctx);
+      }
+      if (typeof v === 'boolean') return `${name}=${v ? 'y' : 'n'}`;
+      if (typeof v === 'bigint') return `${name}=${v}`;
+      if (typeof v === 'number') {
+        if (!Number.isSafeInteger(v)) throw new BpfError('EINVAL', Errno.EINVAL, `kconfig: ${name} must be an integer, got ${v}`, ctx);
+        return `${name}=${v}`;
+      }
+      if (typeof v === 'string') return `${name}="${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+      throw new BpfError('EINVAL', Errno.EINVAL, `kconfig: ${name} must be a boolean, number, bigint or string`, ctx);
+    })
+    .join('\n');
 }
 
 /** Map types whose keys are u32 indexes (used when BTF says nothing about the key). */
@@ -170,10 +206,15 @@ export class BpfObject extends Resource {
     let native: NativeObject;
     try {
       const b = nativeBinding();
+      const kconfig = kconfigText(opts.kconfig, { object: label, op: 'open' });
+      const nopts = {
+        ...(kconfig !== undefined && { kconfig }),
+        ...(opts.btfCustomPath !== undefined && { btfCustomPath: opts.btfCustomPath }),
+      };
       native =
         typeof source === 'string'
-          ? b.NativeObject.openFile(source)
-          : b.NativeObject.openMem(Buffer.from(source.buffer, source.byteOffset, source.byteLength), opts.name ?? 'memory');
+          ? b.NativeObject.openFile(source, nopts)
+          : b.NativeObject.openMem(Buffer.from(source.buffer, source.byteOffset, source.byteLength), opts.name ?? 'memory', nopts);
     } catch (e) {
       throw fromNative(e, { object: label, op: 'open' });
     }

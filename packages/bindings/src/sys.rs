@@ -75,6 +75,8 @@ pub struct ObjectOpenOpts {
   pub sz: usize,
   pub object_name: *const c_char,
   pub pin_root_path: *const c_char,
+  pub kconfig: *const c_char,
+  pub btf_custom_path: *const c_char,
 }
 
 #[repr(C)]
@@ -514,7 +516,7 @@ const _: () = assert!(std::mem::size_of::<TestRunOpts>() == 88);
 const _: () = assert!(std::mem::offset_of!(TestRunOpts, insn_budget) == 80);
 const _: () = assert!(std::mem::size_of::<LinkCreateOpts>() == 16);
 const _: () = assert!(std::mem::offset_of!(LinkCreateOpts, insn_budget) == 12);
-const _: () = assert!(std::mem::size_of::<ObjectOpenOpts>() == 24);
+const _: () = assert!(std::mem::size_of::<ObjectOpenOpts>() == 40);
 const _: () = assert!(std::mem::size_of::<BpfMapInfo>() == 104);
 const _: () = assert!(std::mem::size_of::<BpfProgInfo>() == 232);
 const _: () = assert!(std::mem::offset_of!(BpfProgInfo, run_cnt) == 200);
