@@ -29,6 +29,7 @@ describe('PerfBuffer', { skip: noClang }, () => {
     assert.ok(got.every((s) => Number.isInteger(s.cpu) && s.cpu >= 0 && s.cpu < cpus), 'a slot per CPU');
     assert.deepEqual(pb.consume(), []);
     assert.equal(pb.lost, 0n);
+    assert.equal(obj.map('events').maxEntries, numPossibleCpus(), 'no max_entries: a slot per possible CPU, as libbpf');
   });
 
   it('async iteration yields samples as programs write them', async () => {

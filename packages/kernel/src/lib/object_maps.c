@@ -521,9 +521,6 @@ static int create_one(struct bpfhost_object *obj, const struct bpfhost_map *map,
 
 	if (d->type == BPF_MAP_TYPE_RINGBUF)
 		max = ringbuf_size(max);
-	/* libbpf: a perf event array without max_entries gets a slot per possible CPU. */
-	if (d->type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !max)
-		max = (uint32_t)bpfhost_num_possible_cpus();
 	fd = bpfhost_map_create(d->type, map->name, d->key_size, d->value_size, max, &opts);
 	if (fd >= 0)
 		return fd;
@@ -579,6 +576,9 @@ int obj_create_maps(struct bpfhost_object *obj)
 		struct bpfhost_map *map = &obj->maps[i];
 		int inner_fd = -1, fd, err;
 
+		/* libbpf: a perf event array without max_entries gets a slot per possible CPU. */
+		if (map->def.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !map->def.max_entries)
+			map->def.max_entries = (uint32_t)bpfhost_num_possible_cpus();
 		if (map->pin_path) {
 			err = reuse_pinned(obj, map);
 			if (err)
