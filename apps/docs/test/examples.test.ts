@@ -129,6 +129,13 @@ describe('the examples print what the guide says', () => {
     assert.ok(!out.some((l) => /^\s*not ok/.test(l)));
   });
 
+  it('xdp-tc-node-test: the XDP and TC tests pass under node:test, every one of them', () => {
+    const out = run('xdp-tc-node-test');
+    assert.equal(out.filter((l) => /^\s*ok \d+ - /.test(l)).length, 10, 'eight tests and their two suites');
+    assert.ok(out.includes('# pass 8') && out.includes('# fail 0') && out.includes('# skipped 0'));
+    assert.ok(!out.some((l) => /^\s*not ok/.test(l)));
+  });
+
   it('errors: each class with its code and context', () => {
     const out = run('errors');
     assert.ok(out.some((l) => l.startsWith("ENOENT: object 'packets': map: no map 'flows'")));

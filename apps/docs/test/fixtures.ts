@@ -1,6 +1,6 @@
 // Shared by the tests that run the guide's examples and CLI commands: a working directory holding
-// the guide's objects, as the examples expect them (packets.bpf.o, compiled here with clang-19 from
-// examples/bpf/packets.bpf.c; sample_ext.so and sample_maps.bpf.o from packages/sample-ext/build).
+// the guide's objects, as the examples expect them (packets.bpf.o and net.bpf.o, compiled here with
+// clang-19 from examples/bpf/*.bpf.c; sample_ext.so and sample_maps.bpf.o from packages/sample-ext/build).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,12 +23,14 @@ export function workDir(): string {
   }
   const d = mkdtempSync(path.join(tmpdir(), 'bpfhost-docs-'));
   process.on('exit', () => rmSync(d, { recursive: true, force: true }));
-  execFileSync('clang-19', [
-    '-target', 'bpf', '-O2', '-g', '-mcpu=v3', '-Wall', '-Werror',
-    '-I/usr/include/x86_64-linux-gnu',
-    '-c', path.join(siteDir, 'examples/bpf/packets.bpf.c'),
-    '-o', path.join(d, 'packets.bpf.o'),
-  ]);
+  for (const name of ['packets', 'net']) {
+    execFileSync('clang-19', [
+      '-target', 'bpf', '-O2', '-g', '-mcpu=v3', '-Wall', '-Werror',
+      '-I/usr/include/x86_64-linux-gnu',
+      '-c', path.join(siteDir, `examples/bpf/${name}.bpf.c`),
+      '-o', path.join(d, `${name}.bpf.o`),
+    ]);
+  }
   symlinkSync(path.join(sampleBuild, 'sample_ext.so'), path.join(d, 'sample_ext.so'));
   symlinkSync(path.join(sampleBuild, 'bpf/sample_maps.bpf.o'), path.join(d, 'sample_maps.bpf.o'));
   dir = d;

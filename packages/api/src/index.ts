@@ -107,6 +107,7 @@ export {
   type TestRunOptions,
   type TestRunResult,
 } from './program.js';
+export { PerfBuffer, type PerfBufferOptions, type PerfSample } from './perfbuf.js';
 export { RingBuffer, type RingBufferOptions } from './ringbuf.js';
 export { generateSkeleton, type SkeletonOptions } from './skeleton.js';
 export {

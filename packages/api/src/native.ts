@@ -92,13 +92,29 @@ export interface NativeObject {
 }
 
 export interface NativeObjectClass {
-  openFile(path: string): NativeObject;
-  openMem(buf: Buffer, name?: string): NativeObject;
+  openFile(path: string, opts?: NativeOpenOptions): NativeObject;
+  openMem(buf: Buffer, name?: string, opts?: NativeOpenOptions): NativeObject;
+}
+
+export interface NativeOpenOptions {
+  kconfig?: string;
+  btfCustomPath?: string;
 }
 
 export interface NativeRingBufferConsumer {
   consume(max?: number): Buffer[];
   poll(timeoutMs: number): Promise<Buffer[]>;
+  close(): void;
+}
+
+export interface NativePerfBatch {
+  samples: Array<{ cpu: number; data: Buffer }>;
+  lost: Array<{ cpu: number; count: bigint }>;
+}
+
+export interface NativePerfBufferConsumer {
+  consume(): NativePerfBatch;
+  poll(timeoutMs: number): Promise<NativePerfBatch>;
   close(): void;
 }
 
@@ -188,6 +204,7 @@ export interface NativeBinding {
   extensionUnload(handle: number, force?: boolean): void;
   NativeObject: NativeObjectClass;
   RingBufferConsumer: new (mapFd: number) => NativeRingBufferConsumer;
+  PerfBufferConsumer: new (mapFd: number, pageCnt: number) => NativePerfBufferConsumer;
   asm(source: string): Buffer;
   disasm(insns: Buffer): string;
 }

@@ -11,6 +11,7 @@ import { BpfMap, rawCodec, type UntypedMap } from './map.js';
 import { nativeBinding, type NativeObject, type NativeObjectMap, type NativeObjectProgram } from './native.js';
 import { Program, logLevel, verifierLogLines, type LogLevel } from './program.js';
 import { Resource } from './resource.js';
+import { PerfBuffer, type PerfBufferOptions } from './perfbuf.js';
 import { RingBuffer, type RingBufferOptions } from './ringbuf.js';
 import { MapType, isPerCpuMapType, mapTypeName, programTypeName } from './uapi.js';
 import { optional } from './validate.js';
@@ -119,6 +120,42 @@ export interface LoadOptions {
 export interface OpenOptions {
   /** Name of an object opened from memory (default `'memory'`); it prefixes messages. */
   name?: string;
+  /**
+   * Values of the object's `__kconfig` externs, as libbpf's `kconfig` open
+   * option: its text (`"CONFIG_HZ=250\nCONFIG_X=y"`), or an object whose
+   * values are written as `y`/`n` (booleans), decimal numbers (numbers and
+   * bigints) or quoted strings (strings; give the text form for a tristate
+   * `m`). `LINUX_KERNEL_VERSION` may be set too. An extern not given is
+   * refused at open unless it is `__weak` (then 0).
+   */
+  kconfig?: string | Record<string, boolean | number | bigint | string>;
+  /**
+   * The BTF that CO-RE relocations are resolved against (libbpf's
+   * `btf_custom_path`): a raw BTF file or an ELF with a `.BTF` section, e.g.
+   * a kernel's `/sys/kernel/btf/vmlinux`. Default: bpfhost's own BTF of the
+   * context and UAPI types its program types provide.
+   */
+  btfCustomPath?: string;
+}
+
+/** The kconfig text of {@link OpenOptions.kconfig}. */
+function kconfigText(k: OpenOptions['kconfig'], ctx: ErrorContext): string | undefined {
+  if (k === undefined || typeof k === 'string') return k;
+  return Object.entries(k)
+    .map(([name, v]) => {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+        throw new BpfError('EINVAL', Errno.EINVAL, `kconfig: '${name}' is not a C identifier`, ctx);
+      }
+      if (typeof v === 'boolean') return `${name}=${v ? 'y' : 'n'}`;
+      if (typeof v === 'bigint') return `${name}=${v}`;
+      if (typeof v === 'number') {
+        if (!Number.isSafeInteger(v)) throw new BpfError('EINVAL', Errno.EINVAL, `kconfig: ${name} must be an integer, got ${v}`, ctx);
+        return `${name}=${v}`;
+      }
+      if (typeof v === 'string') return `${name}="${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+      throw new BpfError('EINVAL', Errno.EINVAL, `kconfig: ${name} must be a boolean, number, bigint or string`, ctx);
+    })
+    .join('\n');
 }
 
 /** Map types whose keys are u32 indexes (used when BTF says nothing about the key). */
@@ -147,6 +184,7 @@ export class BpfObject extends Resource {
   #variableSpecs: Map<string, VariableSpec> | undefined;
   #variablesView: Record<string, BtfValue> | undefined;
   readonly #ringBuffers = new Set<RingBuffer<unknown>>();
+  readonly #perfBuffers = new Set<PerfBuffer<unknown>>();
   /** Programs given a log level of their own (configureProgram). */
   readonly #logLevels = new Set<string>();
 
@@ -168,10 +206,15 @@ export class BpfObject extends Resource {
     let native: NativeObject;
     try {
       const b = nativeBinding();
+      const kconfig = kconfigText(opts.kconfig, { object: label, op: 'open' });
+      const nopts = {
+        ...(kconfig !== undefined && { kconfig }),
+        ...(opts.btfCustomPath !== undefined && { btfCustomPath: opts.btfCustomPath }),
+      };
       native =
         typeof source === 'string'
-          ? b.NativeObject.openFile(source)
-          : b.NativeObject.openMem(Buffer.from(source.buffer, source.byteOffset, source.byteLength), opts.name ?? 'memory');
+          ? b.NativeObject.openFile(source, nopts)
+          : b.NativeObject.openMem(Buffer.from(source.buffer, source.byteOffset, source.byteLength), opts.name ?? 'memory', nopts);
     } catch (e) {
       throw fromNative(e, { object: label, op: 'open' });
     }
@@ -194,6 +237,8 @@ export class BpfObject extends Resource {
   protected release(): void {
     for (const rb of this.#ringBuffers) rb.close();
     this.#ringBuffers.clear();
+    for (const pb of this.#perfBuffers) pb.close();
+    this.#perfBuffers.clear();
     this.#native.close();
   }
 
@@ -638,5 +683,19 @@ export class BpfObject extends Resource {
     const rb = new RingBuffer<T | Buffer>(map, codec, opts);
     this.#ringBuffers.add(rb as RingBuffer<unknown>);
     return rb;
+  }
+
+  /**
+   * A {@link PerfBuffer} on perf event array map `name` (what
+   * `bpf_perf_event_output` writes), closed with the object. Samples are
+   * Buffers, or decoded with `codec`.
+   */
+  perfBuffer(name: string, codec?: undefined, opts?: PerfBufferOptions): PerfBuffer<Buffer>;
+  perfBuffer<T>(name: string, codec: Codec<T>, opts?: PerfBufferOptions): PerfBuffer<T>;
+  perfBuffer<T>(name: string, codec?: Codec<T>, opts?: PerfBufferOptions): PerfBuffer<T | Buffer> {
+    const map = this.map(name);
+    const pb = new PerfBuffer<T | Buffer>(map, codec, opts);
+    this.#perfBuffers.add(pb as PerfBuffer<unknown>);
+    return pb;
   }
 }

@@ -12,6 +12,7 @@ mod fast;
 mod handle;
 mod map;
 mod object;
+mod perfbuf;
 mod program;
 mod ringbuf;
 mod sys;

@@ -2,6 +2,7 @@
 //! from open to close; its maps, programs and BTF are read through the
 //! library's getters.
 
+use std::ffi::CString;
 use std::ptr::{self, NonNull};
 
 use napi::bindgen_prelude::*;
@@ -145,33 +146,74 @@ impl Drop for NativeObject {
   }
 }
 
+/// Open options (bpfhost_object_open_opts).
+#[napi(object)]
+pub struct NativeOpenOptions {
+  /// Extern values, libbpf's kconfig text: "CONFIG_X=y" lines.
+  pub kconfig: Option<String>,
+  /// The CO-RE target BTF (raw BTF or an ELF with .BTF) instead of bpfhost's own.
+  pub btf_custom_path: Option<String>,
+}
+
+/// The C strings of an open call's options, alive while the call runs.
+struct OpenStrings {
+  name: Option<CString>,
+  kconfig: Option<CString>,
+  btf_custom_path: Option<CString>,
+}
+
+impl OpenStrings {
+  fn new(env: &Env, name: Option<String>, opts: Option<NativeOpenOptions>) -> Result<Self> {
+    let (kconfig, btf) = opts.map_or((None, None), |o| (o.kconfig, o.btf_custom_path));
+    Ok(OpenStrings {
+      name: name.map(|n| cstring(env, &n, "name")).transpose()?,
+      kconfig: kconfig.map(|k| cstring(env, &k, "kconfig")).transpose()?,
+      btf_custom_path: btf.map(|b| cstring(env, &b, "btfCustomPath")).transpose()?,
+    })
+  }
+
+  fn opts(&self) -> sys::ObjectOpenOpts {
+    let p = |c: &Option<CString>| c.as_ref().map_or(ptr::null(), |c| c.as_ptr());
+    sys::ObjectOpenOpts {
+      sz: std::mem::size_of::<sys::ObjectOpenOpts>(),
+      object_name: p(&self.name),
+      pin_root_path: ptr::null(),
+      kconfig: p(&self.kconfig),
+      btf_custom_path: p(&self.btf_custom_path),
+    }
+  }
+}
+
 #[napi]
 impl NativeObject {
-  /// bpfhost_object__open_file(): parses the object at @path.
+  /// bpfhost_object__open_file(): parses the object at @path, with @opts.
   #[napi(factory, js_name = "openFile")]
-  pub fn open_file(env: Env, path: String) -> Result<Self> {
+  pub fn open_file(env: Env, path: String, opts: Option<NativeOpenOptions>) -> Result<Self> {
     let c = cstring(&env, &path, "path")?;
-    // SAFETY: NUL-terminated path, no opts.
-    let p = unsafe { sys::bpfhost_object__open_file(c.as_ptr(), ptr::null()) };
+    let strs = OpenStrings::new(&env, None, opts)?;
+    let o = strs.opts();
+    // SAFETY: NUL-terminated path; the strings in o live until the call returns.
+    let p = unsafe { sys::bpfhost_object__open_file(c.as_ptr(), &o) };
     Self::wrap(&env, p)
   }
 
-  /// bpfhost_object__open_mem(): parses an in-memory image (copied), named @name.
+  /// bpfhost_object__open_mem(): parses an in-memory image (copied), named @name, with @opts.
   #[napi(factory, js_name = "openMem")]
-  pub fn open_mem(env: Env, buf: BufferSlice, name: Option<String>) -> Result<Self> {
-    let cname = name.map(|n| cstring(&env, &n, "name")).transpose()?;
-    let opts = sys::ObjectOpenOpts {
-      sz: std::mem::size_of::<sys::ObjectOpenOpts>(),
-      object_name: cname.as_ref().map_or(ptr::null(), |c| c.as_ptr()),
-      pin_root_path: ptr::null(),
-    };
+  pub fn open_mem(
+    env: Env,
+    buf: BufferSlice,
+    name: Option<String>,
+    opts: Option<NativeOpenOptions>,
+  ) -> Result<Self> {
+    let strs = OpenStrings::new(&env, name, opts)?;
+    let o = strs.opts();
     let data = if buf.is_empty() {
       ptr::null()
     } else {
       buf.as_ptr().cast()
     };
     // SAFETY: buf has buf.len() bytes; the library copies them.
-    let p = unsafe { sys::bpfhost_object__open_mem(data, buf.len(), &opts) };
+    let p = unsafe { sys::bpfhost_object__open_mem(data, buf.len(), &o) };
     Self::wrap(&env, p)
   }
 

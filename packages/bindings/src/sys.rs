@@ -75,6 +75,8 @@ pub struct ObjectOpenOpts {
   pub sz: usize,
   pub object_name: *const c_char,
   pub pin_root_path: *const c_char,
+  pub kconfig: *const c_char,
+  pub btf_custom_path: *const c_char,
 }
 
 #[repr(C)]
@@ -248,6 +250,15 @@ pub struct Btf {
 pub struct RingBuffer {
   _private: [u8; 0],
 }
+
+#[repr(C)]
+pub struct PerfBuffer {
+  _private: [u8; 0],
+}
+
+pub type PerfBufferSampleFn =
+  unsafe extern "C" fn(ctx: *mut c_void, cpu: c_int, data: *mut c_void, size: u32);
+pub type PerfBufferLostFn = unsafe extern "C" fn(ctx: *mut c_void, cpu: c_int, cnt: u64);
 
 pub type RingBufferSampleFn =
   unsafe extern "C" fn(ctx: *mut c_void, data: *mut c_void, size: usize) -> c_int;
@@ -470,6 +481,17 @@ extern "C" {
   pub fn bpfhost_ring_buffer__free(rb: *mut RingBuffer);
   pub fn bpfhost_ring_buffer__consume_n(rb: *mut RingBuffer, n: usize) -> c_int;
   pub fn bpfhost_ring_buffer__map_fd(rb: *const RingBuffer) -> c_int;
+  pub fn bpfhost_perf_buffer__new(
+    map_fd: c_int,
+    page_cnt: usize,
+    sample_cb: PerfBufferSampleFn,
+    lost_cb: Option<PerfBufferLostFn>,
+    ctx: *mut c_void,
+    opts: *const c_void,
+  ) -> *mut PerfBuffer;
+  pub fn bpfhost_perf_buffer__free(pb: *mut PerfBuffer);
+  pub fn bpfhost_perf_buffer__poll(pb: *mut PerfBuffer, timeout_ms: c_int) -> c_int;
+  pub fn bpfhost_perf_buffer__consume(pb: *mut PerfBuffer) -> c_int;
 
   // asm.h
   pub fn bpfhost_asm(source: *const c_char, insns: *mut *mut c_void, insn_cnt: *mut usize)
@@ -494,7 +516,7 @@ const _: () = assert!(std::mem::size_of::<TestRunOpts>() == 88);
 const _: () = assert!(std::mem::offset_of!(TestRunOpts, insn_budget) == 80);
 const _: () = assert!(std::mem::size_of::<LinkCreateOpts>() == 16);
 const _: () = assert!(std::mem::offset_of!(LinkCreateOpts, insn_budget) == 12);
-const _: () = assert!(std::mem::size_of::<ObjectOpenOpts>() == 24);
+const _: () = assert!(std::mem::size_of::<ObjectOpenOpts>() == 40);
 const _: () = assert!(std::mem::size_of::<BpfMapInfo>() == 104);
 const _: () = assert!(std::mem::size_of::<BpfProgInfo>() == 232);
 const _: () = assert!(std::mem::offset_of!(BpfProgInfo, run_cnt) == 200);

@@ -27,6 +27,7 @@ test('every contract function and class is exported', () => {
   assert.equal(typeof b.NativeObject.openMem, 'function');
   for (const m of ['load', 'close', 'maps', 'programs', 'btfTypes']) assert.equal(typeof b.NativeObject.prototype[m], 'function', m);
   for (const m of ['consume', 'poll', 'close']) assert.equal(typeof b.RingBufferConsumer.prototype[m], 'function', m);
+  for (const m of ['consume', 'poll', 'close']) assert.equal(typeof b.PerfBufferConsumer.prototype[m], 'function', m);
 });
 
 test('index.d.ts matches its snapshot', () => {

@@ -576,6 +576,9 @@ int obj_create_maps(struct bpfhost_object *obj)
 		struct bpfhost_map *map = &obj->maps[i];
 		int inner_fd = -1, fd, err;
 
+		/* libbpf: a perf event array without max_entries gets a slot per possible CPU. */
+		if (map->def.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !map->def.max_entries)
+			map->def.max_entries = (uint32_t)bpfhost_num_possible_cpus();
 		if (map->pin_path) {
 			err = reuse_pinned(obj, map);
 			if (err)
