@@ -55,7 +55,7 @@ test('the introduction and the navbar', async ({ page }) => {
 
 test('the user guide pages', async ({ page }) => {
   const pages = docs('user-guide');
-  expect(pages.length).toBe(10);
+  expect(pages.length).toBe(11);
   for (const file of pages) await expectH1(page, route(file), pageTitle(file));
 });
 
