@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: MIT
+/*
+ * fuzz_verifier: soundness of the static verifier, with the run-time checks
+ * as the oracle. Each input gets fresh maps (ARRAY, HASH, RINGBUF,
+ * PROG_ARRAY, QUEUE and a one-entry ARRAY for global data), a program built
+ * by vprog_gen.c (idioms the verifier should accept, with occasional slips)
+ * and loaded through the verifier like any program (privileged, or with
+ * BPFHOST_F_UNPRIVILEGED). A refusal is fine. What must hold for every
+ * program the verifier accepts:
+ *
+ *  - its test run returns 0: not a single run-time check fault (-EFAULT:
+ *    a bad memory access, a bad helper argument, a ring buffer commit of
+ *    something the run does not hold) and not the instruction budget
+ *    (-ELOOP: the verifier proved nothing about termination then);
+ *  - no ASan or UBSan report while it runs;
+ *  - the records it left in the ring buffer fit the ring;
+ *  - after closing everything, the handles and live objects are back.
+ *
+ * At exit it prints how many programs the verifier accepted, by program
+ * type and privilege, and the commonest refusal reasons (the generator's
+ * accept rate: FUZZ_VERIFIER_QUIET=1 silences it). FUZZ_VERIFIER_DUMP=1
+ * prints every program and the verifier's verdict.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpfhost/asm.h"
+#include "bpfhost/bpf.h"
+#include "bpfhost/libbpf.h"
+#include "vprog_gen.h"
+
+#define TESTPROG_TYPE 4200u
+#define PKT_SIZE 64u
+
+/* Header bits (first input byte). */
+#define HDR_TESTPROG 0x01
+#define HDR_XDP 0x02		/* when not testprog */
+#define HDR_UNPRIV 0x04		/* BPFHOST_F_UNPRIVILEGED */
+#define HDR_SELF_TAIL 0x08	/* the program sits in its own prog array (slot 1) */
+#define HDR_CTX_IN 0x10		/* XDP: metadata in front of the packet */
+
+static const struct prog_kind {
+	const char *name;
+	uint32_t type, type_bit, ctx_size;
+	enum gen_pkt pkt;
+} kinds[] = {
+	{ "socket_filter", BPF_PROG_TYPE_SOCKET_FILTER, GEN_TYPE_SKB, 192, GEN_PKT_SKB },
+	{ "testprog", TESTPROG_TYPE, GEN_TYPE_TESTPROG, 24, GEN_PKT_PTR64 },
+	{ "xdp", BPF_PROG_TYPE_XDP, GEN_TYPE_XDP, 24, GEN_PKT_XDP },
+};
+#define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
+
+static bool dump, unmask;
+
+/*
+ * Verifier findings not fixed yet, recognised by the run's fault message so
+ * the fuzzer keeps looking past them (counted and printed at exit;
+ * FUZZ_VERIFIER_UNMASK=1 makes them stop the run again). Remove an entry
+ * when its fix lands.
+ */
+static const struct {
+	const char *id, *message;
+} known[] = {
+	/* the run-time stack reach counts r10 + constant offsets only (stack_reach.c) */
+	{ "F1", "stack below what the program reaches" },
+};
+#define NKNOWN (sizeof(known) / sizeof(known[0]))
+static uint64_t known_hits[NKNOWN];
+
+/* The accept rate, and why programs were refused. */
+#define REASONS_MAX 64
+static struct {
+	uint64_t loaded[NKINDS][2], accepted[NKINDS][2];
+	struct {
+		char text[64];
+		uint64_t n;
+	} reason[REASONS_MAX];
+	uint32_t nreasons;
+	uint64_t other_reasons;
+} stats;
+
+/* The refusal without its program name, instruction numbers and register numbers. */
+static void count_reason(const char *msg)
+{
+	char text[64];
+	size_t n = 0;
+	const char *p = strstr(msg, ": insn ");
+
+	p = p ? strchr(p + 7, ':') : strchr(msg, ':');
+	p = p ? p + 2 : msg;
+	for (; *p && n < sizeof(text) - 1 && *p != ';' && *p != '('; p++) {
+		if (isdigit((unsigned char)*p)) {
+			if (!n || text[n - 1] != '#')
+				text[n++] = '#';
+		} else {
+			text[n++] = *p;
+		}
+	}
+	text[n] = 0;
+	for (uint32_t i = 0; i < stats.nreasons; i++)
+		if (!strcmp(stats.reason[i].text, text)) {
+			stats.reason[i].n++;
+			return;
+		}
+	if (stats.nreasons == REASONS_MAX) {
+		stats.other_reasons++;
+		return;
+	}
+	memcpy(stats.reason[stats.nreasons].text, text, n + 1);
+	stats.reason[stats.nreasons++].n = 1;
+}
+
+static int by_count(const void *a, const void *b)
+{
+	uint64_t x = ((const typeof(stats.reason[0]) *)a)->n, y = ((const typeof(stats.reason[0]) *)b)->n;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static void print_stats(void)
+{
+	uint64_t all = 0, ok = 0;
+
+	if (getenv("FUZZ_VERIFIER_QUIET"))
+		return;
+	for (size_t k = 0; k < NKINDS; k++)
+		for (int u = 0; u < 2; u++) {
+			all += stats.loaded[k][u];
+			ok += stats.accepted[k][u];
+			if (stats.loaded[k][u])
+				fprintf(stderr, "fuzz_verifier: %-13s %-12s %8llu loaded, %8llu accepted (%.1f%%)\n",
+					kinds[k].name, u ? "unprivileged" : "privileged",
+					(unsigned long long)stats.loaded[k][u],
+					(unsigned long long)stats.accepted[k][u],
+					100.0 * (double)stats.accepted[k][u] / (double)stats.loaded[k][u]);
+		}
+	for (size_t i = 0; i < NKNOWN; i++)
+		if (known_hits[i])
+			fprintf(stderr, "fuzz_verifier: known finding %s (not fixed yet) hit %llu times: %s\n",
+				known[i].id, (unsigned long long)known_hits[i], known[i].message);
+	if (!all)
+		return;
+	fprintf(stderr, "fuzz_verifier: accept rate %.1f%% (%llu of %llu programs)\n",
+		100.0 * (double)ok / (double)all, (unsigned long long)ok, (unsigned long long)all);
+	qsort(stats.reason, stats.nreasons, sizeof(stats.reason[0]), by_count);
+	for (uint32_t i = 0; i < stats.nreasons && i < 20; i++)
+		fprintf(stderr, "fuzz_verifier: refused %8llu: %s\n", (unsigned long long)stats.reason[i].n,
+			stats.reason[i].text);
+}
+
+static int map(uint32_t type, const char *name, uint32_t ks, uint32_t vs, uint32_t max)
+{
+	int fd = bpfhost_map_create(type, name, ks, vs, max, NULL);
+
+	FUZZ_CHECK(fd > 0, "creating map '%s' failed: %d %s", name, fd, bpfhost_last_error());
+	return fd;
+}
+
+static void put(int fd, const void *key, const void *value)
+{
+	int err = bpfhost_map_update_elem(fd, key, value, BPF_ANY);
+
+	FUZZ_CHECK(!err, "filling a map failed: %d %s", err, bpfhost_last_error());
+}
+
+static void create_maps(int *fd)
+{
+	uint8_t v[VGEN_ARRAY_VALUE];
+
+	for (int m = 0; m < GEN_MAP_CNT; m++)
+		fd[m] = -1;
+	fd[GEN_MAP_ARRAY] = map(BPF_MAP_TYPE_ARRAY, "array", 4, VGEN_ARRAY_VALUE, 4);
+	fd[GEN_MAP_HASH] = map(BPF_MAP_TYPE_HASH, "hash", 8, VGEN_HASH_VALUE, 8);
+	fd[GEN_MAP_RINGBUF] = map(BPF_MAP_TYPE_RINGBUF, "ringbuf", 0, 0, VGEN_RING_SIZE);
+	fd[GEN_MAP_PROG_ARRAY] = map(BPF_MAP_TYPE_PROG_ARRAY, "progs", 4, 4, 4);
+	fd[GEN_MAP_QUEUE] = map(BPF_MAP_TYPE_QUEUE, "queue", 0, VGEN_QUEUE_VALUE, 4);
+	fd[GEN_MAP_GLOBAL] = map(BPF_MAP_TYPE_ARRAY, "global", 4, VGEN_GLOBAL_VALUE, 1);
+	for (uint32_t k = 0; k < 4; k++) {
+		uint64_t k64 = k;
+
+		memset(v, 0x11 * (int)(k + 1), sizeof(v));
+		put(fd[GEN_MAP_ARRAY], &k, v);
+		if (k < 3)	/* key 3 is missing: lookups of it give NULL */
+			put(fd[GEN_MAP_HASH], &k64, v);
+		if (k < 2)
+			FUZZ_CHECK(!bpfhost_map_update_elem(fd[GEN_MAP_QUEUE], NULL, v, BPF_ANY),
+				   "queue push: %s", bpfhost_last_error());
+	}
+}
+
+static void dump_program(const struct gen_prog *p)
+{
+	static char text[1 << 17];
+
+	if (bpfhost_disasm(p->insns, p->len, text, sizeof(text)) >= 0)
+		fprintf(stderr, "%s", text);
+}
+
+static int count_record(void *ctx, void *data, size_t size)
+{
+	(void)data;
+	FUZZ_CHECK(size <= VGEN_RING_SIZE, "ring buffer record of %zu bytes in a %u-byte ring", size,
+		   VGEN_RING_SIZE);
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static void drain(int ring_fd)
+{
+	struct bpfhost_ring_buffer *rb = bpfhost_ring_buffer__new(ring_fd, count_record, &(int){ 0 }, NULL);
+
+	FUZZ_CHECK(rb, "ring buffer consumer: %s", bpfhost_last_error());
+	FUZZ_CHECK(bpfhost_ring_buffer__consume(rb) >= 0, "consume: %s", bpfhost_last_error());
+	bpfhost_ring_buffer__free(rb);
+}
+
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	int module;
+
+	(void)argc, (void)argv;
+	bpfhost_set_print(NULL);
+	dump = getenv("FUZZ_VERIFIER_DUMP") != NULL;
+	unmask = getenv("FUZZ_VERIFIER_UNMASK") != NULL;
+	module = bpfhost_extension_load(BPFHOST_FUZZ_PROG_MODULE);
+	FUZZ_CHECK(module > 0, "loading %s: %s", BPFHOST_FUZZ_PROG_MODULE, bpfhost_last_error());
+	atexit(print_stats);
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct gen_prog prog;
+	static const struct bpf_insn tiny[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	struct fuzz_bytes in = { data, size };
+	struct fuzz_counts before = fuzz_counts_now();
+	uint8_t hdr = fuzz_u8(&in);
+	size_t ki = hdr & HDR_TESTPROG ? 1 : hdr & HDR_XDP ? 2 : 0;
+	const struct prog_kind *kind = &kinds[ki];
+	bool unpriv = hdr & HDR_UNPRIV;
+	struct gen_env env = {
+		.prog_type = kind->type,
+		.type_bit = kind->type_bit,
+		.ctx_size = kind->ctx_size,
+		.pkt = kind->pkt,
+		.global_value_size = VGEN_GLOBAL_VALUE,
+	};
+	uint8_t pkt[PKT_SIZE], pkt_out[4096], ctx_in[24];
+	uint32_t zero = 0, one = 1;
+	int fd[GEN_MAP_CNT], prog_fd, tiny_fd, err;
+
+	create_maps(fd);
+	memcpy(env.map_fd, fd, sizeof(fd));
+	/* An IPv4 frame (the socket filter's test run wants the whole IP header). */
+	memset(pkt, 0, sizeof(pkt));
+	pkt[12] = 0x08;
+	for (uint32_t i = 14; i < 24; i++)
+		pkt[i] = fuzz_u8(&in);
+
+	vgen_program(&in, &env, &prog);
+	{
+		BPFHOST_OPTS(bpfhost_prog_load_opts, opts, .prog_flags = unpriv ? BPFHOST_F_UNPRIVILEGED : 0);
+
+		prog_fd = bpfhost_prog_load(kind->type, "vfuzz", "GPL", prog.insns, prog.len, &opts);
+	}
+	stats.loaded[ki][unpriv]++;
+	if (dump) {
+		dump_program(&prog);
+		fprintf(stderr, "== %s %s: %s\n", kind->name, unpriv ? "unprivileged" : "privileged",
+			prog_fd > 0 ? "accepted" : bpfhost_last_error());
+	}
+	if (prog_fd < 0) {
+		FUZZ_CHECK(prog_fd != -ENOMEM && prog_fd != -EFAULT, "load: %d %s", prog_fd,
+			   bpfhost_last_error());
+		count_reason(bpfhost_last_error());
+		goto out;
+	}
+	stats.accepted[ki][unpriv]++;
+	tiny_fd = bpfhost_prog_load(kind->type, "tiny", "GPL", tiny, 2, NULL);
+	FUZZ_CHECK(tiny_fd > 0, "tiny program: %s", bpfhost_last_error());
+	put(fd[GEN_MAP_PROG_ARRAY], &zero, &tiny_fd);
+	if (hdr & HDR_SELF_TAIL)
+		put(fd[GEN_MAP_PROG_ARRAY], &one, &prog_fd);
+	{
+		BPFHOST_OPTS(bpfhost_test_run_opts, opts, .data_in = pkt, .data_size_in = PKT_SIZE,
+			     .data_out = pkt_out, .data_size_out = sizeof(pkt_out));
+
+		if ((hdr & HDR_CTX_IN) && kind->pkt == GEN_PKT_XDP) {
+			/* data: a metadata length (a multiple of 4, at most 32); data_end */
+			uint32_t md[2] = { (pkt[20] & 7u) * 4, PKT_SIZE };
+
+			memset(ctx_in, 0, sizeof(ctx_in));
+			memcpy(ctx_in, md, sizeof(md));
+			opts.ctx_in = ctx_in;
+			opts.ctx_size_in = sizeof(ctx_in);
+		}
+		err = bpfhost_prog_test_run_opts(prog_fd, &opts);
+		for (size_t i = 0; err && !unmask && i < NKNOWN; i++)
+			if (strstr(bpfhost_last_error(), known[i].message)) {
+				known_hits[i]++;
+				err = 0;
+			}
+		if (err) {
+			char why[512];
+
+			snprintf(why, sizeof(why), "%s", bpfhost_last_error());
+			dump_program(&prog);
+			FUZZ_CHECK(0, "the verifier accepted this %s program (%s) and its run failed: %d %s",
+				   kind->name, unpriv ? "unprivileged" : "privileged", err, why);
+		}
+	}
+	drain(fd[GEN_MAP_RINGBUF]);
+	bpfhost_close(tiny_fd);
+	bpfhost_close(prog_fd);
+out:
+	for (int m = 0; m < GEN_MAP_CNT; m++)
+		if (fd[m] > 0)
+			bpfhost_close(fd[m]);
+	fuzz_counts_check("fuzz_verifier", before);
+	return 0;
+}
