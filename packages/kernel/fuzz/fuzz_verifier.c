@@ -30,6 +30,7 @@
 #include "bpfhost/asm.h"
 #include "bpfhost/bpf.h"
 #include "bpfhost/libbpf.h"
+#include "known_findings.h"
 #include "vprog_gen.h"
 
 #define TESTPROG_TYPE 4200u
@@ -53,22 +54,8 @@ static const struct prog_kind {
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
-static bool dump, unmask;
+static bool dump;
 
-/*
- * Verifier findings not fixed yet, recognised by the run's fault message so
- * the fuzzer keeps looking past them (counted and printed at exit;
- * FUZZ_VERIFIER_UNMASK=1 makes them stop the run again). Remove an entry
- * when its fix lands.
- */
-static const struct {
-	const char *id, *message;
-} known[] = {
-	/* the run-time stack reach counts r10 + constant offsets only (stack_reach.c) */
-	{ "F1", "stack below what the program reaches" },
-};
-#define NKNOWN (sizeof(known) / sizeof(known[0]))
-static uint64_t known_hits[NKNOWN];
 
 /* The accept rate, and why programs were refused. */
 #define REASONS_MAX 64
@@ -137,10 +124,10 @@ static void print_stats(void)
 					(unsigned long long)stats.accepted[k][u],
 					100.0 * (double)stats.accepted[k][u] / (double)stats.loaded[k][u]);
 		}
-	for (size_t i = 0; i < NKNOWN; i++)
-		if (known_hits[i])
+	for (size_t i = 0; i < FUZZ_NKNOWN; i++)
+		if (fuzz_known_hits[i])
 			fprintf(stderr, "fuzz_verifier: known finding %s (not fixed yet) hit %llu times: %s\n",
-				known[i].id, (unsigned long long)known_hits[i], known[i].message);
+				fuzz_known[i].id, (unsigned long long)fuzz_known_hits[i], fuzz_known[i].message);
 	if (!all)
 		return;
 	fprintf(stderr, "fuzz_verifier: accept rate %.1f%% (%llu of %llu programs)\n",
@@ -225,7 +212,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc, (void)argv;
 	bpfhost_set_print(NULL);
 	dump = getenv("FUZZ_VERIFIER_DUMP") != NULL;
-	unmask = getenv("FUZZ_VERIFIER_UNMASK") != NULL;
 	module = bpfhost_extension_load(BPFHOST_FUZZ_PROG_MODULE);
 	FUZZ_CHECK(module > 0, "loading %s: %s", BPFHOST_FUZZ_PROG_MODULE, bpfhost_last_error());
 	atexit(print_stats);
@@ -302,11 +288,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			opts.ctx_size_in = sizeof(ctx_in);
 		}
 		err = bpfhost_prog_test_run_opts(prog_fd, &opts);
-		for (size_t i = 0; err && !unmask && i < NKNOWN; i++)
-			if (strstr(bpfhost_last_error(), known[i].message)) {
-				known_hits[i]++;
-				err = 0;
-			}
+		if (err && fuzz_known_finding(bpfhost_last_error()))
+			err = 0;
 		if (err) {
 			char why[512];
 

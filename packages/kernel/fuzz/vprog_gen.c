@@ -396,7 +396,8 @@ static int32_t region(struct vgen *g, enum region rg, uint8_t p, struct label *s
 			e(g, INSN(BPF_LDX | BPF_MEM | BPF_DW, p, BPF_REG_10, CALLER_SLOT, 0));
 			return BUF_SIZE;
 		}
-		/* fall through: main has no caller */
+		/* main has no caller: its own buffer */
+		__attribute__((fallthrough));
 	case RG_STACK:
 	default:
 		mov_reg(g, p, BPF_REG_10);
@@ -651,8 +652,8 @@ static void snip_loop(struct vgen *g)
 
 		switch ((k >> 2) & 7) {
 		case 0:
-			e(g, INSN(BPF_JMP | BPF_JNE | BPF_K, c, 0, back,
-				  step == 1 || slip(g) ? n : (n + 1) & ~1));
+			/* c != n with n a multiple of the step (never an endless count: F2) */
+			e(g, INSN(BPF_JMP | BPF_JNE | BPF_K, c, 0, back, step == 1 ? n : (n + 1) & ~1));
 			break;
 		case 1:
 			e(g, INSN(BPF_JMP | BPF_JSLT | BPF_K, c, 0, back, n));
