@@ -14,6 +14,9 @@
  *    (-ELOOP: the verifier proved nothing about termination then);
  *  - no ASan or UBSan report while it runs;
  *  - the records it left in the ring buffer fit the ring;
+ *  - an unprivileged program leaves no host address (a value inside one of
+ *    the process's mappings, /proc/self/maps) in a map value, the ring
+ *    buffer or the packet: the rule that keeps pointers from leaking;
  *  - after closing everything, the handles and live objects are back.
  *
  * At exit it prints how many programs the verifier accepted, by program
@@ -55,6 +58,80 @@ static const struct prog_kind {
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
 static bool dump;
+static void dump_program(const struct gen_prog *p);
+
+/* The process's mappings: any 8 bytes inside one is a host address. */
+static struct {
+	uint64_t lo, hi;
+} mappings[1024];
+static size_t nmappings;
+
+static void read_mappings(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	unsigned long long lo, hi;
+	char perms[8];
+
+	nmappings = 0;
+	FUZZ_CHECK(f, "cannot open /proc/self/maps");
+	/* readable ones, not the sanitizers' reserved shadow (huge, or no access) */
+	while (fgets(line, sizeof(line), f) && nmappings < sizeof(mappings) / sizeof(mappings[0]))
+		if (sscanf(line, "%llx-%llx %7s", &lo, &hi, perms) == 3 && perms[0] == 'r' &&
+		    hi - lo < (1ull << 34)) {
+			mappings[nmappings].lo = lo;
+			mappings[nmappings++].hi = hi;
+		}
+	fclose(f);
+}
+
+/* Every 8-byte window of @buf: is it a host address? */
+static void no_address_in(const char *what, const uint8_t *buf, size_t n, const struct gen_prog *prog)
+{
+	for (size_t i = 0; i + 8 <= n; i++) {
+		uint64_t v;
+
+		memcpy(&v, buf + i, 8);
+		if (v < 0x10000)
+			continue;
+		for (size_t m = 0; m < nmappings; m++)
+			if (v >= mappings[m].lo && v < mappings[m].hi) {
+				dump_program(prog);
+				FUZZ_CHECK(0, "the verifier accepted this unprivileged program and it left the host "
+					   "address 0x%llx in %s (byte %zu)", (unsigned long long)v, what, i);
+			}
+	}
+}
+
+/* What an unprivileged program could write to: the maps' values, the ring, the packet. */
+static void check_no_leak(const int *fd, const uint8_t *pkt_out, size_t pkt_size, const struct gen_prog *prog)
+{
+	uint8_t v[VGEN_ARRAY_VALUE];
+	uint64_t key, next;
+	void *addr;
+	uint64_t size, data_off;
+	uint32_t k;
+
+	read_mappings();
+	for (k = 0; k < 4; k++)
+		if (!bpfhost_map_lookup_elem(fd[GEN_MAP_ARRAY], &k, v))
+			no_address_in("the array map", v, VGEN_ARRAY_VALUE, prog);
+	k = 0;
+	if (!bpfhost_map_lookup_elem(fd[GEN_MAP_GLOBAL], &k, v))
+		no_address_in("global data", v, VGEN_GLOBAL_VALUE, prog);
+	for (void *kp = NULL; !bpfhost_map_get_next_key(fd[GEN_MAP_HASH], kp, &next); kp = &key) {
+		key = next;
+		if (!bpfhost_map_lookup_elem(fd[GEN_MAP_HASH], &key, v))
+			no_address_in("the hash map", v, VGEN_HASH_VALUE, prog);
+	}
+	if (!bpfhost_map_lookup_elem(fd[GEN_MAP_QUEUE], NULL, v))
+		no_address_in("the queue", v, VGEN_QUEUE_VALUE, prog);
+	FUZZ_CHECK(!bpfhost_map_mmap(fd[GEN_MAP_RINGBUF], &addr, &size, &data_off), "mmap: %s",
+		   bpfhost_last_error());
+	no_address_in("the ring buffer", (const uint8_t *)addr + data_off,
+		      size - data_off < VGEN_RING_SIZE ? size - data_off : VGEN_RING_SIZE, prog);
+	no_address_in("the packet", pkt_out, pkt_size, prog);
+}
 
 
 /* The accept rate, and why programs were refused. */
@@ -247,8 +324,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* An IPv4 frame (the socket filter's test run wants the whole IP header). */
 	memset(pkt, 0, sizeof(pkt));
 	pkt[12] = 0x08;
+	/* (not from the input for unprivileged programs: it could hold what looks like an address) */
 	for (uint32_t i = 14; i < 24; i++)
-		pkt[i] = fuzz_u8(&in);
+		pkt[i] = unpriv ? (uint8_t)(0x41 + i) : fuzz_u8(&in);
 
 	vgen_program(&in, &env, &prog);
 	{
@@ -298,6 +376,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FUZZ_CHECK(0, "the verifier accepted this %s program (%s) and its run failed: %d %s",
 				   kind->name, unpriv ? "unprivileged" : "privileged", err, why);
 		}
+		if (unpriv)
+			check_no_leak(fd, pkt_out, opts.data_size_out < sizeof(pkt_out) ? opts.data_size_out
+				      : sizeof(pkt_out), &prog);
 	}
 	drain(fd[GEN_MAP_RINGBUF]);
 	bpfhost_close(tiny_fd);

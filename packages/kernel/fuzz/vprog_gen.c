@@ -257,8 +257,16 @@ static void src_scalar(struct vgen *g, uint8_t s)
 	case 7:
 		e(g, INSN(BPF_ALU | BPF_MOV | BPF_X, s, scalar_reg(g), 0, 0));
 		break;
-	default: {
-		uint64_t v = fuzz_u64(g->in);
+	default: {	/* a 64-bit constant: 32 bits zero- or sign-extended, or an edge */
+		static const uint64_t edges[] = { 1ull << 63, INT64_MAX, UINT64_MAX, 1ull << 32 };
+		uint32_t lo = fuzz_u32(g->in);
+		uint8_t how = u8(g);
+		/*
+		 * Never an arbitrary 64-bit value: fuzz_verifier looks for host
+		 * addresses in what unprivileged programs leave behind, and
+		 * libFuzzer would learn to plant them as constants.
+		 */
+		uint64_t v = how & 1 ? (uint64_t)(int64_t)(int32_t)lo : how & 2 ? lo : edges[how >> 6];
 
 		lddw(g, s, 0, (int32_t)(uint32_t)v, (int32_t)(uint32_t)(v >> 32));
 		break;
@@ -445,6 +453,13 @@ static void access(struct vgen *g, uint8_t p, int16_t off, uint8_t sz)
 		e(g, INSN(BPF_ST | BPF_MEM | size_code[sz], p, 0, off, (int32_t)(int8_t)u8(g)));
 		break;
 	case 3:
+		if (slip(g)) {	/* a pointer stored (unprivileged: a leak) */
+			static const uint8_t ptrs[] = { 0, BPF_REG_10, BPF_REG_6 };
+
+			v = ptrs[pick(g, 3)];
+			v = v ? v : p;
+			sz = 3;
+		}
 		e(g, INSN(BPF_STX | BPF_MEM | size_code[sz], p, v, off, 0));
 		break;
 	default: {	/* atomics: 4 or 8 bytes only */
@@ -735,6 +750,8 @@ static void snip_helper_mem(struct vgen *g)
 	if (!slip(g))
 		jump_to(g, &skip, INSN(BPF_JMP | BPF_JEQ | BPF_K, s, 0, 0, 0));
 	region(g, rg, 0, &skip);
+	if (slip(g))	/* a pointer in the memory the helper copies out (unprivileged: a leak) */
+		e(g, INSN(BPF_STX | BPF_MEM | BPF_DW, 0, (uint8_t)(k & 2 ? BPF_REG_10 : 0), 0, 0));
 	switch (which) {
 	case 0:
 		map_ld(g, 1, GEN_MAP_RINGBUF);
