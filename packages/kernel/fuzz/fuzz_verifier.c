@@ -328,6 +328,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (uint32_t i = 14; i < 24; i++)
 		pkt[i] = unpriv ? (uint8_t)(0x41 + i) : fuzz_u8(&in);
 
+	memset(pkt_out, 0, sizeof(pkt_out));	/* scanned for addresses: nothing of the host's stack */
 	vgen_program(&in, &env, &prog);
 	{
 		BPFHOST_OPTS(bpfhost_prog_load_opts, opts, .prog_flags = unpriv ? BPFHOST_F_UNPRIVILEGED : 0);

@@ -426,8 +426,10 @@ static void release_record(struct vgen *g)
 	call(g, k & 1 ? BPF_FUNC_ringbuf_discard : BPF_FUNC_ringbuf_submit);
 	if (slip(g)) {	/* used after it was handed back */
 		e(g, INSN(BPF_LDX | BPF_MEM | BPF_DW, 1, BPF_REG_10, RECORD_SLOT, 0));
-		if (k & 4)
+		if (k & 4) {
+			mov_imm(g, 2, 0);
 			call(g, BPF_FUNC_ringbuf_submit);
+		}
 		else
 			e(g, INSN(BPF_ST | BPF_MEM | BPF_B, 1, 0, 0, 1));
 	}
