@@ -247,7 +247,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.pkt = kind->pkt,
 		.global_value_size = 32,
 	};
-	uint8_t pkt[PKT_SIZE], pkt_out[PKT_SIZE * 2], ctx_in[SKB_CTX_SIZE], ctx_out[SKB_CTX_SIZE];
+	uint8_t pkt[PKT_SIZE], pkt_out[4096], ctx_in[SKB_CTX_SIZE], ctx_out[SKB_CTX_SIZE];
 	uint64_t digest[GEN_MAP_CNT], canary;
 	struct fixture fx;
 	uint32_t used, zero = 0, one = 1;
@@ -309,7 +309,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		err = bpfhost_prog_test_run_opts(fx.prog_fd, &opts);
 		FUZZ_CHECK(err == 0 || (err < 0 && err >= -4095), "test run returned %d", err);
-		if (verified && err && !fuzz_known_finding(bpfhost_last_error())) {
+		/* (-ENOSPC: the packet grew past data_out, the harness's buffer, not the program's fault) */
+		if (verified && err && err != -ENOSPC && !fuzz_known_finding(bpfhost_last_error())) {
 			char why[512];
 
 			snprintf(why, sizeof(why), "%s", bpfhost_last_error());

@@ -27,6 +27,13 @@ static const struct {
 	 * pointer below that reach faults.
 	 */
 	{ "F1", "stack below what the program reaches" },
+	/*
+	 * F3: a NULL memory argument with a size of 0 (bpf_ringbuf_output(rb,
+	 * NULL, 0, 0)) passes the verifier, as on Linux (zero bytes from NULL),
+	 * but the run-time helper argument check faults on it
+	 * (src/prog/helper_call.c).
+	 */
+	{ "F3", "= 0x0): the next argument's size in bytes is not readable" },
 };
 
 /*
