@@ -288,7 +288,8 @@ static void snip_diverge(struct vgen *g)
 	vg_src_scalar(g, s);
 	if (k & 1) {	/* t = c1 or c2, then region + t */
 		enum region rg = vg_any_region(g);
-		int32_t c1 = (int32_t)vg_pick(g, (uint32_t)vg_nominal(rg)), c2 = (int32_t)vg_pick(g, (uint32_t)vg_nominal(rg));
+		int32_t c1 = (int32_t)vg_pick(g, (uint32_t)vg_nominal(rg));
+		int32_t c2 = (int32_t)vg_pick(g, (uint32_t)vg_nominal(rg));
 		int32_t size;
 
 		if (vg_slip(g))
