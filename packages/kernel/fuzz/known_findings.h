@@ -39,12 +39,16 @@ static const struct {
 };
 
 /*
- * F2 (not a fault, so not in the table): a loop the verifier cannot bound
- * takes it to its complexity limit (1M processed instructions) in about 3 s
- * of CPU (30 s under ASan, past libFuzzer's timeout), even for a 5-
- * instruction program. Until that is faster, fuzz_prog asks the verifier
- * only about programs without a backward jump, and vprog_gen's loops
- * always end (its slips there are loops the verifier sees come back to the
+ * F2 (not a fault, so not in the table): verification cost. A loop the
+ * verifier cannot bound takes it to its complexity limit (1M processed
+ * instructions) in about 3 s of CPU (30 s under ASan, past libFuzzer's
+ * timeout), even for a 5-instruction program; and with no precision
+ * tracking, N two-way branches that leave different constants in a
+ * register nothing later needs exactly, followed by a counted loop, cost
+ * 2^N times the loop (14 branches and 50 iterations: -E2BIG). Until that is
+ * faster, fuzz_prog asks the verifier only about programs without a
+ * backward jump, and vprog_gen's programs have at most LOOPS_MAX loops that
+ * always end (its loop slips are loops the verifier sees come back to the
  * same state, which it refuses at once).
  */
 static inline bool fuzz_has_back_edge(const struct bpf_insn *insns, uint32_t len)

@@ -16,6 +16,12 @@
 #define SUBS_MAX 2u
 #define CALLS_MAX 16u
 #define LABEL_MAX 12u
+/*
+ * The verifier walks every path through a loop (no precision tracking, see
+ * known_findings.h F2): branches before loops multiply its work, so a
+ * program gets at most this many loops, or long inputs time out under ASan.
+ */
+#define LOOPS_MAX 2u
 
 #define BIT(r) (1u << (r))
 #define INSN(c, d, s, o, i)                                                                \
@@ -51,6 +57,7 @@ struct vgen {
 	uint32_t nsubs;
 	uint8_t slip_rate;	/* out of 256 */
 	uint8_t keep;		/* a scalar register snippets must not overwrite (a loop counter) */
+	uint32_t loops;		/* counted loops so far (at most LOOPS_MAX: known finding F2) */
 };
 
 /* Where a pointer points and how many bytes it may reach from there. */

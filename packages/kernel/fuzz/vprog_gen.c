@@ -104,10 +104,12 @@ static void snip_loop(struct vgen *g)
 	uint8_t k = vg_u8(g), c = vg_scalar_reg(g), acc = c == 7 ? 8 : 7;
 	bool with_call = k & 1;
 	enum region rg = with_call ? RG_STACK : rgs[vg_pick(g, 5)];
-	int32_t n = 1 + (int32_t)(k & 0x80 ? vg_pick(g, 64) : vg_pick(g, 12)), step = 1 + (k >> 5 & 1);
+	int32_t n = 1 + (int32_t)(k & 0x80 ? vg_pick(g, 24) : vg_pick(g, 12)), step = 1 + (k >> 5 & 1);
 	int32_t sh = (int32_t)vg_pick(g, 4), size = vg_nominal(rg);
 	uint32_t top;
 
+	if (g->loops++ >= LOOPS_MAX)
+		return;
 	if (!with_call)
 		size = vg_region(g, rg, 2, &skip);
 	while (sh && ((n - 1) << sh) >= size)
