@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# fuzz/run.sh [short|long|SECONDS] [prog|elf|asm ...]
+# fuzz/run.sh [short|long|SECONDS] [prog|verifier|elf|asm ...]
 #
 # Builds the libFuzzer harnesses (build-fuzz: clang-19, BPFHOST_FUZZ=ON, ASan +
 # UBSan) and runs each for a fixed time, one after the other, on a copy of its
@@ -22,12 +22,12 @@ mode="${1:-short}"
 case "$mode" in
   short) secs="${FUZZ_SHORT_SECONDS:-20}" ;;
   long) secs="${FUZZ_SECONDS:-600}" ;;
-  *[!0-9]* | "") echo "usage: $0 [short|long|SECONDS] [prog|elf|asm ...]" >&2; exit 2 ;;
+  *[!0-9]* | "") echo "usage: $0 [short|long|SECONDS] [prog|verifier|elf|asm ...]" >&2; exit 2 ;;
   *) secs="$mode" ;;
 esac
 shift || true
 harnesses=("$@")
-[ "${#harnesses[@]}" -gt 0 ] || harnesses=(prog elf asm)
+[ "${#harnesses[@]}" -gt 0 ] || harnesses=(prog verifier elf asm)
 
 cc="${FUZZ_CC:-clang-19}"
 if ! command -v "$cc" >/dev/null 2>&1; then
@@ -48,7 +48,7 @@ failed=0
 
 for h in "${harnesses[@]}"; do
   bin="build-fuzz/fuzz/fuzz_$h"
-  [ -x "$bin" ] || { echo "fuzz: no harness '$h' (prog, elf, asm)" >&2; exit 2; }
+  [ -x "$bin" ] || { echo "fuzz: no harness '$h' (prog, verifier, elf, asm)" >&2; exit 2; }
   work="$(mktemp -d)"
   mkdir "$work/corpus"
   cp -R "fuzz/corpus/$h/." "$work/corpus/"
@@ -64,6 +64,8 @@ for h in "${harnesses[@]}"; do
   inputs=$(find "$work/corpus" -type f | wc -l)
   if [ "$rc" -eq 0 ]; then
     echo "fuzz_$h: ${runs:-?} runs in $secs s, coverage ${cov:-?} edges, corpus $seeds -> $inputs inputs: nothing found"
+    # what the harness says about itself (fuzz_verifier: the accept rate, known findings)
+    grep "^fuzz_$h: " "$work/log" | head -n 12 || true
   else
     failed=1
     echo "fuzz_$h: FAILED (exit $rc) after ${runs:-?} runs; the end of its log:"
