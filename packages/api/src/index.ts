@@ -104,6 +104,7 @@ export {
   type LoadProgramOptions,
   type LogLevel,
   type ProgramInfo,
+  type SourceLine,
   type TestRunOptions,
   type TestRunResult,
 } from './program.js';

@@ -54,6 +54,14 @@ export interface NativeObjectProgram {
   autoload: boolean;
 }
 
+export interface NativeObjectSourceLine {
+  insn: number;
+  file: string;
+  line: number;
+  col: number;
+  text: string;
+}
+
 export interface NativeObjectVariable {
   map: string;
   btfTypeId: number;
@@ -80,6 +88,7 @@ export interface NativeObject {
   setProgramAutoload(name: string, autoload: boolean): void;
   setProgramLogLevel(name: string, level: number): void;
   programLog(name: string): string;
+  programSourceLines(name: string): NativeObjectSourceLine[];
   setMapMaxEntries(name: string, maxEntries: number): void;
   setMapValueSize(name: string, size: number): void;
   setMapFlags(name: string, flags: number): void;

@@ -313,4 +313,38 @@ describe('bpfhost prog dump xlated', { skip: noClang ? noClang : objdump ? false
     assert.match(plain.stdout, /\n\s*\d+: lddw %r\d, map_value \d+\+?\d*.*\n/);
     assert.match(cli('prog', 'dump', 'jited', 'name', 'count_packets', '--obj', obj).stderr, /unknown kind 'jited' \(bpfhost has no JIT: only 'xlated'\)/);
   });
+
+  it("linum: each run of instructions after its C line, as bpftool's '; TEXT [file:F line_num:N line_col:C]'", () => {
+    const obj = apiTestObject();
+    const src = readFileSync(join(apiRoot, 'test', 'fixtures', 'api_test.bpf.c'), 'utf8').split('\n');
+    const plain = cli('prog', 'dump', 'xlated', 'name', 'count_packets', 'linum', '--obj', obj);
+    assert.equal(plain.status, 0, plain.stderr);
+    const out = plain.stdout.trimEnd().split('\n');
+    assert.match(out[0] as string, /^; .+ \[file:\S*api_test\.bpf\.c line_num:\d+ line_col:\d+\]$/, 'the entry starts with its line');
+    let sources = 0;
+    for (const [i, l] of out.entries()) {
+      const m = /^; (.*) \[file:(\S+) line_num:(\d+) line_col:(\d+)\]$/.exec(l);
+      if (!m) {
+        assert.match(l, /^\s*\d+: \S/, `an instruction: ${l}`);
+        continue;
+      }
+      sources++;
+      assert.equal(m[1], (src[Number(m[3]) - 1] as string).trimStart(), `line ${m[3]}: the file's text`);
+      assert.match(out[i + 1] as string, /^\s*\d+: \S/, 'an instruction follows each source line');
+    }
+    assert.ok(sources >= 10, `count_packets spans many C lines (${sources})`);
+    assert.ok(out.some((l) => l.startsWith('; bpf_ringbuf_output(&events, &ev, sizeof(ev), 0); [file:')), 'the ring buffer output line is there');
+    // The instructions are those of the dump without linum, in the same order.
+    const bare = cli('prog', 'dump', 'xlated', 'name', 'count_packets', '--obj', obj).stdout.trimEnd().split('\n');
+    assert.deepEqual(out.filter((l) => !l.startsWith('; ')), bare);
+
+    const json = cli('--json', 'prog', 'dump', 'xlated', 'name', 'count_packets', 'linum', '--obj', obj);
+    const doc = JSON.parse(json.stdout) as Array<{ pc: number; src?: string; file?: string; line_num?: number; line_col?: number }>;
+    const withSrc = doc.filter((d) => d.src !== undefined);
+    assert.equal(withSrc.length, sources);
+    assert.equal(withSrc[0]?.pc, 0);
+    for (const d of withSrc) assert.equal(d.src, (src[(d.line_num as number) - 1] as string).trimStart());
+
+    assert.match(cli('prog', 'dump', 'xlated', 'name', 'count_packets', 'visual', '--obj', obj).stderr, /unexpected 'visual' \(the only option is 'linum'\)/);
+  });
 });
