@@ -351,6 +351,41 @@ int bh_prog_type_btf_cmd(union bpf_attr *attr, union bpf_attr *uattr)
 	return err;
 }
 
+int bh_prog_type_helpers_cmd(union bpf_attr *attr, union bpf_attr *uattr)
+{
+	uint32_t room = attr->type_helpers.id_cnt, n = 0;
+	uint32_t *ids = u64_to_ptr(attr->type_helpers.ids);
+	struct bh_prog_type *t;
+
+	if (room && !ids)
+		return bh_err(-EFAULT, "BPFHOST_PROG_TYPE_HELPERS: ids is NULL with id_cnt %u", room);
+	t = bh_prog_type_get(attr->type_helpers.prog_type);
+	if (!t)
+		return -EOPNOTSUPP;
+	/*
+	 * The same lookups BPF_PROG_LOAD makes (bh_prog_helper_by_id): Linux's ids
+	 * through the core's table for this type (ids past the name table are none
+	 * of Linux's), then the type's own; the poison id is no helper to call.
+	 */
+	for (uint32_t id = 1; bh_linux_helper_name(id); id++) {
+		if (!bh_core_helper(id, t->type))
+			continue;
+		if (n < room)
+			ids[n] = id;
+		n++;
+	}
+	for (uint32_t i = 0; i < t->helper_cnt; i++) {
+		if (t->helpers[i].id == BPFHOST_POISON_HELPER_ID)
+			continue;
+		if (n < room)
+			ids[n] = t->helpers[i].id;
+		n++;
+	}
+	bh_prog_type_put(t);
+	uattr->type_helpers.id_cnt = n;
+	return 0;
+}
+
 static int prog_info_attach(struct bh_provider *p)
 {
 	struct bpfhost_program_type_data d;
