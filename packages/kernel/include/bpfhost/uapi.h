@@ -441,6 +441,8 @@ union bpf_attr {
 		uint32_t prog_type;		/* in */
 		uint32_t id_cnt;		/* in: room in ids; out: how many the type has */
 		bpfhost_aligned_u64 ids;	/* in: uint32_t[id_cnt]: Linux ids ascending, then the type's own */
+		bpfhost_aligned_u64 names;	/* in: the helpers' names, NUL-terminated, in ids' order */
+		uint32_t names_size;		/* in: bytes at names; out: bytes all the names take */
 	} type_helpers;
 
 	struct { /* BPFHOST_HOOK_TRIGGER */

@@ -50,7 +50,7 @@ static size_t attr_last_byte(int cmd)
 	case BPFHOST_RINGBUF_WAIT: return offsetofend(union bpf_attr, ringbuf_wait.flags);
 	case BPFHOST_MAP_SHAPE: return offsetofend(union bpf_attr, shape.map_flags);
 	case BPFHOST_PROG_TYPE_BTF: return offsetofend(union bpf_attr, type_btf.btf_size);
-	case BPFHOST_PROG_TYPE_HELPERS: return offsetofend(union bpf_attr, type_helpers.ids);
+	case BPFHOST_PROG_TYPE_HELPERS: return offsetofend(union bpf_attr, type_helpers.names_size);
 	default: return 0;
 	}
 }

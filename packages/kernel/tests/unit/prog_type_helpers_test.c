@@ -61,7 +61,7 @@ static void t_builtin_types_match_load(void)
 					  BPF_PROG_TYPE_SCHED_ACT, BPF_PROG_TYPE_XDP };
 
 	for (size_t t = 0; t < sizeof(types) / sizeof(types[0]); t++) {
-		int n = bpfhost_prog_type_helpers(types[t], ids, ID_ROOM);
+		int n = bpfhost_prog_type_helpers(types[t], ids, ID_ROOM, NULL, 0, NULL);
 		uint32_t mismatches = 0;
 
 		ASSERT_GE(n, 20, "a built-in type has the core's map, time and ring buffer helpers");
@@ -78,22 +78,22 @@ static void t_builtin_types_match_load(void)
 		ASSERT_EQ(listed(ids, n, BPFHOST_POISON_HELPER_ID), false, "the CO-RE poison is no helper");
 	}
 	/* Type-specific ones: skb_load_bytes for socket filters, xdp_adjust_head for XDP only. */
-	int n = bpfhost_prog_type_helpers(BPF_PROG_TYPE_SOCKET_FILTER, ids, ID_ROOM);
+	int n = bpfhost_prog_type_helpers(BPF_PROG_TYPE_SOCKET_FILTER, ids, ID_ROOM, NULL, 0, NULL);
 	ASSERT_EQ(listed(ids, n, BPF_FUNC_skb_load_bytes), true, "socket filter: skb_load_bytes");
 	ASSERT_EQ(listed(ids, n, BPF_FUNC_xdp_adjust_head), false, "socket filter: no xdp_adjust_head");
-	n = bpfhost_prog_type_helpers(BPF_PROG_TYPE_XDP, ids, ID_ROOM);
+	n = bpfhost_prog_type_helpers(BPF_PROG_TYPE_XDP, ids, ID_ROOM, NULL, 0, NULL);
 	ASSERT_EQ(listed(ids, n, BPF_FUNC_xdp_adjust_head), true, "xdp: xdp_adjust_head");
 }
 
 static void t_count_and_short_buffer(void)
 {
 	uint32_t few[3] = { 0, 0, 0 }, canary[2] = { 0xdeadbeef, 0xdeadbeef };
-	int all = bpfhost_prog_type_helpers(BPF_PROG_TYPE_XDP, ids, ID_ROOM);
-	int count = bpfhost_prog_type_helpers(BPF_PROG_TYPE_XDP, NULL, 0);
+	int all = bpfhost_prog_type_helpers(BPF_PROG_TYPE_XDP, ids, ID_ROOM, NULL, 0, NULL);
+	int count = bpfhost_prog_type_helpers(BPF_PROG_TYPE_XDP, NULL, 0, NULL, 0, NULL);
 
 	ASSERT_GE(all, 4, "xdp has more than 3 helpers");
 	ASSERT_EQ(count, all, "NULL, 0 asks the count");
-	ASSERT_EQ(bpfhost_prog_type_helpers(BPF_PROG_TYPE_XDP, few, 2), all, "the full count with a short buffer");
+	ASSERT_EQ(bpfhost_prog_type_helpers(BPF_PROG_TYPE_XDP, few, 2, NULL, 0, NULL), all, "the full count with a short buffer");
 	ASSERT_EQ(few[0], ids[0], "the first ids");
 	ASSERT_EQ(few[1], ids[1], "the first ids");
 	ASSERT_EQ(few[2], 0, "nothing past the room");
@@ -106,7 +106,7 @@ static void t_extension_type(void)
 	int n, core;
 
 	ASSERT_GE(mod, 0, "load the program provider module");
-	n = bpfhost_prog_type_helpers(TP_PROG_TYPE, ids, ID_ROOM);
+	n = bpfhost_prog_type_helpers(TP_PROG_TYPE, ids, ID_ROOM, NULL, 0, NULL);
 	ASSERT_GE(n, 2, "the core's helpers and the module's");
 	ASSERT_EQ(ids[n - 1], TP_HELPER_ADD, "the module's own helper comes last");
 	ASSERT_EQ(loads(TP_PROG_TYPE, TP_HELPER_ADD), true, "and loads");
@@ -118,31 +118,77 @@ static void t_extension_type(void)
 	for (uint32_t id = 1; id < LINUX_HELPER_END; id++)
 		ASSERT_EQ(listed(ids, n, id), loads(TP_PROG_TYPE, id), "listed exactly when the load takes it");
 	ASSERT_OK(bpfhost_extension_unload(mod, 0), "unload");
-	ASSERT_EQ(bpfhost_prog_type_helpers(TP_PROG_TYPE, ids, ID_ROOM), -EOPNOTSUPP, "gone with its module");
+	ASSERT_EQ(bpfhost_prog_type_helpers(TP_PROG_TYPE, ids, ID_ROOM, NULL, 0, NULL), -EOPNOTSUPP, "gone with its module");
+}
+
+/* The names, in the ids' order, and what a short names buffer gets: whole names only. */
+static void t_names(void)
+{
+	static char names[8192];
+	char few[45];
+	uint32_t need = 0, need2 = 0;
+	int n = bpfhost_prog_type_helpers(BPF_PROG_TYPE_XDP, ids, ID_ROOM, names, sizeof(names), &need);
+	const char *p = names;
+	size_t fit = 0;
+	int i, mod;
+
+	ASSERT_GE(n, 4, "xdp's helpers");
+	ASSERT_TRUE(need > 0 && need <= sizeof(names), "they fit");
+	for (i = 0; i < n && p < names + need; i++, p += strlen(p) + 1) {
+		if (ids[i] == BPF_FUNC_map_lookup_elem)
+			ASSERT_STR_CONTAINS(p, "bpf_map_lookup_elem", "id 1's name");
+		if (ids[i] == BPF_FUNC_xdp_adjust_head)
+			ASSERT_STR_CONTAINS(p, "bpf_xdp_adjust_head", "id 44's name");
+		ASSERT_TRUE(strncmp(p, "bpf_", 4) == 0, "Linux's names");
+	}
+	ASSERT_EQ(i, n, "one name per id");
+	ASSERT_EQ(p - names, need, "names_needed is their bytes");
+
+	memset(few, 'x', sizeof(few));
+	ASSERT_EQ(bpfhost_prog_type_helpers(BPF_PROG_TYPE_XDP, NULL, 0, few, sizeof(few), &need2), n,
+		  "names without ids");
+	ASSERT_EQ(need2, need, "the same size asked");
+	/* The names that fit whole, in order, and not a byte of the next. */
+	for (p = names; p < names + need && (size_t)(p - names) + strlen(p) + 1 <= sizeof(few); p += strlen(p) + 1)
+		fit = (size_t)(p - names) + strlen(p) + 1;
+	ASSERT_TRUE(fit > 0 && fit < sizeof(few), "some names fit, not all");
+	ASSERT_TRUE(memcmp(few, names, fit) == 0, "the whole names that fit");
+	ASSERT_EQ(few[fit], 'x', "nothing of the next name");
+
+	mod = bpfhost_extension_load(BPFHOST_TEST_MODULE_DIR "/test_prog_provider.so");
+	ASSERT_GE(mod, 0, "load the program provider module");
+	n = bpfhost_prog_type_helpers(TP_PROG_TYPE, ids, ID_ROOM, names, sizeof(names), &need);
+	ASSERT_EQ(ids[n - 1], TP_HELPER_ADD, "the module's helper last");
+	ASSERT_TRUE(need >= sizeof("test_add"), "room for it");
+	ASSERT_STR_CONTAINS(names + need - sizeof("test_add"), "test_add", "its registered name, last");
+	ASSERT_OK(bpfhost_extension_unload(mod, 0), "unload");
 }
 
 static void t_refusals(void)
 {
 	union bpf_attr attr;
 
-	ASSERT_EQ(bpfhost_prog_type_helpers(BPF_PROG_TYPE_KPROBE, ids, ID_ROOM), -EOPNOTSUPP,
+	ASSERT_EQ(bpfhost_prog_type_helpers(BPF_PROG_TYPE_KPROBE, ids, ID_ROOM, NULL, 0, NULL), -EOPNOTSUPP,
 		  "a type bpfhost does not provide");
 	ASSERT_STR_CONTAINS(bpfhost_last_error(), "program type 2 is not provided", "names the type");
-	ASSERT_EQ(bpfhost_prog_type_helpers(BPF_PROG_TYPE_XDP, NULL, 4), -EFAULT, "room without a buffer");
+	ASSERT_EQ(bpfhost_prog_type_helpers(BPF_PROG_TYPE_XDP, NULL, 4, NULL, 0, NULL), -EFAULT, "room without a buffer");
 	ASSERT_STR_CONTAINS(bpfhost_last_error(), "ids is NULL with id_cnt 4", "says why");
+	ASSERT_EQ(bpfhost_prog_type_helpers(BPF_PROG_TYPE_XDP, NULL, 0, NULL, 8, NULL), -EFAULT,
+		  "names room without a buffer");
+	ASSERT_STR_CONTAINS(bpfhost_last_error(), "names is NULL with names_size 8", "says why");
 	/* Through the command: id_cnt out is the count. */
 	memset(&attr, 0, sizeof(attr));
 	attr.type_helpers.prog_type = BPF_PROG_TYPE_SOCKET_FILTER;
 	ASSERT_OK(bpfhost_sys_bpf(BPFHOST_PROG_TYPE_HELPERS, &attr, sizeof(attr)), "the raw command");
 	ASSERT_EQ(attr.type_helpers.id_cnt,
-		  bpfhost_prog_type_helpers(BPF_PROG_TYPE_SOCKET_FILTER, NULL, 0), "id_cnt is the count");
+		  bpfhost_prog_type_helpers(BPF_PROG_TYPE_SOCKET_FILTER, NULL, 0, NULL, 0, NULL), "id_cnt is the count");
 }
 
 int main(void)
 {
 	static const struct test_case cases[] = {
 		TEST(t_builtin_types_match_load), TEST(t_count_and_short_buffer), TEST(t_extension_type),
-		TEST(t_refusals),
+		TEST(t_names), TEST(t_refusals),
 	};
 
 	return test_run("prog_type_helpers", cases, sizeof(cases) / sizeof(cases[0]));

@@ -121,6 +121,8 @@ static const struct kuapi_field host_only_attr[][2] = {
 	{ HOST_ONLY_ATTR(type_helpers.prog_type, 0, 4) },
 	{ HOST_ONLY_ATTR(type_helpers.id_cnt, 4, 4) },
 	{ HOST_ONLY_ATTR(type_helpers.ids, 8, 8) },
+	{ HOST_ONLY_ATTR(type_helpers.names, 16, 8) },
+	{ HOST_ONLY_ATTR(type_helpers.names_size, 24, 4) },
 	{ HOST_ONLY_ATTR(shape.map_fd, 0, 4) },
 	{ HOST_ONLY_ATTR(shape.map_type, 4, 4) },
 	{ HOST_ONLY_ATTR(shape.key_size, 8, 4) },
