@@ -380,6 +380,14 @@ extern "C" {
     prog_type: *mut u32,
     expected_attach_type: *mut u32,
   ) -> c_int;
+  pub fn bpfhost_prog_type_helpers(
+    prog_type: u32,
+    ids: *mut u32,
+    cap: u32,
+    names: *mut c_char,
+    names_size: u32,
+    names_needed: *mut u32,
+  ) -> c_int;
   pub fn bpfhost_hook_trigger(
     attach_type: u32,
     data: *const c_void,
