@@ -95,6 +95,8 @@ export {
   assemble,
   disassemble,
   programTypeBySection,
+  programTypeHelpers,
+  type HelperInfo,
   trace,
   triggerHook,
   type AttachOptions,

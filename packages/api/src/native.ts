@@ -181,6 +181,7 @@ export interface NativeBinding {
   linkGetInfo(fd: number): { id: number; progId: number; attachType: number };
   hookTrigger(attachType: number, data: Buffer | null): { progCnt: number; retval: number };
   progTypeBySection(section: string): { progType: number; expectedAttachType: number };
+  progTypeHelpers(type: number): Array<{ id: number; name: string }>;
   traceRead(): string;
   objPin(fd: number, path: string): void;
   objGet(path: string): number;

@@ -491,6 +491,27 @@ export function programTypeBySection(section: string): { type: number; expectedA
   return { type: r.progType, expectedAttachType: r.expectedAttachType };
 }
 
+/** A helper function programs of a type may call ({@link programTypeHelpers}). */
+export interface HelperInfo {
+  /** Linux's id (`BPF_FUNC_*`), or an extension's from 65536. */
+  readonly id: number;
+  /** `'bpf_map_lookup_elem'`; an extension helper's name as its module registered it. */
+  readonly name: string;
+}
+
+/**
+ * The helpers programs of `type` may call in this process: the core's for
+ * the type (Linux's ids, ascending), then the type's own from its extension
+ * module. What `bpfhost feature` lists per type. Throws `EOPNOTSUPP` for a
+ * type nothing provides (an extension type before its module is loaded).
+ */
+export function programTypeHelpers(type: ProgramTypeName | number): HelperInfo[] {
+  const ctx: ErrorContext = { op: 'programTypeHelpers' };
+  const t = typeof type === 'string' ? (ProgramType as Record<string, number>)[type] : u32('type', type, ctx);
+  if (t === undefined) throw new BpfError('EINVAL', Errno.EINVAL, `unknown program type '${String(type)}'`, ctx);
+  return call(ctx, (b) => b.progTypeHelpers(t)).map((h) => ({ id: h.id, name: h.name }));
+}
+
 /** Assembles text in the bpf_conformance syntax into raw instructions. */
 export function assemble(source: string): Buffer {
   return call({ op: 'assemble' }, (b) => b.asm(source));

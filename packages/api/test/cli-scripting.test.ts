@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 
-import { BpfObject } from '@bpfhost/api';
+import { BpfObject, Program, programTypeHelpers } from '@bpfhost/api';
 
 import { apiRoot, apiTestObject, frame, noClang, noSample, sampleExtension, sampleObject } from './support.js';
 
@@ -268,11 +268,36 @@ describe('bpfhost feature', { skip: noSample }, () => {
 
     const ext = JSON.parse(cli('--json', 'feature', 'probe', '--ext', sampleExtension).stdout);
     assert.deepEqual(ext.program_types.filter((t: { type: number }) => t.type >= 4096), [{ type: 4097, name: 'ext(4097)' }]);
-    assert.deepEqual(ext.map_types.filter((t: { type: number }) => t.type >= 4096).map((t: { type: number }) => t.type), [4097, 4098, 4099]);
+    assert.deepEqual(ext.map_types.filter((t: { type: number }) => t.type >= 4096).map((t: { type: number }) => t.type), [4097, 4098, 4099, 4100]);
     assert.equal(ext.extensions[0].path, sampleExtension);
 
     const plain = cli('feature');
-    assert.match(plain.stdout, /^program types: socket_filter \(1\), .*xdp \(6\)\nmap types: hash \(1\), array \(2\), .*\nextensions: \(none; --ext MODULE loads one\)\n$/);
+    assert.match(plain.stdout, /^program types: socket_filter \(1\), .*xdp \(6\)\nmap types: hash \(1\), array \(2\), .*\n(?:eBPF helpers supported for program type \w+:\n(?:\t- bpf_\w+\n)+)+extensions: \(none; --ext MODULE loads one\)\n$/);
+  });
+
+  it('lists the helpers of each program type by name, as the core loads them; an extension type adds its own', () => {
+    const core = JSON.parse(cli('--json', 'feature').stdout);
+    const helpers = core.helpers as Record<string, string[]>;
+    assert.deepEqual(Object.keys(helpers), core.program_types.map((t: { name: string }) => `${t.name}_available_helpers`), 'one list per type');
+    for (const [type, list] of Object.entries(helpers)) {
+      assert.ok(list.includes('bpf_map_lookup_elem') && list.includes('bpf_ringbuf_output'), `${type}: the core's map and ring buffer helpers`);
+      assert.deepEqual(list, programTypeHelpers(core.program_types.find((t: { name: string }) => `${t.name}_available_helpers` === type).type).map((h) => h.name));
+    }
+    assert.ok(helpers.socket_filter_available_helpers?.includes('bpf_skb_load_bytes'));
+    assert.ok(!helpers.socket_filter_available_helpers?.includes('bpf_xdp_adjust_head'), 'an XDP helper is not a socket filter one');
+    assert.ok(helpers.xdp_available_helpers?.includes('bpf_xdp_adjust_head'));
+    // Every listed helper of a socket filter is one BPF_PROG_LOAD takes (the verifier off: the helper alone is judged).
+    for (const h of programTypeHelpers('socket_filter')) {
+      Program.load({ type: 'socket_filter', insns: `mov %r2, 0\nmov %r3, 0\nmov %r4, 0\nmov %r5, 0\ncall ${h.id}\nmov %r0, 0\nexit`, testUnverified: true }).close();
+    }
+
+    const ext = JSON.parse(cli('--json', 'feature', '--ext', sampleExtension).stdout);
+    const own = (ext.helpers['ext(4097)_available_helpers'] as string[]).filter((n) => !n.startsWith('bpf_'));
+    assert.deepEqual(own, ['sample_get_object_value', 'sample_accumulator_read'], "the sample type's own, by their registered names");
+
+    const plain = cli('feature').stdout;
+    assert.match(plain, /\neBPF helpers supported for program type socket_filter:\n(?:\t- bpf_\w+\n)*\t- bpf_skb_load_bytes\n/);
+    assert.match(plain, /\neBPF helpers supported for program type xdp:\n(?:\t- bpf_\w+\n)*\t- bpf_xdp_adjust_head\n/);
   });
 });
 

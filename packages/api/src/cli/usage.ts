@@ -58,7 +58,7 @@ Commands (after bpftool):
                           create a map and pin it at PATH (in this process)
   map pin MAP PATH | prog pin PROG PATH
   btf dump file OBJ.o     the object's BTF types (bpftool's raw format)
-  feature [probe]         the program and map types this build (and the --ext modules) provide
+  feature [probe]         the program and map types and helpers this build (and the --ext modules) provide
   asm FILE [-o OUT]       assemble conformance-syntax text into raw instructions
   disasm FILE             disassemble raw instructions (8 bytes each)
   ext load PATH           load an extension module (and report it)
@@ -185,8 +185,9 @@ ${GLOBAL}`,
 
 Probes what this build of the core supports, as bpftool's feature probe: loads a minimal
 program of each program type (Linux's 1 to 32) and creates a small map of each map type
-(1 to 33), and lists those that work. With --ext MODULE, extension types (4096 to 4159)
-are probed too, and the modules are listed.
+(1 to 33), and lists those that work, then for each program type the helpers its
+programs may call, by name, as bpftool does. With --ext MODULE, extension types (4096 to
+4159) are probed too (with their modules' own helpers), and the modules are listed.
 
 ${GLOBAL}
 
