@@ -360,17 +360,19 @@ struct helper_list {
 
 static void list_helper(struct helper_list *l, const struct bh_helper *h)
 {
+	/* Every table entry is named; "" keeps the names in step with the ids if one is not. */
+	const char *name = h->name ? h->name : "";
 	/* Names are short and a type has a few hundred helpers at most: no overflow. */
 	uint32_t len = 1;
 
-	while (h->name[len - 1])
+	while (name[len - 1])
 		len++;
 	if (l->n < l->room)
 		l->ids[l->n] = h->id;
 	l->n++;
 	/* Whole names only, so a short buffer never ends inside one. */
 	if (l->names_len + len <= l->names_room)
-		plat_memcpy(l->names + l->names_len, h->name, len);
+		plat_memcpy(l->names + l->names_len, name, len);
 	l->names_len += len;
 }
 
