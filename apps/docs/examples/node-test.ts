@@ -13,8 +13,9 @@ import { struct, u32, u64 } from '@bpfhost/api';
 import { PacketsSkeleton } from './packets.skel.js';
 
 // #region setup
-// struct packet_event { __u64 seq; __u32 len; __u32 bucket; }: a ring buffer record,
-// which BTF does not name (no map or global has its type), so its codec is written here.
+// struct packet_event { __u64 seq; __u32 len; __u32 bucket; }:
+// a ring buffer record. No map or global has its type, so BTF
+// does not name it and its codec is written here.
 const packetEvent = struct({ seq: u64, len: u32, bucket: u32 });
 
 /** An Ethernet frame of `size` bytes: skb->len is size - 14. */
@@ -48,7 +49,8 @@ describe('classify', () => {
     using s = PacketsSkeleton.open('packets.bpf.o');
     s.data.max_len = 100;
     s.load();
-    const len = (size: number) => s.programs.classify.testRun({ data: frame(size) }).retval;
+    const len = (size: number) =>
+      s.programs.classify.testRun({ data: frame(size) }).retval;
     assert.equal(len(114), 100);
     assert.equal(len(115), 0);
   });
@@ -67,7 +69,7 @@ describe('classify', () => {
       packets: 1n, bytes: 86n, min_len: 86, max_len: 86,
     });
     assert.equal(buckets.get(2), undefined);
-    assert.equal(skel.bss.next_seq, 3n, 'one sequence number per packet');
+    assert.equal(skel.bss.next_seq, 3n, 'one sequence number a packet');
   });
   // #endregion maps
 
