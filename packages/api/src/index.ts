@@ -95,6 +95,8 @@ export {
   assemble,
   disassemble,
   programTypeBySection,
+  programTypeHelpers,
+  type HelperInfo,
   trace,
   triggerHook,
   type AttachOptions,
@@ -104,6 +106,7 @@ export {
   type LoadProgramOptions,
   type LogLevel,
   type ProgramInfo,
+  type SourceLine,
   type TestRunOptions,
   type TestRunResult,
 } from './program.js';

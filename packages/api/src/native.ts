@@ -54,6 +54,14 @@ export interface NativeObjectProgram {
   autoload: boolean;
 }
 
+export interface NativeObjectSourceLine {
+  insn: number;
+  file: string;
+  line: number;
+  col: number;
+  text: string;
+}
+
 export interface NativeObjectVariable {
   map: string;
   btfTypeId: number;
@@ -80,6 +88,7 @@ export interface NativeObject {
   setProgramAutoload(name: string, autoload: boolean): void;
   setProgramLogLevel(name: string, level: number): void;
   programLog(name: string): string;
+  programSourceLines(name: string): NativeObjectSourceLine[];
   setMapMaxEntries(name: string, maxEntries: number): void;
   setMapValueSize(name: string, size: number): void;
   setMapFlags(name: string, flags: number): void;
@@ -188,6 +197,7 @@ export interface NativeBinding {
   linkGetInfo(fd: number): { id: number; progId: number; attachType: number };
   hookTrigger(attachType: number, data: Buffer | null): { progCnt: number; retval: number };
   progTypeBySection(section: string): { progType: number; expectedAttachType: number };
+  progTypeHelpers(type: number): Array<{ id: number; name: string }>;
   traceRead(): string;
   objPin(fd: number, path: string): void;
   objGet(path: string): number;

@@ -669,6 +669,10 @@ export class BpfObject extends Resource {
       owner: this,
       object: this.#name,
       verifierLog: p.fd >= 0 ? verifierLogLines(this.#native.programLog(p.name)) : [],
+      sourceLines: () => {
+        this.ensureOpen('sourceLines');
+        return this.#native.programSourceLines(p.name).map((l) => ({ insn: l.insn, file: l.file, line: l.line, column: l.col, text: l.text }));
+      },
     });
   }
 

@@ -147,6 +147,23 @@ export interface ProgramInit {
   object?: string;
   /** The verifier's log of the load, when one was asked for. */
   verifierLog?: readonly string[];
+  /** Reads the object's line info of the program (programs of objects only). */
+  sourceLines?: () => readonly SourceLine[];
+}
+
+/**
+ * Where a run of a program's instructions came from in its C source (the
+ * object's line info, from `clang -g`), as `bpftool prog dump xlated linum` shows.
+ */
+export interface SourceLine {
+  /** The first instruction of the run, an index in {@link Program.instructions} (8-byte slots). */
+  readonly insn: number;
+  /** The source file as it was compiled. */
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  /** The line's text. */
+  readonly text: string;
 }
 
 /** Runs a binding call, translating its errors with `ctx`. */
@@ -181,6 +198,7 @@ export class Program extends Resource {
   readonly verifierLog: readonly string[];
   readonly #owned: boolean;
   readonly #object: string | undefined;
+  readonly #sourceLines: (() => readonly SourceLine[]) | undefined;
 
   /** @internal Use {@link BpfObject.program} or {@link Program.load}. */
   constructor(init: ProgramInit) {
@@ -194,6 +212,7 @@ export class Program extends Resource {
     this.verifierLog = init.verifierLog ?? [];
     this.#owned = init.owned;
     this.#object = init.object;
+    this.#sourceLines = init.sourceLines;
   }
 
   /**
@@ -311,6 +330,19 @@ export class Program extends Resource {
    */
   instructions(): Buffer {
     return this.native('instructions', (b) => b.progGetXlated(this.fd));
+  }
+
+  /**
+   * The C source lines of the program's instructions, one entry per run of
+   * instructions from the same line, in instruction order: from the object's
+   * line info (compiled with `clang -g`). Empty for a program loaded from
+   * instructions or an object without line info. Throws {@link ClosedError}
+   * once the program (or its object) is closed.
+   */
+  sourceLines(): readonly SourceLine[] {
+    this.ensureOpen('sourceLines');
+    const read = this.#sourceLines;
+    return read === undefined ? [] : call({ ...this.context, op: 'sourceLines' }, () => read());
   }
 
   /** The program's id in the core. */
@@ -457,6 +489,27 @@ export function trace(): string {
 export function programTypeBySection(section: string): { type: number; expectedAttachType: number } {
   const r = call({ op: `section '${section}'` }, (b) => b.progTypeBySection(section));
   return { type: r.progType, expectedAttachType: r.expectedAttachType };
+}
+
+/** A helper function programs of a type may call ({@link programTypeHelpers}). */
+export interface HelperInfo {
+  /** Linux's id (`BPF_FUNC_*`), or an extension's from 65536. */
+  readonly id: number;
+  /** `'bpf_map_lookup_elem'`; an extension helper's name as its module registered it. */
+  readonly name: string;
+}
+
+/**
+ * The helpers programs of `type` may call in this process: the core's for
+ * the type (Linux's ids, ascending), then the type's own from its extension
+ * module. What `bpfhost feature` lists per type. Throws `EOPNOTSUPP` for a
+ * type nothing provides (an extension type before its module is loaded).
+ */
+export function programTypeHelpers(type: ProgramTypeName | number): HelperInfo[] {
+  const ctx: ErrorContext = { op: 'programTypeHelpers' };
+  const t = typeof type === 'string' ? (ProgramType as Record<string, number>)[type] : u32('type', type, ctx);
+  if (t === undefined) throw new BpfError('EINVAL', Errno.EINVAL, `unknown program type '${String(type)}'`, ctx);
+  return call(ctx, (b) => b.progTypeHelpers(t)).map((h) => ({ id: h.id, name: h.name }));
 }
 
 /** Assembles text in the bpf_conformance syntax into raw instructions. */

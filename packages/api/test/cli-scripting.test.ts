@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 
-import { BpfObject } from '@bpfhost/api';
+import { BpfObject, Program, programTypeHelpers } from '@bpfhost/api';
 
 import { apiRoot, apiTestObject, frame, noClang, noSample, sampleExtension, sampleObject } from './support.js';
 
@@ -272,7 +272,32 @@ describe('bpfhost feature', { skip: noSample }, () => {
     assert.equal(ext.extensions[0].path, sampleExtension);
 
     const plain = cli('feature');
-    assert.match(plain.stdout, /^program types: socket_filter \(1\), .*xdp \(6\)\nmap types: hash \(1\), array \(2\), .*\nextensions: \(none; --ext MODULE loads one\)\n$/);
+    assert.match(plain.stdout, /^program types: socket_filter \(1\), .*xdp \(6\)\nmap types: hash \(1\), array \(2\), .*\n(?:eBPF helpers supported for program type \w+:\n(?:\t- bpf_\w+\n)+)+extensions: \(none; --ext MODULE loads one\)\n$/);
+  });
+
+  it('lists the helpers of each program type by name, as the core loads them; an extension type adds its own', () => {
+    const core = JSON.parse(cli('--json', 'feature').stdout);
+    const helpers = core.helpers as Record<string, string[]>;
+    assert.deepEqual(Object.keys(helpers), core.program_types.map((t: { name: string }) => `${t.name}_available_helpers`), 'one list per type');
+    for (const [type, list] of Object.entries(helpers)) {
+      assert.ok(list.includes('bpf_map_lookup_elem') && list.includes('bpf_ringbuf_output'), `${type}: the core's map and ring buffer helpers`);
+      assert.deepEqual(list, programTypeHelpers(core.program_types.find((t: { name: string }) => `${t.name}_available_helpers` === type).type).map((h) => h.name));
+    }
+    assert.ok(helpers.socket_filter_available_helpers?.includes('bpf_skb_load_bytes'));
+    assert.ok(!helpers.socket_filter_available_helpers?.includes('bpf_xdp_adjust_head'), 'an XDP helper is not a socket filter one');
+    assert.ok(helpers.xdp_available_helpers?.includes('bpf_xdp_adjust_head'));
+    // Every listed helper of a socket filter is one BPF_PROG_LOAD takes (the verifier off: the helper alone is judged).
+    for (const h of programTypeHelpers('socket_filter')) {
+      Program.load({ type: 'socket_filter', insns: `mov %r2, 0\nmov %r3, 0\nmov %r4, 0\nmov %r5, 0\ncall ${h.id}\nmov %r0, 0\nexit`, testUnverified: true }).close();
+    }
+
+    const ext = JSON.parse(cli('--json', 'feature', '--ext', sampleExtension).stdout);
+    const own = (ext.helpers['ext(4097)_available_helpers'] as string[]).filter((n) => !n.startsWith('bpf_'));
+    assert.deepEqual(own, ['sample_get_object_value', 'sample_accumulator_read'], "the sample type's own, by their registered names");
+
+    const plain = cli('feature').stdout;
+    assert.match(plain, /\neBPF helpers supported for program type socket_filter:\n(?:\t- bpf_\w+\n)*\t- bpf_skb_load_bytes\n/);
+    assert.match(plain, /\neBPF helpers supported for program type xdp:\n(?:\t- bpf_\w+\n)*\t- bpf_xdp_adjust_head\n/);
   });
 });
 
@@ -312,5 +337,39 @@ describe('bpfhost prog dump xlated', { skip: noClang ? noClang : objdump ? false
     assert.match(plain.stdout, /\n\s*\d+: lddw %r1, map_fd \d+\n/);
     assert.match(plain.stdout, /\n\s*\d+: lddw %r\d, map_value \d+\+?\d*.*\n/);
     assert.match(cli('prog', 'dump', 'jited', 'name', 'count_packets', '--obj', obj).stderr, /unknown kind 'jited' \(bpfhost has no JIT: only 'xlated'\)/);
+  });
+
+  it("linum: each run of instructions after its C line, as bpftool's '; TEXT [file:F line_num:N line_col:C]'", () => {
+    const obj = apiTestObject();
+    const src = readFileSync(join(apiRoot, 'test', 'fixtures', 'api_test.bpf.c'), 'utf8').split('\n');
+    const plain = cli('prog', 'dump', 'xlated', 'name', 'count_packets', 'linum', '--obj', obj);
+    assert.equal(plain.status, 0, plain.stderr);
+    const out = plain.stdout.trimEnd().split('\n');
+    assert.match(out[0] as string, /^; .+ \[file:\S*api_test\.bpf\.c line_num:\d+ line_col:\d+\]$/, 'the entry starts with its line');
+    let sources = 0;
+    for (const [i, l] of out.entries()) {
+      const m = /^; (.*) \[file:(\S+) line_num:(\d+) line_col:(\d+)\]$/.exec(l);
+      if (!m) {
+        assert.match(l, /^\s*\d+: \S/, `an instruction: ${l}`);
+        continue;
+      }
+      sources++;
+      assert.equal(m[1], (src[Number(m[3]) - 1] as string).trimStart(), `line ${m[3]}: the file's text`);
+      assert.match(out[i + 1] as string, /^\s*\d+: \S/, 'an instruction follows each source line');
+    }
+    assert.ok(sources >= 10, `count_packets spans many C lines (${sources})`);
+    assert.ok(out.some((l) => l.startsWith('; bpf_ringbuf_output(&events, &ev, sizeof(ev), 0); [file:')), 'the ring buffer output line is there');
+    // The instructions are those of the dump without linum, in the same order.
+    const bare = cli('prog', 'dump', 'xlated', 'name', 'count_packets', '--obj', obj).stdout.trimEnd().split('\n');
+    assert.deepEqual(out.filter((l) => !l.startsWith('; ')), bare);
+
+    const json = cli('--json', 'prog', 'dump', 'xlated', 'name', 'count_packets', 'linum', '--obj', obj);
+    const doc = JSON.parse(json.stdout) as Array<{ pc: number; src?: string; file?: string; line_num?: number; line_col?: number }>;
+    const withSrc = doc.filter((d) => d.src !== undefined);
+    assert.equal(withSrc.length, sources);
+    assert.equal(withSrc[0]?.pc, 0);
+    for (const d of withSrc) assert.equal(d.src, (src[(d.line_num as number) - 1] as string).trimStart());
+
+    assert.match(cli('prog', 'dump', 'xlated', 'name', 'count_packets', 'visual', '--obj', obj).stderr, /unexpected 'visual' \(the only option is 'linum'\)/);
   });
 });

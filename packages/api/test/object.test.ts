@@ -10,6 +10,7 @@ import {
   CodecError,
   LoadError,
   NotFoundError,
+  Program,
   RingBuffer,
   array,
   cstring,
@@ -205,6 +206,34 @@ describe('BpfObject (clang-compiled api_test.bpf.o)', { skip: noClang }, () => {
     assert.deepEqual(seen, []);
     assert.ok(Date.now() - start < 2000, 'close() wakes the waiting poll');
     await assert.rejects(rb.poll(1), ClosedError);
+  });
+
+  it('sourceLines: the C line of each run of loaded instructions (clang -g line info)', () => {
+    const o = BpfObject.open(path).load();
+    try {
+      const p = o.program('count_packets');
+      const lines = p.sourceLines();
+      const src = readFileSync(new URL('../test/fixtures/api_test.bpf.c', import.meta.url), 'utf8').split('\n');
+      assert.equal(lines[0]?.insn, 0, 'the entry has a line');
+      const slots = p.instructions().length / 8;
+      for (const [i, l] of lines.entries()) {
+        assert.ok(l.insn < slots, `insn ${l.insn} is one of the ${slots} loaded`);
+        if (i > 0) assert.ok(l.insn > (lines[i - 1]?.insn ?? -1), 'in instruction order');
+        assert.match(l.file, /api_test\.bpf\.c$/);
+        assert.equal(l.text, src[l.line - 1], `line ${l.line} is the file's`);
+      }
+      const texts = lines.map((l) => l.text.trim());
+      for (const want of ['c = bpf_map_lookup_elem(&counts, &zero);', 'bpf_ringbuf_output(&events, &ev, sizeof(ev), 0);', 'fs->bytes += len;']) {
+        assert.ok(texts.includes(want), `names '${want}'`);
+      }
+      // A program loaded from instructions has no line info.
+      using bare = Program.load({ type: 'socket_filter', insns: 'mov %r0, 0\nexit' });
+      assert.deepEqual(bare.sourceLines(), []);
+      o.close();
+      assert.throws(() => p.sourceLines(), ClosedError);
+    } finally {
+      o.close();
+    }
   });
 
   it('lookups of unknown names say what there is', () => {

@@ -15,6 +15,7 @@ import {
   disassemble,
   handleCount,
   programTypeBySection,
+  programTypeHelpers,
   trace,
   triggerHook,
   u32,
@@ -122,6 +123,20 @@ describe('Program', () => {
     assert.deepEqual(programTypeBySection('socket'), { type: 1, expectedAttachType: 0 });
     assert.throws(() => programTypeBySection('nope'), NotFoundError);
     assert.equal(typeof trace(), 'string');
+  });
+
+  it('programTypeHelpers: by name or number, ids ascending with their names; refusals', () => {
+    const sf = programTypeHelpers('socket_filter');
+    assert.deepEqual(programTypeHelpers(1), sf);
+    assert.ok(sf.some((h) => h.id === 1 && h.name === 'bpf_map_lookup_elem'));
+    assert.ok(sf.some((h) => h.id === 26 && h.name === 'bpf_skb_load_bytes'));
+    assert.ok(!sf.some((h) => h.id === 44), 'no XDP helper');
+    for (let i = 1; i < sf.length; i++) assert.ok((sf[i]?.id ?? 0) > (sf[i - 1]?.id ?? 0));
+    assert.ok(programTypeHelpers('xdp').some((h) => h.id === 44 && h.name === 'bpf_xdp_adjust_head'));
+    // Not listed: BPF_PROG_LOAD refuses the call by the helper's name.
+    assert.throws(() => Program.load({ type: 'socket_filter', insns: 'call 44\nmov %r0, 0\nexit', testUnverified: true }), /bpf_xdp_adjust_head/);
+    assert.throws(() => programTypeHelpers(2), (e: unknown) => e instanceof BpfError && e.code === 'EOPNOTSUPP' && e.op === 'programTypeHelpers');
+    assert.throws(() => programTypeHelpers('nope' as 'xdp'), (e: unknown) => e instanceof BpfError && e.code === 'EINVAL' && /unknown program type 'nope'/.test(e.message));
   });
 });
 

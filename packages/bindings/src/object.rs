@@ -55,6 +55,20 @@ pub struct ObjectProgram {
   pub autoload: bool,
 }
 
+/// Where a run of a program's instructions came from in the C source
+/// (bpfhost_program__source_line(), from the object's .BTF.ext line info).
+#[napi(object)]
+pub struct ObjectSourceLine {
+  /// The first instruction of the run (an index into the loaded instructions).
+  pub insn: u32,
+  /// The file as it was compiled.
+  pub file: String,
+  pub line: u32,
+  pub col: u32,
+  /// The line's text.
+  pub text: String,
+}
+
 /// A global variable as bpfhost_object__find_variable() reports it.
 #[napi(object)]
 pub struct ObjectVariable {
@@ -365,6 +379,44 @@ impl NativeObject {
       sys::bpfhost_program__set_log_level(p, level)
     })
     .map(|_| ())
+  }
+
+  /// bpfhost_program__source_line() of each instruction of program @name,
+  /// one entry per run of instructions from the same source position, in
+  /// instruction order; empty without line info (no clang -g) or before load.
+  #[napi(js_name = "programSourceLines")]
+  pub fn program_source_lines(&self, env: Env, name: String) -> Result<Vec<ObjectSourceLine>> {
+    let p = self.program(&env, "programSourceLines", &name)?;
+    let mut out: Vec<ObjectSourceLine> = Vec::new();
+    // SAFETY: p is one of the live object's programs.
+    let cnt = unsafe { sys::bpfhost_program__insn_cnt(p) } as u32;
+    for insn in 0..cnt {
+      let (mut file, mut text) = (ptr::null(), ptr::null());
+      let (mut line, mut col) = (0u32, 0u32);
+      // SAFETY: p is live; the outputs are valid locals; the strings live
+      // as long as the object and are copied at once.
+      let rc = unsafe {
+        sys::bpfhost_program__source_line(p, insn, &mut file, &mut line, &mut col, &mut text)
+      };
+      if rc != 0 {
+        // -ENOENT: no line info for this instruction (none before the first record).
+        continue;
+      }
+      let (file, text) = (from_c(file), from_c(text));
+      let same = out
+        .last()
+        .is_some_and(|l| l.line == line && l.col == col && l.file == file && l.text == text);
+      if !same {
+        out.push(ObjectSourceLine {
+          insn,
+          file,
+          line,
+          col,
+          text,
+        });
+      }
+    }
+    Ok(out)
   }
 
   /// bpfhost_program__log() of program @name: the log of its last load

@@ -603,6 +603,51 @@ pub fn prog_type_by_section(env: Env, section: String) -> Result<SectionType> {
   })
 }
 
+#[napi(object)]
+pub struct TypeHelper {
+  pub id: u32,
+  /// As the core's table has it ("bpf_map_lookup_elem"), an extension's as registered.
+  pub name: String,
+}
+
+/// bpfhost_prog_type_helpers(): the helpers programs of @type may call, Linux's
+/// ids ascending, then the type's own.
+#[napi(js_name = "progTypeHelpers")]
+pub fn prog_type_helpers(env: Env, prog_type: f64) -> Result<Vec<TypeHelper>> {
+  let t = u32_arg(&env, "progTypeHelpers", "type", prog_type)?;
+  let (mut ids, mut names) = (Vec::<u32>::new(), Vec::<u8>::new());
+  // Sized by a first call; an extension loaded in between makes it grow: ask again.
+  loop {
+    let mut needed = 0u32;
+    // SAFETY: ids and names have the lengths passed.
+    let n = check(&env, unsafe {
+      sys::bpfhost_prog_type_helpers(
+        t,
+        ids.as_mut_ptr(),
+        ids.len() as u32,
+        names.as_mut_ptr().cast(),
+        names.len() as u32,
+        &mut needed,
+      )
+    })? as usize;
+    if n <= ids.len() && needed as usize <= names.len() {
+      ids.truncate(n);
+      names.truncate(needed as usize);
+      break;
+    }
+    ids = vec![0; n];
+    names = vec![0; needed as usize];
+  }
+  let mut out = Vec::with_capacity(ids.len());
+  for (id, name) in ids.into_iter().zip(names.split(|b| *b == 0)) {
+    out.push(TypeHelper {
+      id,
+      name: String::from_utf8_lossy(name).into_owned(),
+    });
+  }
+  Ok(out)
+}
+
 /// bpfhost_trace_read(): drains the bpf_trace_printk log ("" when empty).
 #[napi(js_name = "traceRead")]
 pub fn trace_read(env: Env) -> Result<String> {

@@ -391,6 +391,14 @@ extern "C" {
     prog_type: *mut u32,
     expected_attach_type: *mut u32,
   ) -> c_int;
+  pub fn bpfhost_prog_type_helpers(
+    prog_type: u32,
+    ids: *mut u32,
+    cap: u32,
+    names: *mut c_char,
+    names_size: u32,
+    names_needed: *mut u32,
+  ) -> c_int;
   pub fn bpfhost_hook_trigger(
     attach_type: u32,
     data: *const c_void,
@@ -466,6 +474,14 @@ extern "C" {
   pub fn bpfhost_program__autoload(prog: *const Program) -> bool;
   pub fn bpfhost_program__set_autoload(prog: *mut Program, autoload: bool) -> c_int;
   pub fn bpfhost_program__set_log_level(prog: *mut Program, log_level: u32) -> c_int;
+  pub fn bpfhost_program__source_line(
+    prog: *const Program,
+    insn: u32,
+    file: *mut *const c_char,
+    line: *mut u32,
+    col: *mut u32,
+    text: *mut *const c_char,
+  ) -> c_int;
 
   // libbpf.h: BTF
   pub fn bpfhost_btf__type_cnt(btf: *const Btf) -> u32;

@@ -59,6 +59,32 @@ test('open, inspect, load, run, close', (t) => {
   assert.equal(obj.name, 'probe');
 });
 
+test('programSourceLines: the C lines of the loaded instructions, from .BTF.ext', (t) => {
+  const path = compileBpf('probe', t);
+  if (!path) return;
+  const obj = b.NativeObject.openFile(path);
+  t.after(() => obj.close());
+  obj.load();
+  const lines = obj.programSourceLines('probe');
+  const src = readFileSync(new URL('./fixtures/probe.bpf.c', import.meta.url), 'utf8').split('\n');
+  assert.ok(lines.length >= 4, `one entry per source position, got ${lines.length}`);
+  assert.equal(lines[0].insn, 0, 'the first record is at the entry');
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    if (i > 0) assert.ok(l.insn > lines[i - 1].insn, 'in instruction order, one entry per run');
+    assert.ok(l.insn < obj.programs()[0].insnCnt);
+    assert.match(l.file, /probe\.bpf\.c$/);
+    // The text is the file's line as compiled (clang keeps it verbatim).
+    assert.equal(l.text, src[l.line - 1], `line ${l.line}`);
+    assert.ok(l.col >= 0 && l.col < 1024);
+  }
+  const texts = lines.map((l) => l.text.trim());
+  for (const want of ['__u32 key = skb->len;', 'bpf_ringbuf_output(&events, &key, sizeof(key), 0);', 'return answer;']) {
+    assert.ok(texts.includes(want), `names '${want}': ${JSON.stringify(texts)}`);
+  }
+  throwsErrno(() => obj.programSourceLines('nope'), 'ENOENT', 2);
+});
+
 test('BTF types: structs, enums, datasecs', (t) => {
   const path = compileBpf('probe', t);
   if (!path) return;

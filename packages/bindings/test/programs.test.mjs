@@ -112,6 +112,24 @@ test('progLoadWithLog: the verifier log of a load that succeeds, at logLevel 0, 
   });
 });
 
+test('progTypeHelpers: the helpers a type may call, by id and name, as loads take them', () => {
+  const helpers = b.progTypeHelpers(PROG_SOCKET_FILTER);
+  assert.ok(helpers.length >= 20);
+  for (let i = 1; i < helpers.length; i++) assert.ok(helpers[i].id > helpers[i - 1].id, 'ascending');
+  const byId = new Map(helpers.map((h) => [h.id, h.name]));
+  assert.equal(byId.get(1), 'bpf_map_lookup_elem');
+  assert.equal(byId.get(26), 'bpf_skb_load_bytes');
+  assert.equal(byId.has(44), false, 'bpf_xdp_adjust_head is XDP only');
+  assert.ok(helpers.every((h) => /^bpf_[a-z0-9_]+$/.test(h.name)), 'names from the core table');
+  // Each listed helper loads (the verifier off), one not listed is refused by its name.
+  const call = (id) => b.asm(`mov %r2, 0\nmov %r3, 0\nmov %r4, 0\nmov %r5, 0\ncall ${id}\nmov %r0, 0\nexit`);
+  for (const h of helpers) b.close(b.progLoad(PROG_SOCKET_FILTER, 'h', 'GPL', call(h.id), { testUnverified: true }));
+  throwsErrno(() => b.progLoad(PROG_SOCKET_FILTER, 'h', 'GPL', call(44), { testUnverified: true }), 'EINVAL', 22, /bpf_xdp_adjust_head/);
+  assert.ok(b.progTypeHelpers(6).some((h) => h.id === 44 && h.name === 'bpf_xdp_adjust_head'));
+  throwsErrno(() => b.progTypeHelpers(2), 'EOPNOTSUPP', 95, /program type 2 is not provided/);
+  throwsErrno(() => b.progTypeHelpers(-1), 'EINVAL', 22);
+});
+
 test('trace log, section types, pins of programs', () => {
   assert.deepEqual(b.progTypeBySection('socket'), { progType: PROG_SOCKET_FILTER, expectedAttachType: 0 });
   // bpf_trace_printk("hi %d\n", 7, 42): the format on the stack.

@@ -3,11 +3,12 @@
  * bpftool's `feature probe` finds it: by loading a minimal program of each
  * program type and creating a small map of each map type (Linux's numbers),
  * plus the extension modules this process loaded (--ext), whose program and
- * map types are then probed too.
+ * map types are then probed too. For each program type found, the helpers
+ * its programs may call, by name (the core's table), as bpftool lists them.
  *
  * @module
  */
-import { BpfError, BpfMap, Program, mapTypeName, programTypeName } from '../index.js';
+import { BpfError, BpfMap, Program, mapTypeName, programTypeHelpers, programTypeName } from '../index.js';
 
 import type { Output } from './output.js';
 import type { Session } from './session.js';
@@ -78,12 +79,19 @@ export function featureCommand(session: Session, out: Output, args: readonly str
   const inner = session.hold(BpfMap.create({ type: 'array', keySize: 4, valueSize: 4, maxEntries: 1 }));
   const mapTypes = candidates(LINUX_MAP_TYPES).filter((t) => probeMapType(t, inner));
   const named = (types: number[], name: (t: number) => string) => types.map((type) => ({ type, name: name(type) }));
+  const helpers = programTypes.map((type) => ({ type, helpers: programTypeHelpers(type) }));
   out.document({
     program_types: named(programTypes, programTypeName),
     map_types: named(mapTypes, mapTypeName),
+    // bpftool's key: "<type>_available_helpers", the names in id order.
+    helpers: Object.fromEntries(helpers.map((h) => [`${programTypeName(h.type)}_available_helpers`, h.helpers.map((x) => x.name)])),
     extensions: session.extensions.map((e) => ({ handle: e.handle, path: e.path })),
   });
   out.line(`program types: ${programTypes.map((t) => `${programTypeName(t)} (${t})`).join(', ')}`);
   out.line(`map types: ${mapTypes.map((t) => `${mapTypeName(t)} (${t})`).join(', ')}`);
+  for (const h of helpers) {
+    out.line(`eBPF helpers supported for program type ${programTypeName(h.type)}:`);
+    for (const x of h.helpers) out.line(`\t- ${x.name}`);
+  }
   out.line(`extensions: ${session.extensions.length > 0 ? session.extensions.map((e) => `${e.path} (module ${e.handle})`).join(', ') : '(none; --ext MODULE loads one)'}`);
 }

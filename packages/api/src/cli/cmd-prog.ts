@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 
-import { Program, disassemble, type ProgramInfo } from '../index.js';
+import { Program, disassemble, type ProgramInfo, type SourceLine } from '../index.js';
 
 import { parseUint } from './numbers.js';
 import type { Output } from './output.js';
@@ -157,24 +157,45 @@ function pin(session: Session, out: Output, args: readonly string[]): void {
 
 const BPF_LD_IMM64 = 0x18;
 
-/** `prog dump xlated PROG`: the program's instructions as loaded, one per line with its index. */
+/**
+ * `prog dump xlated PROG [linum]`: the program's instructions as loaded, one
+ * per line with its index. With `linum`, as bpftool's, each run of
+ * instructions from one C line is preceded by that line and where it is
+ * (`; TEXT [file:FILE line_num:N line_col:C]`), from the object's line info.
+ */
 function dumpXlated(session: Session, out: Output, args: readonly string[]): void {
   const [kind, ...rest] = args;
   if (kind !== 'xlated') throw new UsageError(kind === undefined ? "prog dump: expected 'xlated' and a program" : `prog dump: unknown kind '${kind}' (bpfhost has no JIT: only 'xlated')`, 'prog');
   const { program, used } = session.findProgram(rest);
-  if (rest.length > used) throw new UsageError(`prog dump xlated: unexpected '${rest.slice(used).join(' ')}'`, 'prog');
+  const options = rest.slice(used);
+  const linum = options[0] === 'linum';
+  if (options.length > (linum ? 1 : 0)) throw new UsageError(`prog dump xlated: unexpected '${options.slice(linum ? 1 : 0).join(' ')}' (the only option is 'linum')`, 'prog');
   const insns = program.instructions();
-  const lines: Array<{ pc: number; disasm: string; opcodes: string[] }> = [];
+  const sources = new Map<number, SourceLine>();
+  if (linum) {
+    // Without line info (instructions, no clang -g) the dump is the instructions alone, as bpftool's.
+    for (const l of program.sourceLines()) sources.set(l.insn, l);
+  }
+  const lines: Array<{ pc: number; disasm: string; opcodes: string[]; src?: string; file?: string; line_num?: number; line_col?: number }> = [];
+  const plain: string[] = [];
+  const width = String(Math.max(0, insns.length / 8 - 1)).length;
   for (let pc = 0; pc * 8 < insns.length; ) {
     // A 64-bit immediate load takes two slots and disassembles as one line.
     const slots = insns[pc * 8] === BPF_LD_IMM64 ? 2 : 1;
     const raw = insns.subarray(pc * 8, (pc + slots) * 8);
-    lines.push({ pc, disasm: disassemble(raw).trim(), opcodes: hexByteList(raw) });
+    const entry: (typeof lines)[number] = { pc, disasm: disassemble(raw).trim(), opcodes: hexByteList(raw) };
+    const src = sources.get(pc);
+    if (src) {
+      // bpftool's fields: the line's text trimmed on the left, then where it is.
+      Object.assign(entry, { src: src.text.trimStart(), file: src.file, line_num: src.line, line_col: src.column });
+      plain.push(`; ${src.text.trimStart()} [file:${src.file} line_num:${src.line} line_col:${src.column}]`);
+    }
+    lines.push(entry);
+    plain.push(`${String(pc).padStart(width)}: ${entry.disasm}`);
     pc += slots;
   }
   out.document(lines);
-  const width = String(Math.max(0, insns.length / 8 - 1)).length;
-  for (const l of lines) out.line(`${String(l.pc).padStart(width)}: ${l.disasm}`);
+  for (const l of plain) out.line(l);
 }
 
 /** Runs `prog SUBCOMMAND ARGS...`. */

@@ -116,7 +116,14 @@ export class Session {
     return { program: /^\d+$/.test(first) ? this.programById(parseId(first)) : this.programByName(first), used: 1 };
   }
 
+  /** The loaded programs of the --obj objects (they carry the object's line info). */
+  private objectPrograms(): Program[] {
+    return this.objects.flatMap((obj) => obj.programs.filter((spec) => spec.autoload).map((spec) => obj.program(spec.name)));
+  }
+
   private programById(id: number): Program {
+    const own = this.objectPrograms().find((p) => p.id === id);
+    if (own) return own;
     try {
       return this.hold(Program.fromId(id));
     } catch (e) {
@@ -126,6 +133,8 @@ export class Session {
   }
 
   private programByName(name: string): Program {
+    const own = this.objectPrograms().filter((p) => p.name === name);
+    if (own.length === 1) return own[0] as Program;
     const matches = [...Program.ids()].map((id) => this.hold(Program.fromId(id))).filter((p) => p.name === name);
     if (matches.length === 1) return matches[0] as Program;
     if (matches.length > 1) throw new UsageError(`${matches.length} programs are named '${name}': give 'id ID'`, 'prog');

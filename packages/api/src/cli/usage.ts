@@ -42,7 +42,8 @@ Commands (after bpftool):
                           with --hook, attach programs, fire the hook once per --data, dump the maps
   prog list               programs loaded in this process
   prog show ID|name NAME  one program
-  prog dump xlated PROG   its instructions as loaded, disassembled
+  prog dump xlated PROG [linum]
+                          its instructions as loaded, disassembled (linum: with their C lines)
   prog test-run id ID|name NAME|OBJ.o PROG [--data HEX|--data-in FILE] [--ctx HEX|--ctx-in FILE]
                [--data-out FILE] [--ctx-out FILE] [--repeat N] [--insn-budget N]
                           run a loaded program (or one of an object) once (BPF_PROG_TEST_RUN)
@@ -57,7 +58,7 @@ Commands (after bpftool):
                           create a map and pin it at PATH (in this process)
   map pin MAP PATH | prog pin PROG PATH
   btf dump file OBJ.o     the object's BTF types (bpftool's raw format)
-  feature [probe]         the program and map types this build (and the --ext modules) provide
+  feature [probe]         the program and map types and helpers this build (and the --ext modules) provide
   asm FILE [-o OUT]       assemble conformance-syntax text into raw instructions
   disasm FILE             disassemble raw instructions (8 bytes each)
   ext load PATH           load an extension module (and report it)
@@ -93,7 +94,7 @@ ${GLOBAL}`,
   prog: `Usage: bpfhost prog list
        bpfhost prog show ID | id ID | name NAME
        bpfhost prog pin PROG PATH
-       bpfhost prog dump xlated PROG
+       bpfhost prog dump xlated PROG [linum]
        bpfhost prog test-run PROG [--data HEX | --data-in FILE] [--ctx HEX | --ctx-in FILE]
                          [--data-out FILE] [--ctx-out FILE] [--repeat N] [--insn-budget N]
 
@@ -108,7 +109,9 @@ and --ctx-out name. --repeat N (1 to 4294967295) runs it N times; --insn-budget 
 (1 to 4294967295) stops a run after N instructions with ELOOP (default: the core's
 budget, 16777216). pin pins a loaded program at PATH (in this process's namespace).
 dump xlated prints its instructions as the core holds them after load (map references
-resolved), one per line after its index.
+resolved), one per line after its index; with linum, each run of instructions from one
+C line follows that line as bpftool shows it ('; TEXT [file:FILE line_num:N line_col:C]'),
+from the line info of an --obj object compiled with clang -g.
 
 ${GLOBAL}
 
@@ -182,8 +185,9 @@ ${GLOBAL}`,
 
 Probes what this build of the core supports, as bpftool's feature probe: loads a minimal
 program of each program type (Linux's 1 to 32) and creates a small map of each map type
-(1 to 33), and lists those that work. With --ext MODULE, extension types (4096 to 4159)
-are probed too, and the modules are listed.
+(1 to 33), and lists those that work, then for each program type the helpers its
+programs may call, by name, as bpftool does. With --ext MODULE, extension types (4096 to
+4159) are probed too (with their modules' own helpers), and the modules are listed.
 
 ${GLOBAL}
 

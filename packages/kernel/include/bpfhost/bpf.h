@@ -211,6 +211,19 @@ BPFHOST_API int bpfhost_link_get_info_by_fd(int fd, struct bpf_link_info *info, 
 /** Section name -> program type and attach type. @return 0, -ENOENT (no prefix matches) */
 BPFHOST_API int bpfhost_prog_type_by_section(const char *section, uint32_t *prog_type,
 					     uint32_t *expected_attach_type);
+/**
+ * @brief The ids of the helpers programs of @p prog_type may call: Linux's
+ * ids ascending, then the type's own (from BPFHOST_HELPER_EXT_BASE) in the
+ * order its module registered them. The first @p cap go to @p ids (NULL
+ * with @p cap 0 asks the count). With @p names, their names
+ * ("bpf_map_lookup_elem", an extension's as it registered it) follow each
+ * other NUL-terminated in the same order, as many whole names as
+ * @p names_size holds; *@p names_needed (if not NULL) gets the bytes all take.
+ * @return how many the type has (more than @p cap: the list was cut), or
+ * -EOPNOTSUPP (no such type), -EFAULT (@p ids or @p names NULL with room)
+ */
+BPFHOST_API int bpfhost_prog_type_helpers(uint32_t prog_type, uint32_t *ids, uint32_t cap, char *names,
+					  uint32_t names_size, uint32_t *names_needed);
 /** Fires a hook with @p data. @return 0, -ENOENT (no such hook), -EOPNOTSUPP (not triggerable) */
 BPFHOST_API int bpfhost_hook_trigger(uint32_t attach_type, const void *data, uint32_t data_size,
 				     uint32_t *prog_cnt, uint32_t *retval);

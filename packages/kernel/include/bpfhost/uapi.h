@@ -66,6 +66,8 @@ enum bpf_cmd {
 	BPFHOST_MAP_MMAP = 0x10002,	/* attr->mmap */
 	/* Section name -> program type via the registered providers. */
 	BPFHOST_PROG_TYPE_BY_SECTION = 0x10003,	/* attr->section */
+	/* The helper ids a program type's programs may call (bpftool feature's list). */
+	BPFHOST_PROG_TYPE_HELPERS = 0x10008,	/* attr->type_helpers */
 	/* Fires a hook (its provider's trigger) with data, as a test or demo does. */
 	BPFHOST_HOOK_TRIGGER = 0x10004,		/* attr->trigger */
 	/* Reads and drains the trace log bpf_trace_printk writes to. */
@@ -434,6 +436,14 @@ union bpf_attr {
 		uint32_t prog_type;		/* out */
 		uint32_t expected_attach_type;	/* out */
 	} section;
+
+	struct { /* BPFHOST_PROG_TYPE_HELPERS */
+		uint32_t prog_type;		/* in */
+		uint32_t id_cnt;		/* in: room in ids; out: how many the type has */
+		bpfhost_aligned_u64 ids;	/* in: uint32_t[id_cnt]: Linux ids ascending, then the type's own */
+		bpfhost_aligned_u64 names;	/* in: the helpers' names, NUL-terminated, in ids' order */
+		uint32_t names_size;		/* in: bytes at names; out: bytes all the names take */
+	} type_helpers;
 
 	struct { /* BPFHOST_HOOK_TRIGGER */
 		uint32_t attach_type;		/* in: the hook */

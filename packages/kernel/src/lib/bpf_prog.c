@@ -171,6 +171,27 @@ int bpfhost_prog_type_by_section(const char *section, uint32_t *prog_type,
 	return ret;
 }
 
+int bpfhost_prog_type_helpers(uint32_t prog_type, uint32_t *ids, uint32_t cap, char *names,
+			      uint32_t names_size, uint32_t *names_needed)
+{
+	union bpf_attr attr;
+	int ret;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.type_helpers.prog_type = prog_type;
+	attr.type_helpers.id_cnt = cap;
+	attr.type_helpers.ids = (uint64_t)(uintptr_t)ids;
+	attr.type_helpers.names = (uint64_t)(uintptr_t)names;
+	attr.type_helpers.names_size = names_size;
+	ret = lib_sys(BPFHOST_PROG_TYPE_HELPERS, &attr);
+	if (ret)
+		return ret;
+	if (names_needed)
+		*names_needed = attr.type_helpers.names_size;
+	/* Helper ids are < 2^32 but a type has far fewer than INT_MAX of them. */
+	return (int)attr.type_helpers.id_cnt;
+}
+
 int bpfhost_hook_trigger(uint32_t attach_type, const void *data, uint32_t data_size,
 			 uint32_t *prog_cnt, uint32_t *retval)
 {

@@ -351,6 +351,67 @@ int bh_prog_type_btf_cmd(union bpf_attr *attr, union bpf_attr *uattr)
 	return err;
 }
 
+/* Appends helper @h to the lists of bh_prog_type_helpers_cmd. */
+struct helper_list {
+	uint32_t *ids, room, n;
+	char *names;
+	uint32_t names_room, names_len;
+};
+
+static void list_helper(struct helper_list *l, const struct bh_helper *h)
+{
+	/* Every table entry is named; "" keeps the names in step with the ids if one is not. */
+	const char *name = h->name ? h->name : "";
+	/* Names are short and a type has a few hundred helpers at most: no overflow. */
+	uint32_t len = 1;
+
+	while (name[len - 1])
+		len++;
+	if (l->n < l->room)
+		l->ids[l->n] = h->id;
+	l->n++;
+	/* Whole names only, so a short buffer never ends inside one. */
+	if (l->names_len + len <= l->names_room)
+		plat_memcpy(l->names + l->names_len, name, len);
+	l->names_len += len;
+}
+
+int bh_prog_type_helpers_cmd(union bpf_attr *attr, union bpf_attr *uattr)
+{
+	struct helper_list l = {
+		.ids = u64_to_ptr(attr->type_helpers.ids), .room = attr->type_helpers.id_cnt,
+		.names = u64_to_ptr(attr->type_helpers.names), .names_room = attr->type_helpers.names_size,
+	};
+	struct bh_prog_type *t;
+
+	if (l.room && !l.ids)
+		return bh_err(-EFAULT, "BPFHOST_PROG_TYPE_HELPERS: ids is NULL with id_cnt %u", l.room);
+	if (l.names_room && !l.names)
+		return bh_err(-EFAULT, "BPFHOST_PROG_TYPE_HELPERS: names is NULL with names_size %u",
+			      l.names_room);
+	t = bh_prog_type_get(attr->type_helpers.prog_type);
+	if (!t)
+		return -EOPNOTSUPP;
+	/*
+	 * The same lookups BPF_PROG_LOAD makes (bh_prog_helper_by_id): Linux's ids
+	 * through the core's table for this type (ids past the name table are none
+	 * of Linux's), then the type's own; the poison id is no helper to call.
+	 */
+	for (uint32_t id = 1; bh_linux_helper_name(id); id++) {
+		const struct bh_helper *h = bh_core_helper(id, t->type);
+
+		if (h)
+			list_helper(&l, h);
+	}
+	for (uint32_t i = 0; i < t->helper_cnt; i++)
+		if (t->helpers[i].id != BPFHOST_POISON_HELPER_ID)
+			list_helper(&l, &t->helpers[i]);
+	bh_prog_type_put(t);
+	uattr->type_helpers.id_cnt = l.n;
+	uattr->type_helpers.names_size = l.names_len;
+	return 0;
+}
+
 static int prog_info_attach(struct bh_provider *p)
 {
 	struct bpfhost_program_type_data d;

@@ -62,6 +62,15 @@ struct bh_prog_type {
  */
 int bh_prog_type_btf_cmd(union bpf_attr *attr, union bpf_attr *uattr);
 
+/*
+ * BPFHOST_PROG_TYPE_HELPERS: the helper ids programs of a type may call, the
+ * first id_cnt of them copied to ids, id_cnt set to how many there are;
+ * their names NUL-terminated at names (whole ones, while names_size holds
+ * them), names_size set to the bytes all take. -EOPNOTSUPP (no such type),
+ * -EFAULT (ids or names NULL with room).
+ */
+int bh_prog_type_helpers_cmd(union bpf_attr *attr, union bpf_attr *uattr);
+
 /* The type with a reference, or NULL (message set: -EOPNOTSUPP). */
 struct bh_prog_type *bh_prog_type_get(uint32_t type);
 void bh_prog_type_put(struct bh_prog_type *t);
