@@ -68,7 +68,7 @@ test('the extension guide pages, the architecture and the extension.h reference'
   await expect(page.locator('.docusaurus-mermaid-container svg').first()).toBeVisible();
 });
 
-test('the custom maps page has its nine sections', async ({ page }) => {
+test('the custom maps page has its ten sections', async ({ page }) => {
   await page.goto('/docs/extensions/custom-maps');
   const h2 = (await page.locator('article h2').allTextContents()).map((t) => t.replace(/\u200b/g, '').trim());
   expect(h2).toEqual([
@@ -77,6 +77,7 @@ test('the custom maps page has its nine sections', async ({ page }) => {
     'Base map types',
     'updates_original_value',
     'The dispatch table',
+    'Contract v2',
     'The client dispatch table and epochs',
     'MAP_CONTEXT in helpers',
     'When a provider unloads',

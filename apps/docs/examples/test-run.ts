@@ -36,8 +36,9 @@ console.log(disassemble(insns));
 // #endregion load
 
 // #region budget
-// `ja -1` jumps to itself: a run that would never end. The verifier refuses such a
-// program at load; `testUnverified` (test-only) loads it to show the budget at work.
+// `ja -1` jumps to itself: a run that would never end. The verifier
+// refuses it at load; `testUnverified` (test-only) loads it anyway
+// to show the budget at work.
 using spin = Program.load({
   type: 'socket_filter',
   name: 'spin',
