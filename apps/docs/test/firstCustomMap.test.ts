@@ -73,7 +73,7 @@ describe(`${page}: the page's steps work`, () => {
 
   it('the conformance kit passes the module', { skip: existsSync(kit) ? false : `${kit} is missing: run npx nx run sample-ext:build` }, () => {
     const cmd = blocks.find((b) => b.lang === 'sh' && b.body.some((l) => l.includes('ext check')))!;
-    const args = cmd.body.find((l) => l.includes('ext check'))!.trim().split(/\s+/).slice(3); // drop "npx bpfhost ext check"
+    const args = cmd.body.find((l) => l.includes('ext check'))!.trim().split(/\s+/).slice(4); // drop "npx bpfhost ext check"
     const r = spawnSync(kit, args, { cwd: project, encoding: 'utf8', timeout: 600_000 });
     assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /max_map passed: 11 phases ran/);

@@ -38,7 +38,8 @@ describe('bpfhost CLI: refused loads', { skip: noClang }, () => {
       assert.equal(r.status, 1);
       const lines = r.stderr.trimEnd().split('\n');
       assert.equal(lines[0], refusal);
-      assert.equal(lines[1], "  the verifier's log:");
+      assert.equal(lines[1], '  at verifier_refused.bpf.c:24: return (int)*v;', 'the C line');
+      assert.equal(lines[2], "  the verifier's log:");
       assert.ok(lines.includes('    6: (85) call bpf_map_lookup_elem#1'), r.stderr);
       assert.match(lines.at(-1)!, /^ {4}program 'null_deref': insn 7: R0 may be NULL/);
     }
