@@ -16,15 +16,19 @@ const TC_ACT_OK = 0, TC_ACT_SHOT = 2;
 /** The ones' complement sum of `bytes` (16-bit big-endian words), folded. */
 function sum16(bytes: Buffer, initial = 0): number {
   let s = initial;
-  for (let i = 0; i < bytes.length; i += 2) s += (bytes[i]! << 8) | (bytes[i + 1] ?? 0);
+  for (let i = 0; i < bytes.length; i += 2) {
+    s += (bytes[i]! << 8) | (bytes[i + 1] ?? 0);
+  }
   while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
   return s;
 }
 
-/** The UDP checksum of an IPv4 frame's UDP datagram: 0 when the datagram is intact. */
+/** The UDP checksum of an IPv4 frame's datagram: 0 when it is intact. */
 function udpCheck(frame: Buffer, l3 = 14): number {
   const ip = frame.subarray(l3, l3 + 20), udp = frame.subarray(l3 + 20);
-  const pseudo = Buffer.concat([ip.subarray(12, 20), Buffer.from([0, 17]), udp.subarray(4, 6)]);
+  const pseudo = Buffer.concat([
+    ip.subarray(12, 20), Buffer.from([0, 17]), udp.subarray(4, 6),
+  ]);
   return ~sum16(udp, sum16(pseudo)) & 0xffff;
 }
 
@@ -32,9 +36,12 @@ function udpCheck(frame: Buffer, l3 = 14): number {
  * An Ethernet / IPv4 / UDP frame with valid checksums and 16 bytes of
  * payload; `vlan` inserts an 802.1Q tag after the MAC addresses.
  */
-function udpFrame(opts: { dport: number; ttl?: number; vlan?: number }): Buffer {
+function udpFrame(
+  opts: { dport: number; ttl?: number; vlan?: number },
+): Buffer {
   const f = Buffer.alloc(14 + 20 + 8 + 16);
-  Buffer.from('02000000000102000000000208004500', 'hex').copy(f); // MACs, IPv4, version 4, IHL 5
+  // MACs, IPv4, version 4, IHL 5
+  Buffer.from('02000000000102000000000208004500', 'hex').copy(f);
   f.writeUInt16BE(f.length - 14, 16); // total length
   f[22] = opts.ttl ?? 64;
   f[23] = 17; // UDP
@@ -66,7 +73,8 @@ describe('xdp_filter', () => {
     obj = BpfObject.open('net.bpf.o').load();
   });
   afterEach(() => obj.close());
-  const xdp = (frame: Buffer) => obj.program('xdp_filter').testRun({ data: frame });
+  const xdp = (frame: Buffer) =>
+    obj.program('xdp_filter').testRun({ data: frame });
 
   it('drops UDP to the blocked port and passes the rest', () => {
     assert.equal(xdp(udpFrame({ dport: 9 })).retval, XDP_DROP);
@@ -74,7 +82,8 @@ describe('xdp_filter', () => {
     const arp = udpFrame({ dport: 9 });
     arp.writeUInt16BE(0x0806, 12);
     assert.equal(xdp(arp).retval, XDP_PASS, 'not IPv4');
-    assert.equal(xdp(udpFrame({ dport: 9 }).subarray(0, 30)).retval, XDP_ABORTED, 'a truncated IPv4 header');
+    const short = udpFrame({ dport: 9 }).subarray(0, 30);
+    assert.equal(xdp(short).retval, XDP_ABORTED, 'a truncated IPv4 header');
   });
 
   it('strips an 802.1Q tag: data out is the untagged frame', () => {
@@ -85,7 +94,7 @@ describe('xdp_filter', () => {
   // #endregion xdp
 
   // #region xdp-maps
-  it('counts IPv4 packets per protocol and per receive queue (ctx in)', () => {
+  it('counts IPv4 packets per protocol and per queue (ctx in)', () => {
     const frame = udpFrame({ dport: 53 });
     const ctx = xdpMd.encode({
       data: 0, data_end: frame.length, data_meta: 0,
@@ -97,7 +106,8 @@ describe('xdp_filter', () => {
     const protocols = obj.map('protocols', { key: u32, value: u64 });
     assert.deepEqual([...protocols.entries()], [[17, 2n]]);
     const queues = obj.map('queues', { key: u32, value: u64 });
-    assert.deepEqual([...queues.values()], [1n, 0n, 1n, 0n], 'queue 0 without a ctx in');
+    assert.deepEqual([...queues.values()], [1n, 0n, 1n, 0n],
+      'queue 0 without a ctx in');
   });
   // #endregion xdp-maps
 
@@ -119,9 +129,13 @@ describe('xdp_filter', () => {
 // Linux, the ctx out needs room for the whole struct (else ENOSPC).
 const skb = struct({
   len: u32, pkt_type: u32, mark: u32, queue_mapping: u32,
-  protocol: u32, vlan_present: u32, vlan_tci: u32, vlan_proto: u32, priority: u32,
+  protocol: u32, vlan_present: u32, vlan_tci: u32, vlan_proto: u32,
+  priority: u32,
 });
-const noSkb = { len: 0, pkt_type: 0, mark: 0, queue_mapping: 0, protocol: 0, vlan_present: 0, vlan_tci: 0, vlan_proto: 0, priority: 0 };
+const noSkb = {
+  len: 0, pkt_type: 0, mark: 0, queue_mapping: 0, protocol: 0,
+  vlan_present: 0, vlan_tci: 0, vlan_proto: 0, priority: 0,
+};
 
 describe('tc_rewrite', () => {
   let obj: BpfObject;
@@ -130,16 +144,19 @@ describe('tc_rewrite', () => {
   });
   afterEach(() => obj.close());
   const tc = (frame: Buffer, ctx = noSkb) => {
-    const r = obj.program('tc_rewrite').testRun({ data: frame, ctx: skb.encode(ctx), ctxSizeOut: 192 });
+    const r = obj.program('tc_rewrite').testRun({
+      data: frame, ctx: skb.encode(ctx), ctxSizeOut: 192,
+    });
     return { verdict: r.retval, frame: r.data!, skb: skb.read(r.ctx!, 0) };
   };
 
-  it('sends port 8080 to port 80, fixes the UDP checksum and marks the packet', () => {
+  it('sends 8080 to port 80, fixes the checksum, marks the packet', () => {
     const r = tc(udpFrame({ dport: 8080 }));
     assert.equal(r.verdict, TC_ACT_OK);
     assert.equal(r.frame.readUInt16BE(36), 80);
     assert.equal(udpCheck(r.frame), 0, 'the checksum matches the new port');
-    assert.deepEqual(r.frame, udpFrame({ dport: 80 }), 'the same bytes as a frame sent to port 80');
+    assert.deepEqual(r.frame, udpFrame({ dport: 80 }),
+      'the same bytes as a frame sent to port 80');
     assert.equal(r.skb.mark, 80);
   });
 
@@ -158,7 +175,8 @@ describe('tc_rewrite', () => {
 
   // #region errors
   it('refuses a ctx in that sets a field a test run may not', () => {
-    assert.throws(() => tc(udpFrame({ dport: 80 }), { ...noSkb, len: 100 }), { name: 'BpfError', code: 'EINVAL' });
+    assert.throws(() => tc(udpFrame({ dport: 80 }), { ...noSkb, len: 100 }),
+      { name: 'BpfError', code: 'EINVAL' });
   });
   // #endregion errors
 });
