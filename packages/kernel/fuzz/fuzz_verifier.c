@@ -210,7 +210,7 @@ static void print_stats(void)
 					100.0 * (double)stats.accepted[k][u] / (double)stats.loaded[k][u]);
 		}
 	for (size_t i = 0; i < FUZZ_NKNOWN; i++)
-		if (fuzz_known_hits[i])
+		if (fuzz_known[i].id && fuzz_known[i].message && fuzz_known_hits[i])
 			fprintf(stderr, "fuzz_verifier: known finding %s (not fixed yet) hit %llu times: %s\n",
 				fuzz_known[i].id, (unsigned long long)fuzz_known_hits[i], fuzz_known[i].message);
 	if (!all)
