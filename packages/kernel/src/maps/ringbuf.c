@@ -149,6 +149,13 @@ void *bh_ringbuf_reserve(struct bh_map *map, uint64_t size, uint64_t flags)
 	/* Pairs with the consumer's acquire of producer_pos: it sees the BUSY header. */
 	atomic_store_explicit(rb->producer_pos, new_prod, memory_order_release);
 	plat_spin_unlock(&rb->lock);
+	/*
+	 * The ring's bytes hold earlier records: a record starts zeroed, so a
+	 * program (an unprivileged one too) never reads what another wrote
+	 * there, and the consumer never sees stale padding (found by
+	 * fuzz_verifier: an old record's host address). BUSY keeps it ours.
+	 */
+	plat_memset(hdr + 1, 0, len - BPF_RINGBUF_HDR_SZ);
 	return hdr + 1;
 }
 
