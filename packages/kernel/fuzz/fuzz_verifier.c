@@ -86,7 +86,7 @@ static void read_mappings(void)
 }
 
 /*
- * Every 8-byte window of @buf: is it a host address? (Not below 4 GiB:
+ * Every aligned 8-byte window of @buf: is it a host address? (Not below 4 GiB:
  * the sanitizers' low shadow is there, and small stored values fall in it.)
  * Not instrumented for libFuzzer's comparison tracing, which would
  * otherwise learn the mappings' bounds and plant them as constants.
@@ -96,7 +96,13 @@ __attribute__((no_sanitize("coverage")))
 #endif
 static void no_address_in(const char *what, const uint8_t *buf, size_t n, const struct gen_prog *prog)
 {
-	for (size_t i = 0; i + 8 <= n; i++) {
+	/*
+	 * 8-byte aligned windows only: unaligned ones read small stored bytes
+	 * as addresses inside ASan's heap region (0x5100_0000_0300 from a 3 and
+	 * a 0x51 side by side), false alarms. A leaking store is an 8-byte
+	 * store of a register, which compiled programs align.
+	 */
+	for (size_t i = 0; i + 8 <= n; i += 8) {
 		uint64_t v;
 
 		memcpy(&v, buf + i, 8);
@@ -136,8 +142,26 @@ static void check_no_leak(const int *fd, const uint8_t *pkt_out, size_t pkt_size
 		no_address_in("the queue", v, VGEN_QUEUE_VALUE, prog);
 	FUZZ_CHECK(!bpfhost_map_mmap(fd[GEN_MAP_RINGBUF], &addr, &size, &data_off), "mmap: %s",
 		   bpfhost_last_error());
-	no_address_in("the ring buffer", (const uint8_t *)addr + data_off,
-		      size - data_off < VGEN_RING_SIZE ? size - data_off : VGEN_RING_SIZE, prog);
+	{
+		/*
+		 * Record by record, data only: a header's length and page offset
+		 * next to a record's first bytes can read as an address (a false
+		 * alarm on 0x510000000300: pg_off 3, then a stored 0x51).
+		 */
+		const uint8_t *ring = (const uint8_t *)addr + data_off;
+		size_t n = size - data_off < VGEN_RING_SIZE ? size - data_off : VGEN_RING_SIZE, at = 0;
+
+		while (at + 8 <= n) {
+			uint32_t len;
+
+			memcpy(&len, ring + at, 4);
+			len &= ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
+			if (!len || len > n - at - 8)
+				break;
+			no_address_in("the ring buffer", ring + at + 8, len, prog);
+			at += (8 + (size_t)len + 7) & ~(size_t)7;
+		}
+	}
 	no_address_in("the packet", pkt_out, pkt_size, prog);
 }
 
