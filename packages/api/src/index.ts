@@ -107,6 +107,7 @@ export {
   type LogLevel,
   type ProgramInfo,
   type SourceLine,
+  type ProgramOfType,
   type TestRunOptions,
   type TestRunResult,
 } from './program.js';
@@ -119,7 +120,9 @@ export {
   MapType,
   PROG_TYPE_EXT_BASE,
   ProgramType,
+  TcAction,
   UpdateFlags,
+  XdpAction,
   mapTypeName,
   programTypeName,
   type MapTypeName,

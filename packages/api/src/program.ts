@@ -176,17 +176,21 @@ function call<T>(ctx: FromNativeOptions, fn: (b: NativeBinding) => T): T {
   }
 }
 
+/** The {@link Program} type of built-in program type `N`: `ProgramOfType<'xdp'>` is `Program<6>`. */
+export type ProgramOfType<N extends ProgramTypeName> = Program<(typeof ProgramType)[N]>;
+
 /**
  * A loaded program: from an object ({@link BpfObject.program}) or loaded
  * from instructions ({@link Program.load}). Run it with {@link testRun},
  * attach it to a hook with {@link attach}.
  */
-export class Program extends Resource {
+export class Program<T extends number = number> extends Resource {
   readonly fd: number;
   readonly name: string;
   /** The ELF section it came from (`''` for programs loaded from instructions). */
   readonly section: string;
-  readonly type: number;
+  /** Its program type ({@link ProgramType}); a generated skeleton types it as the literal (`Program<6>` for XDP). */
+  readonly type: T;
   /** The attach type its section implies (the default hook of {@link attach}). */
   readonly expectedAttachType: number;
   readonly insnCount: number;
@@ -206,7 +210,7 @@ export class Program extends Resource {
     this.fd = init.fd;
     this.name = init.name;
     this.section = init.section;
-    this.type = init.type;
+    this.type = init.type as T;
     this.expectedAttachType = init.expectedAttachType;
     this.insnCount = init.insnCount;
     this.verifierLog = init.verifierLog ?? [];
@@ -303,6 +307,25 @@ export class Program extends Resource {
   /** `'xdp'`, `'ext(4097)'`, ... */
   get typeName(): string {
     return programTypeName(this.type);
+  }
+
+  /**
+   * This program, typed as program type `type` (what a generated skeleton
+   * uses: `skel.programs.rx` is a `Program<6>` when `rx` is XDP). Throws
+   * {@link BpfError} `EINVAL` when the program has another type, e.g. after
+   * `configureProgram(name, { type })` changed it or the object was rebuilt
+   * without regenerating its skeleton.
+   */
+  ofType<U extends number>(type: U): Program<U> {
+    if ((this.type as number) !== type) {
+      throw new BpfError(
+        'EINVAL',
+        Errno.EINVAL,
+        `program '${this.name}' is of type ${programTypeName(this.type)}, not ${programTypeName(type)}; regenerate the skeleton (bpfhost gen skeleton) or read it untyped with object.program('${this.name}')`,
+        { ...this.context, op: 'ofType' },
+      );
+    }
+    return this as unknown as Program<U>;
   }
 
   /** What the core says about the program (id, tag, run statistics). */

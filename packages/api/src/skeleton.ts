@@ -13,7 +13,7 @@ import { basename } from 'node:path';
 import type { Btf, BtfType } from './btf.js';
 import { BpfError, Errno } from './errors.js';
 import { BpfObject, type MapSpec } from './object.js';
-import { MapType, isKeylessMapType, isPerCpuMapType } from './uapi.js';
+import { MapType, ProgramType, isKeylessMapType, isPerCpuMapType } from './uapi.js';
 
 /** Options of {@link generateSkeleton}. */
 export interface SkeletonOptions {
@@ -66,6 +66,13 @@ function literal(v: unknown): string {
   return 'undefined';
 }
 
+/** A program's TypeScript type: `ProgramOfType<'xdp'>` for a built-in type, `Program<N>` for an extension's, `Program` when unknown. */
+function programTsType(type: number): string {
+  if (type === 0) return 'Program';
+  const name = Object.entries(ProgramType).find(([, v]) => v === type)?.[0];
+  return name ? `ProgramOfType<'${name}'>` : `Program<${type}>`;
+}
+
 function prop(name: string): string {
   return IDENT.test(name) ? name : JSON.stringify(name);
 }
@@ -81,7 +88,7 @@ const RESERVED = new Set(
     'implements interface package private protected public await any unknown never object string number bigint boolean ' +
     'symbol undefined type as is keyof infer readonly declare namespace module require global ' +
     'Array Buffer Object Symbol Promise Map Set Error Date Function String Number Boolean BigInt Record Partial ' +
-    'BpfObject Btf BpfMap BtfType Codec MapSettings OpenOptions Program ProgramSettings UntypedMap perCpu u32 ' +
+    'BpfObject Btf BpfMap BtfType Codec MapSettings OpenOptions Program ProgramOfType ProgramSettings UntypedMap perCpu u32 ' +
     'types btf codec codecs'
   ).split(' '),
 );
@@ -390,7 +397,7 @@ export function generateSkeleton(source: string | Uint8Array, opts: SkeletonOpti
   out.push(`/** The programs of ${src}. */`, `export interface ${stem}Programs {`);
   for (const p of programs) {
     const type = p.type === 0 ? 'its type from an extension' : p.typeName;
-    out.push(`  /** section \`${p.section}\`, ${type} */`, `  ${prop(p.name)}: Program;`);
+    out.push(`  /** section \`${p.section}\`, ${type} */`, `  ${prop(p.name)}: ${programTsType(p.type)};`);
   }
   out.push('}', '');
   const mapNames = obj.maps.map((m) => JSON.stringify(m.name)).join(' | ') || 'never';
@@ -465,7 +472,7 @@ export function generateSkeleton(source: string | Uint8Array, opts: SkeletonOpti
     `  get programs(): ${stem}Programs {`,
     ...(programs.length ? ['    const o = this.object;'] : []),
     '    return (this.#programs ??= {',
-    ...programs.map((p) => `      ${prop(p.name)}: o.program(${JSON.stringify(p.name)}),`),
+    ...programs.map((p) => `      ${prop(p.name)}: o.program(${JSON.stringify(p.name)})${p.type === 0 ? '' : `.ofType(${p.type})`},`),
     '    });',
     '  }',
     '}',
@@ -474,7 +481,7 @@ export function generateSkeleton(source: string | Uint8Array, opts: SkeletonOpti
   // Import what this object's skeleton uses (a strict consumer's noUnusedLocals would refuse the rest).
   const text = out.join('\n');
   const values = ['BpfObject', 'Btf', 'perCpu', 'u32'].filter((n) => new RegExp(`\\b${n}\\b`).test(text));
-  const types = ['BpfMap', 'BtfType', 'Codec', 'MapSettings', 'OpenOptions', 'Program', 'ProgramSettings', 'UntypedMap'].filter((n) =>
+  const types = ['BpfMap', 'BtfType', 'Codec', 'MapSettings', 'OpenOptions', 'Program', 'ProgramOfType', 'ProgramSettings', 'UntypedMap'].filter((n) =>
     new RegExp(`\\b${n}\\b`).test(text),
   );
   const imports = `import { ${[...values, ...types.map((t) => `type ${t}`)].join(', ')} } from '${from}';`;

@@ -52,6 +52,15 @@ export const ProgramType = {
 /** A program type's name. */
 export type ProgramTypeName = keyof typeof ProgramType;
 
+/** XDP verdicts (Linux's `enum xdp_action`), what an XDP program returns. */
+export const XdpAction = { aborted: 0, drop: 1, pass: 2, tx: 3, redirect: 4 } as const;
+
+/**
+ * TC verdicts (Linux's `TC_ACT_*`), what a `sched_cls` / `sched_act` program returns. `unspec` is
+ * `TC_ACT_UNSPEC` (-1) as a test run's 32-bit `retval` reports it.
+ */
+export const TcAction = { unspec: 0xffffffff, ok: 0, reclassify: 1, shot: 2, pipe: 3, stolen: 4, queued: 5, repeat: 6, redirect: 7 } as const;
+
 /** Flags of a map update (`BPF_ANY`, `BPF_NOEXIST`, `BPF_EXIST`, `BPF_F_LOCK`). */
 export const UpdateFlags = { any: 0, noexist: 1, exist: 2, lock: 4 } as const;
 

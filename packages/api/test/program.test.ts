@@ -10,7 +10,9 @@ import {
   NotFoundError,
   Program,
   RingBuffer,
+  TcAction,
   VerifierError,
+  XdpAction,
   assemble,
   disassemble,
   handleCount,
@@ -96,6 +98,24 @@ describe('Program', () => {
     assert.equal(loaded.length, prog.info().insnCount * 8);
     prog.close();
     assert.throws(() => prog.instructions(), ClosedError);
+  });
+
+  it('XdpAction and TcAction name the verdicts a test run returns', () => {
+    const pkt = frame(64);
+    for (const [name, code] of Object.entries(XdpAction)) {
+      using p = Program.load({ type: 'xdp', insns: `mov %r0, ${code}\nexit` });
+      assert.equal(p.testRun({ data: pkt }).retval, XdpAction[name as keyof typeof XdpAction], name);
+    }
+    assert.deepEqual(Object.values(XdpAction), [0, 1, 2, 3, 4], 'enum xdp_action');
+    using shot = Program.load({ type: 'sched_cls', insns: 'mov %r0, 2\nexit' });
+    assert.equal(shot.testRun({ data: pkt }).retval, TcAction.shot);
+    using unspec = Program.load({ type: 'sched_cls', insns: 'mov %r0, -1\nexit' });
+    assert.equal(unspec.testRun({ data: pkt }).retval, TcAction.unspec, 'TC_ACT_UNSPEC is -1 as a u32');
+    assert.deepEqual(
+      [TcAction.ok, TcAction.reclassify, TcAction.shot, TcAction.pipe, TcAction.stolen, TcAction.queued, TcAction.repeat, TcAction.redirect],
+      [0, 1, 2, 3, 4, 5, 6, 7],
+      'TC_ACT_*',
+    );
   });
 
   it('verifier refusals are VerifierError with the log', () => {

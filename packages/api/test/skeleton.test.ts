@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 
-import { BpfError, BpfObject, CodecError, generateSkeleton, struct, u16, u32, u64, u8 } from '@bpfhost/api';
+import { BpfError, BpfObject, CodecError, ProgramType, generateSkeleton, struct, u16, u32, u64, u8, type ProgramOfType } from '@bpfhost/api';
 
 import { ApiTestSkeleton, codecs, proto, type flow_stats } from './fixtures/api_test.skel.js';
 import { apiRoot, apiTestObject, bpfFixture, frame, noClang, noSample, sampleObject } from './support.js';
@@ -33,6 +33,8 @@ describe('typed skeletons (api_test.bpf.o)', { skip: noClang }, () => {
     assert.match(text, /flows: BpfMap<flow_key, flow_stats>;/);
     assert.match(text, /pcpu: BpfMap<number, bigint\[\]>;/);
     assert.match(text, /lengths: BpfMap<undefined, number>;/);
+    assert.match(text, /count_packets: ProgramOfType<'socket_filter'>;/, 'programs typed by program type');
+    assert.match(text, /count_packets: o\.program\("count_packets"\)\.ofType\(1\),/, 'and checked when read');
     assert.throws(() => generateSkeleton(apiTestObject(), { types: ['struct nope'] }), (e: unknown) => e instanceof CodecError && /a type named 'struct nope'/.test(e.message));
   });
 
@@ -44,6 +46,17 @@ describe('typed skeletons (api_test.bpf.o)', { skip: noClang }, () => {
     skel.configureMap('counts', { maxEntries: 8 });
     skel.load();
     assert.equal(skel.programs.count_packets.testRun({ data: frame(64) }).retval, 50 * 2 + 9);
+    // The program's type is its program type's literal: a socket filter is not an XDP program.
+    const filter: ProgramOfType<'socket_filter'> = skel.programs.count_packets;
+    const literal: 1 = filter.type;
+    assert.equal(literal, ProgramType.socket_filter);
+    // @ts-expect-error a socket filter is not a ProgramOfType<'xdp'>
+    const notXdp: ProgramOfType<'xdp'> = skel.programs.count_packets;
+    assert.equal(notXdp.typeName, 'socket_filter');
+    assert.throws(
+      () => skel.object.program('count_packets').ofType(ProgramType.xdp),
+      (e: unknown) => e instanceof BpfError && e.code === 'EINVAL' && /program 'count_packets' is of type socket_filter, not xdp; regenerate the skeleton/.test(e.message),
+    );
     assert.equal(skel.bss.packets_seen, 1n);
     assert.equal(skel.maps.counts.maxEntries, 8);
     assert.equal(skel.maps.counts.get(0), 1n);
