@@ -3,6 +3,10 @@
 #include "kernel_bpf.h"
 #include "test.h"
 
+#include <stdio.h>
+#include <string.h>
+
+#include "bpfhost/bpf.h"
 #include "bpfhost/bpf_insn.h"
 #include "bpfhost/uapi.h"
 
@@ -69,4 +73,41 @@ void kmirror_close(struct kmirror *km)
 	for (int i = 0; i < km->n; i++)
 		kbpf_close(km->k_fd[i]);
 	km->n = 0;
+}
+
+int kmirror_compare_maps(const struct bpfhost_object *obj, const struct kmirror *km)
+{
+	int compared = 0;
+
+	for (int k = 0; k < km->n; k++) {
+		const struct bpfhost_map *m = NULL, *it;
+		uint8_t key[8] = { 0 }, next[8], a[64], b[64];
+		int found = 0, n = 0, more = 0;
+
+		bpfhost_object__for_each_map(it, obj)
+			if (bpfhost_map__fd(it) == km->bh_fd[k])
+				m = it;
+		if (!m || bpfhost_map__key_size(m) > sizeof(key) || bpfhost_map__value_size(m) > sizeof(a))
+			continue;
+		while (kbpf_map_get_next_key(km->k_fd[k], found ? key : NULL, next) == 0) {
+			memcpy(key, next, bpfhost_map__key_size(m));
+			found++;
+			memset(a, 0, sizeof(a));
+			memset(b, 0, sizeof(b));
+			ASSERT_OK(kbpf_map_lookup(km->k_fd[k], key, b, 0), "kernel lookup");
+			ASSERT_OK(bpfhost_map_lookup_elem(km->bh_fd[k], key, a), "bpfhost has the key");
+			if (memcmp(a, b, bpfhost_map__value_size(m)))
+				fprintf(stderr, "map %s key %u: bpfhost 0x%llx, kernel 0x%llx\n", bpfhost_map__name(m),
+					*(uint32_t *)key, *(unsigned long long *)a, *(unsigned long long *)b);
+			ASSERT_EQ(memcmp(a, b, bpfhost_map__value_size(m)), 0, bpfhost_map__name(m));
+		}
+		while (bpfhost_map_get_next_key(km->bh_fd[k], more ? key : NULL, next) == 0) {
+			memcpy(key, next, bpfhost_map__key_size(m));
+			more = 1;
+			n++;
+		}
+		ASSERT_EQ(n, found, "same number of entries");
+		compared++;
+	}
+	return compared;
 }

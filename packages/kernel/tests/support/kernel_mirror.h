@@ -24,6 +24,12 @@ bool kmirror_maps(const struct bpfhost_object *obj, struct kmirror *km);
 int kmirror_fd(const struct kmirror *km, int bh_fd);
 /* Loads @p's relocated instructions into the kernel as @prog_type: an fd or -errno. */
 int kmirror_load(const struct bpfhost_program *p, const struct kmirror *km, uint32_t prog_type);
+/*
+ * Asserts every entry of every mirrored map (keys up to 8 bytes, values up
+ * to 64) holds the same value in both, and bpfhost's has no extra key;
+ * prints the first differing value. Returns how many maps it compared.
+ */
+int kmirror_compare_maps(const struct bpfhost_object *obj, const struct kmirror *km);
 void kmirror_close(struct kmirror *km);
 
 #endif /* BPFHOST_TEST_KERNEL_MIRROR_H */

@@ -13,6 +13,7 @@
 
 #include "test.h"
 #include "insn_build.h"
+#include "ctx_sweep.h"
 #include "kernel_bpf.h"
 #include "test_prog_provider.h"
 
@@ -457,56 +458,18 @@ static void t_extension_bad_tables(void)
 
 /* ---- the kernel as the oracle ------------------------------------------- */
 
-enum access_kind { K_LDX, K_LDXS, K_STX, K_ST, K_ATOMIC, K_KINDS };
-static const char *const kind_names[K_KINDS] = { "ldx", "ldxsx", "stx", "st", "atomic add" };
-static const uint8_t sizes[4] = { BPF_B, BPF_H, BPF_W, BPF_DW };
-
-/* The program doing one access of @kind and size index @s at skb offset @off; 0 if none. */
-static size_t access_prog(enum access_kind kind, int s, int16_t off, struct bpf_insn *p)
-{
-	size_t n = 0;
-
-	switch (kind) {
-	case K_LDX:
-		p[n++] = LDX(sizes[s], 0, 1, off);
-		break;
-	case K_LDXS:
-		if (s == 3)
-			return 0;	/* no sign-extending 8-byte load */
-		p[n++] = LDXS(sizes[s], 0, 1, off);
-		break;
-	case K_STX:
-		p[n++] = MOV64_IMM(2, 0);
-		p[n++] = STX(sizes[s], 1, 2, off);
-		p[n++] = MOV64_IMM(0, 0);
-		break;
-	case K_ST:
-		p[n++] = ST(sizes[s], 1, off, 0);
-		p[n++] = MOV64_IMM(0, 0);
-		break;
-	default:
-		if (s < 2)
-			return 0;	/* atomics are 4 or 8 bytes */
-		p[n++] = MOV64_IMM(2, 0);
-		p[n++] = ATOM(sizes[s], BPF_ADD, 1, 2, off);
-		p[n++] = MOV64_IMM(0, 0);
-		break;
-	}
-	p[n++] = EXIT();
-	return n;
-}
-
 /*
  * Every offset (and a few outside the struct), size and kind of access:
  * the kernel's verifier refusing the program at load must be bpfhost
- * refusing the access at run time (-EFAULT naming the context), and
- * accepting must be allowing it. Where both load the same stable field,
- * the value must agree too.
+ * refusing it, and bpfhost refusing the access at run time (-EFAULT naming
+ * the context) without its verifier; accepting must be allowing it. Where
+ * both load the same stable field, the value must agree too.
  */
 static void t_kernel_agrees(void)
 {
 	static const struct bpf_insn trivial[] = { MOV64_IMM(0, 0), EXIT() };
-	int compared = 0, allowed = 0, values = 0;
+	struct ctx_sweep sw = { .prog_type = BPF_PROG_TYPE_SOCKET_FILTER, .what = "__sk_buff", .data = pkt,
+				.data_size = sizeof(pkt) };
 	char reason[128];
 	int kfd;
 
@@ -520,59 +483,22 @@ static void t_kernel_agrees(void)
 		return;
 	}
 	kbpf_close(kfd);
-	for (int kind = 0; kind < K_KINDS; kind++)
+	for (int kind = 0; kind < CTX_KINDS; kind++)
 		for (int off = -8; off < SKB_SIZE + 8; off++)
 			for (int s = 0; s < 4; s++) {
-				struct bpf_insn p[8];
-				size_t n = access_prog(kind, s, (int16_t)off, p);
-				int bfd, berr, kok;
-				uint32_t bret = 0, kret = 0;
-				char name[96];
-
-				if (!n)
-					continue;
-				snprintf(name, sizeof(name), "%s of %d bytes at __sk_buff offset %d",
-					 kind_names[kind], 1 << s, off);
-				kfd = kbpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, p, (uint32_t)n, "GPL", NULL, 0);
-				kok = kfd >= 0;
-				/* The verifier decides as the kernel's does... */
-				bfd = load(BPF_PROG_TYPE_SOCKET_FILTER, "access", p, n);
-				ASSERT_EQ(bfd >= 0, kok, name);
-				if (bfd >= 0)
-					bpfhost_close(bfd);
-				/* ...and without it, the run-time rules decide the same. */
-				bfd = test_prog_load_flags(BPF_PROG_TYPE_SOCKET_FILTER, "access", p, n,
-							   BPFHOST_F_TEST_UNVERIFIED);
-				ASSERT_GE(bfd, 0, name);
-				berr = run_skb(bfd, &bret, NULL, 0, NULL);
-				if (kok) {
-					ASSERT_OK(berr, name);
-				} else {
-					ASSERT_EQ(berr, -EFAULT, name);
-					ASSERT_STR_CONTAINS(bpfhost_last_error(), off < 0 || off >= SKB_SIZE ?
-							    "not in the stack, context" : "context", name);
-				}
+				sw.fault_msg = off < 0 || off >= SKB_SIZE ? "not in the stack, context" : "context";
 				/*
-				 * Loads of len, pkt_type, mark, queue_mapping, protocol: fields both
+				 * Values of len, pkt_type, mark, queue_mapping, protocol: fields both
 				 * sides fill alike (no timestamps, hashes, sockets). Not the 2-byte
 				 * load of protocol's upper half: Linux backs protocol with a 2-byte
 				 * skb field and loads that whole instead of the upper half (the
 				 * protocol again, where bpfhost reads the __u32's upper half, 0).
 				 */
-				if (kok && !berr && kind <= K_LDXS && off >= 0 && off < 20 &&
-				    !(off == SKB_PROTOCOL + 2 && s == 1)) {
-					ASSERT_OK(kbpf_prog_test_run(kfd, pkt, sizeof(pkt), 1, &kret, NULL), name);
-					ASSERT_EQ(bret, kret, name);
-					values++;
-				}
-				if (kok)
-					kbpf_close(kfd);
-				bpfhost_close(bfd);
-				allowed += kok;
-				compared++;
+				ctx_sweep_one(&sw, kind, s, (int16_t)off,
+					      kind <= CTX_LDXS && off >= 0 && off < 20 &&
+						      !(off == SKB_PROTOCOL + 2 && s == 1));
 			}
-	printf("kernel comparison: %d accesses (%d allowed by both, the rest refused by both), "
-	       "%d loaded values equal\n", compared, allowed, values);
+	ctx_sweep_report(&sw);
 }
 
 int main(void)

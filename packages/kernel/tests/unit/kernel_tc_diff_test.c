@@ -17,6 +17,7 @@
  */
 #include "test.h"
 #include "bpf_objects.h"
+#include "ctx_sweep.h"
 #include "kernel_bpf.h"
 #include "kernel_mirror.h"
 #include "insn_build.h"
@@ -169,44 +170,6 @@ static bool agree(const struct outcome *k, const struct outcome *b, const char *
 	return same;
 }
 
-/* Every entry of every mirrored map alike (and no extra key in bpfhost's). */
-static int compare_maps(struct bpfhost_object *o, const struct kmirror *km)
-{
-	int compared = 0;
-
-	for (int k = 0; k < km->n; k++) {
-		const struct bpfhost_map *m = NULL, *it;
-		uint8_t key[8] = { 0 }, next[8], a[64], b[64];
-		int found = 0, n = 0, more = 0;
-
-		bpfhost_object__for_each_map(it, o)
-			if (bpfhost_map__fd(it) == km->bh_fd[k])
-				m = it;
-		if (!m || bpfhost_map__key_size(m) > sizeof(key) || bpfhost_map__value_size(m) > sizeof(a))
-			continue;
-		while (kbpf_map_get_next_key(km->k_fd[k], found ? key : NULL, next) == 0) {
-			memcpy(key, next, bpfhost_map__key_size(m));
-			found++;
-			memset(a, 0, sizeof(a));
-			memset(b, 0, sizeof(b));
-			ASSERT_OK(kbpf_map_lookup(km->k_fd[k], key, b, 0), "kernel lookup");
-			ASSERT_OK(bpfhost_map_lookup_elem(km->bh_fd[k], key, a), "bpfhost has the key");
-			if (memcmp(a, b, bpfhost_map__value_size(m)))
-				fprintf(stderr, "map %s key %u: bpfhost 0x%llx, kernel 0x%llx\n", bpfhost_map__name(m),
-					*(uint32_t *)key, *(unsigned long long *)a, *(unsigned long long *)b);
-			ASSERT_EQ(memcmp(a, b, bpfhost_map__value_size(m)), 0, bpfhost_map__name(m));
-		}
-		while (bpfhost_map_get_next_key(km->bh_fd[k], more ? key : NULL, next) == 0) {
-			memcpy(key, next, bpfhost_map__key_size(m));
-			more = 1;
-			n++;
-		}
-		ASSERT_EQ(n, found, "same number of entries");
-		compared++;
-	}
-	return compared;
-}
-
 static uint8_t frame[MAX_FRAME + 64];
 static struct bpfhost_object *obj;
 static struct kmirror km;
@@ -312,7 +275,7 @@ static void t_kernel_agrees(void)
 			per_prog[p][k->retval == 0 ? 0 : k->retval == 2 ? 1 : 2]++;
 		}
 	}
-	maps = compare_maps(obj, &km);
+	maps = kmirror_compare_maps(obj, &km);
 	ASSERT_EQ(maps, km.n, "every map compared");
 	ASSERT_EQ(differ, 0, "no run differs");
 	printf("kernel comparison: %d TC runs on %d frames agree (%d with ctx_in/ctx_out), %d refused "
@@ -477,9 +440,8 @@ static bool linux_narrow_quirk(int off, int size)
  */
 static void t_ctx_access_agrees(void)
 {
-	static const uint8_t sizes[4] = { BPF_B, BPF_H, BPF_W, BPF_DW };
-	static const char *const kinds[5] = { "ldx", "ldxsx", "stx", "st", "atomic add" };
-	int compared = 0, allowed = 0, values = 0;
+	struct ctx_sweep sw = { .prog_type = BPF_PROG_TYPE_SCHED_CLS, .what = "__sk_buff", .data = frame,
+				.data_size = 64 };
 	char reason[128];
 
 	if (kbpf_probe(reason, sizeof(reason))) {
@@ -487,65 +449,17 @@ static void t_ctx_access_agrees(void)
 		return;
 	}
 	make_frame(frame, 200);
-	for (int kind = 0; kind < 5; kind++)
+	for (int kind = 0; kind < CTX_KINDS; kind++)
 		for (int off = -8; off < SKB_SIZE + 8; off++)
 			for (int s = 0; s < 4; s++) {
-				struct bpf_insn p[6];
-				size_t n = 0;
-				struct kbpf_test_run kt = { .data_in = frame, .data_size_in = 64 };
-				BPFHOST_OPTS(bpfhost_test_run_opts, o, .data_in = frame, .data_size_in = 64);
 				/* Pointers (data, data_end, data_meta, sk) and the hash: no value compared. */
-				bool value = kind <= 1 && !(off >= 76 && off < 84) && !(off >= 140 && off < 144) &&
+				bool value = kind <= CTX_LDXS && !(off >= 76 && off < 84) && !(off >= 140 && off < 144) &&
 					     !(off >= 168 && off < 176) && !(off >= 68 && off < 72) &&
 					     !linux_narrow_quirk(off, 1 << s);
-				int kf, bf, berr;
-				char name[96];
 
-				if ((kind == 1 && s == 3) || (kind == 4 && s < 2))
-					continue;	/* no such instruction */
-				if (kind == 0)
-					p[n++] = LDX(sizes[s], 0, 1, off);
-				else if (kind == 1)
-					p[n++] = LDXS(sizes[s], 0, 1, off);
-				else if (kind == 2)
-					p[n++] = MOV64_IMM(2, 0), p[n++] = STX(sizes[s], 1, 2, off);
-				else if (kind == 3)
-					p[n++] = ST(sizes[s], 1, off, 0);
-				else
-					p[n++] = MOV64_IMM(2, 0), p[n++] = ATOM(sizes[s], BPF_ADD, 1, 2, off);
-				if (!value)
-					p[n++] = MOV64_IMM(0, 2);
-				p[n++] = EXIT();
-				snprintf(name, sizeof(name), "%s of %d bytes at __sk_buff offset %d", kinds[kind],
-					 1 << s, off);
-				kf = kbpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, p, (uint32_t)n, "GPL", NULL, 0);
-				/* The verifier decides as the kernel's does... */
-				bf = bpfhost_prog_load(BPF_PROG_TYPE_SCHED_CLS, "access", "GPL", p, n, NULL);
-				ASSERT_EQ(bf >= 0, kf >= 0, name);
-				if (bf >= 0)
-					bpfhost_close(bf);
-				/* ...and without it, the run-time rules decide the same. */
-				bf = test_prog_load_flags(BPF_PROG_TYPE_SCHED_CLS, "access", p, n,
-							  BPFHOST_F_TEST_UNVERIFIED);
-				ASSERT_GE(bf, 0, name);
-				berr = bpfhost_prog_test_run_opts(bf, &o);
-				if (kf >= 0) {
-					ASSERT_OK(berr, name);
-					ASSERT_OK(kbpf_prog_test_run_full(kf, &kt), name);
-					if (!berr && value) {
-						ASSERT_EQ(o.retval, kt.retval, name);
-						values++;
-					}
-					kbpf_close(kf);
-					allowed++;
-				} else {
-					ASSERT_EQ(berr, -EFAULT, name);
-				}
-				bpfhost_close(bf);
-				compared++;
+				ctx_sweep_one(&sw, kind, s, (int16_t)off, value);
 			}
-	printf("kernel comparison: %d __sk_buff accesses (%d allowed by both, the rest refused by both), "
-	       "%d loaded values equal\n", compared, allowed, values);
+	ctx_sweep_report(&sw);
 }
 
 int main(void)
