@@ -10,7 +10,7 @@ import { BpfObject, struct, u32, u64 } from '@bpfhost/api';
 
 // #region frames
 // Linux's verdicts (linux/bpf.h, linux/pkt_cls.h).
-const XDP_ABORTED = 0, XDP_DROP = 1, XDP_PASS = 2;
+const XDP_ABORTED = 0, XDP_DROP = 1, XDP_PASS = 2, XDP_REDIRECT = 4;
 const TC_ACT_OK = 0, TC_ACT_SHOT = 2;
 
 /** The ones' complement sum of `bytes` (16-bit big-endian words), folded. */
@@ -37,7 +37,7 @@ function udpCheck(frame: Buffer, l3 = 14): number {
  * payload; `vlan` inserts an 802.1Q tag after the MAC addresses.
  */
 function udpFrame(
-  opts: { dport: number; ttl?: number; vlan?: number },
+  opts: { dport: number; ttl?: number; vlan?: number; saddr?: number },
 ): Buffer {
   const f = Buffer.alloc(14 + 20 + 8 + 16);
   // MACs, IPv4, version 4, IHL 5
@@ -45,7 +45,7 @@ function udpFrame(
   f.writeUInt16BE(f.length - 14, 16); // total length
   f[22] = opts.ttl ?? 64;
   f[23] = 17; // UDP
-  Buffer.from([10, 0, 0, 1, 10, 0, 0, 2]).copy(f, 26); // source, destination
+  Buffer.from([10, 0, 0, opts.saddr ?? 1, 10, 0, 0, 2]).copy(f, 26); // source, destination
   f.writeUInt16BE(~sum16(f.subarray(14, 34)) & 0xffff, 24);
   f.writeUInt16BE(40000, 34);
   f.writeUInt16BE(opts.dport, 36);
@@ -122,6 +122,25 @@ describe('xdp_filter', () => {
   });
 });
 // #endregion config
+
+// #region redirect
+describe('xdp_balance', () => {
+  it('redirects by source address to the slot\'s device', () => {
+    using obj = BpfObject.open('net.bpf.o').load();
+    const backends = obj.map('backends', { key: u32, value: u32 });
+    backends.set(1, 11);
+    backends.set(2, 12);
+    const balance = obj.program('xdp_balance');
+    const r = balance.testRun({ data: udpFrame({ dport: 53, saddr: 6 }) });
+    assert.equal(r.retval, XDP_REDIRECT);
+    assert.deepEqual(r.redirect,
+      { kind: 'map', mapId: backends.id, key: 2, ifindex: 12, flags: XDP_PASS });
+    const empty = balance.testRun({ data: udpFrame({ dport: 53, saddr: 3 }) });
+    assert.equal(empty.retval, XDP_PASS, 'slot 3 is empty');
+    assert.equal(empty.redirect, undefined);
+  });
+});
+// #endregion redirect
 
 // #region tc
 // The start of struct __sk_buff (192 bytes): a ctx in may set mark and

@@ -132,9 +132,15 @@ describe('the examples print what the guide says', () => {
 
   it('xdp-tc-node-test: the XDP and TC tests pass under node:test, every one of them', () => {
     const out = run('xdp-tc-node-test');
-    assert.equal(out.filter((l) => /^\s*ok \d+ - /.test(l)).length, 10, 'eight tests and their two suites');
-    assert.ok(out.includes('# pass 8') && out.includes('# fail 0') && out.includes('# skipped 0'));
+    assert.equal(out.filter((l) => /^\s*ok \d+ - /.test(l)).length, 12, 'nine tests and their three suites');
+    assert.ok(out.includes('# pass 9') && out.includes('# fail 0') && out.includes('# skipped 0'));
     assert.ok(!out.some((l) => /^\s*not ok/.test(l)));
+  });
+
+  it('perf-buffer: the samples of two test runs, decoded, none lost', () => {
+    const out = run('perf-buffer');
+    assert.deepEqual(out.filter((l) => l.startsWith('sample:')), ['sample: 60 800', 'sample: 42 806']);
+    assert.ok(out.includes('lost: 0n'));
   });
 
   it('errors: each class with its code and context', () => {

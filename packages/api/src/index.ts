@@ -109,6 +109,7 @@ export {
   type SourceLine,
   type ProgramOfType,
   type TestRunOptions,
+  type TestRunRedirect,
   type TestRunResult,
 } from './program.js';
 export { PerfBuffer, type PerfBufferOptions, type PerfSample } from './perfbuf.js';

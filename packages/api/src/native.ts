@@ -185,11 +185,11 @@ export interface NativeBinding {
   progTestRun(
     fd: number,
     opts?: { data?: Buffer; ctx?: Buffer; repeat?: number; dataSizeOut?: number; ctxSizeOut?: number; insnBudget?: number },
-  ): { retval: number; data: Buffer | null; ctx: Buffer | null; durationNs: number };
+  ): NativeTestRunResult;
   progTestRunAsync(
     fd: number,
     opts?: { data?: Buffer; ctx?: Buffer; repeat?: number; dataSizeOut?: number; ctxSizeOut?: number; insnBudget?: number },
-  ): Promise<{ retval: number; data: Buffer | null; ctx: Buffer | null; durationNs: number }>;
+  ): Promise<NativeTestRunResult>;
   progGetInfo(fd: number): NativeProgInfo;
   progGetXlated(fd: number): Buffer;
   linkCreate(progFd: number, attachType: number, targetFd?: number, opts?: { insnBudget?: number }): number;
@@ -217,6 +217,15 @@ export interface NativeBinding {
   PerfBufferConsumer: new (mapFd: number, pageCnt: number) => NativePerfBufferConsumer;
   asm(source: string): Buffer;
   disasm(insns: Buffer): string;
+}
+
+/** What a native test run returns (`redirect` is null unless the verdict redirects). */
+export interface NativeTestRunResult {
+  retval: number;
+  data: Buffer | null;
+  ctx: Buffer | null;
+  durationNs: number;
+  redirect: { kind: number; target: number; mapId: number; key: number; flags: number } | null;
 }
 
 /** Compile-time check: the binding as built provides everything this interface names. */

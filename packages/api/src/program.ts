@@ -6,7 +6,7 @@
  */
 import { BpfError, Errno, fromNative, type FromNativeOptions } from './errors.js';
 import type { ErrorContext } from './errors.js';
-import { nativeBinding, type NativeBinding, type NativeProgLoadOptions } from './native.js';
+import { nativeBinding, type NativeBinding, type NativeProgLoadOptions, type NativeTestRunResult } from './native.js';
 import { Resource } from './resource.js';
 import { ProgramType, programTypeName, type ProgramTypeName } from './uapi.js';
 import { handle, int, optional, u32 } from './validate.js';
@@ -51,7 +51,24 @@ export interface TestRunResult {
   ctx: Buffer | undefined;
   /** Mean time per run, in nanoseconds. */
   durationNs: number;
+  /**
+   * Where the frame goes when the verdict redirects (`XDP_REDIRECT`,
+   * `TC_ACT_REDIRECT`): what the last `bpf_redirect` / `bpf_redirect_map`
+   * call chose. A test run sends nothing. Absent for other verdicts.
+   */
+  redirect?: TestRunRedirect;
 }
+
+/** The target of a redirect verdict ({@link TestRunResult.redirect}). */
+export type TestRunRedirect =
+  /** `bpf_redirect(ifindex, flags)`; `flags` 1 is `BPF_F_INGRESS` (TC). */
+  | { kind: 'ifindex'; ifindex: number; flags: number }
+  /** `bpf_redirect_map(devmap, key, flags)`: the DEVMAP(_HASH) entry at `key`, and its `ifindex`. */
+  | { kind: 'map'; mapId: number; key: number; ifindex: number; flags: number }
+  /** `bpf_redirect_map(cpumap, cpu, flags)`: to CPU `cpu`. */
+  | { kind: 'cpu'; mapId: number; cpu: number; flags: number }
+  /** `bpf_redirect_map` with `BPF_F_BROADCAST`: every entry of the devmap (`BPF_F_EXCLUDE_INGRESS` in `flags`). */
+  | { kind: 'broadcast'; mapId: number; flags: number };
 
 /** Options of {@link Program.attach}. */
 export interface AttachOptions {
@@ -174,6 +191,17 @@ function call<T>(ctx: FromNativeOptions, fn: (b: NativeBinding) => T): T {
   } catch (e) {
     throw fromNative(e, ctx);
   }
+}
+
+/** The native result as {@link TestRunResult}. */
+function testRunResult(r: NativeTestRunResult): TestRunResult {
+  const res: TestRunResult = { retval: r.retval, data: r.data ?? undefined, ctx: r.ctx ?? undefined, durationNs: r.durationNs };
+  const rd = r.redirect;
+  if (rd?.kind === 1) res.redirect = { kind: 'ifindex', ifindex: rd.target, flags: rd.flags };
+  else if (rd?.kind === 3) res.redirect = { kind: 'broadcast', mapId: rd.mapId, flags: rd.flags };
+  else if (rd?.kind === 2) res.redirect = { kind: 'map', mapId: rd.mapId, key: rd.key, ifindex: rd.target, flags: rd.flags };
+  else if (rd?.kind === 4) res.redirect = { kind: 'cpu', mapId: rd.mapId, cpu: rd.target, flags: rd.flags };
+  return res;
 }
 
 /** The {@link Program} type of built-in program type `N`: `ProgramOfType<'xdp'>` is `Program<6>`. */
@@ -384,7 +412,7 @@ export class Program<T extends number = number> extends Resource {
     this.ensureOpen('testRun');
     const o = nativeTestRunOptions(opts, { ...this.context, op: 'testRun' });
     const r = this.native('testRun', (b) => b.progTestRun(this.fd, o));
-    return { retval: r.retval, data: r.data ?? undefined, ctx: r.ctx ?? undefined, durationNs: r.durationNs };
+    return testRunResult(r);
   }
 
   /**
@@ -402,7 +430,7 @@ export class Program<T extends number = number> extends Resource {
     } catch (e) {
       throw fromNative(e, { ...this.context, op: 'testRunAsync' });
     }
-    return { retval: r.retval, data: r.data ?? undefined, ctx: r.ctx ?? undefined, durationNs: r.durationNs };
+    return testRunResult(r);
   }
 
   /**

@@ -11,7 +11,7 @@ import { after, describe, it } from 'node:test';
 
 import { BpfObject, Program, programTypeHelpers } from '@bpfhost/api';
 
-import { apiRoot, apiTestObject, frame, noClang, noSample, sampleExtension, sampleObject } from './support.js';
+import { apiRoot, apiTestObject, bpfFixture, frame, noClang, noSample, sampleExtension, sampleObject } from './support.js';
 
 const bin = join(apiRoot, 'bin', 'bpfhost.js');
 const tmp = mkdtempSync(join(tmpdir(), 'bpfhost-cli-script-'));
@@ -197,6 +197,35 @@ describe('bpfhost CLI scripting: a socket filter with a ring buffer (clang-compi
   it('the API says how to consume a ring buffer when asked for its entries', () => {
     using o = BpfObject.open(apiTestObject()).load();
     assert.throws(() => [...o.map('events').keys()], (e: Error) => /no keys to iterate or delete \(consume its records with a RingBuffer/.test(e.message));
+  });
+});
+
+describe('bpfhost prog test-run: a redirect verdict names its target (clang-compiled XDP)', { skip: noClang }, () => {
+  it('plain and --json, through a devmap entry and to an ifindex', () => {
+    const obj = bpfFixture('xdp_redirect');
+    const odd = file('odd.bin', Buffer.from([1, ...Buffer.alloc(63)]));
+    const batch = file('redirect.batch', [
+      'map update ports key 2 0 0 0 value 42 0 0 0',
+      `prog test-run name to_port --data-in ${odd}`,
+      `prog test-run name to_ifindex --data-in ${odd}`,
+    ].join('\n'));
+    const r = cli('--json', 'batch', batch, '--obj', obj);
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const docs = JSON.parse(r.stdout);
+    assert.equal(docs[1].retval, 4, 'XDP_REDIRECT');
+    assert.deepEqual({ ...docs[1].redirect, map_id: 0 }, { kind: 'map', map_id: 0, key: 2, ifindex: 42, flags: 2 });
+    assert.ok(docs[1].redirect.map_id > 0, 'the devmap\'s id');
+    assert.deepEqual(docs[2].redirect, { kind: 'ifindex', ifindex: 7, flags: 0 });
+    const plain = cli('batch', batch, '--obj', obj);
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.match(plain.stdout, /Redirect: through map id \d+ key 2 to ifindex 42 flags 0x2 \(a test run sends nothing\)\n/);
+    assert.match(plain.stdout, /Redirect: to ifindex 7 \(a test run sends nothing\)\n/);
+    // Key 1 has no entry: the flags' verdict (XDP_PASS), no redirect.
+    const even = cli('--json', 'prog', 'test-run', 'name', 'to_port', '--data', '00'.repeat(64), '--obj', obj);
+    assert.equal(even.status, 0, even.stderr);
+    const doc = JSON.parse(even.stdout);
+    assert.equal(doc.retval, 2);
+    assert.equal(doc.redirect, undefined);
   });
 });
 

@@ -118,6 +118,30 @@ describe('Program', () => {
     );
   });
 
+  it('a redirect verdict reports its target', async () => {
+    using toNine = Program.load({ type: 'xdp', insns: 'mov %r1, 9\nmov %r2, 0\ncall 23\nexit' });
+    const r = toNine.testRun({ data: frame(64) });
+    assert.equal(r.retval, XdpAction.redirect);
+    assert.deepEqual(r.redirect, { kind: 'ifindex', ifindex: 9, flags: 0 });
+    using dev = BpfMap.create({ type: 'devmap', key: u32, value: u32, maxEntries: 4 });
+    dev.set(3, 42);
+    using cpus = BpfMap.create({ type: 'cpumap', key: u32, value: u32, maxEntries: 2 });
+    cpus.set(1, 128);
+    const viaMap = (flags: number) => ['lddw %r1, map_idx 0', 'mov %r2, 3', `mov %r3, ${flags}`, 'call 51', 'exit'].join('\n');
+    using port = Program.load({ type: 'xdp', insns: viaMap(0), maps: [dev] });
+    assert.deepEqual(port.testRun({ data: frame(64) }).redirect, { kind: 'map', mapId: dev.id, key: 3, ifindex: 42, flags: 0 });
+    using bcast = Program.load({ type: 'xdp', insns: viaMap(0x8), maps: [dev] });
+    assert.deepEqual(bcast.testRun({ data: frame(64) }).redirect, { kind: 'broadcast', mapId: dev.id, flags: 8 });
+    using cpu = Program.load({ type: 'xdp', insns: 'lddw %r1, map_idx 0\nmov %r2, 1\nmov %r3, 0\ncall 51\nexit', maps: [cpus] });
+    assert.deepEqual(cpu.testRun({ data: frame(64) }).redirect, { kind: 'cpu', mapId: cpus.id, cpu: 1, flags: 0 });
+    using pass = Program.load({ type: 'xdp', insns: 'mov %r1, 9\nmov %r2, 0\ncall 23\nmov %r0, 2\nexit' });
+    assert.equal(pass.testRun({ data: frame(64) }).redirect, undefined, 'XDP_PASS after bpf_redirect: no redirect');
+    using tc = Program.load({ type: 'sched_cls', insns: 'mov %r1, 5\nmov %r2, 1\ncall 23\nexit' });
+    const res = await tc.testRunAsync({ data: frame(64) });
+    assert.equal(res.retval, TcAction.redirect);
+    assert.deepEqual(res.redirect, { kind: 'ifindex', ifindex: 5, flags: 1 }, 'BPF_F_INGRESS, through testRunAsync too');
+  });
+
   it('verifier refusals are VerifierError with the log', () => {
     assert.throws(
       () => Program.load({ type: 'socket_filter', name: 'bad', insns: 'exit' }),

@@ -208,12 +208,30 @@ pub struct TestRunOptions {
   pub insn_budget: Option<f64>,
 }
 
+/// Where a test run's redirect verdict (XDP_REDIRECT, TC_ACT_REDIRECT) sends the frame.
+#[napi(object)]
+#[derive(Clone, Copy)]
+pub struct TestRunRedirect {
+  /// 1: an ifindex (bpf_redirect), 2: a DEVMAP entry, 3: a broadcast, 4: a CPUMAP entry (bpf_redirect_map).
+  pub kind: u32,
+  /// The ifindex (kinds 1 and 2) or the CPU (kind 4).
+  pub target: u32,
+  /// The map's id (kinds 2 and 3; 0 otherwise).
+  pub map_id: u32,
+  /// The map's key (kind 2).
+  pub key: u32,
+  /// The helper's flags (BPF_F_INGRESS, BPF_F_BROADCAST, ...).
+  pub flags: u32,
+}
+
 #[napi(object, use_nullable = true)]
 pub struct TestRunResult {
   pub retval: u32,
   pub data: Option<Buffer>,
   pub ctx: Option<Buffer>,
   pub duration_ns: u32,
+  /// Set when the verdict redirects (null otherwise).
+  pub redirect: Option<TestRunRedirect>,
 }
 
 /// One test run's inputs, copied: an async run reads them off the JS thread.
@@ -233,6 +251,7 @@ pub struct TestRunOutput {
   data: Option<Vec<u8>>,
   ctx: Option<Vec<u8>>,
   duration_ns: u32,
+  redirect: Option<TestRunRedirect>,
 }
 
 fn test_run_input(
@@ -313,7 +332,11 @@ fn run_test(input: &TestRunInput) -> std::result::Result<TestRunOutput, CError> 
     cpu: 0,
     batch_size: 0,
     insn_budget: input.insn_budget,
-    _pad: 0,
+    redirect_kind: 0,
+    redirect_target: 0,
+    redirect_map_id: 0,
+    redirect_key: 0,
+    redirect_flags: 0,
   };
   // SAFETY: inputs live through the call; outputs have the sizes passed.
   let ret = unsafe { sys::bpfhost_prog_test_run_opts(input.fd, &mut t) };
@@ -334,6 +357,13 @@ fn run_test(input: &TestRunInput) -> std::result::Result<TestRunOutput, CError> 
     data,
     ctx,
     duration_ns: t.duration,
+    redirect: (t.redirect_kind != 0).then_some(TestRunRedirect {
+      kind: t.redirect_kind,
+      target: t.redirect_target,
+      map_id: t.redirect_map_id,
+      key: t.redirect_key,
+      flags: t.redirect_flags,
+    }),
   })
 }
 
@@ -344,6 +374,7 @@ impl From<TestRunOutput> for TestRunResult {
       data: o.data.map(Buffer::from),
       ctx: o.ctx.map(Buffer::from),
       duration_ns: o.duration_ns,
+      redirect: o.redirect,
     }
   }
 }

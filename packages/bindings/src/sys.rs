@@ -58,8 +58,12 @@ pub struct TestRunOpts {
   pub batch_size: u32,
   /// Instructions per run; 0: BPFHOST_INSN_BUDGET_DEFAULT.
   pub insn_budget: u32,
-  /// Tail padding, zero (the library refuses non-zero bytes past `insn_budget`).
-  pub _pad: u32,
+  /// Out: where a redirect verdict sends the frame (BPFHOST_REDIRECT_*, 0: none).
+  pub redirect_kind: u32,
+  pub redirect_target: u32,
+  pub redirect_map_id: u32,
+  pub redirect_key: u32,
+  pub redirect_flags: u32,
 }
 
 #[repr(C)]
@@ -528,7 +532,8 @@ extern "C" {
 const _: () = assert!(std::mem::size_of::<MapCreateOpts>() == 40);
 const _: () = assert!(std::mem::size_of::<MapBatchOpts>() == 24);
 const _: () = assert!(std::mem::size_of::<ProgLoadOpts>() == 40);
-const _: () = assert!(std::mem::size_of::<TestRunOpts>() == 88);
+const _: () = assert!(std::mem::size_of::<TestRunOpts>() == 104);
+const _: () = assert!(std::mem::offset_of!(TestRunOpts, redirect_flags) == 100);
 const _: () = assert!(std::mem::offset_of!(TestRunOpts, insn_budget) == 80);
 const _: () = assert!(std::mem::size_of::<LinkCreateOpts>() == 16);
 const _: () = assert!(std::mem::offset_of!(LinkCreateOpts, insn_budget) == 12);

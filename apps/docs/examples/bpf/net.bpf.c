@@ -36,6 +36,28 @@ struct {
 	__type(value, __u64);
 } queues SEC(".maps");
 
+/* The backends xdp_balance sends to: slot -> ifindex (a DEVMAP). */
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, __u32);
+} backends SEC(".maps");
+
+/* Samples xdp_sample writes with bpf_perf_event_output: one slot per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERF_EVENT_ARRAY);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(__u32));
+} samples SEC(".maps");
+
+/* What xdp_sample reports for each frame. */
+struct frame_sample {
+	__u32 len;
+	__u16 proto;	/* the EtherType, host order */
+	__u16 pad;
+};
+
 /* The UDP port xdp_filter drops; a test may change it before load. */
 const volatile __u16 blocked_port = 9;
 
@@ -125,6 +147,37 @@ int tc_rewrite(struct __sk_buff *skb)
 		return TC_ACT_SHOT;
 	skb->mark = 80;
 	return TC_ACT_OK;
+}
+
+/*
+ * Spreads IPv4 packets over the backends by source address (its last byte
+ * picks the slot): XDP_REDIRECT to the slot's device, or XDP_PASS when the
+ * slot is empty or the frame is not IPv4.
+ */
+SEC("xdp")
+int xdp_balance(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *ip = (void *)(eth + 1);
+
+	if ((void *)(ip + 1) > end || eth->h_proto != bpf_htons(ETH_P_IP))
+		return XDP_PASS;
+	return bpf_redirect_map(&backends, bpf_ntohl(ip->saddr) & 3, XDP_PASS);
+}
+
+/* Reports each frame's length and EtherType on the current CPU's slot; passes it. */
+SEC("xdp")
+int xdp_sample(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct frame_sample s = { .len = (__u32)(end - data) };
+
+	if ((void *)(eth + 1) <= end)
+		s.proto = bpf_ntohs(eth->h_proto);
+	bpf_perf_event_output(ctx, &samples, BPF_F_CURRENT_CPU, &s, sizeof(s));
+	return XDP_PASS;
 }
 
 char LICENSE[] SEC("license") = "MIT";

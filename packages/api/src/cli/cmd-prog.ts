@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 
-import { Program, disassemble, type ProgramInfo, type SourceLine } from '../index.js';
+import { Program, disassemble, type ProgramInfo, type SourceLine, type TestRunRedirect } from '../index.js';
 
 import { parseUint } from './numbers.js';
 import type { Output } from './output.js';
@@ -137,11 +137,38 @@ function testRun(session: Session, out: Output, args: readonly string[], opts: T
     ...(insnBudget ? { insn_budget: insnBudget } : {}),
     ...(r.data ? (dataFile ? { bytes_data_out: r.data.length } : { data_out: hexByteList(r.data) }) : {}),
     ...(r.ctx ? (ctxFile ? { bytes_ctx_out: r.ctx.length } : { ctx_out: hexByteList(r.ctx) }) : {}),
+    ...(r.redirect ? { redirect: redirectJson(r.redirect) } : {}),
   });
   const sv = signed(r.retval);
   out.line(`Return value: ${sv}${sv < 0 ? ` (0x${(r.retval >>> 0).toString(16)})` : ''}, duration${repeat && repeat > 1 ? ' (average)' : ''}: ${r.durationNs}ns`);
   if (r.data && !dataFile) out.line(`data_out: ${hexBytes(r.data)}`);
   if (r.ctx && !ctxFile) out.line(`ctx_out: ${hexBytes(r.ctx)}`);
+  if (r.redirect) out.line(`Redirect: ${redirectText(r.redirect)} (a test run sends nothing)`);
+}
+
+/** A redirect target in snake_case, as the rest of the JSON output. */
+function redirectJson(rd: TestRunRedirect): Record<string, string | number> {
+  const o: Record<string, string | number> = { kind: rd.kind };
+  if ('mapId' in rd) o.map_id = rd.mapId;
+  if ('key' in rd) o.key = rd.key;
+  if ('ifindex' in rd) o.ifindex = rd.ifindex;
+  if ('cpu' in rd) o.cpu = rd.cpu;
+  o.flags = rd.flags;
+  return o;
+}
+
+function redirectText(rd: TestRunRedirect): string {
+  const flags = rd.flags ? ` flags 0x${rd.flags.toString(16)}` : '';
+  switch (rd.kind) {
+    case 'ifindex':
+      return `to ifindex ${rd.ifindex}${flags}`;
+    case 'map':
+      return `through map id ${rd.mapId} key ${rd.key} to ifindex ${rd.ifindex}${flags}`;
+    case 'cpu':
+      return `through cpumap id ${rd.mapId} to CPU ${rd.cpu}${flags}`;
+    case 'broadcast':
+      return `broadcast through map id ${rd.mapId}${flags}`;
+  }
 }
 
 /** `prog pin PROG PATH`: pins a loaded program in this process's pin namespace. */

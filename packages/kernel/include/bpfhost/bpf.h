@@ -174,9 +174,21 @@ struct bpfhost_test_run_opts {
 	uint32_t cpu;
 	uint32_t batch_size;
 	uint32_t insn_budget;		/* instructions per run; 0: BPFHOST_INSN_BUDGET_DEFAULT */
+	/*
+	 * Out, bpfhost's own (Linux's test run does not say): where the last
+	 * run's XDP_REDIRECT or TC_ACT_REDIRECT verdict sends the frame, as the
+	 * last bpf_redirect / bpf_redirect_map call before it chose. A test
+	 * run sends nothing. BPFHOST_REDIRECT_NONE for any other verdict.
+	 */
+	uint32_t redirect_kind;		/* enum bpfhost_redirect_kind (uapi.h) */
+	uint32_t redirect_target;	/* IFINDEX, MAP: an ifindex; CPU: the CPU */
+	uint32_t redirect_map_id;	/* MAP, BROADCAST: the map's id */
+	uint32_t redirect_key;		/* MAP: the key */
+	uint32_t redirect_flags;	/* the call's flags (BPF_F_INGRESS, BPF_F_BROADCAST, ...) */
 	size_t : 0;
 };
-#define bpfhost_test_run_opts__last_field insn_budget
+#define bpfhost_test_run_opts__last_field redirect_flags
+
 
 /**
  * @return 0, or -EINVAL (bad sizes), -ENOSPC (data_out too small), -EFAULT (the program faulted),

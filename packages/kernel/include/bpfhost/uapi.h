@@ -257,6 +257,15 @@ enum bpf_map_type {
  * bpfhost does not act on yet are still laid out so attrs built for
  * bpf(2) keep their meaning.
  */
+/* Where a test run's redirect verdict sends the frame (attr->test.redirect_kind). */
+enum bpfhost_redirect_kind {
+	BPFHOST_REDIRECT_NONE = 0,
+	BPFHOST_REDIRECT_IFINDEX = 1,	/* bpf_redirect(ifindex, flags) */
+	BPFHOST_REDIRECT_MAP = 2,	/* bpf_redirect_map on a DEVMAP(_HASH): the entry at key, its ifindex */
+	BPFHOST_REDIRECT_BROADCAST = 3,	/* bpf_redirect_map with BPF_F_BROADCAST: every entry of the devmap */
+	BPFHOST_REDIRECT_CPU = 4,	/* bpf_redirect_map on a CPUMAP: the CPU (the key) */
+};
+
 union bpf_attr {
 	struct { /* BPF_MAP_CREATE */
 		uint32_t map_type;
@@ -375,6 +384,12 @@ union bpf_attr {
 		 * BPFHOST_INSN_BUDGET_DEFAULT); a run past it stops with -ELOOP.
 		 */
 		uint32_t insn_budget;
+		/* bpfhost, out: the redirect verdict's target (struct bpfhost_test_run_opts). */
+		uint32_t redirect_kind;
+		uint32_t redirect_target;
+		uint32_t redirect_map_id;
+		uint32_t redirect_key;
+		uint32_t redirect_flags;
 	} test;
 
 	struct { /* BPF_*_GET_*_ID */

@@ -36,7 +36,7 @@ static size_t attr_last_byte(int cmd)
 	case BPFHOST_OBJ_UNPIN: return offsetofend(union bpf_attr, pathname);
 	case BPFHOST_MAP_MMAP: return offsetofend(union bpf_attr, mmap.data_offset);
 	case BPF_PROG_LOAD: return offsetofend(union bpf_attr, btf_strs_size);
-	case BPF_PROG_TEST_RUN: return offsetofend(union bpf_attr, test.insn_budget);
+	case BPF_PROG_TEST_RUN: return offsetofend(union bpf_attr, test.redirect_flags);
 	case BPF_PROG_GET_NEXT_ID:
 	case BPF_LINK_GET_NEXT_ID: return offsetofend(union bpf_attr, next_id);
 	case BPF_PROG_GET_FD_BY_ID:

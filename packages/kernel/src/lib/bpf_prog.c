@@ -72,6 +72,13 @@ int bpfhost_prog_test_run_opts(int prog_fd, struct bpfhost_test_run_opts *opts)
 	if (!ret) {
 		opts->retval = attr.test.retval;
 		opts->duration = attr.test.duration;
+		if (OPTS_HAS(opts, redirect_flags)) {
+			opts->redirect_kind = attr.test.redirect_kind;
+			opts->redirect_target = attr.test.redirect_target;
+			opts->redirect_map_id = attr.test.redirect_map_id;
+			opts->redirect_key = attr.test.redirect_key;
+			opts->redirect_flags = attr.test.redirect_flags;
+		}
 	}
 	return ret;
 }

@@ -37,6 +37,8 @@ static inline int opts_valid(const void *opts, size_t sz, size_t known)
 }
 #define OPTS_VALID(opts, type) \
 	opts_valid(opts, (opts) ? (opts)->sz : 0, offsetofend(struct type, type##__last_field))
+/* The caller's opts are big enough to hold @field (an out field may be written). */
+#define OPTS_HAS(opts, field) ((opts) && (opts)->sz >= offsetofend(__typeof__(*(opts)), field))
 #define OPTS_GET(opts, field, def)                                                        \
 	(((opts) && (opts)->sz >= offsetofend(__typeof__(*(opts)), field)) ? (opts)->field : (def))
 

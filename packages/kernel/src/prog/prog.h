@@ -42,6 +42,19 @@ struct bh_helper {
 	uint32_t map_type_count;
 };
 
+/*
+ * Where a redirect helper sends the frame when the run's verdict is
+ * XDP_REDIRECT / TC_ACT_REDIRECT (enum bpfhost_redirect_kind and the
+ * fields of struct bpfhost_test_run_opts): the last call's choice.
+ */
+struct bh_redirect {
+	uint32_t kind;
+	uint32_t target;
+	uint32_t map_id;
+	uint32_t key;
+	uint32_t flags;
+};
+
 /* A memory range a program may touch: [start, end). */
 struct bh_region {
 	uintptr_t start;

@@ -47,6 +47,8 @@ struct bh_prog_type {
 	bool no_ld_abs;			/* LD_ABS/LD_IND refused at load (Linux's may_access_skb) */
 	/* Built-in types: may @prog be test-run at all? 0 or the refusal (NULL: yes). */
 	int (*test_run_check)(const struct bh_prog *prog);
+	/* Built-in types: where a run that returned @retval redirects (attr->test.redirect_*); NULL: never. */
+	void (*redirect)(const void *context, uint32_t retval, struct bh_redirect *out);
 	uint8_t *ctx_btf;		/* the module's CO-RE target BTF (copied), or NULL */
 	uint32_t ctx_btf_size;
 	struct bh_provider *provider;	/* NULL for built-in types */

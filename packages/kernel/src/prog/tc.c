@@ -229,8 +229,17 @@ static void tc_packet(void *context, struct bh_region *pkt)
 	struct bh_tc_ctx *c = context;
 
 	c->redirect_noted = false;
+	c->redirect.kind = BPFHOST_REDIRECT_NONE;
 	bh_tc_sync(c);
 	bh_tc_set_packet(c, pkt);
+}
+
+static void tc_redirect(const void *context, uint32_t retval, struct bh_redirect *out)
+{
+	const struct bh_tc_ctx *c = context;
+
+	if (retval == TC_ACT_REDIRECT)
+		*out = c->redirect;
 }
 
 #define RD BPFHOST_CONTEXT_FIELD_READ
@@ -321,6 +330,7 @@ extern struct bh_prog_type bh_sched_act_type;
 		.ctx_create = tc_create,                                               \
 		.ctx_destroy = tc_destroy,                                             \
 		.packet = tc_packet,                                                   \
+		.redirect = tc_redirect,                                               \
 		.ctx_ptr32_span = TC_PTR_SLOTS * 4,                                    \
 		.ctx_ptr32_base = TC_SKB_DATA,                                         \
 		.ctx_ptr32_mask = 1u | 1u << 1 | 1u << (TC_PTR_SLOTS - 1),             \

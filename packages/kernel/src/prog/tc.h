@@ -64,6 +64,9 @@
 #define TC_ETH_P_8021Q TC_BE16(0x8100)
 #define TC_ETH_P_8021AD TC_BE16(0x88a8)
 
+#define TC_ACT_SHOT 2
+#define TC_ACT_REDIRECT 7
+
 struct bh_tc_ctx {
 	uint8_t skb[TC_SKB_SIZE];	/* the context region: struct __sk_buff */
 	/* What 4-byte loads of data, data_end (slots 0, 1) and data_meta (slot 16) yield. */
@@ -82,6 +85,7 @@ struct bh_tc_ctx {
 	uint32_t hash;
 	uint32_t redirect_ifindex;	/* the last bpf_redirect target noted in the trace log */
 	bool redirect_noted;
+	struct bh_redirect redirect;	/* bpf_redirect's choice this run (not bpf_clone_redirect's) */
 	uint8_t user[TC_SKB_SIZE];	/* ctx_in, for ctx_out */
 };
 

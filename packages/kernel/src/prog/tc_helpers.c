@@ -36,8 +36,6 @@ enum {
 
 #define ERR(e) ((uint64_t)(int64_t)-(e))
 #define ENOTSUPP 524	/* Linux's kernel-internal "operation not supported" */
-#define TC_ACT_SHOT 2
-#define TC_ACT_REDIRECT 7
 #define F_INGRESS 1u
 #define F_RECOMPUTE_CSUM (1u << 0)
 #define F_INVALIDATE_HASH (1u << 1)
@@ -621,6 +619,7 @@ static uint64_t h_redirect(uint64_t ifindex, uint64_t flags, uint64_t a3, uint64
 	(void)a3, (void)a4, (void)a5;
 	if (flags & ~(uint64_t)F_INGRESS)
 		return TC_ACT_SHOT;
+	c->redirect = (struct bh_redirect){ BPFHOST_REDIRECT_IFINDEX, (uint32_t)ifindex, 0, 0, (uint32_t)flags };
 	note_redirect(c, "bpf_redirect", (uint32_t)ifindex, flags);
 	return TC_ACT_REDIRECT;
 }

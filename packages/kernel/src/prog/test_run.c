@@ -159,6 +159,7 @@ int bh_prog_test_run(union bpf_attr *attr, union bpf_attr *uattr)
 	const struct bh_prog_type *t;
 	struct bh_module *busy;
 	struct bh_prog *prog;
+	struct bh_redirect redirect = { BPFHOST_REDIRECT_NONE, 0, 0, 0, 0 };
 	uint64_t start, total = 0;
 	void *ctx = NULL;
 	int err;
@@ -211,6 +212,8 @@ int bh_prog_test_run(union bpf_attr *attr, union bpf_attr *uattr)
 				epoch_quiesce();
 		}
 		total = plat_ktime_ns() - start;
+		if (!err && t->redirect)
+			t->redirect(ctx, retval, &redirect);
 		if (t->ctx_destroy)
 			t->ctx_destroy(t->binding_context, ctx, data_out, &data_size_out, ctx_out,
 				       &ctx_size_out);
@@ -226,6 +229,11 @@ int bh_prog_test_run(union bpf_attr *attr, union bpf_attr *uattr)
 	uattr->test.duration = total / repeat > UINT32_MAX ? UINT32_MAX : (uint32_t)(total / repeat);
 	uattr->test.data_size_out = (uint32_t)data_size_out;
 	uattr->test.ctx_size_out = (uint32_t)ctx_size_out;
+	uattr->test.redirect_kind = redirect.kind;
+	uattr->test.redirect_target = redirect.target;
+	uattr->test.redirect_map_id = redirect.map_id;
+	uattr->test.redirect_key = redirect.key;
+	uattr->test.redirect_flags = redirect.flags;
 	if (data_out && data_size_out > attr->test.data_size_out)
 		return bh_err(-ENOSPC, "BPF_PROG_TEST_RUN: program '%s': data_out holds %u bytes, the "
 			      "data is %zu", prog->name, attr->test.data_size_out, data_size_out);

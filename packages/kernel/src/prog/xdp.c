@@ -124,7 +124,16 @@ static void xdp_packet(void *context, struct bh_region *pkt)
 	struct bh_xdp_ctx *c = context;
 
 	c->redirect_noted = false;
+	c->redirect.kind = BPFHOST_REDIRECT_NONE;
 	bh_xdp_set_packet(c, pkt);
+}
+
+static void xdp_redirect(const void *context, uint32_t retval, struct bh_redirect *out)
+{
+	const struct bh_xdp_ctx *c = context;
+
+	if (retval == XDP_REDIRECT)
+		*out = c->redirect;
 }
 
 /* Programs for DEVMAP and CPUMAP entries run on redirected frames only: Linux refuses their test runs. */
@@ -187,4 +196,5 @@ struct bh_prog_type bh_xdp_type = {
 	.ctx_ptr32_mask = 0x7,	/* data, data_end, data_meta */
 	.no_ld_abs = true,
 	.test_run_check = xdp_test_run_check,
+	.redirect = xdp_redirect,
 };

@@ -37,6 +37,7 @@ struct bh_xdp_ctx {
 	uint32_t user_md[XDP_MD_SIZE / 4];	/* ctx_in, for ctx_out */
 	uint32_t redirect_ifindex;	/* the last bpf_redirect target noted in the trace log */
 	bool redirect_noted;
+	struct bh_redirect redirect;	/* the last redirect helper's choice this run */
 	uint8_t buf[XDP_BUF_SIZE];	/* data_hard_start */
 };
 

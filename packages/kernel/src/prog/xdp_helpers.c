@@ -191,6 +191,7 @@ static uint64_t h_redirect(uint64_t ifindex, uint64_t flags, uint64_t a3, uint64
 	(void)a3, (void)a4, (void)a5;
 	if (flags)
 		return XDP_ABORTED;
+	c->redirect = (struct bh_redirect){ BPFHOST_REDIRECT_IFINDEX, (uint32_t)ifindex, 0, 0, 0 };
 	if (!c->redirect_noted || c->redirect_ifindex != (uint32_t)ifindex) {
 		c->redirect_noted = true;
 		c->redirect_ifindex = (uint32_t)ifindex;
@@ -216,6 +217,7 @@ static uint64_t h_redirect(uint64_t ifindex, uint64_t flags, uint64_t a3, uint64
 static uint64_t h_redirect_map(uint64_t map_, uint64_t key, uint64_t flags, uint64_t a4, uint64_t a5)
 {
 	struct bh_run *run = bh_run_current();
+	struct bh_xdp_ctx *c = u64_to_ptr(run->ctx.start);
 	struct bh_map *map = u64_to_ptr(map_);
 	bool dev = map->map_type == BPF_MAP_TYPE_DEVMAP || map->map_type == BPF_MAP_TYPE_DEVMAP_HASH;
 	const uint32_t *val;
@@ -229,6 +231,13 @@ static uint64_t h_redirect_map(uint64_t map_, uint64_t key, uint64_t flags, uint
 	val = bh_redirect_map_lookup(map, (uint32_t)key);
 	if (!val && !(flags & F_BROADCAST))
 		return flags & 3;
+	/* The target: a devmap entry's ifindex, or the CPU (a cpumap's key). */
+	if (flags & F_BROADCAST)
+		c->redirect = (struct bh_redirect){ BPFHOST_REDIRECT_BROADCAST, 0, map->obj.id, 0, (uint32_t)flags };
+	else
+		c->redirect = (struct bh_redirect){ dev ? BPFHOST_REDIRECT_MAP : BPFHOST_REDIRECT_CPU,
+						    dev ? val[0] : (uint32_t)key, map->obj.id, (uint32_t)key,
+						    (uint32_t)flags };
 	bh_trace_note(run->prog->name, "insn %u: bpf_redirect_map: XDP_REDIRECT through map '%s' key %u: %s "
 		      "%u (a test run sends nothing)", run->pc, map->name, (uint32_t)key,
 		      !val ? "broadcast, no entry" : dev ? "ifindex" : "cpu, qsize", val ? val[0] : 0);

@@ -122,10 +122,106 @@ static void t_redirect_report(void)
 	bpfhost_close(arr);
 }
 
+/* Test-runs @fd on a 64-byte frame: the opts with the run's verdict and redirect target. */
+static struct bpfhost_test_run_opts run_redirect(int fd)
+{
+	static uint8_t frame[64];
+	BPFHOST_OPTS(bpfhost_test_run_opts, o, .data_in = frame, .data_size_in = sizeof(frame));
+
+	o.redirect_kind = 99;	/* out only: the run must overwrite it */
+	ASSERT_OK(bpfhost_prog_test_run_opts(fd, &o), "run");
+	return o;
+}
+
+/*
+ * The test run reports where a redirect verdict goes: the last redirect
+ * helper's choice (bpf_redirect's ifindex, bpf_redirect_map's map, key and
+ * entry, or a broadcast), and nothing for any other verdict, even after a
+ * redirect helper was called. XDP and TC alike.
+ */
+static void t_redirect_target(void)
+{
+	int dev = bpfhost_map_create(BPF_MAP_TYPE_DEVMAP, "ports", 4, 4, 4, NULL);
+	int cpu = bpfhost_map_create(BPF_MAP_TYPE_CPUMAP, "cpus", 4, 4, 2, NULL);
+	struct bpf_map_info info = { 0 }, cinfo = { 0 };
+	uint32_t len = sizeof(info);
+	struct bpfhost_test_run_opts r;
+	int fd;
+
+	ASSERT_GE(dev, 0, "devmap");
+	ASSERT_GE(cpu, 0, "cpumap");
+	ASSERT_OK(bpfhost_obj_get_info_by_fd(dev, &info, &len), "devmap id");
+	len = sizeof(cinfo);
+	ASSERT_OK(bpfhost_obj_get_info_by_fd(cpu, &cinfo, &len), "cpumap id");
+	ASSERT_OK(bpfhost_map_update_elem(dev, &(uint32_t){ 3 }, &(uint32_t){ 42 }, 0), "entry 3: ifindex 42");
+	ASSERT_OK(bpfhost_map_update_elem(cpu, &(uint32_t){ 1 }, &(uint32_t){ 128 }, 0), "cpu 1, qsize 128");
+
+	fd = LOAD_TYPE(BPF_PROG_TYPE_XDP, "to9", MOV64_IMM(1, 9), MOV64_IMM(2, 0), CALL(BPF_FUNC_redirect), EXIT());
+	r = run_redirect(fd);
+	ASSERT_EQ(r.retval, (uint32_t)XDP_REDIRECT, "bpf_redirect's verdict");
+	ASSERT_EQ(r.redirect_kind, (uint32_t)BPFHOST_REDIRECT_IFINDEX, "to an ifindex");
+	ASSERT_EQ(r.redirect_target, 9u, "ifindex 9");
+	bpfhost_close(fd);
+
+	/* Two calls: the last one decides, as Linux's per-CPU redirect info. */
+	fd = LOAD_TYPE(BPF_PROG_TYPE_XDP, "last", MOV64_IMM(1, 9), MOV64_IMM(2, 0), CALL(BPF_FUNC_redirect),
+		       LD_MAP(1, dev), MOV64_IMM(2, 3), MOV64_IMM(3, 0), CALL(51), EXIT());
+	r = run_redirect(fd);
+	ASSERT_EQ(r.retval, (uint32_t)XDP_REDIRECT, "verdict");
+	ASSERT_EQ(r.redirect_kind, (uint32_t)BPFHOST_REDIRECT_MAP, "through a map");
+	ASSERT_TRUE(r.redirect_map_id == info.id && r.redirect_key == 3 && r.redirect_target == 42,
+		    "the devmap, key 3, its entry's ifindex 42");
+	bpfhost_close(fd);
+
+	fd = LOAD_TYPE(BPF_PROG_TYPE_XDP, "tocpu", LD_MAP(1, cpu), MOV64_IMM(2, 1), MOV64_IMM(3, 0), CALL(51), EXIT());
+	r = run_redirect(fd);
+	ASSERT_TRUE(r.redirect_kind == BPFHOST_REDIRECT_CPU && r.redirect_map_id == cinfo.id &&
+		    r.redirect_key == 1 && r.redirect_target == 1, "a cpumap: the target is the CPU (the key)");
+	bpfhost_close(fd);
+
+	/* BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS: every entry but the ingress device. */
+	fd = LOAD_TYPE(BPF_PROG_TYPE_XDP, "bcast", LD_MAP(1, dev), MOV64_IMM(2, 0), MOV64_IMM(3, 0x18), CALL(51),
+		       EXIT());
+	r = run_redirect(fd);
+	ASSERT_EQ(r.retval, (uint32_t)XDP_REDIRECT, "verdict");
+	ASSERT_TRUE(r.redirect_kind == BPFHOST_REDIRECT_BROADCAST && r.redirect_map_id == info.id &&
+		    r.redirect_flags == 0x18, "a broadcast through the devmap, with its flags");
+	bpfhost_close(fd);
+
+	/* No entry at key 0: the flags' low bits are the verdict (XDP_PASS), nothing redirected. */
+	fd = LOAD_TYPE(BPF_PROG_TYPE_XDP, "miss", LD_MAP(1, dev), MOV64_IMM(2, 0), MOV64_IMM(3, XDP_PASS), CALL(51),
+		       EXIT());
+	r = run_redirect(fd);
+	ASSERT_TRUE(r.retval == XDP_PASS && r.redirect_kind == BPFHOST_REDIRECT_NONE, "a miss redirects nothing");
+	bpfhost_close(fd);
+
+	/* A redirect helper called, another verdict returned: no redirect. */
+	fd = LOAD_TYPE(BPF_PROG_TYPE_XDP, "pass", MOV64_IMM(1, 9), MOV64_IMM(2, 0), CALL(BPF_FUNC_redirect),
+		       MOV64_IMM(0, XDP_PASS), EXIT());
+	r = run_redirect(fd);
+	ASSERT_TRUE(r.retval == XDP_PASS && r.redirect_kind == BPFHOST_REDIRECT_NONE, "XDP_PASS redirects nothing");
+	bpfhost_close(fd);
+
+	/* TC: bpf_redirect(5, BPF_F_INGRESS) is TC_ACT_REDIRECT to ifindex 5's ingress. */
+	fd = LOAD_TYPE(BPF_PROG_TYPE_SCHED_CLS, "tc", MOV64_IMM(1, 5), MOV64_IMM(2, 1), CALL(BPF_FUNC_redirect), EXIT());
+	r = run_redirect(fd);
+	ASSERT_EQ(r.retval, 7u, "TC_ACT_REDIRECT");
+	ASSERT_TRUE(r.redirect_kind == BPFHOST_REDIRECT_IFINDEX && r.redirect_target == 5 && r.redirect_flags == 1,
+		    "ifindex 5, BPF_F_INGRESS");
+	bpfhost_close(fd);
+	fd = LOAD_TYPE(BPF_PROG_TYPE_SCHED_CLS, "tcok", MOV64_IMM(1, 5), MOV64_IMM(2, 0), CALL(BPF_FUNC_redirect),
+		       MOV64_IMM(0, 0), EXIT());
+	r = run_redirect(fd);
+	ASSERT_TRUE(r.retval == 0 && r.redirect_kind == BPFHOST_REDIRECT_NONE, "TC_ACT_OK redirects nothing");
+	bpfhost_close(fd);
+	bpfhost_close(dev);
+	bpfhost_close(cpu);
+}
+
 int main(void)
 {
 	static const struct test_case cases[] = { TEST(t_entry_programs), TEST(t_hash_capacity),
-						   TEST(t_redirect_report) };
+						   TEST(t_redirect_report), TEST(t_redirect_target) };
 
 	return test_run("redirect_map", cases, sizeof(cases) / sizeof(cases[0]));
 }
