@@ -5,6 +5,7 @@
 
 mod asm;
 mod btf;
+mod consumer;
 mod convert;
 mod error;
 mod extension;

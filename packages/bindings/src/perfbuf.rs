@@ -12,17 +12,17 @@
 use std::os::raw::{c_int, c_void};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, TryLockError};
-use std::time::{Duration, Instant};
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
+use crate::consumer::{constructor_error, open_or_closed, poll_off_thread, wait_in_slices};
 use crate::convert::{i32_arg, u32_arg};
-use crate::error::{CError, EBADF, EINVAL};
+use crate::error::{CError, EINVAL};
 use crate::sys;
 
-/// Longest single wait (nothing can wake bpfhost_perf_buffer__poll early).
-const POLL_SLICE_MS: u64 = 50;
+// Nothing can wake bpfhost_perf_buffer__poll early: a poll outlives close()
+// by at most one slice (consumer::POLL_SLICE_MS).
 const EBUSY: i32 = 16;
 
 /// What the callbacks collect, guarded by Shared::lock.
@@ -106,30 +106,12 @@ impl Shared {
   /// Waits up to @timeout_ms (< 0: no limit) for samples (or lost reports);
   /// returns nothing on timeout or when the consumer is closed.
   fn poll(&self, timeout_ms: i32) -> std::result::Result<Sink, CError> {
-    let deadline =
-      (timeout_ms >= 0).then(|| Instant::now() + Duration::from_millis(timeout_ms as u64));
-    loop {
-      if self.closed.load(Ordering::Acquire) {
-        return Ok(Sink::default());
-      }
-      let slice = match deadline {
-        None => POLL_SLICE_MS,
-        Some(d) => {
-          (d.saturating_duration_since(Instant::now()).as_millis() as u64).min(POLL_SLICE_MS)
-        }
-      };
+    let got = wait_in_slices(&self.closed, timeout_ms, |slice| {
       // SAFETY: pb is live while self is; run() holds the lock.
-      let got = self.run(
-        |pb| unsafe { sys::bpfhost_perf_buffer__poll(pb, slice as c_int) },
-        true,
-      )?;
-      if !got.samples.is_empty() || !got.lost.is_empty() {
-        return Ok(got);
-      }
-      if deadline.is_some_and(|d| Instant::now() >= d) {
-        return Ok(Sink::default());
-      }
-    }
+      let got = self.run(|pb| unsafe { sys::bpfhost_perf_buffer__poll(pb, slice) }, true)?;
+      Ok((!got.samples.is_empty() || !got.lost.is_empty()).then_some(got))
+    })?;
+    Ok(got.unwrap_or_default())
   }
 }
 
@@ -183,13 +165,7 @@ pub struct PerfBufferConsumer {
 
 impl PerfBufferConsumer {
   fn shared(&self, env: &Env, op: &str) -> Result<Arc<Shared>> {
-    self.shared.clone().ok_or_else(|| {
-      CError::new(
-        EBADF,
-        format!("PerfBufferConsumer.{op}: the consumer is closed"),
-      )
-      .into_napi(env)
-    })
+    open_or_closed(env, &self.shared, "PerfBufferConsumer", op)
   }
 }
 
@@ -223,10 +199,7 @@ impl PerfBufferConsumer {
       )
     };
     if pb.is_null() {
-      let errno = std::io::Error::last_os_error()
-        .raw_os_error()
-        .unwrap_or(EBADF);
-      let err = CError::last(-errno);
+      let err = constructor_error();
       // SAFETY: sink was never handed out.
       drop(unsafe { Box::from_raw(sink) });
       return Err(err.into_napi(&env));
@@ -259,15 +232,7 @@ impl PerfBufferConsumer {
   pub fn poll<'env>(&self, env: &'env Env, timeout_ms: f64) -> Result<PromiseRaw<'env, PerfBatch>> {
     let timeout_ms = i32_arg(env, "PerfBufferConsumer.poll", "timeoutMs", timeout_ms)?;
     let shared = self.shared(env, "poll")?;
-    let fut = async move {
-      napi::tokio::task::spawn_blocking(move || shared.poll(timeout_ms))
-        .await
-        .map_err(|e| Error::new(Status::GenericFailure, format!("poll worker failed: {e}")))
-    };
-    env.spawn_future_with_callback(fut, |env, outcome| match outcome {
-      Ok(sink) => Ok(to_batch(sink)),
-      Err(e) => Err(e.into_napi(env)),
-    })
+    poll_off_thread(env, shared, move |s| s.poll(timeout_ms), to_batch)
   }
 
   /// Frees the consumer (at once, or when a pending poll settles). Idempotent.

@@ -216,9 +216,9 @@ pub struct TestRunRedirect {
   pub kind: u32,
   /// The ifindex (kinds 1 and 2) or the CPU (kind 4).
   pub target: u32,
-  /// The map's id (kinds 2 and 3; 0 otherwise).
+  /// The map's id (kinds 2, 3 and 4; 0 for kind 1).
   pub map_id: u32,
-  /// The map's key (kind 2).
+  /// The map's key (kinds 2 and 4).
   pub key: u32,
   /// The helper's flags (BPF_F_INGRESS, BPF_F_BROADCAST, ...).
   pub flags: u32,

@@ -12,19 +12,18 @@
 use std::os::raw::{c_int, c_void};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
+use crate::consumer::{constructor_error, open_or_closed, poll_off_thread, wait_in_slices};
 use crate::convert::{i32_arg, u32_arg};
-use crate::error::{CError, EBADF};
+use crate::error::CError;
 use crate::sys;
 
-/// Longest single wait. close() wakes a waiting poll at once
-/// (bpfhost_ringbuf_wake_all); the slice only bounds the rare race where the
-/// wake lands between the poll's closed check and its wait.
-const POLL_SLICE_MS: u64 = 50;
+// close() wakes a waiting poll at once (bpfhost_ringbuf_wake_all); the
+// slice (consumer::POLL_SLICE_MS) only bounds the rare race where the wake
+// lands between the poll's closed check and its wait.
 
 /// Records the sample callback collects, guarded by Shared::lock.
 type Sink = Vec<Vec<u8>>;
@@ -85,33 +84,19 @@ impl Shared {
   /// Waits up to @timeout_ms (< 0: no limit) for records and consumes them;
   /// returns no records on timeout or when the consumer is closed.
   fn poll(&self, timeout_ms: i32) -> std::result::Result<Sink, CError> {
-    let deadline =
-      (timeout_ms >= 0).then(|| Instant::now() + Duration::from_millis(timeout_ms as u64));
-    loop {
-      if self.closed.load(Ordering::Acquire) {
-        return Ok(Vec::new());
-      }
-      let slice = match deadline {
-        None => POLL_SLICE_MS,
-        Some(d) => {
-          (d.saturating_duration_since(Instant::now()).as_millis() as u64).min(POLL_SLICE_MS)
-        }
-      };
+    let got = wait_in_slices(&self.closed, timeout_ms, |slice| {
       // SAFETY: map_fd stays open while self lives.
-      let ready = unsafe { sys::bpfhost_ringbuf_wait(self.map_fd, slice as c_int) };
+      let ready = unsafe { sys::bpfhost_ringbuf_wait(self.map_fd, slice) };
       if ready < 0 {
         return Err(CError::last(ready));
       }
-      if ready > 0 && !self.closed.load(Ordering::Acquire) {
-        let records = self.consume(usize::MAX)?;
-        if !records.is_empty() {
-          return Ok(records);
-        }
+      if ready == 0 || self.closed.load(Ordering::Acquire) {
+        return Ok(None);
       }
-      if deadline.is_some_and(|d| Instant::now() >= d) {
-        return Ok(Vec::new());
-      }
-    }
+      let records = self.consume(usize::MAX)?;
+      Ok((!records.is_empty()).then_some(records))
+    })?;
+    Ok(got.unwrap_or_default())
   }
 }
 
@@ -123,13 +108,7 @@ pub struct RingBufferConsumer {
 
 impl RingBufferConsumer {
   fn shared(&self, env: &Env, op: &str) -> Result<Arc<Shared>> {
-    self.shared.clone().ok_or_else(|| {
-      CError::new(
-        EBADF,
-        format!("RingBufferConsumer.{op}: the consumer is closed"),
-      )
-      .into_napi(env)
-    })
+    open_or_closed(env, &self.shared, "RingBufferConsumer", op)
   }
 }
 
@@ -149,10 +128,7 @@ impl RingBufferConsumer {
     let rb =
       unsafe { sys::bpfhost_ring_buffer__new(map_fd, sample, sink.cast(), std::ptr::null()) };
     if rb.is_null() {
-      let errno = std::io::Error::last_os_error()
-        .raw_os_error()
-        .unwrap_or(EBADF);
-      let err = CError::last(-errno);
+      let err = constructor_error();
       // SAFETY: sink was never handed out.
       drop(unsafe { Box::from_raw(sink) });
       return Err(err.into_napi(&env));
@@ -196,16 +172,7 @@ impl RingBufferConsumer {
   ) -> Result<PromiseRaw<'env, Vec<Buffer>>> {
     let timeout_ms = i32_arg(env, "RingBufferConsumer.poll", "timeoutMs", timeout_ms)?;
     let shared = self.shared(env, "poll")?;
-    let fut = async move {
-      napi::tokio::task::spawn_blocking(move || shared.poll(timeout_ms))
-        .await
-        .map_err(|e| Error::new(Status::GenericFailure, format!("poll worker failed: {e}")))
-    };
-    // Settles on the JS thread, where a CError becomes a JS error.
-    env.spawn_future_with_callback(fut, |env, outcome| match outcome {
-      Ok(records) => Ok(to_buffers(records)),
-      Err(e) => Err(e.into_napi(env)),
-    })
+    poll_off_thread(env, shared, move |s| s.poll(timeout_ms), to_buffers)
   }
 
   /// Frees the consumer (at once, or when a pending poll settles). Idempotent.

@@ -84,6 +84,11 @@ static const struct host_only_const host_only_constants[] = {
 	HOST_ONLY(BPFHOST_POISON_HELPER_ID, 0xbad2310),	/* libbpf's poisoned-relocation call */
 	HOST_ONLY(BPFHOST_PROG_TYPE_BTF, 0x10010),
 	HOST_ONLY(BPFHOST_PROG_TYPE_HELPERS, 0x10008),
+	HOST_ONLY(BPFHOST_REDIRECT_NONE, 0),
+	HOST_ONLY(BPFHOST_REDIRECT_IFINDEX, 1),
+	HOST_ONLY(BPFHOST_REDIRECT_MAP, 2),
+	HOST_ONLY(BPFHOST_REDIRECT_BROADCAST, 3),
+	HOST_ONLY(BPFHOST_REDIRECT_CPU, 4),
 };
 
 /*
@@ -96,6 +101,11 @@ static const struct kuapi_field host_only_attr[][2] = {
 	{ HOST_ONLY_ATTR(key_buf_size, 32, 4) },
 	/* After Linux's last test-run field; in Linux's per-link-type union. */
 	{ HOST_ONLY_ATTR(test.insn_budget, 76, 4) },
+	{ HOST_ONLY_ATTR(test.redirect_kind, 80, 4) },
+	{ HOST_ONLY_ATTR(test.redirect_target, 84, 4) },
+	{ HOST_ONLY_ATTR(test.redirect_map_id, 88, 4) },
+	{ HOST_ONLY_ATTR(test.redirect_key, 92, 4) },
+	{ HOST_ONLY_ATTR(test.redirect_flags, 96, 4) },
 	{ HOST_ONLY_ATTR(link_create.insn_budget, 32, 4) },
 	{ HOST_ONLY_ATTR(value_buf_size, 36, 4) },
 	{ HOST_ONLY_ATTR(section.name, 0, 8) },
