@@ -10,7 +10,8 @@ import { BpfObject, struct, u32, u64 } from '@bpfhost/api';
 
 // #region frames
 // Linux's verdicts (linux/bpf.h, linux/pkt_cls.h).
-const XDP_ABORTED = 0, XDP_DROP = 1, XDP_PASS = 2, XDP_REDIRECT = 4;
+const XDP_ABORTED = 0, XDP_DROP = 1, XDP_PASS = 2;
+const XDP_REDIRECT = 4;
 const TC_ACT_OK = 0, TC_ACT_SHOT = 2;
 
 /** The ones' complement sum of `bytes` (16-bit big-endian words), folded. */
