@@ -46,7 +46,8 @@ function udpFrame(
   f.writeUInt16BE(f.length - 14, 16); // total length
   f[22] = opts.ttl ?? 64;
   f[23] = 17; // UDP
-  Buffer.from([10, 0, 0, opts.saddr ?? 1, 10, 0, 0, 2]).copy(f, 26); // source, destination
+  const saddr = [10, 0, 0, opts.saddr ?? 1], daddr = [10, 0, 0, 2];
+  Buffer.from([...saddr, ...daddr]).copy(f, 26);
   f.writeUInt16BE(~sum16(f.subarray(14, 34)) & 0xffff, 24);
   f.writeUInt16BE(40000, 34);
   f.writeUInt16BE(opts.dport, 36);
