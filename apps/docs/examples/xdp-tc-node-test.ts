@@ -132,12 +132,14 @@ describe('xdp_balance', () => {
     const backends = obj.map('backends', { key: u32, value: u32 });
     backends.set(1, 11);
     backends.set(2, 12);
-    const balance = obj.program('xdp_balance');
-    const r = balance.testRun({ data: udpFrame({ dport: 53, saddr: 6 }) });
+    const balance = (saddr: number) => obj.program('xdp_balance')
+      .testRun({ data: udpFrame({ dport: 53, saddr }) });
+    const r = balance(6);
     assert.equal(r.retval, XDP_REDIRECT);
-    assert.deepEqual(r.redirect,
-      { kind: 'map', mapId: backends.id, key: 2, ifindex: 12, flags: XDP_PASS });
-    const empty = balance.testRun({ data: udpFrame({ dport: 53, saddr: 3 }) });
+    assert.deepEqual(r.redirect, {
+      kind: 'map', mapId: backends.id, key: 2, ifindex: 12, flags: XDP_PASS,
+    });
+    const empty = balance(3);
     assert.equal(empty.retval, XDP_PASS, 'slot 3 is empty');
     assert.equal(empty.redirect, undefined);
   });
