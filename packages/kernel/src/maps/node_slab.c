@@ -202,6 +202,12 @@ void bh_slab_retire(struct bh_slab *s, void *p, unsigned int cls)
 	epoch_retire(&b->head, batch_back);
 }
 
+void bh_slab_free_unused(struct bh_slab *s, void *p, unsigned int cls)
+{
+	*(void **)p = s->cls[cls].free;
+	s->cls[cls].free = p;
+}
+
 void bh_slab_destroy(struct bh_slab *s)
 {
 	if (s && atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) == 1)

@@ -40,6 +40,9 @@ void *bh_slab_alloc(struct bh_slab *s, unsigned int cls);
  */
 void bh_slab_retire(struct bh_slab *s, void *p, unsigned int cls);
 
+/* Gives back slot @p of class @cls that no reader ever saw: reused at once. Owner's lock held. */
+void bh_slab_free_unused(struct bh_slab *s, void *p, unsigned int cls);
+
 /* Bytes of chunk memory the slab holds. Owner's lock held, or a racy figure. */
 uint64_t bh_slab_bytes(const struct bh_slab *s);
 
