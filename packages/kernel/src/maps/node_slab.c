@@ -10,6 +10,27 @@
  */
 #include "node_slab.h"
 
+/*
+ * Under AddressSanitizer a slot is poisoned while it is free (after its
+ * grace period) or not yet handed out, so a use after the grace period
+ * still reports as it would with malloc'd nodes.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define SLAB_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SLAB_ASAN 1
+#endif
+#endif
+#ifdef SLAB_ASAN
+#include <sanitizer/asan_interface.h>
+#define slot_poison(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define slot_unpoison(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define slot_poison(p, n) ((void)(p), (void)(n))
+#define slot_unpoison(p, n) ((void)(p), (void)(n))
+#endif
+
 #define SLAB_BATCH 62		/* slots per retire batch: one ~512-byte block */
 #define CHUNK_HDR PLAT_CACHELINE	/* keeps the slots cache-line aligned */
 #define CHUNK_MIN (4u << 10)
@@ -113,6 +134,7 @@ static void take_ready(struct bh_slab *s)
 
 			*(void **)p = c->free;
 			c->free = p;
+			slot_poison(p, c->slot);
 		}
 		plat_free(b);
 		b = next;
@@ -128,6 +150,7 @@ void *bh_slab_alloc(struct bh_slab *s, unsigned int cls)
 		take_ready(s);
 	if (c->free) {
 		p = c->free;
+		slot_unpoison(p, c->slot);
 		c->free = *(void **)p;
 		return p;
 	}
@@ -142,9 +165,11 @@ void *bh_slab_alloc(struct bh_slab *s, unsigned int cls)
 		atomic_fetch_add_explicit(&s->bytes, bytes, memory_order_relaxed);
 		c->cur = (char *)chunk + CHUNK_HDR;
 		c->end = (char *)chunk + bytes;
+		slot_poison(c->cur, (size_t)(c->end - c->cur));
 	}
 	p = c->cur;
 	c->cur += c->slot;
+	slot_unpoison(p, c->slot);
 	return p;
 }
 
@@ -206,6 +231,7 @@ void bh_slab_free_unused(struct bh_slab *s, void *p, unsigned int cls)
 {
 	*(void **)p = s->cls[cls].free;
 	s->cls[cls].free = p;
+	slot_poison(p, s->cls[cls].slot);
 }
 
 void bh_slab_destroy(struct bh_slab *s)
