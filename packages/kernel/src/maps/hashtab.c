@@ -403,7 +403,8 @@ static int htab_batch(struct bh_map *map, const union bpf_attr *attr, union bpf_
 				atomic_fetch_sub_explicit(&h->count, 1, memory_order_relaxed);
 				if (h->on_unlink)
 					h->on_unlink(h, e);
-				htab_elem_free(e);
+				else
+					htab_elem_free(e);
 			}
 		}
 		plat_spin_unlock(&b->lock);

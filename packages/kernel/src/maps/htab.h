@@ -54,8 +54,9 @@ struct htab {
 	void *lru;
 	/*
 	 * Optional: called with the bucket lock held after shared code (the
-	 * lookup-and-delete batch) unlinks @e, before @e is retired, so a
-	 * family can drop its own references to it (LRU lists).
+	 * lookup-and-delete batch) unlinks @e; the family drops its own
+	 * references to it (LRU lists) and retires it (its elements may not
+	 * come from htab_elem_new). Without it, shared code calls htab_elem_free.
 	 */
 	void (*on_unlink)(struct htab *h, struct htab_elem *e);
 };

@@ -22,8 +22,16 @@
  * Memory is never preallocated (BPF_F_NO_PREALLOC is mandatory, as Linux):
  * nodes are allocated on update and max_entries bounds the stored prefixes
  * (-ENOSPC when full).
+ *
+ * Layout: nodes come from the trie's node slab (node_slab.h), in two sizes:
+ * intermediate nodes carry no value. The prefix length and the flags share
+ * one word, so an IPv4 node with a u64 value is 32 bytes and an
+ * intermediate one 24 (a 32-byte slot): no node straddles a cache line,
+ * nothing sits in front of a node, and a walk over a big trie stays on
+ * huge pages.
  */
 #include "map.h"
+#include "node_slab.h"
 
 #define LPM_DATA_MIN 1U
 #define LPM_DATA_MAX 256U
@@ -35,26 +43,36 @@
 #define LPM_FLAGS (BPF_F_NO_PREALLOC | BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY | \
 		   BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG)
 
-/* Node flag: a branch point only, holds no value and is never returned. */
-#define LPM_NODE_IM 1U
+/* Bits of lpm_node.word above the prefix length (at most 2048). */
+#define LPM_PLEN_MASK 0xffffU
+/* A branch point only, holds no value and is never returned (may be set in place). */
+#define LPM_NODE_IM (1U << 31)
+/* Allocated from the small class (no value): fixed for the node's life. */
+#define LPM_NODE_SMALL (1U << 30)
+
+/* The slab classes. */
+#define CLS_REAL 0U
+#define CLS_IM 1U
 
 struct lpm_node {
 	_Atomic(struct lpm_node *) child[2];
-	uint32_t prefixlen;
-	atomic_uint flags;
-	/* data_size bytes of key data, then the value at data_round. */
-	uint8_t data[] __attribute__((aligned(8)));
+	atomic_uint word;	/* prefixlen | LPM_NODE_IM | LPM_NODE_SMALL */
+	/* data_size bytes of key data (at offset 20), then the value at value_off. */
+	uint8_t data[];
 };
+
+#define LPM_DATA_OFF offsetof(struct lpm_node, data)
 
 struct lpm_trie {
 	struct bh_map map;
 	_Atomic(struct lpm_node *) root;
-	struct plat_spinlock lock;	/* writers */
+	struct plat_spinlock lock;	/* writers; also the slab's owner lock */
 	uint32_t data_size;		/* key_size - 4 */
-	uint32_t data_round;		/* round_up(data_size, 8): the value's offset */
+	uint32_t value_off;		/* the value's offset in a node (8-aligned) */
 	uint32_t max_prefixlen;		/* data_size * 8 */
-	uint32_t node_size;
+	uint32_t cls_im;		/* the slab class of intermediate nodes */
 	atomic_uint n_entries;		/* stored prefixes (intermediate nodes excluded) */
+	struct bh_slab *slab;
 };
 
 static inline struct lpm_trie *trie_of(struct bh_map *map)
@@ -64,7 +82,13 @@ static inline struct lpm_trie *trie_of(struct bh_map *map)
 
 static inline void *node_value(const struct lpm_trie *t, struct lpm_node *n)
 {
-	return n->data + t->data_round;
+	return (char *)n + t->value_off;
+}
+
+/* The prefix length never changes once a node is published. */
+static inline uint32_t node_plen(struct lpm_node *n)
+{
+	return atomic_load_explicit(&n->word, memory_order_relaxed) & LPM_PLEN_MASK;
 }
 
 static inline struct lpm_node *load_child(struct lpm_node *n, unsigned int b)
@@ -74,7 +98,7 @@ static inline struct lpm_node *load_child(struct lpm_node *n, unsigned int b)
 
 static inline bool node_is_im(struct lpm_node *n)
 {
-	return atomic_load_explicit(&n->flags, memory_order_acquire) & LPM_NODE_IM;
+	return atomic_load_explicit(&n->word, memory_order_acquire) & LPM_NODE_IM;
 }
 
 /* Bit @i of big-endian @data (bit 0 is the top bit of data[0]). */
@@ -127,9 +151,36 @@ static inline const uint8_t *key_data(const void *key)
 }
 
 /* Bits of the key (@plen, @data) that @n's prefix covers and matches (0..n->prefixlen). */
-static inline uint32_t node_match(const struct lpm_node *n, uint32_t plen, const uint8_t *data)
+static inline uint32_t node_match(struct lpm_node *n, uint32_t plen, const uint8_t *data)
 {
-	return common_bits(n->data, data, n->prefixlen < plen ? n->prefixlen : plen);
+	uint32_t np = node_plen(n);
+
+	return common_bits(n->data, data, np < plen ? np : plen);
+}
+
+/*
+ * Do the first @np bits of @a and @b agree? A word compare when they fit
+ * one (IPv4 keys: every node on a walk), else common_bits.
+ */
+static inline bool prefix_eq(const uint8_t *a, const uint8_t *b, uint32_t np, uint32_t data_size)
+{
+	if (np <= 32 && data_size >= 4) {
+		uint32_t x, y;
+
+		__builtin_memcpy(&x, a, 4);
+		__builtin_memcpy(&y, b, 4);
+		x = __builtin_bswap32(x ^ y);
+		return np == 0 || (x >> (32 - np)) == 0;
+	}
+	if (np <= 64 && data_size >= 8) {
+		uint64_t x, y;
+
+		__builtin_memcpy(&x, a, 8);
+		__builtin_memcpy(&y, b, 8);
+		x = __builtin_bswap64(x ^ y);
+		return np == 0 || (x >> (64 - np)) == 0;
+	}
+	return common_bits(a, b, np) >= np;
 }
 
 /*
@@ -139,17 +190,18 @@ static inline uint32_t node_match(const struct lpm_node *n, uint32_t plen, const
 static struct lpm_node *longest_match(struct lpm_trie *t, const void *key)
 {
 	struct lpm_node *n = atomic_load_explicit(&t->root, memory_order_acquire), *best = NULL;
-	uint32_t plen = key_prefixlen(key);
+	uint32_t plen = key_prefixlen(key), ds = t->data_size;
 	const uint8_t *data = key_data(key);
 
 	if (unlikely(plen > t->max_prefixlen))
 		return NULL;
 	while (n) {
-		uint32_t np = n->prefixlen;
+		uint32_t w = atomic_load_explicit(&n->word, memory_order_acquire);
+		uint32_t np = w & LPM_PLEN_MASK;
 
-		if (np > plen || node_match(n, plen, data) < np)
+		if (np > plen || !prefix_eq(n->data, data, np, ds))
 			break;
-		if (!node_is_im(n))
+		if (!(w & LPM_NODE_IM))
 			best = n;
 		if (np == plen)
 			break;
@@ -158,14 +210,37 @@ static struct lpm_node *longest_match(struct lpm_trie *t, const void *key)
 	return best;
 }
 
-static struct lpm_node *node_new(struct lpm_trie *t, uint32_t prefixlen, const void *data)
+/* A node from the slab, children NULL (lock held); NULL when out of memory. */
+static struct lpm_node *node_new(struct lpm_trie *t, unsigned int cls, uint32_t prefixlen,
+				 const void *data)
 {
-	struct lpm_node *n = epoch_alloc(t->node_size);
+	struct lpm_node *n = bh_slab_alloc(t->slab, cls);
 
 	if (!n)
 		return NULL;
-	n->prefixlen = prefixlen;
+	atomic_init(&n->child[0], NULL);
+	atomic_init(&n->child[1], NULL);
+	atomic_init(&n->word, prefixlen | (cls == CLS_REAL ? 0 : LPM_NODE_SMALL));
 	plat_memcpy(n->data, data, t->data_size);
+	return n;
+}
+
+/* Back to the slab once no reader can see it (lock held). */
+static void node_retire(struct lpm_trie *t, struct lpm_node *n)
+{
+	bool small = atomic_load_explicit(&n->word, memory_order_relaxed) & LPM_NODE_SMALL;
+
+	bh_slab_retire(t->slab, n, small ? t->cls_im : CLS_REAL);
+}
+
+/* A real node holding @value (lock held). */
+static struct lpm_node *real_new(struct lpm_trie *t, uint32_t prefixlen, const void *data,
+				 const void *value)
+{
+	struct lpm_node *n = node_new(t, CLS_REAL, prefixlen, data);
+
+	if (n)
+		plat_memcpy(node_value(t, n), value, t->map.value_size);
 	return n;
 }
 
@@ -189,9 +264,9 @@ static int check_prefixlen(struct lpm_trie *t, uint32_t plen)
 }
 
 /*
- * Exact-prefix insert or replace. The new node is built before the lock;
- * a replaced node is retired after it. Called under epoch; may run from a
- * program (the lock is a spin lock held for a short walk).
+ * Exact-prefix insert or replace: a replaced node goes back to the slab
+ * after a grace period. Called under epoch; may run from a program (the
+ * lock is a spin lock held for a short walk and a node copy).
  */
 static int trie_update(struct lpm_trie *t, const void *key, const void *value, uint64_t flags)
 {
@@ -206,18 +281,14 @@ static int trie_update(struct lpm_trie *t, const void *key, const void *value, u
 	err = check_prefixlen(t, plen);
 	if (err)
 		return err;
-	nn = node_new(t, plen, data);
-	if (unlikely(!nn))
-		return bh_map_err(-ENOMEM, &t->map, "out of memory for a trie node");
-	plat_memcpy(node_value(t, nn), value, t->map.value_size);
 
 	plat_spin_lock(&t->lock);
 	/* Descend while the node is a proper prefix of the key. */
 	while ((n = atomic_load_explicit(slot, memory_order_relaxed)) != NULL) {
 		m = node_match(n, plen, data);
-		if (m != n->prefixlen || n->prefixlen == plen)
+		if (m != node_plen(n) || node_plen(n) == plen)
 			break;
-		slot = &n->child[data_bit(data, n->prefixlen)];
+		slot = &n->child[data_bit(data, node_plen(n))];
 	}
 
 	if (!n) {
@@ -225,8 +296,11 @@ static int trie_update(struct lpm_trie *t, const void *key, const void *value, u
 		err = add_prefix_locked(t, flags);
 		if (err)
 			goto fail;
+		nn = real_new(t, plen, data, value);
+		if (unlikely(!nn))
+			goto nomem;
 		atomic_store_explicit(slot, nn, memory_order_release);
-	} else if (m == n->prefixlen) {
+	} else if (m == node_plen(n)) {
 		/* The same prefix: replace the node (an intermediate one becomes real). */
 		if (!node_is_im(n)) {
 			if (flags == BPF_NOEXIST) {
@@ -238,6 +312,13 @@ static int trie_update(struct lpm_trie *t, const void *key, const void *value, u
 			if (err)
 				goto fail;
 		}
+		nn = real_new(t, plen, data, value);
+		if (unlikely(!nn)) {
+			if (node_is_im(n))
+				atomic_fetch_sub_explicit(&t->n_entries, 1, memory_order_relaxed);
+			err = bh_map_err(-ENOMEM, &t->map, "out of memory for a trie node");
+			goto fail;
+		}
 		atomic_store_explicit(&nn->child[0], load_child(n, 0), memory_order_relaxed);
 		atomic_store_explicit(&nn->child[1], load_child(n, 1), memory_order_relaxed);
 		atomic_store_explicit(slot, nn, memory_order_release);
@@ -246,6 +327,9 @@ static int trie_update(struct lpm_trie *t, const void *key, const void *value, u
 		err = add_prefix_locked(t, flags);
 		if (err)
 			goto fail;
+		nn = real_new(t, plen, data, value);
+		if (unlikely(!nn))
+			goto nomem;
 		if (m == plen) {
 			/* The new prefix covers n: it goes above n. */
 			unsigned int b = data_bit(n->data, plen);
@@ -256,25 +340,27 @@ static int trie_update(struct lpm_trie *t, const void *key, const void *value, u
 			/* They diverge at bit m: a branch point holds both. */
 			unsigned int b = data_bit(data, m);
 
-			im = node_new(t, m, data);
+			im = node_new(t, t->cls_im, m, data);
 			if (unlikely(!im)) {
-				atomic_fetch_sub_explicit(&t->n_entries, 1, memory_order_relaxed);
-				err = bh_map_err(-ENOMEM, &t->map, "out of memory for a trie node");
-				goto fail;
+				bh_slab_retire(t->slab, nn, CLS_REAL);
+				goto nomem;
 			}
-			atomic_init(&im->flags, LPM_NODE_IM);
+			atomic_store_explicit(&im->word, m | LPM_NODE_IM |
+					      (t->cls_im == CLS_REAL ? 0 : LPM_NODE_SMALL), memory_order_relaxed);
 			atomic_store_explicit(&im->child[b], nn, memory_order_relaxed);
 			atomic_store_explicit(&im->child[!b], n, memory_order_relaxed);
 			atomic_store_explicit(slot, im, memory_order_release);
 		}
 	}
-	plat_spin_unlock(&t->lock);
 	if (old)
-		epoch_free(old);
+		node_retire(t, old);
+	plat_spin_unlock(&t->lock);
 	return 0;
+nomem:
+	atomic_fetch_sub_explicit(&t->n_entries, 1, memory_order_relaxed);
+	err = bh_map_err(-ENOMEM, &t->map, "out of memory for a trie node");
 fail:
 	plat_spin_unlock(&t->lock);
-	epoch_free(nn);
 	return err;
 }
 
@@ -292,13 +378,13 @@ static int trie_delete(struct lpm_trie *t, const void *key)
 	plat_spin_lock(&t->lock);
 	while ((n = atomic_load_explicit(slot, memory_order_relaxed)) != NULL) {
 		m = node_match(n, plen, data);
-		if (m != n->prefixlen || n->prefixlen == plen)
+		if (m != node_plen(n) || node_plen(n) == plen)
 			break;
 		parent = n;
 		parent_slot = slot;
-		slot = &n->child[data_bit(data, n->prefixlen)];
+		slot = &n->child[data_bit(data, node_plen(n))];
 	}
-	if (!n || m != n->prefixlen || n->prefixlen != plen || node_is_im(n)) {
+	if (!n || m != node_plen(n) || node_plen(n) != plen || node_is_im(n)) {
 		plat_spin_unlock(&t->lock);
 		return bh_map_err(-ENOENT, &t->map, "no such prefix");
 	}
@@ -307,7 +393,7 @@ static int trie_delete(struct lpm_trie *t, const void *key)
 	c1 = atomic_load_explicit(&n->child[1], memory_order_relaxed);
 	if (c0 && c1) {
 		/* Still a branch point: keep the node, drop its value. */
-		atomic_store_explicit(&n->flags, LPM_NODE_IM, memory_order_release);
+		atomic_fetch_or_explicit(&n->word, LPM_NODE_IM, memory_order_release);
 	} else if (!c0 && !c1 && parent && node_is_im(parent)) {
 		/* A leaf under a branch point: the sibling takes the branch point's place. */
 		struct lpm_node *sib = atomic_load_explicit(&parent->child[0], memory_order_relaxed);
@@ -322,11 +408,11 @@ static int trie_delete(struct lpm_trie *t, const void *key)
 		atomic_store_explicit(slot, c0 ? c0 : c1, memory_order_release);
 		free1 = n;
 	}
-	plat_spin_unlock(&t->lock);
 	if (free1)
-		epoch_free(free1);
+		node_retire(t, free1);
 	if (free2)
-		epoch_free(free2);
+		node_retire(t, free2);
+	plat_spin_unlock(&t->lock);
 	return 0;
 }
 
@@ -367,7 +453,7 @@ static int trie_get_next_key(struct bh_map *map, const void *key, void *next_key
 	if (!key || plen > t->max_prefixlen)
 		goto first;
 	while (n) {
-		uint32_t np = n->prefixlen;
+		uint32_t np = node_plen(n);
 		struct lpm_node *right;
 		unsigned int b;
 
@@ -385,7 +471,7 @@ static int trie_get_next_key(struct bh_map *map, const void *key, void *next_key
 		}
 		n = load_child(n, b);
 	}
-	if (!n || m != n->prefixlen || node_is_im(n))
+	if (!n || m != node_plen(n) || node_is_im(n))
 		goto first;	/* the key is not stored: start over, as Linux */
 	if (!succ)
 		return bh_map_err(-ENOENT, map, "no more keys");
@@ -396,7 +482,7 @@ first:
 copy:
 	if (unlikely(!next))
 		return bh_map_err(-ENOENT, map, "no more keys");
-	bh_store_u32(next_key, next->prefixlen);
+	bh_store_u32(next_key, node_plen(next));
 	plat_memcpy((uint8_t *)next_key + sizeof(uint32_t), next->data, t->data_size);
 	return 0;
 }
@@ -473,13 +559,23 @@ static int trie_check(const union bpf_attr *attr)
 static struct bh_map *trie_alloc(const union bpf_attr *attr)
 {
 	struct lpm_trie *t = plat_alloc_aligned(sizeof(*t));
+	uint32_t sizes[2];
 
 	if (!t)
 		return ERR_PTR(bh_err(-ENOMEM, "BPF_MAP_CREATE: out of memory for an LPM trie map"));
 	t->data_size = attr->key_size - (uint32_t)sizeof(struct bpf_lpm_trie_key);
-	t->data_round = round_up(t->data_size, 8);
+	t->value_off = round_up((uint32_t)LPM_DATA_OFF + t->data_size, 8);
 	t->max_prefixlen = t->data_size * 8;
-	t->node_size = (uint32_t)sizeof(struct lpm_node) + t->data_round + attr->value_size;
+	sizes[CLS_REAL] = t->value_off + attr->value_size;
+	sizes[CLS_IM] = (uint32_t)LPM_DATA_OFF + t->data_size;
+	t->slab = bh_slab_create(2, sizes);
+	if (!t->slab) {
+		plat_free_aligned(t);
+		return ERR_PTR(bh_err(-ENOMEM, "BPF_MAP_CREATE: out of memory for an LPM trie map"));
+	}
+	/* Both kinds in one slot size: one class, less chunk slack. */
+	t->cls_im = bh_slab_slot_size(t->slab, CLS_IM) == bh_slab_slot_size(t->slab, CLS_REAL) ?
+		    CLS_REAL : CLS_IM;
 	plat_spin_init(&t->lock);
 	/* map.c fills these too, but the element paths read them. */
 	t->map.key_size = attr->key_size;
@@ -488,39 +584,21 @@ static struct bh_map *trie_alloc(const union bpf_attr *attr)
 	return &t->map;
 }
 
-/*
- * Frees every node. Nothing can reach the map any more, so the tree is
- * taken apart by rotations (left child up) in O(n) with no stack.
- */
+/* Nothing can reach the map any more: every node goes with the slab. */
 static void trie_free(struct bh_map *map)
 {
 	struct lpm_trie *t = trie_of(map);
-	struct lpm_node *n = atomic_load_explicit(&t->root, memory_order_relaxed);
 
-	while (n) {
-		struct lpm_node *l = atomic_load_explicit(&n->child[0], memory_order_relaxed);
-
-		if (l) {
-			atomic_store_explicit(&n->child[0], atomic_load_explicit(&l->child[1],
-						memory_order_relaxed), memory_order_relaxed);
-			atomic_store_explicit(&l->child[1], n, memory_order_relaxed);
-			n = l;
-		} else {
-			struct lpm_node *r = atomic_load_explicit(&n->child[1], memory_order_relaxed);
-
-			epoch_free(n);
-			n = r;
-		}
-	}
+	bh_slab_destroy(t->slab);
 	plat_free_aligned(t);
 }
 
+/* The nodes' memory as allocated (slab chunks), not a per-prefix estimate. */
 static uint64_t trie_mem_usage(const struct bh_map *map)
 {
 	const struct lpm_trie *t = container_of(map, struct lpm_trie, map);
 
-	return sizeof(*t) + (uint64_t)t->node_size *
-	       atomic_load_explicit(&((struct lpm_trie *)t)->n_entries, memory_order_relaxed);
+	return sizeof(*t) + bh_slab_bytes(t->slab);
 }
 
 /* Linux supports the generic lookup/update/delete batches here, not lookup-and-delete. */

@@ -24,8 +24,15 @@
  * list lock held and so may only trylock a victim's bucket; when no victim
  * can be taken the updater drops both locks and starts over, so nobody
  * waits for a bucket while holding a lock another thread needs.
+ *
+ * Elements come from a node slab per list (node_slab.h), taken and given
+ * back under that list's lock, which the update path holds anyway: a miss
+ * on a full map (evict, then insert) makes no malloc or free and retires
+ * the victim in a batch, and a victim's slot is reused after the grace
+ * period. An element stays on the list (and in the slab) it started on.
  */
 #include "htab.h"
+#include "node_slab.h"
 
 #define LRU_FLAGS (BPF_F_NO_COMMON_LRU | BPF_F_NO_PREALLOC | BPF_F_NUMA_NODE | BPF_F_RDONLY | \
 		   BPF_F_WRONLY | BPF_F_ZERO_SEED | BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG)
@@ -38,10 +45,12 @@ struct lru_list {
 	uint32_t len;
 	struct htab_elem *head;
 	struct htab_elem *tail;
+	struct bh_slab *slab;	/* this list's elements */
 } __attribute__((aligned(PLAT_CACHELINE)));
 
 struct lru_htab {
 	struct htab h;
+	uint32_t elem_size;	/* element, key and value bytes */
 	uint32_t nlists;	/* 1, or one per possible CPU (BPF_F_NO_COMMON_LRU) */
 	uint32_t cap;		/* elements one list may hold */
 	uint32_t max_entries;	/* as reported: rounded up to nlists * cap */
@@ -99,7 +108,8 @@ static inline bool bucket_trylock(struct htab_bucket *b)
  * Takes a victim off @l (list lock held) and out of its bucket; @own is the
  * bucket the caller holds. Referenced elements get a second chance; an
  * element whose bucket is busy is skipped. Returns NULL if nothing could be
- * taken within two passes; the caller retires what it gets.
+ * taken within two passes; the caller retires what it gets and counts
+ * its own element in the victim's place.
  */
 static struct htab_elem *evict_locked(struct lru_htab *lh, struct lru_list *l, struct htab_bucket *own)
 {
@@ -125,7 +135,7 @@ static struct htab_elem *evict_locked(struct lru_htab *lh, struct lru_list *l, s
 					plat_spin_unlock(&vb->lock);
 				if (unlikely(!linked))
 					plat_fail_fast("lru_hash: an element on an LRU list is not in its bucket");
-				atomic_fetch_sub_explicit(&h->count, 1, memory_order_relaxed);
+				/* The count stays: the caller's element takes the victim's place. */
 				list_del(l, c);
 				return c;
 			}
@@ -135,7 +145,7 @@ static struct htab_elem *evict_locked(struct lru_htab *lh, struct lru_list *l, s
 	return NULL;
 }
 
-/* Called by the shared batch code after it unlinked @e (bucket lock held). */
+/* Called by the shared batch code after it unlinked @e (bucket lock held): off its list, retired. */
 static void lru_on_unlink(struct htab *h, struct htab_elem *e)
 {
 	struct lru_htab *lh = container_of(h, struct lru_htab, h);
@@ -143,7 +153,33 @@ static void lru_on_unlink(struct htab *h, struct htab_elem *e)
 
 	plat_spin_lock(&l->lock);
 	list_del(l, e);
+	bh_slab_retire(l->slab, e, 0);
 	plat_spin_unlock(&l->lock);
+}
+
+/*
+ * A new element of list @l holding @key and @value (list lock held), or
+ * NULL when out of memory. Zeroed first, as a fresh allocation: a
+ * program's per-CPU value leaves the other CPUs' slots zero, and no byte
+ * of an earlier element's value survives in padding.
+ */
+static struct htab_elem *elem_new(struct lru_htab *lh, struct lru_list *l, const void *key,
+				  uint32_t hash, const void *value, bool prog)
+{
+	struct htab *h = &lh->h;
+	struct htab_elem *e = bh_slab_alloc(l->slab, 0);
+
+	if (unlikely(!e))
+		return NULL;
+	plat_memset(e, 0, lh->elem_size);
+	e->hash = hash;
+	plat_memcpy(e->key, key, h->map.key_size);
+	if (prog)
+		htab_elem_set_value_prog(h, e, value);
+	else
+		htab_elem_set_value_user(h, e, value);
+	e->lru_list = (uint32_t)(l - lh->lists);
+	return e;
 }
 
 static struct lru_list *this_cpu_list(struct lru_htab *lh)
@@ -200,14 +236,15 @@ static int percpu_update_in_place(struct lru_htab *lh, const void *key, uint32_t
  * The one update path; @prog says the value has the program layout (one
  * CPU's value). A replacement takes the old element's place on its list
  * (hot end, referenced, as Linux marks it); a new key takes a slot on this
- * CPU's list, evicting when the list is full.
+ * CPU's list, evicting when the list is full. Elements are made under the
+ * locks (the list's slab), so a refused update allocates nothing.
  */
 static int lru_update(struct lru_htab *lh, const void *key, const void *value, uint64_t flags, bool prog)
 {
 	struct htab *h = &lh->h;
 	uint32_t hash = htab_hash(h, key);
 	struct htab_bucket *b = htab_bucket(h, hash);
-	struct htab_elem *old, *e, *victim = NULL;
+	struct htab_elem *old, *e, *victim;
 	unsigned int tries = 0;
 	struct lru_list *l;
 	int err = check_flags(lh, flags);
@@ -221,13 +258,6 @@ static int lru_update(struct lru_htab *lh, const void *key, const void *value, u
 		if (done)
 			return err;
 	}
-	e = htab_elem_new(h, key, hash);
-	if (unlikely(!e))
-		return bh_map_err(-ENOMEM, &h->map, "out of memory for an element");
-	if (prog)
-		htab_elem_set_value_prog(h, e, value);
-	else
-		htab_elem_set_value_user(h, e, value);
 
 	for (;;) {
 		plat_spin_lock(&b->lock);
@@ -240,25 +270,29 @@ static int lru_update(struct lru_htab *lh, const void *key, const void *value, u
 			err = bh_map_err(-ENOENT, &h->map, "no such key (BPF_EXIST)");
 			goto fail;
 		}
+		l = old ? &lh->lists[old->lru_list] : this_cpu_list(lh);
+		plat_spin_lock(&l->lock);
+		e = elem_new(lh, l, key, hash, value, prog);
+		if (unlikely(!e)) {
+			plat_spin_unlock(&l->lock);
+			err = bh_map_err(-ENOMEM, &h->map, "out of memory for an element");
+			goto fail;
+		}
 		if (old) {
-			e->lru_list = old->lru_list;
 			atomic_store_explicit(&e->lru_ref, 1, memory_order_relaxed);
-			l = &lh->lists[e->lru_list];
-			plat_spin_lock(&l->lock);
 			list_del(l, old);
 			list_push_head(l, e);
 			htab_replace_locked(b, old, e);
+			bh_slab_retire(l->slab, old, 0);
 			plat_spin_unlock(&l->lock);
 			plat_spin_unlock(&b->lock);
-			htab_elem_free(old);
 			return 0;
 		}
-		l = this_cpu_list(lh);
-		e->lru_list = (uint32_t)(l - lh->lists);
-		plat_spin_lock(&l->lock);
+		victim = NULL;
 		if (l->len >= lh->cap) {
 			victim = evict_locked(lh, l, b);
 			if (!victim) {
+				bh_slab_free_unused(l->slab, e, 0);
 				plat_spin_unlock(&l->lock);
 				plat_spin_unlock(&b->lock);
 				backoff(&tries);
@@ -267,16 +301,16 @@ static int lru_update(struct lru_htab *lh, const void *key, const void *value, u
 		}
 		list_push_head(l, e);
 		htab_link_locked(b, e);
-		atomic_fetch_add_explicit(&h->count, 1, memory_order_relaxed);
+		if (victim)
+			bh_slab_retire(l->slab, victim, 0);
+		else
+			atomic_fetch_add_explicit(&h->count, 1, memory_order_relaxed);
 		plat_spin_unlock(&l->lock);
 		plat_spin_unlock(&b->lock);
-		if (victim)
-			htab_elem_free(victim);
 		return 0;
 	}
 fail:
 	plat_spin_unlock(&b->lock);
-	htab_elem_free(e);
 	return err;
 }
 
@@ -299,11 +333,12 @@ static int lru_delete(struct lru_htab *lh, const void *key, void *value_out)
 	l = &lh->lists[e->lru_list];
 	plat_spin_lock(&l->lock);
 	list_del(l, e);
+	bh_slab_retire(l->slab, e, 0);
 	plat_spin_unlock(&l->lock);
 	plat_spin_unlock(&b->lock);
+	/* Retired, but ours until the epoch ends. */
 	if (value_out)
 		htab_copy_value_user(h, e, value_out);
-	htab_elem_free(e);
 	return 0;
 }
 
@@ -386,6 +421,18 @@ static int lru_percpu_check(const union bpf_attr *attr)
 	return lru_check_common(attr, "lru_percpu_hash", true);
 }
 
+/* After a grace period, outside epoch: no list or bucket is in use; the elements go with the slabs. */
+static void lru_free(struct bh_map *map)
+{
+	struct lru_htab *lh = lru_of(map);
+
+	plat_free_aligned(lh->h.buckets);
+	for (uint32_t i = 0; i < lh->nlists; i++)
+		bh_slab_destroy(lh->lists[i].slab);
+	plat_free_aligned(lh->lists);
+	plat_free_aligned(lh);
+}
+
 static struct bh_map *lru_alloc_common(const union bpf_attr *attr, bool percpu)
 {
 	struct lru_htab *lh = plat_alloc_aligned(sizeof(*lh));
@@ -405,14 +452,23 @@ static struct bh_map *lru_alloc_common(const union bpf_attr *attr, bool percpu)
 		plat_free_aligned(lh);
 		return ERR_PTR(err);
 	}
-	for (uint32_t i = 0; i < lh->nlists; i++)
-		plat_spin_init(&lh->lists[i].lock);
 	sized.max_entries = lh->max_entries;
 	err = htab_init(&lh->h, &sized, percpu);
 	if (err) {
 		plat_free_aligned(lh->lists);
 		plat_free_aligned(lh);
 		return ERR_PTR(err);
+	}
+	lh->elem_size = (uint32_t)sizeof(struct htab_elem) + lh->h.key_round + lh->h.value_bytes;
+	for (uint32_t i = 0; i < lh->nlists; i++) {
+		plat_spin_init(&lh->lists[i].lock);
+		lh->lists[i].slab = bh_slab_create(1, &lh->elem_size);
+		if (!lh->lists[i].slab) {
+			err = bh_err(-ENOMEM, "BPF_MAP_CREATE: out of memory for LRU list %u", i);
+			lh->h.lru = lh;
+			lru_free(&lh->h.map);
+			return ERR_PTR(err);
+		}
 	}
 	lh->h.lru = lh;
 	lh->h.on_unlink = lru_on_unlink;
@@ -429,15 +485,6 @@ static struct bh_map *lru_percpu_alloc(const union bpf_attr *attr)
 	return lru_alloc_common(attr, true);
 }
 
-/* After a grace period, outside epoch: no list or bucket is in use. */
-static void lru_free(struct bh_map *map)
-{
-	struct lru_htab *lh = lru_of(map);
-
-	htab_free_elems(&lh->h);
-	plat_free_aligned(lh->lists);
-	plat_free_aligned(lh);
-}
 
 static uint64_t lru_mem_usage(const struct bh_map *map)
 {

@@ -18,10 +18,15 @@
 /* Linux: fd arrays take no BPF_F_RDONLY_PROG/WRONLY_PROG, arrays' other flags are ARRAY-only. */
 #define ARRAY_OF_MAPS_FLAGS (BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY)
 
+/*
+ * The slots follow the map in one allocation: a program's outer lookup is
+ * one dependent load (map + index to the inner map pointer), as Linux's
+ * array of maps.
+ */
 struct map_array {
 	struct bh_map map;
 	struct bh_inner_map_meta meta;
-	_Atomic(struct bh_map *) *slots;
+	_Atomic(struct bh_map *) slots[];
 };
 
 struct map_htab {
@@ -165,20 +170,15 @@ static int array_of_maps_check(const union bpf_attr *attr)
 
 static struct bh_map *array_of_maps_alloc(const union bpf_attr *attr)
 {
-	struct map_array *a = plat_alloc_aligned(sizeof(*a));
+	struct map_array *a = plat_alloc_aligned(sizeof(*a) + (size_t)attr->max_entries * sizeof(a->slots[0]));
 	int err;
 
 	if (!a)
-		return ERR_PTR(bh_err(-ENOMEM, "BPF_MAP_CREATE: out of memory for an array of maps"));
+		return ERR_PTR(bh_err(-ENOMEM, "BPF_MAP_CREATE: out of memory for an array of maps with %u "
+				      "slots", attr->max_entries));
 	err = meta_init(&a->meta, attr, "array of maps");
 	if (err)
 		goto fail;
-	a->slots = plat_alloc_aligned((size_t)attr->max_entries * sizeof(*a->slots));
-	if (!a->slots) {
-		err = bh_err(-ENOMEM, "BPF_MAP_CREATE: out of memory for %u array of maps slots",
-			     attr->max_entries);
-		goto fail;
-	}
 	return &a->map;
 fail:
 	plat_free_aligned(a);
@@ -191,7 +191,6 @@ static void array_of_maps_free(struct bh_map *map)
 
 	for (uint32_t i = 0; i < map->max_entries; i++)
 		inner_map_put(atomic_load_explicit(&a->slots[i], memory_order_relaxed));
-	plat_free_aligned(a->slots);
 	plat_free_aligned(a);
 }
 

@@ -455,20 +455,41 @@ static void program_side(void)
 static void fault_injection(void)
 {
 	int fd = trie4("faults", 16), created;
+	struct k4 big_key = K4(16, 10, 2, 0, 0);
+	uint8_t big[64] = { 2 };
 
-	ASSERT_OK(update4(fd, K4(16, 10, 1, 0, 0), 1, BPF_ANY), "seed prefix");
-	/* The next allocation is the new node: nothing must change. */
+	/*
+	 * Nodes come from the trie's slab: an update allocates only when it
+	 * needs a new chunk. The first update needs the first one.
+	 */
 	bpfhost_fault_inject_alloc(1);
-	ASSERT_EQ(update4(fd, K4(16, 10, 2, 0, 0), 2, BPF_ANY), -ENOMEM, "node allocation fails");
+	ASSERT_EQ(update4(fd, K4(16, 10, 1, 0, 0), 1, BPF_ANY), -ENOMEM, "node allocation fails");
 	bpfhost_fault_inject_alloc(0);
-	ASSERT_EQ(lookup4(fd, K4(32, 10, 2, 0, 1)), -ENOENT, "nothing added");
-	/* Then the branch point's allocation (10.1/16 vs 10.2/16 split at /14). */
-	bpfhost_fault_inject_alloc(2);
-	ASSERT_EQ(update4(fd, K4(16, 10, 2, 0, 0), 2, BPF_ANY), -ENOMEM, "branch point allocation fails");
+	ASSERT_EQ(lookup4(fd, K4(32, 10, 1, 0, 1)), -ENOENT, "nothing added");
+	ASSERT_OK(update4(fd, K4(16, 10, 1, 0, 0), 1, BPF_ANY), "seed prefix");
+	bpfhost_close(fd);
+
+	/*
+	 * With 64-byte values, branch points (no value) have their own slot
+	 * size: the split's real node comes from the seed's chunk, the branch
+	 * point needs a chunk of its own (10.1/16 vs 10.2/16 split at /14).
+	 */
+	fd = test_map(BPF_MAP_TYPE_LPM_TRIE, "faults64", sizeof(struct k4), sizeof(big), 16, NO_PREALLOC);
+	big_key = K4(16, 10, 1, 0, 0);
+	ASSERT_OK(bpfhost_map_update_elem(fd, &big_key, big, BPF_ANY), "seed prefix");
+	big_key = K4(16, 10, 2, 0, 0);
+	bpfhost_fault_inject_alloc(1);
+	ASSERT_EQ(bpfhost_map_update_elem(fd, &big_key, big, BPF_ANY), -ENOMEM, "branch point allocation fails");
 	bpfhost_fault_inject_alloc(0);
-	ASSERT_EQ(lookup4(fd, K4(32, 10, 2, 0, 1)), -ENOENT, "still nothing added");
-	ASSERT_EQ(lookup4(fd, K4(32, 10, 1, 0, 1)), 1, "old prefix intact");
-	ASSERT_OK(update4(fd, K4(16, 10, 2, 0, 0), 2, BPF_ANY), "works without faults");
+	big_key = K4(32, 10, 2, 0, 1);
+	ASSERT_EQ(bpfhost_map_lookup_elem(fd, &big_key, big), -ENOENT, "nothing added");
+	big_key = K4(32, 10, 1, 0, 1);
+	ASSERT_OK(bpfhost_map_lookup_elem(fd, &big_key, big), "old prefix intact");
+	ASSERT_EQ(big[0], 2, "old value");
+	big_key = K4(16, 10, 2, 0, 0);
+	ASSERT_OK(bpfhost_map_update_elem(fd, &big_key, big, BPF_ANY), "works without faults");
+	big_key = K4(32, 10, 2, 0, 1);
+	ASSERT_OK(bpfhost_map_lookup_elem(fd, &big_key, big), "added");
 	bpfhost_close(fd);
 
 	/* Map creation under each single failure: an errno, never a leak. */

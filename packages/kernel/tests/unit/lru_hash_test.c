@@ -485,16 +485,19 @@ static void bad_create(void)
 	ASSERT_EQ(bpfhost_handle_count(), handles, "no handle leaked");
 }
 
-/* A failed allocation leaves the map as it was. */
+/*
+ * A failed allocation leaves the map as it was. Elements come from the
+ * list's slab: with 3000-byte values each takes a chunk of its own, so the
+ * fifth needs a new chunk and its allocation is the one that fails.
+ */
 static void out_of_memory(void)
 {
-	int fd = test_map(BPF_MAP_TYPE_LRU_HASH, "lru_oom", 4, 8, 4, 0);
+	int fd = test_map(BPF_MAP_TYPE_LRU_HASH, "lru_oom", 4, 3000, 4, 0);
 	uint32_t k = 9;
-	uint64_t v = 9;
 
 	ASSERT_EQ(fill(fd, 0, 4, BPF_ANY), 0, "fill");
 	bpfhost_fault_inject_alloc(1);
-	ASSERT_EQ(bpfhost_map_update_elem(fd, &k, &v, BPF_ANY), -ENOMEM, "allocation failure");
+	ASSERT_EQ(bpfhost_map_update_elem(fd, &k, value_buf, BPF_ANY), -ENOMEM, "allocation failure");
 	bpfhost_fault_inject_alloc(0);
 	ASSERT_STR_CONTAINS(bpfhost_last_error(), "lru_oom", "message names the map");
 	ASSERT_EQ(count_keys(fd), 4, "nothing evicted by a failed insert");

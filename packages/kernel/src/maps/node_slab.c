@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The node slab (node_slab.h). Chunks grow with the slab (about an eighth
+ * of what it holds, 4 KiB to 256 KiB, then 2 MiB ones that the platform
+ * backs with huge pages), so a small map stays small and a big one wastes
+ * at most ~12% in its last chunk. A free slot links to the next through
+ * its first word; only the owner touches the free lists and chunks (its
+ * lock); batches come back from the epoch on any thread through a
+ * lock-free list (push only there, the owner takes the whole list).
+ */
+#include "node_slab.h"
+
+/*
+ * Under AddressSanitizer a slot is poisoned while it is free (after its
+ * grace period) or not yet handed out, so a use after the grace period
+ * still reports as it would with malloc'd nodes.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define SLAB_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SLAB_ASAN 1
+#endif
+#endif
+#ifdef SLAB_ASAN
+#include <sanitizer/asan_interface.h>
+#define slot_poison(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define slot_unpoison(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define slot_poison(p, n) ((void)(p), (void)(n))
+#define slot_unpoison(p, n) ((void)(p), (void)(n))
+#endif
+
+#define SLAB_BATCH 62		/* slots per retire batch: one ~512-byte block */
+#define CHUNK_HDR PLAT_CACHELINE	/* keeps the slots cache-line aligned */
+#define CHUNK_MIN (4u << 10)
+#define CHUNK_SMALL_MAX (256u << 10)
+#define CHUNK_HUGE (2u << 20)
+
+struct slab_chunk {
+	struct slab_chunk *next;
+};
+
+struct slab_class {
+	uint32_t slot;
+	void *free;		/* free slots, linked through their first word */
+	char *cur, *end;	/* the unused part of this class's current chunk */
+};
+
+struct slab_batch {
+	struct epoch_head head;
+	struct bh_slab *slab;
+	struct slab_batch *next;	/* on the slab's ready list */
+	uint32_t n;
+	uintptr_t slot[SLAB_BATCH];	/* slot address | class */
+};
+
+struct bh_slab {
+	atomic_uint refs;		/* the owner's, and one per batch in flight */
+	_Atomic(struct slab_batch *) ready;	/* batches past their grace period */
+	struct slab_chunk *chunks;
+	_Atomic uint64_t bytes;		/* chunk memory */
+	unsigned int nclasses;
+	struct slab_class cls[BH_SLAB_CLASSES];
+	uint32_t npending;
+	uintptr_t pending[SLAB_BATCH];	/* retired slots not yet in a batch */
+};
+
+static uint32_t slot_round(uint32_t size)
+{
+	uint32_t s = round_up(size ? size : 8, 8);
+
+	if (s <= 16)
+		return 16;
+	if (s <= 32)
+		return 32;
+	if (s <= 64)
+		return 64;
+	return s;
+}
+
+struct bh_slab *bh_slab_create(unsigned int nclasses, const uint32_t *sizes)
+{
+	struct bh_slab *s;
+
+	if (nclasses == 0 || nclasses > BH_SLAB_CLASSES)
+		return NULL;
+	s = plat_alloc(sizeof(*s));
+	if (!s)
+		return NULL;
+	atomic_init(&s->refs, 1);
+	s->nclasses = nclasses;
+	for (unsigned int i = 0; i < nclasses; i++)
+		s->cls[i].slot = slot_round(sizes[i]);
+	return s;
+}
+
+uint32_t bh_slab_slot_size(const struct bh_slab *s, unsigned int cls)
+{
+	return s->cls[cls].slot;
+}
+
+uint64_t bh_slab_bytes(const struct bh_slab *s)
+{
+	return atomic_load_explicit(&((struct bh_slab *)s)->bytes, memory_order_relaxed);
+}
+
+static size_t chunk_bytes(const struct bh_slab *s, uint32_t slot)
+{
+	uint64_t want = atomic_load_explicit(&((struct bh_slab *)s)->bytes, memory_order_relaxed) / 8;
+	size_t c = CHUNK_MIN;
+
+	if (want >= CHUNK_HUGE)
+		c = CHUNK_HUGE;
+	else
+		while (c < CHUNK_SMALL_MAX && 2 * (uint64_t)c <= want)
+			c *= 2;
+	if (c < (size_t)CHUNK_HDR + slot)
+		c = round_up((size_t)CHUNK_HDR + slot, CHUNK_MIN);
+	return c;
+}
+
+/* Moves every slot of the batches that came back onto the free lists. */
+static void take_ready(struct bh_slab *s)
+{
+	struct slab_batch *b = atomic_exchange_explicit(&s->ready, NULL, memory_order_acquire);
+
+	while (b) {
+		struct slab_batch *next = b->next;
+
+		for (uint32_t i = 0; i < b->n; i++) {
+			struct slab_class *c = &s->cls[b->slot[i] & 7];
+			void *p = (void *)(b->slot[i] & ~(uintptr_t)7);
+
+			*(void **)p = c->free;
+			c->free = p;
+			slot_poison(p, c->slot);
+		}
+		plat_free(b);
+		b = next;
+	}
+}
+
+void *bh_slab_alloc(struct bh_slab *s, unsigned int cls)
+{
+	struct slab_class *c = &s->cls[cls];
+	void *p;
+
+	if (!c->free && atomic_load_explicit(&s->ready, memory_order_relaxed))
+		take_ready(s);
+	if (c->free) {
+		p = c->free;
+		slot_unpoison(p, c->slot);
+		c->free = *(void **)p;
+		return p;
+	}
+	if ((size_t)(c->end - c->cur) < c->slot) {
+		size_t bytes = chunk_bytes(s, c->slot);
+		struct slab_chunk *chunk = plat_alloc_aligned(bytes);
+
+		if (!chunk)
+			return NULL;
+		chunk->next = s->chunks;
+		s->chunks = chunk;
+		atomic_fetch_add_explicit(&s->bytes, bytes, memory_order_relaxed);
+		c->cur = (char *)chunk + CHUNK_HDR;
+		c->end = (char *)chunk + bytes;
+		slot_poison(c->cur, (size_t)(c->end - c->cur));
+	}
+	p = c->cur;
+	c->cur += c->slot;
+	slot_unpoison(p, c->slot);
+	return p;
+}
+
+static void free_all(struct bh_slab *s)
+{
+	struct slab_batch *b = atomic_exchange_explicit(&s->ready, NULL, memory_order_acquire);
+
+	while (b) {
+		struct slab_batch *next = b->next;
+
+		plat_free(b);
+		b = next;
+	}
+	while (s->chunks) {
+		struct slab_chunk *next = s->chunks->next;
+
+		plat_free_aligned(s->chunks);
+		s->chunks = next;
+	}
+	plat_free(s);
+}
+
+/* A batch is past its grace period: its slots may be reused (any thread; frees only). */
+static void batch_back(struct epoch_head *head)
+{
+	struct slab_batch *b = container_of(head, struct slab_batch, head);
+	struct bh_slab *s = b->slab;
+	struct slab_batch *top = atomic_load_explicit(&s->ready, memory_order_relaxed);
+
+	do
+		b->next = top;
+	while (!atomic_compare_exchange_weak_explicit(&s->ready, &top, b, memory_order_release,
+						      memory_order_relaxed));
+	/* b may be reused from here on; s lives while this batch's reference does. */
+	if (atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) == 1)
+		free_all(s);
+}
+
+void bh_slab_retire(struct bh_slab *s, void *p, unsigned int cls)
+{
+	struct slab_batch *b;
+
+	s->pending[s->npending++] = (uintptr_t)p | cls;
+	if (s->npending < SLAB_BATCH)
+		return;
+	s->npending = 0;
+	b = plat_alloc(sizeof(*b));
+	/* Out of memory: these slots stay unused until the slab goes; nothing breaks. */
+	if (!b)
+		return;
+	b->slab = s;
+	b->n = SLAB_BATCH;
+	plat_memcpy(b->slot, s->pending, sizeof(b->slot));
+	atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
+	epoch_retire(&b->head, batch_back);
+}
+
+void bh_slab_free_unused(struct bh_slab *s, void *p, unsigned int cls)
+{
+	*(void **)p = s->cls[cls].free;
+	s->cls[cls].free = p;
+	slot_poison(p, s->cls[cls].slot);
+}
+
+void bh_slab_destroy(struct bh_slab *s)
+{
+	if (s && atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) == 1)
+		free_all(s);
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A map's node slab: fixed-size slots carved from large chunks, with no
+ * header per slot, reused only after an epoch grace period. A map whose
+ * readers walk nodes lock-free (the LPM trie) gets nodes that fit cache
+ * lines, the memory of its content (no malloc or epoch header per node)
+ * and, for big maps, chunks on huge pages (fewer TLB misses per walk).
+ *
+ * The owner serialises every call but the last one with its own lock (a
+ * spin lock is fine: nothing here blocks). A retired slot goes to a batch;
+ * a full batch is retired through the epoch and comes back to the slab
+ * once no reader can still see its slots. The slab's memory lives until
+ * the owner destroys it and the last batch in flight has come back.
+ */
+#ifndef BPFHOST_NODE_SLAB_H
+#define BPFHOST_NODE_SLAB_H
+
+#include "map.h"
+
+#define BH_SLAB_CLASSES 2
+
+struct bh_slab;
+
+/*
+ * A slab with @nclasses (1..BH_SLAB_CLASSES) slot sizes, each a multiple
+ * of 8. A size up to 64 bytes is rounded up to 16, 32 or 64, so no slot
+ * straddles a cache line. NULL when out of memory.
+ */
+struct bh_slab *bh_slab_create(unsigned int nclasses, const uint32_t *sizes);
+
+/* The slot size of class @cls. */
+uint32_t bh_slab_slot_size(const struct bh_slab *s, unsigned int cls);
+
+/* A slot of class @cls (contents undefined), or NULL when out of memory. Owner's lock held. */
+void *bh_slab_alloc(struct bh_slab *s, unsigned int cls);
+
+/*
+ * Gives back slot @p of class @cls, which readers may still see: it is
+ * reused after a grace period. Owner's lock held.
+ */
+void bh_slab_retire(struct bh_slab *s, void *p, unsigned int cls);
+
+/* Gives back slot @p of class @cls that no reader ever saw: reused at once. Owner's lock held. */
+void bh_slab_free_unused(struct bh_slab *s, void *p, unsigned int cls);
+
+/* Bytes of chunk memory the slab holds. Owner's lock held, or a racy figure. */
+uint64_t bh_slab_bytes(const struct bh_slab *s);
+
+/*
+ * The owner is done (no reader can reach a slot any more): the memory is
+ * freed now or when the last batch in flight comes back.
+ */
+void bh_slab_destroy(struct bh_slab *s);
+
+#endif /* BPFHOST_NODE_SLAB_H */
