@@ -24,6 +24,7 @@
 struct bh_map;
 struct bh_prog_type;
 struct bh_src_info;
+struct bh_fast_op;
 
 /* A helper as the interpreter calls it: resolved at load. */
 struct bh_helper {
@@ -70,6 +71,9 @@ struct bh_prog {
 	uint32_t stack_reach;		/* bytes below the top of the stack it may touch (stack_reach.c) */
 	uint32_t *callbacks;		/* instructions `lddw rX, func` names (bpf_loop's callbacks) */
 	uint32_t callback_cnt;
+	/* Helper calls the specialiser rewrote (specialise.h): what their internal opcodes index. */
+	struct bh_fast_op *fast;
+	uint32_t fast_cnt;
 	bool gpl_compatible;
 	bool uses_tail_calls;
 	atomic_uint_fast64_t run_cnt;
