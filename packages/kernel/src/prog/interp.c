@@ -12,8 +12,10 @@
  *
  * The instructions arrive rewritten by the loader (prog.h): every lddw
  * carries a plain 64-bit value and helper calls carry an index into
- * prog->helpers. bh_prog_check() has refused bad encodings, so an invalid
- * opcode here is a bug somewhere else: the program stops with -EINVAL.
+ * prog->helpers, or are internal opcodes indexing prog->fast where the
+ * verifier proved their map (specialise.h). bh_prog_check() has refused bad
+ * encodings, so an invalid opcode here is a bug somewhere else: the
+ * program stops with -EINVAL.
  */
 #include "interp.h"
 #include "prog_type.h"
@@ -468,6 +470,30 @@ static __attribute__((cold, noinline)) void fault_budget(struct bh_run *run, con
 		NEXT();                                                                    \
 	}
 
+/*
+ * A specialised ARRAY or PERCPU_ARRAY lookup: bounds check of the u32 key,
+ * then the value's address (plus @cpu_off, this CPU's slot), which becomes
+ * a region the program may use, as the helper's result does.
+ */
+#define FAST_ARRAY(name, cpu_off)                                                          \
+	TARGET(name)                                                                       \
+	{                                                                                  \
+		const struct bh_fast_op *f = &prog->fast[insn->imm];                       \
+		uintptr_t k = (uintptr_t)reg[BPF_REG_2];                                   \
+		uint32_t index;                                                            \
+		if (unlikely(reg[BPF_REG_1] != (uintptr_t)f->map || k - stack_lo > reach - 4)) \
+			goto fast_fallback;                                                \
+		__builtin_memcpy(&index, (const void *)k, 4);                              \
+		if (unlikely(index >= f->max_entries)) {                                   \
+			reg[BPF_REG_0] = 0;                                                \
+			NEXT();                                                            \
+		}                                                                          \
+		k = (uintptr_t)f->base + (uintptr_t)index * f->elem_size + (cpu_off);      \
+		bh_run_add_region(run, k, f->value_size, f->writable, false);              \
+		reg[BPF_REG_0] = k;                                                        \
+		NEXT();                                                                    \
+	}
+
 #define LD_PACKET(name, size, offset)                                                      \
 	TARGET(name)                                                                       \
 	{                                                                                  \
@@ -762,42 +788,8 @@ dispatch:
 	 * key lies in the stack; anything else takes the helper path, whose
 	 * run-time checks are the same as before specialisation.
 	 */
-	TARGET(fast_array)
-	{
-		const struct bh_fast_op *f = &prog->fast[insn->imm];
-		uintptr_t k = (uintptr_t)reg[BPF_REG_2];
-		uint32_t index;
-
-		if (unlikely(reg[BPF_REG_1] != (uintptr_t)f->map || k - stack_lo > reach - 4))
-			goto fast_fallback;
-		__builtin_memcpy(&index, (const void *)k, 4);
-		if (unlikely(index >= f->max_entries)) {
-			reg[BPF_REG_0] = 0;
-			NEXT();
-		}
-		k = (uintptr_t)f->base + (uintptr_t)index * f->elem_size;
-		bh_run_add_region(run, k, f->value_size, f->writable, false);
-		reg[BPF_REG_0] = k;
-		NEXT();
-	}
-	TARGET(fast_pcpu)
-	{
-		const struct bh_fast_op *f = &prog->fast[insn->imm];
-		uintptr_t k = (uintptr_t)reg[BPF_REG_2];
-		uint32_t index;
-
-		if (unlikely(reg[BPF_REG_1] != (uintptr_t)f->map || k - stack_lo > reach - 4))
-			goto fast_fallback;
-		__builtin_memcpy(&index, (const void *)k, 4);
-		if (unlikely(index >= f->max_entries)) {
-			reg[BPF_REG_0] = 0;
-			NEXT();
-		}
-		k = (uintptr_t)f->base + (uintptr_t)index * f->elem_size + (uintptr_t)plat_cpu_id() * f->slot;
-		bh_run_add_region(run, k, f->value_size, f->writable, false);
-		reg[BPF_REG_0] = k;
-		NEXT();
-	}
+	FAST_ARRAY(fast_array, 0)
+	FAST_ARRAY(fast_pcpu, (uintptr_t)plat_cpu_id() * f->slot)
 	TARGET(fast_aom)
 	{
 		const struct bh_fast_op *f = &prog->fast[insn->imm];

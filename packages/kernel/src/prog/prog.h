@@ -10,7 +10,9 @@
  *   - lddw with BPF_PSEUDO_MAP_VALUE/IDX_VALUE: the address of the array
  *     map's value + offset, src_reg 0 (the value is in prog->regions);
  *   - call (src_reg 0) to a helper id: imm becomes the index into
- *     prog->helpers, src_reg 0; BPF_PSEUDO_CALL is left as it is.
+ *     prog->helpers, src_reg 0; BPF_PSEUDO_CALL is left as it is;
+ *   - after the verifier, calls it proved one map for: internal opcodes
+ *     (specialise.h).
  * So the interpreter sees plain immediates and helper indexes only.
  */
 #ifndef BPFHOST_PROG_H
