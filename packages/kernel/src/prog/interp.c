@@ -291,6 +291,27 @@ static __attribute__((cold, noinline)) void fault_tail_call(struct bh_run *run,
 				  prog->name, pc, target->name, target->type, prog->type);
 }
 
+/*
+ * The tail call limit is not a fault (Linux goes on too), but the trace log
+ * says so where a person looks: once per program and instruction per
+ * second on a thread, since a program that meets it every run would pay
+ * for formatting a line each time (and flood the log, which drops its
+ * oldest lines, the program's own output among them).
+ */
+static __attribute__((cold, noinline)) void note_tail_call_limit(const struct bh_prog *prog, uint32_t pc)
+{
+	static _Thread_local struct { uint32_t id, pc; uint64_t at; } last;
+	uint64_t now = plat_ktime_ns();
+
+	if (last.id == prog->obj.id && last.pc == pc && last.at && now - last.at < 1000000000ull)
+		return;
+	last.id = prog->obj.id;
+	last.pc = pc;
+	last.at = now;
+	bh_trace_note(prog->name, "insn %u: tail call limit (%u) reached, continuing after the call", pc,
+		      MAX_TAIL_CALL_CNT);
+}
+
 static __attribute__((cold, noinline)) void fault_budget(struct bh_run *run, const struct bh_prog *prog,
 							  uint32_t pc)
 {
@@ -998,9 +1019,7 @@ tail_call_known: {
 	}
 	/* Counted before the slot is read, as Linux does: an empty slot counts too. */
 	if (run->tail_calls >= MAX_TAIL_CALL_CNT) {
-		/* Not a fault (Linux goes on too), but say so where a person looks. */
-		bh_trace_note(prog->name, "insn %u: tail call limit (%u) reached, continuing after the call",
-			      PC, MAX_TAIL_CALL_CNT);
+		note_tail_call_limit(prog, PC);
 		reg[BPF_REG_0] = (uint64_t)-E2BIG;
 		NEXT();
 	}

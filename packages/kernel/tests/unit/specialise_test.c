@@ -379,9 +379,21 @@ static void chain(bool specialise, uint64_t *runs, uint64_t *r0)
 	uint32_t zero = 0;
 
 	ASSERT_EQ(count_op(fd, BH_OP_TAIL_CALL), specialise ? 1u : 0u, "rewritten as asked");
+	char trace[4096];
+	int n;
+
 	ASSERT_OK(bpfhost_map_update_elem(pa, &zero, &fd, 0), "the program in its own slot");
+	while (bpfhost_trace_read(trace, sizeof(trace)) > 0)
+		;
 	ASSERT_OK(test_prog_run(fd, 0, 0, r0), "run");
 	ASSERT_OK(bpfhost_map_lookup_elem(cnt, &zero, runs), "runs");
+	/* The trace log says so once, not at every run (interp.c: note_tail_call_limit). */
+	ASSERT_OK(test_prog_run(fd, 0, 100, NULL), "100 more runs");
+	n = bpfhost_trace_read(trace, sizeof(trace) - 1);
+	trace[n > 0 ? n : 0] = 0;
+	ASSERT_STR_CONTAINS(trace, "chain: insn 10: tail call limit (33) reached", "the trace log says so");
+	ASSERT_TRUE(strstr(trace, "tail call limit") && !strstr(strstr(trace, "tail call limit") + 1, "tail call limit"),
+		    "once");
 	ASSERT_OK(bpfhost_map_delete_elem(pa, &zero), "break the cycle");
 	bpfhost_close(fd);
 	bpfhost_close(pa);
