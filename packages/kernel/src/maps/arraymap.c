@@ -101,6 +101,20 @@ static void *array_lookup_elem(struct bh_map *map, const void *key)
 	return array_elem(a, index);
 }
 
+/* For load-time specialisation (prog/specialise.c): values never move in a map's life. */
+bool bh_array_map_layout(struct bh_map *map, char **values, uint32_t *elem_size, uint32_t *slot)
+{
+	struct bpf_array *a;
+
+	if (map->ops != &array_map_ops && map->ops != &percpu_array_map_ops)
+		return false;
+	a = array_of(map);
+	*values = a->values;
+	*elem_size = a->elem_size;
+	*slot = a->percpu ? a->slot : 0;
+	return true;
+}
+
 static int array_check_update(struct bh_map *map, uint32_t index, uint64_t flags)
 {
 	if (unlikely((flags & ~BPF_F_LOCK) > BPF_EXIST))

@@ -147,6 +147,13 @@ int bh_map_generic_delete_batch(struct bh_map *map, const union bpf_attr *attr, 
 int bh_map_generic_lookup_and_delete_batch(struct bh_map *map, const union bpf_attr *attr,
 					   union bpf_attr *uattr);
 
+/*
+ * An ARRAY or PERCPU_ARRAY's storage (arraymap.c), fixed for the map's life:
+ * index i's value at values + i * elem_size (per-CPU: + cpu * slot; slot 0
+ * for a plain array). false for other maps.
+ */
+bool bh_array_map_layout(struct bh_map *map, char **values, uint32_t *elem_size, uint32_t *slot);
+
 /* Per-CPU layout helpers. */
 static inline uint32_t bh_percpu_slot(uint32_t value_size)
 {

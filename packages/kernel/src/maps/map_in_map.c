@@ -204,6 +204,11 @@ static void *array_of_maps_lookup_elem(struct bh_map *map, const void *key)
 	return atomic_load_explicit(&map_array_of(map)->slots[index], memory_order_acquire);
 }
 
+_Atomic(struct bh_map *) *bh_array_of_maps_slots(struct bh_map *map)
+{
+	return map->ops == &array_of_maps_map_ops ? map_array_of(map)->slots : NULL;
+}
+
 static int array_of_maps_sys_lookup(struct bh_map *map, const void *key, void *value, uint64_t flags)
 {
 	struct bh_map *inner = array_of_maps_lookup_elem(map, key);

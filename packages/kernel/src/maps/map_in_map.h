@@ -23,4 +23,10 @@ struct bh_inner_map_meta {
 /* The template of a map-in-map, or NULL if @map is not one. */
 const struct bh_inner_map_meta *bh_map_in_map_meta(const struct bh_map *map);
 
+/*
+ * An ARRAY_OF_MAPS's slots (max_entries of them), fixed for the map's life,
+ * or NULL if @map is not one. Read them with acquire loads under epoch.
+ */
+_Atomic(struct bh_map *) *bh_array_of_maps_slots(struct bh_map *map);
+
 #endif /* BPFHOST_MAP_IN_MAP_H */

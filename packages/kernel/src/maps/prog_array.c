@@ -83,6 +83,11 @@ struct bh_object *bh_prog_array_get(struct bh_map *map, uint32_t index)
 	return atomic_load_explicit(&prog_array_of(map)->slots[index], memory_order_acquire);
 }
 
+_Atomic(struct bh_object *) *bh_prog_array_slots(struct bh_map *map)
+{
+	return map->ops == &prog_array_map_ops ? prog_array_of(map)->slots : NULL;
+}
+
 /* Program side: only bpf_tail_call reaches a prog array (the verifier refuses the rest). */
 static void *prog_array_lookup_elem(struct bh_map *map, const void *key)
 {

@@ -18,6 +18,13 @@
 struct bh_object *bh_prog_array_get(struct bh_map *map, uint32_t index);
 
 /*
+ * The slots of a prog array (max_entries of them), fixed for the map's life,
+ * or NULL if @map is not one: what bh_prog_array_get reads, for callers that
+ * checked the map and the index already (the interpreter's known tail calls).
+ */
+_Atomic(struct bh_object *) *bh_prog_array_slots(struct bh_map *map);
+
+/*
  * May programs of @prog_type go into (or tail-call through) @map? The first
  * caller sets the array's owner type. 0 or -EINVAL with a message.
  */

@@ -6,6 +6,7 @@
  * the memory the program may touch (map values, ring buffer records).
  */
 #include "interp.h"
+#include "specialise.h"
 #include "trace.h"
 #include "../maps/map.h"
 #include "../maps/ringbuf.h"
@@ -95,6 +96,35 @@ static uint64_t fault(struct bh_run *run, const struct bh_helper *h, int a, cons
 			  run->prog->name, run->pc, h->name, h->id, a + 1, a + 1,
 			  (unsigned long long)v, why);
 	return 0;
+}
+
+uint64_t bh_run_map_lookup_result(struct bh_run *run, const struct bh_map *map, uint64_t ret)
+{
+	if (map->map_type == BPF_MAP_TYPE_ARRAY_OF_MAPS || map->map_type == BPF_MAP_TYPE_HASH_OF_MAPS) {
+		struct bh_map *inner = u64_to_ptr(ret);
+
+		/*
+		 * A custom inner map's provider has a say, as at load for maps
+		 * the program names (inner maps are only met at run time). A
+		 * refusal stops the program.
+		 */
+		if (inner->custom_map_context && bh_custom_map_associate_program_type(inner, run->prog->type)) {
+			char why[200];
+
+			plat_snprintf(why, sizeof(why), "%s", bpfhost_last_error());
+			run->err = bh_err(-EACCES, "program '%s': insn %u: inner map '%s' of map '%s' refuses "
+					  "programs of type %u: %s", run->prog->name, run->pc, inner->name,
+					  map->name, run->prog->type, why);
+			return 0;
+		}
+		bh_run_add_region(run, (uintptr_t)ret, 0, false, true);
+	} else {
+		/* A uov map's value is the provider's copy: programs only read it. */
+		bh_run_add_region(run, (uintptr_t)ret, map->value_size,
+				  !(map->map_flags & BPF_F_RDONLY_PROG) &&
+				  !bh_custom_map_updates_original_value((struct bh_map *)map), false);
+	}
+	return ret;
 }
 
 uint64_t bh_helper_call(struct bh_run *run, const struct bh_helper *h, const uint64_t args[5])
@@ -197,35 +227,8 @@ uint64_t bh_helper_call(struct bh_run *run, const struct bh_helper *h, const uin
 		ret = 0;
 		break;
 	case BPFHOST_RET_PTR_TO_MAP_VALUE_OR_NULL:
-		if (ret && map) {
-			if (map->map_type == BPF_MAP_TYPE_ARRAY_OF_MAPS ||
-			    map->map_type == BPF_MAP_TYPE_HASH_OF_MAPS) {
-				struct bh_map *inner = u64_to_ptr(ret);
-
-				/*
-				 * A custom inner map's provider has a say, as at load
-				 * for maps the program names (inner maps are only met
-				 * at run time). A refusal stops the program.
-				 */
-				if (inner->custom_map_context &&
-				    bh_custom_map_associate_program_type(inner, run->prog->type)) {
-					char why[200];
-
-					plat_snprintf(why, sizeof(why), "%s", bpfhost_last_error());
-					run->err = bh_err(-EACCES, "program '%s': insn %u: inner map '%s' of map "
-							  "'%s' refuses programs of type %u: %s",
-							  run->prog->name, run->pc, inner->name, map->name,
-							  run->prog->type, why);
-					return 0;
-				}
-				bh_run_add_region(run, (uintptr_t)ret, 0, false, true);
-			} else {
-				/* A uov map's value is the provider's copy: programs only read it. */
-				bh_run_add_region(run, (uintptr_t)ret, map->value_size,
-						  !(map->map_flags & BPF_F_RDONLY_PROG) &&
-						  !bh_custom_map_updates_original_value((struct bh_map *)map), false);
-			}
-		}
+		if (ret && map)
+			ret = bh_run_map_lookup_result(run, map, ret);
 		break;
 	case BPFHOST_RET_PTR_TO_ALLOC_MEM_OR_NULL:
 		if (ret && (!map || map->map_type != BPF_MAP_TYPE_RINGBUF)) {

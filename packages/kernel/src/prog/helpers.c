@@ -13,6 +13,7 @@
  */
 #include "interp.h"
 #include "prog_type.h"
+#include "specialise.h"
 #include "trace.h"
 #include "../maps/map.h"
 #include "../maps/perf_event_array.h"
@@ -254,4 +255,11 @@ const struct bh_helper *bh_core_helper(uint32_t id, uint32_t prog_type)
 		if (core_helpers[i].id == id)
 			return &core_helpers[i];
 	return NULL;
+}
+
+bool bh_core_helper_is_builtin(const struct bh_helper *h)
+{
+	uintptr_t p = (uintptr_t)h, lo = (uintptr_t)core_helpers;	/* not a pointer into the table: compare addresses */
+
+	return p >= lo && p < lo + sizeof(core_helpers);
 }

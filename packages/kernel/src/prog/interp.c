@@ -12,11 +12,14 @@
  *
  * The instructions arrive rewritten by the loader (prog.h): every lddw
  * carries a plain 64-bit value and helper calls carry an index into
- * prog->helpers. bh_prog_check() has refused bad encodings, so an invalid
- * opcode here is a bug somewhere else: the program stops with -EINVAL.
+ * prog->helpers, or are internal opcodes indexing prog->fast where the
+ * verifier proved their map (specialise.h). bh_prog_check() has refused bad
+ * encodings, so an invalid opcode here is a bug somewhere else: the
+ * program stops with -EINVAL.
  */
 #include "interp.h"
 #include "prog_type.h"
+#include "specialise.h"
 #include "trace.h"
 #include "../maps/map.h"
 #include "../maps/prog_array.h"
@@ -94,7 +97,13 @@
 	X(stx_b, BPF_STX | BPF_MEM | BPF_B)                                                \
 	X(stx_dw, BPF_STX | BPF_MEM | BPF_DW)                                              \
 	X(atomic_w, BPF_STX | BPF_ATOMIC | BPF_W)                                          \
-	X(atomic_dw, BPF_STX | BPF_ATOMIC | BPF_DW)
+	X(atomic_dw, BPF_STX | BPF_ATOMIC | BPF_DW)                                        \
+	X(fast_array, BH_OP_ARRAY_LOOKUP)                                                  \
+	X(fast_pcpu, BH_OP_PCPU_LOOKUP)                                                    \
+	X(fast_aom, BH_OP_AOM_LOOKUP)                                                      \
+	X(fast_lookup, BH_OP_MAP_LOOKUP)                                                   \
+	X(fast_tail_call, BH_OP_TAIL_CALL)                                                 \
+	X(fast_noargs, BH_OP_CALL_NOARGS)
 
 enum {
 #define BH_OPCODE_ENUM(name, code) OPC_##name = (code),
@@ -282,6 +291,27 @@ static __attribute__((cold, noinline)) void fault_tail_call(struct bh_run *run,
 				  prog->name, pc, target->name, target->type, prog->type);
 }
 
+/*
+ * The tail call limit is not a fault (Linux goes on too), but the trace log
+ * says so where a person looks: once per program and instruction per
+ * second on a thread, since a program that meets it every run would pay
+ * for formatting a line each time (and flood the log, which drops its
+ * oldest lines, the program's own output among them).
+ */
+static __attribute__((cold, noinline)) void note_tail_call_limit(const struct bh_prog *prog, uint32_t pc)
+{
+	static _Thread_local struct { uint32_t id, pc; uint64_t at; } last;
+	uint64_t now = plat_ktime_ns();
+
+	if (last.id == prog->obj.id && last.pc == pc && last.at && now - last.at < 1000000000ull)
+		return;
+	last.id = prog->obj.id;
+	last.pc = pc;
+	last.at = now;
+	bh_trace_note(prog->name, "insn %u: tail call limit (%u) reached, continuing after the call", pc,
+		      MAX_TAIL_CALL_CNT);
+}
+
 static __attribute__((cold, noinline)) void fault_budget(struct bh_run *run, const struct bh_prog *prog,
 							  uint32_t pc)
 {
@@ -461,6 +491,30 @@ static __attribute__((cold, noinline)) void fault_budget(struct bh_run *run, con
 		NEXT();                                                                    \
 	}
 
+/*
+ * A specialised ARRAY or PERCPU_ARRAY lookup: bounds check of the u32 key,
+ * then the value's address (plus @cpu_off, this CPU's slot), which becomes
+ * a region the program may use, as the helper's result does.
+ */
+#define FAST_ARRAY(name, cpu_off)                                                          \
+	TARGET(name)                                                                       \
+	{                                                                                  \
+		const struct bh_fast_op *f = &prog->fast[insn->imm];                       \
+		uintptr_t k = (uintptr_t)reg[BPF_REG_2];                                   \
+		uint32_t index;                                                            \
+		if (unlikely(reg[BPF_REG_1] != (uintptr_t)f->map || k - stack_lo > reach - 4)) \
+			goto fast_fallback;                                                \
+		__builtin_memcpy(&index, (const void *)k, 4);                              \
+		if (unlikely(index >= f->max_entries)) {                                   \
+			reg[BPF_REG_0] = 0;                                                \
+			NEXT();                                                            \
+		}                                                                          \
+		k = (uintptr_t)f->base + (uintptr_t)index * f->elem_size + (cpu_off);      \
+		bh_run_add_region(run, k, f->value_size, f->writable, false);              \
+		reg[BPF_REG_0] = k;                                                        \
+		NEXT();                                                                    \
+	}
+
 #define LD_PACKET(name, size, offset)                                                      \
 	TARGET(name)                                                                       \
 	{                                                                                  \
@@ -495,6 +549,8 @@ uint64_t bh_interp_run(struct bh_run *run, uint64_t r1, uint64_t r2)
 	const struct bh_prog *prog = run->prog;
 	const struct bpf_insn *insn = prog->insns;
 	const struct bh_helper *helper;
+	struct bh_map *tc_map;			/* a tail call's prog array */
+	_Atomic(struct bh_object *) *tc_slots;	/* its slots, when the call was specialised */
 	const struct bpf_insn *seg = insn;	/* start of the stretch the budget has not charged */
 	uint64_t budget_left = run->insn_budget;
 	const uintptr_t stack_end = (uintptr_t)stack + sizeof(stack);
@@ -747,6 +803,76 @@ dispatch:
 	}
 	goto call_helper;
 
+	/*
+	 * Specialised helper calls (specialise.h). Each first checks what the
+	 * verifier proved: the map register holds the map, and (lookups) the
+	 * key lies in the stack; anything else takes the helper path, whose
+	 * run-time checks are the same as before specialisation.
+	 */
+	FAST_ARRAY(fast_array, 0)
+	FAST_ARRAY(fast_pcpu, (uintptr_t)plat_cpu_id() * f->slot)
+	TARGET(fast_aom)
+	{
+		const struct bh_fast_op *f = &prog->fast[insn->imm];
+		uintptr_t k = (uintptr_t)reg[BPF_REG_2];
+		struct bh_map *inner;
+		uint32_t index;
+
+		if (unlikely(reg[BPF_REG_1] != (uintptr_t)f->map || k - stack_lo > reach - 4))
+			goto fast_fallback;
+		__builtin_memcpy(&index, (const void *)k, 4);
+		if (unlikely(index >= f->max_entries)) {
+			reg[BPF_REG_0] = 0;
+			NEXT();
+		}
+		inner = atomic_load_explicit(&((_Atomic(struct bh_map *) *)f->base)[index], memory_order_acquire);
+		/* A custom inner map's provider is asked, as on the helper path. */
+		if (inner && unlikely(inner->custom_map_context)) {
+			run->pc = PC;
+			reg[BPF_REG_0] = bh_run_map_lookup_result(run, f->map, (uintptr_t)inner);
+			if (unlikely(run->err))
+				goto out;
+			NEXT();
+		}
+		if (inner)
+			bh_run_add_region(run, (uintptr_t)inner, 0, false, true);
+		reg[BPF_REG_0] = (uintptr_t)inner;
+		NEXT();
+	}
+	TARGET(fast_lookup)
+	{
+		const struct bh_fast_op *f = &prog->fast[insn->imm];
+		uintptr_t k = (uintptr_t)reg[BPF_REG_2], v;
+
+		if (unlikely(reg[BPF_REG_1] != (uintptr_t)f->map || f->key_size > reach ||
+			     k - stack_lo > reach - f->key_size))
+			goto fast_fallback;
+		v = (uintptr_t)f->lookup(f->map, (const void *)k);
+		if (v && unlikely(f->inner_maps)) {
+			run->pc = PC;
+			v = bh_run_map_lookup_result(run, f->map, v);
+			if (unlikely(run->err))
+				goto out;
+		} else if (v) {
+			bh_run_add_region(run, v, f->value_size, f->writable, false);
+		}
+		reg[BPF_REG_0] = v;
+		NEXT();
+	}
+	TARGET(fast_tail_call)
+	{
+		const struct bh_fast_op *f = &prog->fast[insn->imm];
+
+		if (unlikely(reg[BPF_REG_2] != (uintptr_t)f->map))
+			goto fast_fallback;
+		tc_map = f->map;
+		tc_slots = f->base;
+		goto tail_call_known;
+	}
+	TARGET(fast_noargs)
+	reg[BPF_REG_0] = prog->fast[insn->imm].helper->fn(0, 0, 0, 0, 0);
+	NEXT();
+
 	TARGET(jmp_exit)
 	if (likely(depth == 0)) {
 		CHARGE(insn);	/* the last stretch too: the budget is exact */
@@ -798,6 +924,8 @@ invalid:
 	}
 #endif
 
+fast_fallback:
+	helper = prog->fast[insn->imm].helper;
 call_helper:
 	if (unlikely(!helper->fn)) {
 		if (helper->id == BPF_FUNC_tail_call)
@@ -864,37 +992,40 @@ bpf_loop: {
 	 * here; on failure (index out of range, over MAX_TAIL_CALL_CNT, empty
 	 * slot) the program goes on after the call with r0 = a negative errno.
 	 */
-tail_call: {
-	struct bh_map *map = u64_to_ptr(reg[BPF_REG_2]);
-	uint32_t index = (uint32_t)reg[BPF_REG_3];
-	const struct bh_prog *target;
-	struct bh_object *obj;
-
-	if (unlikely(!bh_prog_uses_map(prog, map))) {
+tail_call:
+	tc_map = u64_to_ptr(reg[BPF_REG_2]);
+	tc_slots = NULL;
+	if (unlikely(!bh_prog_uses_map(prog, tc_map))) {
 		fault_tail_call(run, prog, PC, NULL);
 		goto out;
 	}
 	/* A map of the program of another type: an error it gets back, as other helpers give. */
-	if (unlikely(map->map_type != BPF_MAP_TYPE_PROG_ARRAY)) {
+	if (unlikely(tc_map->map_type != BPF_MAP_TYPE_PROG_ARRAY)) {
 		bh_trace_note(prog->name, "insn %u: bpf_tail_call on map '%s' (type %u), not a prog array",
-			      PC, map->name, map->map_type);
+			      PC, tc_map->name, tc_map->map_type);
 		reg[BPF_REG_0] = (uint64_t)-EINVAL;
 		NEXT();
 	}
+	/* A specialised call comes in here: the map is the prog array the verifier proved. */
+tail_call_known: {
+	struct bh_map *map = tc_map;
+	uint32_t index = (uint32_t)reg[BPF_REG_3];
+	const struct bh_prog *target;
+	struct bh_object *obj;
+
 	if (index >= map->max_entries) {
 		reg[BPF_REG_0] = (uint64_t)-ENOENT;
 		NEXT();
 	}
 	/* Counted before the slot is read, as Linux does: an empty slot counts too. */
 	if (run->tail_calls >= MAX_TAIL_CALL_CNT) {
-		/* Not a fault (Linux goes on too), but say so where a person looks. */
-		bh_trace_note(prog->name, "insn %u: tail call limit (%u) reached, continuing after the call",
-			      PC, MAX_TAIL_CALL_CNT);
+		note_tail_call_limit(prog, PC);
 		reg[BPF_REG_0] = (uint64_t)-E2BIG;
 		NEXT();
 	}
 	run->tail_calls++;
-	obj = bh_prog_array_get(map, index);
+	obj = tc_slots ? atomic_load_explicit(&tc_slots[index], memory_order_acquire) :
+			 bh_prog_array_get(map, index);
 	if (!obj) {
 		reg[BPF_REG_0] = (uint64_t)-ENOENT;
 		NEXT();

@@ -40,6 +40,7 @@ void bh_prog_free(struct bh_prog *prog)
 	plat_free(prog->helpers);
 	plat_free(prog->regions);
 	plat_free(prog->callbacks);
+	plat_free(prog->fast);
 	plat_free(prog->insns);
 	plat_free(prog->orig_insns);
 	bh_prog_src_info_free(prog->src);

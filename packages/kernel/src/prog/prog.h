@@ -10,7 +10,9 @@
  *   - lddw with BPF_PSEUDO_MAP_VALUE/IDX_VALUE: the address of the array
  *     map's value + offset, src_reg 0 (the value is in prog->regions);
  *   - call (src_reg 0) to a helper id: imm becomes the index into
- *     prog->helpers, src_reg 0; BPF_PSEUDO_CALL is left as it is.
+ *     prog->helpers, src_reg 0; BPF_PSEUDO_CALL is left as it is;
+ *   - after the verifier, calls it proved one map for: internal opcodes
+ *     (specialise.h).
  * So the interpreter sees plain immediates and helper indexes only.
  */
 #ifndef BPFHOST_PROG_H
@@ -24,6 +26,7 @@
 struct bh_map;
 struct bh_prog_type;
 struct bh_src_info;
+struct bh_fast_op;
 
 /* A helper as the interpreter calls it: resolved at load. */
 struct bh_helper {
@@ -83,6 +86,9 @@ struct bh_prog {
 	uint32_t stack_reach;		/* bytes below the top of the stack it may touch (stack_reach.c) */
 	uint32_t *callbacks;		/* instructions `lddw rX, func` names (bpf_loop's callbacks) */
 	uint32_t callback_cnt;
+	/* Helper calls the specialiser rewrote (specialise.h): what their internal opcodes index. */
+	struct bh_fast_op *fast;
+	uint32_t fast_cnt;
 	bool gpl_compatible;
 	bool uses_tail_calls;
 	atomic_uint_fast64_t run_cnt;

@@ -7,6 +7,7 @@
  */
 #include "prog_internal.h"
 #include "prog_check.h"
+#include "specialise.h"
 #include "../verifier/verifier.h"
 
 #define LOG_MIN_SIZE 128u
@@ -39,10 +40,11 @@ static int map_of_handle(struct bh_prog *prog, uint32_t i, int handle, struct bh
 	return bh_prog_add_map(prog, map);
 }
 
-/* What the verifier learns of each lddw of a map (verifier.h). */
+/* What the verifier learns of each lddw of a map, and of each call's map (verifier.h). */
 struct lddw_info {
 	struct bh_map **map;
 	int32_t *value_off;
+	struct bh_map **call_map;
 };
 
 /* lddw with a pseudo source: map pointer, or address of a global data value. */
@@ -212,6 +214,7 @@ static int verify(union bpf_attr *attr, struct bh_prog *prog, struct lddw_info *
 	struct bh_verify_opts opts = {
 		.lddw_map = info->map,
 		.lddw_value_off = info->value_off,
+		.call_map = info->call_map,
 		.unprivileged = attr->prog_flags & BPFHOST_F_UNPRIVILEGED,
 		.log_level = attr->log_level,
 		.log_buf = u64_to_ptr(attr->log_buf),
@@ -236,7 +239,7 @@ static int verify(union bpf_attr *attr, struct bh_prog *prog, struct lddw_info *
 static int load(union bpf_attr *attr, struct bh_prog *prog, bool *logged)
 {
 	const int *fd_array = u64_to_ptr(attr->fd_array);
-	struct lddw_info info = { NULL, NULL };
+	struct lddw_info info = { NULL, NULL, NULL };
 	char license[128];
 	size_t n;
 	int err;
@@ -307,7 +310,8 @@ static int load(union bpf_attr *attr, struct bh_prog *prog, bool *logged)
 	prog->stack_reach = bh_prog_stack_reach(prog->insns, prog->len);
 	info.map = plat_alloc(sizeof(*info.map) * prog->len);
 	info.value_off = plat_alloc(sizeof(*info.value_off) * prog->len);
-	if (!info.map || !info.value_off) {
+	info.call_map = plat_alloc(sizeof(*info.call_map) * prog->len);
+	if (!info.map || !info.value_off || !info.call_map) {
 		err = bh_err(-ENOMEM, "program '%s': out of memory for %u instructions", prog->name,
 			     prog->len);
 		goto out;
@@ -336,6 +340,9 @@ static int load(union bpf_attr *attr, struct bh_prog *prog, bool *logged)
 		err = verify(attr, prog, &info, logged);
 	if (!err)
 		err = fixup_funcs(prog);
+	/* Only what the verifier proved is specialised (specialise.h). */
+	if (!err && !(attr->prog_flags & BPFHOST_F_TEST_UNVERIFIED))
+		err = bh_prog_specialise(prog, info.call_map);
 	if (!err) {
 		compute_tag(prog);
 		prog->load_time = plat_boot_ns();
@@ -343,6 +350,7 @@ static int load(union bpf_attr *attr, struct bh_prog *prog, bool *logged)
 out:
 	plat_free(info.map);
 	plat_free(info.value_off);
+	plat_free(info.call_map);
 	return err;
 }
 

@@ -375,6 +375,18 @@ static int set_return(struct bh_venv *env, const struct bh_helper *h, const stru
 	}
 }
 
+/* Records which map this call site gets on this path (verifier.h: call_map). */
+static void note_call_map(struct bh_venv *env, const struct call_meta *meta)
+{
+	struct bh_map **slot = &env->opts->call_map[env->insn];
+	struct bh_map *map = meta->map && !meta->inner ? (struct bh_map *)meta->map : BH_CALL_MAP_POISON;
+
+	if (!*slot)
+		*slot = map;
+	else if (*slot != map)
+		*slot = BH_CALL_MAP_POISON;
+}
+
 int bh_check_helper_call(struct bh_venv *env, const struct bpf_insn *in)
 {
 	struct call_meta meta = { 0 };
@@ -414,5 +426,7 @@ int bh_check_helper_call(struct bh_venv *env, const struct bpf_insn *in)
 	*bh_cur_reg(env, BPF_REG_0) = r0;
 	if (changes_packet(h))
 		invalidate_packet(env);
+	if (env->opts->call_map)
+		note_call_map(env, &meta);
 	return 0;
 }

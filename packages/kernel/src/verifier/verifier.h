@@ -20,11 +20,20 @@ struct bh_verify_opts {
 	struct bh_map *const *lddw_map;
 	/* Per instruction: for an lddw of a map value (direct access), its offset; else -1. */
 	const int32_t *lddw_value_off;
+	/*
+	 * Out, optional, per instruction: at a helper call, the map its map
+	 * argument is on every path that reaches it (NULL: no path did, or no
+	 * map argument yet seen; BH_CALL_MAP_POISON: different maps, an inner
+	 * map, or none). For load-time specialisation (prog/specialise.c).
+	 */
+	struct bh_map **call_map;
 	bool unprivileged;		/* Linux's rules without CAP_BPF/CAP_PERFMON */
 	uint32_t log_level;		/* 0, 1 (the failing path), 2 (everything); | 4: statistics */
 	char *log_buf;
 	uint32_t log_size;
 };
+
+#define BH_CALL_MAP_POISON ((struct bh_map *)(uintptr_t)1)
 
 /* Statistics of the last verification (for benchmarks and the log). */
 struct bh_verify_stats {

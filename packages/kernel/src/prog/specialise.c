@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Load-time specialisation (specialise.h): the verifier recorded, per helper
+ * call, the one map every path hands it (or that paths disagree: Linux's
+ * "poisoned" map pointer); here each call whose map is a built-in one the
+ * program holds, and each argument-less core helper, becomes an internal
+ * opcode with its facts (the map, its storage, sizes) in prog->fast.
+ *
+ * Custom maps are never inlined: their provider has a say on every
+ * operation. The program's reference on the map (prog->maps) keeps the
+ * storage the fast op points to alive as long as the program.
+ */
+#include <stdlib.h>
+
+#include "specialise.h"
+#include "prog_type.h"
+#include "../maps/map.h"
+#include "../maps/map_in_map.h"
+#include "../maps/prog_array.h"
+#include "../verifier/verifier.h"
+
+/* 0: not read yet; 1: on; 2: off. */
+static atomic_int specialise_state;
+
+bool bh_specialise_enabled(void)
+{
+	int s = atomic_load_explicit(&specialise_state, memory_order_relaxed);
+
+	if (!s) {
+		const char *e = getenv("BPFHOST_NO_SPECIALISE");
+		int want = e && *e && !(e[0] == '0' && !e[1]) ? 2 : 1;
+
+		atomic_compare_exchange_strong(&specialise_state, &s, want);
+		s = atomic_load_explicit(&specialise_state, memory_order_relaxed);
+	}
+	return s == 1;
+}
+
+void bh_specialise_set_enabled(bool on)
+{
+	atomic_store(&specialise_state, on ? 1 : 2);
+}
+
+/* Maps whose lookup_elem a program may call directly: built-in, no run state needed. */
+static bool direct_lookup_map(uint32_t type)
+{
+	switch (type) {
+	case BPF_MAP_TYPE_HASH:
+	case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_LRU_HASH:
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+	case BPF_MAP_TYPE_LPM_TRIE:
+	case BPF_MAP_TYPE_HASH_OF_MAPS:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The argument-less core helpers: plain functions of nothing the run holds. */
+static bool noargs_helper(const struct bh_helper *h)
+{
+	switch (h->id) {
+	case BPF_FUNC_ktime_get_ns:
+	case BPF_FUNC_ktime_get_boot_ns:
+	case BPF_FUNC_get_prandom_u32:
+	case BPF_FUNC_get_smp_processor_id:
+		break;
+	default:
+		return false;
+	}
+	for (int a = 0; a < 5; a++)
+		if (h->args[a] != BPFHOST_ARG_DONTCARE)
+			return false;
+	return h->fn && bh_core_helper_is_builtin(h);
+}
+
+/* The internal opcode for call @i with facts in *@f, or 0 to leave the call as it is. */
+static uint8_t plan(const struct bh_prog *prog, const struct bpf_insn *insn, struct bh_map *map,
+		    struct bh_fast_op *f)
+{
+	const struct bh_helper *h;
+
+	if (insn->code != (BPF_JMP | BPF_CALL) || insn->src_reg || insn->imm < 0 ||
+	    (uint32_t)insn->imm >= prog->helper_cnt)
+		return 0;
+	h = prog->helpers[insn->imm];
+	plat_memset(f, 0, sizeof(*f));
+	f->helper = h;
+	if (noargs_helper(h))
+		return BH_OP_CALL_NOARGS;
+	if (h->id != BPF_FUNC_map_lookup_elem && h->id != BPF_FUNC_tail_call)
+		return 0;
+	if (!bh_core_helper_is_builtin(h))
+		return 0;
+	/* One map on every path, one the program holds, not an extension's. */
+	if (!map || map == BH_CALL_MAP_POISON || !bh_prog_uses_map(prog, map) ||
+	    map->custom_map_context || map->map_type >= BPFHOST_MAP_TYPE_EXT_BASE)
+		return 0;
+	f->map = map;
+	f->max_entries = map->max_entries;
+	f->key_size = map->key_size;
+	f->value_size = map->value_size;
+	/* As the helper path marks a value (helper_call.c). */
+	f->writable = !(map->map_flags & BPF_F_RDONLY_PROG);
+	if (h->id == BPF_FUNC_tail_call) {
+		f->base = bh_prog_array_slots(map);
+		return f->base ? BH_OP_TAIL_CALL : 0;
+	}
+	if (map->map_type == BPF_MAP_TYPE_ARRAY || map->map_type == BPF_MAP_TYPE_PERCPU_ARRAY) {
+		char *values;
+
+		if (!bh_array_map_layout(map, &values, &f->elem_size, &f->slot))
+			return 0;
+		f->base = values;
+		return f->slot ? BH_OP_PCPU_LOOKUP : BH_OP_ARRAY_LOOKUP;
+	}
+	if (map->map_type == BPF_MAP_TYPE_ARRAY_OF_MAPS) {
+		f->base = bh_array_of_maps_slots(map);
+		return f->base ? BH_OP_AOM_LOOKUP : 0;
+	}
+	if (direct_lookup_map(map->map_type) && map->ops->lookup_elem) {
+		f->lookup = map->ops->lookup_elem;
+		f->inner_maps = map->map_type == BPF_MAP_TYPE_HASH_OF_MAPS;
+		return BH_OP_MAP_LOOKUP;
+	}
+	return 0;
+}
+
+int bh_prog_specialise(struct bh_prog *prog, struct bh_map *const *call_map)
+{
+	struct bh_fast_op f, *fast;
+	uint32_t n = 0;
+
+	if (!call_map || !bh_specialise_enabled())
+		return 0;
+	for (uint32_t i = 0; i < prog->len; i++)
+		n += plan(prog, &prog->insns[i], call_map[i], &f) != 0;
+	if (!n)
+		return 0;
+	fast = plat_alloc(sizeof(*fast) * n);
+	if (!fast)
+		return bh_err(-ENOMEM, "program '%s': out of memory for %u specialised calls", prog->name, n);
+	for (uint32_t i = 0; i < prog->len; i++) {
+		struct bpf_insn *insn = &prog->insns[i];
+		uint8_t op = plan(prog, insn, call_map[i], &f);
+
+		if (!op)
+			continue;
+		fast[prog->fast_cnt] = f;
+		insn->code = op;
+		insn->imm = (int32_t)prog->fast_cnt++;
+	}
+	prog->fast = fast;
+	return 0;
+}
