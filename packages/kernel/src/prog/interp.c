@@ -278,6 +278,16 @@ static __attribute__((cold, noinline)) void fault_insn(struct bh_run *run, const
 			  why);
 }
 
+/* A call past the frames a run may open (BH_RUN_MAX_FRAMES). */
+static __attribute__((cold, noinline)) void fault_frames(struct bh_run *run, const struct bh_prog *prog,
+							  uint32_t pc, const char *what)
+{
+	run->pc = pc;
+	run->err = bh_err(-E2BIG, "program '%s': insn %u: %s deeper than %u frames (%u, and one per tail "
+			  "call made: %u)", prog->name, pc, what, MAX_CALL_FRAMES + run->tail_calls,
+			  MAX_CALL_FRAMES, run->tail_calls);
+}
+
 static __attribute__((cold, noinline)) void fault_tail_call(struct bh_run *run,
 							     const struct bh_prog *prog, uint32_t pc,
 							     const struct bh_prog *target)
@@ -544,7 +554,7 @@ uint64_t bh_interp_run(struct bh_run *run, uint64_t r1, uint64_t r2)
 #pragma GCC diagnostic pop
 #endif
 	uint64_t stack[BH_RUN_STACK_SIZE / sizeof(uint64_t)] __attribute__((aligned(16)));
-	struct interp_frame frames[MAX_CALL_FRAMES];
+	struct interp_frame frames[BH_RUN_MAX_FRAMES];
 	uint64_t reg[MAX_BPF_REG] = { 0 };
 	const struct bh_prog *prog = run->prog;
 	const struct bpf_insn *insn = prog->insns;
@@ -770,8 +780,8 @@ dispatch:
 	if (insn->src_reg == BPF_PSEUDO_CALL) {
 		struct interp_frame *f;
 
-		if (unlikely(depth + 1 >= MAX_CALL_FRAMES)) {
-			fault_insn(run, prog, PC, -E2BIG, "bpf-to-bpf call deeper than 8 frames");
+		if (unlikely(depth + 1 >= MAX_CALL_FRAMES + run->tail_calls)) {
+			fault_frames(run, prog, PC, "bpf-to-bpf call");
 			goto out;
 		}
 		f = &frames[depth++];
@@ -966,8 +976,8 @@ bpf_loop: {
 		reg[BPF_REG_0] = 0;
 		NEXT();
 	}
-	if (unlikely(depth + 1 >= MAX_CALL_FRAMES)) {
-		fault_insn(run, prog, PC, -E2BIG, "bpf_loop callback deeper than 8 frames");
+	if (unlikely(depth + 1 >= MAX_CALL_FRAMES + run->tail_calls)) {
+		fault_frames(run, prog, PC, "bpf_loop callback");
 		goto out;
 	}
 	f = &frames[depth++];

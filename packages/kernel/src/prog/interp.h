@@ -15,8 +15,16 @@
 
 /* Map values and records helpers returned, most recent kept. */
 #define BH_RUN_DYN_REGIONS 32
-/* Stack of all frames: the interpreter's, MAX_CALL_FRAMES x MAX_BPF_STACK. */
-#define BH_RUN_STACK_SIZE (MAX_CALL_FRAMES * MAX_BPF_STACK)
+/*
+ * Frames a run may open: MAX_CALL_FRAMES of bpf-to-bpf calls, and one more
+ * per tail call made so far. A tail call from a subprogram keeps the frames
+ * below it, as Linux's JITs do, and its target (verified as if it started
+ * at frame 0) may call again: the verifier cannot see that nesting, so the
+ * run allows it, bounded by MAX_TAIL_CALL_CNT.
+ */
+#define BH_RUN_MAX_FRAMES (MAX_CALL_FRAMES + MAX_TAIL_CALL_CNT)
+/* Stack of all frames: the interpreter's, BH_RUN_MAX_FRAMES x MAX_BPF_STACK. */
+#define BH_RUN_STACK_SIZE (BH_RUN_MAX_FRAMES * MAX_BPF_STACK)
 
 /* Ring buffer records a run may hold at once (reserved, not yet committed). */
 #define BH_RUN_MAX_RECORDS 32

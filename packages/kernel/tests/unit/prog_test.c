@@ -382,6 +382,36 @@ static void t_tail_calls(void)
 	bpfhost_close(cnt);
 }
 
+/*
+ * A tail call from a subprogram keeps the frames below it (as Linux's JITs
+ * do), and its target may call a subprogram again: here each of the 34
+ * programs nests one frame deeper than the last (35 frames, past the 8 of
+ * bpf-to-bpf calls the verifier bounds per program), and the run ends
+ * normally when the limit makes the last tail call fall through.
+ */
+static void t_tail_calls_from_subprograms(void)
+{
+	int pa = test_map(BPF_MAP_TYPE_PROG_ARRAY, "pa", 4, 4, 1, 0);
+	int cnt = test_map(BPF_MAP_TYPE_ARRAY, "cnt", 4, 8, 1, 0);
+	uint32_t zero = 0;
+	uint64_t c = 0;
+	/* main: r0 = sub(ctx); exit. sub: count, tail-call slot 0 (main again), else return 1000 + count. */
+	int fd = LOAD("nest", INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 1), EXIT(),
+		      MOV64_REG(6, 1), LD_MAP_VALUE(1, cnt, 0), LDX_MEM(BPF_DW, 2, 1, 0), ALU64_IMM(BPF_ADD, 2, 1),
+		      STX_MEM(BPF_DW, 1, 2, 0), MOV64_REG(7, 2), MOV64_REG(1, 6), LD_MAP_FD(2, pa), MOV64_IMM(3, 0),
+		      CALL(BPF_FUNC_tail_call), MOV64_REG(0, 7), ALU64_IMM(BPF_ADD, 0, 1000), EXIT());
+
+	ASSERT_GE(fd, 0, "a tail call in a subprogram loads");
+	ASSERT_OK(bpfhost_map_update_elem(pa, &zero, &fd, 0), "slot 0: the program itself");
+	ASSERT_EQ(run_ok(fd), 1000 + 34, "34 subprogram runs, 33 tail calls, the last falls through");
+	ASSERT_OK(bpfhost_map_lookup_elem(cnt, &zero, &c), "counter");
+	ASSERT_EQ(c, 34, "the counter saw each");
+	ASSERT_OK(bpfhost_map_delete_elem(pa, &zero), "break the cycle (the array holds the program)");
+	bpfhost_close(fd);
+	bpfhost_close(pa);
+	bpfhost_close(cnt);
+}
+
 static long rss_kb(void)
 {
 	long pages = 0, rss = 0;
@@ -631,7 +661,7 @@ int main(void)
 	static const struct test_case cases[] = {
 		TEST(t_basic), TEST(t_load_refusals), TEST(t_socket_filter_ctx), TEST(t_map_helpers),
 		TEST(t_queue_helpers), TEST(t_ringbuf_helpers), TEST(t_misc_helpers), TEST(t_trace_printk),
-		TEST(t_global_data), TEST(t_tail_calls), TEST(t_ids_info_pins), TEST(t_hooks),
+		TEST(t_global_data), TEST(t_tail_calls), TEST(t_tail_calls_from_subprograms), TEST(t_ids_info_pins), TEST(t_hooks),
 		TEST(t_long_run_reclaims),
 	};
 
