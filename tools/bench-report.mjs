@@ -96,7 +96,10 @@ function ratioCells(rows) {
 export function describeRun(run, i) {
   const m = run.machine;
   const when = run.date.replace('T', ' ').replace(/:\d\dZ$/, ' UTC');
-  const load = typeof m.loadavg === 'number' && m.loadavg >= 0 ? `, load average ${m.loadavg.toFixed(1)}` : '';
+  const known = (v) => typeof v === 'number' && v >= 0;
+  let load = known(m.loadavg) ? `, load average ${m.loadavg.toFixed(1)}` : '';
+  if (known(m.loadavg) && known(m.loadavg_start))
+    load = `, load average ${m.loadavg_start.toFixed(1)} at the start and ${m.loadavg.toFixed(1)} at the end`;
   const pinned = run.cpu_pinned !== undefined ? `, 1-CPU rows pinned to CPU ${run.cpu_pinned}` : '';
   return `${i + 1}. ${when}: ${m.cpu}, ${m.nproc} CPUs, Linux ${m.kernel}, commit \`${run.commit}\`${load}, ${run.batches} batches per row${pinned}${run.two_cpus ? '' : ' (no 2-CPU rows)'}${run.kernel_column ? '' : ' (no kernel column)'}`;
 }

@@ -352,6 +352,7 @@ void interp_helpers_bench(bool kernel_ok, const char *kernel_why, const char *js
 	int cpu1[1] = { ncpu > 1 ? 1 : 0 }, cpu2[2] = { 0, 1 };
 	bool two_ok;
 	char why[512];
+	double load_start = -1;
 
 	printf("\n== map helpers inside programs: one operation per BPF_PROG_TEST_RUN iteration "
 	       "(repeat), 1 and 2 CPUs ==\n");
@@ -360,6 +361,8 @@ void interp_helpers_bench(bool kernel_ok, const char *kernel_why, const char *js
 		goto out;
 	}
 	print_header(kernel_ok, kernel_why);
+	if (getloadavg(&load_start, 1) < 1)
+		load_start = -1;
 	if (hb_engine_setup(&bh, why, sizeof(why))) {
 		printf("bpfhost setup failed: %s\n", why);
 		hb_engine_teardown(&bh);
@@ -397,7 +400,8 @@ void interp_helpers_bench(bool kernel_ok, const char *kernel_why, const char *js
 		print_two_cpus(two, one, cpu2, nb);
 	}
 	if (json_path)
-		hb_json_write(json_path, one, two, two_ok, nb, cpu1[0], eng[1] != NULL);
+		hb_json_write(json_path, one, two, two_ok, nb, cpu1[0], eng[1] != NULL,
+			      load_start);
 	hb_engine_teardown(&bh);
 	if (eng[1])
 		hb_engine_teardown(&kernel);

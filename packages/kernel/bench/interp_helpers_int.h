@@ -119,8 +119,9 @@ struct hb_result {
 	uint64_t failed[2];
 };
 
-/* Writes the JSON record of a run to @path; 0 or -errno (printed). */
+/* Writes the JSON record of a run to @path; 0 or -errno (printed). @load_start: the
+ * 1-minute load average when the section started (-1: unknown). */
 int hb_json_write(const char *path, const struct hb_result *one, const struct hb_result *two,
-		  bool two_ok, int nb, const int cpu1, bool kernel_ok);
+		  bool two_ok, int nb, const int cpu1, bool kernel_ok, double load_start);
 
 #endif /* BPFHOST_BENCH_INTERP_HELPERS_INT_H */

@@ -2,7 +2,8 @@
 /*
  * The helper section's machine-readable record (--json FILE or
  * BPFHOST_BENCH_JSON): each row's figures on 1 and 2 CPUs, when, where
- * (CPU model, online CPUs, kernel release, load average) and which commit.
+ * (CPU model, online CPUs, kernel release, 1-minute load average at the
+ * section's start and end) and which commit.
  * tools/bench-report.mjs reads one or more of these and writes the
  * README's tables from them.
  */
@@ -68,7 +69,8 @@ static void cpu_model(char *out, size_t len)
 
 /*
  * The commit: BPFHOST_BENCH_COMMIT when set (the nx target sets it), else
- * git's HEAD here, "-dirty" when tracked files differ from it.
+ * git's HEAD here, "-dirty" when tracked files under the working directory
+ * differ from it.
  */
 static void commit_id(char *out, size_t len)
 {
@@ -84,7 +86,8 @@ static void commit_id(char *out, size_t len)
 		snprintf(out, len, "unknown");
 		return;
 	}
-	first_line("git diff --quiet HEAD 2>/dev/null || echo d", dirty, sizeof(dirty));
+	/* Only the tree under the working directory (nx runs the bench in packages/kernel). */
+	first_line("git diff --quiet HEAD -- . 2>/dev/null || echo d", dirty, sizeof(dirty));
 	if (dirty[0] == 'd')
 		strncat(out, "-dirty", len - strlen(out) - 1);
 }
@@ -111,7 +114,7 @@ static void put_row(FILE *f, const struct hb_workload *w, const struct hb_result
 }
 
 int hb_json_write(const char *path, const struct hb_result *one, const struct hb_result *two,
-		  bool two_ok, int nb, const int cpu1, bool kernel_ok)
+		  bool two_ok, int nb, const int cpu1, bool kernel_ok, double load_start)
 {
 	char model[256], commit[64], date[32];
 	struct utsname u;
@@ -140,8 +143,8 @@ int hb_json_write(const char *path, const struct hb_result *one, const struct hb
 	put_str(f, model);
 	fprintf(f, ", \"nproc\": %ld, \"kernel\": ", sysconf(_SC_NPROCESSORS_ONLN));
 	put_str(f, u.release);
-	fprintf(f, ", \"loadavg\": %.2f},\n  \"batches\": %d,\n  \"cpu_pinned\": %d,\n"
-		   "  \"kernel_column\": %s,\n  \"two_cpus\": %s,\n  \"rows\": [", load[0], nb, cpu1,
+	fprintf(f, ", \"loadavg_start\": %.2f, \"loadavg\": %.2f},\n  \"batches\": %d,\n  \"cpu_pinned\": %d,\n"
+		   "  \"kernel_column\": %s,\n  \"two_cpus\": %s,\n  \"rows\": [", load_start, load[0], nb, cpu1,
 		kernel_ok ? "true" : "false", two_ok ? "true" : "false");
 	for (int i = 0; i < hb_nworkloads; i++)
 		if (hb_selected(&hb_workloads[i]))
