@@ -27,7 +27,8 @@
  *
  * Then the map-helpers section (interp_helpers.c): one map operation per
  * test-run iteration, bpfhost and the kernel, on 1 and 2 CPUs
- * (--helpers-only runs just that section).
+ * (--helpers-only runs just that section; --json FILE or BPFHOST_BENCH_JSON
+ * writes its figures as JSON for tools/bench-report.mjs).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -496,6 +497,7 @@ int main(int argc, char **argv)
 	struct rbpf_row rbpf[2] = { 0 };
 	const char *rbpf_peer = NULL;
 	bool helpers_only = false;
+	const char *json = getenv("BPFHOST_BENCH_JSON");
 	char why[256];
 	struct row rows[3];
 	double load[2];
@@ -503,10 +505,12 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--rbpf") && i + 1 < argc) {
 			rbpf_peer = argv[++i];
+		} else if (!strcmp(argv[i], "--json") && i + 1 < argc) {
+			json = argv[++i];
 		} else if (!strcmp(argv[i], "--helpers-only")) {
 			helpers_only = true;
 		} else {
-			fprintf(stderr, "usage: %s [--rbpf PATH-TO-rbpf_peer] [--helpers-only]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--rbpf PATH-TO-rbpf_peer] [--helpers-only] [--json FILE]\n", argv[0]);
 			return 2;
 		}
 	}
@@ -521,7 +525,7 @@ int main(int argc, char **argv)
 		printf("kernel column: BPF_PROG_TEST_RUN on the running kernel (JIT as configured)\n");
 	}
 	if (helpers_only) {
-		interp_helpers_bench(eng[1] != NULL, why);
+		interp_helpers_bench(eng[1] != NULL, why, json && *json ? json : NULL);
 		return 0;
 	}
 	if (fill_maps(&bh, eng[1]))
@@ -602,6 +606,6 @@ int main(int argc, char **argv)
 	bpfhost_close(bh.map_fd);
 	if (eng[1] && kernel.map_fd >= 0)
 		kbpf_close(kernel.map_fd);
-	interp_helpers_bench(eng[1] != NULL, why);
+	interp_helpers_bench(eng[1] != NULL, why, json && *json ? json : NULL);
 	return 0;
 }
