@@ -40,7 +40,21 @@ struct bh_helper {
 	bool changes_pkt_data;
 	const uint32_t *map_types;	/* an extension helper's accepted map types (NULL: any) */
 	uint32_t map_type_count;
+	/*
+	 * A kfunc (ext/kfunc.c) seen as a helper: args[] holds BPFHOST_ARG_ANYTHING
+	 * (scalar), BPFHOST_ARG_PTR_TO_CTX or BH_ARG_KFUNC_MEM[_RW], with the
+	 * scalar's or the memory's size in mem_size[]; gone is set when its module was force-unloaded.
+	 */
+	bool kfunc;
+	uint32_t mem_size[5];
+	const atomic_bool *gone;
 };
+
+/* Kfunc argument kinds beyond extension.h's helper kinds: fixed-size memory. */
+#define BH_ARG_KFUNC_MEM 0x40		/* mem_size readable, initialised bytes */
+#define BH_ARG_KFUNC_MEM_RW 0x41	/* mem_size initialised bytes, also written */
+
+struct bh_kfunc_set;
 
 /* A memory range a program may touch: [start, end). */
 struct bh_region {
@@ -70,6 +84,8 @@ struct bh_prog {
 	uint32_t stack_reach;		/* bytes below the top of the stack it may touch (stack_reach.c) */
 	uint32_t *callbacks;		/* instructions `lddw rX, func` names (bpf_loop's callbacks) */
 	uint32_t callback_cnt;
+	struct bh_kfunc_set **kfunc_sets;	/* the modules' kfunc sets it calls, one reference each */
+	uint32_t kfunc_set_cnt;
 	bool gpl_compatible;
 	bool uses_tail_calls;
 	atomic_uint_fast64_t run_cnt;

@@ -83,6 +83,7 @@ static const struct host_only_const host_only_constants[] = {
 	HOST_ONLY(MAX_CALL_FRAMES, 8),
 	HOST_ONLY(BPFHOST_POISON_HELPER_ID, 0xbad2310),	/* libbpf's poisoned-relocation call */
 	HOST_ONLY(BPFHOST_PROG_TYPE_BTF, 0x10010),
+	HOST_ONLY(BPFHOST_KFUNC_INFO, 0x10020),
 	HOST_ONLY(BPFHOST_PROG_TYPE_HELPERS, 0x10008),
 };
 
@@ -118,6 +119,13 @@ static const struct kuapi_field host_only_attr[][2] = {
 	{ HOST_ONLY_ATTR(type_btf.buf, 8, 8) },
 	{ HOST_ONLY_ATTR(type_btf.buf_size, 16, 4) },
 	{ HOST_ONLY_ATTR(type_btf.btf_size, 20, 4) },
+	{ HOST_ONLY_ATTR(kfunc.name, 0, 8) },
+	{ HOST_ONLY_ATTR(kfunc.id, 8, 4) },
+	{ HOST_ONLY_ATTR(kfunc.return_kind, 12, 4) },
+	{ HOST_ONLY_ATTR(kfunc.return_size, 16, 4) },
+	{ HOST_ONLY_ATTR(kfunc.arg_count, 20, 4) },
+	{ HOST_ONLY_ATTR(kfunc.arg_kinds, 24, 20) },
+	{ HOST_ONLY_ATTR(kfunc.arg_sizes, 44, 20) },
 	{ HOST_ONLY_ATTR(type_helpers.prog_type, 0, 4) },
 	{ HOST_ONLY_ATTR(type_helpers.id_cnt, 4, 4) },
 	{ HOST_ONLY_ATTR(type_helpers.ids, 8, 8) },
