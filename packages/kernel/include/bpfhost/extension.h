@@ -691,9 +691,13 @@ enum bpfhost_kfunc_arg_kind {
 	BPFHOST_KFUNC_ARG_NONE = 0,		/* past the last argument */
 	/* A number of arg_sizes[i] bytes (1, 2, 4 or 8; only the low bytes are meaningful). */
 	BPFHOST_KFUNC_ARG_SCALAR,
-	/* `const T *`: arg_sizes[i] readable, initialised bytes (stack, map value, packet, global data). */
+	/*
+	 * `const T *`: arg_sizes[i] == sizeof(T) readable, initialised bytes
+	 * (stack, map value, packet, global data). For an array, wrap it in a
+	 * struct so that the declaration says its size.
+	 */
 	BPFHOST_KFUNC_ARG_PTR_TO_MEM,
-	/* `T *`: arg_sizes[i] initialised bytes the function may read and write. */
+	/* `T *`: sizeof(T) initialised bytes the function may read and write. */
 	BPFHOST_KFUNC_ARG_PTR_TO_MEM_RW,
 	/* The program's context itself (arg_sizes[i] is ignored). */
 	BPFHOST_KFUNC_ARG_PTR_TO_CTX,

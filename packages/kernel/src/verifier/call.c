@@ -411,7 +411,8 @@ int bh_check_helper_call(struct bh_venv *env, const struct bpf_insn *in)
 		char note[160];
 
 		if (bh_prog_poison_note(env->prog, env->insn, note, sizeof(note)))
-			plat_snprintf(note, sizeof(note), "a CO-RE relocation");
+			plat_snprintf(note, sizeof(note), "a CO-RE relocation (or a call of a __weak kfunc no "
+				      "loaded module provides: guard it with bpf_ksym_exists())");
 		return bh_verr(env, -EINVAL, "%s could not be resolved against the target BTF, and this path "
 			       "reaches it; guard it with bpf_core_field_exists() or pass the target's BTF",
 			       note);

@@ -3,7 +3,7 @@
  * A test module providing kfuncs (BPFHOST_NPI_KFUNC) and nothing else, so a
  * test can unload it while the program types stay:
  *   u64 tk_add(u64 a, u32 b)                  a + b (b's low 32 bits)
- *   u64 tk_sum4(const u32 *v)                 v[0] + v[1] + v[2] + v[3] (16 bytes)
+ *   u64 tk_sum4(const struct tk_vec *v)       the sum of its u32 v[4] (16 bytes)
  *   void tk_fill(u64 *out, u64 v)             *out = v (8 bytes, read and written)
  *   u32 tk_ctx_value(void *ctx)               testprog's ctx->value; testprog (4200) only
  * tk_calls counts the calls, so a test sees whether one ran. test_kfunc_mode
