@@ -188,6 +188,29 @@ static void t_refusals(void)
 	fd = LOAD("kf_ctx_as_mem", MOV64_IMM(2, 1), KFUNC_CALL(fill), MOV64_IMM(0, 0), EXIT());
 	ASSERT_EQ(fd, -EACCES, "the context where tk_fill writes memory");
 
+	/* A map value as tk_fill's `u64 *`: writable loads, read-only (BPF_F_RDONLY_PROG) does not. */
+	for (int ro = 0; ro < 2; ro++) {
+		int map = test_map(BPF_MAP_TYPE_ARRAY, ro ? "kf_ro" : "kf_rw", 4, 8, 1, ro ? BPF_F_RDONLY_PROG : 0);
+
+		fd = LOAD("kf_map_value", ST(BPF_W, 10, -4, 0), LD_MAP(1, map), MOV64_REG(2, 10),
+			  ALU64_IMM(BPF_ADD, 2, -4), CALL(BPF_FUNC_map_lookup_elem), JMP_IMM(BPF_JNE, 0, 0, 2),
+			  MOV64_IMM(0, 0), EXIT(), MOV64_REG(1, 0), MOV64_IMM(2, 9), KFUNC_CALL(fill),
+			  MOV64_IMM(0, 0), EXIT());
+		if (ro) {
+			ASSERT_EQ(fd, -EACCES, "a read-only map value where tk_fill writes");
+		} else {
+			uint32_t k = 0;
+			uint64_t v = 0;
+
+			ASSERT_GE(fd, 0, "a writable map value where tk_fill writes");
+			ASSERT_OK(test_prog_run(fd, 0, 0, NULL), "runs");
+			ASSERT_OK(bpfhost_map_lookup_elem(map, &k, &v), "read the value");
+			ASSERT_EQ(v, 9, "tk_fill wrote the map value");
+			bpfhost_close(fd);
+		}
+		bpfhost_close(map);
+	}
+
 	fd = LOAD("kf_no_arg", MOV64_IMM(1, 1), KFUNC_CALL(add), EXIT());
 	ASSERT_EQ(fd, -EACCES, "an argument register never written");
 
