@@ -80,20 +80,23 @@ int bh_kfunc_get(uint32_t id, uint32_t prog_type, const char *type_name, const c
 	for (s = sets; s && !k; s = s->next)
 		if (!atomic_load(&s->gone) && id - s->kfuncs[0].helper.id < s->cnt)
 			k = &s->kfuncs[id - s->kfuncs[0].helper.id];
+	s = k ? container_of(k->helper.gone, struct bh_kfunc_set, gone) : NULL;
 	if (!k) {
 		err = bh_err(-EINVAL, "%s: kfunc id %u is not registered by any loaded module (load the "
 			     "extension that provides the function; bpfhost's loader turns `extern ... "
 			     "__ksym` names into ids)", who, id);
+	} else if (s->provider->module->unloading) {
+		/* Its unload already counted the programs holding it: no new one. */
+		err = bh_err(-ENODEV, "%s: kfunc '%s': module '%s' is being unloaded", who, k->proto.name,
+			     s->provider->module->name);
 	} else if (k->proto.program_type_count &&
 		   !in_list(k->proto.program_types, k->proto.program_type_count, prog_type)) {
 		err = bh_err(-EINVAL, "%s: kfunc '%s' (module '%s') may not be called by programs of type "
 			     "'%s' (%u): its module allows %u program type%s, the first %u", who,
-			     k->proto.name,
-			     container_of(k->helper.gone, struct bh_kfunc_set, gone)->provider->module->name,
+			     k->proto.name, s->provider->module->name,
 			     type_name, prog_type, k->proto.program_type_count,
 			     k->proto.program_type_count == 1 ? "" : "s", k->proto.program_types[0]);
 	} else {
-		s = container_of(k->helper.gone, struct bh_kfunc_set, gone);
 		atomic_fetch_add(&s->refcnt, 1);
 		*helper = &k->helper;
 		*set = s;
