@@ -12,7 +12,6 @@
 
 #include "sample_ext_internal.h"
 
-/* #region kfunc-impl (shown by the docs site) */
 /*
  * u32 sample_event_checksum(struct sample_ctx *ctx): the core passes the
  * program's r1-r5; r1 is the context, which the hook or a test run built.
@@ -80,7 +79,6 @@ static const struct bpfhost_kfunc_provider_data kfunc_data = {
 	.kfuncs = sample_kfuncs,
 	.kfunc_count = sizeof(sample_kfuncs) / sizeof(sample_kfuncs[0]),
 };
-/* #endregion kfunc-impl */
 
 /* The core binds once, with no client data. */
 static int kfunc_attach_client(void *provider_context, const bpfhost_guid_t *client_module_id,

@@ -417,6 +417,10 @@ int bh_check_helper_call(struct bh_venv *env, const struct bpf_insn *in)
 			       "reaches it; guard it with bpf_core_field_exists() or pass the target's BTF",
 			       note);
 	}
+	/* As Linux (CAP_BPF): a module's functions are not for unprivileged programs. */
+	if (h->kfunc && !env->priv)
+		return bh_verr(env, -EPERM, "kfunc %s: unprivileged programs (BPFHOST_F_UNPRIVILEGED) cannot call "
+			       "kfuncs; load the program privileged", h->name);
 	if (h->id == BPF_FUNC_tail_call && env->cur.nrefs)
 		return bh_verr(env, -EINVAL, "bpf_tail_call while a ring buffer record (reserved at insn %u) "
 			       "is held would leak it; submit or discard it first", env->cur.refs[0].insn);
