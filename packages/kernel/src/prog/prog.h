@@ -10,7 +10,10 @@
  *   - lddw with BPF_PSEUDO_MAP_VALUE/IDX_VALUE: the address of the array
  *     map's value + offset, src_reg 0 (the value is in prog->regions);
  *   - call (src_reg 0) to a helper id: imm becomes the index into
- *     prog->helpers, src_reg 0; BPF_PSEUDO_CALL is left as it is.
+ *     prog->helpers, src_reg 0; BPF_PSEUDO_CALL is left as it is;
+ *   - call with BPF_PSEUDO_KFUNC_CALL (imm: a kfunc id, ext/kfunc.c): the
+ *     kfunc's helper view joins prog->helpers the same way, src_reg 0, and
+ *     the program holds a reference on its module's kfunc set.
  * So the interpreter sees plain immediates and helper indexes only.
  */
 #ifndef BPFHOST_PROG_H
