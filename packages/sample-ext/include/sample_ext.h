@@ -132,6 +132,27 @@ struct sample_ctx {
  *	alone: it has that map's value_size), -ENOENT when @key is past
  *	max_entries (*@sum is 0).
  */
+/*
+ * Kfuncs (BTF-resolved functions): BPF programs declare them `extern ...
+ * __ksym` (the declarations below) and call them by name; the loader
+ * resolves the names when the object loads, so sample_ext.so must be loaded
+ * first.
+ *
+ * u32 sample_event_checksum(struct sample_ctx *ctx)
+ *	The 16-bit ones' complement sum (as IP's checksum) of the event's
+ *	bytes, data .. data_end (an odd last byte counts as its high half).
+ *	Programs of type sample only.
+ * void sample_stats_add(struct sample_stats *stats, u64 value)
+ *	Counts @value into @stats (a map value, the stack): count, sum, min,
+ *	max. Programs of any type.
+ */
+struct sample_stats {
+	sample_u64 count;
+	sample_u64 sum;
+	sample_u64 min;		/* valid once count > 0 */
+	sample_u64 max;
+};
+
 #define SAMPLE_EXT_HELPER_GET_OBJECT_VALUE (SAMPLE_EXT_HELPER_EXT_BASE + 0)
 #define SAMPLE_EXT_HELPER_ACCUMULATOR_READ (SAMPLE_EXT_HELPER_EXT_BASE + 1)
 
@@ -140,6 +161,11 @@ static long (*const sample_get_object_value)(void *map, const void *key, void *b
 					     __u32 size) = (void *)SAMPLE_EXT_HELPER_GET_OBJECT_VALUE;
 static long (*const sample_accumulator_read)(void *map, const void *key,
 					     __u64 *sum) = (void *)SAMPLE_EXT_HELPER_ACCUMULATOR_READ;
+/* #region kfunc-decls (shown by the docs site) */
+/* The kfuncs, as libbpf's __ksym declares them: resolved by name at load. */
+extern __u32 sample_event_checksum(struct sample_ctx *ctx) __attribute__((section(".ksyms")));
+extern void sample_stats_add(struct sample_stats *stats, __u64 value) __attribute__((section(".ksyms")));
+/* #endregion kfunc-decls */
 #else
 #ifndef __cplusplus
 _Static_assert(sizeof(struct sample_ctx) == 32, "sample_ctx is 32 bytes, as for BPF");

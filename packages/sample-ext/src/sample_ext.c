@@ -5,8 +5,8 @@
  *
  * The core hands the entry point a registrar and a module struct to fill.
  * The module registers one provider per custom map type, then the program
- * type "sample" and its hook. The core's custom map client attaches to each
- * map provider at once (attach_client below), handing over its client data:
+ * type "sample", its hook and its kfuncs. The core's custom map client
+ * attaches to each map provider at once (attach_client below), handing over its client data:
  * the offset of the map context in a map object and the dispatch table
  * (find_element, epoch functions) providers and helpers call back into.
  * Unload deregisters the providers, the hook first (the core detaches its
@@ -31,6 +31,7 @@ static const struct sample_provider *const providers[SAMPLE_NPROVIDERS] = {
 	&sample_max_tracker_provider,
 	&sample_program_provider,
 	&sample_hook_provider,
+	&sample_kfunc_provider,
 };
 
 SAMPLE_EXPORT long sample_ext_live_objects(void)
@@ -182,7 +183,7 @@ SAMPLE_EXPORT int bpfhost_extension_entry(const struct bpfhost_registrar *regist
 	module->module_context = ext;
 	module->unload = sample_unload;
 	sample_log(ext, 2, "registered map types %u (object_hash), %u (accumulator_array), %u "
-		   "(counter_hash), program type %u (%s), hook %u (%s)",
+		   "(counter_hash), program type %u (%s), hook %u (%s), kfuncs",
 		   SAMPLE_EXT_MAP_TYPE_OBJECT_HASH, SAMPLE_EXT_MAP_TYPE_ACCUMULATOR_ARRAY,
 		   SAMPLE_EXT_MAP_TYPE_COUNTER_HASH, SAMPLE_EXT_PROGRAM_TYPE,
 		   SAMPLE_EXT_PROGRAM_TYPE_NAME, SAMPLE_EXT_ATTACH_TYPE, SAMPLE_EXT_HOOK_NAME);

@@ -31,8 +31,9 @@ extern const struct sample_provider sample_counter_provider;
 extern const struct sample_provider sample_max_tracker_provider;
 extern const struct sample_provider sample_program_provider;
 extern const struct sample_provider sample_hook_provider;
+extern const struct sample_provider sample_kfunc_provider;
 
-#define SAMPLE_NPROVIDERS 6
+#define SAMPLE_NPROVIDERS 7
 
 /* One link on the hook: the core's client data, validated and copied. */
 struct sample_link {

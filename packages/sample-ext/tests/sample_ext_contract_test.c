@@ -135,7 +135,8 @@ static const struct bpfhost_map_client_data mock_client_data = {
 #define NMAPS 4
 #define PROG 4
 #define HOOK 5
-#define NPROVIDERS 6
+#define KFUNCS 6
+#define NPROVIDERS 7
 
 static bpfhost_extension_entry_t entry;
 static sample_ext_live_objects_fn live;
@@ -216,9 +217,11 @@ static void entry_fills_module_and_providers(void)
 	const bool uov[NMAPS] = { true, true, false, true };
 	const bpfhost_guid_t npi = BPFHOST_NPI_MAP_INFO;
 	const bpfhost_guid_t prog_npi = BPFHOST_NPI_PROGRAM_INFO, hook_npi = BPFHOST_NPI_HOOK;
+	const bpfhost_guid_t kfunc_npi = BPFHOST_NPI_KFUNC;
 
 	ASSERT_OK(load(&m), "entry");
-	ASSERT_EQ(reg.registered, NPROVIDERS, "one provider per map type, the program type, the hook");
+	ASSERT_EQ(reg.registered, NPROVIDERS, "one provider per map type, the program type, the hook, "
+		  "the kfuncs");
 	ASSERT_EQ(m.header.version, BPFHOST_MODULE_CURRENT_VERSION, "module version");
 	ASSERT_EQ(m.header.size, BPFHOST_MODULE_CURRENT_VERSION_SIZE, "module size macro, not sizeof");
 	ASSERT_EQ(m.header.total_size, sizeof(struct bpfhost_module), "module total_size");
@@ -259,6 +262,16 @@ static void entry_fills_module_and_providers(void)
 	ASSERT_OK(memcmp(&reg.chars[PROG].npi_id, &prog_npi, sizeof(prog_npi)),
 		  "then a program information provider");
 	ASSERT_OK(memcmp(&reg.chars[HOOK].npi_id, &hook_npi, sizeof(hook_npi)), "then a hook provider");
+	ASSERT_OK(memcmp(&reg.chars[KFUNCS].npi_id, &kfunc_npi, sizeof(kfunc_npi)), "then a kfunc provider");
+	{
+		const struct bpfhost_kfunc_provider_data *kd = reg.chars[KFUNCS].npi_specific_characteristics;
+
+		ASSERT_EQ(kd->header.size, BPFHOST_KFUNC_PROVIDER_DATA_CURRENT_VERSION_SIZE, "kfunc data size");
+		ASSERT_EQ(kd->kfunc_count, 2, "two kfuncs");
+		ASSERT_EQ(kd->kfuncs[0].header.size, BPFHOST_KFUNC_CURRENT_VERSION_SIZE, "kfunc size macro");
+		ASSERT_TRUE(!strcmp(kd->kfuncs[0].name, "sample_event_checksum") &&
+			    !strcmp(kd->kfuncs[1].name, "sample_stats_add"), "the names sample_ext.h declares");
+	}
 	ASSERT_TRUE(table(0)->postprocess_map_delete_element != NULL, "object hash: post-delete");
 	ASSERT_TRUE(table(1)->preprocess_map_delete_element != NULL, "accumulator: pre-delete");
 	ASSERT_TRUE(table(3)->preprocess_map_update_element_v2 && !table(3)->preprocess_map_update_element &&

@@ -668,6 +668,88 @@ struct bpfhost_hook_provider_data {
 	  BPFHOST_HOOK_PROVIDER_DATA_CURRENT_VERSION_SIZE,                    \
 	  sizeof(struct bpfhost_hook_provider_data) }
 
+/* ---------------------------------------------------------------------------
+ * BTF-resolved functions (kfuncs). A module registers functions by name with
+ * a prototype; BPF programs declare them `extern ... __ksym` and call them.
+ * The loader resolves each call by name at load (an unknown name refuses
+ * the load; a __weak one that is absent reads as 0, as libbpf does),
+ * compares the prototype the program's BTF declares with the registered one
+ * (argument count, each argument's size and pointer or scalar kind, the
+ * return size) and the verifier checks every call's arguments against the
+ * registered prototype, so the function can trust them. Programs that call
+ * a module's kfuncs hold it: a plain unload refuses (-EBUSY); a forced one
+ * leaves those programs refusing to run (-ENODEV), as for helpers.
+ */
+
+/* The NPI of kfunc providers. */
+#define BPFHOST_NPI_KFUNC                                                     \
+	((bpfhost_guid_t){ 0x6b66756e, 0x6373, 0x7631,                        \
+			   { 0x41, 0x77, 0x2e, 0x90, 0x13, 0x5b, 0x6c, 0x08 } })
+
+/* What one argument is, as the function's C prototype says. */
+enum bpfhost_kfunc_arg_kind {
+	BPFHOST_KFUNC_ARG_NONE = 0,		/* past the last argument */
+	/* A number of arg_sizes[i] bytes (1, 2, 4 or 8; only the low bytes are meaningful). */
+	BPFHOST_KFUNC_ARG_SCALAR,
+	/*
+	 * `const T *`: arg_sizes[i] == sizeof(T) readable, initialised bytes
+	 * (stack, map value, packet, global data). For an array, wrap it in a
+	 * struct so that the declaration says its size.
+	 */
+	BPFHOST_KFUNC_ARG_PTR_TO_MEM,
+	/* `T *`: sizeof(T) initialised bytes the function may read and write. */
+	BPFHOST_KFUNC_ARG_PTR_TO_MEM_RW,
+	/* The program's context itself (arg_sizes[i] is ignored). */
+	BPFHOST_KFUNC_ARG_PTR_TO_CTX,
+};
+
+enum bpfhost_kfunc_return_kind {
+	BPFHOST_KFUNC_RET_VOID = 0,
+	BPFHOST_KFUNC_RET_SCALAR,		/* a number of return_size bytes (1, 2, 4, 8) */
+};
+
+/*
+ * One kfunc. @function gets the program's r1-r5 (the arguments widened to
+ * 64 bits: use the low arg_sizes[i] bytes of a scalar) and returns r0.
+ */
+struct bpfhost_kfunc {
+	struct bpfhost_extension_header header;
+	const char *name;		/* the C name programs declare (unique among loaded modules) */
+	bpfhost_helper_fn_t function;
+	uint32_t return_kind;		/* enum bpfhost_kfunc_return_kind */
+	uint32_t return_size;		/* SCALAR: 1, 2, 4 or 8 */
+	uint32_t arg_count;		/* 0 to 5 */
+	uint32_t arg_kinds[5];		/* enum bpfhost_kfunc_arg_kind, the first arg_count set */
+	uint32_t arg_sizes[5];		/* scalar bytes, or bytes pointed to (1 to 65536) */
+	/* The program types whose programs may call it; NULL (count 0): every type. */
+	const uint32_t *program_types;
+	uint32_t program_type_count;
+};
+#define BPFHOST_KFUNC_CURRENT_VERSION 1
+#define BPFHOST_KFUNC_CURRENT_VERSION_SIZE \
+	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_kfunc, program_type_count)
+#define BPFHOST_KFUNC_HEADER                                                  \
+	{ BPFHOST_KFUNC_CURRENT_VERSION, BPFHOST_KFUNC_CURRENT_VERSION_SIZE,  \
+	  sizeof(struct bpfhost_kfunc) }
+
+/*
+ * The NPI-specific characteristics of a kfunc provider. The table is copied
+ * at registration; a bad entry, or a name another module already registers
+ * (-EEXIST), refuses the registration with a message naming it.
+ */
+struct bpfhost_kfunc_provider_data {
+	struct bpfhost_extension_header header;
+	const struct bpfhost_kfunc *kfuncs;	/* stride: their header.total_size */
+	uint32_t kfunc_count;
+};
+#define BPFHOST_KFUNC_PROVIDER_DATA_CURRENT_VERSION 1
+#define BPFHOST_KFUNC_PROVIDER_DATA_CURRENT_VERSION_SIZE \
+	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_kfunc_provider_data, kfunc_count)
+#define BPFHOST_KFUNC_PROVIDER_DATA_HEADER                                    \
+	{ BPFHOST_KFUNC_PROVIDER_DATA_CURRENT_VERSION,                        \
+	  BPFHOST_KFUNC_PROVIDER_DATA_CURRENT_VERSION_SIZE,                   \
+	  sizeof(struct bpfhost_kfunc_provider_data) }
+
 #ifdef __cplusplus
 }
 #endif

@@ -77,6 +77,8 @@ enum bpf_cmd {
 	/* A map's type and sizes, cheaply (bindings check buffers with it per call). */
 	BPFHOST_MAP_SHAPE = 0x10007,		/* attr->shape */
 	BPFHOST_PROG_TYPE_BTF = 0x10010,	/* attr->type_btf: an extension type's CO-RE BTF */
+	/* A registered kfunc by name: its id (a call's imm) and prototype. */
+	BPFHOST_KFUNC_INFO = 0x10020,		/* attr->kfunc */
 };
 
 /* attr->ringbuf_wait.flags */
@@ -493,6 +495,22 @@ union bpf_attr {
 		uint32_t buf_size;		/* in: 0 asks the size only */
 		uint32_t btf_size;		/* out */
 	} type_btf;
+
+	/*
+	 * BPFHOST_KFUNC_INFO: the kfunc a module registered as @name. A program
+	 * calls it with BPF_JMP | BPF_CALL, src_reg BPF_PSEUDO_KFUNC_CALL, imm
+	 * @id (off 0). Kinds are extension.h's bpfhost_kfunc ones. -ENOENT when
+	 * no loaded module registers the name.
+	 */
+	struct { /* BPFHOST_KFUNC_INFO */
+		bpfhost_aligned_u64 name;	/* in: NUL-terminated, under 128 bytes */
+		uint32_t id;			/* out */
+		uint32_t return_kind;		/* out */
+		uint32_t return_size;		/* out */
+		uint32_t arg_count;		/* out */
+		uint32_t arg_kinds[5];		/* out */
+		uint32_t arg_sizes[5];		/* out */
+	} kfunc;
 
 	struct { /* BPFHOST_MAP_SHAPE */
 		uint32_t map_fd;		/* in */

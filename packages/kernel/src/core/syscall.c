@@ -8,6 +8,7 @@
 #include "internal.h"
 #include "../maps/map.h"
 #include "../prog/prog_internal.h"
+#include "../ext/kfunc.h"
 #include "../maps/ringbuf.h"
 
 #define offsetofend(type, member) (offsetof(type, member) + sizeof(((type *)0)->member))
@@ -50,6 +51,7 @@ static size_t attr_last_byte(int cmd)
 	case BPFHOST_RINGBUF_WAIT: return offsetofend(union bpf_attr, ringbuf_wait.flags);
 	case BPFHOST_MAP_SHAPE: return offsetofend(union bpf_attr, shape.map_flags);
 	case BPFHOST_PROG_TYPE_BTF: return offsetofend(union bpf_attr, type_btf.btf_size);
+	case BPFHOST_KFUNC_INFO: return offsetofend(union bpf_attr, kfunc.arg_sizes);
 	case BPFHOST_PROG_TYPE_HELPERS: return offsetofend(union bpf_attr, type_helpers.names_size);
 	default: return 0;
 	}
@@ -92,6 +94,7 @@ static const char *cmd_name(int cmd)
 	case BPFHOST_RINGBUF_WAIT: return "BPFHOST_RINGBUF_WAIT";
 	case BPFHOST_MAP_SHAPE: return "BPFHOST_MAP_SHAPE";
 	case BPFHOST_PROG_TYPE_BTF: return "BPFHOST_PROG_TYPE_BTF";
+	case BPFHOST_KFUNC_INFO: return "BPFHOST_KFUNC_INFO";
 	case BPFHOST_PROG_TYPE_HELPERS: return "BPFHOST_PROG_TYPE_HELPERS";
 	}
 	return "command";
@@ -295,6 +298,7 @@ static int dispatch(int cmd, union bpf_attr *attr, union bpf_attr *uattr)
 	case BPFHOST_TRACE_READ: return bh_trace_read_cmd(attr, uattr);
 	case BPFHOST_MAP_SHAPE: return map_shape(attr, uattr);
 	case BPFHOST_PROG_TYPE_BTF: return bh_prog_type_btf_cmd(attr, uattr);
+	case BPFHOST_KFUNC_INFO: return bh_kfunc_info_cmd(attr, uattr);
 	case BPFHOST_PROG_TYPE_HELPERS: return bh_prog_type_helpers_cmd(attr, uattr);
 	}
 	return bh_err(-EINVAL, "unknown or unsupported command %d", cmd);

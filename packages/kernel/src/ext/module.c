@@ -7,6 +7,7 @@
  * them up through the provider and leaves them orphaned (-ENODEV).
  */
 #include "registrar.h"
+#include "kfunc.h"
 #include "../prog/prog_type.h"
 
 static struct bh_module *modules;
@@ -120,8 +121,8 @@ static void wait_idle(struct bh_module *m)
 int bpfhost_extension_unload(int handle, unsigned int flags)
 {
 	struct bh_module *m;
-	char names[512];
-	int n, progs;
+	char names[512], knames[256];
+	int n, progs, kprogs;
 
 	bh_err_clear();
 	if (flags & ~BPFHOST_UNLOAD_FORCE)
@@ -151,17 +152,20 @@ int bpfhost_extension_unload(int handle, unsigned int flags)
 			      m->name, n, n == 1 ? "" : "s", names);
 	}
 	progs = bh_prog_types_busy(m, names, sizeof(names));
-	if (progs > 0 && !(flags & BPFHOST_UNLOAD_FORCE)) {
+	kprogs = bh_kfuncs_busy(m, knames, sizeof(knames));
+	if ((progs > 0 || kprogs > 0) && !(flags & BPFHOST_UNLOAD_FORCE)) {
 		m->unloading = false;
 		bh_registrar_unlock();
-		return bh_err(-EBUSY, "bpfhost_extension_unload: module '%s' still runs %s", m->name,
-			      names);
+		return bh_err(-EBUSY, "bpfhost_extension_unload: module '%s' still runs %s%s%s", m->name,
+			      names, progs > 0 && kprogs > 0 ? ", " : "", knames);
 	}
 	bh_registrar_unlock();
 
-	/* Programs of its types stop running before its code goes. */
+	/* Programs of its types, and those calling its kfuncs, stop running before its code goes. */
 	if (progs > 0)
 		bh_prog_types_orphan(m);
+	if (kprogs > 0)
+		bh_kfuncs_orphan(m);
 	/* Clean the maps up through the provider while its code is still mapped. */
 	if (n > 0)
 		bh_custom_maps_orphan(m);

@@ -15,6 +15,7 @@ static const struct bh_client *const clients[] = {
 	&bh_custom_map_client,
 	&bh_prog_info_client,
 	&bh_hook_client,
+	&bh_kfunc_client,
 };
 
 static struct plat_mutex registrar_mutex = { PTHREAD_MUTEX_INITIALIZER };

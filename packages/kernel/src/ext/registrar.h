@@ -73,6 +73,7 @@ extern const bpfhost_guid_t bh_core_module_id;
 extern const struct bh_client bh_custom_map_client;
 extern const struct bh_client bh_prog_info_client;	/* prog/prog_type.c */
 extern const struct bh_client bh_hook_client;		/* prog/link.c */
+extern const struct bh_client bh_kfunc_client;		/* kfunc.c */
 
 /* Forced unload support (custom_map.c): orphans the module's maps. */
 int bh_custom_maps_of_module(struct bh_module *module, char *names, size_t len);

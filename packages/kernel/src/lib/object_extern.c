@@ -7,9 +7,10 @@
  *    live in a read-only `.kconfig` array map laid out as libbpf lays it out
  *    (by alignment, size, name); an absent __weak one is 0, an absent strong
  *    one refuses the open.
- *  - `__ksym` variables and kfunc calls name kernel symbols, which bpfhost
- *    does not have: a __weak variable reads 0 (as libbpf's absent weak
- *    ksym), anything else is refused where it is used, saying so.
+ *  - `__ksym` variables name kernel symbols, which bpfhost does not have: a
+ *    __weak one reads 0 (as libbpf's absent weak ksym), a strong one is
+ *    refused where it is used, saying so. `__ksym` functions are kfuncs that
+ *    extension modules register, resolved at load (object_kfunc.c).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -337,6 +338,7 @@ int obj_init_externs(struct bpfhost_object *obj)
 		e->is_weak = sym->bind == ELF_STB_WEAK;
 		e->is_kcfg = kid != 0;
 		e->is_func = sid && btf_at(obj, sid)->kind == BPFHOST_BTF_KIND_FUNC;
+		e->btf_id = sid;
 		if (e->is_kcfg) {
 			if (btf_at(obj, kid)->kind != BPFHOST_BTF_KIND_VAR)
 				return obj_err(-EINVAL, "object '%s': __kconfig extern '%s' is not a variable",

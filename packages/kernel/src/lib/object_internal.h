@@ -48,6 +48,8 @@ enum reloc_kind {
 	RELO_CALL,		/* bpf-to-bpf call into `.text` */
 	RELO_SUBPROG_ADDR,	/* lddw of a `.text` function's address (BPF_PSEUDO_FUNC) */
 	RELO_ZERO,		/* lddw of an absent __weak __ksym variable: 0, as libbpf */
+	RELO_KFUNC_CALL,	/* call of a kfunc (`extern ... __ksym`): resolved by name at load */
+	RELO_KFUNC_ADDR,	/* lddw of a kfunc's address (bpf_ksym_exists): non-zero when resolved */
 };
 
 enum kcfg_kind { KCFG_INT, KCFG_BOOL, KCFG_CHAR, KCFG_TRISTATE, KCFG_CHAR_ARR };
@@ -63,6 +65,10 @@ struct obj_extern {
 	bool kcfg_signed;
 	uint32_t kcfg_size, kcfg_align;
 	uint32_t kcfg_off;		/* in the `.kconfig` map's value */
+	uint32_t btf_id;		/* ksym: its VAR or FUNC in `.ksyms` */
+	/* kfunc, at load (object_kfunc.c): 0 not yet, 1 resolved to kfunc_id, 2 absent (__weak) */
+	int kfunc_state;
+	uint32_t kfunc_id;
 };
 
 /* One relocation of an executable section, checked at open. */
@@ -247,6 +253,16 @@ int obj_prog_collect_ext_info(struct bpfhost_object *obj, struct bpfhost_program
 /* object_extern.c */
 int obj_init_externs(struct bpfhost_object *obj);
 const struct obj_extern *obj_find_extern(const struct bpfhost_object *obj, const char *name);
+
+/* object_kfunc.c */
+/*
+ * The kfunc extern @name resolved against the modules loaded now (once per
+ * object): 0 with *@id (0: a __weak one no module provides), or -ENOENT (no
+ * module provides a strong one) / -EINVAL (the object's prototype differs
+ * from the registered one) with the reason in @why.
+ */
+int obj_resolve_kfunc(struct bpfhost_object *obj, const char *name, uint32_t *id, char *why,
+		      size_t len);
 
 /* object_core.c */
 int obj_core_relocate(struct bpfhost_object *obj);

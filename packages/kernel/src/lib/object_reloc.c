@@ -89,9 +89,11 @@ static int record_call(const struct bpfhost_object *obj, const struct obj_sectio
 {
 	const struct obj_extern *ext = sym->shndx == ELF_SHN_UNDEF ? obj_find_extern(obj, sym->name) : NULL;
 
-	if (ext && ext->is_func)
-		return rel_err(obj, s, idx, "call to kfunc '%s' (a __ksym kernel function): bpfhost has no kernel, so kfuncs cannot be called",
-			       sym->name);
+	if (ext && ext->is_func) {	/* resolved by name at load (link_kfunc) */
+		r->kind = RELO_KFUNC_CALL;
+		r->sym_name = sym->name;
+		return 0;
+	}
 	if (sym->shndx == ELF_SHN_UNDEF)
 		return rel_err(obj, s, idx, "call to '%s', which this object does not define (an extern function: only .text functions can be called)",
 			       sym->name);
@@ -118,9 +120,11 @@ static int record_extern(const struct bpfhost_object *obj, const struct obj_sect
 	if (!ext)
 		return rel_err(obj, s, idx, "'%s' is not defined in this object (a missing map, or an extern that is neither __kconfig nor __ksym)",
 			       sym->name);
-	if (ext->is_func)
-		return rel_err(obj, s, idx, "address of kfunc '%s' (a __ksym kernel function): bpfhost has no kernel functions",
-			       sym->name);
+	if (ext->is_func) {
+		r->kind = RELO_KFUNC_ADDR;
+		r->sym_name = sym->name;
+		return 0;
+	}
 	if (!ext->is_kcfg) {
 		if (!ext->is_weak)
 			return rel_err(obj, s, idx, "'%s' is a __ksym variable (a kernel symbol): bpfhost has no kernel, so it cannot be resolved (declare it __weak to read it as absent, 0)",
@@ -465,6 +469,38 @@ static int link_data(struct link_state *ls, const struct code_unit *u, uint32_t 
 	return 0;
 }
 
+/*
+ * A kfunc call or address at @j of @u: the id the core gave its name. An
+ * absent __weak one: address 0, and the call becomes the poison marker the
+ * verifier refuses only on a path that reaches it (as libbpf poisons it).
+ */
+static int link_kfunc(struct link_state *ls, const struct code_unit *u, uint32_t j,
+		      const struct obj_reloc *r)
+{
+	const struct obj_section *s = &ls->obj->secs[u->fn->sec_idx];
+	uint32_t sec_idx = u->fn->sec_insn_off + j, id = 0;
+	struct bpf_insn *insn = &ls->insns[u->final_off + j];
+	char why[320];
+	int err = obj_resolve_kfunc(ls->obj, r->sym_name, &id, why, sizeof(why));
+
+	if (err)
+		return rel_err(ls->obj, s, sec_idx, "%s", why);
+	if (r->kind == RELO_KFUNC_ADDR) {
+		if (j + 1 >= u->fn->sec_insn_cnt)
+			return rel_err(ls->obj, s, sec_idx, "lddw of kfunc '%s' cut off by the end of the function",
+				       r->sym_name);
+		/* Programs only test it against 0 (bpf_ksym_exists): the id is a non-zero stand-in. */
+		insn[0].src_reg = 0;
+		insn[0].imm = (int32_t)id;
+		insn[1].imm = 0;
+		return 0;
+	}
+	insn->src_reg = id ? BPF_PSEUDO_KFUNC_CALL : 0;
+	insn->imm = id ? (int32_t)id : (int32_t)BPFHOST_POISON_HELPER_ID;
+	insn->off = 0;
+	return 0;
+}
+
 static int link_program(struct bpfhost_object *obj, struct bpfhost_program *p, uint32_t *sub_off,
 			struct code_unit *units)
 {
@@ -491,7 +527,9 @@ static int link_program(struct bpfhost_object *obj, struct bpfhost_program *p, u
 			const struct bpf_insn *insn = &ls.insns[u.final_off + j];
 			bool lddw = is_lddw(insn);
 
-			if (r && (r->kind == RELO_MAP || r->kind == RELO_DATA || r->kind == RELO_ZERO))
+			if (r && (r->kind == RELO_KFUNC_CALL || r->kind == RELO_KFUNC_ADDR))
+				err = link_kfunc(&ls, &u, j, r);
+			else if (r && (r->kind == RELO_MAP || r->kind == RELO_DATA || r->kind == RELO_ZERO))
 				err = link_data(&ls, &u, j, r);
 			else if (is_pseudo_call(insn) || is_pseudo_func(insn))
 				err = link_call(&ls, &u, j, r);

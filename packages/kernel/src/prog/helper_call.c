@@ -134,11 +134,23 @@ uint64_t bh_helper_call(struct bh_run *run, const struct bh_helper *h, const uin
 	struct bh_run *outer;
 	uint64_t ret;
 
+	/* A kfunc of a module unloaded by force: its code may be gone. */
+	if (unlikely(h->gone) && atomic_load_explicit(h->gone, memory_order_acquire)) {
+		run->err = bh_err(-ENODEV, "program '%s': insn %u: kfunc '%s' was unloaded with its module",
+				  run->prog->name, run->pc, h->name);
+		return 0;
+	}
 	for (int a = 0; a < 5; a++) {
 		uint64_t v = args[a];
 		uint64_t size = a < 4 ? args[a + 1] : 0;
 
 		switch (h->args[a]) {
+		case BH_ARG_KFUNC_MEM:
+		case BH_ARG_KFUNC_MEM_RW:
+			if (!run_mem_has(run, (uintptr_t)v, h->mem_size[a], h->args[a] == BH_ARG_KFUNC_MEM_RW))
+				return fault(run, h, a, "the argument's bytes are not stack, packet, map value or "
+					     "record memory the program may pass", v);
+			break;
 		case BPFHOST_ARG_DONTCARE:
 		case BPFHOST_ARG_ANYTHING:
 		case BPFHOST_ARG_CONST_SIZE_OR_ZERO:

@@ -2,6 +2,7 @@
 /* Program objects: lifetime, lookups the interpreter needs, info, bind-map. */
 #include "prog_internal.h"
 #include "../ext/custom_map.h"
+#include "../ext/kfunc.h"
 #include "../ext/registrar.h"
 #include "../maps/prog_array.h"
 
@@ -9,8 +10,9 @@ const struct bh_helper *bh_prog_helper_by_id(const struct bh_prog *prog, uint32_
 {
 	const struct bh_helper *h;
 
+	/* Kfuncs are called by name (resolved at load), never through callx. */
 	for (uint32_t i = 0; i < prog->helper_cnt; i++)
-		if (prog->helpers[i]->id == id)
+		if (prog->helpers[i]->id == id && !prog->helpers[i]->kfunc)
 			return prog->helpers[i];
 	if (!prog->ptype)
 		return NULL;
@@ -38,6 +40,9 @@ void bh_prog_free(struct bh_prog *prog)
 		bh_object_put(&prog->maps[i]->obj);
 	epoch_free(prog->maps);
 	plat_free(prog->helpers);
+	for (uint32_t i = 0; i < prog->kfunc_set_cnt; i++)
+		bh_kfunc_set_put(prog->kfunc_sets[i]);
+	plat_free(prog->kfunc_sets);
 	plat_free(prog->regions);
 	plat_free(prog->callbacks);
 	plat_free(prog->fast);

@@ -11,8 +11,11 @@
  *     map's value + offset, src_reg 0 (the value is in prog->regions);
  *   - call (src_reg 0) to a helper id: imm becomes the index into
  *     prog->helpers, src_reg 0; BPF_PSEUDO_CALL is left as it is;
+ *   - call with BPF_PSEUDO_KFUNC_CALL (imm: a kfunc id, ext/kfunc.c): the
+ *     kfunc's helper view joins prog->helpers the same way, src_reg 0, and
+ *     the program holds a reference on its module's kfunc set.
  *   - after the verifier, calls it proved one map for: internal opcodes
- *     (specialise.h).
+ *     (specialise.h), never a kfunc's.
  * So the interpreter sees plain immediates and helper indexes only.
  */
 #ifndef BPFHOST_PROG_H
@@ -43,6 +46,14 @@ struct bh_helper {
 	bool changes_pkt_data;
 	const uint32_t *map_types;	/* an extension helper's accepted map types (NULL: any) */
 	uint32_t map_type_count;
+	/*
+	 * A kfunc (ext/kfunc.c) seen as a helper: args[] holds BPFHOST_ARG_ANYTHING
+	 * (scalar), BPFHOST_ARG_PTR_TO_CTX or BH_ARG_KFUNC_MEM[_RW], with the
+	 * scalar's or the memory's size in mem_size[]; gone is set when its module was force-unloaded.
+	 */
+	bool kfunc;
+	uint32_t mem_size[5];
+	const atomic_bool *gone;
 };
 
 /*
@@ -57,6 +68,11 @@ struct bh_redirect {
 	uint32_t key;
 	uint32_t flags;
 };
+/* Kfunc argument kinds beyond extension.h's helper kinds: fixed-size memory. */
+#define BH_ARG_KFUNC_MEM 0x40		/* mem_size readable, initialised bytes */
+#define BH_ARG_KFUNC_MEM_RW 0x41	/* mem_size initialised bytes, also written */
+
+struct bh_kfunc_set;
 
 /* A memory range a program may touch: [start, end). */
 struct bh_region {
@@ -89,6 +105,8 @@ struct bh_prog {
 	/* Helper calls the specialiser rewrote (specialise.h): what their internal opcodes index. */
 	struct bh_fast_op *fast;
 	uint32_t fast_cnt;
+	struct bh_kfunc_set **kfunc_sets;	/* the modules' kfunc sets it calls, one reference each */
+	uint32_t kfunc_set_cnt;
 	bool gpl_compatible;
 	bool uses_tail_calls;
 	atomic_uint_fast64_t run_cnt;

@@ -178,11 +178,10 @@ static int check_jmp(const char *name, uint32_t i, const struct bpf_insn *insn)
 		}
 		if (insn->dst_reg)
 			return RESERVED("dst_reg");
-		if (insn->src_reg == BPF_PSEUDO_KFUNC_CALL)
-			return bh_insn_err(-EINVAL, name, i, "kfunc calls are not supported");
-		if (insn->src_reg != 0 && insn->src_reg != BPF_PSEUDO_CALL)
-			return bh_insn_err(-EINVAL, name, i, "call with src_reg %u (0: helper, 1: local)",
-				      insn->src_reg);
+		/* A kfunc's id is resolved by the loader (prog_load.c). */
+		if (insn->src_reg > BPF_PSEUDO_KFUNC_CALL)
+			return bh_insn_err(-EINVAL, name, i, "call with src_reg %u (0: helper, 1: local, "
+					   "2: kfunc)", insn->src_reg);
 		return 0;
 	case BPF_EXIT:
 		if (cls != BPF_JMP || !k)

@@ -9,6 +9,7 @@
 #include "prog_check.h"
 #include "specialise.h"
 #include "../verifier/verifier.h"
+#include "../ext/kfunc.h"
 
 #define LOG_MIN_SIZE 128u
 
@@ -151,7 +152,39 @@ static const struct bh_helper *prog_helper(const void *prog_, uint32_t id)
 					       bh_core_helper(id, prog->type);
 }
 
-/* call imm (helper id) -> index into prog->helpers. */
+/*
+ * A kfunc call (imm: the id BPFHOST_KFUNC_INFO gave for its name): its helper
+ * view, the program holding a reference on its module's set.
+ */
+static int resolve_kfunc(struct bh_prog *prog, uint32_t i, const struct bh_helper **h)
+{
+	struct bh_kfunc_set *set, **sets;
+	char who[BPF_OBJ_NAME_LEN + 40];
+	int err;
+
+	plat_snprintf(who, sizeof(who), "program '%s': insn %u", prog->name, i);
+	err = bh_kfunc_get((uint32_t)prog->insns[i].imm, prog->type, prog->ptype->name, who, h, &set);
+	if (err)
+		return err;
+	for (uint32_t k = 0; k < prog->kfunc_set_cnt; k++)
+		if (prog->kfunc_sets[k] == set) {
+			bh_kfunc_set_put(set);	/* held once */
+			return 0;
+		}
+	sets = plat_alloc(sizeof(*sets) * (prog->kfunc_set_cnt + 1));
+	if (!sets) {
+		bh_kfunc_set_put(set);
+		return bh_err(-ENOMEM, "program '%s': out of memory", prog->name);
+	}
+	if (prog->kfunc_set_cnt)
+		plat_memcpy(sets, prog->kfunc_sets, sizeof(*sets) * prog->kfunc_set_cnt);
+	sets[prog->kfunc_set_cnt++] = set;
+	plat_free(prog->kfunc_sets);
+	prog->kfunc_sets = sets;
+	return 0;
+}
+
+/* call imm (helper id or kfunc id) -> index into prog->helpers. */
 static int fixup_call(struct bh_prog *prog, uint32_t i)
 {
 	struct bpf_insn *insn = &prog->insns[i];
@@ -161,9 +194,15 @@ static int fixup_call(struct bh_prog *prog, uint32_t i)
 
 	if (insn->src_reg == BPF_PSEUDO_CALL || BPF_SRC(insn->code) == BPF_X)
 		return 0;
-	if (insn->src_reg == BPF_PSEUDO_KFUNC_CALL)
-		return bh_err(-EINVAL, "program '%s': insn %u: kfunc calls are not supported", prog->name, i);
-	h = prog_helper(prog, id);
+	if (insn->src_reg == BPF_PSEUDO_KFUNC_CALL) {
+		int err = resolve_kfunc(prog, i, &h);
+
+		if (err)
+			return err;
+		insn->src_reg = 0;	/* from here on a call of its helper view */
+	} else {
+		h = prog_helper(prog, id);
+	}
 	if (!h && bh_linux_helper_name(id))
 		return bh_err(-EINVAL, "program '%s': insn %u: helper bpf_%s (%u) is not available to "
 			      "programs of type '%s' (%u) in bpfhost", prog->name, i, bh_linux_helper_name(id),
@@ -184,7 +223,7 @@ static int fixup_call(struct bh_prog *prog, uint32_t i)
 		plat_free(prog->helpers);
 		prog->helpers = helpers;
 	}
-	if (id == BPF_FUNC_tail_call)
+	if (id == BPF_FUNC_tail_call && !h->kfunc)
 		prog->uses_tail_calls = true;
 	insn->imm = (int32_t)idx;
 	return 0;

@@ -45,6 +45,12 @@ static bool changes_packet(const struct bh_helper *h)
 
 	if (h->changes_pkt_data)	/* the helper says so itself (tc_helpers.c, xdp_helpers.c) */
 		return true;
+	if (h->kfunc) {			/* a kfunc given the context may change the packet behind it */
+		for (int i = 0; i < 5; i++)
+			if (h->args[i] == BPFHOST_ARG_PTR_TO_CTX)
+				return true;
+		return false;
+	}
 
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
 		if (h->id == ids[i])
@@ -272,6 +278,10 @@ static int check_args(struct bh_venv *env, const struct bh_helper *h, struct cal
 		plat_snprintf(what, sizeof(what), "%s argument %u", h->name, regno);
 		switch (kind) {
 		case BPFHOST_ARG_ANYTHING:
+			if (h->kfunc && reg->kind != BH_REG_SCALAR)	/* as Linux: a kfunc's scalar is a number */
+				return bh_verr(env, -EACCES, "R%u: kfunc %s takes a %u-byte number as argument %u, "
+					       "not a %s", regno, h->name, h->mem_size[i] ? h->mem_size[i] : 8,
+					       regno, bh_reg_kind_name(reg->kind));
 			if (is_pointer(reg) && !env->priv)
 				return bh_verr(env, -EACCES, "R%u: passing a pointer as a number to %s leaks it",
 					       regno, h->name);
@@ -312,6 +322,17 @@ static int check_args(struct bh_venv *env, const struct bh_helper *h, struct cal
 			break;
 		case BPFHOST_ARG_PTR_TO_ALLOC_MEM:
 			err = check_record_arg(env, h, regno, reg, release);
+			break;
+		case BH_ARG_KFUNC_MEM:
+		case BH_ARG_KFUNC_MEM_RW:
+			/* The prototype's size, initialised (read), and writable too for `T *`. */
+			if (!is_pointer(reg))
+				return bh_verr(env, -EACCES, "R%u: kfunc %s takes a pointer to %u bytes as argument "
+					       "%u, not a number", regno, h->name, h->mem_size[i], regno);
+			err = bh_check_mem_range(env, regno, reg, 0, h->mem_size[i], false, BH_HELPER_READ, what);
+			if (!err && kind == BH_ARG_KFUNC_MEM_RW)
+				err = bh_check_mem_range(env, regno, reg, 0, h->mem_size[i], false,
+							 BH_HELPER_WRITE, what);
 			break;
 		default:
 			return bh_verr(env, -EINVAL, "%s: argument %u has kind %u, which a size follows, not "
@@ -402,11 +423,16 @@ int bh_check_helper_call(struct bh_venv *env, const struct bpf_insn *in)
 		char note[160];
 
 		if (bh_prog_poison_note(env->prog, env->insn, note, sizeof(note)))
-			plat_snprintf(note, sizeof(note), "a CO-RE relocation");
+			plat_snprintf(note, sizeof(note), "a CO-RE relocation (or a call of a __weak kfunc no "
+				      "loaded module provides: guard it with bpf_ksym_exists())");
 		return bh_verr(env, -EINVAL, "%s could not be resolved against the target BTF, and this path "
 			       "reaches it; guard it with bpf_core_field_exists() or pass the target's BTF",
 			       note);
 	}
+	/* As Linux (CAP_BPF): a module's functions are not for unprivileged programs. */
+	if (h->kfunc && !env->priv)
+		return bh_verr(env, -EPERM, "kfunc %s: unprivileged programs (BPFHOST_F_UNPRIVILEGED) cannot call "
+			       "kfuncs; load the program privileged", h->name);
 	if (h->id == BPF_FUNC_tail_call && env->cur.nrefs)
 		return bh_verr(env, -EINVAL, "bpf_tail_call while a ring buffer record (reserved at insn %u) "
 			       "is held would leak it; submit or discard it first", env->cur.refs[0].insn);

@@ -16,7 +16,7 @@ if(NOT BPFHOST_BPFTOOL)
 endif()
 
 # The object loader's own tests (skipped as a whole without clang-19).
-set(bpf_obj_tests object_test object_maps_test object_config_test object_reloc_test btf_test elf_reader_test core_relo_test object_extern_test)
+set(bpf_obj_tests object_test object_maps_test object_config_test object_reloc_test btf_test elf_reader_test core_relo_test object_extern_test object_kfunc_test)
 # Every unit test may use the objects.
 set(bpf_obj_users "")
 foreach(src ${BPFHOST_TEST_SOURCES})

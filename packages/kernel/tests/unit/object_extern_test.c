@@ -7,8 +7,8 @@
  *    __weak __ksym read 0; a strong one without a value, a value that does
  *    not fit its type and a malformed line are refused, naming the extern;
  *    the `.kconfig` map is read-only to the program and frozen;
- *  - a __ksym variable (typeless, BTF VAR of void) and a kfunc call are
- *    refused with messages that say so;
+ *  - a __ksym variable (typeless, BTF VAR of void) is refused with a
+ *    message that says so (kfunc calls: object_kfunc_test);
  *  - legacy `maps` records of different sizes are each read at their symbol.
  */
 #include <stdint.h>
@@ -140,8 +140,6 @@ static void t_refusals(void)
 			    "does not suit extern 'CONFIG_BPF_SYSCALL'", "a bool is not a module");
 	expect_open_refused("object_ksym", NULL, -EINVAL, "'bpf_link_fops' is a __ksym variable",
 			    "a __ksym variable, typeless");
-	expect_open_refused("object_kfunc", NULL, -EINVAL, "call to kfunc 'bpf_rcu_read_lock'",
-			    "a kfunc call");
 }
 
 static void t_legacy_uneven(void)

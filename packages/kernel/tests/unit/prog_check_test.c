@@ -115,8 +115,8 @@ static void reserved_fields(void)
 	REFUSED("offset must be 0", "call with off", INSN(BPF_JMP | BPF_CALL, 0, 0, 1, 1), EXIT());
 	REFUSED("imm must be 0", "callx with imm", MOV64_IMM(2, 1), INSN(BPF_JMP | BPF_CALL | BPF_X, 2, 0, 0, 1),
 		EXIT());
-	REFUSED("kfunc calls are not supported", "kfunc", INSN(BPF_JMP | BPF_CALL, 0, 2, 0, 1), EXIT());
-	REFUSED("call with src_reg 3", "call src 3", INSN(BPF_JMP | BPF_CALL, 0, 3, 0, 1), EXIT());
+	REFUSED("offset must be 0", "kfunc with off", INSN(BPF_JMP | BPF_CALL, 0, 2, 1, 1), EXIT());
+	REFUSED("call with src_reg 3 (0: helper, 1: local, 2: kfunc)", "call src 3", INSN(BPF_JMP | BPF_CALL, 0, 3, 0, 1), EXIT());
 	REFUSED("imm must be 0", "ldx with imm", INSN(BPF_LDX | BPF_MEM | BPF_W, 0, 1, 0, 1), EXIT());
 	REFUSED("src_reg must be 0", "st with src", INSN(BPF_ST | BPF_MEM | BPF_W, 10, 1, -4, 1), MOV64_IMM(0, 0),
 		EXIT());
