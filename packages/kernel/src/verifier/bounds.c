@@ -203,8 +203,21 @@ static bool same(const struct bh_scalar *a, const struct bh_scalar *b)
 
 bool bh_scalar_sync(struct bh_scalar *s)
 {
+	/*
+	 * One value left (the tnum or the unsigned bounds pin it): the set is
+	 * that value or nothing, exactly, with no rounds of deductions. Most
+	 * scalars of compiled code are constants.
+	 */
+	if (!s->var.mask || s->umin == s->umax) {
+		uint64_t v = s->var.mask ? s->umin : s->var.value;
+
+		if (!bh_scalar_has(s, v))
+			goto empty;
+		*s = bh_scalar_const(v);
+		return true;
+	}
 	/* Each step only tightens; a few rounds reach what they can, most states one. */
-	for (int round = 0; round < 3; round++) {
+	for (int round = 0; round < 1; round++) {
 		struct bh_scalar before = *s;
 
 		if (bh_scalar_empty(s))
@@ -270,6 +283,10 @@ struct bh_scalar bh_scalar_zext32(const struct bh_scalar *s)
 {
 	struct bh_scalar r = *s;
 
+	/* Every member already fits in 32 bits: each is its own zero extension. */
+	if (s->umax <= LOW32 && s->umin <= s->umax)
+		return r;
+
 	r.var = bh_tnum_subreg(s->var);
 	r.umin = s->u32_min;
 	r.umax = s->u32_max;
@@ -282,6 +299,10 @@ struct bh_scalar bh_scalar_zext32(const struct bh_scalar *s)
 struct bh_scalar bh_scalar_sext32(const struct bh_scalar *s)
 {
 	struct bh_scalar r = *s;
+
+	/* Every member already in the s32 range: each is its own sign extension. */
+	if (s->smin >= INT32_MIN && s->smax <= INT32_MAX && s->smin <= s->smax)
+		return r;
 
 	r.var = bh_tnum_sext(s->var, 32);
 	r.smin = s->s32_min;

@@ -98,9 +98,10 @@ uint32_t bh_cfg_subprog_of(const struct bh_cfg *cfg, uint32_t i)
 void bh_cfg_free(struct bh_cfg *cfg)
 {
 	plat_free(cfg->sub_start);
-	plat_free(cfg->flags);
+	plat_free(cfg->live);	/* flags share its allocation */
 	cfg->sub_start = NULL;
 	cfg->flags = NULL;
+	cfg->live = NULL;
 }
 
 /* Targets inside the program and not into an lddw; marks sub-programs. */
@@ -255,11 +256,13 @@ int bh_cfg_build(const char *name, const struct bpf_insn *insns, uint32_t len, b
 	if (!len)
 		return bh_err(-EINVAL, "program '%s': no instructions", name);
 	cfg->len = len;
-	cfg->flags = plat_alloc(len);
-	if (!cfg->flags)
+	/* One allocation: the liveness (live.c), then the flags. */
+	cfg->live = plat_alloc((sizeof(*cfg->live) + 1) * (size_t)len);
+	if (!cfg->live)
 		return bh_err(-ENOMEM, "program '%s': out of memory for the control-flow graph of %u insns",
 			      name, len);
-	plat_memset(cfg->flags, 0, len);
+	cfg->flags = (uint8_t *)(cfg->live + len);
+	plat_memset(cfg->live, 0, (sizeof(*cfg->live) + 1) * (size_t)len);
 	for (uint32_t i = 0; i + 1 < len; i++)
 		if (is_lddw(&insns[i]))
 			cfg->flags[++i] |= BH_CFG_LDDW_HI;
@@ -284,6 +287,7 @@ int bh_cfg_build(const char *name, const struct bpf_insn *insns, uint32_t len, b
 	if (err)
 		goto fail;
 	mark_prune_points(insns, cfg);
+	bh_cfg_liveness(insns, cfg);
 	return 0;
 fail:
 	bh_cfg_free(cfg);

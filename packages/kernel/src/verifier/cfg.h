@@ -31,6 +31,7 @@ struct bh_cfg {
 	uint8_t *flags;		/* len entries */
 	uint32_t nloops;	/* instructions flagged BH_CFG_LOOP_HEAD */
 	uint32_t nprune;	/* instructions flagged BH_CFG_PRUNE */
+	uint16_t *live;		/* len entries: bit r, register r may be read before written (live.c) */
 };
 
 /*
@@ -44,6 +45,9 @@ struct bh_cfg {
 int bh_cfg_build(const char *name, const struct bpf_insn *insns, uint32_t len, bool unprivileged,
 		 struct bh_cfg *cfg);
 void bh_cfg_free(struct bh_cfg *cfg);
+
+/* Fills @cfg->live (live.c, zeroed before); bh_cfg_build() calls it. */
+void bh_cfg_liveness(const struct bpf_insn *insns, struct bh_cfg *cfg);
 
 /* The sub-program instruction @i belongs to. */
 uint32_t bh_cfg_subprog_of(const struct bh_cfg *cfg, uint32_t i);

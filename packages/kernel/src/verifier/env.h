@@ -48,6 +48,7 @@ struct bh_venv {
 	const struct bh_verify_opts *opts;
 	bool priv;			/* privileged (Linux with CAP_BPF and CAP_PERFMON) */
 	struct bh_cfg cfg;
+	struct bh_varena arena;		/* every state's memory (arena.h) */
 
 	struct bh_state cur;
 	uint32_t insn;			/* the instruction being checked */
@@ -119,8 +120,8 @@ int bh_check_helper_call(struct bh_venv *env, const struct bpf_insn *insn);
 int bh_check_loop_call(struct bh_venv *env, const struct bpf_insn *insn, uint32_t *next);
 int bh_callback_exit(struct bh_venv *env, uint32_t *next);
 bool bh_callback_entry_covered(struct bh_venv *env, uint32_t i, const struct bh_state *old);
-/* The pending branch at @insn with state @st (copied). */
-int bh_push_branch(struct bh_venv *env, uint32_t insn, const struct bh_state *st);
+/* The pending branch at @insn with state @st, which it takes over (freed on failure too). */
+int bh_push_branch(struct bh_venv *env, uint32_t insn, struct bh_state *st);
 
 /*
  * Memory of @size bytes at @reg + @off, as a helper argument or an access

@@ -175,7 +175,7 @@ static int stack_bounds(struct bh_venv *env, unsigned regno, const struct bh_reg
 	depth = &env->subprog_depth[f->subprog];
 	if ((uint64_t)-*lo > *depth)
 		*depth = (uint32_t)-*lo;
-	err = bh_frame_grow(f, (uint32_t)((-*lo + BH_SLOT_SIZE - 1) / BH_SLOT_SIZE));
+	err = bh_state_grow_stack(&env->cur, f, (uint32_t)((-*lo + BH_SLOT_SIZE - 1) / BH_SLOT_SIZE));
 	return err ? bh_verr(env, err, "%s", bpfhost_last_error()) : 0;
 }
 
