@@ -90,8 +90,10 @@ void bh_cfg_liveness(const struct bpf_insn *insns, struct bh_cfg *cfg)
 				cfg->live[i] = 0xffff;
 			return;
 		}
+		bool backward = false;
+
 		changed = false;
-		/* Backwards: most successors come later, so one pass settles straight-line code. */
+		/* Backwards: when no successor comes earlier, one pass is exact (no loops, no jumps back). */
 		for (uint32_t i = len; i-- > 0;) {
 			uint32_t to[2];
 			uint16_t use, def, out = 0, in;
@@ -100,8 +102,10 @@ void bh_cfg_liveness(const struct bpf_insn *insns, struct bh_cfg *cfg)
 			if (cfg->flags[i] & BH_CFG_LDDW_HI)
 				continue;
 			n = bh_cfg_successors(insns, i, to);
-			for (unsigned k = 0; k < n; k++)
+			for (unsigned k = 0; k < n; k++) {
 				out |= cfg->live[to[k]];
+				backward |= to[k] <= i;
+			}
 			use_def(&insns[i], &use, &def);
 			in = (uint16_t)((out & ~def) | use);
 			if (in != cfg->live[i]) {
@@ -109,5 +113,7 @@ void bh_cfg_liveness(const struct bpf_insn *insns, struct bh_cfg *cfg)
 				changed = true;
 			}
 		}
+		if (!backward)
+			return;
 	}
 }

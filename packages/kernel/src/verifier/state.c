@@ -172,6 +172,7 @@ int bh_state_copy(struct bh_state *dst, const struct bh_state *src)
 
 	/* Only the used part: the unused references and frames are never read. */
 	dst->arena = a;
+	dst->checkpoint = src->checkpoint;
 	dst->nframes = 0;
 	plat_memset(dst->frames, 0, sizeof(dst->frames));
 	dst->nrefs = src->nrefs;
@@ -356,14 +357,46 @@ static bool spilled_scalar(const struct bh_frame *f, uint32_t slot)
 	return slot < f->nslots && f->slots[slot].spilled.kind == BH_REG_SCALAR;
 }
 
+/* Slot @slot's eight type bytes as one word (0: all BH_STACK_INVALID, or past the allocated slots). */
+static uint64_t slot_types(const struct bh_frame *f, uint32_t slot)
+{
+	uint64_t t = 0;
+
+	if (slot < f->nslots)
+		plat_memcpy(&t, f->slots[slot].type, sizeof(t));
+	return t;
+}
+
+/* Whether any of the eight type bytes in @t is BH_STACK_SPILL. */
+static bool has_spill(uint64_t t)
+{
+	for (unsigned b = 0; b < BH_SLOT_SIZE; b++)
+		if (((t >> (8 * b)) & 0xff) == BH_STACK_SPILL)
+			return true;
+	return false;
+}
+
 static bool stack_within(const struct bh_frame *old, const struct bh_frame *cur, struct idmap *m,
-			 bool uninit_reads)
+			 bool uninit_reads, uint64_t live)
 {
 	uint32_t n = old->nslots > cur->nslots ? old->nslots : cur->nslots;
 
 	for (uint32_t k = 0; k < n; k++) {
+		uint64_t otw = slot_types(old, k), ctw = slot_types(cur, k);
 		bool spill = false;
 
+		if (!(live & (1ull << k)))	/* no continuation of old reads it before writing it */
+			continue;
+		/*
+		 * Most slots settle on their eight type bytes at once: none written
+		 * in old (and no uninitialised read to worry about), or the same
+		 * bytes with no spill among them (misc, zero and invalid each cover
+		 * themselves). The rest take the byte-by-byte rules below.
+		 */
+		if (!otw && (!uninit_reads || !has_spill(ctw)))
+			continue;
+		if (otw == ctw && !has_spill(otw))
+			continue;
 		for (unsigned b = 0; b < BH_SLOT_SIZE; b++) {
 			uint8_t ot = byte_type(old, k, b), ct = byte_type(cur, k, b);
 
@@ -422,11 +455,11 @@ static bool quick_reject(const struct bh_state *old, const struct bh_state *cur,
 
 bool bh_state_within(const struct bh_state *old, const struct bh_state *cur, bool uninit_reads)
 {
-	return bh_state_within_live(old, cur, uninit_reads, 0xffff);
+	return bh_state_within_live(old, cur, uninit_reads, 0xffff, NULL);
 }
 
 bool bh_state_within_live(const struct bh_state *old, const struct bh_state *cur, bool uninit_reads,
-			  uint16_t live)
+			  uint16_t live, const uint64_t *slots)
 {
 	struct idmap map;	/* on the stack: only its used part is ever read */
 	struct idmap *m = &map;
@@ -445,7 +478,7 @@ bool bh_state_within_live(const struct bh_state *old, const struct bh_state *cur
 		for (int r = 0; ok && r < MAX_BPF_REG; r++)
 			ok = (i + 1 < old->nframes || (live & (1u << r))) ? reg_within(&of->regs[r], &cf->regs[r], m) :
 									     true;
-		ok = ok && stack_within(of, cf, m, uninit_reads);
+		ok = ok && stack_within(of, cf, m, uninit_reads, slots ? slots[i] : ~0ull);
 	}
 	return ok;
 }

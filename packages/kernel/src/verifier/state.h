@@ -73,6 +73,7 @@ enum bh_stack_byte {
 
 #define BH_SLOT_SIZE 8
 #define BH_STACK_SLOTS (MAX_BPF_STACK / BH_SLOT_SIZE)
+_Static_assert(BH_STACK_SLOTS <= 64, "a frame's slots fit the 64-bit liveness masks");
 
 /* Eight bytes of stack, from r10 - 8 * (k + 1) for slot k. */
 struct bh_stack_slot {
@@ -89,6 +90,8 @@ struct bh_frame {
 	/* A bpf_loop callback's frame: the ctx it is given each time (callsite: the bpf_loop call). */
 	bool callback;
 	struct bh_reg cb_ctx;
+	/* Slots (bit k: slot k) wholly written since the path's last saved state (stack liveness). */
+	uint64_t written;
 };
 
 /* An acquired reference (a reserved ring buffer record) and where it was acquired. */
@@ -99,8 +102,11 @@ struct bh_ref {
 
 #define BH_MAX_REFS 64
 
+struct bh_explored;
+
 struct bh_state {
 	struct bh_varena *arena;	/* where its frames live (NULL: plat_alloc); copies share it */
+	struct bh_explored *checkpoint;	/* the last state saved on this path (stack liveness, verifier.c) */
 	uint32_t nframes;
 	struct bh_frame *frames[MAX_CALL_FRAMES];
 	uint32_t nrefs;
@@ -151,11 +157,13 @@ void bh_state_mark_null(struct bh_state *st, uint32_t id, bool is_null);
 bool bh_state_within(const struct bh_state *old, const struct bh_state *cur, bool uninit_reads);
 /*
  * The same where the innermost frame's registers outside @live (bit r:
- * register r) are never read again before being written: they are left
- * out of the comparison (cfg.h's liveness at the instruction).
+ * register r) and the stack slots outside @slots[frame] (bit k: slot k) are
+ * never read again before being written: they are left out of the
+ * comparison (cfg.h's register liveness at the instruction; the slots
+ * @old's continuations read, verifier.c).
  */
 bool bh_state_within_live(const struct bh_state *old, const struct bh_state *cur, bool uninit_reads,
-			  uint16_t live);
+			  uint16_t live, const uint64_t *slots);
 /* Whether the two stand for exactly the same concrete states (an infinite loop when a path comes back to one). */
 bool bh_state_equal(const struct bh_state *a, const struct bh_state *b);
 

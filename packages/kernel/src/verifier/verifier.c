@@ -80,6 +80,46 @@ int bh_push_branch(struct bh_venv *env, uint32_t insn, struct bh_state *st)
 	return 0;
 }
 
+/*
+ * Slots @mask of frame @k are read here: unless this path wrote them since
+ * its last saved state, that state and its ancestors (up to where the slot
+ * was written) have continuations that read them. Already marked: so are
+ * the ancestors.
+ */
+static void mark_slots(struct bh_venv *env, uint32_t k, uint64_t mask)
+{
+	struct bh_explored *e = env->cur.checkpoint;
+
+	if (k >= MAX_CALL_FRAMES)
+		return;
+	if (k < env->cur.nframes)
+		mask &= ~env->cur.frames[k]->written;
+	while (e && mask) {
+		mask &= ~e->live[k];
+		e->live[k] |= mask;
+		mask &= ~e->written[k];
+		e = e->parent;
+	}
+}
+
+void bh_stack_mark_read(struct bh_venv *env, uint32_t frameno, int64_t lo, int64_t hi)
+{
+	uint64_t mask = 0;
+
+	if (lo >= hi || hi > 0 || lo < -(int64_t)MAX_BPF_STACK)
+		return;
+	for (uint32_t s = (uint32_t)(-hi / BH_SLOT_SIZE); s <= (uint32_t)((-lo - 1) / BH_SLOT_SIZE); s++)
+		mask |= 1ull << s;
+	mark_slots(env, frameno, mask);
+}
+
+/* The path ends in (is pruned against) @e: what @e's continuations read, this path's read too. */
+static void inherit_reads(struct bh_venv *env, const struct bh_explored *e)
+{
+	for (uint32_t k = 0; k < env->cur.nframes; k++)
+		mark_slots(env, k, e ? e->live[k] : ~0ull);
+}
+
 /* Every saved state whose continuations have all been walked is done (see the top). */
 static void mark_done(struct bh_venv *env)
 {
@@ -115,6 +155,15 @@ static int save_state(struct bh_venv *env, uint32_t i, uint32_t count)
 		bh_arena_free(&env->arena, e, sizeof(*e));
 		return bh_verr(env, -ENOMEM, "out of memory for explored states");
 	}
+	/* The path's next saved state is this one; what was written since its parent is its own. */
+	e->parent = env->cur.checkpoint;
+	for (uint32_t k = 0; k < MAX_CALL_FRAMES; k++) {
+		e->live[k] = 0;
+		e->written[k] = k < env->cur.nframes ? env->cur.frames[k]->written : 0;
+		if (k < env->cur.nframes)
+			env->cur.frames[k]->written = 0;
+	}
+	env->cur.checkpoint = e;
 	e->wl_depth = env->wl_len;
 	e->hit = 0;
 	e->miss = 0;
@@ -149,8 +198,9 @@ static int visit_prune_point(struct bh_venv *env, uint32_t i)
 
 	while ((e = *link)) {
 		if (e->done) {
-			if (bh_state_within_live(&e->st, &env->cur, env->priv, env->cfg.live[i])) {
+			if (bh_state_within_live(&e->st, &env->cur, env->priv, env->cfg.live[i], e->live)) {
 				e->hit++;
+				inherit_reads(env, e);
 				return 1;
 			}
 			/*
@@ -171,8 +221,11 @@ static int visit_prune_point(struct bh_venv *env, uint32_t i)
 		}
 		link = &e->next;
 		count++;
-		if (bh_callback_entry_covered(env, i, &e->st))
+		if (bh_callback_entry_covered(env, i, &e->st)) {
+			/* Covered by a state whose continuations are not all known yet: every slot counts as read. */
+			inherit_reads(env, NULL);
 			return 1;
+		}
 		if (loop_head && undone++ < BH_LOOP_REPEAT_WINDOW && bh_state_equal(&e->st, &env->cur))
 			return bh_verr(env, -EINVAL, "infinite loop: the path comes back to insn %u in the same "
 				       "state; nothing in the loop moves it toward its exit", i);
