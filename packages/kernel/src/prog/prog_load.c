@@ -305,9 +305,10 @@ static int load(union bpf_attr *attr, struct bh_prog *prog, bool *logged)
 		return bh_err(-EINVAL, "program '%s': BPFHOST_F_TEST_UNVERIFIED and BPFHOST_F_UNPRIVILEGED "
 			      "contradict each other", prog->name);
 	prog->stack_reach = bh_prog_stack_reach(prog->insns, prog->len);
-	info.map = plat_alloc(sizeof(*info.map) * prog->len);
-	info.value_off = plat_alloc(sizeof(*info.value_off) * prog->len);
-	if (!info.map || !info.value_off) {
+	/* One allocation for both tables (value_off after map: pointers first keeps both aligned). */
+	info.map = plat_alloc((sizeof(*info.map) + sizeof(*info.value_off)) * prog->len);
+	info.value_off = info.map ? (int32_t *)(info.map + prog->len) : NULL;
+	if (!info.map) {
 		err = bh_err(-ENOMEM, "program '%s': out of memory for %u instructions", prog->name,
 			     prog->len);
 		goto out;
@@ -341,8 +342,7 @@ static int load(union bpf_attr *attr, struct bh_prog *prog, bool *logged)
 		prog->load_time = plat_boot_ns();
 	}
 out:
-	plat_free(info.map);
-	plat_free(info.value_off);
+	plat_free(info.map);	/* value_off shares it */
 	return err;
 }
 

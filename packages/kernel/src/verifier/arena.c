@@ -101,20 +101,30 @@ static void chunk_put(struct bh_arena_chunk *c)
 	}
 }
 
-static size_t rounded(size_t size)
+/* The size class of a block of @size bytes (<= BH_ARENA_MAX_BLOCK) and its rounded size. */
+static unsigned size_class(size_t size, size_t *block)
 {
-	return (size + BH_ARENA_GRAIN - 1) & ~(size_t)(BH_ARENA_GRAIN - 1);
+	unsigned cls;
+
+	if (size <= BH_ARENA_FINE) {
+		cls = (unsigned)((size + BH_ARENA_GRAIN - 1) / BH_ARENA_GRAIN);
+		*block = (size_t)cls * BH_ARENA_GRAIN;
+		return cls;
+	}
+	for (cls = BH_ARENA_FINE / BH_ARENA_GRAIN + 1, *block = 2 * BH_ARENA_FINE; *block < size; cls++)
+		*block *= 2;
+	return cls;
 }
 
 void *bh_arena_alloc(struct bh_varena *a, size_t size)
 {
-	size_t n = rounded(size ? size : 1);
+	size_t n;
 	void **head;
 	char *p;
 
-	if (n > BH_ARENA_MAX_BLOCK)
+	if (size > BH_ARENA_MAX_BLOCK)
 		return big_alloc(a, size);
-	head = &a->free[n / BH_ARENA_GRAIN];
+	head = &a->free[size_class(size ? size : 1, &n)];
 	if (*head) {
 		p = *head;
 		UNPOISON(p, sizeof(void *));
@@ -140,16 +150,16 @@ void *bh_arena_alloc(struct bh_varena *a, size_t size)
 
 void bh_arena_free(struct bh_varena *a, void *p, size_t size)
 {
-	size_t n = rounded(size ? size : 1);
+	size_t n;
 	void **head;
 
 	if (!p)
 		return;
-	if (n > BH_ARENA_MAX_BLOCK) {
+	if (size > BH_ARENA_MAX_BLOCK) {
 		big_free(a, p);
 		return;
 	}
-	head = &a->free[n / BH_ARENA_GRAIN];
+	head = &a->free[size_class(size ? size : 1, &n)];
 	*(void **)p = *head;
 	*head = p;
 	POISON(p, n);

@@ -14,9 +14,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Blocks are multiples of this; the largest the free lists keep is BH_ARENA_MAX_BLOCK. */
+/*
+ * Size classes: multiples of BH_ARENA_GRAIN up to BH_ARENA_FINE (frames,
+ * saved states, small stacks), then powers of two up to BH_ARENA_MAX_BLOCK;
+ * few enough that the arena's table is cheap to set up for every load.
+ */
 #define BH_ARENA_GRAIN 64u
+#define BH_ARENA_FINE 2048u
 #define BH_ARENA_MAX_BLOCK 16384u
+#define BH_ARENA_CLASSES (BH_ARENA_FINE / BH_ARENA_GRAIN + 4)
 
 struct bh_arena_chunk;
 struct bh_arena_big;
@@ -25,7 +31,7 @@ struct bh_varena {
 	struct bh_arena_chunk *chunks;	/* every chunk this verification holds */
 	struct bh_arena_big *big;	/* blocks past BH_ARENA_MAX_BLOCK, each from plat_alloc */
 	char *bump, *end;		/* the unused tail of the newest chunk */
-	void *free[BH_ARENA_MAX_BLOCK / BH_ARENA_GRAIN + 1];	/* per size class */
+	void *free[BH_ARENA_CLASSES];	/* per size class */
 };
 
 /* @size bytes, not zeroed (larger blocks are); NULL when out of memory. */

@@ -98,8 +98,10 @@ uint32_t bh_cfg_subprog_of(const struct bh_cfg *cfg, uint32_t i)
 void bh_cfg_free(struct bh_cfg *cfg)
 {
 	plat_free(cfg->sub_start);
-	plat_free(cfg->live);	/* flags share its allocation */
+	plat_free(cfg->walk_stack);	/* live, walk_state and flags share its allocation */
 	cfg->sub_start = NULL;
+	cfg->walk_stack = NULL;
+	cfg->walk_state = NULL;
 	cfg->flags = NULL;
 	cfg->live = NULL;
 }
@@ -159,6 +161,9 @@ static int check_subprogs(const char *name, const struct bpf_insn *insns, const 
 
 enum { NEW, ON_PATH, DONE };
 
+/* The per-instruction bytes of the one allocation (see bh_cfg_build). */
+#define CFG_BYTES_PER_INSN (sizeof(uint32_t) + sizeof(uint16_t) + 2 + 1)
+
 /*
  * Depth-first from instruction 0, following calls into callees and
  * function addresses into callbacks. An edge back to an instruction on the
@@ -167,18 +172,10 @@ enum { NEW, ON_PATH, DONE };
  */
 static int walk(const char *name, const struct bpf_insn *insns, bool unprivileged, struct bh_cfg *cfg)
 {
-	uint32_t len = cfg->len, *stack, depth = 0;
-	uint8_t *state, *edge;
+	uint32_t len = cfg->len, *stack = cfg->walk_stack, depth = 0;
+	uint8_t *state = cfg->walk_state, *edge;
 	int err = 0;
 
-	stack = plat_alloc(sizeof(*stack) * len);
-	state = plat_alloc(2 * (size_t)len);
-	if (!stack || !state) {
-		plat_free(stack);
-		plat_free(state);
-		return bh_err(-ENOMEM, "program '%s': out of memory for the control-flow graph of %u insns",
-			      name, len);
-	}
 	edge = state + len;	/* how many edges of each instruction on the path were followed */
 	plat_memset(state, NEW, len);
 	stack[depth++] = 0;
@@ -222,8 +219,6 @@ static int walk(const char *name, const struct bpf_insn *insns, bool unprivilege
 			err = bh_err(-EINVAL,
 				     "program '%s': unreachable insn %u: no path from insn 0 reaches it (code after exit or ja, or a function nobody calls); remove it",
 				     name, i);
-	plat_free(stack);
-	plat_free(state);
 	return err;
 }
 
@@ -256,13 +251,20 @@ int bh_cfg_build(const char *name, const struct bpf_insn *insns, uint32_t len, b
 	if (!len)
 		return bh_err(-EINVAL, "program '%s': no instructions", name);
 	cfg->len = len;
-	/* One allocation: the liveness (live.c), then the flags. */
-	cfg->live = plat_alloc((sizeof(*cfg->live) + 1) * (size_t)len);
-	if (!cfg->live)
+	/*
+	 * One allocation per instruction table: the walk's stack, the liveness
+	 * (live.c), the walk's state and edge counts, the flags (widest first,
+	 * so each is aligned).
+	 */
+	cfg->walk_stack = plat_alloc(CFG_BYTES_PER_INSN * (size_t)len);
+	if (!cfg->walk_stack)
 		return bh_err(-ENOMEM, "program '%s': out of memory for the control-flow graph of %u insns",
 			      name, len);
-	cfg->flags = (uint8_t *)(cfg->live + len);
-	plat_memset(cfg->live, 0, (sizeof(*cfg->live) + 1) * (size_t)len);
+	cfg->live = (uint16_t *)(cfg->walk_stack + len);
+	cfg->walk_state = (uint8_t *)(cfg->live + len);
+	cfg->flags = cfg->walk_state + 2 * (size_t)len;
+	plat_memset(cfg->flags, 0, len);
+	plat_memset(cfg->live, 0, sizeof(*cfg->live) * (size_t)len);
 	for (uint32_t i = 0; i + 1 < len; i++)
 		if (is_lddw(&insns[i]))
 			cfg->flags[++i] |= BH_CFG_LDDW_HI;

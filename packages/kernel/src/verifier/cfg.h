@@ -32,6 +32,8 @@ struct bh_cfg {
 	uint32_t nloops;	/* instructions flagged BH_CFG_LOOP_HEAD */
 	uint32_t nprune;	/* instructions flagged BH_CFG_PRUNE */
 	uint16_t *live;		/* len entries: bit r, register r may be read before written (live.c) */
+	uint32_t *walk_stack;	/* the depth-first walk's scratch (len entries each; one allocation with the above) */
+	uint8_t *walk_state;
 };
 
 /*
