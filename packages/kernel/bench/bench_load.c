@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bpfhost/bpf.h"
 #include "bpfhost/bpfhost.h"
@@ -529,8 +530,56 @@ static void print_worst(int n)
 	}
 }
 
+/*
+ * BPFHOST_BENCH_LOAD_PROFILE=<text>: loads only the programs whose set or
+ * name contains it, bpfhost only, over and over for about two seconds, and
+ * prints the time per load: a run to put under perf or callgrind.
+ */
+static void profile_only(const char *match)
+{
+	uint64_t t0, n = 0;
+	struct timespec c0, c1;
+	bool ok = true;
+	int chosen = 0;
+
+	for (int i = 0; i < nprogs; i++) {
+		progs[i].k_med = strstr(sets[progs[i].set].name, match) || strstr(progs[i].name, match) ? 1 : 0;
+		chosen += progs[i].k_med > 0;
+		if (progs[i].k_med > 0 && bh_load(&progs[i], 4) >= 0) {
+			const char *st = strstr(logbuf, "processed ");
+
+			printf("  %s/%s: %s", sets[progs[i].set].name, progs[i].name, st ? st : "no statistics\n");
+		}
+		/* BPFHOST_BENCH_LOAD_LOG=<level>: both verifiers' logs, to compare their walks. */
+		if (progs[i].k_med > 0 && getenv("BPFHOST_BENCH_LOAD_LOG")) {
+			uint32_t level = (uint32_t)atoi(getenv("BPFHOST_BENCH_LOAD_LOG"));
+
+			bh_load(&progs[i], level);
+			printf("--- bpfhost log of %s:\n%s", progs[i].name, logbuf);
+			k_load(&progs[i], level);
+			printf("--- kernel log of %s:\n%s", progs[i].name, logbuf);
+		}
+	}
+	t0 = bench_now_ns();
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+	while (chosen && ok && bench_now_ns() - t0 < 2000000000ull) {
+		for (int i = 0; i < nprogs; i++)
+			if (progs[i].k_med > 0)
+				timed_load(&progs[i], true, &ok);
+		bpfhost_synchronize();
+		n++;
+	}
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+	printf("program load profile: %d programs matching '%s', %llu rounds, %.1f us per round, %.1f us of "
+	       "CPU%s\n", chosen, match, (unsigned long long)n,
+	       n ? (double)(bench_now_ns() - t0) / 1e3 / (double)n : 0.0,
+	       n ? ((double)(c1.tv_sec - c0.tv_sec) * 1e6 + (double)(c1.tv_nsec - c0.tv_nsec) / 1e3) / (double)n : 0.0,
+	       ok ? "" : " (a load failed)");
+}
+
 void bench_load_section(void)
 {
+	const char *profile = getenv("BPFHOST_BENCH_LOAD_PROFILE");
 	char why[256];
 	struct load_set corpus = { .name = "corpus (all accept_*)" };
 	int reps = load_repeats(), below = 0, met = 0, judged = 0;
@@ -551,6 +600,10 @@ void bench_load_section(void)
 	printf("  load: clang-19 or libbpf-dev was not found at configure time: the loop only\n");
 #endif
 	add_loop();
+	if (profile) {
+		profile_only(profile);
+		goto out;
+	}
 	fprintf(stderr, "bench: program load: %d programs in %d sets, %d repeats\n", nprogs, nsets, reps);
 	measure(reps);
 
@@ -586,6 +639,7 @@ void bench_load_section(void)
 	printf("program load: %d of %d sets meet >= 10x; %d of %d programs are below 10x on their own\n", met,
 	       judged, below, nprogs);
 	print_worst(LOAD_WORST_SHOWN);
+out:
 	for (int i = 0; i < nprogs; i++) {
 		free(progs[i].bh_us);
 		free(progs[i].k_us);

@@ -347,10 +347,11 @@ static int load(union bpf_attr *attr, struct bh_prog *prog, bool *logged)
 		return bh_err(-EINVAL, "program '%s': BPFHOST_F_TEST_UNVERIFIED and BPFHOST_F_UNPRIVILEGED "
 			      "contradict each other", prog->name);
 	prog->stack_reach = bh_prog_stack_reach(prog->insns, prog->len);
-	info.map = plat_alloc(sizeof(*info.map) * prog->len);
-	info.value_off = plat_alloc(sizeof(*info.value_off) * prog->len);
-	info.call_map = plat_alloc(sizeof(*info.call_map) * prog->len);
-	if (!info.map || !info.value_off || !info.call_map) {
+	/* One allocation for the three tables (pointers first keeps them all aligned). */
+	info.map = plat_alloc((sizeof(*info.map) + sizeof(*info.call_map) + sizeof(*info.value_off)) * prog->len);
+	info.call_map = info.map ? (struct bh_map **)(info.map + prog->len) : NULL;
+	info.value_off = info.map ? (int32_t *)(info.call_map + prog->len) : NULL;
+	if (!info.map) {
 		err = bh_err(-ENOMEM, "program '%s': out of memory for %u instructions", prog->name,
 			     prog->len);
 		goto out;
@@ -387,9 +388,7 @@ static int load(union bpf_attr *attr, struct bh_prog *prog, bool *logged)
 		prog->load_time = plat_boot_ns();
 	}
 out:
-	plat_free(info.map);
-	plat_free(info.value_off);
-	plat_free(info.call_map);
+	plat_free(info.map);	/* call_map and value_off share it */
 	return err;
 }
 

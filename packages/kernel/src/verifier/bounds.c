@@ -203,8 +203,21 @@ static bool same(const struct bh_scalar *a, const struct bh_scalar *b)
 
 bool bh_scalar_sync(struct bh_scalar *s)
 {
+	/*
+	 * One value left (the tnum or the unsigned bounds pin it): the set is
+	 * that value or nothing, exactly, with no rounds of deductions. Most
+	 * scalars of compiled code are constants.
+	 */
+	if (!s->var.mask || s->umin == s->umax) {
+		uint64_t v = s->var.mask ? s->umin : s->var.value;
+
+		if (!bh_scalar_has(s, v))
+			goto empty;
+		*s = bh_scalar_const(v);
+		return true;
+	}
 	/* Each step only tightens; a few rounds reach what they can, most states one. */
-	for (int round = 0; round < 3; round++) {
+	for (int round = 0; round < 1; round++) {
 		struct bh_scalar before = *s;
 
 		if (bh_scalar_empty(s))
@@ -270,6 +283,10 @@ struct bh_scalar bh_scalar_zext32(const struct bh_scalar *s)
 {
 	struct bh_scalar r = *s;
 
+	/* Every member already fits in 32 bits: each is its own zero extension. */
+	if (s->umax <= LOW32 && s->umin <= s->umax)
+		return r;
+
 	r.var = bh_tnum_subreg(s->var);
 	r.umin = s->u32_min;
 	r.umax = s->u32_max;
@@ -282,6 +299,10 @@ struct bh_scalar bh_scalar_zext32(const struct bh_scalar *s)
 struct bh_scalar bh_scalar_sext32(const struct bh_scalar *s)
 {
 	struct bh_scalar r = *s;
+
+	/* Every member already in the s32 range: each is its own sign extension. */
+	if (s->smin >= INT32_MIN && s->smax <= INT32_MAX && s->smin <= s->smax)
+		return r;
 
 	r.var = bh_tnum_sext(s->var, 32);
 	r.smin = s->s32_min;
@@ -469,9 +490,12 @@ static void alu_shift(struct bh_scalar *r, uint8_t op, unsigned mask, const stru
 	}
 }
 
-/* The 64-bit transfer; @shift_mask is what the ISA masks shift amounts with. */
-static struct bh_scalar alu64(uint8_t op, int16_t off, unsigned shift_mask,
-			      const struct bh_scalar *d, const struct bh_scalar *s)
+/*
+ * The 64-bit transfer; @shift_mask is what the ISA masks shift amounts with.
+ * Unsynced: the caller may intersect more constraints first, then sync once.
+ */
+static struct bh_scalar alu64_raw(uint8_t op, int16_t off, unsigned shift_mask,
+				  const struct bh_scalar *d, const struct bh_scalar *s)
 {
 	struct bh_scalar r = bh_scalar_unknown();
 
@@ -506,6 +530,14 @@ static struct bh_scalar alu64(uint8_t op, int16_t off, unsigned shift_mask,
 		alu_shift(&r, op, shift_mask, d, s);
 		break;
 	}
+	return r;
+}
+
+static struct bh_scalar alu64(uint8_t op, int16_t off, unsigned shift_mask,
+			      const struct bh_scalar *d, const struct bh_scalar *s)
+{
+	struct bh_scalar r = alu64_raw(op, off, shift_mask, d, s);
+
 	bh_scalar_sync(&r);
 	return r;
 }
@@ -644,16 +676,17 @@ struct bh_scalar bh_scalar_alu(uint8_t op, bool is64, int16_t off, const struct 
 	}
 	if (!is64)
 		return alu32(op, off, 31, dst, src);
-	r = alu64(op, off, 63, dst, src);
 	if (!low_half_only(op))
-		return r;
-	/* The 32-bit view of the same op tightens the result's low half. */
+		return alu64(op, off, 63, dst, src);
+	/* The 32-bit view of the same op tightens the result's low half: one sync for both. */
 	if (low_bounds(op, dst, src, &low)) {
+		r = alu64_raw(op, off, 63, dst, src);
 		TIGHTEN(r.u32_min, r.u32_max, low.u32_min, low.u32_max);
 		TIGHTEN(r.s32_min, r.s32_max, low.s32_min, low.s32_max);
 		bh_scalar_sync(&r);
 		return r;
 	}
+	r = alu64(op, off, 63, dst, src);
 	low = alu32(op, off, 63, dst, src);
 	TIGHTEN(r.u32_min, r.u32_max, low.u32_min, low.u32_max);
 	TIGHTEN(r.s32_min, r.s32_max, low.s32_min, low.s32_max);

@@ -275,7 +275,6 @@ static int check_args(struct bh_venv *env, const struct bh_helper *h, struct cal
 		if (err)
 			return err;
 		reg = bh_cur_reg(env, regno);
-		plat_snprintf(what, sizeof(what), "%s argument %u", h->name, regno);
 		switch (kind) {
 		case BPFHOST_ARG_ANYTHING:
 			if (h->kfunc && reg->kind != BH_REG_SCALAR)	/* as Linux: a kfunc's scalar is a number */
@@ -297,6 +296,7 @@ static int check_args(struct bh_venv *env, const struct bh_helper *h, struct cal
 					       h->name);
 			if (kind == BPFHOST_ARG_PTR_TO_MAP_KEY)
 				note_const_key(env, reg, meta);
+			plat_snprintf(what, sizeof(what), "%s argument %u", h->name, regno);
 			err = bh_check_mem_range(env, regno, reg, 0,
 						 kind == BPFHOST_ARG_PTR_TO_MAP_KEY ? meta->key_size :
 										      meta->value_size,

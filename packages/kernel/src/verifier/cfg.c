@@ -9,77 +9,6 @@
 #include "../core/internal.h"
 #include "../platform/platform.h"
 
-
-static bool is_lddw(const struct bpf_insn *in)
-{
-	return in->code == (BPF_LD | BPF_IMM | BPF_DW);
-}
-
-static bool is_local_call(const struct bpf_insn *in)
-{
-	return in->code == (BPF_JMP | BPF_CALL) && in->src_reg == BPF_PSEUDO_CALL;
-}
-
-/* `lddw rX, func`: a callback's address, which makes its target a sub-program. */
-static bool is_func_addr(const struct bpf_insn *in)
-{
-	return is_lddw(in) && in->src_reg == BPF_PSEUDO_FUNC;
-}
-
-static bool is_ja(const struct bpf_insn *in)
-{
-	return in->code == (BPF_JMP | BPF_JA) || in->code == (BPF_JMP32 | BPF_JA);
-}
-
-static bool is_exit(const struct bpf_insn *in)
-{
-	return in->code == (BPF_JMP | BPF_EXIT);
-}
-
-static bool is_cond_jump(const struct bpf_insn *in)
-{
-	uint8_t cls = BPF_CLASS(in->code), op = BPF_OP(in->code);
-
-	if (cls != BPF_JMP && cls != BPF_JMP32)
-		return false;
-	switch (op) {
-	case BPF_JEQ: case BPF_JGT: case BPF_JGE: case BPF_JSET: case BPF_JNE:
-	case BPF_JSGT: case BPF_JSGE: case BPF_JLT: case BPF_JLE: case BPF_JSLT: case BPF_JSLE:
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* Where a jump, local call or function address at @i points (ja32, calls and lddw use imm). */
-static int64_t target_of(const struct bpf_insn *in, uint32_t i)
-{
-	if (in->code == (BPF_JMP32 | BPF_JA) || is_local_call(in) || is_func_addr(in))
-		return (int64_t)i + in->imm + 1;
-	return (int64_t)i + in->off + 1;
-}
-
-unsigned bh_cfg_successors(const struct bpf_insn *insns, uint32_t i, uint32_t out[2])
-{
-	const struct bpf_insn *in = &insns[i];
-
-	if (is_exit(in))
-		return 0;
-	if (is_ja(in)) {
-		out[0] = (uint32_t)target_of(in, i);
-		return 1;
-	}
-	if (is_lddw(in)) {
-		out[0] = i + 2;
-		return 1;
-	}
-	out[0] = i + 1;
-	if (!is_cond_jump(in) || target_of(in, i) == i + 1)
-		return 1;
-	out[1] = (uint32_t)target_of(in, i);
-	return 2;
-}
-
 uint32_t bh_cfg_subprog_of(const struct bh_cfg *cfg, uint32_t i)
 {
 	uint32_t lo = 0, hi = cfg->nsub;	/* sub_start[lo] <= i < sub_start[hi] */
@@ -98,9 +27,12 @@ uint32_t bh_cfg_subprog_of(const struct bh_cfg *cfg, uint32_t i)
 void bh_cfg_free(struct bh_cfg *cfg)
 {
 	plat_free(cfg->sub_start);
-	plat_free(cfg->flags);
+	plat_free(cfg->walk_stack);	/* live, walk_state and flags share its allocation */
 	cfg->sub_start = NULL;
+	cfg->walk_stack = NULL;
+	cfg->walk_state = NULL;
 	cfg->flags = NULL;
+	cfg->live = NULL;
 }
 
 /* Targets inside the program and not into an lddw; marks sub-programs. */
@@ -108,23 +40,23 @@ static int mark_targets(const char *name, const struct bpf_insn *insns, uint32_t
 {
 	for (uint32_t i = 0; i < len; i++) {
 		const struct bpf_insn *in = &insns[i];
-		const char *what = is_local_call(in) ? "call" : is_func_addr(in) ? "function address" : "jump";
+		const char *what = bh_insn_is_local_call(in) ? "call" : bh_insn_is_func_addr(in) ? "function address" : "jump";
 		int64_t t;
 
 		if (flags[i] & BH_CFG_LDDW_HI)
 			continue;
-		if (is_lddw(in) && (i + 1 >= len))
+		if (bh_insn_is_lddw(in) && (i + 1 >= len))
 			return bh_insn_err(-EINVAL, name, i, "lddw is missing its second half");
-		if (!is_ja(in) && !is_cond_jump(in) && !is_local_call(in) && !is_func_addr(in))
+		if (!bh_insn_is_ja(in) && !bh_insn_is_cond_jump(in) && !bh_insn_is_local_call(in) && !bh_insn_is_func_addr(in))
 			continue;
-		t = target_of(in, i);
+		t = bh_insn_target(in, i);
 		if (t < 0 || t >= len)
 			return bh_insn_err(-EINVAL, name, i, "%s to %lld is outside the program (%u insns)", what,
 				      (long long)t, len);
 		if (flags[t] & BH_CFG_LDDW_HI)
 			return bh_insn_err(-EINVAL, name, i, "%s to %lld lands inside the lddw at %lld", what,
 				      (long long)t, (long long)t - 1);
-		flags[t] |= is_local_call(in) || is_func_addr(in) ? BH_CFG_SUBPROG : BH_CFG_JUMP_TARGET;
+		flags[t] |= bh_insn_is_local_call(in) || bh_insn_is_func_addr(in) ? BH_CFG_SUBPROG : BH_CFG_JUMP_TARGET;
 	}
 	return 0;
 }
@@ -137,16 +69,16 @@ static int check_subprogs(const char *name, const struct bpf_insn *insns, const 
 
 		if (cfg->flags[last] & BH_CFG_LDDW_HI)
 			last--;
-		if (!is_exit(&insns[last]) && !is_ja(&insns[last]))
+		if (!bh_insn_is_exit(&insns[last]) && !bh_insn_is_ja(&insns[last]))
 			return bh_insn_err(-EINVAL, name, last,
 				      "the last instruction of the sub-program at insn %u must be exit or ja: execution would fall %s",
 				      start, end == cfg->len ? "off the end of the program" : "into the next sub-program");
 		for (uint32_t i = start; i < end; i++) {
 			int64_t t;
 
-			if (cfg->flags[i] & BH_CFG_LDDW_HI || (!is_ja(&insns[i]) && !is_cond_jump(&insns[i])))
+			if (cfg->flags[i] & BH_CFG_LDDW_HI || (!bh_insn_is_ja(&insns[i]) && !bh_insn_is_cond_jump(&insns[i])))
 				continue;
-			t = target_of(&insns[i], i);
+			t = bh_insn_target(&insns[i], i);
 			if (t < start || t >= end)
 				return bh_insn_err(-EINVAL, name, i,
 					      "jump to insn %lld leaves its sub-program (insns %u-%u); use a call",
@@ -158,6 +90,9 @@ static int check_subprogs(const char *name, const struct bpf_insn *insns, const 
 
 enum { NEW, ON_PATH, DONE };
 
+/* The per-instruction bytes of the one allocation (see bh_cfg_build). */
+#define CFG_BYTES_PER_INSN (sizeof(uint32_t) + sizeof(uint16_t) + 2 + 1)
+
 /*
  * Depth-first from instruction 0, following calls into callees and
  * function addresses into callbacks. An edge back to an instruction on the
@@ -166,18 +101,10 @@ enum { NEW, ON_PATH, DONE };
  */
 static int walk(const char *name, const struct bpf_insn *insns, bool unprivileged, struct bh_cfg *cfg)
 {
-	uint32_t len = cfg->len, *stack, depth = 0;
-	uint8_t *state, *edge;
+	uint32_t len = cfg->len, *stack = cfg->walk_stack, depth = 0;
+	uint8_t *state = cfg->walk_state, *edge;
 	int err = 0;
 
-	stack = plat_alloc(sizeof(*stack) * len);
-	state = plat_alloc(2 * (size_t)len);
-	if (!stack || !state) {
-		plat_free(stack);
-		plat_free(state);
-		return bh_err(-ENOMEM, "program '%s': out of memory for the control-flow graph of %u insns",
-			      name, len);
-	}
 	edge = state + len;	/* how many edges of each instruction on the path were followed */
 	plat_memset(state, NEW, len);
 	stack[depth++] = 0;
@@ -189,14 +116,14 @@ static int walk(const char *name, const struct bpf_insn *insns, bool unprivilege
 		bool call;
 
 		n = bh_cfg_successors(insns, i, to);
-		if (is_local_call(in) || is_func_addr(in))
-			to[n++] = (uint32_t)target_of(in, i);	/* the callee, last */
+		if (bh_insn_is_local_call(in) || bh_insn_is_func_addr(in))
+			to[n++] = (uint32_t)bh_insn_target(in, i);	/* the callee, last */
 		if (edge[i] == n) {
 			state[i] = DONE;
 			depth--;
 			continue;
 		}
-		call = (is_local_call(in) || is_func_addr(in)) && edge[i] == n - 1;
+		call = (bh_insn_is_local_call(in) || bh_insn_is_func_addr(in)) && edge[i] == n - 1;
 		uint32_t t = to[edge[i]++];
 
 		if (state[t] == NEW) {
@@ -221,8 +148,6 @@ static int walk(const char *name, const struct bpf_insn *insns, bool unprivilege
 			err = bh_err(-EINVAL,
 				     "program '%s': unreachable insn %u: no path from insn 0 reaches it (code after exit or ja, or a function nobody calls); remove it",
 				     name, i);
-	plat_free(stack);
-	plat_free(state);
 	return err;
 }
 
@@ -236,7 +161,7 @@ static void mark_prune_points(const struct bpf_insn *insns, struct bh_cfg *cfg)
 			continue;
 		if (cfg->flags[i] & (BH_CFG_SUBPROG | BH_CFG_JUMP_TARGET | BH_CFG_LOOP_HEAD))
 			cfg->flags[i] |= BH_CFG_PRUNE;
-		if ((is_cond_jump(in) || in->code == (BPF_JMP | BPF_CALL) ||
+		if ((bh_insn_is_cond_jump(in) || in->code == (BPF_JMP | BPF_CALL) ||
 		     in->code == (BPF_JMP | BPF_CALL | BPF_X)) && i + 1 < cfg->len)
 			cfg->flags[i + 1] |= BH_CFG_PRUNE;
 	}
@@ -255,13 +180,22 @@ int bh_cfg_build(const char *name, const struct bpf_insn *insns, uint32_t len, b
 	if (!len)
 		return bh_err(-EINVAL, "program '%s': no instructions", name);
 	cfg->len = len;
-	cfg->flags = plat_alloc(len);
-	if (!cfg->flags)
+	/*
+	 * One allocation per instruction table: the walk's stack, the liveness
+	 * (live.c), the walk's state and edge counts, the flags (widest first,
+	 * so each is aligned).
+	 */
+	cfg->walk_stack = plat_alloc(CFG_BYTES_PER_INSN * (size_t)len);
+	if (!cfg->walk_stack)
 		return bh_err(-ENOMEM, "program '%s': out of memory for the control-flow graph of %u insns",
 			      name, len);
+	cfg->live = (uint16_t *)(cfg->walk_stack + len);
+	cfg->walk_state = (uint8_t *)(cfg->live + len);
+	cfg->flags = cfg->walk_state + 2 * (size_t)len;
 	plat_memset(cfg->flags, 0, len);
+	plat_memset(cfg->live, 0, sizeof(*cfg->live) * (size_t)len);
 	for (uint32_t i = 0; i + 1 < len; i++)
-		if (is_lddw(&insns[i]))
+		if (bh_insn_is_lddw(&insns[i]))
 			cfg->flags[++i] |= BH_CFG_LDDW_HI;
 	cfg->flags[0] |= BH_CFG_SUBPROG;
 	err = mark_targets(name, insns, len, cfg->flags);
@@ -284,6 +218,7 @@ int bh_cfg_build(const char *name, const struct bpf_insn *insns, uint32_t len, b
 	if (err)
 		goto fail;
 	mark_prune_points(insns, cfg);
+	bh_cfg_liveness(insns, cfg);
 	return 0;
 fail:
 	bh_cfg_free(cfg);

@@ -31,6 +31,9 @@ struct bh_cfg {
 	uint8_t *flags;		/* len entries */
 	uint32_t nloops;	/* instructions flagged BH_CFG_LOOP_HEAD */
 	uint32_t nprune;	/* instructions flagged BH_CFG_PRUNE */
+	uint16_t *live;		/* len entries: bit r, register r may be read before written (live.c) */
+	uint32_t *walk_stack;	/* the depth-first walk's scratch (len entries each; one allocation with the above) */
+	uint8_t *walk_state;
 };
 
 /*
@@ -45,14 +48,86 @@ int bh_cfg_build(const char *name, const struct bpf_insn *insns, uint32_t len, b
 		 struct bh_cfg *cfg);
 void bh_cfg_free(struct bh_cfg *cfg);
 
+/* Fills @cfg->live (live.c, zeroed before); bh_cfg_build() calls it. */
+void bh_cfg_liveness(const struct bpf_insn *insns, struct bh_cfg *cfg);
+
 /* The sub-program instruction @i belongs to. */
 uint32_t bh_cfg_subprog_of(const struct bh_cfg *cfg, uint32_t i);
+
+/* Instruction kinds the CFG and the liveness need (inline: both run over every instruction). */
+static inline bool bh_insn_is_lddw(const struct bpf_insn *in)
+{
+	return in->code == (BPF_LD | BPF_IMM | BPF_DW);
+}
+
+static inline bool bh_insn_is_local_call(const struct bpf_insn *in)
+{
+	return in->code == (BPF_JMP | BPF_CALL) && in->src_reg == BPF_PSEUDO_CALL;
+}
+
+/* `lddw rX, func`: a callback's address, which makes its target a sub-program. */
+static inline bool bh_insn_is_func_addr(const struct bpf_insn *in)
+{
+	return bh_insn_is_lddw(in) && in->src_reg == BPF_PSEUDO_FUNC;
+}
+
+static inline bool bh_insn_is_ja(const struct bpf_insn *in)
+{
+	return in->code == (BPF_JMP | BPF_JA) || in->code == (BPF_JMP32 | BPF_JA);
+}
+
+static inline bool bh_insn_is_exit(const struct bpf_insn *in)
+{
+	return in->code == (BPF_JMP | BPF_EXIT);
+}
+
+static inline bool bh_insn_is_cond_jump(const struct bpf_insn *in)
+{
+	uint8_t cls = BPF_CLASS(in->code), op = BPF_OP(in->code);
+
+	if (cls != BPF_JMP && cls != BPF_JMP32)
+		return false;
+	switch (op) {
+	case BPF_JEQ: case BPF_JGT: case BPF_JGE: case BPF_JSET: case BPF_JNE:
+	case BPF_JSGT: case BPF_JSGE: case BPF_JLT: case BPF_JLE: case BPF_JSLT: case BPF_JSLE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Where a jump, local call or function address at @i points (ja32, calls and lddw use imm). */
+static inline int64_t bh_insn_target(const struct bpf_insn *in, uint32_t i)
+{
+	if (in->code == (BPF_JMP32 | BPF_JA) || bh_insn_is_local_call(in) || bh_insn_is_func_addr(in))
+		return (int64_t)i + in->imm + 1;
+	return (int64_t)i + in->off + 1;
+}
 
 /*
  * Where control goes after instruction @i inside its sub-program (a call
  * continues at i + 1; the callee is reached through the call), into
  * @out[0..1]; returns how many (0 after exit).
  */
-unsigned bh_cfg_successors(const struct bpf_insn *insns, uint32_t i, uint32_t out[2]);
+static inline unsigned bh_cfg_successors(const struct bpf_insn *insns, uint32_t i, uint32_t out[2])
+{
+	const struct bpf_insn *in = &insns[i];
+
+	if (bh_insn_is_exit(in))
+		return 0;
+	if (bh_insn_is_ja(in)) {
+		out[0] = (uint32_t)bh_insn_target(in, i);
+		return 1;
+	}
+	if (bh_insn_is_lddw(in)) {
+		out[0] = i + 2;
+		return 1;
+	}
+	out[0] = i + 1;
+	if (!bh_insn_is_cond_jump(in) || bh_insn_target(in, i) == i + 1)
+		return 1;
+	out[1] = (uint32_t)bh_insn_target(in, i);
+	return 2;
+}
 
 #endif /* BPFHOST_VERIFIER_CFG_H */

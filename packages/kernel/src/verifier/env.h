@@ -31,9 +31,18 @@ struct bh_pending {
 	struct bh_state st;
 };
 
-/* A state reached at a prune point; `done` once every path from it is proven safe. */
+/*
+ * A state reached at a prune point; `done` once every path from it is proven safe.
+ * Stack liveness (as Linux's REG_LIVE_READ on stack slots): `live` gathers the
+ * slots its continuations read before writing them; a read on the path marks
+ * the last saved state and its ancestors up to the one before which the slot
+ * was wholly written (`written`: the slots written between `parent` and it).
+ */
 struct bh_explored {
 	struct bh_explored *next;
+	struct bh_explored *parent;	/* the state saved before it on its path */
+	uint64_t live[MAX_CALL_FRAMES];
+	uint64_t written[MAX_CALL_FRAMES];
 	uint32_t wl_depth;	/* worklist length when it was saved (see verifier.c) */
 	uint32_t hit, miss;	/* prunes it made, comparisons it failed (eviction, see verifier.c) */
 	bool done;
@@ -48,6 +57,7 @@ struct bh_venv {
 	const struct bh_verify_opts *opts;
 	bool priv;			/* privileged (Linux with CAP_BPF and CAP_PERFMON) */
 	struct bh_cfg cfg;
+	struct bh_varena arena;		/* every state's memory (arena.h) */
 
 	struct bh_state cur;
 	uint32_t insn;			/* the instruction being checked */
@@ -119,8 +129,8 @@ int bh_check_helper_call(struct bh_venv *env, const struct bpf_insn *insn);
 int bh_check_loop_call(struct bh_venv *env, const struct bpf_insn *insn, uint32_t *next);
 int bh_callback_exit(struct bh_venv *env, uint32_t *next);
 bool bh_callback_entry_covered(struct bh_venv *env, uint32_t i, const struct bh_state *old);
-/* The pending branch at @insn with state @st (copied). */
-int bh_push_branch(struct bh_venv *env, uint32_t insn, const struct bh_state *st);
+/* The pending branch at @insn with state @st, which it takes over (freed on failure too). */
+int bh_push_branch(struct bh_venv *env, uint32_t insn, struct bh_state *st);
 
 /*
  * Memory of @size bytes at @reg + @off, as a helper argument or an access
@@ -133,6 +143,9 @@ int bh_check_mem_range(struct bh_venv *env, unsigned regno, const struct bh_reg 
 
 /* Unknown scalar of @size bytes, zero- or sign-extended (loads). */
 struct bh_reg bh_reg_sized_unknown(unsigned size, bool sign);
+
+/* The program reads bytes [@lo, @hi) (negative, from r10) of frame @frameno's stack (verifier.c). */
+void bh_stack_mark_read(struct bh_venv *env, uint32_t frameno, int64_t lo, int64_t hi);
 
 /* The kind of a context load at @off of @size bytes that yields a packet pointer, or 0 (ctx.c). */
 enum bh_reg_kind bh_ctx_packet_field(const struct bh_prog_type *t, int32_t off, unsigned size);

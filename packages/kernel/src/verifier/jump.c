@@ -153,10 +153,8 @@ int bh_check_cond_jump(struct bh_venv *env, const struct bpf_insn *in, uint32_t 
 			return bh_verr(env, err, "%s", bpfhost_last_error());
 		set_scalars(&taken, in->dst_reg, x ? in->src_reg : -1, t);
 		set_scalars(&env->cur, in->dst_reg, x ? in->src_reg : -1, f);
-		err = bh_push_branch(env, target, &taken);
-		bh_state_free(&taken);
 		*next = env->insn + 1;
-		return err;
+		return bh_push_branch(env, target, &taken);
 	}
 	if (d->kind != BH_REG_SCALAR && s->kind != BH_REG_SCALAR) {
 		err = bh_state_copy(&taken, &env->cur);
@@ -194,9 +192,7 @@ int bh_check_cond_jump(struct bh_venv *env, const struct bpf_insn *in, uint32_t 
 			bh_state_mark_null(&taken, id, side == BH_NULL_TAKEN);
 			bh_state_mark_null(&env->cur, id, side == BH_NULL_FALL);
 		}
-		err = bh_push_branch(env, target, &taken);
-		bh_state_free(&taken);
 		*next = env->insn + 1;
-		return err;
+		return bh_push_branch(env, target, &taken);
 	}
 }

@@ -80,7 +80,6 @@ int bh_check_loop_call(struct bh_venv *env, const struct bpf_insn *in, uint32_t 
 		return bh_verr(env, err, "%s", bpfhost_last_error());
 	after_call(&skip);
 	err = bh_push_branch(env, env->insn + 1, &skip);
-	bh_state_free(&skip);
 	if (err)
 		return err;
 	{

@@ -175,7 +175,7 @@ static int stack_bounds(struct bh_venv *env, unsigned regno, const struct bh_reg
 	depth = &env->subprog_depth[f->subprog];
 	if ((uint64_t)-*lo > *depth)
 		*depth = (uint32_t)-*lo;
-	err = bh_frame_grow(f, (uint32_t)((-*lo + BH_SLOT_SIZE - 1) / BH_SLOT_SIZE));
+	err = bh_state_grow_stack(&env->cur, f, (uint32_t)((-*lo + BH_SLOT_SIZE - 1) / BH_SLOT_SIZE));
 	return err ? bh_verr(env, err, "%s", bpfhost_last_error()) : 0;
 }
 
@@ -191,6 +191,7 @@ static int stack_read(struct bh_venv *env, unsigned regno, const struct bh_reg *
 
 	if (err)
 		return err;
+	bh_stack_mark_read(env, reg->frameno, lo, hi);
 	if (bh_scalar_is_const(&reg->var) && size == 8 && !(lo % 8)) {
 		uint8_t *b = stack_byte(f, lo, &slot);
 		bool whole = true;
@@ -253,6 +254,8 @@ static int stack_write(struct bh_venv *env, unsigned regno, const struct bh_reg 
 		slot->spilled = val ? *val : bh_reg_const((uint64_t)(int64_t)imm);
 		for (unsigned i = 0; i < 8; i++)
 			b[i] = BH_STACK_SPILL;
+		/* Wholly replaced: what it held before is read by nobody after this (stack liveness). */
+		f->written |= 1ull << ((-lo - 1) / BH_SLOT_SIZE);
 		return 0;
 	}
 	if (val && is_pointer(val) && !env->priv)
@@ -295,6 +298,8 @@ static int stack_helper(struct bh_venv *env, unsigned regno, const struct bh_reg
 	if (err)
 		return err;
 	f = env->cur.frames[reg->frameno];
+	if (acc != BH_HELPER_WRITE)
+		bh_stack_mark_read(env, reg->frameno, lo, hi);
 	for (int64_t o = lo; o < hi; o++) {
 		uint8_t *b = stack_byte(f, o, &slot);
 

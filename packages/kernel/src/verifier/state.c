@@ -101,9 +101,22 @@ static struct bh_reg pointer(enum bh_reg_kind kind)
 	return (struct bh_reg){ .kind = (uint8_t)kind, .var = bh_scalar_const(0) };
 }
 
-static struct bh_frame *frame_new(uint32_t callsite, uint32_t subprog, uint32_t frameno)
+static void *mem_alloc(struct bh_varena *a, size_t size)
 {
-	struct bh_frame *f = plat_alloc(sizeof(*f));
+	return a ? bh_arena_alloc(a, size) : plat_alloc(size);
+}
+
+static void mem_free(struct bh_varena *a, void *p, size_t size)
+{
+	if (a)
+		bh_arena_free(a, p, size);
+	else
+		plat_free(p);
+}
+
+static struct bh_frame *frame_new(struct bh_varena *a, uint32_t callsite, uint32_t subprog, uint32_t frameno)
+{
+	struct bh_frame *f = mem_alloc(a, sizeof(*f));
 
 	if (!f)
 		return NULL;
@@ -115,11 +128,12 @@ static struct bh_frame *frame_new(uint32_t callsite, uint32_t subprog, uint32_t 
 	return f;
 }
 
-static void frame_free(struct bh_frame *f)
+static void frame_free(struct bh_varena *a, struct bh_frame *f)
 {
 	if (f) {
-		plat_free(f->slots);
-		plat_free(f);
+		if (f->slots)
+			mem_free(a, f->slots, sizeof(*f->slots) * f->nslots);
+		mem_free(a, f, sizeof(*f));
 	}
 }
 
@@ -130,8 +144,14 @@ static int oom(const char *what)
 
 int bh_state_init(struct bh_state *st)
 {
+	return bh_state_init_in(st, NULL);
+}
+
+int bh_state_init_in(struct bh_state *st, struct bh_varena *a)
+{
 	plat_memset(st, 0, sizeof(*st));
-	st->frames[0] = frame_new(UINT32_MAX, 0, 0);
+	st->arena = a;
+	st->frames[0] = frame_new(a, UINT32_MAX, 0, 0);
 	if (!st->frames[0])
 		return oom("the entry state");
 	st->nframes = 1;
@@ -142,18 +162,24 @@ int bh_state_init(struct bh_state *st)
 void bh_state_free(struct bh_state *st)
 {
 	for (uint32_t i = 0; i < st->nframes; i++)
-		frame_free(st->frames[i]);
+		frame_free(st->arena, st->frames[i]);
 	st->nframes = 0;
 }
 
 int bh_state_copy(struct bh_state *dst, const struct bh_state *src)
 {
-	plat_memset(dst, 0, sizeof(*dst));
+	struct bh_varena *a = src->arena;
+
+	/* Only the used part: the unused references and frames are never read. */
+	dst->arena = a;
+	dst->checkpoint = src->checkpoint;
+	dst->nframes = 0;
+	plat_memset(dst->frames, 0, sizeof(dst->frames));
 	dst->nrefs = src->nrefs;
 	plat_memcpy(dst->refs, src->refs, sizeof(src->refs[0]) * src->nrefs);
 	for (uint32_t i = 0; i < src->nframes; i++) {
 		const struct bh_frame *s = src->frames[i];
-		struct bh_frame *d = plat_alloc(sizeof(*d));
+		struct bh_frame *d = mem_alloc(a, sizeof(*d));
 
 		if (!d)
 			goto fail;
@@ -161,7 +187,7 @@ int bh_state_copy(struct bh_state *dst, const struct bh_state *src)
 		d->slots = NULL;
 		dst->frames[dst->nframes++] = d;
 		if (s->nslots) {
-			d->slots = plat_alloc(sizeof(*d->slots) * s->nslots);
+			d->slots = mem_alloc(a, sizeof(*d->slots) * s->nslots);
 			if (!d->slots)
 				goto fail;
 			plat_memcpy(d->slots, s->slots, sizeof(*d->slots) * s->nslots);
@@ -175,6 +201,11 @@ fail:
 
 int bh_frame_grow(struct bh_frame *f, uint32_t nslots)
 {
+	return bh_state_grow_stack(&(struct bh_state){ .arena = NULL }, f, nslots);
+}
+
+int bh_state_grow_stack(struct bh_state *st, struct bh_frame *f, uint32_t nslots)
+{
 	struct bh_stack_slot *s;
 
 	if (nslots <= f->nslots)
@@ -182,14 +213,15 @@ int bh_frame_grow(struct bh_frame *f, uint32_t nslots)
 	if (nslots > BH_STACK_SLOTS)
 		return bh_err(-EINVAL, "verifier: %u stack slots is more than the %u of a frame", nslots,
 			      BH_STACK_SLOTS);
-	s = plat_alloc(sizeof(*s) * nslots);
+	s = mem_alloc(st->arena, sizeof(*s) * nslots);
 	if (!s)
 		return oom("the stack");
 	if (f->nslots)
 		plat_memcpy(s, f->slots, sizeof(*s) * f->nslots);
 	/* BH_STACK_INVALID is 0, and a zeroed spilled register is NOT_INIT. */
 	plat_memset(s + f->nslots, 0, sizeof(*s) * (nslots - f->nslots));
-	plat_free(f->slots);
+	if (f->slots)
+		mem_free(st->arena, f->slots, sizeof(*f->slots) * f->nslots);
 	f->slots = s;
 	f->nslots = nslots;
 	return 0;
@@ -202,7 +234,7 @@ int bh_state_push_frame(struct bh_state *st, uint32_t callsite, uint32_t subprog
 	if (st->nframes >= MAX_CALL_FRAMES)
 		return bh_err(-E2BIG, "this call would be nested %u deep, more than the %u frames allowed",
 			      st->nframes + 1, MAX_CALL_FRAMES);
-	f = frame_new(callsite, subprog, st->nframes);
+	f = frame_new(st->arena, callsite, subprog, st->nframes);
 	if (!f)
 		return oom("a call frame");
 	for (int r = BPF_REG_1; r <= BPF_REG_5; r++)
@@ -223,7 +255,7 @@ void bh_state_pop_frame(struct bh_state *st)
 	caller->regs[BPF_REG_0] = callee->regs[BPF_REG_0];
 	for (int r = BPF_REG_1; r <= BPF_REG_5; r++)
 		caller->regs[r] = (struct bh_reg){ .kind = BH_REG_NOT_INIT };
-	frame_free(callee);
+	frame_free(st->arena, callee);
 	st->frames[st->nframes] = NULL;
 }
 
@@ -325,14 +357,46 @@ static bool spilled_scalar(const struct bh_frame *f, uint32_t slot)
 	return slot < f->nslots && f->slots[slot].spilled.kind == BH_REG_SCALAR;
 }
 
+/* Slot @slot's eight type bytes as one word (0: all BH_STACK_INVALID, or past the allocated slots). */
+static uint64_t slot_types(const struct bh_frame *f, uint32_t slot)
+{
+	uint64_t t = 0;
+
+	if (slot < f->nslots)
+		plat_memcpy(&t, f->slots[slot].type, sizeof(t));
+	return t;
+}
+
+/* Whether any of the eight type bytes in @t is BH_STACK_SPILL. */
+static bool has_spill(uint64_t t)
+{
+	for (unsigned b = 0; b < BH_SLOT_SIZE; b++)
+		if (((t >> (8 * b)) & 0xff) == BH_STACK_SPILL)
+			return true;
+	return false;
+}
+
 static bool stack_within(const struct bh_frame *old, const struct bh_frame *cur, struct idmap *m,
-			 bool uninit_reads)
+			 bool uninit_reads, uint64_t live)
 {
 	uint32_t n = old->nslots > cur->nslots ? old->nslots : cur->nslots;
 
 	for (uint32_t k = 0; k < n; k++) {
+		uint64_t otw = slot_types(old, k), ctw = slot_types(cur, k);
 		bool spill = false;
 
+		if (!(live & (1ull << k)))	/* no continuation of old reads it before writing it */
+			continue;
+		/*
+		 * Most slots settle on their eight type bytes at once: none written
+		 * in old (and no uninitialised read to worry about), or the same
+		 * bytes with no spill among them (misc, zero and invalid each cover
+		 * themselves). The rest take the byte-by-byte rules below.
+		 */
+		if (!otw && (!uninit_reads || !has_spill(ctw)))
+			continue;
+		if (otw == ctw && !has_spill(otw))
+			continue;
 		for (unsigned b = 0; b < BH_SLOT_SIZE; b++) {
 			uint8_t ot = byte_type(old, k, b), ct = byte_type(cur, k, b);
 
@@ -368,15 +432,16 @@ static bool stack_within(const struct bh_frame *old, const struct bh_frame *cur,
  * whose kind differs in cur, or a constant of old that cur does not hold
  * exactly, cannot be within (loop counters differ every iteration).
  */
-static bool quick_reject(const struct bh_state *old, const struct bh_state *cur)
+static bool quick_reject(const struct bh_state *old, const struct bh_state *cur, uint16_t live)
 {
 	for (uint32_t i = 0; i < old->nframes; i++) {
 		const struct bh_frame *of = old->frames[i], *cf = cur->frames[i];
+		uint16_t regs = i + 1 == old->nframes ? live : 0xffff;
 
 		for (int r = 0; r < MAX_BPF_REG; r++) {
 			const struct bh_reg *o = &of->regs[r], *c = &cf->regs[r];
 
-			if (o->kind == BH_REG_NOT_INIT)
+			if (o->kind == BH_REG_NOT_INIT || !(regs & (1u << r)))
 				continue;
 			if (o->kind != c->kind)
 				return true;
@@ -390,11 +455,17 @@ static bool quick_reject(const struct bh_state *old, const struct bh_state *cur)
 
 bool bh_state_within(const struct bh_state *old, const struct bh_state *cur, bool uninit_reads)
 {
+	return bh_state_within_live(old, cur, uninit_reads, 0xffff, NULL);
+}
+
+bool bh_state_within_live(const struct bh_state *old, const struct bh_state *cur, bool uninit_reads,
+			  uint16_t live, const uint64_t *slots)
+{
 	struct idmap map;	/* on the stack: only its used part is ever read */
 	struct idmap *m = &map;
 	bool ok = old->nframes == cur->nframes && old->nrefs == cur->nrefs;
 
-	if (!ok || quick_reject(old, cur))
+	if (!ok || quick_reject(old, cur, live))
 		return false;
 	m->n = 0;
 	for (uint32_t i = 0; ok && i < old->nrefs; i++)
@@ -405,8 +476,9 @@ bool bh_state_within(const struct bh_state *old, const struct bh_state *cur, boo
 		ok = of->callsite == cf->callsite && of->subprog == cf->subprog &&
 		     of->callback == cf->callback && (!of->callback || reg_within(&of->cb_ctx, &cf->cb_ctx, m));
 		for (int r = 0; ok && r < MAX_BPF_REG; r++)
-			ok = reg_within(&of->regs[r], &cf->regs[r], m);
-		ok = ok && stack_within(of, cf, m, uninit_reads);
+			ok = (i + 1 < old->nframes || (live & (1u << r))) ? reg_within(&of->regs[r], &cf->regs[r], m) :
+									     true;
+		ok = ok && stack_within(of, cf, m, uninit_reads, slots ? slots[i] : ~0ull);
 	}
 	return ok;
 }

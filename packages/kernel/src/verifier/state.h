@@ -9,6 +9,7 @@
 #ifndef BPFHOST_VERIFIER_STATE_H
 #define BPFHOST_VERIFIER_STATE_H
 
+#include "arena.h"
 #include "bounds.h"
 #include "bpfhost/bpf_insn.h"
 #include "bpfhost/uapi.h"
@@ -72,6 +73,7 @@ enum bh_stack_byte {
 
 #define BH_SLOT_SIZE 8
 #define BH_STACK_SLOTS (MAX_BPF_STACK / BH_SLOT_SIZE)
+_Static_assert(BH_STACK_SLOTS <= 64, "a frame's slots fit the 64-bit liveness masks");
 
 /* Eight bytes of stack, from r10 - 8 * (k + 1) for slot k. */
 struct bh_stack_slot {
@@ -88,6 +90,8 @@ struct bh_frame {
 	/* A bpf_loop callback's frame: the ctx it is given each time (callsite: the bpf_loop call). */
 	bool callback;
 	struct bh_reg cb_ctx;
+	/* Slots (bit k: slot k) wholly written since the path's last saved state (stack liveness). */
+	uint64_t written;
 };
 
 /* An acquired reference (a reserved ring buffer record) and where it was acquired. */
@@ -98,7 +102,11 @@ struct bh_ref {
 
 #define BH_MAX_REFS 64
 
+struct bh_explored;
+
 struct bh_state {
+	struct bh_varena *arena;	/* where its frames live (NULL: plat_alloc); copies share it */
+	struct bh_explored *checkpoint;	/* the last state saved on this path (stack liveness, verifier.c) */
 	uint32_t nframes;
 	struct bh_frame *frames[MAX_CALL_FRAMES];
 	uint32_t nrefs;
@@ -114,7 +122,8 @@ const char *bh_reg_kind_name(enum bh_reg_kind k);
 /* "ctx(off=0)", "fp0(off=-8)", "scalar(umax=255 ...)" or a constant, into @buf. */
 char *bh_reg_str(const struct bh_reg *r, char *buf, unsigned size);
 
-/* The entry state: frame 0 with r1 the context, r10 the frame pointer. */
+/* The entry state: frame 0 with r1 the context, r10 the frame pointer (its memory from @a, or plat_alloc). */
+int bh_state_init_in(struct bh_state *st, struct bh_varena *a);
 int bh_state_init(struct bh_state *st);
 void bh_state_free(struct bh_state *st);
 /* A deep copy of @src into @dst (which is overwritten; free it first). */
@@ -124,7 +133,9 @@ int bh_state_copy(struct bh_state *dst, const struct bh_state *src);
 int bh_state_push_frame(struct bh_state *st, uint32_t callsite, uint32_t subprog);
 void bh_state_pop_frame(struct bh_state *st);
 
-/* Makes slots 0 .. @nslots - 1 of @f exist (new bytes BH_STACK_INVALID). */
+/* Makes slots 0 .. @nslots - 1 of @f exist (new bytes BH_STACK_INVALID); @f is a frame of @st. */
+int bh_state_grow_stack(struct bh_state *st, struct bh_frame *f, uint32_t nslots);
+/* The same for a frame of a state without an arena. */
 int bh_frame_grow(struct bh_frame *f, uint32_t nslots);
 
 /*
@@ -144,6 +155,15 @@ void bh_state_mark_null(struct bh_state *st, uint32_t id, bool is_null);
  * may have been read, so it covers only scalar bytes of @cur.
  */
 bool bh_state_within(const struct bh_state *old, const struct bh_state *cur, bool uninit_reads);
+/*
+ * The same where the innermost frame's registers outside @live (bit r:
+ * register r) and the stack slots outside @slots[frame] (bit k: slot k) are
+ * never read again before being written: they are left out of the
+ * comparison (cfg.h's register liveness at the instruction; the slots
+ * @old's continuations read, verifier.c).
+ */
+bool bh_state_within_live(const struct bh_state *old, const struct bh_state *cur, bool uninit_reads,
+			  uint16_t live, const uint64_t *slots);
 /* Whether the two stand for exactly the same concrete states (an infinite loop when a path comes back to one). */
 bool bh_state_equal(const struct bh_state *a, const struct bh_state *b);
 

@@ -35,46 +35,89 @@
 /* And in all: a bound on the memory a hostile program can make the verifier hold. */
 #define BH_EXPLORED_MAX 32768u
 
-static void explored_free(struct bh_explored *e)
+static void explored_free(struct bh_venv *env, struct bh_explored *e)
 {
 	while (e) {
 		struct bh_explored *next = e->next;
 
 		bh_state_free(&e->st);
-		plat_free(e);
+		bh_arena_free(&env->arena, e, sizeof(*e));
 		e = next;
 	}
 }
 
-int bh_push_branch(struct bh_venv *env, uint32_t insn, const struct bh_state *st)
+int bh_push_branch(struct bh_venv *env, uint32_t insn, struct bh_state *st)
 {
 	struct bh_pending *p;
-	int err;
 
-	if (env->wl_len >= BH_VERIFY_BRANCH_LIMIT)
+	if (env->wl_len >= BH_VERIFY_BRANCH_LIMIT) {
+		bh_state_free(st);
 		return bh_verr(env, -E2BIG, "more than %u branches are pending at once; the program has "
 			       "too many paths to check (split it into sub-programs or tail calls)",
 			       BH_VERIFY_BRANCH_LIMIT);
+	}
 	if (env->wl_len == env->wl_cap) {
-		uint32_t cap = env->wl_cap ? env->wl_cap * 2 : 64;
-		struct bh_pending *wl = plat_alloc(sizeof(*wl) * cap);
+		uint32_t cap = env->wl_cap ? env->wl_cap * 2 : 8;
+		struct bh_pending *wl = bh_arena_alloc(&env->arena, sizeof(*wl) * cap);
 
-		if (!wl)
+		if (!wl) {
+			bh_state_free(st);
 			return bh_verr(env, -ENOMEM, "out of memory for the branch worklist");
+		}
 		if (env->wl_len)
 			plat_memcpy(wl, env->wl, sizeof(*wl) * env->wl_len);
-		plat_free(env->wl);
+		if (env->wl)
+			bh_arena_free(&env->arena, env->wl, sizeof(*wl) * env->wl_cap);
 		env->wl = wl;
 		env->wl_cap = cap;
 	}
 	p = &env->wl[env->wl_len];
-	err = bh_state_copy(&p->st, st);
-	if (err)
-		return err;
+	p->st = *st;	/* taken over: its frames are the pending branch's now */
+	st->nframes = 0;
 	p->insn = insn;
 	p->log_pos = env->log_pos;
 	env->wl_len++;
 	return 0;
+}
+
+/*
+ * Slots @mask of frame @k are read here: unless this path wrote them since
+ * its last saved state, that state and its ancestors (up to where the slot
+ * was written) have continuations that read them. Already marked: so are
+ * the ancestors.
+ */
+static void mark_slots(struct bh_venv *env, uint32_t k, uint64_t mask)
+{
+	struct bh_explored *e = env->cur.checkpoint;
+
+	if (k >= MAX_CALL_FRAMES)
+		return;
+	if (k < env->cur.nframes)
+		mask &= ~env->cur.frames[k]->written;
+	while (e && mask) {
+		mask &= ~e->live[k];
+		e->live[k] |= mask;
+		mask &= ~e->written[k];
+		e = e->parent;
+	}
+}
+
+void bh_stack_mark_read(struct bh_venv *env, uint32_t frameno, int64_t lo, int64_t hi)
+{
+	uint64_t mask = 0;
+
+	if (lo >= hi || hi > 0 || lo < -(int64_t)MAX_BPF_STACK)
+		return;
+	for (uint32_t s = (uint32_t)(-hi / BH_SLOT_SIZE); s <= (uint32_t)((-lo - 1) / BH_SLOT_SIZE); s++)
+		mask |= 1ull << s;
+	mark_slots(env, frameno, mask);
+}
+
+/* The path ends in (is pruned against) @e: what @e's continuations read, this path's read too. */
+static void inherit_reads(struct bh_venv *env, const struct bh_explored *e)
+{
+	for (uint32_t k = 0; k < env->cur.nframes; k++)
+		mark_slots(env, k, e ? e->live[k] : ~0ull);
 }
 
 /* Every saved state whose continuations have all been walked is done (see the top). */
@@ -94,23 +137,33 @@ static int save_state(struct bh_venv *env, uint32_t i, uint32_t count)
 		return 0;	/* not saving only costs pruning */
 	if (env->pending_len == env->pending_cap) {
 		uint32_t cap = env->pending_cap ? env->pending_cap * 2 : 64;
-		struct bh_explored **p = plat_alloc(sizeof(*p) * cap);
+		struct bh_explored **p = bh_arena_alloc(&env->arena, sizeof(*p) * cap);
 
 		if (!p)
 			return bh_verr(env, -ENOMEM, "out of memory for explored states");
 		if (env->pending_len)
 			plat_memcpy(p, env->pending_saved, sizeof(*p) * env->pending_len);
-		plat_free(env->pending_saved);
+		if (env->pending_saved)
+			bh_arena_free(&env->arena, env->pending_saved, sizeof(*p) * env->pending_cap);
 		env->pending_saved = p;
 		env->pending_cap = cap;
 	}
-	e = plat_alloc(sizeof(*e));
+	e = bh_arena_alloc(&env->arena, sizeof(*e));
 	if (!e)
 		return bh_verr(env, -ENOMEM, "out of memory for explored states");
 	if (bh_state_copy(&e->st, &env->cur)) {
-		plat_free(e);
+		bh_arena_free(&env->arena, e, sizeof(*e));
 		return bh_verr(env, -ENOMEM, "out of memory for explored states");
 	}
+	/* The path's next saved state is this one; what was written since its parent is its own. */
+	e->parent = env->cur.checkpoint;
+	for (uint32_t k = 0; k < MAX_CALL_FRAMES; k++) {
+		e->live[k] = 0;
+		e->written[k] = k < env->cur.nframes ? env->cur.frames[k]->written : 0;
+		if (k < env->cur.nframes)
+			env->cur.frames[k]->written = 0;
+	}
+	env->cur.checkpoint = e;
 	e->wl_depth = env->wl_len;
 	e->hit = 0;
 	e->miss = 0;
@@ -140,13 +193,16 @@ static int save_state(struct bh_venv *env, uint32_t i, uint32_t count)
 static int visit_prune_point(struct bh_venv *env, uint32_t i)
 {
 	bool loop_head = env->cfg.flags[i] & BH_CFG_LOOP_HEAD;
+	/* Only a callback's first instruction can be covered by a state still being explored. */
+	bool cb_entry = bh_cur_frame(env)->callback && env->cfg.sub_start[bh_cur_frame(env)->subprog] == i;
 	uint32_t count = 0, undone = 0;
 	struct bh_explored **link = &env->explored[i], *e;
 
 	while ((e = *link)) {
 		if (e->done) {
-			if (bh_state_within(&e->st, &env->cur, env->priv)) {
+			if (bh_state_within_live(&e->st, &env->cur, env->priv, env->cfg.live[i], e->live)) {
 				e->hit++;
+				inherit_reads(env, e);
 				return 1;
 			}
 			/*
@@ -157,7 +213,7 @@ static int visit_prune_point(struct bh_venv *env, uint32_t i)
 			if (++e->miss > e->hit * 4 + 16) {
 				*link = e->next;
 				e->next = NULL;
-				explored_free(e);
+				explored_free(env, e);
 				env->live_states--;
 				continue;
 			}
@@ -167,8 +223,11 @@ static int visit_prune_point(struct bh_venv *env, uint32_t i)
 		}
 		link = &e->next;
 		count++;
-		if (bh_callback_entry_covered(env, i, &e->st))
+		if (cb_entry && bh_callback_entry_covered(env, i, &e->st)) {
+			/* Covered by a state whose continuations are not all known yet: every slot counts as read. */
+			inherit_reads(env, NULL);
 			return 1;
+		}
 		if (loop_head && undone++ < BH_LOOP_REPEAT_WINDOW && bh_state_equal(&e->st, &env->cur))
 			return bh_verr(env, -EINVAL, "infinite loop: the path comes back to insn %u in the same "
 				       "state; nothing in the loop moves it toward its exit", i);
@@ -360,11 +419,10 @@ static int walk(struct bh_venv *env)
 
 int bh_verify(struct bh_prog *prog, const struct bh_verify_opts *opts, struct bh_verify_stats *stats)
 {
-	struct bh_venv *env = plat_alloc(sizeof(*env));
+	/* On the stack (about a kilobyte): one allocation less per load. */
+	struct bh_venv env_storage, *env = &env_storage;
 	int err;
 
-	if (!env)
-		return bh_err(-ENOMEM, "program '%s': out of memory for the verifier", prog->name);
 	plat_memset(env, 0, sizeof(*env));
 	env->prog = prog;
 	env->name = prog->name;
@@ -380,15 +438,15 @@ int bh_verify(struct bh_prog *prog, const struct bh_verify_opts *opts, struct bh
 	err = bh_cfg_build(prog->name, prog->insns, prog->len, opts->unprivileged, &env->cfg);
 	if (err)
 		goto out_env;
-	env->explored = plat_alloc(sizeof(*env->explored) * prog->len);
-	env->subprog_depth = plat_alloc(sizeof(*env->subprog_depth) * env->cfg.nsub);
+	env->explored = bh_arena_alloc(&env->arena, sizeof(*env->explored) * prog->len);
+	env->subprog_depth = bh_arena_alloc(&env->arena, sizeof(*env->subprog_depth) * env->cfg.nsub);
 	if (!env->explored || !env->subprog_depth) {
 		err = bh_err(-ENOMEM, "program '%s': out of memory for the verifier", prog->name);
 		goto out;
 	}
 	plat_memset(env->explored, 0, sizeof(*env->explored) * prog->len);
 	plat_memset(env->subprog_depth, 0, sizeof(*env->subprog_depth) * env->cfg.nsub);
-	err = bh_state_init(&env->cur);
+	err = bh_state_init_in(&env->cur, &env->arena);
 	if (err)
 		goto out;
 	err = walk(env);
@@ -417,13 +475,10 @@ out:
 		bh_state_free(&env->wl[i].st);
 	if (env->explored)
 		for (uint32_t i = 0; i < prog->len; i++)
-			explored_free(env->explored[i]);
-	plat_free(env->explored);
-	plat_free(env->pending_saved);
-	plat_free(env->subprog_depth);
-	plat_free(env->wl);
+			explored_free(env, env->explored[i]);
+	/* The arena's blocks (explored, pending_saved, subprog_depth, wl) go with it. */
 	bh_cfg_free(&env->cfg);
+	bh_arena_release(&env->arena);
 out_env:
-	plat_free(env);
 	return err;
 }

@@ -276,7 +276,7 @@ static void out_of_memory(void)
 		ASSERT_STR_CONTAINS(bpfhost_last_error(), "program 'cfg': out of memory", "message");
 		ASSERT_TRUE(cfg.flags == NULL && cfg.sub_start == NULL, "nothing kept");
 	}
-	ASSERT_EQ(total, 4, "four allocations: flags, sub-programs, walk stack, walk state");
+	ASSERT_EQ(total, 2, "two allocations: the per-instruction tables (flags, liveness, walk), the sub-programs");
 }
 
 #ifdef BPFHOST_TEST_BPF_DIR
