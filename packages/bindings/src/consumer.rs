@@ -41,7 +41,12 @@ pub fn wait_in_slices<T>(
 }
 
 /// The consumer's shared state, or EBADF naming @class.@op once it is closed.
-pub fn open_or_closed<S>(env: &Env, shared: &Option<Arc<S>>, class: &str, op: &str) -> Result<Arc<S>> {
+pub fn open_or_closed<S>(
+  env: &Env,
+  shared: &Option<Arc<S>>,
+  class: &str,
+  op: &str,
+) -> Result<Arc<S>> {
   shared.clone().ok_or_else(|| {
     CError::new(EBADF, format!("{class}.{op}: the consumer is closed")).into_napi(env)
   })

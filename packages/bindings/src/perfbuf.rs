@@ -108,7 +108,10 @@ impl Shared {
   fn poll(&self, timeout_ms: i32) -> std::result::Result<Sink, CError> {
     let got = wait_in_slices(&self.closed, timeout_ms, |slice| {
       // SAFETY: pb is live while self is; run() holds the lock.
-      let got = self.run(|pb| unsafe { sys::bpfhost_perf_buffer__poll(pb, slice) }, true)?;
+      let got = self.run(
+        |pb| unsafe { sys::bpfhost_perf_buffer__poll(pb, slice) },
+        true,
+      )?;
       Ok((!got.samples.is_empty() || !got.lost.is_empty()).then_some(got))
     })?;
     Ok(got.unwrap_or_default())
