@@ -71,6 +71,10 @@ struct bh_redirect {
 /* Kfunc argument kinds beyond extension.h's helper kinds: fixed-size memory. */
 #define BH_ARG_KFUNC_MEM 0x40		/* mem_size readable, initialised bytes */
 #define BH_ARG_KFUNC_MEM_RW 0x41	/* mem_size initialised bytes, also written */
+/* A reference an acquiring kfunc of the same module returned, with the same tag (ext/kfunc.h). */
+#define BH_ARG_KFUNC_RELEASE 0x42
+/* Kfunc return beyond extension.h's: an acquired pointer to mem_size... bytes, or NULL (ext/kfunc.h). */
+#define BH_RET_KFUNC_ACQUIRED 0x40
 
 struct bh_kfunc_set;
 
