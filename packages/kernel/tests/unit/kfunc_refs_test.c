@@ -9,7 +9,7 @@
  * read-only reference and a read past its size, naming the kfunc and where it
  * acquired. Each refused program is then run unverified: the run-time account
  * stops it, and a run that ends holding references has them released by the
- * module's kfunc, so the module never leaks.
+ * module's kfunc, so the module never leaks. A version-1 table still works.
  */
 #include <dlfcn.h>
 
@@ -265,11 +265,28 @@ static void t_released_at_run_end(void)
 	ASSERT_OK(bpfhost_extension_unload(mod, 0), "unload");
 }
 
+/* A table built against the version-1 struct (smaller stride, no reference fields) still registers and runs. */
+static void t_v1_table(void)
+{
+	int mod = bpfhost_extension_load(BPFHOST_TEST_MODULE_DIR "/test_kfunc_v1.so"), fd;
+	uint64_t r0 = 0;
+
+	ASSERT_GE(mod, 0, "a version-1 kfunc table registers");
+	fd = LOAD("v1_calls", MOV64_IMM(1, 20), KFUNC_CALL(kfunc_id("tv1_double")), MOV64_REG(1, 0),
+		  KFUNC_CALL(kfunc_id("tv1_inc")), EXIT());
+	ASSERT_GE(fd, 0, "calls of both entries load (the second read at the old stride)");
+	ASSERT_OK(test_prog_run(fd, 0, 0, &r0), "and run");
+	ASSERT_EQ(r0, 41, "2 * 20 + 1");
+	bpfhost_close(fd);
+	ASSERT_OK(bpfhost_extension_unload(mod, 0), "unload");
+}
+
 int main(void)
 {
 	struct tr_state *(*get_state)(void);
 	static const struct test_case cases[] = {
 		TEST(t_bad_tables), TEST(t_accepted), TEST(t_refused), TEST(t_released_at_run_end),
+		TEST(t_v1_table),
 	};
 
 	dl = dlopen(MODULE, RTLD_NOW);
