@@ -216,6 +216,37 @@ static void t_refused(void)
 	ASSERT_OK(bpfhost_extension_unload(mod, 0), "nothing holds the module");
 }
 
+/* A reference spilled to the stack and filled back, or released by a subprogram, is the same reference. */
+static void t_copies(void)
+{
+	int mod = load_module(), fd;
+	uint64_t r0 = 0;
+
+	fd = LOAD("ref_spill", ACQUIRED(2, acq), STX(BPF_DW, 10, 0, -8), MOV64_IMM(0, 0), LDX(BPF_DW, 1, 10, -8),
+		  KFUNC_CALL(rel), MOV64_IMM(0, 1), EXIT());
+	ASSERT_GE(fd, 0, "released through the copy filled from the stack");
+	ASSERT_OK(test_prog_run(fd, 0, 0, &r0), "runs");
+	ASSERT_EQ(r0, 1, "to the end");
+	ASSERT_EQ(atomic_load(&state->held), 0, "released");
+	bpfhost_close(fd);
+
+	/* r1 = ref; call sub (releases it); exit -- sub: tr_release(r1); return 0 */
+	fd = LOAD("ref_subprog", ACQUIRED(2, acq), MOV64_REG(1, 0), CALL_LOCAL(2), MOV64_IMM(0, 2), EXIT(),
+		  KFUNC_CALL(rel), MOV64_IMM(0, 0), EXIT());
+	ASSERT_GE(fd, 0, "released by a subprogram it was passed to");
+	ASSERT_OK(test_prog_run(fd, 0, 0, &r0), "runs");
+	ASSERT_EQ(r0, 2, "back in the caller");
+	ASSERT_EQ(atomic_load(&state->held), 0, "released");
+	bpfhost_close(fd);
+
+	/* The stack copy dies with the release too. */
+	REFUSED("ref_spill_uar", -EACCES, "insn 9: R2 is a scalar, not a pointer", -EFAULT,
+		"insn 9: invalid read of 8 bytes",
+		ACQUIRED(2, acq), STX(BPF_DW, 10, 0, -8), MOV64_REG(1, 0), KFUNC_CALL(rel), LDX(BPF_DW, 2, 10, -8),
+		LDX(BPF_DW, 0, 2, 0), EXIT());
+	ASSERT_OK(bpfhost_extension_unload(mod, 0), "unload");
+}
+
 /* A run that ends holding references: the core releases each through the module's kfunc of its tag. */
 static void t_released_at_run_end(void)
 {
@@ -286,7 +317,7 @@ int main(void)
 	struct tr_state *(*get_state)(void);
 	static const struct test_case cases[] = {
 		TEST(t_bad_tables), TEST(t_accepted), TEST(t_refused), TEST(t_released_at_run_end),
-		TEST(t_v1_table),
+		TEST(t_copies), TEST(t_v1_table),
 	};
 
 	dl = dlopen(MODULE, RTLD_NOW);
