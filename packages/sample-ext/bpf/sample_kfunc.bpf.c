@@ -9,6 +9,9 @@
  *   socket             a socket filter: sample_stats_add() of the packet's
  *                      length into stats[1] (the stats kfunc serves every
  *                      program type). Returns 0.
+ *   sample/counter     borrows counter (event id % 8) with
+ *                      sample_counter_acquire(), counts the event into it
+ *                      and gives it back; returns the counter's hits.
  */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
@@ -45,5 +48,22 @@ int count_packet(struct __sk_buff *skb)
 		sample_stats_add(s, skb->len);
 	return 0;
 }
+
+/* #region kfunc-ref-prog (shown by the docs site) */
+SEC("sample/counter")
+int count_event(struct sample_ctx *ctx)
+{
+	struct sample_counter *c = sample_counter_acquire(ctx->event_id % SAMPLE_COUNTERS);
+	__u64 hits;
+
+	if (!c)			/* without this check the program does not load */
+		return 0;
+	c->hits++;
+	c->sum += ctx->data_len;
+	hits = c->hits;
+	sample_counter_release(c);	/* on every path, once: c is unusable after it */
+	return hits;
+}
+/* #endregion kfunc-ref-prog */
 
 char LICENSE[] SEC("license") = "GPL";

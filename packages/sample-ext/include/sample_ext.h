@@ -145,12 +145,25 @@ struct sample_ctx {
  * void sample_stats_add(struct sample_stats *stats, u64 value)
  *	Counts @value into @stats (a map value, the stack): count, sum, min,
  *	max. Programs of any type.
+ * struct sample_counter *sample_counter_acquire(u32 key)
+ *	Borrows the module's counter @key (below SAMPLE_COUNTERS), or NULL: a
+ *	reference the program may read and write and must pass to
+ *	sample_counter_release() exactly once on every path (the verifier
+ *	refuses a program that may not). Programs of any type.
+ * void sample_counter_release(struct sample_counter *counter)
+ *	Gives the counter back.
  */
 struct sample_stats {
 	sample_u64 count;
 	sample_u64 sum;
 	sample_u64 min;		/* valid once count > 0 */
 	sample_u64 max;
+};
+
+#define SAMPLE_COUNTERS 8
+struct sample_counter {
+	sample_u64 hits;
+	sample_u64 sum;
 };
 
 #define SAMPLE_EXT_HELPER_GET_OBJECT_VALUE (SAMPLE_EXT_HELPER_EXT_BASE + 0)
@@ -166,6 +179,10 @@ static long (*const sample_accumulator_read)(void *map, const void *key,
 extern __u32 sample_event_checksum(struct sample_ctx *ctx) __attribute__((section(".ksyms")));
 extern void sample_stats_add(struct sample_stats *stats, __u64 value) __attribute__((section(".ksyms")));
 /* #endregion kfunc-decls */
+/* #region kfunc-ref-decls (shown by the docs site) */
+extern struct sample_counter *sample_counter_acquire(__u32 key) __attribute__((section(".ksyms")));
+extern void sample_counter_release(struct sample_counter *counter) __attribute__((section(".ksyms")));
+/* #endregion kfunc-ref-decls */
 #else
 #ifndef __cplusplus
 _Static_assert(sizeof(struct sample_ctx) == 32, "sample_ctx is 32 bytes, as for BPF");
@@ -179,6 +196,9 @@ _Static_assert(sizeof(struct sample_ctx) == 32, "sample_ctx is 32 bytes, as for 
  */
 #define SAMPLE_EXT_LIVE_OBJECTS_SYMBOL "sample_ext_live_objects"
 typedef long (*sample_ext_live_objects_fn)(void);
+/* Test hook, reached the same way: counter references programs hold now (acquired, not released). */
+#define SAMPLE_EXT_COUNTER_REFS_SYMBOL "sample_ext_counter_refs"
+typedef long (*sample_ext_counter_refs_fn)(void);
 #endif
 
 #ifdef __cplusplus

@@ -5,9 +5,15 @@
  * core resolves the names when a program loads and refuses a program whose
  * declaration differs, so the functions below can trust their arguments:
  * a context pointer is the program's context, memory has the registered
- * size and is the program's to read and write.
+ * size and is the program's to read and write, and a reference to release
+ * is one that this module's acquiring kfunc of the same tag returned and
+ * the program still holds.
  */
+
+/* The module's reference tags (bpfhost_kfunc.ref_type). */
+#define SAMPLE_REF_COUNTER 1
 #include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "sample_ext_internal.h"
@@ -48,6 +54,41 @@ static uint64_t stats_add(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, ui
 	return 0;
 }
 
+/* #region kfunc-ref-impl (shown by the docs site) */
+/*
+ * Counters programs borrow by key. The references a program holds are
+ * counted here, never in the counter: the program may write the counter's
+ * bytes (BPFHOST_KFUNC_REF_WRITABLE), so nothing in them is trusted.
+ */
+static struct sample_counter counters[SAMPLE_COUNTERS];
+static atomic_long counter_refs;
+
+/* struct sample_counter *sample_counter_acquire(u32 key) */
+static uint64_t counter_acquire(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	uint32_t key = (uint32_t)r1;	/* a u32: only the low half is the argument */
+
+	(void)r2, (void)r3, (void)r4, (void)r5;
+	if (key >= SAMPLE_COUNTERS)
+		return 0;	/* NULL: the program must check before use */
+	atomic_fetch_add(&counter_refs, 1);
+	return (uint64_t)(uintptr_t)&counters[key];
+}
+
+/* void sample_counter_release(struct sample_counter *counter): the core passes only what acquire returned. */
+static uint64_t counter_release(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5)
+{
+	(void)r1, (void)r2, (void)r3, (void)r4, (void)r5;
+	atomic_fetch_sub(&counter_refs, 1);
+	return 0;
+}
+/* #endregion kfunc-ref-impl */
+
+SAMPLE_EXPORT long sample_ext_counter_refs(void)
+{
+	return atomic_load(&counter_refs);
+}
+
 static const uint32_t sample_type_only[] = { SAMPLE_EXT_PROGRAM_TYPE };
 
 static const struct bpfhost_kfunc sample_kfuncs[] = {
@@ -72,6 +113,29 @@ static const struct bpfhost_kfunc sample_kfuncs[] = {
 		.arg_sizes = { sizeof(struct sample_stats), sizeof(uint64_t) },
 		/* no program_types: programs of every type may call it */
 	},
+	/* #region kfunc-ref-table (shown by the docs site) */
+	{
+		.header = BPFHOST_KFUNC_HEADER,
+		.name = "sample_counter_acquire",
+		.function = counter_acquire,
+		.return_kind = BPFHOST_KFUNC_RET_ACQUIRED,	/* a reference, or NULL */
+		.return_size = sizeof(struct sample_counter),
+		.arg_count = 1,
+		.arg_kinds = { BPFHOST_KFUNC_ARG_SCALAR },
+		.arg_sizes = { sizeof(uint32_t) },
+		.ref_type = SAMPLE_REF_COUNTER,
+		.ref_flags = BPFHOST_KFUNC_REF_WRITABLE,	/* programs may update the counter */
+	},
+	{
+		.header = BPFHOST_KFUNC_HEADER,
+		.name = "sample_counter_release",
+		.function = counter_release,
+		.return_kind = BPFHOST_KFUNC_RET_VOID,
+		.arg_count = 1,
+		.arg_kinds = { BPFHOST_KFUNC_ARG_RELEASE },	/* its only argument */
+		.ref_type = SAMPLE_REF_COUNTER,
+	},
+	/* #endregion kfunc-ref-table */
 };
 
 static const struct bpfhost_kfunc_provider_data kfunc_data = {

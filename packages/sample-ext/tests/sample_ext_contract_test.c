@@ -267,10 +267,14 @@ static void entry_fills_module_and_providers(void)
 		const struct bpfhost_kfunc_provider_data *kd = reg.chars[KFUNCS].npi_specific_characteristics;
 
 		ASSERT_EQ(kd->header.size, BPFHOST_KFUNC_PROVIDER_DATA_CURRENT_VERSION_SIZE, "kfunc data size");
-		ASSERT_EQ(kd->kfunc_count, 2, "two kfuncs");
+		ASSERT_EQ(kd->kfunc_count, 4, "four kfuncs");
 		ASSERT_EQ(kd->kfuncs[0].header.size, BPFHOST_KFUNC_CURRENT_VERSION_SIZE, "kfunc size macro");
 		ASSERT_TRUE(!strcmp(kd->kfuncs[0].name, "sample_event_checksum") &&
-			    !strcmp(kd->kfuncs[1].name, "sample_stats_add"), "the names sample_ext.h declares");
+			    !strcmp(kd->kfuncs[1].name, "sample_stats_add") &&
+			    !strcmp(kd->kfuncs[2].name, "sample_counter_acquire") &&
+			    !strcmp(kd->kfuncs[3].name, "sample_counter_release"), "the names sample_ext.h declares");
+		ASSERT_EQ(kd->kfuncs[2].ref_type, kd->kfuncs[3].ref_type, "acquire and release share a tag");
+		ASSERT_TRUE(kd->kfuncs[2].ref_type != 0, "a non-zero one");
 	}
 	ASSERT_TRUE(table(0)->postprocess_map_delete_element != NULL, "object hash: post-delete");
 	ASSERT_TRUE(table(1)->preprocess_map_delete_element != NULL, "accumulator: pre-delete");

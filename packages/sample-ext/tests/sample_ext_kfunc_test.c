@@ -4,9 +4,13 @@
  * declares, refused to program types they do not serve, and called from the
  * clang-compiled bpf/sample_kfunc.bpf.c: the checksum against a hand-computed
  * value and an independent implementation (RFC 1071's), the stats kfunc
- * writing a map value from a sample program and from a socket filter. The
+ * writing a map value from a sample program and from a socket filter, the
+ * counter references (acquire, NULL check, update, release) from a sample
+ * program, with none left held, and a program that keeps one refused. The
  * object part skips, saying why, without clang-19 or libbpf-dev.
  */
+#include <dlfcn.h>
+
 #include "test.h"
 #include "sample_ext.h"
 #include "bpfhost/bpf_insn.h"
@@ -55,6 +59,28 @@ static void t_registered(void)
 	ASSERT_EQ(attr.kfunc.arg_kinds[0], BPFHOST_KFUNC_ARG_PTR_TO_MEM_RW, "a struct sample_stats *");
 	ASSERT_EQ(attr.kfunc.arg_sizes[0], sizeof(struct sample_stats), "of its size");
 	ASSERT_EQ(attr.kfunc.return_kind, BPFHOST_KFUNC_RET_VOID, "returning void");
+	memset(&attr, 0, sizeof(attr));
+	attr.kfunc.name = (uint64_t)(uintptr_t)"sample_counter_acquire";
+	ASSERT_OK(bpfhost_sys_bpf(BPFHOST_KFUNC_INFO, &attr, sizeof(attr)), "sample_counter_acquire by name");
+	ASSERT_EQ(attr.kfunc.return_kind, BPFHOST_KFUNC_RET_ACQUIRED, "returns a reference");
+	ASSERT_EQ(attr.kfunc.return_size, sizeof(struct sample_counter), "to a struct sample_counter");
+	memset(&attr, 0, sizeof(attr));
+	attr.kfunc.name = (uint64_t)(uintptr_t)"sample_counter_release";
+	ASSERT_OK(bpfhost_sys_bpf(BPFHOST_KFUNC_INFO, &attr, sizeof(attr)), "sample_counter_release by name");
+	ASSERT_EQ(attr.kfunc.arg_kinds[0], BPFHOST_KFUNC_ARG_RELEASE, "releases its argument");
+	{
+		/* r0 = sample_counter_acquire(0); if (r0) r0 = 0 (kept, never released); exit */
+		const struct bpf_insn p[] = { { .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 1, .imm = 0 },
+					      KFUNC_CALL(kfunc_id("sample_counter_acquire")),
+					      { .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 0 },
+					      { .code = BPF_JMP | BPF_EXIT } };
+
+		fd = bpfhost_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, "counter_kept", "GPL", p, 4, NULL);
+		ASSERT_EQ(fd, -EINVAL, "a program that keeps a counter reference");
+		ASSERT_STR_CONTAINS(bpfhost_last_error(), "the reference kfunc sample_counter_acquire returned at "
+				    "insn 1 is not released on this path", "names the kfunc and where");
+		ASSERT_STR_CONTAINS(bpfhost_last_error(), "sample_counter_release", "and the kfunc that releases");
+	}
 	{
 		/* A socket filter's context is no struct sample_ctx: refused at load. */
 		const struct bpf_insn p[] = { KFUNC_CALL(kfunc_id("sample_event_checksum")),
@@ -121,6 +147,26 @@ static void t_programs(void)
 	read_stats(stats, 1, &s);
 	ASSERT_EQ(s.count, 1, "into its own element");
 	ASSERT_EQ(s.sum, 64 - 14, "skb->len: the frame less its Ethernet header");
+	{
+		int counter = bpfhost_program__fd(bpfhost_object__find_program_by_name(obj, "count_event"));
+		void *dl = dlopen(SAMPLE_EXT_MODULE_PATH, RTLD_NOLOAD | RTLD_NOW);
+		sample_ext_counter_refs_fn refs = dl ? (sample_ext_counter_refs_fn)dlsym(dl,
+							SAMPLE_EXT_COUNTER_REFS_SYMBOL) : NULL;
+		uint32_t first = 0;
+
+		ASSERT_GE(counter, 0, "count_event loaded: acquire, NULL check, update, release verified");
+		ASSERT_TRUE(refs != NULL, "module exports " SAMPLE_EXT_COUNTER_REFS_SYMBOL);
+		ASSERT_OK(run_on(counter, small, sizeof(small), &first), "count an event");
+		ASSERT_GE(first, 1, "into the borrowed counter");
+		for (uint32_t i = 1; i <= 3; i++) {
+			ASSERT_OK(run_on(counter, small, sizeof(small), &ret), "count again");
+			ASSERT_EQ(ret, first + i, "the same counter (event 0's), one more hit each run");
+		}
+		if (refs)
+			ASSERT_EQ(refs(), 0, "every run gave its reference back");
+		if (dl)
+			dlclose(dl);
+	}
 	ASSERT_EQ(bpfhost_extension_unload(mod, 0), -EBUSY, "the programs hold the module");
 	bpfhost_object__close(obj);
 	ASSERT_OK(bpfhost_extension_unload(mod, 0), "closed: the module unloads");

@@ -679,6 +679,16 @@ struct bpfhost_hook_provider_data {
  * registered prototype, so the function can trust them. Programs that call
  * a module's kfuncs hold it: a plain unload refuses (-EBUSY); a forced one
  * leaves those programs refusing to run (-ENODEV), as for helpers.
+ *
+ * References (as Linux's KF_ACQUIRE | KF_RET_NULL and
+ * KF_RELEASE): a kfunc returning BPFHOST_KFUNC_RET_ACQUIRED hands the
+ * program a pointer to return_size bytes (or NULL) that it owns; the
+ * program must check it against NULL before use and pass it, exactly once
+ * on every path, to a kfunc of the same module whose BPFHOST_KFUNC_ARG_RELEASE
+ * argument has the same ref_type. The verifier proves this at load; at run
+ * time the core also tracks each acquired pointer, faults a release of
+ * anything else, and calls the module's releasing kfunc for every reference
+ * a (test-only, unverified) program still holds as it ends.
  */
 
 /* The NPI of kfunc providers. */
@@ -701,12 +711,29 @@ enum bpfhost_kfunc_arg_kind {
 	BPFHOST_KFUNC_ARG_PTR_TO_MEM_RW,
 	/* The program's context itself (arg_sizes[i] is ignored). */
 	BPFHOST_KFUNC_ARG_PTR_TO_CTX,
+	/*
+	 * A reference of type ref_type that a kfunc of this module
+	 * returned (BPFHOST_KFUNC_RET_ACQUIRED), which this call releases: the
+	 * program may not use it afterwards. A releasing kfunc takes exactly
+	 * one argument, this one (so the core can call it for a run that ends
+	 * holding the reference); arg_sizes[i] is ignored.
+	 */
+	BPFHOST_KFUNC_ARG_RELEASE,
 };
 
 enum bpfhost_kfunc_return_kind {
 	BPFHOST_KFUNC_RET_VOID = 0,
 	BPFHOST_KFUNC_RET_SCALAR,		/* a number of return_size bytes (1, 2, 4, 8) */
+	/*
+	 * `T *` to return_size bytes (1 to 65536), or NULL: an
+	 * acquired reference of type ref_type the program must release.
+	 * Read-only for the program unless ref_flags has BPFHOST_KFUNC_REF_WRITABLE.
+	 */
+	BPFHOST_KFUNC_RET_ACQUIRED,
 };
+
+/* ref_flags: the program may write the bytes an acquired reference points to. */
+#define BPFHOST_KFUNC_REF_WRITABLE 0x1u
 
 /*
  * One kfunc. @function gets the program's r1-r5 (the arguments widened to
@@ -724,10 +751,20 @@ struct bpfhost_kfunc {
 	/* The program types whose programs may call it; NULL (count 0): every type. */
 	const uint32_t *program_types;
 	uint32_t program_type_count;
+	/* References (zero in a table built before them, whose header.size ends above). */
+	/*
+	 * RET_ACQUIRED and ARG_RELEASE: the module's tag for what the reference
+	 * is (non-zero; a release takes only references of its tag). Every tag
+	 * a table acquires must have a releasing kfunc in the same table.
+	 */
+	uint32_t ref_type;
+	uint32_t ref_flags;		/* RET_ACQUIRED: BPFHOST_KFUNC_REF_* */
 };
 #define BPFHOST_KFUNC_CURRENT_VERSION 1
+/* The smallest size the core accepts: through program_type_count, without references. */
+#define BPFHOST_KFUNC_V1_SIZE BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_kfunc, program_type_count)
 #define BPFHOST_KFUNC_CURRENT_VERSION_SIZE \
-	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_kfunc, program_type_count)
+	BPFHOST_SIZE_INCLUDING_FIELD(struct bpfhost_kfunc, ref_flags)
 #define BPFHOST_KFUNC_HEADER                                                  \
 	{ BPFHOST_KFUNC_CURRENT_VERSION, BPFHOST_KFUNC_CURRENT_VERSION_SIZE,  \
 	  sizeof(struct bpfhost_kfunc) }

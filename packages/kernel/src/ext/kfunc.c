@@ -6,6 +6,8 @@
  * a reference on the sets it calls, so a module whose kfuncs programs use
  * refuses a plain unload; a forced one marks its sets gone, and calls into
  * them stop the program (-ENODEV) before the module's code is unmapped.
+ * References: an acquiring kfunc's tag must have a releasing kfunc in the
+ * same table (the one the core calls for a run that ends holding one).
  */
 #include "kfunc.h"
 #include "registrar.h"
@@ -15,8 +17,9 @@
 #define MAX_MEM_SIZE 65536u
 
 struct bh_kfunc {
-	struct bh_helper helper;	/* the view calls go through; helper.id is the kfunc id */
+	struct bh_helper helper;	/* first: the view calls go through; helper.id is the kfunc id */
 	struct bpfhost_kfunc proto;	/* zero-extended copy; name and program_types are ours */
+	const struct bh_kfunc *releaser;	/* an acquiring kfunc's: the first release of its tag */
 };
 
 struct bh_kfunc_set {
@@ -105,6 +108,26 @@ int bh_kfunc_get(uint32_t id, uint32_t prog_type, const char *type_name, const c
 	return err;
 }
 
+static const struct bh_kfunc *of(const struct bh_helper *h)
+{
+	return container_of(h, const struct bh_kfunc, helper);
+}
+
+const struct bpfhost_kfunc *bh_kfunc_proto(const struct bh_helper *h)
+{
+	return &of(h)->proto;
+}
+
+const void *bh_kfunc_owner(const struct bh_helper *h)
+{
+	return h->gone;	/* its set's flag: one per module's table */
+}
+
+const struct bh_helper *bh_kfunc_releaser(const struct bh_helper *h)
+{
+	return of(h)->releaser ? &of(h)->releaser->helper : NULL;
+}
+
 int bh_kfunc_info_cmd(union bpf_attr *attr, union bpf_attr *uattr)
 {
 	const char *name = u64_to_ptr(attr->kfunc.name);
@@ -165,10 +188,19 @@ static int check_kfunc(const char *mod, uint32_t i, const struct bpfhost_kfunc *
 			      mod, i, NAME_MAX_LEN);
 	if (!f->function)
 		return bh_err(-EINVAL, "module '%s': kfunc '%s' has no function", mod, n);
-	if (f->return_kind > BPFHOST_KFUNC_RET_SCALAR ||
+	if (f->return_kind > BPFHOST_KFUNC_RET_ACQUIRED ||
 	    (f->return_kind == BPFHOST_KFUNC_RET_SCALAR && !scalar_size(f->return_size)))
 		return bh_err(-EINVAL, "module '%s': kfunc '%s': return_kind %u with return_size %u (a scalar "
 			      "is 1, 2, 4 or 8 bytes)", mod, n, f->return_kind, f->return_size);
+	if (f->return_kind == BPFHOST_KFUNC_RET_ACQUIRED &&
+	    (!f->return_size || f->return_size > MAX_MEM_SIZE || !f->ref_type ||
+	     (f->ref_flags & ~BPFHOST_KFUNC_REF_WRITABLE)))
+		return bh_err(-EINVAL, "module '%s': kfunc '%s': an acquired reference needs return_size 1 to "
+			      "%u (it is %u), a non-zero ref_type (it is %u) and known ref_flags (0x%x)", mod,
+			      n, MAX_MEM_SIZE, f->return_size, f->ref_type, f->ref_flags);
+	if (f->return_kind != BPFHOST_KFUNC_RET_ACQUIRED && f->ref_flags)
+		return bh_err(-EINVAL, "module '%s': kfunc '%s': ref_flags 0x%x on a kfunc that acquires "
+			      "nothing", mod, n, f->ref_flags);
 	if (f->arg_count > 5)
 		return bh_err(-EINVAL, "module '%s': kfunc '%s': arg_count %u is more than 5", mod, n,
 			      f->arg_count);
@@ -199,6 +231,14 @@ static int check_kfunc(const char *mod, uint32_t i, const struct bpfhost_kfunc *
 			break;
 		case BPFHOST_KFUNC_ARG_PTR_TO_CTX:
 			h->args[a] = BPFHOST_ARG_PTR_TO_CTX;
+			break;
+		case BPFHOST_KFUNC_ARG_RELEASE:
+			/* One argument only: the core calls it alone for a run that ends holding one. */
+			if (f->arg_count != 1 || !f->ref_type || f->return_kind == BPFHOST_KFUNC_RET_ACQUIRED)
+				return bh_err(-EINVAL, "module '%s': kfunc '%s': a releasing kfunc takes the "
+					      "reference as its only argument, has a non-zero ref_type (it is "
+					      "%u) and acquires nothing itself", mod, n, f->ref_type);
+			h->args[a] = BH_ARG_KFUNC_RELEASE;
 			break;
 		default:
 			return bh_err(-EINVAL, "module '%s': kfunc '%s': arg_kinds[%u] %u is unknown", mod, n,
@@ -242,9 +282,40 @@ static int check_kfunc(const char *mod, uint32_t i, const struct bpfhost_kfunc *
 	}
 	h->fn = f->function;
 	h->name = k->proto.name;
-	h->ret = f->return_kind == BPFHOST_KFUNC_RET_VOID ? BPFHOST_RET_VOID : BPFHOST_RET_INTEGER;
+	h->ret = f->return_kind == BPFHOST_KFUNC_RET_VOID ? BPFHOST_RET_VOID :
+		 f->return_kind == BPFHOST_KFUNC_RET_ACQUIRED ? BH_RET_KFUNC_ACQUIRED : BPFHOST_RET_INTEGER;
 	h->kfunc = true;
 	h->gone = &s->gone;
+	return 0;
+}
+
+/* Each acquiring kfunc gets its tag's releaser; a tag nothing releases (or acquires) is refused. */
+static int link_refs(const char *mod, struct bh_kfunc_set *s)
+{
+	for (uint32_t i = 0; i < s->cnt; i++) {
+		struct bh_kfunc *k = &s->kfuncs[i];
+		bool acquires = k->proto.return_kind == BPFHOST_KFUNC_RET_ACQUIRED;
+		bool releases = k->helper.args[0] == BH_ARG_KFUNC_RELEASE;
+		const struct bh_kfunc *match = NULL;
+
+		if (!acquires && !releases)
+			continue;
+		for (uint32_t j = 0; j < s->cnt && !match; j++) {
+			const struct bh_kfunc *o = &s->kfuncs[j];
+
+			if (o->proto.ref_type == k->proto.ref_type &&
+			    (acquires ? o->helper.args[0] == BH_ARG_KFUNC_RELEASE :
+					o->proto.return_kind == BPFHOST_KFUNC_RET_ACQUIRED))
+				match = o;
+		}
+		if (!match)
+			return bh_err(-EINVAL, "module '%s': kfunc '%s' %s references of ref_type %u, but no kfunc "
+				      "of its table %s them; add the %s kfunc with that ref_type", mod,
+				      k->proto.name, acquires ? "acquires" : "releases", k->proto.ref_type,
+				      acquires ? "releases" : "acquires", acquires ? "releasing" : "acquiring");
+		if (acquires)
+			k->releaser = match;
+	}
 	return 0;
 }
 
@@ -258,7 +329,7 @@ static int copy_table(struct bh_provider *p, struct bh_kfunc_set *s, const struc
 	if (!d->kfuncs)
 		return bh_err(-EINVAL, "module '%s': bpfhost_kfunc_provider_data.kfuncs is NULL", mod);
 	if (d->kfunc_count > 1 && ((const struct bpfhost_extension_header *)d->kfuncs)->total_size <
-					  BPFHOST_KFUNC_CURRENT_VERSION_SIZE)
+					  BPFHOST_KFUNC_V1_SIZE)
 		return bh_err(-EINVAL, "module '%s': kfuncs[] stride (header.total_size) is too small", mod);
 	s->kfuncs = plat_alloc(sizeof(*s->kfuncs) * d->kfunc_count);
 	if (!s->kfuncs)
@@ -269,7 +340,7 @@ static int copy_table(struct bh_provider *p, struct bh_kfunc_set *s, const struc
 				  i * ((const struct bpfhost_extension_header *)d->kfuncs)->total_size;
 		struct bpfhost_kfunc f;
 		int err = bh_ext_copy_versioned(p->module, "bpfhost_kfunc", src, BPFHOST_KFUNC_CURRENT_VERSION,
-						BPFHOST_KFUNC_CURRENT_VERSION_SIZE, &f, sizeof(f));
+						BPFHOST_KFUNC_V1_SIZE, &f, sizeof(f));
 
 		if (!err)
 			err = check_kfunc(mod, i, &f, &s->kfuncs[i], s);
@@ -278,7 +349,7 @@ static int copy_table(struct bh_provider *p, struct bh_kfunc_set *s, const struc
 		if (err)
 			return err;
 	}
-	return 0;
+	return link_refs(mod, s);
 }
 
 static int kfunc_attach(struct bh_provider *p)

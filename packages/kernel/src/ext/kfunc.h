@@ -28,6 +28,16 @@ int bh_kfunc_get(uint32_t id, uint32_t prog_type, const char *type_name, const c
 		 const struct bh_helper **helper, struct bh_kfunc_set **set);
 void bh_kfunc_set_put(struct bh_kfunc_set *set);
 
+/*
+ * Of a kfunc's helper view (h->kfunc): its registered prototype; its
+ * module's table (references are released only by the table that acquired
+ * them); an acquiring kfunc's releasing kfunc (the core calls it for a run
+ * that ends holding a reference), NULL for others.
+ */
+const struct bpfhost_kfunc *bh_kfunc_proto(const struct bh_helper *h);
+const void *bh_kfunc_owner(const struct bh_helper *h);
+const struct bh_helper *bh_kfunc_releaser(const struct bh_helper *h);
+
 /* BPFHOST_KFUNC_INFO (uapi.h). */
 int bh_kfunc_info_cmd(union bpf_attr *attr, union bpf_attr *uattr);
 

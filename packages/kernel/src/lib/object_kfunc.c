@@ -6,9 +6,10 @@
  * object's BTF gives it is compared with the registered one, as libbpf
  * compares an extern's with the kernel's BTF: the same number of arguments,
  * each a number of the same size or a pointer (to as many bytes as the
- * registered memory, for memory), and the same return. A __weak one no
- * module provides resolves to 0: its address reads 0 and its calls are
- * poisoned (the verifier refuses a path that reaches one).
+ * registered memory, for memory; any pointer for a reference to release),
+ * and the same return (a pointer to the registered bytes for a reference).
+ * A __weak one no module provides resolves to 0: its address reads 0 and
+ * its calls are poisoned (the verifier refuses a path that reaches one).
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,7 +21,7 @@
 enum { KFUNC_UNRESOLVED, KFUNC_RESOLVED, KFUNC_ABSENT };
 
 static const char *const arg_kind_name[] = { "nothing", "number", "pointer to const memory",
-					     "pointer to memory", "context pointer" };
+					     "pointer to memory", "context pointer", "reference to release" };
 
 /* What local type @id is: 'n' a number of *size bytes, 'p' a pointer (*size: bytes it points to, 0 unknown), 0 neither. */
 static char local_kind(const struct bpfhost_btf *btf, uint32_t id, int64_t *size)
@@ -80,7 +81,7 @@ static int compare_proto(const struct bpfhost_object *obj, const char *name, uin
 		kind = local_kind(obj->btf, proto->params[a].type, &size);
 		if (rk == BPFHOST_KFUNC_ARG_SCALAR)
 			ok = kind == 'n' && size == rs;
-		else if (rk == BPFHOST_KFUNC_ARG_PTR_TO_CTX)
+		else if (rk == BPFHOST_KFUNC_ARG_PTR_TO_CTX || rk == BPFHOST_KFUNC_ARG_RELEASE)
 			ok = kind == 'p';
 		else	/* memory: the pointee's size when the declaration gives one (not void *) */
 			ok = kind == 'p' && (!size || size == rs);
@@ -94,6 +95,15 @@ static int compare_proto(const struct bpfhost_object *obj, const char *name, uin
 		}
 	}
 	kind = proto->type ? local_kind(obj->btf, proto->type, &size) : 'v';
+	if (k->kfunc.return_kind == BPFHOST_KFUNC_RET_ACQUIRED) {
+		/* `T *` to the registered bytes (or `void *`: the registration says how many). */
+		if (kind == 'p' && (!size || size == k->kfunc.return_size))
+			return 0;
+		snprintf(why, len, "kfunc '%s' is declared to return %s (%lld bytes), its module registers a "
+			 "reference to %u bytes", name, kind == 'p' ? "a pointer" : "no pointer", (long long)size,
+			 k->kfunc.return_size);
+		return -EINVAL;
+	}
 	if (k->kfunc.return_kind == BPFHOST_KFUNC_RET_VOID ? kind != 'v' :
 	    kind != 'n' || size != k->kfunc.return_size) {
 		snprintf(why, len, "kfunc '%s' is declared to return %s, its module registers %s", name,

@@ -3,7 +3,8 @@
  * Calling a helper from a program: every argument is checked against the
  * helper's prototype first (until the static verifier proves them at load,
  * nothing reaches a helper unchecked), and what a helper returns extends
- * the memory the program may touch (map values, ring buffer records).
+ * the memory the program may touch (map values, ring buffer records, the
+ * references acquiring kfuncs return, until released).
  */
 #include "interp.h"
 #include "specialise.h"
@@ -11,6 +12,7 @@
 #include "../maps/map.h"
 #include "../maps/ringbuf.h"
 #include "../ext/custom_map.h"
+#include "../ext/kfunc.h"
 
 static _Thread_local struct bh_run *current_run;
 
@@ -41,6 +43,13 @@ static bool run_mem_has(const struct bh_run *run, uintptr_t addr, size_t size, b
 	for (uint32_t i = 0; i < run->record_cnt; i++)
 		if (bh_run_record_has(&run->records[i], addr, size))
 			return true;
+	for (uint32_t i = 0; i < run->ref_cnt; i++) {
+		const struct bh_run_ref *r = &run->refs[i];
+
+		if (addr >= r->start && size <= r->size && addr - r->start <= r->size - size &&
+		    (!write || r->writable))
+			return true;
+	}
 	return false;
 }
 
@@ -76,8 +85,46 @@ static void drop_record(struct bh_run *run, struct bh_run_record *r)
 	*r = run->records[--run->record_cnt];
 }
 
+/* The reference this run holds at @v that the releasing kfunc @h may take, or NULL. */
+static struct bh_run_ref *held_ref(struct bh_run *run, const struct bh_helper *h, uint64_t v)
+{
+	for (uint32_t i = 0; i < run->ref_cnt; i++) {
+		struct bh_run_ref *r = &run->refs[i];
+
+		if (r->start == v && v && bh_kfunc_owner(r->kfunc) == bh_kfunc_owner(h) &&
+		    bh_kfunc_proto(r->kfunc)->ref_type == bh_kfunc_proto(h)->ref_type)
+			return r;
+	}
+	return NULL;
+}
+
+static void release_refs(struct bh_run *run)
+{
+	struct bh_run *outer = current_run;
+
+	current_run = run;
+	while (run->ref_cnt) {
+		struct bh_run_ref r = run->refs[--run->ref_cnt];
+		const struct bh_helper *rel = bh_kfunc_releaser(r.kfunc);
+
+		/* A module unloaded by force: its code and its objects are gone with it. */
+		if (atomic_load_explicit(rel->gone, memory_order_acquire)) {
+			bh_trace_note(run->prog->name, "insn %u: the reference kfunc %s returned here was not "
+				      "released, and its module is gone", r.pc, r.kfunc->name);
+			continue;
+		}
+		rel->fn(r.start, 0, 0, 0, 0);
+		bh_trace_note(run->prog->name, "insn %u: the reference kfunc %s returned here was not "
+			      "released: the core passed it to %s as the run ended", r.pc, r.kfunc->name,
+			      rel->name);
+	}
+	current_run = outer;
+}
+
 void bh_run_release_records(struct bh_run *run)
 {
+	if (run->ref_cnt)
+		release_refs(run);
 	while (run->record_cnt) {
 		struct bh_run_record *r = &run->records[run->record_cnt - 1];
 
@@ -130,6 +177,7 @@ uint64_t bh_run_map_lookup_result(struct bh_run *run, const struct bh_map *map, 
 uint64_t bh_helper_call(struct bh_run *run, const struct bh_helper *h, const uint64_t args[5])
 {
 	struct bh_run_record *record = NULL;
+	struct bh_run_ref *ref = NULL;
 	const struct bh_map *map = NULL;
 	struct bh_run *outer;
 	uint64_t ret;
@@ -197,6 +245,14 @@ uint64_t bh_helper_call(struct bh_run *run, const struct bh_helper *h, const uin
 			if (v != run->ctx.start)
 				return fault(run, h, a, "not the program's context", v);
 			break;
+		case BH_ARG_KFUNC_RELEASE:
+			/* By the core's account of acquisitions only, as for records. */
+			ref = held_ref(run, h, v);
+			if (!ref)
+				return fault(run, h, a, "not a reference of its type that an acquiring kfunc of "
+					     "its module returned and this run still holds (released already, "
+					     "or never acquired)", v);
+			break;
 		case BPFHOST_ARG_PTR_TO_ALLOC_MEM:
 			/* By the core's account of reservations only: never by the record's bytes. */
 			record = held_record(run, v);
@@ -219,6 +275,13 @@ uint64_t bh_helper_call(struct bh_run *run, const struct bh_helper *h, const uin
 		}
 	}
 
+	/* No room to account for one more: fail the call as if the module had nothing to give. */
+	if (h->ret == BH_RET_KFUNC_ACQUIRED && run->ref_cnt == BH_RUN_MAX_REFS) {
+		bh_trace_note(run->prog->name, "insn %u: kfunc %s: the run already holds %u references; "
+			      "release one first", run->pc, h->name, BH_RUN_MAX_REFS);
+		return 0;
+	}
+
 	outer = current_run;
 	current_run = run;
 	run->arg_record = record;
@@ -230,6 +293,19 @@ uint64_t bh_helper_call(struct bh_run *run, const struct bh_helper *h, const uin
 		if (!record->committed)
 			bh_ringbuf_discard(record->ring, u64_to_ptr(record->start), 0);
 		drop_record(run, record);
+	}
+	if (ref)	/* the module has it back, whatever the call did */
+		*ref = run->refs[--run->ref_cnt];
+	if (h->ret == BH_RET_KFUNC_ACQUIRED && ret) {
+		const struct bpfhost_kfunc *k = bh_kfunc_proto(h);
+		struct bh_run_ref *r = &run->refs[run->ref_cnt++];
+
+		/* Recorded even when the run failed in the call: the run's end releases it. */
+		r->start = (uintptr_t)ret;
+		r->kfunc = h;
+		r->size = k->return_size;
+		r->pc = run->pc;
+		r->writable = k->ref_flags & BPFHOST_KFUNC_REF_WRITABLE;
 	}
 	if (run->err)
 		return 0;

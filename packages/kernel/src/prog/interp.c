@@ -1066,7 +1066,7 @@ tail_call_known: {
 }
 
 out:
-	if (unlikely(run->record_cnt))
+	if (unlikely(run->record_cnt | run->ref_cnt))
 		bh_run_release_records(run);
 	run->stack.start = run->stack.end = 0;
 	return run->err ? 0 : reg[BPF_REG_0];

@@ -42,6 +42,22 @@ struct bh_run_record {
 	bool committed;			/* submitted or discarded by the helper being called */
 };
 
+/* References acquiring kfuncs handed to a run that it may hold at once. */
+#define BH_RUN_MAX_REFS 16
+
+/*
+ * A pointer an acquiring kfunc returned (ext/kfunc.h): the core's account of
+ * it, so a release takes only a live one of its module and tag, and a run
+ * that ends holding it has the module's releasing kfunc called for it.
+ */
+struct bh_run_ref {
+	uintptr_t start;
+	const struct bh_helper *kfunc;	/* the acquiring kfunc */
+	uint32_t size;
+	uint32_t pc;			/* where it was acquired, for messages */
+	bool writable;
+};
+
 struct bh_run {
 	const struct bh_prog *prog;	/* the program running now (tail calls change it) */
 	struct bh_region stack;		/* set by the interpreter */
@@ -71,6 +87,7 @@ struct bh_run {
 	uint32_t ctx_ptr32_base;
 	uint32_t ctx_ptr32_mask;
 	struct bh_region pkt;		/* data..end, set by the caller; empty if none */
+	uint32_t ref_cnt;		/* kfunc references held: refs[0, ref_cnt) */
 	struct bh_region dyn[BH_RUN_DYN_REGIONS];
 	uint32_t dyn_next;		/* next dyn slot to overwrite */
 	uint32_t tail_calls;		/* taken so far (limit MAX_TAIL_CALL_CNT) */
@@ -80,6 +97,7 @@ struct bh_run {
 	struct bh_run_record *arg_record; /* the record argument of the helper being called */
 	struct bh_run_record records[BH_RUN_MAX_RECORDS]; /* [0, record_cnt) held */
 	int err;			/* 0, or why the program stopped */
+	struct bh_run_ref refs[BH_RUN_MAX_REFS];
 };
 
 /*
@@ -183,7 +201,9 @@ bool bh_run_access_ok(const struct bh_run *run, uintptr_t addr, size_t size, boo
 /*
  * Discards, and counts on their rings, the records a run still holds when
  * it ends (a program that reserved and never committed), so no ring stays
- * blocked behind them. The interpreter calls it as every run ends.
+ * blocked behind them; and passes each kfunc reference it still holds to
+ * its module's releasing kfunc, so no module leaks. Each gets a trace line.
+ * The interpreter calls it as a run ends holding either.
  */
 void bh_run_release_records(struct bh_run *run);
 

@@ -48,8 +48,9 @@ struct bh_helper {
 	uint32_t map_type_count;
 	/*
 	 * A kfunc (ext/kfunc.c) seen as a helper: args[] holds BPFHOST_ARG_ANYTHING
-	 * (scalar), BPFHOST_ARG_PTR_TO_CTX or BH_ARG_KFUNC_MEM[_RW], with the
-	 * scalar's or the memory's size in mem_size[]; gone is set when its module was force-unloaded.
+	 * (scalar), BPFHOST_ARG_PTR_TO_CTX, BH_ARG_KFUNC_MEM[_RW] or BH_ARG_KFUNC_RELEASE,
+	 * with the scalar's or the memory's size in mem_size[]; ret may be
+	 * BH_RET_KFUNC_ACQUIRED; gone is set when its module was force-unloaded.
 	 */
 	bool kfunc;
 	uint32_t mem_size[5];
@@ -71,6 +72,10 @@ struct bh_redirect {
 /* Kfunc argument kinds beyond extension.h's helper kinds: fixed-size memory. */
 #define BH_ARG_KFUNC_MEM 0x40		/* mem_size readable, initialised bytes */
 #define BH_ARG_KFUNC_MEM_RW 0x41	/* mem_size initialised bytes, also written */
+/* A reference an acquiring kfunc of the same module returned, with the same tag (ext/kfunc.h). */
+#define BH_ARG_KFUNC_RELEASE 0x42
+/* Kfunc return beyond extension.h's: an acquired reference to return_size bytes, or NULL (ext/kfunc.h). */
+#define BH_RET_KFUNC_ACQUIRED 0x40
 
 struct bh_kfunc_set;
 

@@ -213,7 +213,7 @@ enum bh_branch bh_pointer_branch(uint8_t op, bool is64, const struct bh_reg *ptr
 	 * dead side is refused here too.
 	 */
 	if (ptr->kind == BH_REG_MAP_VALUE || ptr->kind == BH_REG_RINGBUF_RECORD ||
-	    ptr->kind == BH_REG_RDONLY_MEM)
+	    ptr->kind == BH_REG_RDONLY_MEM || ptr->kind == BH_REG_KFUNC_REF)
 		return op == BPF_JEQ ? BH_BRANCH_NEVER : BH_BRANCH_ALWAYS;
 	return BH_BRANCH_UNKNOWN;
 }

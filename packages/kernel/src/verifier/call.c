@@ -11,6 +11,7 @@
  */
 #include "env.h"
 #include "../ext/custom_map.h"
+#include "../ext/kfunc.h"
 #include "../maps/map_in_map.h"
 #include "../prog/prog_type.h"
 
@@ -258,6 +259,36 @@ static int check_record_arg(struct bh_venv *env, const struct bh_helper *h, unsi
 	return 0;
 }
 
+/* A releasing kfunc's argument: a live reference its module's kfunc of the same tag acquired. */
+static int check_release_arg(struct bh_venv *env, const struct bh_helper *h, unsigned regno,
+			     const struct bh_reg *reg, uint32_t *release)
+{
+	const struct bpfhost_kfunc *want = bh_kfunc_proto(h);
+	const struct bh_helper *acq = reg->map;
+
+	if (reg->kind == BH_REG_KFUNC_REF_OR_NULL)
+		return bh_verr(env, -EACCES, "R%u may be NULL (kfunc %s at insn %u) when passed to kfunc %s; "
+			       "check it against 0 first", regno, acq->name, reg->origin, h->name);
+	if (reg->kind != BH_REG_KFUNC_REF || !reg->ref_id)
+		return bh_verr(env, -EACCES, "R%u: kfunc %s releases a reference an acquiring kfunc of its module "
+			       "returned (ref_type %u), not a %s%s", regno, h->name, want->ref_type,
+			       bh_reg_kind_name(reg->kind),
+			       reg->kind == BH_REG_SCALAR || reg->kind == BH_REG_NOT_INIT ?
+			       " (a reference is unusable once released)" : "");
+	if (bh_kfunc_owner(acq) != bh_kfunc_owner(h) || bh_kfunc_proto(acq)->ref_type != want->ref_type)
+		return bh_verr(env, -EACCES, "R%u: kfunc %s releases references of type %u, but R%u is the "
+			       "reference kfunc %s returned at insn %u, of type %u%s; release it with its own "
+			       "releasing kfunc (%s)", regno, h->name, want->ref_type, regno, acq->name,
+			       reg->origin, bh_kfunc_proto(acq)->ref_type,
+			       bh_kfunc_owner(acq) != bh_kfunc_owner(h) ? " of another module" : "",
+			       bh_kfunc_releaser(acq) ? bh_kfunc_releaser(acq)->name : "?");
+	if (reg->off || !bh_scalar_is_const(&reg->var) || reg->var.var.value)
+		return bh_verr(env, -EACCES, "R%u: kfunc %s takes the reference kfunc %s returned, not a pointer "
+			       "%d bytes into it", regno, h->name, acq->name, reg->off);
+	*release = reg->ref_id;
+	return 0;
+}
+
 static int check_args(struct bh_venv *env, const struct bh_helper *h, struct call_meta *meta,
 		      uint32_t *release)
 {
@@ -329,10 +360,14 @@ static int check_args(struct bh_venv *env, const struct bh_helper *h, struct cal
 			if (!is_pointer(reg))
 				return bh_verr(env, -EACCES, "R%u: kfunc %s takes a pointer to %u bytes as argument "
 					       "%u, not a number", regno, h->name, h->mem_size[i], regno);
+			plat_snprintf(what, sizeof(what), "kfunc %s argument %u", h->name, regno);
 			err = bh_check_mem_range(env, regno, reg, 0, h->mem_size[i], false, BH_HELPER_READ, what);
 			if (!err && kind == BH_ARG_KFUNC_MEM_RW)
 				err = bh_check_mem_range(env, regno, reg, 0, h->mem_size[i], false,
 							 BH_HELPER_WRITE, what);
+			break;
+		case BH_ARG_KFUNC_RELEASE:
+			err = check_release_arg(env, h, regno, reg, release);
 			break;
 		default:
 			return bh_verr(env, -EINVAL, "%s: argument %u has kind %u, which a size follows, not "
@@ -382,12 +417,26 @@ static int set_return(struct bh_venv *env, const struct bh_helper *h, const stru
 		if (size->var.var.value > UINT32_MAX / 2)
 			return bh_verr(env, -EINVAL, "R2: %s of %llu bytes is larger than any ring buffer",
 				       h->name, (unsigned long long)size->var.var.value);
-		err = bh_ref_acquire(env, &ref);
+		err = bh_ref_acquire(env, NULL, &ref);
 		if (err)
 			return err;
 		*r0 = (struct bh_reg){ .kind = BH_REG_RINGBUF_RECORD_OR_NULL, .map = meta->map,
 				       .mem_size = (uint32_t)size->var.var.value, .id = bh_new_id(env),
 				       .ref_id = ref, .origin = env->insn, .var = bh_scalar_const(0) };
+		return 0;
+	}
+	case BH_RET_KFUNC_ACQUIRED: {
+		const struct bpfhost_kfunc *k = bh_kfunc_proto(h);
+		uint32_t ref;
+		int err = bh_ref_acquire(env, h, &ref);
+
+		if (err)
+			return err;
+		*r0 = (struct bh_reg){ .kind = BH_REG_KFUNC_REF_OR_NULL, .map = h, .mem_size = k->return_size,
+				       .id = bh_new_id(env), .ref_id = ref, .origin = env->insn,
+				       .var = bh_scalar_const(0) };
+		if (!(k->ref_flags & BPFHOST_KFUNC_REF_WRITABLE))
+			r0->flags |= BH_REGF_RDONLY;
 		return 0;
 	}
 	default:
@@ -433,9 +482,16 @@ int bh_check_helper_call(struct bh_venv *env, const struct bpf_insn *in)
 	if (h->kfunc && !env->priv)
 		return bh_verr(env, -EPERM, "kfunc %s: unprivileged programs (BPFHOST_F_UNPRIVILEGED) cannot call "
 			       "kfuncs; load the program privileged", h->name);
-	if (h->id == BPF_FUNC_tail_call && env->cur.nrefs)
-		return bh_verr(env, -EINVAL, "bpf_tail_call while a ring buffer record (reserved at insn %u) "
-			       "is held would leak it; submit or discard it first", env->cur.refs[0].insn);
+	if (h->id == BPF_FUNC_tail_call && env->cur.nrefs) {
+		char what[96];
+
+		if (!env->cur.refs[0].kfunc)
+			return bh_verr(env, -EINVAL, "bpf_tail_call while a ring buffer record (reserved at insn "
+				       "%u) is held would leak it; submit or discard it first",
+				       env->cur.refs[0].insn);
+		return bh_verr(env, -EINVAL, "bpf_tail_call while %s is held would leak it; release it first",
+			       bh_ref_describe(&env->cur.refs[0], what, sizeof(what)));
+	}
 	err = check_args(env, h, &meta, &release);
 	if (err)
 		return err;

@@ -153,7 +153,10 @@ enum bh_reg_kind bh_ctx_packet_field(const struct bh_prog_type *t, int32_t off, 
 bool bh_packet_writable(const struct bh_prog_type *t);
 
 /* References (refs.c). */
-int bh_ref_acquire(struct bh_venv *env, uint32_t *id);
+/* @kfunc: the acquiring kfunc's bh_helper, or NULL for a ring buffer record. */
+int bh_ref_acquire(struct bh_venv *env, const void *kfunc, uint32_t *id);
+/* "the ring buffer record reserved at insn 4" / "the reference kfunc x returned at insn 4", into @buf. */
+const char *bh_ref_describe(const struct bh_ref *ref, char *buf, size_t size);
 int bh_ref_release(struct bh_venv *env, uint32_t ref_id);
 int bh_refs_check_exit(struct bh_venv *env, const char *where);
 

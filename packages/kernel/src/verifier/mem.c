@@ -71,9 +71,14 @@ static int check_sized(struct bh_venv *env, unsigned regno, const struct bh_reg 
 		       uint64_t size, enum bh_access acc, const char *what)
 {
 	const char *obj = reg->kind == BH_REG_MAP_VALUE ? "map value" :
-			  reg->kind == BH_REG_RINGBUF_RECORD ? "ring buffer record" : "read-only memory";
+			  reg->kind == BH_REG_RINGBUF_RECORD ? "ring buffer record" :
+			  reg->kind == BH_REG_KFUNC_REF ? "kfunc reference" : "read-only memory";
 	int64_t lo, hi;
 
+	if (is_write(acc) && reg->kind == BH_REG_KFUNC_REF && (reg->flags & BH_REGF_RDONLY))
+		return bh_verr(env, -EACCES, "R%u points to read-only memory (the reference kfunc %s returned "
+			       "at insn %u; its module does not declare it writable); %s may not write it",
+			       regno, ((const struct bh_helper *)reg->map)->name, reg->origin, what);
 	if (is_write(acc) && (reg->kind == BH_REG_RDONLY_MEM || (reg->flags & BH_REGF_RDONLY)))
 		return bh_verr(env, -EACCES, "R%u points to read-only memory (%s%s%s); %s may not write it",
 			       regno, obj, reg->map ? " of map " : "", reg->map ? bh_vmap_name(reg->map) : "",
@@ -365,6 +370,10 @@ static int check_ctx(struct bh_venv *env, unsigned regno, const struct bh_reg *r
 static int deref_refusal(struct bh_venv *env, unsigned regno, const struct bh_reg *reg, unsigned size,
 			 bool write)
 {
+	if (reg->kind == BH_REG_KFUNC_REF_OR_NULL)
+		return bh_verr(env, -EACCES, "R%u may be NULL (kfunc %s at insn %u) when %s with size %u; check "
+			       "it against 0 first", regno, ((const struct bh_helper *)reg->map)->name, reg->origin,
+			       write ? "written" : "read", size);
 	if (bh_reg_kind_or_null(reg->kind))
 		return bh_verr(env, -EACCES, "R%u may be NULL (%s%s%s at insn %u) when %s with size %u; check "
 			       "it against 0 first", regno,
@@ -389,6 +398,7 @@ int bh_check_mem_range(struct bh_venv *env, unsigned regno, const struct bh_reg 
 	case BH_REG_MAP_VALUE:
 	case BH_REG_RINGBUF_RECORD:
 	case BH_REG_RDONLY_MEM:
+	case BH_REG_KFUNC_REF:
 		return check_sized(env, regno, reg, off, size_max, access, what);
 	case BH_REG_PACKET:
 	case BH_REG_PACKET_META:
@@ -424,6 +434,7 @@ static int access(struct bh_venv *env, unsigned regno, int32_t off, unsigned siz
 	case BH_REG_MAP_VALUE:
 	case BH_REG_RINGBUF_RECORD:
 	case BH_REG_RDONLY_MEM:
+	case BH_REG_KFUNC_REF:
 		err = check_sized(env, regno, &reg, off, size, write ? BH_WRITE : BH_READ, "this store");
 		break;
 	case BH_REG_PACKET:
@@ -539,8 +550,9 @@ int bh_check_ld_abs(struct bh_venv *env, const struct bpf_insn *in)
 		return bh_verr(env, -EINVAL, "LD_ABS/LD_IND needs the context in r6 (it is %s)",
 			       bh_reg_kind_name(bh_cur_reg(env, BPF_REG_6)->kind));
 	if (env->cur.nrefs)
-		return bh_verr(env, -EINVAL, "LD_ABS/LD_IND may end the program while a ring buffer record "
-			       "(insn %u) is held; submit or discard it first", env->cur.refs[0].insn);
+		return bh_verr(env, -EINVAL, "LD_ABS/LD_IND may end the program while %s (insn %u) is held; "
+			       "release it first", env->cur.refs[0].kfunc ? "a kfunc's reference" :
+			       "a ring buffer record", env->cur.refs[0].insn);
 	if (BPF_MODE(in->code) == BPF_IND) {
 		err = bh_check_reg_init(env, in->src_reg);
 		if (err)

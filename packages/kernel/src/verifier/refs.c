@@ -1,23 +1,37 @@
 // SPDX-License-Identifier: MIT
 /*
  * Acquired references: a ring buffer record from bpf_ringbuf_reserve must
- * be submitted or discarded exactly once on every path. The state holds
+ * be submitted or discarded exactly once on every path, and a pointer an
+ * acquiring kfunc returned passed to a releasing kfunc of its module and
+ * tag exactly once on every path. The state holds
  * the references of its path; releasing one turns every copy of the
  * record's pointer into a scalar (privileged) or an unset register, so a
  * use after submit is refused where it happens.
  */
 #include "env.h"
+#include "../ext/kfunc.h"
 
-int bh_ref_acquire(struct bh_venv *env, uint32_t *id)
+const char *bh_ref_describe(const struct bh_ref *ref, char *buf, size_t size)
+{
+	if (ref->kfunc)
+		plat_snprintf(buf, size, "the reference kfunc %s returned at insn %u",
+			      ((const struct bh_helper *)ref->kfunc)->name, ref->insn);
+	else
+		plat_snprintf(buf, size, "the ring buffer record reserved at insn %u", ref->insn);
+	return buf;
+}
+
+int bh_ref_acquire(struct bh_venv *env, const void *kfunc, uint32_t *id)
 {
 	struct bh_state *st = &env->cur;
 
 	if (st->nrefs >= BH_MAX_REFS)
-		return bh_verr(env, -EINVAL, "more than %u ring buffer records are held at once on this path",
-			       BH_MAX_REFS);
+		return bh_verr(env, -EINVAL, "more than %u references (ring buffer records, kfuncs' "
+			       "references) are held at once on this path", BH_MAX_REFS);
 	*id = bh_new_id(env);
 	st->refs[st->nrefs].id = *id;
 	st->refs[st->nrefs].insn = env->insn;
+	st->refs[st->nrefs].kfunc = kfunc;
 	st->nrefs++;
 	return 0;
 }
@@ -37,7 +51,8 @@ int bh_ref_release(struct bh_venv *env, uint32_t ref_id)
 		if (st->refs[i].id == ref_id)
 			break;
 	if (i == st->nrefs)
-		return bh_verr(env, -EINVAL, "the record was already submitted or discarded on this path");
+		return bh_verr(env, -EINVAL, "the reference was already released (the record submitted or "
+			       "discarded) on this path");
 	st->refs[i] = st->refs[--st->nrefs];
 	for (uint32_t f = 0; f < st->nframes; f++) {
 		struct bh_frame *fr = st->frames[f];
@@ -56,9 +71,19 @@ int bh_ref_release(struct bh_venv *env, uint32_t ref_id)
 
 int bh_refs_check_exit(struct bh_venv *env, const char *where)
 {
+	const struct bh_ref *ref = &env->cur.refs[0];
+
 	if (!env->cur.nrefs)
 		return 0;
+	if (ref->kfunc) {
+		const struct bh_helper *rel = bh_kfunc_releaser(ref->kfunc);
+
+		return bh_verr(env, -EINVAL, "the reference kfunc %s returned at insn %u is not released on "
+			       "this path to %s; every path must pass it to %s (or another releasing kfunc of "
+			       "its type) once", ((const struct bh_helper *)ref->kfunc)->name, ref->insn, where,
+			       rel ? rel->name : "its releasing kfunc");
+	}
 	return bh_verr(env, -EINVAL, "the ring buffer record reserved at insn %u is neither submitted nor "
 		       "discarded on this path to %s; every path must submit or discard it",
-		       env->cur.refs[0].insn, where);
+		       ref->insn, where);
 }

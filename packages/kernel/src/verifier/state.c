@@ -37,6 +37,8 @@ const char *bh_reg_kind_name(enum bh_reg_kind k)
 		[BH_REG_RINGBUF_RECORD] = "ringbuf_mem",
 		[BH_REG_RINGBUF_RECORD_OR_NULL] = "ringbuf_mem_or_null",
 		[BH_REG_RDONLY_MEM] = "rdonly_mem",
+		[BH_REG_KFUNC_REF] = "kfunc_ref",
+		[BH_REG_KFUNC_REF_OR_NULL] = "kfunc_ref_or_null",
 		[BH_REG_FUNC] = "func",
 	};
 
@@ -269,6 +271,8 @@ static void mark_reg_null(struct bh_reg *r, uint32_t id, bool is_null)
 	}
 	if (r->kind == BH_REG_MAP_VALUE_OR_NULL)	/* a map-in-map lookup yields the inner map */
 		r->kind = (r->flags & BH_REGF_INNER_MAP) ? BH_REG_MAP_PTR : BH_REG_MAP_VALUE;
+	else if (r->kind == BH_REG_KFUNC_REF_OR_NULL)
+		r->kind = BH_REG_KFUNC_REF;
 	else
 		r->kind = BH_REG_RINGBUF_RECORD;
 	r->id = 0;	/* checked: its copies need no linking any more */

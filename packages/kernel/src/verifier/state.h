@@ -29,13 +29,16 @@ enum bh_reg_kind {
 	BH_REG_RINGBUF_RECORD_OR_NULL,
 	BH_REG_RDONLY_MEM,	/* read-only memory, mem_size bytes */
 	BH_REG_FUNC,		/* a callback's address: instruction `off` (lddw rX, func) */
+	/* A kfunc's acquired reference: mem_size bytes, reference `ref_id`, `map` the acquiring bh_helper. */
+	BH_REG_KFUNC_REF,
+	BH_REG_KFUNC_REF_OR_NULL,
 	BH_REG_KIND_COUNT,
 };
 
 /* Whether a register of this kind may be NULL until a check against 0. */
 static inline bool bh_reg_kind_or_null(enum bh_reg_kind k)
 {
-	return k == BH_REG_MAP_VALUE_OR_NULL || k == BH_REG_RINGBUF_RECORD_OR_NULL;
+	return k == BH_REG_MAP_VALUE_OR_NULL || k == BH_REG_RINGBUF_RECORD_OR_NULL || k == BH_REG_KFUNC_REF_OR_NULL;
 }
 
 /*
@@ -94,10 +97,11 @@ struct bh_frame {
 	uint64_t written;
 };
 
-/* An acquired reference (a reserved ring buffer record) and where it was acquired. */
+/* An acquired reference (a reserved ring buffer record, or a kfunc's) and where it was acquired. */
 struct bh_ref {
 	uint32_t id;
 	uint32_t insn;
+	const void *kfunc;	/* the acquiring kfunc's bh_helper; NULL: a ring buffer record */
 };
 
 #define BH_MAX_REFS 64
