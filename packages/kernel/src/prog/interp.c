@@ -574,7 +574,7 @@ uint64_t bh_interp_run(struct bh_run *run, uint64_t r1, uint64_t r2)
 	uint64_t budget_left = run->insn_budget;
 	const uintptr_t stack_end = (uintptr_t)stack + sizeof(stack);
 	uint32_t reach = prog->stack_reach, depth = 0;
-	uint32_t tail_calls = 0;		/* run->tail_calls, in a register: each hop reads it */
+	uint32_t tail_calls = 0;		/* run->tail_calls as a local (stored back at out): each hop reads it */
 	uintptr_t stack_lo = stack_end - reach;
 
 	/*
