@@ -97,6 +97,8 @@ int plat_cpu_id(void);	/* in [0, plat_num_possible_cpus()) */
 /* Time. */
 uint64_t plat_ktime_ns(void);	/* monotonic */
 uint64_t plat_boot_ns(void);	/* includes suspend */
+/* Monotonic at the tick's resolution (a few ms), for rate limits: cheaper than plat_ktime_ns. */
+uint64_t plat_ktime_coarse_ns(void);
 uint32_t plat_random_u32(void);
 void plat_yield(void);
 /*

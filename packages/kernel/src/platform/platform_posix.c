@@ -248,6 +248,15 @@ uint64_t plat_boot_ns(void)
 	return clock_ns(CLOCK_BOOTTIME);
 }
 
+uint64_t plat_ktime_coarse_ns(void)
+{
+#ifdef CLOCK_MONOTONIC_COARSE
+	return clock_ns(CLOCK_MONOTONIC_COARSE);
+#else
+	return clock_ns(CLOCK_MONOTONIC);
+#endif
+}
+
 uint32_t plat_random_u32(void)
 {
 	static _Thread_local uint64_t state;

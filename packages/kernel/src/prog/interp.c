@@ -103,6 +103,7 @@
 	X(fast_aom, BH_OP_AOM_LOOKUP)                                                      \
 	X(fast_lookup, BH_OP_MAP_LOOKUP)                                                   \
 	X(fast_tail_call, BH_OP_TAIL_CALL)                                                 \
+	X(fast_tail_call_k, BH_OP_TAIL_CALL_K)                                             \
 	X(fast_noargs, BH_OP_CALL_NOARGS)
 
 enum {
@@ -198,12 +199,19 @@ static __attribute__((noinline)) bool access_ok_other(const struct bh_run *run, 
 
 /*
  * The inline part of every access check: the stack, [stack_lo, stack_lo +
- * reach); reach >= 8 and size <= 8, so reach - size never wraps.
+ * reach); reach >= 8 and size <= 8, so reach - size never wraps. Then the
+ * packet, which XDP and TC programs read most after the stack: the same
+ * test as bh_region_has, without a call.
  */
 static inline bool access_ok(const struct bh_run *run, uintptr_t stack_lo, uint32_t reach,
 			     uintptr_t addr, size_t size, bool write)
 {
+	uintptr_t plen;
+
 	if (likely(addr - stack_lo <= reach - size))
+		return true;
+	plen = run->pkt.end - run->pkt.start;
+	if (addr - run->pkt.start <= plen - size && plen >= size && (!write || run->pkt.writable))
 		return true;
 	return access_ok_other(run, addr, size, write);
 }
@@ -285,7 +293,7 @@ static __attribute__((cold, noinline)) void fault_frames(struct bh_run *run, con
 	run->pc = pc;
 	run->err = bh_err(-E2BIG, "program '%s': insn %u: %s deeper than %u frames (%u, and one per tail "
 			  "call made: %u)", prog->name, pc, what, MAX_CALL_FRAMES + run->tail_calls,
-			  MAX_CALL_FRAMES, run->tail_calls);
+			  MAX_CALL_FRAMES, run->tail_calls);	/* the interpreter stores its count first */
 }
 
 static __attribute__((cold, noinline)) void fault_tail_call(struct bh_run *run,
@@ -311,7 +319,7 @@ static __attribute__((cold, noinline)) void fault_tail_call(struct bh_run *run,
 static __attribute__((cold, noinline)) void note_tail_call_limit(const struct bh_prog *prog, uint32_t pc)
 {
 	static _Thread_local struct { uint32_t id, pc; uint64_t at; } last;
-	uint64_t now = plat_ktime_ns();
+	uint64_t now = plat_ktime_coarse_ns();	/* per run that meets the limit: the precise clock costs ~40 ns */
 
 	if (last.id == prog->obj.id && last.pc == pc && last.at && now - last.at < 1000000000ull)
 		return;
@@ -561,10 +569,12 @@ uint64_t bh_interp_run(struct bh_run *run, uint64_t r1, uint64_t r2)
 	const struct bh_helper *helper;
 	struct bh_map *tc_map;			/* a tail call's prog array */
 	_Atomic(struct bh_object *) *tc_slots;	/* its slots, when the call was specialised */
+	const struct bh_prog *tc_target;	/* the program a tail call enters */
 	const struct bpf_insn *seg = insn;	/* start of the stretch the budget has not charged */
 	uint64_t budget_left = run->insn_budget;
 	const uintptr_t stack_end = (uintptr_t)stack + sizeof(stack);
 	uint32_t reach = prog->stack_reach, depth = 0;
+	uint32_t tail_calls = 0;		/* run->tail_calls as a local (stored back at out): each hop reads it */
 	uintptr_t stack_lo = stack_end - reach;
 
 	/*
@@ -725,10 +735,17 @@ dispatch:
 
 		/* The stack first, as every access: the context's pointers cost nothing there. */
 		if (unlikely(a - stack_lo > reach - 4)) {
-			uintptr_t slot;
+			uintptr_t slot = bh_run_ctx_ptr32_slot(run, a);
 
+			/* ctx->data and the like (an XDP or TC program's first loads): checked inline. */
+			if (likely(slot != UINTPTR_MAX && bh_run_ctx_has(run, a, 4, false))) {
+				uintptr_t p;
+
+				__builtin_memcpy(&p, (const uint8_t *)run->ctx.end + slot, sizeof(p));
+				DST = (uint64_t)p;
+				NEXT();
+			}
 			CHECK_ACCESS(a, 4, false);
-			slot = bh_run_ctx_ptr32_slot(run, a);
 			if (unlikely(slot != UINTPTR_MAX)) {
 				uintptr_t p;
 
@@ -780,7 +797,8 @@ dispatch:
 	if (insn->src_reg == BPF_PSEUDO_CALL) {
 		struct interp_frame *f;
 
-		if (unlikely(depth + 1 >= MAX_CALL_FRAMES + run->tail_calls)) {
+		if (unlikely(depth + 1 >= MAX_CALL_FRAMES + tail_calls)) {
+			run->tail_calls = tail_calls;
 			fault_frames(run, prog, PC, "bpf-to-bpf call");
 			goto out;
 		}
@@ -879,6 +897,47 @@ dispatch:
 		tc_slots = f->base;
 		goto tail_call_known;
 	}
+	/*
+	 * A fused `lddw r2, map; mov r3, K; call bpf_tail_call`: the map and
+	 * the index are constants, checked at load (K < max_entries). The hop
+	 * here does what is left of the checks; anything else (the count
+	 * limit, an empty slot, another type) takes the checked path at the
+	 * call, which reads the slot again.
+	 */
+	TARGET(fast_tail_call_k)
+	{
+		const struct bh_fast_op *f = &prog->fast[insn->imm];
+		struct bh_object *obj;
+
+		reg[BPF_REG_2] = (uintptr_t)f->map;
+		reg[BPF_REG_3] = f->r3;
+		insn += BH_TAIL_CALL_K_SPAN;	/* at the call: the budget, pc and messages as unfused */
+		tc_map = f->map;
+		tc_slots = f->base;
+		if (unlikely(tail_calls >= MAX_TAIL_CALL_CNT))
+			goto tail_call_known;
+		obj = atomic_load_explicit(&tc_slots[(uint32_t)f->r3], memory_order_acquire);
+		if (unlikely(!obj))
+			goto tail_call_known;
+		tc_target = container_of(obj, struct bh_prog, obj);
+		tail_calls++;
+		/*
+		 * A program calling itself from its main frame (a loop by tail
+		 * calls): nothing to switch, and its stack is already allowed.
+		 * Going on with prog, not the slot's value, lets the CPU run the
+		 * next hop before the slot load completes.
+		 */
+		if (likely(tc_target == prog && !depth)) {
+			CHARGE(prog->insns);
+			insn = prog->insns;
+			DISPATCH();
+		}
+		if (unlikely(tc_target->type != prog->type)) {
+			tail_calls--;
+			goto tail_call_known;
+		}
+		goto tail_call_enter;
+	}
 	TARGET(fast_noargs)
 	reg[BPF_REG_0] = prog->fast[insn->imm].helper->fn(0, 0, 0, 0, 0);
 	NEXT();
@@ -976,7 +1035,8 @@ bpf_loop: {
 		reg[BPF_REG_0] = 0;
 		NEXT();
 	}
-	if (unlikely(depth + 1 >= MAX_CALL_FRAMES + run->tail_calls)) {
+	if (unlikely(depth + 1 >= MAX_CALL_FRAMES + tail_calls)) {
+		run->tail_calls = tail_calls;
 		fault_frames(run, prog, PC, "bpf_loop callback");
 		goto out;
 	}
@@ -1028,12 +1088,12 @@ tail_call_known: {
 		NEXT();
 	}
 	/* Counted before the slot is read, as Linux does: an empty slot counts too. */
-	if (run->tail_calls >= MAX_TAIL_CALL_CNT) {
+	if (tail_calls >= MAX_TAIL_CALL_CNT) {
 		note_tail_call_limit(prog, PC);
 		reg[BPF_REG_0] = (uint64_t)-E2BIG;
 		NEXT();
 	}
-	run->tail_calls++;
+	tail_calls++;
 	obj = tc_slots ? atomic_load_explicit(&tc_slots[index], memory_order_acquire) :
 			 bh_prog_array_get(map, index);
 	if (!obj) {
@@ -1045,27 +1105,31 @@ tail_call_known: {
 		fault_tail_call(run, prog, PC, target);
 		goto out;
 	}
-	CHARGE(target->insns);
+	tc_target = target;
+}
+	/* Every tail call that found its target (counted) enters it here. */
+tail_call_enter:
+	CHARGE(tc_target->insns);
 	/* The target runs in this frame and may reach deeper: clear and allow that too. */
 	{
-		uint32_t need = depth * MAX_BPF_STACK + target->stack_reach;
+		uint32_t need = depth * MAX_BPF_STACK + tc_target->stack_reach;
 
-		if (need > BH_RUN_STACK_SIZE)
-			need = BH_RUN_STACK_SIZE;
-		if (need > reach) {
+		if (unlikely(need > reach)) {
+			if (need > BH_RUN_STACK_SIZE)
+				need = BH_RUN_STACK_SIZE;
 			__builtin_memset((void *)(stack_end - need), 0, need - reach);
 			reach = need;
 			stack_lo = stack_end - reach;
 			run->stack.start = stack_lo;
 		}
 	}
-	prog = target;
+	prog = tc_target;
 	run->prog = prog;
 	insn = prog->insns;
 	DISPATCH();
-}
 
 out:
+	run->tail_calls = tail_calls;
 	if (unlikely(run->record_cnt | run->ref_cnt))
 		bh_run_release_records(run);
 	run->stack.start = run->stack.end = 0;

@@ -127,6 +127,83 @@ static uint8_t plan(const struct bh_prog *prog, const struct bpf_insn *insn, str
 	return 0;
 }
 
+/* Is @insn `mov r3, K` (64 or 32 bits)? Then *@r3 is the register's value after it. */
+static bool mov_r3_k(const struct bpf_insn *insn, uint64_t *r3)
+{
+	if (insn->dst_reg != BPF_REG_3 || insn->src_reg || insn->off)
+		return false;
+	if (insn->code == (BPF_ALU64 | BPF_MOV | BPF_K))
+		*r3 = (uint64_t)(int64_t)insn->imm;
+	else if (insn->code == (BPF_ALU | BPF_MOV | BPF_K))
+		*r3 = (uint32_t)insn->imm;
+	else
+		return false;
+	return true;
+}
+
+/*
+ * Is instruction @i `lddw r2, map` of a map the loader resolved (not a
+ * plain constant)? Then the map. Reads prog->insns for the value, which
+ * fixup_lddw wrote, and orig_insns for what the caller asked.
+ */
+static struct bh_map *lddw_r2_map(const struct bh_prog *prog, uint32_t i)
+{
+	const struct bpf_insn *insn = &prog->insns[i], *orig = &prog->orig_insns[i];
+	struct bh_map *map;
+
+	if (i + 1 >= prog->len || insn->code != (BPF_LD | BPF_IMM | BPF_DW) || insn->dst_reg != BPF_REG_2 ||
+	    (orig->src_reg != BPF_PSEUDO_MAP_FD && orig->src_reg != BPF_PSEUDO_MAP_IDX))
+		return NULL;
+	map = u64_to_ptr((uint64_t)(uint32_t)insn[0].imm | (uint64_t)(uint32_t)insn[1].imm << 32);
+	return bh_prog_uses_map(prog, map) ? map : NULL;
+}
+
+/*
+ * Instruction @i starts `lddw r2, map; mov r3, K; call bpf_tail_call`
+ * (either order of the first two) with map a built-in prog array and K's
+ * low half in range: BH_OP_TAIL_CALL_K with its facts in *@f, or 0. No
+ * jump can land between them and the call (no instruction there jumps),
+ * so running the three at once is running them one by one.
+ */
+static uint8_t plan_tail_call_k(const struct bh_prog *prog, uint32_t i, struct bh_fast_op *f)
+{
+	uint32_t call = i + BH_TAIL_CALL_K_SPAN;
+	const struct bpf_insn *c;
+	struct bh_map *map;
+	uint64_t r3;
+
+	if (call >= prog->len)
+		return 0;
+	c = &prog->insns[call];
+	/* The call is still a plain one: the rewrite runs forwards and @i comes first. */
+	if (c->code != (BPF_JMP | BPF_CALL) || c->src_reg || c->imm < 0 || (uint32_t)c->imm >= prog->helper_cnt ||
+	    prog->helpers[c->imm]->id != BPF_FUNC_tail_call || !bh_core_helper_is_builtin(prog->helpers[c->imm]))
+		return 0;
+	map = lddw_r2_map(prog, i);
+	if (map ? !mov_r3_k(&prog->insns[i + 2], &r3) :
+		  !(mov_r3_k(&prog->insns[i], &r3) && (map = lddw_r2_map(prog, i + 1))))
+		return 0;
+	if (map->map_type != BPF_MAP_TYPE_PROG_ARRAY || map->custom_map_context ||
+	    (uint32_t)r3 >= map->max_entries)
+		return 0;
+	plat_memset(f, 0, sizeof(*f));
+	f->helper = prog->helpers[c->imm];
+	f->map = map;
+	f->base = bh_prog_array_slots(map);
+	f->max_entries = map->max_entries;
+	f->r3 = r3;
+	return f->base ? BH_OP_TAIL_CALL_K : 0;
+}
+
+/* The internal opcode for instruction @i, or 0 to leave it as it is. */
+static uint8_t plan_insn(const struct bh_prog *prog, uint32_t i, struct bh_map *const *call_map,
+			 struct bh_fast_op *f)
+{
+	uint8_t op = plan_tail_call_k(prog, i, f);
+
+	return op ? op : plan(prog, &prog->insns[i], call_map[i], f);
+}
+
 int bh_prog_specialise(struct bh_prog *prog, struct bh_map *const *call_map)
 {
 	struct bh_fast_op f, *fast;
@@ -135,7 +212,7 @@ int bh_prog_specialise(struct bh_prog *prog, struct bh_map *const *call_map)
 	if (!call_map || !bh_specialise_enabled())
 		return 0;
 	for (uint32_t i = 0; i < prog->len; i++)
-		n += plan(prog, &prog->insns[i], call_map[i], &f) != 0;
+		n += plan_insn(prog, i, call_map, &f) != 0;
 	if (!n)
 		return 0;
 	fast = plat_alloc(sizeof(*fast) * n);
@@ -143,7 +220,7 @@ int bh_prog_specialise(struct bh_prog *prog, struct bh_map *const *call_map)
 		return bh_err(-ENOMEM, "program '%s': out of memory for %u specialised calls", prog->name, n);
 	for (uint32_t i = 0; i < prog->len; i++) {
 		struct bpf_insn *insn = &prog->insns[i];
-		uint8_t op = plan(prog, insn, call_map[i], &f);
+		uint8_t op = plan_insn(prog, i, call_map, &f);
 
 		if (!op)
 			continue;

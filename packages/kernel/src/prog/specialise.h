@@ -5,7 +5,8 @@
  * opcodes the interpreter runs inline, as Linux rewrites them for its JIT:
  * ARRAY and PERCPU_ARRAY lookups, ARRAY_OF_MAPS lookups, direct lookups in
  * the other built-in maps, tail calls through a known prog array, and the
- * helpers without arguments (CPU id, clocks, prandom).
+ * helpers without arguments (CPU id, clocks, prandom); a tail call whose map
+ * and index are constants just before it is fused into one opcode.
  *
  * prog->insns carries the internal opcodes; prog->orig_insns (what GET_INFO
  * and `prog dump xlated` show) keeps the calls as loaded. The opcodes use
@@ -24,6 +25,16 @@
 #define BH_OP_MAP_LOOKUP (BPF_JMP | 0xf0 | BPF_X)	/* another built-in map: its lookup_elem directly */
 #define BH_OP_TAIL_CALL (BPF_JMP32 | 0xe0 | BPF_K)	/* bpf_tail_call on a known prog array */
 #define BH_OP_CALL_NOARGS (BPF_JMP32 | 0xf0 | BPF_K)	/* a helper without arguments, called directly */
+/*
+ * `lddw r2, prog_array; mov r3, K; call bpf_tail_call` (or mov first), K in
+ * range: at the first of the three, which it replaces alone (the other two
+ * stay, for jumps into the middle). It sets r2 and r3 as they would, then
+ * tail-calls slot K; anything but a filled slot of the program's type below
+ * the count limit takes the checked tail call path.
+ */
+#define BH_OP_TAIL_CALL_K (BPF_JMP32 | 0xe0 | BPF_X)
+/* Instructions from a BH_OP_TAIL_CALL_K to its call (lddw counts two). */
+#define BH_TAIL_CALL_K_SPAN 3
 
 /*
  * One rewritten call. Each internal opcode first checks that the map
@@ -37,6 +48,7 @@ struct bh_fast_op {
 	struct bh_map *map;		/* the map the verifier proved (the program holds a reference) */
 	void *base;			/* ARRAY: values; ARRAY_OF_MAPS, PROG_ARRAY: slots */
 	void *(*lookup)(struct bh_map *map, const void *key);	/* BH_OP_MAP_LOOKUP */
+	uint64_t r3;			/* BH_OP_TAIL_CALL_K: r3 after the mov; its low half the index */
 	uint32_t max_entries;
 	uint32_t elem_size;		/* arrays: bytes between two indexes' values */
 	uint32_t slot;			/* PERCPU_ARRAY: bytes between two CPUs' values */

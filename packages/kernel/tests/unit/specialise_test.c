@@ -413,6 +413,168 @@ static void t_tail_call_limit(void)
 }
 
 /*
+ * Fused constant tail calls (BH_OP_TAIL_CALL_K): `lddw r2; mov r3, K; call`
+ * in either order, 64- and 32-bit movs, K in range, out of range and
+ * negative, filled and empty slots; a jump lands between the lddw and the
+ * call with another prog array in r2 (that path takes the helper). r0 must
+ * be the unfused twin's every time.
+ */
+struct fuse_case {
+	bool mov_first, mov32;
+	int32_t k;
+	bool fused;
+};
+
+static int fuse_prog(int pa, int pb, const struct fuse_case *c, bool specialise)
+{
+	struct bpf_insn mov = c->mov32 ? INSN(BPF_ALU | BPF_MOV | BPF_K, 3, 0, 0, c->k) : MOV64_IMM(3, c->k);
+	/* sel != 0 jumps with r2 = pb, r3 = 2 to the call (mov first) or to the mov (lddw first). */
+	const struct bpf_insn head[] = {
+		LD_MAP_VALUE(7, ctl, 0), LDX_MEM(BPF_DW, 8, 7, 8), LD_MAP_FD(2, pb), MOV64_IMM(3, 2),
+		JMP_IMM(BPF_JNE, 8, 0, c->mov_first ? 3 : 2),
+	};
+	const struct bpf_insn lddw_first[] = { LD_MAP_FD(2, pa), mov }, mov_first[] = { mov, LD_MAP_FD(2, pa) };
+	const struct bpf_insn tail[] = { CALL(BPF_FUNC_tail_call), MOV64_IMM(0, 1000), EXIT() };
+	struct bpf_insn p[16];
+	size_t n = 0;
+
+	memcpy(p, head, sizeof(head));
+	n += sizeof(head) / sizeof(head[0]);
+	memcpy(p + n, c->mov_first ? mov_first : lddw_first, sizeof(lddw_first));
+	n += 3;
+	memcpy(p + n, tail, sizeof(tail));
+	n += 3;
+	return load("fuse", p, n, specialise);
+}
+
+static void t_tail_call_fused(void)
+{
+	static const struct fuse_case cases[] = {
+		{ false, false, 0, true }, { false, false, 4, true }, { false, true, 6, true }, { true, false, 1, true },
+		{ true, true, 3, true }, { false, false, 7, true }, { false, false, 8, false },
+		{ false, false, -1, false }, { true, true, -1, false }, { false, false, 1 << 20, false },
+	};
+	static const uint32_t filled[] = { 0, 1, 2, 4, 6 };	/* 3, 5, 7 empty */
+	int pa = test_map(BPF_MAP_TYPE_PROG_ARRAY, "pa", 4, 4, 8, 0);
+	int pb = test_map(BPF_MAP_TYPE_PROG_ARRAY, "pb", 4, 4, 8, 0);
+	int target[5];
+
+	for (int i = 0; i < 5; i++) {
+		const struct bpf_insn t[] = { MOV64_IMM(0, 500 + 7 * i), EXIT() };
+		uint32_t two = 2;
+
+		target[i] = load("target", t, 2, true);
+		ASSERT_OK(bpfhost_map_update_elem(pa, &filled[i], &target[i], 0), "fill");
+		if (i == 3)
+			ASSERT_OK(bpfhost_map_update_elem(pb, &two, &target[i], 0), "pb's slot 2");
+	}
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		int spec = fuse_prog(pa, pb, &cases[c], true), plain = fuse_prog(pa, pb, &cases[c], false);
+		char what[96];
+
+		snprintf(what, sizeof(what), "fused tail call (%s first, mov%s, K %d)",
+			 cases[c].mov_first ? "mov" : "lddw", cases[c].mov32 ? "32" : "64", cases[c].k);
+		ASSERT_EQ(count_op(spec, BH_OP_TAIL_CALL_K), cases[c].fused ? 1u : 0u, what);
+		ASSERT_EQ(count_op(plain, BH_OP_TAIL_CALL_K), 0, "not when specialisation is off");
+		/* Two prog arrays reach the call: it stays a helper call for the jump's path. */
+		ASSERT_EQ(count_op(spec, BH_OP_TAIL_CALL), 0, "the call itself stays a helper call");
+		for (uint64_t sel = 0; sel < 2; sel++)
+			run_same(spec, plain, 0, sel, what);
+		if (cases[c].fused) {
+			uint64_t r = 0;
+			int32_t k = cases[c].k;
+			int slot = k == 0 ? 0 : k == 1 ? 1 : k == 4 ? 3 : k == 6 ? 4 : -1;
+
+			set_ctl(0, 0);
+			ASSERT_OK(test_prog_run(spec, 0, 0, &r), "run the fused path");
+			ASSERT_EQ(r, slot >= 0 ? 500 + 7 * (uint64_t)slot : 1000, what);
+			set_ctl(0, 1);
+			ASSERT_OK(test_prog_run(spec, 0, 0, &r), "run the jump's path");
+			/* Only pb's slot 2 is filled: mov first, the jump skips `mov r3, K`. */
+			ASSERT_EQ(r, cases[c].mov_first || k == 2 ? 521 : 1000, "the jump's path calls through pb");
+		}
+		bpfhost_close(spec);
+		bpfhost_close(plain);
+	}
+	for (int i = 0; i < 5; i++)
+		bpfhost_close(target[i]);
+	bpfhost_close(pa);
+	bpfhost_close(pb);
+}
+
+/*
+ * A fused tail call runs three instructions: the budget counts them as the
+ * unfused program does, so every budget from 1 up gives both the same
+ * outcome (-ELOOP where it runs out, else r0) and the same number of runs.
+ * @sub: the self tail call is made from a subprogram, so each hop opens a
+ * frame and the target's stack lies deeper (the checked path).
+ */
+static int self_prog(int pa, int cnt, bool sub, bool specialise)
+{
+	const struct bpf_insn body[] = {
+		LD_MAP_VALUE(7, cnt, 0), LDX_MEM(BPF_DW, 2, 7, 0), ALU64_IMM(BPF_ADD, 2, 1), STX_MEM(BPF_DW, 7, 2, 0),
+		ST_MEM(BPF_DW, 10, -8, 1), LD_MAP_FD(2, pa), MOV64_IMM(3, 0), CALL(BPF_FUNC_tail_call),
+		MOV64_IMM(0, 77), EXIT(),
+	};
+	struct bpf_insn p[24] = { INSN(BPF_JMP | BPF_CALL, 0, BPF_PSEUDO_CALL, 0, 1), EXIT() };
+	size_t n = sub ? 2 : 0;
+
+	memcpy(p + n, body, sizeof(body));
+	n += sizeof(body) / sizeof(body[0]);
+	return load(sub ? "self_sub" : "self", p, n, specialise);
+}
+
+static void self_case(bool sub)
+{
+	int pa[2], cnt[2], fd[2];
+	uint32_t zero = 0;
+
+	for (int s = 0; s < 2; s++) {
+		pa[s] = test_map(BPF_MAP_TYPE_PROG_ARRAY, "self", 4, 4, 1, 0);
+		cnt[s] = test_map(BPF_MAP_TYPE_ARRAY, "cnt", 4, 8, 1, 0);
+		fd[s] = self_prog(pa[s], cnt[s], sub, s == 0);
+		ASSERT_OK(bpfhost_map_update_elem(pa[s], &zero, &fd[s], 0), "the program in its own slot");
+	}
+	ASSERT_EQ(count_op(fd[0], BH_OP_TAIL_CALL_K), 1, "fused");
+	ASSERT_EQ(count_op(fd[1], BH_OP_TAIL_CALL_K), 0, "not fused");
+	for (uint32_t budget = 1; budget < 34u * (sub ? 15u : 13u); budget++) {
+		uint64_t r[2] = { 0, 0 }, runs[2] = { 0, 0 };
+		int err[2];
+
+		for (int s = 0; s < 2; s++) {
+			ASSERT_OK(bpfhost_map_update_elem(cnt[s], &zero, &runs[s], 0), "reset the count");
+			err[s] = test_prog_run(fd[s], budget, 0, &r[s]);
+			ASSERT_OK(bpfhost_map_lookup_elem(cnt[s], &zero, &runs[s]), "runs");
+		}
+		ASSERT_EQ(err[0], err[1], "the same outcome at every budget");
+		ASSERT_EQ(runs[0], runs[1], "the same number of runs at every budget");
+		if (!err[0])
+			ASSERT_EQ(r[0], r[1], "the same r0");
+	}
+	{
+		uint64_t r = 0, runs = 0;
+
+		ASSERT_OK(bpfhost_map_update_elem(cnt[0], &zero, &runs, 0), "reset");
+		ASSERT_OK(test_prog_run(fd[0], 0, 0, &r), "run with the default budget");
+		ASSERT_OK(bpfhost_map_lookup_elem(cnt[0], &zero, &runs), "runs");
+		ASSERT_EQ(runs, 34, "1 + MAX_TAIL_CALL_CNT runs");
+		ASSERT_EQ(r, 77, "then on after the call");
+	}
+	for (int s = 0; s < 2; s++) {
+		ASSERT_OK(bpfhost_map_delete_elem(pa[s], &zero), "break the cycle");
+		bpfhost_close(fd[s]);
+		bpfhost_close(pa[s]);
+		bpfhost_close(cnt[s]);
+	}
+}
+
+static void t_tail_call_fused_budget(void)
+{
+	self_case(false);
+	self_case(true);
+}
+
+/*
  * One call site reached with map A or map B (the control's selector): the
  * verifier records two maps there, so it stays a helper call and each
  * path reads its own map. With A on both paths it is rewritten.
@@ -492,7 +654,8 @@ static void t_unverified_and_internal_opcodes(void)
 		CALL(LOOKUP), JMP_IMM(BPF_JNE, 0, 0, 2), MOV64_IMM(0, -1), EXIT(), LDX_MEM(BPF_DW, 0, 0, 0), EXIT(),
 	};
 	static const uint8_t internal[] = { BH_OP_ARRAY_LOOKUP, BH_OP_PCPU_LOOKUP, BH_OP_AOM_LOOKUP,
-					     BH_OP_MAP_LOOKUP, BH_OP_TAIL_CALL, BH_OP_CALL_NOARGS };
+					     BH_OP_MAP_LOOKUP, BH_OP_TAIL_CALL, BH_OP_CALL_NOARGS,
+					     BH_OP_TAIL_CALL_K };
 	int fd = test_prog_load_flags(BPF_PROG_TYPE_SOCKET_FILTER, "unverified", p, sizeof(p) / sizeof(p[0]),
 				      BPFHOST_F_TEST_UNVERIFIED);
 	uint64_t r = 0;
@@ -534,6 +697,7 @@ int main(void)
 	static const struct test_case cases[] = {
 		TEST(t_env_switch), TEST(t_array), TEST(t_percpu_array), TEST(t_hash),
 		TEST(t_array_of_maps), TEST(t_hash_of_maps), TEST(t_tail_call), TEST(t_tail_call_limit),
+		TEST(t_tail_call_fused), TEST(t_tail_call_fused_budget),
 		TEST(t_two_maps_not_specialised), TEST(t_noargs_helpers), TEST(t_unverified_and_internal_opcodes),
 	};
 	cpu_set_t allowed, one;
