@@ -18,6 +18,7 @@
  * program stops with -EINVAL.
  */
 #include "interp.h"
+#include "interp_fault.h"
 #include "prog_type.h"
 #include "specialise.h"
 #include "trace.h"
@@ -32,85 +33,7 @@
 #endif
 #endif
 
-/* Each opcode the interpreter knows, named for its handler label. */
-#define BH_ALU_OPCODES(X, cls, pfx)                                                        \
-	X(pfx##_add_k, cls | BPF_ADD | BPF_K) X(pfx##_add_x, cls | BPF_ADD | BPF_X)       \
-	X(pfx##_sub_k, cls | BPF_SUB | BPF_K) X(pfx##_sub_x, cls | BPF_SUB | BPF_X)       \
-	X(pfx##_mul_k, cls | BPF_MUL | BPF_K) X(pfx##_mul_x, cls | BPF_MUL | BPF_X)       \
-	X(pfx##_div_k, cls | BPF_DIV | BPF_K) X(pfx##_div_x, cls | BPF_DIV | BPF_X)       \
-	X(pfx##_or_k, cls | BPF_OR | BPF_K) X(pfx##_or_x, cls | BPF_OR | BPF_X)           \
-	X(pfx##_and_k, cls | BPF_AND | BPF_K) X(pfx##_and_x, cls | BPF_AND | BPF_X)       \
-	X(pfx##_lsh_k, cls | BPF_LSH | BPF_K) X(pfx##_lsh_x, cls | BPF_LSH | BPF_X)       \
-	X(pfx##_rsh_k, cls | BPF_RSH | BPF_K) X(pfx##_rsh_x, cls | BPF_RSH | BPF_X)       \
-	X(pfx##_neg, cls | BPF_NEG | BPF_K)                                                \
-	X(pfx##_mod_k, cls | BPF_MOD | BPF_K) X(pfx##_mod_x, cls | BPF_MOD | BPF_X)       \
-	X(pfx##_xor_k, cls | BPF_XOR | BPF_K) X(pfx##_xor_x, cls | BPF_XOR | BPF_X)       \
-	X(pfx##_mov_k, cls | BPF_MOV | BPF_K) X(pfx##_mov_x, cls | BPF_MOV | BPF_X)       \
-	X(pfx##_arsh_k, cls | BPF_ARSH | BPF_K) X(pfx##_arsh_x, cls | BPF_ARSH | BPF_X)
-
-#define BH_JMP_OPCODES(X, cls, pfx)                                                        \
-	X(pfx##_jeq_k, cls | BPF_JEQ | BPF_K) X(pfx##_jeq_x, cls | BPF_JEQ | BPF_X)       \
-	X(pfx##_jgt_k, cls | BPF_JGT | BPF_K) X(pfx##_jgt_x, cls | BPF_JGT | BPF_X)       \
-	X(pfx##_jge_k, cls | BPF_JGE | BPF_K) X(pfx##_jge_x, cls | BPF_JGE | BPF_X)       \
-	X(pfx##_jset_k, cls | BPF_JSET | BPF_K) X(pfx##_jset_x, cls | BPF_JSET | BPF_X)   \
-	X(pfx##_jne_k, cls | BPF_JNE | BPF_K) X(pfx##_jne_x, cls | BPF_JNE | BPF_X)       \
-	X(pfx##_jsgt_k, cls | BPF_JSGT | BPF_K) X(pfx##_jsgt_x, cls | BPF_JSGT | BPF_X)   \
-	X(pfx##_jsge_k, cls | BPF_JSGE | BPF_K) X(pfx##_jsge_x, cls | BPF_JSGE | BPF_X)   \
-	X(pfx##_jlt_k, cls | BPF_JLT | BPF_K) X(pfx##_jlt_x, cls | BPF_JLT | BPF_X)       \
-	X(pfx##_jle_k, cls | BPF_JLE | BPF_K) X(pfx##_jle_x, cls | BPF_JLE | BPF_X)       \
-	X(pfx##_jslt_k, cls | BPF_JSLT | BPF_K) X(pfx##_jslt_x, cls | BPF_JSLT | BPF_X)   \
-	X(pfx##_jsle_k, cls | BPF_JSLE | BPF_K) X(pfx##_jsle_x, cls | BPF_JSLE | BPF_X)
-
-#define BH_OPCODES(X)                                                                      \
-	BH_ALU_OPCODES(X, BPF_ALU64, alu64)                                                \
-	X(alu64_bswap, BPF_ALU64 | BPF_END | BPF_TO_LE)                                    \
-	BH_ALU_OPCODES(X, BPF_ALU, alu32)                                                  \
-	X(alu32_le, BPF_ALU | BPF_END | BPF_TO_LE)                                         \
-	X(alu32_be, BPF_ALU | BPF_END | BPF_TO_BE)                                         \
-	BH_JMP_OPCODES(X, BPF_JMP, jmp)                                                    \
-	X(jmp_ja, BPF_JMP | BPF_JA)                                                        \
-	X(jmp_call, BPF_JMP | BPF_CALL)                                                    \
-	X(jmp_callx, BPF_JMP | BPF_CALL | BPF_X)                                           \
-	X(jmp_exit, BPF_JMP | BPF_EXIT)                                                    \
-	BH_JMP_OPCODES(X, BPF_JMP32, jmp32)                                                \
-	X(jmp32_ja, BPF_JMP32 | BPF_JA)                                                    \
-	X(lddw, BPF_LD | BPF_IMM | BPF_DW)                                                 \
-	X(ld_abs_w, BPF_LD | BPF_ABS | BPF_W)                                              \
-	X(ld_abs_h, BPF_LD | BPF_ABS | BPF_H)                                              \
-	X(ld_abs_b, BPF_LD | BPF_ABS | BPF_B)                                              \
-	X(ld_ind_w, BPF_LD | BPF_IND | BPF_W)                                              \
-	X(ld_ind_h, BPF_LD | BPF_IND | BPF_H)                                              \
-	X(ld_ind_b, BPF_LD | BPF_IND | BPF_B)                                              \
-	X(ldx_w, BPF_LDX | BPF_MEM | BPF_W)                                                \
-	X(ldx_h, BPF_LDX | BPF_MEM | BPF_H)                                                \
-	X(ldx_b, BPF_LDX | BPF_MEM | BPF_B)                                                \
-	X(ldx_dw, BPF_LDX | BPF_MEM | BPF_DW)                                              \
-	X(ldxs_w, BPF_LDX | BPF_MEMSX | BPF_W)                                             \
-	X(ldxs_h, BPF_LDX | BPF_MEMSX | BPF_H)                                             \
-	X(ldxs_b, BPF_LDX | BPF_MEMSX | BPF_B)                                             \
-	X(st_w, BPF_ST | BPF_MEM | BPF_W)                                                  \
-	X(st_h, BPF_ST | BPF_MEM | BPF_H)                                                  \
-	X(st_b, BPF_ST | BPF_MEM | BPF_B)                                                  \
-	X(st_dw, BPF_ST | BPF_MEM | BPF_DW)                                                \
-	X(stx_w, BPF_STX | BPF_MEM | BPF_W)                                                \
-	X(stx_h, BPF_STX | BPF_MEM | BPF_H)                                                \
-	X(stx_b, BPF_STX | BPF_MEM | BPF_B)                                                \
-	X(stx_dw, BPF_STX | BPF_MEM | BPF_DW)                                              \
-	X(atomic_w, BPF_STX | BPF_ATOMIC | BPF_W)                                          \
-	X(atomic_dw, BPF_STX | BPF_ATOMIC | BPF_DW)                                        \
-	X(fast_array, BH_OP_ARRAY_LOOKUP)                                                  \
-	X(fast_pcpu, BH_OP_PCPU_LOOKUP)                                                    \
-	X(fast_aom, BH_OP_AOM_LOOKUP)                                                      \
-	X(fast_lookup, BH_OP_MAP_LOOKUP)                                                   \
-	X(fast_tail_call, BH_OP_TAIL_CALL)                                                 \
-	X(fast_tail_call_k, BH_OP_TAIL_CALL_K)                                             \
-	X(fast_noargs, BH_OP_CALL_NOARGS)
-
-enum {
-#define BH_OPCODE_ENUM(name, code) OPC_##name = (code),
-	BH_OPCODES(BH_OPCODE_ENUM)
-#undef BH_OPCODE_ENUM
-};
+#include "interp_opcodes.h"
 
 /* What a bpf-to-bpf call saves: the callee-saved registers and where to return. */
 struct interp_frame {
@@ -242,103 +165,6 @@ static inline bool packet_load(const struct bh_run *run, int32_t off, uint32_t s
 	return true;
 }
 
-static __attribute__((cold, noinline)) void fault_ptr32_sx(struct bh_run *run, const struct bh_prog *prog,
-							    uint32_t pc, uint32_t off)
-{
-	run->pc = pc;
-	run->err = bh_err(-EFAULT, "program '%s': insn %u: sign-extending load of the packet pointer "
-			  "field at context offset %u: load it with a plain 4-byte load", prog->name, pc, off);
-}
-
-static __attribute__((cold, noinline)) void fault_access(struct bh_run *run, const struct bh_prog *prog,
-							  uint32_t pc, uintptr_t addr, size_t size,
-							  bool write, bool atomic)
-{
-	char rule[256];
-	const char *why;
-
-	/* The context's rules first: they name the field that refused. */
-	if (bh_ctx_explain(run, addr, size, write, atomic, rule, sizeof(rule)))
-		why = rule;
-	else if (atomic)
-		why = "atomic access not aligned to its size";
-	else if (addr < run->stack.start && addr >= run->stack.end - BH_RUN_STACK_SIZE)
-		why = "stack below what the program reaches (its depth is computed at load from its "
-		      "r10 offsets; address the stack as r10 + constant)";
-	else if (write && bh_run_access_ok(run, addr, size, false))
-		why = "read-only memory";
-	else if (addr < 4096)
-		why = "null pointer (not in the stack, context, packet, global data or a map value)";
-	else
-		why = "not in the stack, context, packet, global data or a map value the program holds";
-	run->pc = pc;
-	run->err = bh_err(-EFAULT, "program '%s': insn %u: invalid %s of %zu bytes at 0x%llx: %s",
-			  prog->name, pc, write ? "write" : "read", size, (unsigned long long)addr, why);
-}
-
-static __attribute__((cold, noinline)) void fault_insn(struct bh_run *run, const struct bh_prog *prog,
-							uint32_t pc, int err, const char *why)
-{
-	const struct bpf_insn *insn = &prog->insns[pc];
-
-	run->pc = pc;
-	run->err = bh_err(err, "program '%s': insn %u (opcode 0x%02x): %s", prog->name, pc, insn->code,
-			  why);
-}
-
-/* A call past the frames a run may open (BH_RUN_MAX_FRAMES). */
-static __attribute__((cold, noinline)) void fault_frames(struct bh_run *run, const struct bh_prog *prog,
-							  uint32_t pc, const char *what)
-{
-	run->pc = pc;
-	run->err = bh_err(-E2BIG, "program '%s': insn %u: %s deeper than %u frames (%u, and one per tail "
-			  "call made: %u)", prog->name, pc, what, MAX_CALL_FRAMES + run->tail_calls,
-			  MAX_CALL_FRAMES, run->tail_calls);	/* the interpreter stores its count first */
-}
-
-static __attribute__((cold, noinline)) void fault_tail_call(struct bh_run *run,
-							     const struct bh_prog *prog, uint32_t pc,
-							     const struct bh_prog *target)
-{
-	run->pc = pc;
-	if (!target)
-		run->err = bh_err(-EINVAL, "program '%s': insn %u: tail call: r2 is not a map the program uses",
-				  prog->name, pc);
-	else
-		run->err = bh_err(-EINVAL, "program '%s': insn %u: tail call to program '%s' of type %u from a program of type %u",
-				  prog->name, pc, target->name, target->type, prog->type);
-}
-
-/*
- * The tail call limit is not a fault (Linux goes on too), but the trace log
- * says so where a person looks: once per program and instruction per
- * second on a thread, since a program that meets it every run would pay
- * for formatting a line each time (and flood the log, which drops its
- * oldest lines, the program's own output among them).
- */
-static __attribute__((cold, noinline)) void note_tail_call_limit(const struct bh_prog *prog, uint32_t pc)
-{
-	static _Thread_local struct { uint32_t id, pc; uint64_t at; } last;
-	uint64_t now = plat_ktime_coarse_ns();	/* per run that meets the limit: the precise clock costs ~40 ns */
-
-	if (last.id == prog->obj.id && last.pc == pc && last.at && now - last.at < 1000000000ull)
-		return;
-	last.id = prog->obj.id;
-	last.pc = pc;
-	last.at = now;
-	bh_trace_note(prog->name, "insn %u: tail call limit (%u) reached, continuing after the call", pc,
-		      MAX_TAIL_CALL_CNT);
-}
-
-static __attribute__((cold, noinline)) void fault_budget(struct bh_run *run, const struct bh_prog *prog,
-							  uint32_t pc)
-{
-	run->pc = pc;
-	run->err = bh_err(-ELOOP, "program '%s': insn %u: instruction budget of %u exhausted (the run "
-			  "would not end, or needs more: raise insn_budget of the test run or the link)",
-			  prog->name, pc, run->insn_budget);
-}
-
 #if BH_INTERP_COMPUTED_GOTO
 #define TARGET(name) op_##name:
 #define DISPATCH() goto *jump_table[insn->code]
@@ -361,7 +187,7 @@ static __attribute__((cold, noinline)) void fault_budget(struct bh_run *run, con
 	{                                                                                  \
 		uint64_t ran_ = (uint64_t)(insn - seg) + 1;                                \
 		if (unlikely(ran_ > budget_left)) {                                        \
-			fault_budget(run, prog, PC);                                       \
+			interp_fault_budget(run, prog, PC);                                       \
 			goto out;                                                          \
 		}                                                                          \
 		budget_left -= ran_;                                                       \
@@ -384,7 +210,7 @@ static __attribute__((cold, noinline)) void fault_budget(struct bh_run *run, con
 /* Every access goes through this: on a violation the program stops. */
 #define CHECK_ACCESS(addr, size, write)                                                    \
 	if (unlikely(!access_ok(run, stack_lo, reach, (addr), (size), (write)))) {         \
-		fault_access(run, prog, PC, (addr), (size), (write), false);               \
+		interp_fault_access(run, prog, PC, (addr), (size), (write), false);               \
 		goto out;                                                                  \
 	}
 
@@ -464,7 +290,7 @@ static __attribute__((cold, noinline)) void fault_budget(struct bh_run *run, con
 		T *p = (T *)a, s = (T)SRC;                                                 \
 		CHECK_ACCESS(a, size, true);                                               \
 		if (unlikely((a & (size - 1)) || bh_run_ctx_atomic_refused(run, a))) {    \
-			fault_access(run, prog, PC, a, size, true, true);                  \
+			interp_fault_access(run, prog, PC, a, size, true, true);                  \
 			goto out;                                                          \
 		}                                                                          \
 		switch (insn->imm) {                                                       \
@@ -770,7 +596,7 @@ dispatch:
 		if (unlikely(a - stack_lo > reach - 4)) {
 			CHECK_ACCESS(a, 4, false);
 			if (unlikely(bh_run_ctx_ptr32_slot(run, a) != UINTPTR_MAX)) {
-				fault_ptr32_sx(run, prog, PC, (uint32_t)(a - run->ctx.start));
+				interp_fault_ptr32_sx(run, prog, PC, (uint32_t)(a - run->ctx.start));
 				goto out;
 			}
 		}
@@ -799,7 +625,7 @@ dispatch:
 
 		if (unlikely(depth + 1 >= MAX_CALL_FRAMES + tail_calls)) {
 			run->tail_calls = tail_calls;
-			fault_frames(run, prog, PC, "bpf-to-bpf call");
+			interp_fault_frames(run, prog, PC, "bpf-to-bpf call");
 			goto out;
 		}
 		f = &frames[depth++];
@@ -811,7 +637,7 @@ dispatch:
 		JUMP(insn->imm);
 	}
 	if (unlikely((uint32_t)insn->imm >= prog->helper_cnt)) {
-		fault_insn(run, prog, PC, -EINVAL, "helper index outside the program's helper table");
+		interp_fault_insn(run, prog, PC, -EINVAL, "helper index outside the program's helper table");
 		goto out;
 	}
 	helper = prog->helpers[insn->imm];
@@ -987,7 +813,7 @@ op_invalid:
 	default:
 #endif
 invalid:
-	fault_insn(run, prog, PC, -EINVAL, "invalid instruction");
+	interp_fault_insn(run, prog, PC, -EINVAL, "invalid instruction");
 	goto out;
 #if !BH_INTERP_COMPUTED_GOTO
 	}
@@ -1001,7 +827,7 @@ call_helper:
 			goto tail_call;
 		if (helper->id == BPF_FUNC_loop)
 			goto bpf_loop;
-		fault_insn(run, prog, PC, -EINVAL, "helper without a function");
+		interp_fault_insn(run, prog, PC, -EINVAL, "helper without a function");
 		goto out;
 	}
 	run->pc = PC;
@@ -1028,7 +854,7 @@ bpf_loop: {
 		NEXT();
 	}
 	if (unlikely(!bh_prog_is_callback(prog, reg[BPF_REG_2]))) {
-		fault_insn(run, prog, PC, -EINVAL, "bpf_loop: r2 is not a callback of this program (lddw rX, func)");
+		interp_fault_insn(run, prog, PC, -EINVAL, "bpf_loop: r2 is not a callback of this program (lddw rX, func)");
 		goto out;
 	}
 	if (!reg[BPF_REG_1]) {
@@ -1037,7 +863,7 @@ bpf_loop: {
 	}
 	if (unlikely(depth + 1 >= MAX_CALL_FRAMES + tail_calls)) {
 		run->tail_calls = tail_calls;
-		fault_frames(run, prog, PC, "bpf_loop callback");
+		interp_fault_frames(run, prog, PC, "bpf_loop callback");
 		goto out;
 	}
 	f = &frames[depth++];
@@ -1066,7 +892,7 @@ tail_call:
 	tc_map = u64_to_ptr(reg[BPF_REG_2]);
 	tc_slots = NULL;
 	if (unlikely(!bh_prog_uses_map(prog, tc_map))) {
-		fault_tail_call(run, prog, PC, NULL);
+		interp_fault_tail_call(run, prog, PC, NULL);
 		goto out;
 	}
 	/* A map of the program of another type: an error it gets back, as other helpers give. */
@@ -1089,7 +915,7 @@ tail_call_known: {
 	}
 	/* Counted before the slot is read, as Linux does: an empty slot counts too. */
 	if (tail_calls >= MAX_TAIL_CALL_CNT) {
-		note_tail_call_limit(prog, PC);
+		interp_note_tail_call_limit(prog, PC);
 		reg[BPF_REG_0] = (uint64_t)-E2BIG;
 		NEXT();
 	}
@@ -1102,7 +928,7 @@ tail_call_known: {
 	}
 	target = container_of(obj, struct bh_prog, obj);
 	if (unlikely(target->type != prog->type)) {
-		fault_tail_call(run, prog, PC, target);
+		interp_fault_tail_call(run, prog, PC, target);
 		goto out;
 	}
 	tc_target = target;
