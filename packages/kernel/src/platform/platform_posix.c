@@ -59,8 +59,82 @@ void *plat_alloc(size_t size)
 	return calloc(1, size ? size : 1);
 }
 
-#define HUGE_ALIGN (2u << 20)
-#define HUGE_MIN (512u << 10)
+/*
+ * Huge blocks are mmap'd directly: posix_memalign(2 MiB) would keep (and
+ * malloc statistics count) up to 2 MiB of unused head per block, and a
+ * block that is not a whole number of aligned 2 MiB pages is only partly
+ * eligible for transparent huge pages (THP in "madvise" mode needs the
+ * madvise below). Their sizes are kept here, as plat_free_aligned gets none.
+ */
+struct huge_block {
+	struct huge_block *next;
+	void *p;
+	size_t len;
+};
+
+static pthread_mutex_t huge_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct huge_block *huge_blocks;
+static atomic_size_t huge_bytes;
+
+size_t plat_huge_bytes(void)
+{
+	return atomic_load_explicit(&huge_bytes, memory_order_relaxed);
+}
+
+static void *huge_alloc(size_t len)
+{
+	struct huge_block *b = malloc(sizeof(*b));
+	char *raw, *p;
+	size_t head;
+
+	if (!b)
+		return NULL;
+	/* Map one huge page more, then trim to a 2 MiB aligned range. */
+	raw = mmap(NULL, len + PLAT_HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED) {
+		free(b);
+		return NULL;
+	}
+	p = (char *)(((uintptr_t)raw + PLAT_HUGE_PAGE - 1) & ~(uintptr_t)(PLAT_HUGE_PAGE - 1));
+	head = (size_t)(p - raw);
+	if (head)
+		munmap(raw, head);
+	if (PLAT_HUGE_PAGE - head)
+		munmap(p + len, PLAT_HUGE_PAGE - head);
+	/* Advice only: without it the block still works, on 4 KiB pages. */
+	madvise(p, len, MADV_HUGEPAGE);
+	b->p = p;
+	b->len = len;
+	pthread_mutex_lock(&huge_lock);
+	b->next = huge_blocks;
+	huge_blocks = b;
+	pthread_mutex_unlock(&huge_lock);
+	atomic_fetch_add_explicit(&huge_bytes, len, memory_order_relaxed);
+	return p;	/* zero: fresh anonymous memory */
+}
+
+/* Unmaps @p if it is a huge block; false if it is not one. */
+static bool huge_free(void *p)
+{
+	struct huge_block **link, *b = NULL;
+
+	if ((uintptr_t)p & (PLAT_HUGE_PAGE - 1))
+		return false;
+	pthread_mutex_lock(&huge_lock);
+	for (link = &huge_blocks; *link; link = &(*link)->next)
+		if ((*link)->p == p) {
+			b = *link;
+			*link = b->next;
+			break;
+		}
+	pthread_mutex_unlock(&huge_lock);
+	if (!b)
+		return false;
+	munmap(b->p, b->len);
+	atomic_fetch_sub_explicit(&huge_bytes, b->len, memory_order_relaxed);
+	free(b);
+	return true;
+}
 
 void *plat_alloc_aligned(size_t size)
 {
@@ -68,15 +142,11 @@ void *plat_alloc_aligned(size_t size)
 
 	if (alloc_should_fail())
 		return NULL;
-	size = (size + PLAT_CACHELINE - 1) & ~(size_t)(PLAT_CACHELINE - 1);
-	if (size >= HUGE_MIN) {
-		/* Big tables (hash buckets, array values): huge pages spare the TLB. */
-		if (posix_memalign(&p, HUGE_ALIGN, size))
-			return NULL;
-		madvise(p, size, MADV_HUGEPAGE);
-	} else if (posix_memalign(&p, PLAT_CACHELINE, size ? size : PLAT_CACHELINE)) {
+	size = plat_alloc_aligned_size(size);
+	if (size >= PLAT_HUGE_MIN)
+		return huge_alloc(size);
+	if (posix_memalign(&p, PLAT_CACHELINE, size ? size : PLAT_CACHELINE))
 		return NULL;
-	}
 	memset(p, 0, size);
 	return p;
 }
@@ -105,6 +175,8 @@ void plat_free(void *p)
 
 void plat_free_aligned(void *p)
 {
+	if (p && huge_free(p))
+		return;
 	free(p);
 }
 
