@@ -111,8 +111,15 @@ struct htab_elem *htab_elem_new(struct htab *h, const void *key, uint32_t hash)
 		plat_spin_lock(&h->slab_lock);
 		e = bh_slab_alloc(h->slab, 0);
 		plat_spin_unlock(&h->slab_lock);
-		if (e)
-			plat_memset(e, 0, elem_bytes(h));
+		/*
+		 * A reused slot holds an old element: clear all but a plain
+		 * value, which every slab user (htab_update) overwrites whole.
+		 */
+		if (e) {
+			plat_memset(e, 0, sizeof(*e) + h->key_round);
+			if (h->percpu)
+				plat_memset(htab_elem_value(h, e), 0, h->value_bytes);
+		}
 	} else {
 		e = plat_alloc(elem_bytes(h));
 	}
