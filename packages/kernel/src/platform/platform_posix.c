@@ -12,6 +12,11 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#if defined(__has_include)
+#if __has_include(<sys/rseq.h>)
+#include <sys/rseq.h>
+#endif
+#endif
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -292,14 +297,37 @@ int plat_num_possible_cpus(void)
 	return n;
 }
 
+/*
+ * The CPU from the thread's rseq area, which glibc (2.35 on) registers and
+ * the kernel keeps current: a load instead of sched_getcpu()'s call into
+ * the vDSO (~0.3 ns against ~4 ns; per-CPU lookups ask on every call).
+ */
+static inline int cpu_now(void)
+{
+#if defined(__has_include)
+#if __has_include(<sys/rseq.h>) && (defined(__x86_64__) || defined(__aarch64__))
+	if (__rseq_size) {
+		const struct rseq *rs = (const struct rseq *)((const char *)__builtin_thread_pointer() +
+							     __rseq_offset);
+		int cpu = (int)__atomic_load_n(&rs->cpu_id, __ATOMIC_RELAXED);
+
+		if (cpu >= 0)
+			return cpu;
+	}
+#endif
+#endif
+	return sched_getcpu();
+}
+
 int plat_cpu_id(void)
 {
-	int cpu = sched_getcpu();
+	int cpu = cpu_now();
 	int n = plat_num_possible_cpus();
 
 	if (cpu < 0)
 		cpu = 0;
-	return cpu % n;
+	/* A division only when the CPU is past the possible ones (never, normally). */
+	return cpu < n ? cpu : cpu % n;
 }
 
 static uint64_t clock_ns(clockid_t id)
