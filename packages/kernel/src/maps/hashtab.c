@@ -6,8 +6,13 @@
  * or delete, so a pointer a program got from lookup stays valid (and keeps
  * its old contents) until the program's epoch ends, as with Linux's
  * non-preallocated hash maps. max_entries bounds the element count (-E2BIG).
+ *
+ * A lookup costs a bucket load and an element load: big bucket arrays sit
+ * on huge pages (platform), and so do the elements of HASH and PERCPU_HASH
+ * (their node slab), as the kernel's direct map does for its maps.
  */
 #include "htab.h"
+#include "node_slab.h"
 
 #define HTAB_FLAGS (BPF_F_NO_PREALLOC | BPF_F_NUMA_NODE | BPF_F_RDONLY | BPF_F_WRONLY | \
 		    BPF_F_ZERO_SEED | BPF_F_RDONLY_PROG | BPF_F_WRONLY_PROG)
@@ -50,6 +55,16 @@ int htab_init(struct htab *h, const union bpf_attr *attr, bool percpu)
 	h->map.key_size = attr->key_size;
 	h->map.value_size = attr->value_size;
 	h->map.max_entries = attr->max_entries;
+	/*
+	 * A big array is rounded up to whole huge pages: fill them with
+	 * buckets (shorter chains) rather than leave them unused.
+	 */
+	while ((size_t)h->n_buckets * sizeof(*h->buckets) >= PLAT_HUGE_MIN && h->n_buckets < (1u << 31) &&
+	       2 * (size_t)h->n_buckets * sizeof(*h->buckets) <=
+	       plat_alloc_aligned_size((size_t)h->n_buckets * sizeof(*h->buckets)))
+		h->n_buckets *= 2;
+	h->slab = NULL;
+	plat_spin_init(&h->slab_lock);
 	h->buckets = plat_alloc_aligned((size_t)h->n_buckets * sizeof(*h->buckets));
 	if (!h->buckets)
 		return bh_err(-ENOMEM, "BPF_MAP_CREATE: out of memory for %u hash buckets", h->n_buckets);
@@ -83,15 +98,54 @@ void htab_elem_free(struct htab_elem *e)
 	epoch_retire(&e->rcu, elem_release);
 }
 
+static size_t elem_bytes(const struct htab *h)
+{
+	return sizeof(struct htab_elem) + h->key_round + h->value_bytes;
+}
+
 struct htab_elem *htab_elem_new(struct htab *h, const void *key, uint32_t hash)
 {
-	struct htab_elem *e = plat_alloc(sizeof(*e) + h->key_round + h->value_bytes);
+	struct htab_elem *e;
 
+	if (h->slab) {
+		plat_spin_lock(&h->slab_lock);
+		e = bh_slab_alloc(h->slab, 0);
+		plat_spin_unlock(&h->slab_lock);
+		/*
+		 * A reused slot holds an old element: clear all but a plain
+		 * value, which every slab user (htab_update) overwrites whole.
+		 */
+		if (e) {
+			plat_memset(e, 0, sizeof(*e) + h->key_round);
+			if (h->percpu)
+				plat_memset(htab_elem_value(h, e), 0, h->value_bytes);
+		}
+	} else {
+		e = plat_alloc(elem_bytes(h));
+	}
 	if (!e)
 		return NULL;
 	e->hash = hash;
 	plat_memcpy(e->key, key, h->map.key_size);
 	return e;
+}
+
+/* @e was unlinked (or never linked): reused once current readers left. */
+static void elem_retire(struct htab *h, struct htab_elem *e)
+{
+	if (!h->slab) {
+		htab_elem_free(e);
+		return;
+	}
+	plat_spin_lock(&h->slab_lock);
+	bh_slab_retire(h->slab, e, 0);
+	plat_spin_unlock(&h->slab_lock);
+}
+
+/* The batch delete's unlink hook (bucket lock held). */
+static void elem_unlinked(struct htab *h, struct htab_elem *e)
+{
+	elem_retire(h, e);
 }
 
 /* User layout: per-CPU values come as round_up(value_size, 8) per CPU. */
@@ -217,11 +271,18 @@ static int htab_update(struct htab *h, const void *key, const void *value, uint6
 	}
 	plat_spin_unlock(&b->lock);
 	if (old)
-		htab_elem_free(old);
+		elem_retire(h, old);
 	return 0;
 fail:
 	plat_spin_unlock(&b->lock);
-	htab_elem_free(e);
+	if (h->slab) {
+		/* Never linked: no reader saw it, it can be reused at once. */
+		plat_spin_lock(&h->slab_lock);
+		bh_slab_free_unused(h->slab, e, 0);
+		plat_spin_unlock(&h->slab_lock);
+	} else {
+		htab_elem_free(e);
+	}
 	return err;
 }
 
@@ -242,7 +303,7 @@ static int htab_delete(struct htab *h, const void *key, void *value_out)
 	plat_spin_unlock(&b->lock);
 	if (value_out)
 		htab_copy_value_user(h, e, value_out);
-	htab_elem_free(e);
+	elem_retire(h, e);
 	return 0;
 }
 
@@ -428,8 +489,11 @@ int htab_lookup_and_delete_batch(struct bh_map *map, const union bpf_attr *attr,
 uint64_t htab_mem_usage(const struct bh_map *map)
 {
 	const struct htab *h = container_of(map, struct htab, map);
-	uint64_t elem = sizeof(struct htab_elem) + h->key_round + h->value_bytes + 32;
+	uint64_t elem = elem_bytes(h) + 32;
 
+	if (h->slab)
+		return sizeof(*h) + plat_alloc_aligned_size((size_t)h->n_buckets * sizeof(struct htab_bucket)) +
+		       bh_slab_bytes(h->slab);
 	return sizeof(*h) + (uint64_t)h->n_buckets * sizeof(struct htab_bucket) +
 	       (uint64_t)atomic_load(&((struct htab *)h)->count) * elem;
 }
@@ -450,6 +514,7 @@ static int htab_percpu_map_check(const union bpf_attr *attr)
 static struct bh_map *alloc_common(const union bpf_attr *attr, bool percpu)
 {
 	struct htab *h = plat_alloc_aligned(sizeof(*h));
+	uint32_t size;
 	int err;
 
 	if (!h)
@@ -459,6 +524,17 @@ static struct bh_map *alloc_common(const union bpf_attr *attr, bool percpu)
 		plat_free_aligned(h);
 		return ERR_PTR(err);
 	}
+	size = (uint32_t)elem_bytes(h);
+	h->slab = bh_slab_create(1, &size);
+	if (!h->slab) {
+		plat_free_aligned(h->buckets);
+		plat_free_aligned(h);
+		return ERR_PTR(bh_err(-ENOMEM, "BPF_MAP_CREATE: out of memory for a hash map's slab"));
+	}
+	/* Preallocated in Linux (charged for max_entries): huge chunks from the start. */
+	if (!(attr->map_flags & BPF_F_NO_PREALLOC))
+		bh_slab_expect(h->slab, (uint64_t)attr->max_entries * bh_slab_slot_size(h->slab, 0));
+	h->on_unlink = elem_unlinked;
 	return &h->map;
 }
 
@@ -476,7 +552,9 @@ static void htab_map_free(struct bh_map *map)
 {
 	struct htab *h = htab_of(map);
 
-	htab_free_elems(h);
+	/* Nothing can reach the map any more: every element goes with the slab. */
+	plat_free_aligned(h->buckets);
+	bh_slab_destroy(h->slab);
 	plat_free_aligned(h);
 }
 

@@ -53,6 +53,13 @@ struct htab {
 	/* LRU variants: what lru_hash.c keeps (NULL for plain hashes). */
 	void *lru;
 	/*
+	 * HASH and PERCPU_HASH: elements come from this slab (huge-page
+	 * chunks for big maps, one cache line for small elements) under
+	 * slab_lock, which only alloc and retire take. NULL: htab_elem_new.
+	 */
+	struct bh_slab *slab;
+	struct plat_spinlock slab_lock;
+	/*
 	 * Optional: called with the bucket lock held after shared code (the
 	 * lookup-and-delete batch) unlinks @e; the family drops its own
 	 * references to it (LRU lists) and retires it (its elements may not

@@ -3,7 +3,8 @@
  * The node slab (node_slab.h). Chunks grow with the slab (about an eighth
  * of what it holds, 4 KiB to 256 KiB, then 2 MiB ones that the platform
  * backs with huge pages), so a small map stays small and a big one wastes
- * at most ~12% in its last chunk. A free slot links to the next through
+ * at most ~12% in its last chunk; a slab told to expect 2 MiB or more
+ * (bh_slab_expect) takes 2 MiB chunks from the start. A free slot links to the next through
  * its first word; only the owner touches the free lists and chunks (its
  * lock); batches come back from the epoch on any thread through a
  * lock-free list (push only there, the owner takes the whole list).
@@ -32,13 +33,14 @@
 #endif
 
 #define SLAB_BATCH 62		/* slots per retire batch: one ~512-byte block */
-#define CHUNK_HDR PLAT_CACHELINE	/* keeps the slots cache-line aligned */
 #define CHUNK_MIN (4u << 10)
 #define CHUNK_SMALL_MAX (256u << 10)
 #define CHUNK_HUGE (2u << 20)
 
+/* Kept outside the chunk, so a 2 MiB chunk holds a whole number of slots. */
 struct slab_chunk {
 	struct slab_chunk *next;
+	void *mem;
 };
 
 struct slab_class {
@@ -60,6 +62,7 @@ struct bh_slab {
 	_Atomic(struct slab_batch *) ready;	/* batches past their grace period */
 	struct slab_chunk *chunks;
 	_Atomic uint64_t bytes;		/* chunk memory */
+	uint64_t expect;		/* bh_slab_expect */
 	unsigned int nclasses;
 	struct slab_class cls[BH_SLAB_CLASSES];
 	uint32_t npending;
@@ -105,18 +108,23 @@ uint64_t bh_slab_bytes(const struct bh_slab *s)
 	return atomic_load_explicit(&((struct bh_slab *)s)->bytes, memory_order_relaxed);
 }
 
+void bh_slab_expect(struct bh_slab *s, uint64_t bytes)
+{
+	s->expect = bytes;
+}
+
 static size_t chunk_bytes(const struct bh_slab *s, uint32_t slot)
 {
 	uint64_t want = atomic_load_explicit(&((struct bh_slab *)s)->bytes, memory_order_relaxed) / 8;
 	size_t c = CHUNK_MIN;
 
-	if (want >= CHUNK_HUGE)
+	if (want >= CHUNK_HUGE || s->expect >= CHUNK_HUGE)
 		c = CHUNK_HUGE;
 	else
 		while (c < CHUNK_SMALL_MAX && 2 * (uint64_t)c <= want)
 			c *= 2;
-	if (c < (size_t)CHUNK_HDR + slot)
-		c = round_up((size_t)CHUNK_HDR + slot, CHUNK_MIN);
+	if (c < slot)
+		c = round_up((size_t)slot, CHUNK_MIN);
 	return c;
 }
 
@@ -156,15 +164,20 @@ void *bh_slab_alloc(struct bh_slab *s, unsigned int cls)
 	}
 	if ((size_t)(c->end - c->cur) < c->slot) {
 		size_t bytes = chunk_bytes(s, c->slot);
-		struct slab_chunk *chunk = plat_alloc_aligned(bytes);
+		struct slab_chunk *chunk = plat_alloc(sizeof(*chunk));
 
 		if (!chunk)
 			return NULL;
+		chunk->mem = plat_alloc_aligned(bytes);
+		if (!chunk->mem) {
+			plat_free(chunk);
+			return NULL;
+		}
 		chunk->next = s->chunks;
 		s->chunks = chunk;
 		atomic_fetch_add_explicit(&s->bytes, bytes, memory_order_relaxed);
-		c->cur = (char *)chunk + CHUNK_HDR;
-		c->end = (char *)chunk + bytes;
+		c->cur = chunk->mem;
+		c->end = (char *)chunk->mem + bytes;
 		slot_poison(c->cur, (size_t)(c->end - c->cur));
 	}
 	p = c->cur;
@@ -186,7 +199,8 @@ static void free_all(struct bh_slab *s)
 	while (s->chunks) {
 		struct slab_chunk *next = s->chunks->next;
 
-		plat_free_aligned(s->chunks);
+		plat_free_aligned(s->chunks->mem);
+		plat_free(s->chunks);
 		s->chunks = next;
 	}
 	plat_free(s);

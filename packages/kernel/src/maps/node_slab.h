@@ -28,6 +28,14 @@ struct bh_slab;
  */
 struct bh_slab *bh_slab_create(unsigned int nclasses, const uint32_t *sizes);
 
+/*
+ * The owner expects to hold about @bytes (a preallocated map's
+ * max_entries times its slot): from 2 MiB on, every chunk is a 2 MiB huge
+ * page, so even the first nodes sit on huge pages; the last chunk may
+ * then be mostly unused (at most 2 MiB). Call before the first alloc.
+ */
+void bh_slab_expect(struct bh_slab *s, uint64_t bytes);
+
 /* The slot size of class @cls. */
 uint32_t bh_slab_slot_size(const struct bh_slab *s, unsigned int cls);
 

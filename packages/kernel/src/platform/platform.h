@@ -19,7 +19,25 @@
 
 /* Memory: zeroed, and every allocation can be made to fail (fault injection). */
 void *plat_alloc(size_t size);
-void *plat_alloc_aligned(size_t size);	/* PLAT_CACHELINE aligned */
+/*
+ * PLAT_CACHELINE aligned. From PLAT_HUGE_MIN bytes up, the block is its own
+ * mapping of whole PLAT_HUGE_PAGE pages (the size rounded up, 2 MiB
+ * aligned, huge pages asked for), so a big table costs no TLB misses; the
+ * caller may use the rounded-up size (plat_alloc_aligned_size).
+ */
+void *plat_alloc_aligned(size_t size);
+#define PLAT_HUGE_PAGE ((size_t)2 << 20)
+#define PLAT_HUGE_MIN ((size_t)1 << 20)
+/* The bytes plat_alloc_aligned(@size) really takes (and the caller may use). */
+static inline size_t plat_alloc_aligned_size(size_t size)
+{
+	size = (size + PLAT_CACHELINE - 1) & ~(size_t)(PLAT_CACHELINE - 1);
+	if (size >= PLAT_HUGE_MIN)
+		size = (size + PLAT_HUGE_PAGE - 1) & ~(PLAT_HUGE_PAGE - 1);
+	return size;
+}
+/* Bytes now held in huge-page mappings (malloc statistics do not see them). */
+size_t plat_huge_bytes(void);
 void plat_free(void *p);
 void plat_free_aligned(void *p);
 void plat_fault_inject(unsigned long nth);
