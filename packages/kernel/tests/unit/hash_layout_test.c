@@ -8,22 +8,12 @@
  * (a PERCPU_HASH program update leaves the other CPUs' values 0).
  */
 #include "test.h"
+#include "map_handle.h"
 
 #include "maps/htab.h"
 
 #define BIG 65536u
 #define N 4096u
-
-static struct bh_map *map_of(int fd)
-{
-	struct bh_map *map;
-
-	epoch_enter();
-	map = bh_map_from_handle(fd, "test");
-	epoch_exit();
-	ASSERT_TRUE(map != NULL, "map from handle");
-	return map;
-}
 
 static uint64_t mem_of(struct bh_map *map)
 {
@@ -63,7 +53,7 @@ static void big_blocks_are_whole_huge_pages(void)
 static void big_hash_on_huge_pages(void)
 {
 	int fd = test_map(BPF_MAP_TYPE_HASH, "big", 4, 8, BIG, 0);
-	struct bh_map *map = map_of(fd);
+	struct bh_map *map = test_map_of(fd);
 	struct htab *h = htab_of(map);
 	unsigned int misaligned = 0, chunk_off = 0;
 	uint64_t bytes;
@@ -100,7 +90,7 @@ static void big_hash_on_huge_pages(void)
 static void churn_reuses_elements(void)
 {
 	int fd = test_map(BPF_MAP_TYPE_HASH, "churn", 4, 8, N, BPF_F_NO_PREALLOC);
-	struct bh_map *map = map_of(fd);
+	struct bh_map *map = test_map_of(fd);
 	uint64_t first = 0, last = 0;
 
 	for (int round = 0; round <= 40; round++) {
@@ -133,7 +123,7 @@ static void reused_percpu_slot_is_zeroed(void)
 {
 	int ncpu = plat_num_possible_cpus();
 	int fd = test_map(BPF_MAP_TYPE_PERCPU_HASH, "pcpu", 4, 8, N, BPF_F_NO_PREALLOC);
-	struct bh_map *map = map_of(fd);
+	struct bh_map *map = test_map_of(fd);
 	uint64_t *vals = calloc((size_t)ncpu, sizeof(*vals)), ones = ~0ull;
 	unsigned int bad = 0;
 

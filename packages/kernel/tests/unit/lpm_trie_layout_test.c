@@ -8,6 +8,7 @@
  * churn does not grow the trie.
  */
 #include "test.h"
+#include "map_handle.h"
 
 #include "maps/map.h"
 
@@ -33,22 +34,11 @@ static uint32_t next_rand(uint32_t *s)
 	return *s;
 }
 
-static struct bh_map *map_of(int fd)
-{
-	struct bh_map *map;
-
-	epoch_enter();
-	map = bh_map_from_handle(fd, "test");
-	epoch_exit();
-	ASSERT_TRUE(map != NULL, "map from handle");
-	return map;
-}
-
 /* Random /32 prefixes: slots of 32 bytes, about 64 bytes of slab per prefix. */
 static void node_slots_fit_cache_lines(void)
 {
 	int fd = test_map(BPF_MAP_TYPE_LPM_TRIE, "layout", sizeof(struct k4), 8, N, BPF_F_NO_PREALLOC);
-	struct bh_map *map = map_of(fd);
+	struct bh_map *map = test_map_of(fd);
 	uint32_t s = 12345, *addrs = calloc(N, sizeof(*addrs)), stored = 0;
 	uint64_t bytes;
 	unsigned int misaligned = 0;
@@ -88,7 +78,7 @@ static void node_slots_fit_cache_lines(void)
 static void churn_reuses_nodes(void)
 {
 	int fd = test_map(BPF_MAP_TYPE_LPM_TRIE, "churn", sizeof(struct k4), 8, N, BPF_F_NO_PREALLOC);
-	struct bh_map *map = map_of(fd);
+	struct bh_map *map = test_map_of(fd);
 	uint64_t first = 0, last = 0;
 
 	for (int round = 0; round <= 40; round++) {

@@ -8,6 +8,7 @@
  * and is woken by a producer thread, and bad handles are refused.
  */
 #include "test.h"
+#include "map_handle.h"
 #include "insn.h"
 
 #include <pthread.h>
@@ -40,17 +41,6 @@ static int sample(void *ctx, void *data, size_t size)
 	memcpy(r->bytes, data, size < sizeof(r->bytes) ? size : sizeof(r->bytes));
 	s->n++;
 	return s->stop_at && s->n == s->stop_at ? -EINTR : 0;
-}
-
-static struct bh_map *map_of(int fd)
-{
-	struct bh_map *map;
-
-	epoch_enter();
-	map = bh_map_from_handle(fd, "test");
-	epoch_exit();
-	ASSERT_TRUE(map != NULL, "map from handle");
-	return map;
 }
 
 /* The producer API runs under epoch, as a program calls it. */
@@ -164,7 +154,7 @@ static void from_program(void)
 static void order_sizes_discard(void)
 {
 	int rb = ringbuf(PAGE);
-	struct bh_map *map = map_of(rb);
+	struct bh_map *map = test_map_of(rb);
 	struct sink s = { 0 };
 	struct bpfhost_ring_buffer *c = bpfhost_ring_buffer__new(rb, sample, &s, NULL);
 	void *busy;
@@ -213,7 +203,7 @@ static void order_sizes_discard(void)
 static void wraps(void)
 {
 	int rb = ringbuf(PAGE);
-	struct bh_map *map = map_of(rb);
+	struct bh_map *map = test_map_of(rb);
 	struct sink s = { 0 };
 	struct bpfhost_ring_buffer *c = bpfhost_ring_buffer__new(rb, sample, &s, NULL);
 	int bad = 0;
@@ -262,7 +252,7 @@ static void poll_wait(void)
 	int rb = ringbuf(PAGE);
 	struct sink s = { 0 };
 	struct bpfhost_ring_buffer *c = bpfhost_ring_buffer__new(rb, sample, &s, NULL);
-	struct producer_arg a = { map_of(rb), 50 };
+	struct producer_arg a = { test_map_of(rb), 50 };
 	pthread_t th;
 	uint64_t t0;
 

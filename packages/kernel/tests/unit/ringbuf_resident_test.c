@@ -7,6 +7,7 @@
  * left there never reach a consumer).
  */
 #include "test.h"
+#include "map_handle.h"
 
 #include <stdatomic.h>
 #include <sys/mman.h>
@@ -23,17 +24,6 @@ static long minor_faults(void)
 
 	getrusage(RUSAGE_SELF, &ru);
 	return ru.ru_minflt;
-}
-
-static struct bh_map *map_of(int fd)
-{
-	struct bh_map *map;
-
-	epoch_enter();
-	map = bh_map_from_handle(fd, "test");
-	epoch_exit();
-	ASSERT_TRUE(map != NULL, "map from handle");
-	return map;
 }
 
 static long output(struct bh_map *map, const void *data, uint64_t size)
@@ -73,7 +63,7 @@ static void pages_resident_after_create(void)
 static void output_takes_no_fault(void)
 {
 	int fd = test_map(BPF_MAP_TYPE_RINGBUF, "rb", 0, 0, RING, 0);
-	struct bh_map *map = map_of(fd);
+	struct bh_map *map = test_map_of(fd);
 	void *addr = NULL;
 	uint64_t size = 0, off = 0;
 	_Atomic unsigned long *cons, *prod;
@@ -109,7 +99,7 @@ static void output_takes_no_fault(void)
 static void output_zeroes_padding_only(void)
 {
 	int fd = test_map(BPF_MAP_TYPE_RINGBUF, "rb", 0, 0, 4096, 0);
-	struct bh_map *map = map_of(fd);
+	struct bh_map *map = test_map_of(fd);
 	void *addr = NULL;
 	uint64_t size = 0, off = 0;
 	_Atomic unsigned long *cons, *prod;

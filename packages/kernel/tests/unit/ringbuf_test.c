@@ -7,6 +7,7 @@
  * discarded records, publish consumer_pos with a release store.
  */
 #include "test.h"
+#include "map_handle.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -86,17 +87,6 @@ static int consume(struct consumer *c, struct sink *s)
 	} while (progress);
 done:
 	return got;
-}
-
-static struct bh_map *map_of(int fd)
-{
-	struct bh_map *map;
-
-	epoch_enter();
-	map = bh_map_from_handle(fd, "test");
-	epoch_exit();
-	ASSERT_TRUE(map != NULL, "map from handle");
-	return map;
 }
 
 /* The producer API runs under epoch, as a program would call it. */
@@ -246,7 +236,7 @@ static void layout_and_mirror(void)
 static void submit_and_consume(void)
 {
 	int fd = ringbuf(PAGE);
-	struct bh_map *map = map_of(fd);
+	struct bh_map *map = test_map_of(fd);
 	struct consumer c;
 	struct sink s = { 0 };
 	uint64_t seq0 = bh_ringbuf_wakeup_seq(map);
@@ -301,7 +291,7 @@ static void submit_and_consume(void)
 static void discard_and_output(void)
 {
 	int fd = ringbuf(PAGE);
-	struct bh_map *map = map_of(fd);
+	struct bh_map *map = test_map_of(fd);
 	struct consumer c;
 	struct sink s = { 0 };
 	char *p;
@@ -332,7 +322,7 @@ static void discard_and_output(void)
 static void full_ring(void)
 {
 	int fd = ringbuf(PAGE);
-	struct bh_map *map = map_of(fd);
+	struct bh_map *map = test_map_of(fd);
 	struct consumer c;
 	struct sink s = { 0 };
 	char buf[1016] = { 0 };
@@ -360,7 +350,7 @@ static void full_ring(void)
 static void wrap_around(void)
 {
 	int fd = ringbuf(PAGE);
-	struct bh_map *map = map_of(fd);
+	struct bh_map *map = test_map_of(fd);
 	struct consumer c;
 	struct sink s = { 0 };
 	char big[2000], small[1000] = { 0 };
@@ -397,7 +387,7 @@ static void wrap_around(void)
 static void query_values(void)
 {
 	int fd = ringbuf(4 * PAGE);
-	struct bh_map *map = map_of(fd);
+	struct bh_map *map = test_map_of(fd);
 	struct consumer c;
 	uint64_t v = 1;
 
@@ -422,7 +412,7 @@ static void query_values(void)
 static void bogus_consumer_cannot_overrun_busy(void)
 {
 	int fd = ringbuf(PAGE);
-	struct bh_map *map = map_of(fd);
+	struct bh_map *map = test_map_of(fd);
 	struct consumer c;
 	struct bh_ringbuf_hdr *hdr;
 	char buf[256] = { 0 };
@@ -449,7 +439,7 @@ static void bogus_consumer_cannot_overrun_busy(void)
 static void program_side_ops(void)
 {
 	int fd = ringbuf(PAGE);
-	struct bh_map *map = map_of(fd);
+	struct bh_map *map = test_map_of(fd);
 	uint32_t key = 0;
 
 	epoch_enter();
@@ -460,7 +450,7 @@ static void program_side_ops(void)
 	bpfhost_close(fd);
 	/* The producer API refuses other maps. */
 	fd = test_map(BPF_MAP_TYPE_ARRAY, "arr", 4, 8, 1, 0);
-	map = map_of(fd);
+	map = test_map_of(fd);
 	ASSERT_TRUE(reserve(map, 8, 0) == NULL, "reserve on an array");
 	ASSERT_EQ(output(map, &key, 4, 0), -EINVAL, "output on an array");
 	ASSERT_EQ(query(map, BPF_RB_RING_SIZE), 0, "query on an array");
@@ -510,7 +500,7 @@ static void wait_for_records(void)
 	while (!atomic_load(&w.started))
 		sched_yield();
 	usleep(20000);	/* let it fall asleep; a wake before that is fine too */
-	ASSERT_OK(output(map_of(fd), &v, sizeof(v), 0), "output");
+	ASSERT_OK(output(test_map_of(fd), &v, sizeof(v), 0), "output");
 	pthread_join(t, NULL);
 	ASSERT_EQ(w.ret, 1, "the producer's commit woke the waiter (before its 30 s timeout)");
 	ASSERT_EQ(bpfhost_ringbuf_wait(fd, 0), 1, "records already there: returns at once");

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: MIT */
+/* The core's map behind a handle, for tests that look at a map's internals (layout, pages). */
+#ifndef BPFHOST_TEST_MAP_HANDLE_H
+#define BPFHOST_TEST_MAP_HANDLE_H
+
+struct bh_map;
+
+/* The map handle @fd names (asserted found); the test keeps the handle open while it uses it. */
+struct bh_map *test_map_of(int fd);
+
+#endif /* BPFHOST_TEST_MAP_HANDLE_H */
