@@ -24,8 +24,16 @@ __attribute__((visibility("default"))) struct tr_state *test_kfunc_refs_state(vo
 	return &state;
 }
 
+/* Every kfunc first: a call after the module's unload would run code the core has unmapped. */
+static void note_call(void)
+{
+	if (atomic_load(&state.unloaded))
+		atomic_fetch_add(&state.late_calls, 1);
+}
+
 static uint64_t acquire(uint64_t key)
 {
+	note_call();
 	if ((uint32_t)key >= TR_OBJS)
 		return 0;
 	objs[key].value = TR_VALUE(key);
@@ -39,6 +47,7 @@ static uint64_t release(uint64_t p)
 {
 	struct tr_obj *o = (struct tr_obj *)(uintptr_t)p;
 
+	note_call();
 	/* The core passes only what it handed out: anything else is a bug to count. */
 	if (o < objs || o >= objs + TR_OBJS || !o->held) {
 		atomic_fetch_add(&state.bad_releases, 1);
@@ -65,6 +74,7 @@ static uint64_t tr_release(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint6
 static uint64_t tr_peek(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e)
 {
 	(void)b, (void)c, (void)d, (void)e;
+	note_call();
 	return ((const struct tr_obj *)(uintptr_t)a)->value;
 }
 
@@ -107,6 +117,7 @@ static void *reg;
 static void unload(void *ctx)
 {
 	(void)ctx;
+	atomic_store(&state.unloaded, true);
 	registrar->deregister_provider(reg);
 }
 
@@ -118,6 +129,7 @@ __attribute__((visibility("default"))) int bpfhost_extension_entry(const struct 
 	int err;
 
 	memcpy(table, kfuncs, sizeof(table));
+	atomic_store(&state.unloaded, false);
 	switch (state.mode) {
 	case TR_NO_RELEASER:	/* tr_other_acquire's tag has no release */
 		table[3].ref_type = TR_TAG_OBJ;
