@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "bpfhost/extension.h"
+#include "kfunc_module.h"
 #include "test_kfunc_refs.h"
 
 static struct tr_obj objs[TR_OBJS];
@@ -99,35 +100,19 @@ static struct bpfhost_kfunc_provider_data data = {
 	BPFHOST_KFUNC_PROVIDER_DATA_HEADER, table, sizeof(kfuncs) / sizeof(kfuncs[0]),
 };
 
-static int attach(void *pc, const bpfhost_guid_t *client, const void *client_data, void **binding)
+static const struct bpfhost_provider_characteristics chars =
+	KFUNC_MODULE_CHARS(&data, { 0x7472, 0x6566, 0x7331, { 1 } });
+
+/* No kfunc call may come after this: note_call() counts any. */
+static void mark_unloaded(void)
 {
-	(void)pc, (void)client, (void)client_data;
-	*binding = NULL;
-	return 0;
-}
-
-static const struct bpfhost_provider_characteristics chars = {
-	BPFHOST_PROVIDER_CHARACTERISTICS_HEADER, BPFHOST_NPI_KFUNC,
-	{ 0x7472, 0x6566, 0x7331, { 1 } }, &data, attach, NULL,
-};
-
-static const struct bpfhost_registrar *registrar;
-static void *reg;
-
-static void unload(void *ctx)
-{
-	(void)ctx;
 	atomic_store(&state.unloaded, true);
-	registrar->deregister_provider(reg);
 }
 
 int bpfhost_extension_entry(const struct bpfhost_registrar *r, struct bpfhost_module *m);
 __attribute__((visibility("default"))) int bpfhost_extension_entry(const struct bpfhost_registrar *r,
 								   struct bpfhost_module *m)
 {
-	void *handle = NULL;
-	int err;
-
 	memcpy(table, kfuncs, sizeof(table));
 	atomic_store(&state.unloaded, false);
 	switch (state.mode) {
@@ -145,13 +130,5 @@ __attribute__((visibility("default"))) int bpfhost_extension_entry(const struct 
 	default:
 		break;
 	}
-	err = r->register_provider(r->registrar_context, &chars, NULL, &handle);
-	if (err)
-		return err;
-	registrar = r;
-	reg = handle;
-	m->header = (struct bpfhost_extension_header)BPFHOST_MODULE_HEADER;
-	m->name = "test_kfunc_refs";
-	m->unload = unload;
-	return 0;
+	return kfunc_module_register(r, m, &chars, "test_kfunc_refs", mark_unloaded);
 }
