@@ -128,6 +128,13 @@ static void t_library(void)
 	ASSERT_EQ(bpfhost_kfunc_info("tr_nope", &info, NULL), -ENOENT, "an unknown name");
 	ASSERT_EQ(errno, ENOENT, "errno set, as libbpf's calls do");
 	ASSERT_STR_CONTAINS(bpfhost_last_error(), "'tr_nope'", "the message names it");
+	{
+		char long_name[200];
+
+		memset(long_name, 'a', sizeof(long_name) - 1);
+		long_name[sizeof(long_name) - 1] = 0;
+		ASSERT_EQ(bpfhost_kfunc_info(long_name, &info, NULL), -EINVAL, "a name of 128 bytes or more");
+	}
 	ASSERT_EQ(bpfhost_kfunc_info(NULL, &info, NULL), -EFAULT, "a NULL name");
 	ASSERT_EQ(bpfhost_kfunc_info("tr_peek", NULL, NULL), -EFAULT, "a NULL info");
 	ASSERT_OK(bpfhost_extension_unload(mod, 0), "unload");
