@@ -21,7 +21,7 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc, (void)argv;
-	bpfhost_set_print(NULL);
+	fuzz_init(NULL);
 	return 0;
 }
 

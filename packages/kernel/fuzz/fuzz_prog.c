@@ -70,55 +70,37 @@ struct fixture {
 	int prog_fd;
 };
 
-static int map(uint32_t type, const char *name, uint32_t ks, uint32_t vs, uint32_t max,
-	       uint32_t flags, int inner_fd)
-{
-	BPFHOST_OPTS(bpfhost_map_create_opts, opts, .map_flags = flags,
-		     .inner_map_fd = inner_fd > 0 ? (uint32_t)inner_fd : 0);
-	int fd = bpfhost_map_create(type, name, ks, vs, max, &opts);
-
-	FUZZ_CHECK(fd > 0, "creating map '%s' failed: %d %s", name, fd, bpfhost_last_error());
-	return fd;
-}
-
-static void put(int fd, const void *key, const void *value)
-{
-	int err = bpfhost_map_update_elem(fd, key, value, BPF_ANY);
-
-	FUZZ_CHECK(!err, "filling a map failed: %d %s", err, bpfhost_last_error());
-}
-
 static void create_maps(struct fixture *fx, uint8_t hdr)
 {
 	int *fd = fx->fd;
 	uint64_t v[4];
 
-	fd[GEN_MAP_INNER_A] = map(BPF_MAP_TYPE_ARRAY, "inner_a", 4, 8, 2, 0, 0);
-	fd[GEN_MAP_INNER_B] = map(BPF_MAP_TYPE_ARRAY, "inner_b", 4, 8, 2, 0, 0);
-	fd[GEN_MAP_ARRAY] = map(BPF_MAP_TYPE_ARRAY, "array", 4, 16, 4,
+	fd[GEN_MAP_INNER_A] = fuzz_map(BPF_MAP_TYPE_ARRAY, "inner_a", 4, 8, 2, 0, 0);
+	fd[GEN_MAP_INNER_B] = fuzz_map(BPF_MAP_TYPE_ARRAY, "inner_b", 4, 8, 2, 0, 0);
+	fd[GEN_MAP_ARRAY] = fuzz_map(BPF_MAP_TYPE_ARRAY, "array", 4, 16, 4,
 				hdr & HDR_RDONLY_PROG ? BPF_F_RDONLY_PROG : 0, 0);
-	fd[GEN_MAP_HASH] = map(BPF_MAP_TYPE_HASH, "hash", 8, 16, 8,
+	fd[GEN_MAP_HASH] = fuzz_map(BPF_MAP_TYPE_HASH, "hash", 8, 16, 8,
 			       hdr & HDR_NO_PREALLOC ? BPF_F_NO_PREALLOC : 0, 0);
-	fd[GEN_MAP_RINGBUF] = map(BPF_MAP_TYPE_RINGBUF, "ringbuf", 0, 0, 4096, 0, 0);
-	fd[GEN_MAP_AOM] = map(BPF_MAP_TYPE_ARRAY_OF_MAPS, "aom", 4, 4, 2, 0, fd[GEN_MAP_INNER_A]);
-	fd[GEN_MAP_HOM] = map(BPF_MAP_TYPE_HASH_OF_MAPS, "hom", 4, 4, 2, 0, fd[GEN_MAP_INNER_A]);
-	fd[GEN_MAP_PROG_ARRAY] = map(BPF_MAP_TYPE_PROG_ARRAY, "progs", 4, 4, 4, 0, 0);
-	fd[GEN_MAP_QUEUE] = map(BPF_MAP_TYPE_QUEUE, "queue", 0, 8, 4, 0, 0);
-	fd[GEN_MAP_GLOBAL] = map(BPF_MAP_TYPE_ARRAY, "global", 4, 32, 1, 0, 0);
-	fx->canary_fd = map(BPF_MAP_TYPE_HASH, "canary", 8, 16, 4, 0, 0);
+	fd[GEN_MAP_RINGBUF] = fuzz_map(BPF_MAP_TYPE_RINGBUF, "ringbuf", 0, 0, 4096, 0, 0);
+	fd[GEN_MAP_AOM] = fuzz_map(BPF_MAP_TYPE_ARRAY_OF_MAPS, "aom", 4, 4, 2, 0, fd[GEN_MAP_INNER_A]);
+	fd[GEN_MAP_HOM] = fuzz_map(BPF_MAP_TYPE_HASH_OF_MAPS, "hom", 4, 4, 2, 0, fd[GEN_MAP_INNER_A]);
+	fd[GEN_MAP_PROG_ARRAY] = fuzz_map(BPF_MAP_TYPE_PROG_ARRAY, "progs", 4, 4, 4, 0, 0);
+	fd[GEN_MAP_QUEUE] = fuzz_map(BPF_MAP_TYPE_QUEUE, "queue", 0, 8, 4, 0, 0);
+	fd[GEN_MAP_GLOBAL] = fuzz_map(BPF_MAP_TYPE_ARRAY, "global", 4, 32, 1, 0, 0);
+	fx->canary_fd = fuzz_map(BPF_MAP_TYPE_HASH, "canary", 8, 16, 4, 0, 0);
 
 	for (uint32_t k = 0; k < 4; k++) {
 		uint64_t k64 = k;
 
 		v[0] = 0x1111111111111111ull * (k + 1);
 		v[1] = ~v[0];
-		put(fd[GEN_MAP_ARRAY], &k, v);
+		fuzz_put(fd[GEN_MAP_ARRAY], &k, v);
 		if (k < 3)
-			put(fd[GEN_MAP_HASH], &k64, v);
-		put(fx->canary_fd, &k64, v);
+			fuzz_put(fd[GEN_MAP_HASH], &k64, v);
+		fuzz_put(fx->canary_fd, &k64, v);
 		if (k < 2) {
-			put(fd[GEN_MAP_INNER_A], &k, v);
-			put(fd[GEN_MAP_INNER_B], &k, &v[1]);
+			fuzz_put(fd[GEN_MAP_INNER_A], &k, v);
+			fuzz_put(fd[GEN_MAP_INNER_B], &k, &v[1]);
 		}
 		if (k < 2)
 			FUZZ_CHECK(!bpfhost_map_update_elem(fd[GEN_MAP_QUEUE], NULL, v, BPF_ANY),
@@ -127,8 +109,8 @@ static void create_maps(struct fixture *fx, uint8_t hdr)
 	{
 		uint32_t zero = 0, one = 1;
 
-		put(fd[GEN_MAP_AOM], &zero, &fd[GEN_MAP_INNER_A]);
-		put(fd[GEN_MAP_HOM], &one, &fd[GEN_MAP_INNER_B]);
+		fuzz_put(fd[GEN_MAP_AOM], &zero, &fd[GEN_MAP_INNER_A]);
+		fuzz_put(fd[GEN_MAP_HOM], &one, &fd[GEN_MAP_INNER_B]);
 	}
 }
 
@@ -188,56 +170,33 @@ static int load(uint32_t type, const struct bpf_insn *insns, uint32_t len, const
 
 static void dump_program(const struct gen_prog *p)
 {
-	static char text[1 << 16];
-
-	if (bpfhost_disasm(p->insns, p->len, text, sizeof(text)) >= 0)
-		fprintf(stderr, "%s", text);
+	fuzz_dump_insns(p->insns, p->len);
 }
 
-static int count_record(void *ctx, void *data, size_t size)
-{
-	(void)data;
-	FUZZ_CHECK(size <= 4096, "ring buffer record of %zu bytes in a 4096-byte ring", size);
-	(*(int *)ctx)++;
-	return 0;
-}
-
-/* Reads what the program left in the ring: each record must fit in the ring. */
+/* Reads what the program left in the ring (each record must fit) and the trace. */
 static void drain(struct fixture *fx)
 {
-	struct bpfhost_ring_buffer *rb;
 	char trace[4096];
-	int n = 0;
 
-	rb = bpfhost_ring_buffer__new(fx->fd[GEN_MAP_RINGBUF], count_record, &n, NULL);
-	FUZZ_CHECK(rb, "ring buffer consumer: %s", bpfhost_last_error());
-	FUZZ_CHECK(bpfhost_ring_buffer__consume(rb) >= 0, "consume: %s", bpfhost_last_error());
-	FUZZ_CHECK(n <= 4096 / 8, "%d records in a 4096-byte ring", n);
-	bpfhost_ring_buffer__free(rb);
+	FUZZ_CHECK(fuzz_drain_ring(fx->fd[GEN_MAP_RINGBUF], 4096) <= 4096 / 8, "more records than fit a "
+		   "4096-byte ring");
 	while (bpfhost_trace_read(trace, sizeof(trace)) > 0)
 		;
 }
 
-static int module;
 static bool dump;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc, (void)argv;
-	bpfhost_set_print(NULL);
+	fuzz_init(BPFHOST_FUZZ_PROG_MODULE);
 	dump = getenv("FUZZ_PROG_DUMP") != NULL;
-	module = bpfhost_extension_load(BPFHOST_FUZZ_PROG_MODULE);
-	FUZZ_CHECK(module > 0, "loading %s: %s", BPFHOST_FUZZ_PROG_MODULE, bpfhost_last_error());
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct gen_prog prog;
-	static const struct bpf_insn tiny[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 1 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
 	struct fuzz_bytes in = { data, size };
 	struct fuzz_counts before = fuzz_counts_now();
 	uint8_t hdr = fuzz_u8(&in), repeat = 1 + fuzz_u8(&in) % 2;
@@ -280,11 +239,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(0, "the generated program (%u insns) was refused: %s", prog.len,
 			   bpfhost_last_error());
 	}
-	fx.tiny_fd = load(type, tiny, 2, NULL, 0);
+	fx.tiny_fd = load(type, fuzz_tiny_prog(), FUZZ_TINY_LEN, NULL, 0);
 	FUZZ_CHECK(fx.tiny_fd > 0, "tiny program: %s", bpfhost_last_error());
-	put(fx.fd[GEN_MAP_PROG_ARRAY], &zero, &fx.tiny_fd);
+	fuzz_put(fx.fd[GEN_MAP_PROG_ARRAY], &zero, &fx.tiny_fd);
 	if (hdr & HDR_SELF_TAIL)
-		put(fx.fd[GEN_MAP_PROG_ARRAY], &one, &fx.prog_fd);
+		fuzz_put(fx.fd[GEN_MAP_PROG_ARRAY], &one, &fx.prog_fd);
 
 	for (int m = 0; m < GEN_MAP_CNT; m++)
 		digest[m] = map_digest(fx.fd[m]);

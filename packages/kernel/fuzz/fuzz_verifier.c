@@ -254,40 +254,25 @@ static void print_stats(void)
 			stats.reason[i].text);
 }
 
-static int map(uint32_t type, const char *name, uint32_t ks, uint32_t vs, uint32_t max)
-{
-	int fd = bpfhost_map_create(type, name, ks, vs, max, NULL);
-
-	FUZZ_CHECK(fd > 0, "creating map '%s' failed: %d %s", name, fd, bpfhost_last_error());
-	return fd;
-}
-
-static void put(int fd, const void *key, const void *value)
-{
-	int err = bpfhost_map_update_elem(fd, key, value, BPF_ANY);
-
-	FUZZ_CHECK(!err, "filling a map failed: %d %s", err, bpfhost_last_error());
-}
-
 static void create_maps(int *fd)
 {
 	uint8_t v[VGEN_ARRAY_VALUE];
 
 	for (int m = 0; m < GEN_MAP_CNT; m++)
 		fd[m] = -1;
-	fd[GEN_MAP_ARRAY] = map(BPF_MAP_TYPE_ARRAY, "array", 4, VGEN_ARRAY_VALUE, 4);
-	fd[GEN_MAP_HASH] = map(BPF_MAP_TYPE_HASH, "hash", 8, VGEN_HASH_VALUE, 8);
-	fd[GEN_MAP_RINGBUF] = map(BPF_MAP_TYPE_RINGBUF, "ringbuf", 0, 0, VGEN_RING_SIZE);
-	fd[GEN_MAP_PROG_ARRAY] = map(BPF_MAP_TYPE_PROG_ARRAY, "progs", 4, 4, 4);
-	fd[GEN_MAP_QUEUE] = map(BPF_MAP_TYPE_QUEUE, "queue", 0, VGEN_QUEUE_VALUE, 4);
-	fd[GEN_MAP_GLOBAL] = map(BPF_MAP_TYPE_ARRAY, "global", 4, VGEN_GLOBAL_VALUE, 1);
+	fd[GEN_MAP_ARRAY] = fuzz_map(BPF_MAP_TYPE_ARRAY, "array", 4, VGEN_ARRAY_VALUE, 4, 0, 0);
+	fd[GEN_MAP_HASH] = fuzz_map(BPF_MAP_TYPE_HASH, "hash", 8, VGEN_HASH_VALUE, 8, 0, 0);
+	fd[GEN_MAP_RINGBUF] = fuzz_map(BPF_MAP_TYPE_RINGBUF, "ringbuf", 0, 0, VGEN_RING_SIZE, 0, 0);
+	fd[GEN_MAP_PROG_ARRAY] = fuzz_map(BPF_MAP_TYPE_PROG_ARRAY, "progs", 4, 4, 4, 0, 0);
+	fd[GEN_MAP_QUEUE] = fuzz_map(BPF_MAP_TYPE_QUEUE, "queue", 0, VGEN_QUEUE_VALUE, 4, 0, 0);
+	fd[GEN_MAP_GLOBAL] = fuzz_map(BPF_MAP_TYPE_ARRAY, "global", 4, VGEN_GLOBAL_VALUE, 1, 0, 0);
 	for (uint32_t k = 0; k < 4; k++) {
 		uint64_t k64 = k;
 
 		memset(v, 0x11 * (int)(k + 1), sizeof(v));
-		put(fd[GEN_MAP_ARRAY], &k, v);
+		fuzz_put(fd[GEN_MAP_ARRAY], &k, v);
 		if (k < 3)	/* key 3 is missing: lookups of it give NULL */
-			put(fd[GEN_MAP_HASH], &k64, v);
+			fuzz_put(fd[GEN_MAP_HASH], &k64, v);
 		if (k < 2)
 			FUZZ_CHECK(!bpfhost_map_update_elem(fd[GEN_MAP_QUEUE], NULL, v, BPF_ANY),
 				   "queue push: %s", bpfhost_last_error());
@@ -296,40 +281,14 @@ static void create_maps(int *fd)
 
 static void dump_program(const struct gen_prog *p)
 {
-	static char text[1 << 17];
-
-	if (bpfhost_disasm(p->insns, p->len, text, sizeof(text)) >= 0)
-		fprintf(stderr, "%s", text);
+	fuzz_dump_insns(p->insns, p->len);
 }
-
-static int count_record(void *ctx, void *data, size_t size)
-{
-	(void)data;
-	FUZZ_CHECK(size <= VGEN_RING_SIZE, "ring buffer record of %zu bytes in a %u-byte ring", size,
-		   VGEN_RING_SIZE);
-	(*(int *)ctx)++;
-	return 0;
-}
-
-static void drain(int ring_fd)
-{
-	struct bpfhost_ring_buffer *rb = bpfhost_ring_buffer__new(ring_fd, count_record, &(int){ 0 }, NULL);
-
-	FUZZ_CHECK(rb, "ring buffer consumer: %s", bpfhost_last_error());
-	FUZZ_CHECK(bpfhost_ring_buffer__consume(rb) >= 0, "consume: %s", bpfhost_last_error());
-	bpfhost_ring_buffer__free(rb);
-}
-
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	int module;
-
 	(void)argc, (void)argv;
-	bpfhost_set_print(NULL);
+	fuzz_init(BPFHOST_FUZZ_PROG_MODULE);
 	dump = getenv("FUZZ_VERIFIER_DUMP") != NULL;
-	module = bpfhost_extension_load(BPFHOST_FUZZ_PROG_MODULE);
-	FUZZ_CHECK(module > 0, "loading %s: %s", BPFHOST_FUZZ_PROG_MODULE, bpfhost_last_error());
 	atexit(print_stats);
 	return 0;
 }
@@ -337,10 +296,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct gen_prog prog;
-	static const struct bpf_insn tiny[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 1 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
 	struct fuzz_bytes in = { data, size };
 	struct fuzz_counts before = fuzz_counts_now();
 	uint8_t hdr = fuzz_u8(&in);
@@ -387,11 +342,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	}
 	stats.accepted[ki][unpriv]++;
-	tiny_fd = bpfhost_prog_load(kind->type, "tiny", "GPL", tiny, 2, NULL);
+	tiny_fd = bpfhost_prog_load(kind->type, "tiny", "GPL", fuzz_tiny_prog(), FUZZ_TINY_LEN, NULL);
 	FUZZ_CHECK(tiny_fd > 0, "tiny program: %s", bpfhost_last_error());
-	put(fd[GEN_MAP_PROG_ARRAY], &zero, &tiny_fd);
+	fuzz_put(fd[GEN_MAP_PROG_ARRAY], &zero, &tiny_fd);
 	if (hdr & HDR_SELF_TAIL)
-		put(fd[GEN_MAP_PROG_ARRAY], &one, &prog_fd);
+		fuzz_put(fd[GEN_MAP_PROG_ARRAY], &one, &prog_fd);
 	{
 		BPFHOST_OPTS(bpfhost_test_run_opts, opts, .data_in = pkt, .data_size_in = PKT_SIZE,
 			     .data_out = pkt_out, .data_size_out = sizeof(pkt_out));
@@ -421,7 +376,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_no_leak(fd, pkt_out, opts.data_size_out < sizeof(pkt_out) ? opts.data_size_out
 				      : sizeof(pkt_out), &prog);
 	}
-	drain(fd[GEN_MAP_RINGBUF]);
+	fuzz_drain_ring(fd[GEN_MAP_RINGBUF], VGEN_RING_SIZE);
 	bpfhost_close(tiny_fd);
 	bpfhost_close(prog_fd);
 out:

@@ -217,14 +217,8 @@ static const struct bpfhost_map_provider_data accumulator_data = {
 	.base_provider_table = &accumulator_table,
 };
 
-static const struct bpfhost_provider_characteristics accumulator_characteristics = {
-	.header = BPFHOST_PROVIDER_CHARACTERISTICS_HEADER,
-	.npi_id = BPFHOST_NPI_MAP_INFO,
-	.module_id = { 0x73616d70, 0x6c65, 0x7874, { 0x62, 0x70, 0x66, 0x68, 0x6f, 0x73, 0x74, 0x02 } },
-	.npi_specific_characteristics = &accumulator_data,
-	.attach_client = sample_attach_client,
-	.detach_client = sample_detach_client,
-};
+static const struct bpfhost_provider_characteristics accumulator_characteristics =
+	SAMPLE_MAP_CHARACTERISTICS(0x02, &accumulator_data);
 
 const struct sample_provider sample_accumulator_provider = {
 	.name = "accumulator_array",

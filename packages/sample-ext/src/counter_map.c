@@ -24,34 +24,10 @@ static int counter_create(void *binding_context, uint32_t map_type, uint32_t key
 			  uint32_t value_size, uint32_t max_entries, uint32_t *actual_value_size,
 			  void **map_context)
 {
-	struct sample_binding *b = binding_context;
-	struct counter_map *m;
-
 	(void)max_entries;
-	if (map_type != SAMPLE_EXT_MAP_TYPE_COUNTER_HASH) {
-		sample_log(b->ext, 0, "counter_hash: asked to create map type %u", map_type);
-		return -EINVAL;
-	}
-	if (key_size != sizeof(uint32_t) || value_size != sizeof(uint64_t)) {
-		sample_log(b->ext, 0, "counter_hash: key_size %u, value_size %u (want 4 and 8: "
-			   "u32 keys, u64 counts)", key_size, value_size);
-		return -EINVAL;
-	}
-	m = b->client.epoch_allocate_cache_aligned(sizeof(*m), COUNTER_TAG);
-	if (!m)
-		return -ENOMEM;
-	sample_map_register(&m->head, SAMPLE_EXT_MAP_TYPE_COUNTER_HASH);
-	*actual_value_size = value_size;
-	*map_context = m;
-	return 0;
-}
-
-static void counter_delete(void *binding_context, void *map_context)
-{
-	struct counter_map *m = map_context;
-
-	sample_map_unregister(&m->head);
-	((struct sample_binding *)binding_context)->client.epoch_free_cache_aligned(m);
+	return sample_u64_map_create(binding_context, "counter_hash", "counts", SAMPLE_EXT_MAP_TYPE_COUNTER_HASH,
+				     map_type, key_size, value_size, sizeof(struct counter_map), COUNTER_TAG,
+				     actual_value_size, map_context);
 }
 
 static int counter_associate(void *binding_context, void *map_context, uint32_t program_type)
@@ -82,7 +58,7 @@ static void counter_delete_element(void *binding_context, void *map_context, siz
 static const struct bpfhost_base_map_provider_dispatch_table counter_table = {
 	.header = BPFHOST_BASE_MAP_PROVIDER_DISPATCH_TABLE_HEADER,
 	.preprocess_map_create = counter_create,
-	.postprocess_map_delete = counter_delete,
+	.postprocess_map_delete = sample_u64_map_delete,
 	.preprocess_associate_program_type = counter_associate,
 	.postprocess_map_delete_element = counter_delete_element,
 };
@@ -100,14 +76,8 @@ static const struct bpfhost_map_provider_data counter_data = {
 	.base_provider_table = &counter_table,
 };
 
-static const struct bpfhost_provider_characteristics counter_characteristics = {
-	.header = BPFHOST_PROVIDER_CHARACTERISTICS_HEADER,
-	.npi_id = BPFHOST_NPI_MAP_INFO,
-	.module_id = { 0x73616d70, 0x6c65, 0x7874, { 0x62, 0x70, 0x66, 0x68, 0x6f, 0x73, 0x74, 0x03 } },
-	.npi_specific_characteristics = &counter_data,
-	.attach_client = sample_attach_client,
-	.detach_client = sample_detach_client,
-};
+static const struct bpfhost_provider_characteristics counter_characteristics =
+	SAMPLE_MAP_CHARACTERISTICS(0x03, &counter_data);
 
 const struct sample_provider sample_counter_provider = {
 	.name = "counter_hash",

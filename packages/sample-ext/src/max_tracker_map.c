@@ -28,34 +28,11 @@ struct max_map {
 static int max_create(void *binding_context, uint32_t map_type, uint32_t key_size, uint32_t value_size,
 		      uint32_t max_entries, uint32_t *actual_value_size, void **map_context)
 {
-	struct sample_binding *b = binding_context;
-	struct max_map *m;
-
 	(void)max_entries;
-	if (map_type != SAMPLE_EXT_MAP_TYPE_MAX_TRACKER) {
-		sample_log(b->ext, 0, "max_tracker: asked to create map type %u", map_type);
-		return -EINVAL;
-	}
-	if (key_size != sizeof(uint32_t) || value_size != sizeof(uint64_t)) {
-		sample_log(b->ext, 0, "max_tracker: key_size %u, value_size %u (want 4 and 8: u32 keys, "
-			   "u64 values)", key_size, value_size);
-		return -EINVAL;
-	}
-	m = b->client.epoch_allocate_cache_aligned(sizeof(*m), MAX_TAG);
-	if (!m)
-		return -ENOMEM;
-	sample_map_register(&m->head, SAMPLE_EXT_MAP_TYPE_MAX_TRACKER);
-	*actual_value_size = sizeof(uint64_t);	/* the maximum itself */
-	*map_context = m;
-	return 0;
-}
-
-static void max_delete(void *binding_context, void *map_context)
-{
-	struct max_map *m = map_context;
-
-	sample_map_unregister(&m->head);
-	((struct sample_binding *)binding_context)->client.epoch_free_cache_aligned(m);
+	/* The stored value is the maximum itself. */
+	return sample_u64_map_create(binding_context, "max_tracker", "values", SAMPLE_EXT_MAP_TYPE_MAX_TRACKER,
+				     map_type, key_size, value_size, sizeof(struct max_map), MAX_TAG,
+				     actual_value_size, map_context);
 }
 
 /* Reading is all a program can do with it: any program type may. */
@@ -123,7 +100,7 @@ static void max_delete_element(void *binding_context, void *map_context, size_t 
 static const struct bpfhost_base_map_provider_dispatch_table max_table = {
 	.header = BPFHOST_BASE_MAP_PROVIDER_DISPATCH_TABLE_HEADER,	/* v2: includes the _v2 callback */
 	.preprocess_map_create = max_create,
-	.postprocess_map_delete = max_delete,
+	.postprocess_map_delete = sample_u64_map_delete,
 	.preprocess_associate_program_type = max_associate,
 	.postprocess_map_find_element = max_find,
 	.postprocess_map_delete_element = max_delete_element,
@@ -144,14 +121,8 @@ static const struct bpfhost_map_provider_data max_data = {
 	.base_provider_table = &max_table,
 };
 
-static const struct bpfhost_provider_characteristics max_characteristics = {
-	.header = BPFHOST_PROVIDER_CHARACTERISTICS_HEADER,
-	.npi_id = BPFHOST_NPI_MAP_INFO,
-	.module_id = { 0x73616d70, 0x6c65, 0x7874, { 0x62, 0x70, 0x66, 0x68, 0x6f, 0x73, 0x74, 0x04 } },
-	.npi_specific_characteristics = &max_data,
-	.attach_client = sample_attach_client,
-	.detach_client = sample_detach_client,
-};
+static const struct bpfhost_provider_characteristics max_characteristics =
+	SAMPLE_MAP_CHARACTERISTICS(0x04, &max_data);
 
 const struct sample_provider sample_max_tracker_provider = {
 	.name = "max_tracker",

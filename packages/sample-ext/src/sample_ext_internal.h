@@ -100,6 +100,32 @@ void sample_map_unregister(struct sample_map_head *head);
 uint32_t sample_map_type_of(const void *context);
 
 /*
+ * The create pre-processing the u32 -> u64 map types share (counter hash,
+ * max tracker): refuses a map type other than @map_type or another shape,
+ * naming the map @what and its values ("counts"), then allocates the
+ * context, @size bytes with a struct sample_map_head first (tagged @tag),
+ * and registers it. The stored value is the u64 itself.
+ */
+int sample_u64_map_create(struct sample_binding *b, const char *what, const char *values, uint32_t map_type,
+			  uint32_t asked_type, uint32_t key_size, uint32_t value_size, size_t size, uint32_t tag,
+			  uint32_t *actual_value_size, void **map_context);
+/* Their postprocess_map_delete: the context unregistered, then freed after the epoch. */
+void sample_u64_map_delete(void *binding_context, void *map_context);
+
+/*
+ * A map provider's characteristics: module id "sample" + "bpfhost" +
+ * provider number @n, its bpfhost_map_provider_data @data, the shared
+ * attach and detach.
+ */
+#define SAMPLE_MAP_CHARACTERISTICS(n, data)                                                            \
+	{                                                                                              \
+		.header = BPFHOST_PROVIDER_CHARACTERISTICS_HEADER, .npi_id = BPFHOST_NPI_MAP_INFO,     \
+		.module_id = { 0x73616d70, 0x6c65, 0x7874, { 0x62, 0x70, 0x66, 0x68, 0x6f, 0x73, 0x74, n } }, \
+		.npi_specific_characteristics = data, .attach_client = sample_attach_client,           \
+		.detach_client = sample_detach_client,                                                 \
+	}
+
+/*
  * What helpers need of the core, learnt from the map client data (helpers
  * get no binding context). The same for every binding of a process.
  */

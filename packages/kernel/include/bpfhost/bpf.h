@@ -109,6 +109,26 @@ struct bpfhost_map_shape {
 };
 /** A map's type and sizes, much cheaper than its info. @return 0, -EBADF, -EINVAL (not a map) */
 BPFHOST_API int bpfhost_map_shape(int fd, struct bpfhost_map_shape *shape);
+/* What bpfhost_kfunc_info() reports of a kfunc a loaded extension module registers. */
+struct bpfhost_kfunc_info {
+	uint32_t id;		/* what a call's imm carries (src_reg BPF_PSEUDO_KFUNC_CALL) */
+	uint32_t return_kind;	/* extension.h's BPFHOST_KFUNC_RET_* */
+	uint32_t return_size;
+	uint32_t arg_count;
+	uint32_t arg_kinds[5];	/* BPFHOST_KFUNC_ARG_* */
+	uint32_t arg_sizes[5];
+	uint32_t ref_type;	/* the tag of the references it acquires or releases; 0 if neither */
+	uint32_t ref_flags;	/* BPFHOST_KFUNC_INFO_ACQUIRE, _RELEASE, _WRITABLE (uapi.h) */
+};
+/**
+ * The kfunc named @p name (BPFHOST_KFUNC_INFO). *@p info_len (NULL: all of
+ * struct bpfhost_kfunc_info) is how many bytes of @p info the caller has;
+ * it gets how many were written, so a caller built with an older, shorter
+ * struct never has bytes past it written.
+ * @return 0, -ENOENT (no loaded module registers it), -EINVAL (a name of
+ * 128 bytes or more), -EFAULT (@p name or @p info NULL)
+ */
+BPFHOST_API int bpfhost_kfunc_info(const char *name, struct bpfhost_kfunc_info *info, uint32_t *info_len);
 /** @brief Shared memory of a map (ring buffer pages, mmapable arrays). */
 BPFHOST_API int bpfhost_map_mmap(int fd, void **addr, uint64_t *size, uint64_t *data_offset);
 

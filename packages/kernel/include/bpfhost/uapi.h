@@ -84,6 +84,15 @@ enum bpf_cmd {
 /* attr->ringbuf_wait.flags */
 #define BPFHOST_RINGBUF_WAKE_ALL 1u
 
+/*
+ * attr->kfunc.ref_flags: the kfunc returns a reference (RET_ACQUIRED) or
+ * takes one back (an ARG_RELEASE argument); WRITABLE: programs may write
+ * the bytes it acquires (extension.h's BPFHOST_KFUNC_REF_WRITABLE, same bit).
+ */
+#define BPFHOST_KFUNC_INFO_WRITABLE 0x1u
+#define BPFHOST_KFUNC_INFO_ACQUIRE 0x2u
+#define BPFHOST_KFUNC_INFO_RELEASE 0x4u
+
 /* Program types, Linux numbering. Extension types start at BPFHOST_PROG_TYPE_EXT_BASE. */
 enum bpf_prog_type {
 	BPF_PROG_TYPE_UNSPEC = 0,
@@ -500,7 +509,9 @@ union bpf_attr {
 	 * BPFHOST_KFUNC_INFO: the kfunc a module registered as @name. A program
 	 * calls it with BPF_JMP | BPF_CALL, src_reg BPF_PSEUDO_KFUNC_CALL, imm
 	 * @id (off 0). Kinds are extension.h's bpfhost_kfunc ones. -ENOENT when
-	 * no loaded module registers the name.
+	 * no loaded module registers the name. Fields appended later are
+	 * written only when the caller's attr size covers them, so a caller
+	 * that passes the size of an older layout gets that layout.
 	 */
 	struct { /* BPFHOST_KFUNC_INFO */
 		bpfhost_aligned_u64 name;	/* in: NUL-terminated, under 128 bytes */
@@ -510,6 +521,9 @@ union bpf_attr {
 		uint32_t arg_count;		/* out */
 		uint32_t arg_kinds[5];		/* out */
 		uint32_t arg_sizes[5];		/* out */
+		/* Since references: */
+		uint32_t ref_type;		/* out: the tag it acquires or releases; 0 if neither */
+		uint32_t ref_flags;		/* out: BPFHOST_KFUNC_INFO_* */
 	} kfunc;
 
 	struct { /* BPFHOST_MAP_SHAPE */

@@ -51,7 +51,7 @@ static size_t attr_last_byte(int cmd)
 	case BPFHOST_RINGBUF_WAIT: return offsetofend(union bpf_attr, ringbuf_wait.flags);
 	case BPFHOST_MAP_SHAPE: return offsetofend(union bpf_attr, shape.map_flags);
 	case BPFHOST_PROG_TYPE_BTF: return offsetofend(union bpf_attr, type_btf.btf_size);
-	case BPFHOST_KFUNC_INFO: return offsetofend(union bpf_attr, kfunc.arg_sizes);
+	case BPFHOST_KFUNC_INFO: return offsetofend(union bpf_attr, kfunc.ref_flags);
 	case BPFHOST_PROG_TYPE_HELPERS: return offsetofend(union bpf_attr, type_helpers.names_size);
 	default: return 0;
 	}
@@ -263,7 +263,7 @@ static bool mem_is_zero(const void *p, size_t n)
 	return true;
 }
 
-static int dispatch(int cmd, union bpf_attr *attr, union bpf_attr *uattr)
+static int dispatch(int cmd, union bpf_attr *attr, union bpf_attr *uattr, unsigned int size)
 {
 	switch (cmd) {
 	case BPF_MAP_CREATE: return bh_map_create(attr);
@@ -298,7 +298,7 @@ static int dispatch(int cmd, union bpf_attr *attr, union bpf_attr *uattr)
 	case BPFHOST_TRACE_READ: return bh_trace_read_cmd(attr, uattr);
 	case BPFHOST_MAP_SHAPE: return map_shape(attr, uattr);
 	case BPFHOST_PROG_TYPE_BTF: return bh_prog_type_btf_cmd(attr, uattr);
-	case BPFHOST_KFUNC_INFO: return bh_kfunc_info_cmd(attr, uattr);
+	case BPFHOST_KFUNC_INFO: return bh_kfunc_info_cmd(attr, uattr, size);
 	case BPFHOST_PROG_TYPE_HELPERS: return bh_prog_type_helpers_cmd(attr, uattr);
 	}
 	return bh_err(-EINVAL, "unknown or unsupported command %d", cmd);
@@ -350,7 +350,7 @@ int bpfhost_sys_bpf(int cmd, union bpf_attr *uattr, unsigned int size)
 	}
 
 	epoch_enter();
-	ret = dispatch(cmd, &attr, uattr);
+	ret = dispatch(cmd, &attr, uattr, size);
 	epoch_exit();
 	epoch_run_deferred();
 	return ret;

@@ -128,7 +128,21 @@ const struct bh_helper *bh_kfunc_releaser(const struct bh_helper *h)
 	return of(h)->releaser ? &of(h)->releaser->helper : NULL;
 }
 
-int bh_kfunc_info_cmd(union bpf_attr *attr, union bpf_attr *uattr)
+/* attr->kfunc.ref_flags of @k (uapi.h's BPFHOST_KFUNC_INFO_*). */
+static uint32_t info_ref_flags(const struct bh_kfunc *k)
+{
+	uint32_t flags = 0;
+
+	if (k->proto.return_kind == BPFHOST_KFUNC_RET_ACQUIRED)
+		flags |= BPFHOST_KFUNC_INFO_ACQUIRE;
+	if (k->helper.args[0] == BH_ARG_KFUNC_RELEASE)
+		flags |= BPFHOST_KFUNC_INFO_RELEASE;
+	if (k->proto.ref_flags & BPFHOST_KFUNC_REF_WRITABLE)
+		flags |= BPFHOST_KFUNC_INFO_WRITABLE;
+	return flags;
+}
+
+int bh_kfunc_info_cmd(union bpf_attr *attr, union bpf_attr *uattr, unsigned int size)
 {
 	const char *name = u64_to_ptr(attr->kfunc.name);
 	struct bh_kfunc *k;
@@ -150,6 +164,11 @@ int bh_kfunc_info_cmd(union bpf_attr *attr, union bpf_attr *uattr)
 		for (int a = 0; a < 5; a++) {
 			uattr->kfunc.arg_kinds[a] = k->proto.arg_kinds[a];
 			uattr->kfunc.arg_sizes[a] = k->proto.arg_sizes[a];
+		}
+		/* Appended fields: only into an attr that has room for them. */
+		if (size >= offsetof(union bpf_attr, kfunc.ref_flags) + sizeof(uint32_t)) {
+			uattr->kfunc.ref_type = k->proto.ref_type;
+			uattr->kfunc.ref_flags = info_ref_flags(k);
 		}
 	}
 	bh_registrar_unlock();

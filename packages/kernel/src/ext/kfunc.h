@@ -38,8 +38,8 @@ const struct bpfhost_kfunc *bh_kfunc_proto(const struct bh_helper *h);
 const void *bh_kfunc_owner(const struct bh_helper *h);
 const struct bh_helper *bh_kfunc_releaser(const struct bh_helper *h);
 
-/* BPFHOST_KFUNC_INFO (uapi.h). */
-int bh_kfunc_info_cmd(union bpf_attr *attr, union bpf_attr *uattr);
+/* BPFHOST_KFUNC_INFO (uapi.h); @size: the caller's attr bytes (what it has room for). */
+int bh_kfunc_info_cmd(union bpf_attr *attr, union bpf_attr *uattr, unsigned int size);
 
 /* Module unload (under the registrar lock): programs holding its kfuncs; then orphaning. */
 int bh_kfuncs_busy(struct bh_module *module, char *names, size_t len);

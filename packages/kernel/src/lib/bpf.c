@@ -277,3 +277,34 @@ int bpfhost_map_shape(int fd, struct bpfhost_map_shape *shape)
 	}
 	return ret;
 }
+
+int bpfhost_kfunc_info(const char *name, struct bpfhost_kfunc_info *info, uint32_t *info_len)
+{
+	struct bpfhost_kfunc_info out;
+	union bpf_attr attr;
+	uint32_t len = info_len ? *info_len : sizeof(*info);
+	int ret;
+
+	if (!name || !info)
+		return lib_err(-EFAULT);
+	memset(&attr, 0, sizeof(attr));
+	attr.kfunc.name = (uint64_t)(uintptr_t)name;
+	ret = lib_sys(BPFHOST_KFUNC_INFO, &attr);
+	if (ret)
+		return ret;
+	out.id = attr.kfunc.id;
+	out.return_kind = attr.kfunc.return_kind;
+	out.return_size = attr.kfunc.return_size;
+	out.arg_count = attr.kfunc.arg_count;
+	memcpy(out.arg_kinds, attr.kfunc.arg_kinds, sizeof(out.arg_kinds));
+	memcpy(out.arg_sizes, attr.kfunc.arg_sizes, sizeof(out.arg_sizes));
+	out.ref_type = attr.kfunc.ref_type;
+	out.ref_flags = attr.kfunc.ref_flags;
+	/* As the info-by-fd calls: as much as the caller has room for. */
+	if (len > sizeof(out))
+		len = sizeof(out);
+	memcpy(info, &out, len);
+	if (info_len)
+		*info_len = len;
+	return 0;
+}

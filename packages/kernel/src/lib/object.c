@@ -659,34 +659,36 @@ struct bpfhost_program *bpfhost_object__find_program_by_name(const struct bpfhos
 			       obj ? obj->name : "(null)", name ? name : "(null)"));
 }
 
+/*
+ * The element after @cur in @base[@cnt] (@size bytes each), as libbpf's
+ * iterators: the first for NULL, NULL past the last, -EINVAL (errno) for a
+ * pointer that is not one of the elements.
+ */
+static void *next_elem(void *base, uint32_t cnt, size_t size, const void *cur)
+{
+	const char *b = base, *c = cur;
+	size_t i;
+
+	if (!cnt)
+		return NULL;
+	if (!cur)
+		return base;
+	if (c < b || c >= b + cnt * size || (size_t)(c - b) % size)
+		return err_ptr(-EINVAL);
+	i = (size_t)(c - b) / size + 1;
+	return i < cnt ? (char *)base + i * size : NULL;
+}
+
 struct bpfhost_map *bpfhost_object__next_map(const struct bpfhost_object *obj,
 					     const struct bpfhost_map *map)
 {
-	size_t i;
-
-	if (!obj || !obj->map_cnt)
-		return NULL;
-	if (!map)
-		return &obj->maps[0];
-	if (map < obj->maps || map >= obj->maps + obj->map_cnt)
-		return err_ptr(-EINVAL);
-	i = (size_t)(map - obj->maps) + 1;
-	return i < obj->map_cnt ? &obj->maps[i] : NULL;
+	return obj ? next_elem(obj->maps, obj->map_cnt, sizeof(*obj->maps), map) : NULL;
 }
 
 struct bpfhost_program *bpfhost_object__next_program(const struct bpfhost_object *obj,
 						     const struct bpfhost_program *prog)
 {
-	size_t i;
-
-	if (!obj || !obj->prog_cnt)
-		return NULL;
-	if (!prog)
-		return &obj->progs[0];
-	if (prog < obj->progs || prog >= obj->progs + obj->prog_cnt)
-		return err_ptr(-EINVAL);
-	i = (size_t)(prog - obj->progs) + 1;
-	return i < obj->prog_cnt ? &obj->progs[i] : NULL;
+	return obj ? next_elem(obj->progs, obj->prog_cnt, sizeof(*obj->progs), prog) : NULL;
 }
 
 /* ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "bpfhost/extension.h"
+#include "kfunc_module.h"
 #include "test_kfunc_provider.h"
 
 static atomic_uint calls;
@@ -79,31 +80,13 @@ static struct bpfhost_kfunc_provider_data data = {
 	BPFHOST_KFUNC_PROVIDER_DATA_HEADER, kfuncs, KFUNC_COUNT,
 };
 
-static int attach(void *pc, const bpfhost_guid_t *client, const void *client_data, void **binding)
-{
-	(void)pc, (void)client, (void)client_data;
-	*binding = NULL;
-	return 0;
-}
-
-static const struct bpfhost_provider_characteristics chars = {
-	BPFHOST_PROVIDER_CHARACTERISTICS_HEADER, BPFHOST_NPI_KFUNC,
-	{ 0x746b, 0x6675, 0x6e63, { 1 } }, &data, attach, NULL,
-};
+static const struct bpfhost_provider_characteristics chars =
+	KFUNC_MODULE_CHARS(&data, { 0x746b, 0x6675, 0x6e63, { 1 } });
 
 __attribute__((visibility("default"))) unsigned test_kfunc_calls(void);
 __attribute__((visibility("default"))) unsigned test_kfunc_calls(void)
 {
 	return atomic_load(&calls);
-}
-
-static const struct bpfhost_registrar *registrar;
-static void *reg;
-
-static void unload(void *ctx)
-{
-	(void)ctx;
-	registrar->deregister_provider(reg);
 }
 
 /* The table as the control asks: each mode breaks one rule the core checks. */
@@ -146,17 +129,6 @@ int bpfhost_extension_entry(const struct bpfhost_registrar *r, struct bpfhost_mo
 __attribute__((visibility("default"))) int bpfhost_extension_entry(const struct bpfhost_registrar *r,
 								   struct bpfhost_module *m)
 {
-	void *handle = NULL;
-	int err;
-
 	apply_mode(kfuncs);
-	err = r->register_provider(r->registrar_context, &chars, NULL, &handle);
-	if (err)
-		return err;
-	registrar = r;
-	reg = handle;
-	m->header = (struct bpfhost_extension_header)BPFHOST_MODULE_HEADER;
-	m->name = "test_kfunc_provider";
-	m->unload = unload;
-	return 0;
+	return kfunc_module_register(r, m, &chars, "test_kfunc_provider", NULL);
 }

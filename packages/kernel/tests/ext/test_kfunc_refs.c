@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "bpfhost/extension.h"
+#include "kfunc_module.h"
 #include "test_kfunc_refs.h"
 
 static struct tr_obj objs[TR_OBJS];
@@ -24,8 +25,16 @@ __attribute__((visibility("default"))) struct tr_state *test_kfunc_refs_state(vo
 	return &state;
 }
 
+/* Every kfunc first: a call after the module's unload would run code the core has unmapped. */
+static void note_call(void)
+{
+	if (atomic_load(&state.unloaded))
+		atomic_fetch_add(&state.late_calls, 1);
+}
+
 static uint64_t acquire(uint64_t key)
 {
+	note_call();
 	if ((uint32_t)key >= TR_OBJS)
 		return 0;
 	objs[key].value = TR_VALUE(key);
@@ -39,6 +48,7 @@ static uint64_t release(uint64_t p)
 {
 	struct tr_obj *o = (struct tr_obj *)(uintptr_t)p;
 
+	note_call();
 	/* The core passes only what it handed out: anything else is a bug to count. */
 	if (o < objs || o >= objs + TR_OBJS || !o->held) {
 		atomic_fetch_add(&state.bad_releases, 1);
@@ -65,6 +75,7 @@ static uint64_t tr_release(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint6
 static uint64_t tr_peek(uint64_t a, uint64_t b, uint64_t c, uint64_t d, uint64_t e)
 {
 	(void)b, (void)c, (void)d, (void)e;
+	note_call();
 	return ((const struct tr_obj *)(uintptr_t)a)->value;
 }
 
@@ -89,35 +100,21 @@ static struct bpfhost_kfunc_provider_data data = {
 	BPFHOST_KFUNC_PROVIDER_DATA_HEADER, table, sizeof(kfuncs) / sizeof(kfuncs[0]),
 };
 
-static int attach(void *pc, const bpfhost_guid_t *client, const void *client_data, void **binding)
+static const struct bpfhost_provider_characteristics chars =
+	KFUNC_MODULE_CHARS(&data, { 0x7472, 0x6566, 0x7331, { 1 } });
+
+/* No kfunc call may come after this: note_call() counts any. */
+static void mark_unloaded(void)
 {
-	(void)pc, (void)client, (void)client_data;
-	*binding = NULL;
-	return 0;
-}
-
-static const struct bpfhost_provider_characteristics chars = {
-	BPFHOST_PROVIDER_CHARACTERISTICS_HEADER, BPFHOST_NPI_KFUNC,
-	{ 0x7472, 0x6566, 0x7331, { 1 } }, &data, attach, NULL,
-};
-
-static const struct bpfhost_registrar *registrar;
-static void *reg;
-
-static void unload(void *ctx)
-{
-	(void)ctx;
-	registrar->deregister_provider(reg);
+	atomic_store(&state.unloaded, true);
 }
 
 int bpfhost_extension_entry(const struct bpfhost_registrar *r, struct bpfhost_module *m);
 __attribute__((visibility("default"))) int bpfhost_extension_entry(const struct bpfhost_registrar *r,
 								   struct bpfhost_module *m)
 {
-	void *handle = NULL;
-	int err;
-
 	memcpy(table, kfuncs, sizeof(table));
+	atomic_store(&state.unloaded, false);
 	switch (state.mode) {
 	case TR_NO_RELEASER:	/* tr_other_acquire's tag has no release */
 		table[3].ref_type = TR_TAG_OBJ;
@@ -133,13 +130,5 @@ __attribute__((visibility("default"))) int bpfhost_extension_entry(const struct 
 	default:
 		break;
 	}
-	err = r->register_provider(r->registrar_context, &chars, NULL, &handle);
-	if (err)
-		return err;
-	registrar = r;
-	reg = handle;
-	m->header = (struct bpfhost_extension_header)BPFHOST_MODULE_HEADER;
-	m->name = "test_kfunc_refs";
-	m->unload = unload;
-	return 0;
+	return kfunc_module_register(r, m, &chars, "test_kfunc_refs", mark_unloaded);
 }

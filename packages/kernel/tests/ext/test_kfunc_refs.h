@@ -33,6 +33,8 @@ struct tr_state {
 	enum tr_mode mode;
 	atomic_int held;
 	atomic_uint acquired, released, bad_releases;
+	atomic_bool unloaded;		/* its unload callback ran (cleared at entry) */
+	atomic_uint late_calls;		/* kfunc calls after that: the core let a program in too late */
 };
 
 #endif /* BPFHOST_TEST_KFUNC_REFS_H */

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "bpfhost/extension.h"
+#include "kfunc_module.h"
 
 /* struct bpfhost_kfunc up to program_type_count: what the old header declared. */
 struct kfunc_v1 {
@@ -52,40 +53,12 @@ static const struct bpfhost_kfunc_provider_data data = {
 	BPFHOST_KFUNC_PROVIDER_DATA_HEADER, (const struct bpfhost_kfunc *)(const void *)kfuncs, 2,
 };
 
-static int attach(void *pc, const bpfhost_guid_t *client, const void *client_data, void **binding)
-{
-	(void)pc, (void)client, (void)client_data;
-	*binding = NULL;
-	return 0;
-}
-
-static const struct bpfhost_provider_characteristics chars = {
-	BPFHOST_PROVIDER_CHARACTERISTICS_HEADER, BPFHOST_NPI_KFUNC,
-	{ 0x7476, 0x3100, 0x0001, { 1 } }, &data, attach, NULL,
-};
-
-static const struct bpfhost_registrar *registrar;
-static void *reg;
-
-static void unload(void *ctx)
-{
-	(void)ctx;
-	registrar->deregister_provider(reg);
-}
+static const struct bpfhost_provider_characteristics chars =
+	KFUNC_MODULE_CHARS(&data, { 0x7476, 0x3100, 0x0001, { 1 } });
 
 int bpfhost_extension_entry(const struct bpfhost_registrar *r, struct bpfhost_module *m);
 __attribute__((visibility("default"))) int bpfhost_extension_entry(const struct bpfhost_registrar *r,
 								   struct bpfhost_module *m)
 {
-	void *handle = NULL;
-	int err = r->register_provider(r->registrar_context, &chars, NULL, &handle);
-
-	if (err)
-		return err;
-	registrar = r;
-	reg = handle;
-	m->header = (struct bpfhost_extension_header)BPFHOST_MODULE_HEADER;
-	m->name = "test_kfunc_v1";
-	m->unload = unload;
-	return 0;
+	return kfunc_module_register(r, m, &chars, "test_kfunc_v1", NULL);
 }

@@ -19,8 +19,8 @@
 #include "bpf_objects.h"
 #include "ctx_sweep.h"
 #include "kernel_bpf.h"
-#include "kernel_mirror.h"
 #include "insn_build.h"
+#include "packet_diff.h"
 
 #include "bpfhost/libbpf.h"
 #include "bpfhost/uapi.h"
@@ -37,14 +37,6 @@ static const char *const progs[NPROGS] = {
 
 static uint64_t rng = 0x2545f4914f6cdd1dull;
 
-static uint32_t next_rand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)rng;
-}
-
 /*
  * Frame @i: random bytes, mostly IPv4 (UDP, TCP, ICMP), some IPv6, some
  * with an 802.1Q or 802.1ad tag (one or two) before IPv4, some with an
@@ -53,24 +45,25 @@ static uint32_t next_rand(void)
 static size_t make_frame(uint8_t *f, int i)
 {
 	static const size_t edges[] = { 14, 15, 18, 34, 42, 54, 64, MAX_FRAME - 1, MAX_FRAME, 1514 };
-	size_t len = i < (int)(sizeof(edges) / sizeof(edges[0])) ? edges[i] : 14 + next_rand() % 1500;
+	size_t len = i < (int)(sizeof(edges) / sizeof(edges[0])) ? edges[i] :
+		     14 + pkt_diff_rand(&rng) % 1500;
 	static const uint8_t protos[] = { 17, 17, 6, 1 };
 	size_t l3 = 14;
 
 	for (size_t k = 0; k < len; k++)
-		f[k] = (uint8_t)next_rand();
+		f[k] = (uint8_t)pkt_diff_rand(&rng);
 	switch (i % 8) {
 	case 5:	/* IPv6 */
 		f[12] = 0x86, f[13] = 0xdd;
 		if (len < 54)
 			f[13] = 0x00, f[12] = 0x08, len = len < 34 ? 34 : len;
 		else
-			f[14] = (uint8_t)(0x60 | (f[14] & 0xf)), f[20] = protos[next_rand() % 4];
+			f[14] = (uint8_t)(0x60 | (f[14] & 0xf)), f[20] = protos[pkt_diff_rand(&rng) % 4];
 		return len;
 	case 6:	/* VLAN tags before IPv4 */
 		f[12] = 0x81, f[13] = 0x00;
 		if (len >= 18) {
-			bool two = next_rand() & 1;
+			bool two = pkt_diff_rand(&rng) & 1;
 
 			f[16] = two ? 0x81 : 0x08, f[17] = 0;
 			l3 = two ? 22 : 18;
@@ -79,9 +72,9 @@ static size_t make_frame(uint8_t *f, int i)
 		}
 		break;
 	case 7:	/* something else: random, sometimes below 0x0600 (802.2 / raw 802.3) */
-		if (next_rand() & 1)
+		if (pkt_diff_rand(&rng) & 1)
 			f[12] = 0x05;
-		if (len > 16 && (next_rand() & 1))
+		if (len > 16 && (pkt_diff_rand(&rng) & 1))
 			f[14] = 0xff, f[15] = 0xff;
 		return len;
 	default:
@@ -92,7 +85,7 @@ static size_t make_frame(uint8_t *f, int i)
 	}
 	if (len >= l3 + 20) {
 		f[l3] = (uint8_t)(0x40 | (i % 16 == 0 ? 6 : 5));
-		f[l3 + 9] = protos[next_rand() % 4];
+		f[l3 + 9] = protos[pkt_diff_rand(&rng) % 4];
 		if (len >= l3 + 28 && i % 5 == 0)
 			f[l3 + 22] = 0, f[l3 + 23] = 53;	/* DNS */
 	}
@@ -101,119 +94,14 @@ static size_t make_frame(uint8_t *f, int i)
 	return len;
 }
 
-struct outcome {
-	int err;
-	uint32_t retval, data_size, ctx_size;
-	uint8_t data[20000];
-	uint8_t ctx[SKB_SIZE];
-};
-
-static void run_both(int kfd, int bfd, const uint8_t *f, size_t len, const uint8_t *ctx_in,
-		     struct outcome *k, struct outcome *b)
-{
-	struct kbpf_test_run kt = {
-		.data_in = f, .data_size_in = (uint32_t)len, .data_out = k->data,
-		.data_size_out = sizeof(k->data), .ctx_in = ctx_in, .ctx_size_in = ctx_in ? SKB_SIZE : 0,
-		.ctx_out = ctx_in ? k->ctx : NULL, .ctx_size_out = ctx_in ? SKB_SIZE : 0,
-	};
-	BPFHOST_OPTS(bpfhost_test_run_opts, o, .data_in = f, .data_size_in = (uint32_t)len,
-		     .data_out = b->data, .data_size_out = sizeof(b->data), .ctx_in = ctx_in,
-		     .ctx_size_in = ctx_in ? SKB_SIZE : 0, .ctx_out = ctx_in ? b->ctx : NULL,
-		     .ctx_size_out = ctx_in ? SKB_SIZE : 0);
-
-	memset(k, 0, sizeof(*k));
-	memset(b, 0, sizeof(*b));
-	kt.data_out = k->data;
-	kt.ctx_out = ctx_in ? k->ctx : NULL;
-	k->err = kbpf_prog_test_run_full(kfd, &kt);
-	k->retval = kt.retval;
-	k->data_size = kt.data_size_out;
-	k->ctx_size = kt.ctx_size_out;
-	b->err = bpfhost_prog_test_run_opts(bfd, &o);
-	b->retval = o.retval;
-	b->data_size = o.data_size_out;
-	b->ctx_size = o.ctx_size_out;
-}
-
-/* Same error, or the same verdict, frame and context: false on a difference. */
-static bool agree(const struct outcome *k, const struct outcome *b, const char *name)
-{
-	bool same = b->err == k->err;
-
-	ASSERT_EQ(b->err, k->err, name);
-	if (!same || k->err)
-		return same;
-	ASSERT_EQ(b->retval, k->retval, name);
-	ASSERT_EQ(b->data_size, k->data_size, name);
-	ASSERT_EQ(b->ctx_size, k->ctx_size, name);
-	same = b->retval == k->retval && b->data_size == k->data_size && b->ctx_size == k->ctx_size;
-	if (same && memcmp(b->data, k->data, k->data_size)) {
-		for (uint32_t i = 0; i < k->data_size; i++)
-			if (b->data[i] != k->data[i]) {
-				fprintf(stderr, "%s: data_out byte %u: bpfhost 0x%02x, kernel 0x%02x\n", name,
-					i, b->data[i], k->data[i]);
-				break;
-			}
-		ASSERT_TRUE(false, "data_out differs");
-		same = false;
-	}
-	if (same && memcmp(b->ctx, k->ctx, sizeof(k->ctx))) {
-		for (uint32_t i = 0; i < sizeof(k->ctx); i++)
-			if (b->ctx[i] != k->ctx[i]) {
-				fprintf(stderr, "%s: ctx_out byte %u: bpfhost 0x%02x, kernel 0x%02x\n", name, i,
-					b->ctx[i], k->ctx[i]);
-				break;
-			}
-		ASSERT_TRUE(false, "ctx_out differs");
-		same = false;
-	}
-	return same;
-}
-
 static uint8_t frame[MAX_FRAME + 64];
-static struct bpfhost_object *obj;
-static struct kmirror km;
-static int kfd[NPROGS], bfd[NPROGS];
+static struct pkt_diff d;
 
 static bool setup(void)
 {
-	char reason[128];
-
-	if (!bpf_objects_available()) {
-		printf("SKIP: clang-19 or libbpf-dev was not found at build time; no BPF objects\n");
-		return false;
-	}
-	if (kbpf_probe(reason, sizeof(reason))) {
-		printf("SKIP: bpf(2) not available (%s); kernel comparison skipped\n", reason);
-		return false;
-	}
-	obj = bpfhost_object__open_file(bpf_object_path("tc_diff"), NULL);
-	ASSERT_TRUE(obj != NULL, "open");
-	if (!obj)
-		return false;
-	ASSERT_OK(bpfhost_object__load(obj), "load in bpfhost (the section names select the types)");
-	if (!kmirror_maps(obj, &km))
-		return false;
-	for (int p = 0; p < NPROGS; p++) {
-		const struct bpfhost_program *prog = bpfhost_object__find_program_by_name(obj, progs[p]);
-
-		ASSERT_TRUE(prog != NULL, progs[p]);
-		bfd[p] = prog ? bpfhost_program__fd(prog) : -1;
-		kfd[p] = prog ? kmirror_load(prog, &km, bpfhost_program__type(prog)) : -1;
-		ASSERT_GE(kfd[p], 0, "the kernel accepts the program");
-	}
-	return true;
+	return pkt_diff_setup(&d, bpf_objects_available() ? bpf_object_path("tc_diff") : NULL, progs, NPROGS,
+			      NULL, NULL);
 }
-
-static void teardown(void)
-{
-	for (int p = 0; p < NPROGS; p++)
-		if (kfd[p] >= 0)
-			kbpf_close(kfd[p]);
-	kmirror_close(&km);
-	bpfhost_object__close(obj);
-}
-
 
 static void put32(uint8_t *ctx, uint32_t off, uint32_t v)
 {
@@ -223,19 +111,20 @@ static void put32(uint8_t *ctx, uint32_t off, uint32_t v)
 /* A ctx_in with every field Linux's test run takes (mark, priority, cb[], tstamp, wire_len ...). */
 static void make_ctx(uint8_t *ctx, size_t len)
 {
-	uint64_t ts = (uint64_t)next_rand() << 20, hw = next_rand();
+	uint64_t ts = (uint64_t)pkt_diff_rand(&rng) << 20, hw = pkt_diff_rand(&rng);
 
 	memset(ctx, 0, SKB_SIZE);
-	put32(ctx, 8, next_rand());				/* mark */
-	put32(ctx, 32, next_rand());				/* priority */
-	put32(ctx, 36, next_rand() % 4);			/* ingress_ifindex */
-	put32(ctx, 40, next_rand() & 1);			/* ifindex: 0 or loopback */
+	put32(ctx, 8, pkt_diff_rand(&rng));				/* mark */
+	put32(ctx, 32, pkt_diff_rand(&rng));				/* priority */
+	put32(ctx, 36, pkt_diff_rand(&rng) % 4);			/* ingress_ifindex */
+	put32(ctx, 40, pkt_diff_rand(&rng) & 1);			/* ifindex: 0 or loopback */
 	for (int i = 0; i < 5; i++)
-		put32(ctx, 48 + 4 * i, next_rand());		/* cb[] */
+		put32(ctx, 48 + 4 * i, pkt_diff_rand(&rng));		/* cb[] */
 	memcpy(ctx + 152, &ts, 8);				/* tstamp */
-	put32(ctx, 160, next_rand() & 1 ? (uint32_t)len + next_rand() % 100 : 0);	/* wire_len */
-	put32(ctx, 164, next_rand() % 64);			/* gso_segs */
-	put32(ctx, 176, next_rand() % 1500);			/* gso_size */
+	/* wire_len */
+	put32(ctx, 160, pkt_diff_rand(&rng) & 1 ? (uint32_t)len + pkt_diff_rand(&rng) % 100 : 0);
+	put32(ctx, 164, pkt_diff_rand(&rng) % 64);			/* gso_segs */
+	put32(ctx, 176, pkt_diff_rand(&rng) % 1500);			/* gso_size */
 	memcpy(ctx + 184, &hw, 8);				/* hwtstamp */
 }
 
@@ -243,13 +132,12 @@ static void t_kernel_agrees(void)
 {
 	int runs = 0, differ = 0, refused = 0, with_ctx = 0, maps;
 	int per_prog[NPROGS][3] = { { 0 } };
-	struct outcome *k = malloc(sizeof(*k)), *b = malloc(sizeof(*b));
+	struct pkt_outcome *k, *b;
 
-	if (!k || !b || !setup()) {
-		free(k);
-		free(b);
+	if (!setup())
 		return;
-	}
+	k = d.k;
+	b = d.b;
 	for (int i = 0; i < NFRAMES; i++) {
 		size_t len = make_frame(frame, i);
 		uint8_t ctx_in[SKB_SIZE];
@@ -260,12 +148,13 @@ static void t_kernel_agrees(void)
 		for (int p = 0; p < NPROGS; p++) {
 			char name[128];
 
-			if (kfd[p] < 0 || bfd[p] < 0)
+			if (d.kfd[p] < 0 || d.bfd[p] < 0)
 				continue;
 			snprintf(name, sizeof(name), "%s on frame %d (%zu bytes, ethertype %02x%02x%s)", progs[p],
 				 i, len, frame[12], frame[13], use_ctx ? ", ctx_in" : "");
-			run_both(kfd[p], bfd[p], frame, len, use_ctx ? ctx_in : NULL, k, b);
-			differ += !agree(k, b, name);
+			pkt_diff_run(d.kfd[p], d.bfd[p], frame, len, use_ctx ? ctx_in : NULL, use_ctx ? SKB_SIZE : 0,
+				     use_ctx ? SKB_SIZE : 0, k, b);
+			differ += !pkt_diff_agree(k, b, name);
 			if (k->err) {
 				refused++;
 				continue;
@@ -275,8 +164,8 @@ static void t_kernel_agrees(void)
 			per_prog[p][k->retval == 0 ? 0 : k->retval == 2 ? 1 : 2]++;
 		}
 	}
-	maps = kmirror_compare_maps(obj, &km);
-	ASSERT_EQ(maps, km.n, "every map compared");
+	maps = kmirror_compare_maps(d.obj, &d.km);
+	ASSERT_EQ(maps, d.km.n, "every map compared");
 	ASSERT_EQ(differ, 0, "no run differs");
 	printf("kernel comparison: %d TC runs on %d frames agree (%d with ctx_in/ctx_out), %d refused "
 	       "by both, %d differ, %d maps compared entry by entry\n", runs, NFRAMES, with_ctx, refused,
@@ -284,9 +173,7 @@ static void t_kernel_agrees(void)
 	for (int p = 0; p < NPROGS; p++)
 		printf("  %-12s ok %3d shot %3d other %3d\n", progs[p], per_prog[p][0], per_prog[p][1],
 		       per_prog[p][2]);
-	teardown();
-	free(k);
-	free(b);
+	pkt_diff_teardown(&d);
 }
 
 /* The section names as libbpf spells them: the program types and attach types they select. */
@@ -365,50 +252,27 @@ static void t_ctx_rules_agree(void)
 		{ "short ctx_in (mark)", 64, 8, 7, 12 },
 		{ "ctx_out only: a zeroed ctx_in", 64, 0, 0, 0, true },
 	};
-	struct outcome *k = malloc(sizeof(*k)), *b = malloc(sizeof(*b));
+	struct pkt_outcome *k, *b;
 	int p = 8;	/* ctx_fields */
 
-	if (!k || !b || !setup()) {
-		free(k);
-		free(b);
+	if (!setup())
 		return;
-	}
+	k = d.k;
+	b = d.b;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint8_t ctx[SKB_SIZE + 8] = { 0 };
 		bool has_ctx = cases[i].ctx_size || cases[i].out_only;
-		struct kbpf_test_run kt = { .data_in = frame, .data_size_in = (uint32_t)cases[i].len,
-					    .data_out = k->data, .data_size_out = sizeof(k->data),
-					    .ctx_in = cases[i].ctx_size ? ctx : NULL,
-					    .ctx_size_in = cases[i].ctx_size,
-					    .ctx_out = has_ctx ? k->ctx : NULL,
-					    .ctx_size_out = has_ctx ? SKB_SIZE : 0 };
-		BPFHOST_OPTS(bpfhost_test_run_opts, o, .data_in = frame,
-			     .data_size_in = (uint32_t)cases[i].len, .data_out = b->data,
-			     .data_size_out = sizeof(b->data), .ctx_in = cases[i].ctx_size ? ctx : NULL,
-			     .ctx_size_in = cases[i].ctx_size, .ctx_out = has_ctx ? b->ctx : NULL,
-			     .ctx_size_out = has_ctx ? SKB_SIZE : 0);
 
 		make_frame(frame, 100);
 		if (cases[i].len == 33)
 			frame[12] = 0x08, frame[13] = 0;
 		put32(ctx, cases[i].off, cases[i].val);
-		memset(k->ctx, 0, sizeof(k->ctx));
-		memset(b->ctx, 0, sizeof(b->ctx));
-		k->err = kbpf_prog_test_run_full(kfd[p], &kt);
-		b->err = bpfhost_prog_test_run_opts(bfd[p], &o);
-		printf("  %-32s kernel %d (retval 0x%x, out %u), bpfhost %d (retval 0x%x, out %u)\n",
-		       cases[i].what, k->err, kt.retval, kt.data_size_out, b->err, o.retval, o.data_size_out);
-		ASSERT_EQ(b->err, k->err, cases[i].what);
-		if (k->err || b->err)
-			continue;
-		ASSERT_EQ(o.retval, kt.retval, cases[i].what);
-		ASSERT_EQ(o.data_size_out, kt.data_size_out, cases[i].what);
-		ASSERT_EQ(memcmp(b->data, k->data, kt.data_size_out), 0, cases[i].what);
-		ASSERT_EQ(memcmp(b->ctx, k->ctx, sizeof(k->ctx)), 0, cases[i].what);
+		pkt_diff_run(d.kfd[p], d.bfd[p], frame, cases[i].len, cases[i].ctx_size ? ctx : NULL,
+			     cases[i].ctx_size, has_ctx ? SKB_SIZE : 0, k, b);
+		pkt_diff_print_case(cases[i].what, k, b);
+		pkt_diff_agree(k, b, cases[i].what);
 	}
-	teardown();
-	free(k);
-	free(b);
+	pkt_diff_teardown(&d);
 }
 
 /*

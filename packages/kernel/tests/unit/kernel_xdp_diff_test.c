@@ -15,8 +15,8 @@
 #include "bpf_objects.h"
 #include "ctx_sweep.h"
 #include "kernel_bpf.h"
-#include "kernel_mirror.h"
 #include "insn_build.h"
+#include "packet_diff.h"
 
 #include "bpfhost/libbpf.h"
 #include "bpfhost/uapi.h"
@@ -32,29 +32,22 @@ static const char *const progs[NPROGS] = {
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
-static uint32_t next_rand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)rng;
-}
-
 /* Frame @i: random bytes, most of them an IPv4 (UDP, TCP, ICMP) frame; some at the size limits. */
 static size_t make_frame(uint8_t *f, int i)
 {
 	static const size_t edges[] = { 14, 15, 18, 34, 42, 64, MAX_FRAME - 1, MAX_FRAME, 1514 };
-	size_t len = i < (int)(sizeof(edges) / sizeof(edges[0])) ? edges[i] : 14 + next_rand() % 1500;
+	size_t len = i < (int)(sizeof(edges) / sizeof(edges[0])) ? edges[i] :
+		     14 + pkt_diff_rand(&rng) % 1500;
 	static const uint8_t protos[] = { 17, 17, 6, 1 };
 
 	for (size_t k = 0; k < len; k++)
-		f[k] = (uint8_t)next_rand();
+		f[k] = (uint8_t)pkt_diff_rand(&rng);
 	if (i % 4 != 3) {
 		f[12] = 0x08;
 		f[13] = 0x00;
 		if (len >= 34) {
 			f[14] = (uint8_t)(0x40 | (i % 8 == 0 ? 6 : 5));
-			f[23] = protos[next_rand() % 4];
+			f[23] = protos[pkt_diff_rand(&rng) % 4];
 		}
 		if (len >= 42 && i % 5 == 0)
 			f[36] = 0, f[37] = 53;	/* DNS */
@@ -74,155 +67,52 @@ static size_t make_frame(uint8_t *f, int i)
 	return len;
 }
 
-struct outcome {
-	int err;
-	uint32_t retval, data_size, ctx_size;
-	uint8_t data[4096];
-	uint8_t ctx[24];
-};
+static uint8_t frame[MAX_FRAME + 64];
+static struct pkt_diff d;
 
-static void run_both(int kfd, int bfd, const uint8_t *f, size_t len, const uint32_t *ctx_in,
-		     struct outcome *k, struct outcome *b)
-{
-	struct kbpf_test_run kt = {
-		.data_in = f, .data_size_in = (uint32_t)len, .data_out = k->data,
-		.data_size_out = sizeof(k->data), .ctx_in = ctx_in, .ctx_size_in = ctx_in ? 24 : 0,
-		.ctx_out = ctx_in ? k->ctx : NULL, .ctx_size_out = ctx_in ? 24 : 0,
-	};
-	BPFHOST_OPTS(bpfhost_test_run_opts, o, .data_in = f, .data_size_in = (uint32_t)len,
-		     .data_out = b->data, .data_size_out = sizeof(b->data), .ctx_in = ctx_in,
-		     .ctx_size_in = ctx_in ? 24 : 0, .ctx_out = ctx_in ? b->ctx : NULL,
-		     .ctx_size_out = ctx_in ? 24 : 0);
-
-	memset(k, 0, sizeof(*k));
-	memset(b, 0, sizeof(*b));
-	kt.data_out = k->data;
-	kt.ctx_out = ctx_in ? k->ctx : NULL;
-	k->err = kbpf_prog_test_run_full(kfd, &kt);
-	k->retval = kt.retval;
-	k->data_size = kt.data_size_out;
-	k->ctx_size = kt.ctx_size_out;
-	b->err = bpfhost_prog_test_run_opts(bfd, &o);
-	b->retval = o.retval;
-	b->data_size = o.data_size_out;
-	b->ctx_size = o.ctx_size_out;
-}
-
-/* Same error, or the same verdict, frame and context: false on a difference. */
-static bool agree(const struct outcome *k, const struct outcome *b, const char *name)
-{
-	bool same = b->err == k->err;
-
-	ASSERT_EQ(b->err, k->err, name);
-	if (!same || k->err)
-		return same;
-	ASSERT_EQ(b->retval, k->retval, name);
-	ASSERT_EQ(b->data_size, k->data_size, name);
-	ASSERT_EQ(b->ctx_size, k->ctx_size, name);
-	same = b->retval == k->retval && b->data_size == k->data_size && b->ctx_size == k->ctx_size;
-	if (same && memcmp(b->data, k->data, k->data_size)) {
-		for (uint32_t i = 0; i < k->data_size; i++)
-			if (b->data[i] != k->data[i]) {
-				fprintf(stderr, "%s: data_out byte %u: bpfhost 0x%02x, kernel 0x%02x\n", name,
-					i, b->data[i], k->data[i]);
-				break;
-			}
-		same = false;
-	}
-	ASSERT_TRUE(same || b->retval != k->retval || b->data_size != k->data_size ||
-		    b->ctx_size != k->ctx_size ? same : false, name);
-	if (same && memcmp(b->ctx, k->ctx, sizeof(k->ctx))) {
-		ASSERT_TRUE(false, "ctx_out differs");
-		same = false;
-	}
-	return same;
-}
-
-static struct bpfhost_object *obj;
-static struct kmirror km;
-static int kfd[NPROGS], bfd[NPROGS];
-
+/*
+ * Linux 6.18 as built here refuses bpf_xdp_adjust_meta to XDP programs
+ * ("program of this type cannot use helper"): that one is then left to
+ * xdp_test, which checks it against Linux's source semantics. Every other
+ * program must load.
+ */
 static bool setup(void)
 {
-	char reason[128];
-
-	if (!bpf_objects_available()) {
-		printf("SKIP: clang-19 or libbpf-dev was not found at build time; no BPF objects\n");
-		return false;
-	}
-	if (kbpf_probe(reason, sizeof(reason))) {
-		printf("SKIP: bpf(2) not available (%s); kernel comparison skipped\n", reason);
-		return false;
-	}
-	obj = bpfhost_object__open_file(bpf_object_path("xdp_diff"), NULL);
-	ASSERT_TRUE(obj != NULL, "open");
-	if (!obj)
-		return false;
-	ASSERT_OK(bpfhost_object__load(obj), "load in bpfhost (section 'xdp' selects the type)");
-	if (!kmirror_maps(obj, &km))
-		return false;
-	for (int p = 0; p < NPROGS; p++) {
-		const struct bpfhost_program *prog = bpfhost_object__find_program_by_name(obj, progs[p]);
-
-		ASSERT_TRUE(prog != NULL, progs[p]);
-		bfd[p] = prog ? bpfhost_program__fd(prog) : -1;
-		kfd[p] = prog ? kmirror_load(prog, &km, BPF_PROG_TYPE_XDP) : -1;
-		/*
-		 * Linux 6.18 as built here refuses bpf_xdp_adjust_meta to XDP
-		 * programs ("program of this type cannot use helper"): that one
-		 * is then left to xdp_test, which checks it against Linux's
-		 * source semantics. Every other program must load.
-		 */
-		if (kfd[p] < 0 && !strcmp(progs[p], "adjust_meta"))
-			printf("NOTE: this kernel refuses bpf_xdp_adjust_meta (%d); program adjust_meta is "
-			       "not compared (xdp_test covers the helper)\n", kfd[p]);
-		else
-			ASSERT_GE(kfd[p], 0, "the kernel accepts the program");
-	}
-	return true;
+	return pkt_diff_setup(&d, bpf_objects_available() ? bpf_object_path("xdp_diff") : NULL, progs, NPROGS,
+			      "adjust_meta", "this kernel refuses bpf_xdp_adjust_meta; program adjust_meta is not "
+			      "compared (xdp_test covers the helper)");
 }
-
-static void teardown(void)
-{
-	for (int p = 0; p < NPROGS; p++)
-		if (kfd[p] >= 0)
-			kbpf_close(kfd[p]);
-	kmirror_close(&km);
-	bpfhost_object__close(obj);
-}
-
-static uint8_t frame[MAX_FRAME + 64];
 
 static void t_kernel_agrees(void)
 {
 	int runs = 0, differ = 0, refused = 0, with_ctx = 0, verdicts[5] = { 0 }, maps;
 	int per_prog[NPROGS][5] = { { 0 } };
-	struct outcome *k = malloc(sizeof(*k)), *b = malloc(sizeof(*b));
+	struct pkt_outcome *k, *b;
 
-	if (!k || !b || !setup()) {
-		free(k);
-		free(b);
+	if (!setup())
 		return;
-	}
+	k = d.k;
+	b = d.b;
 	for (int i = 0; i < NFRAMES; i++) {
 		size_t len = make_frame(frame, i);
 		uint32_t ctx_in[6] = { 0 };
 		bool use_ctx = i % 3 == 1;
 
 		if (use_ctx) {
-			ctx_in[0] = 4 * (next_rand() % 9);	/* metadata: 0..32 bytes */
+			ctx_in[0] = 4 * (pkt_diff_rand(&rng) % 9);	/* metadata: 0..32 bytes */
 			ctx_in[1] = (uint32_t)len;
 			ctx_in[3] = 1;				/* lo, queue 0 */
 		}
 		for (int p = 0; p < NPROGS; p++) {
 			char name[128];
 
-			if (kfd[p] < 0 || bfd[p] < 0)
+			if (d.kfd[p] < 0 || d.bfd[p] < 0)
 				continue;
 			snprintf(name, sizeof(name), "%s on frame %d (%zu bytes%s, meta %u)", progs[p], i, len,
 				 use_ctx ? ", ctx_in" : "", ctx_in[0]);
-			run_both(kfd[p], bfd[p], frame, len, use_ctx ? ctx_in : NULL, k, b);
-			differ += !agree(k, b, name);
+			pkt_diff_run(d.kfd[p], d.bfd[p], frame, len, use_ctx ? ctx_in : NULL, use_ctx ? 24 : 0,
+				     use_ctx ? 24 : 0, k, b);
+			differ += !pkt_diff_agree(k, b, name);
 			if (k->err) {
 				refused++;
 				continue;
@@ -233,8 +123,8 @@ static void t_kernel_agrees(void)
 			per_prog[p][k->retval < 5 ? k->retval : 0]++;
 		}
 	}
-	maps = kmirror_compare_maps(obj, &km);
-	ASSERT_EQ(maps, km.n, "every map compared");
+	maps = kmirror_compare_maps(d.obj, &d.km);
+	ASSERT_EQ(maps, d.km.n, "every map compared");
 	ASSERT_EQ(differ, 0, "no run differs");
 	printf("kernel comparison: %d XDP runs on %d frames agree (%d with ctx_in/ctx_out; verdicts "
 	       "aborted %d, drop %d, pass %d, tx %d, redirect %d), %d refused by both, %d differ, "
@@ -244,9 +134,7 @@ static void t_kernel_agrees(void)
 	for (int p = 0; p < NPROGS; p++)
 		printf("  %-12s aborted %3d drop %3d pass %3d tx %3d redirect %3d\n", progs[p], per_prog[p][0],
 		       per_prog[p][1], per_prog[p][2], per_prog[p][3], per_prog[p][4]);
-	teardown();
-	free(k);
-	free(b);
+	pkt_diff_teardown(&d);
 }
 
 /* ctx_in and frame sizes that Linux refuses or accepts, each alike in bpfhost. */
@@ -286,52 +174,29 @@ static void t_ctx_rules_agree(void)
 		{ "no ctx, past a page (fragments)", MAX_FRAME + 1, { 0 }, 0, false, true },
 		{ "ctx_out only: a zeroed ctx_in (fragments)", 64, { 0 }, 0, true, true },
 	};
-	struct outcome *k = malloc(sizeof(*k)), *b = malloc(sizeof(*b));
+	struct pkt_outcome *k, *b;
 	int p = 9;	/* ctx_fields: what the program saw */
 
-	if (!k || !b || !setup()) {
-		free(k);
-		free(b);
+	if (!setup())
 		return;
-	}
+	k = d.k;
+	b = d.b;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct kbpf_test_run kt = { .data_in = frame, .data_size_in = (uint32_t)cases[i].len,
-					    .data_out = k->data, .data_size_out = sizeof(k->data),
-					    .ctx_in = cases[i].ctx_size ? cases[i].ctx : NULL,
-					    .ctx_size_in = cases[i].ctx_size,
-					    .ctx_out = cases[i].ctx_size || cases[i].out_only ? k->ctx : NULL,
-					    .ctx_size_out = cases[i].ctx_size || cases[i].out_only ? 24 : 0 };
-		BPFHOST_OPTS(bpfhost_test_run_opts, o, .data_in = frame,
-			     .data_size_in = (uint32_t)cases[i].len, .data_out = b->data,
-			     .data_size_out = sizeof(b->data), .ctx_in = cases[i].ctx_size ? cases[i].ctx : NULL,
-			     .ctx_size_in = cases[i].ctx_size,
-			     .ctx_out = cases[i].ctx_size || cases[i].out_only ? b->ctx : NULL,
-			     .ctx_size_out = cases[i].ctx_size || cases[i].out_only ? 24 : 0);
+		uint32_t ctx_out = cases[i].ctx_size || cases[i].out_only ? 24 : 0;
 
 		make_frame(frame, 100);
-		memset(k->ctx, 0, sizeof(k->ctx));
-		memset(b->ctx, 0, sizeof(b->ctx));
-		k->err = kbpf_prog_test_run_full(kfd[p], &kt);
-		b->err = bpfhost_prog_test_run_opts(bfd[p], &o);
-		printf("  %-32s kernel %d (retval 0x%x, out %u), bpfhost %d (retval 0x%x, out %u)\n",
-		       cases[i].what, k->err, kt.retval, kt.data_size_out, b->err, o.retval, o.data_size_out);
+		pkt_diff_run(d.kfd[p], d.bfd[p], frame, cases[i].len, cases[i].ctx_size ? cases[i].ctx : NULL,
+			     cases[i].ctx_size, ctx_out, k, b);
+		pkt_diff_print_case(cases[i].what, k, b);
 		if (cases[i].frags) {
 			/* bpfhost has one buffer per frame: refused with a reason, not run half. */
 			ASSERT_EQ(k->err, 0, cases[i].what);
 			ASSERT_EQ(b->err, -EOPNOTSUPP, cases[i].what);
 			continue;
 		}
-		ASSERT_EQ(b->err, k->err, cases[i].what);
-		if (k->err || b->err)
-			continue;
-		ASSERT_EQ(o.retval, kt.retval, cases[i].what);
-		ASSERT_EQ(o.data_size_out, kt.data_size_out, cases[i].what);
-		ASSERT_EQ(memcmp(b->data, k->data, kt.data_size_out), 0, cases[i].what);
-		ASSERT_EQ(memcmp(b->ctx, k->ctx, sizeof(k->ctx)), 0, cases[i].what);
+		pkt_diff_agree(k, b, cases[i].what);
 	}
-	teardown();
-	free(k);
-	free(b);
+	pkt_diff_teardown(&d);
 }
 
 /*
