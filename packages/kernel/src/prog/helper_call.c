@@ -107,12 +107,12 @@ static void release_refs(struct bh_run *run)
 		struct bh_run_ref r = run->refs[--run->ref_cnt];
 		const struct bh_helper *rel = bh_kfunc_releaser(r.kfunc);
 
-		/* A module unloaded by force: its code and its objects are gone with it. */
-		if (atomic_load_explicit(rel->gone, memory_order_acquire)) {
-			bh_trace_note(run->prog->name, "insn %u: the reference kfunc %s returned here was not "
-				      "released, and its module is gone", r.pc, r.kfunc->name);
-			continue;
-		}
+		/*
+		 * Even when a forced unload has marked the module gone: the run is
+		 * still inside the epoch that unload waits out before the module's
+		 * unload callback runs, so its code is there and it gets back all
+		 * it lent.
+		 */
 		rel->fn(r.start, 0, 0, 0, 0);
 		bh_trace_note(run->prog->name, "insn %u: the reference kfunc %s returned here was not "
 			      "released: the core passed it to %s as the run ended", r.pc, r.kfunc->name,
