@@ -33,7 +33,8 @@
 #endif
 
 #define NODES_BATCH 60			/* slots per retire batch (~512 bytes) */
-#define NODES_RUN 4096U			/* a class's run of slots */
+#define NODES_RUN_MIN 512U		/* a class's run of slots: a sixteenth of the region */
+#define NODES_RUN_MAX 4096U		/* used so far, within these bounds */
 #define NODES_FIRST 64U			/* offset 0 is index 0, no node: runs start a line on */
 #define NODES_RESERVE_MIN ((uint64_t)64 << 20)
 #define NODES_RESERVE_MAX ((uint64_t)UINT32_MAX * LPM_NODES_UNIT + LPM_NODES_UNIT)
@@ -43,7 +44,6 @@
 
 struct nodes_class {
 	uint32_t slot;
-	uint32_t run;		/* bytes a new run takes */
 	uint32_t free;		/* free slots (indices), linked through their first 4 bytes */
 	size_t cur, end;	/* the unused part of this class's current run (offsets) */
 };
@@ -103,8 +103,7 @@ struct lpm_nodes *lpm_nodes_create(const uint32_t sizes[LPM_NODES_CLASSES], uint
 		struct nodes_class *c = &s->cls[i];
 
 		c->slot = slot_round(sizes[i]);
-		c->run = c->slot <= NODES_RUN / 4 ? NODES_RUN : c->slot;
-		want += 4 * (uint64_t)max_live * c->slot + c->run;
+		want += 4 * (uint64_t)max_live * c->slot + NODES_RUN_MAX + c->slot;
 	}
 	if (want > NODES_RESERVE_MAX)
 		want = NODES_RESERVE_MAX;
@@ -155,6 +154,20 @@ static bool commit_to(struct lpm_nodes *s, size_t end)
 	return true;
 }
 
+/* A new run: small while the trie is (a one-prefix trie takes one page), at least 4 slots. */
+static size_t run_bytes(const struct lpm_nodes *s, uint32_t slot)
+{
+	size_t run = round_up(s->top / 16, (size_t)PLAT_CACHELINE);
+
+	if (run < NODES_RUN_MIN)
+		run = NODES_RUN_MIN;
+	if (run > NODES_RUN_MAX)
+		run = NODES_RUN_MAX;
+	if (run < 4 * (size_t)slot)
+		run = slot <= NODES_RUN_MAX / 4 ? NODES_RUN_MAX : slot;
+	return run;
+}
+
 /* Moves every slot of the batches that came back onto the free lists. */
 static void take_ready(struct lpm_nodes *s)
 {
@@ -184,7 +197,7 @@ uint32_t lpm_nodes_alloc(struct lpm_nodes *s, unsigned int cls)
 		return idx;
 	}
 	if (c->end - c->cur < c->slot) {
-		size_t end = s->top + c->run;
+		size_t end = s->top + run_bytes(s, c->slot);
 
 		if (end > atomic_load_explicit(&s->committed, memory_order_relaxed) && !commit_to(s, end))
 			return 0;

@@ -7,9 +7,9 @@
  *
  * Slots of up to 64 bytes are 16, 32 or 64 bytes and aligned to their size
  * (none straddles a cache line); bigger ones are exact multiples of 8. Each
- * class carves slots from its own 4 KiB runs; the region is committed in
- * steps of about a sixteenth of what it holds (whole 2 MiB pages once it
- * is big), so the memory follows the content.
+ * class carves slots from its own runs (512 bytes to 4 KiB); the region
+ * is committed in steps of about a sixteenth of what it holds (whole 2 MiB
+ * pages once it is big), so the memory follows the content.
  *
  * The owner serialises every call but lpm_nodes_destroy's last part with
  * its own lock. A retired slot is reused only after an epoch grace period
