@@ -160,6 +160,11 @@ void *plat_alloc_aligned(size_t size)
 
 static atomic_size_t committed_bytes;
 
+/* Linux 6.1's synchronous collapse; glibc's headers may not name it yet. */
+#if defined(__linux__) && !defined(MADV_COLLAPSE)
+#define MADV_COLLAPSE 25
+#endif
+
 size_t plat_committed_bytes(void)
 {
 	return atomic_load_explicit(&committed_bytes, memory_order_relaxed);
