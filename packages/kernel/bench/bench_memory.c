@@ -4,7 +4,8 @@
  * asks that a map of N entries cost no more than 1.5x what the kernel
  * charges for the same map. bpfhost's side is what the allocator hands out
  * while the map is created and filled (mallinfo2: in-use heap plus mmapped
- * blocks, plus the platform's own huge-page mappings), so it counts
+ * blocks, plus the platform's own huge-page mappings and the committed
+ * part of its reservations, as the LPM trie's node store), so it counts
  * padding, malloc headers and huge-page rounding too; the kernel's side is the "memlock" line of the map's fdinfo.
  */
 #define _GNU_SOURCE
@@ -19,7 +20,7 @@ static size_t heap_in_use(void)
 {
 	struct mallinfo2 m = mallinfo2();
 
-	return m.uordblks + m.hblkhd + plat_huge_bytes();
+	return m.uordblks + m.hblkhd + plat_huge_bytes() + plat_committed_bytes();
 }
 
 /* The kernel's memlock for map @fd, or 0 if fdinfo does not say. */

@@ -23,15 +23,15 @@
  * nodes are allocated on update and max_entries bounds the stored prefixes
  * (-ENOSPC when full).
  *
- * Layout: nodes come from the trie's node slab (node_slab.h), in two sizes:
- * intermediate nodes carry no value. The prefix length and the flags share
- * one word, so an IPv4 node with a u64 value is 32 bytes and an
- * intermediate one 24 (a 32-byte slot): no node straddles a cache line,
- * nothing sits in front of a node, and a walk over a big trie stays on
- * huge pages.
+ * Layout: nodes come from the trie's node store (lpm_nodes.h), in two
+ * sizes: intermediate nodes carry no value. Children are 32-bit indices
+ * into the store's one region, and the prefix length and the flags share
+ * one word, so an intermediate IPv4 node is 16 bytes and a real one with a
+ * u64 value 24 (a 32-byte slot): no node straddles a cache line, nothing
+ * sits in front of a node, and a big trie's region is on huge pages.
  */
 #include "map.h"
-#include "node_slab.h"
+#include "lpm_nodes.h"
 
 #define LPM_DATA_MIN 1U
 #define LPM_DATA_MAX 256U
@@ -50,14 +50,14 @@
 /* Allocated from the small class (no value): fixed for the node's life. */
 #define LPM_NODE_SMALL (1U << 30)
 
-/* The slab classes. */
+/* The store classes. */
 #define CLS_REAL 0U
 #define CLS_IM 1U
 
 struct lpm_node {
-	_Atomic(struct lpm_node *) child[2];
+	_Atomic uint32_t child[2];	/* store indices, 0 for none */
 	atomic_uint word;	/* prefixlen | LPM_NODE_IM | LPM_NODE_SMALL */
-	/* data_size bytes of key data (at offset 20), then the value at value_off. */
+	/* data_size bytes of key data (at offset 12), then the value at value_off. */
 	uint8_t data[];
 };
 
@@ -65,19 +65,26 @@ struct lpm_node {
 
 struct lpm_trie {
 	struct bh_map map;
-	_Atomic(struct lpm_node *) root;
-	struct plat_spinlock lock;	/* writers; also the slab's owner lock */
+	char *base;			/* the node store's region: node i at base + 8 * i */
+	_Atomic uint32_t root;		/* index of the root node, 0 when empty */
+	struct plat_spinlock lock;	/* writers; also the store's owner lock */
 	uint32_t data_size;		/* key_size - 4 */
 	uint32_t value_off;		/* the value's offset in a node (8-aligned) */
 	uint32_t max_prefixlen;		/* data_size * 8 */
-	uint32_t cls_im;		/* the slab class of intermediate nodes */
+	uint32_t cls_im;		/* the store class of intermediate nodes */
 	atomic_uint n_entries;		/* stored prefixes (intermediate nodes excluded) */
-	struct bh_slab *slab;
+	struct lpm_nodes *nodes;
 };
 
 static inline struct lpm_trie *trie_of(struct bh_map *map)
 {
 	return container_of(map, struct lpm_trie, map);
+}
+
+/* Node @idx (not 0): the base is fixed for the trie's life, so this is one add. */
+static inline struct lpm_node *node_at(const struct lpm_trie *t, uint32_t idx)
+{
+	return (struct lpm_node *)(t->base + (size_t)idx * LPM_NODES_UNIT);
 }
 
 static inline void *node_value(const struct lpm_trie *t, struct lpm_node *n)
@@ -91,7 +98,7 @@ static inline uint32_t node_plen(struct lpm_node *n)
 	return atomic_load_explicit(&n->word, memory_order_relaxed) & LPM_PLEN_MASK;
 }
 
-static inline struct lpm_node *load_child(struct lpm_node *n, unsigned int b)
+static inline uint32_t load_child(struct lpm_node *n, unsigned int b)
 {
 	return atomic_load_explicit(&n->child[b], memory_order_acquire);
 }
@@ -189,13 +196,15 @@ static inline bool prefix_eq(const uint8_t *a, const uint8_t *b, uint32_t np, ui
  */
 static struct lpm_node *longest_match(struct lpm_trie *t, const void *key)
 {
-	struct lpm_node *n = atomic_load_explicit(&t->root, memory_order_acquire), *best = NULL;
+	uint32_t i = atomic_load_explicit(&t->root, memory_order_acquire);
 	uint32_t plen = key_prefixlen(key), ds = t->data_size;
 	const uint8_t *data = key_data(key);
+	struct lpm_node *best = NULL;
 
 	if (unlikely(plen > t->max_prefixlen))
 		return NULL;
-	while (n) {
+	while (i) {
+		struct lpm_node *n = node_at(t, i);
 		uint32_t w = atomic_load_explicit(&n->word, memory_order_acquire);
 		uint32_t np = w & LPM_PLEN_MASK;
 
@@ -205,43 +214,48 @@ static struct lpm_node *longest_match(struct lpm_trie *t, const void *key)
 			best = n;
 		if (np == plen)
 			break;
-		n = load_child(n, data_bit(data, np));
+		i = load_child(n, data_bit(data, np));
 	}
 	return best;
 }
 
-/* A node from the slab, children NULL (lock held); NULL when out of memory. */
-static struct lpm_node *node_new(struct lpm_trie *t, unsigned int cls, uint32_t prefixlen,
-				 const void *data)
+/* A node from the store, children 0 (lock held); 0 when out of memory. */
+static uint32_t node_new(struct lpm_trie *t, unsigned int cls, uint32_t word, const void *data)
 {
-	struct lpm_node *n = bh_slab_alloc(t->slab, cls);
+	uint32_t i = lpm_nodes_alloc(t->nodes, cls);
+	struct lpm_node *n;
 
-	if (!n)
-		return NULL;
-	atomic_init(&n->child[0], NULL);
-	atomic_init(&n->child[1], NULL);
-	atomic_init(&n->word, prefixlen | (cls == CLS_REAL ? 0 : LPM_NODE_SMALL));
+	if (!i)
+		return 0;
+	n = node_at(t, i);
+	atomic_init(&n->child[0], 0);
+	atomic_init(&n->child[1], 0);
+	atomic_init(&n->word, word | (cls == CLS_REAL ? 0 : LPM_NODE_SMALL));
 	plat_memcpy(n->data, data, t->data_size);
-	return n;
+	return i;
 }
 
-/* Back to the slab once no reader can see it (lock held). */
-static void node_retire(struct lpm_trie *t, struct lpm_node *n)
+static unsigned int node_cls(struct lpm_trie *t, uint32_t i)
 {
-	bool small = atomic_load_explicit(&n->word, memory_order_relaxed) & LPM_NODE_SMALL;
+	bool small = atomic_load_explicit(&node_at(t, i)->word, memory_order_relaxed) & LPM_NODE_SMALL;
 
-	bh_slab_retire(t->slab, n, small ? t->cls_im : CLS_REAL);
+	return small ? t->cls_im : CLS_REAL;
+}
+
+/* Back to the store once no reader can see it (lock held). */
+static void node_retire(struct lpm_trie *t, uint32_t i)
+{
+	lpm_nodes_retire(t->nodes, i, node_cls(t, i));
 }
 
 /* A real node holding @value (lock held). */
-static struct lpm_node *real_new(struct lpm_trie *t, uint32_t prefixlen, const void *data,
-				 const void *value)
+static uint32_t real_new(struct lpm_trie *t, uint32_t prefixlen, const void *data, const void *value)
 {
-	struct lpm_node *n = node_new(t, CLS_REAL, prefixlen, data);
+	uint32_t i = node_new(t, CLS_REAL, prefixlen, data);
 
-	if (n)
-		plat_memcpy(node_value(t, n), value, t->map.value_size);
-	return n;
+	if (i)
+		plat_memcpy(node_value(t, node_at(t, i)), value, t->map.value_size);
+	return i;
 }
 
 /* Counts a new prefix in (lock held): -ENOENT for BPF_EXIST, -ENOSPC when full. */
@@ -264,15 +278,15 @@ static int check_prefixlen(struct lpm_trie *t, uint32_t plen)
 }
 
 /*
- * Exact-prefix insert or replace: a replaced node goes back to the slab
+ * Exact-prefix insert or replace: a replaced node goes back to the store
  * after a grace period. Called under epoch; may run from a program (the
  * lock is a spin lock held for a short walk and a node copy).
  */
 static int trie_update(struct lpm_trie *t, const void *key, const void *value, uint64_t flags)
 {
-	_Atomic(struct lpm_node *) *slot = &t->root;
-	struct lpm_node *n, *nn, *im, *old = NULL;
-	uint32_t plen = key_prefixlen(key), m = 0;
+	_Atomic uint32_t *slot = &t->root;
+	struct lpm_node *n = NULL;
+	uint32_t plen = key_prefixlen(key), m = 0, i, ni, im, old = 0;
 	const uint8_t *data = key_data(key);
 	int err;
 
@@ -284,22 +298,23 @@ static int trie_update(struct lpm_trie *t, const void *key, const void *value, u
 
 	plat_spin_lock(&t->lock);
 	/* Descend while the node is a proper prefix of the key. */
-	while ((n = atomic_load_explicit(slot, memory_order_relaxed)) != NULL) {
+	while ((i = atomic_load_explicit(slot, memory_order_relaxed)) != 0) {
+		n = node_at(t, i);
 		m = node_match(n, plen, data);
 		if (m != node_plen(n) || node_plen(n) == plen)
 			break;
 		slot = &n->child[data_bit(data, node_plen(n))];
 	}
 
-	if (!n) {
+	if (!i) {
 		/* An empty slot: the new prefix becomes a leaf there. */
 		err = add_prefix_locked(t, flags);
 		if (err)
 			goto fail;
-		nn = real_new(t, plen, data, value);
-		if (unlikely(!nn))
+		ni = real_new(t, plen, data, value);
+		if (unlikely(!ni))
 			goto nomem;
-		atomic_store_explicit(slot, nn, memory_order_release);
+		atomic_store_explicit(slot, ni, memory_order_release);
 	} else if (m == node_plen(n)) {
 		/* The same prefix: replace the node (an intermediate one becomes real). */
 		if (!node_is_im(n)) {
@@ -312,43 +327,41 @@ static int trie_update(struct lpm_trie *t, const void *key, const void *value, u
 			if (err)
 				goto fail;
 		}
-		nn = real_new(t, plen, data, value);
-		if (unlikely(!nn)) {
+		ni = real_new(t, plen, data, value);
+		if (unlikely(!ni)) {
 			if (node_is_im(n))
 				atomic_fetch_sub_explicit(&t->n_entries, 1, memory_order_relaxed);
 			err = bh_map_err(-ENOMEM, &t->map, "out of memory for a trie node");
 			goto fail;
 		}
-		atomic_store_explicit(&nn->child[0], load_child(n, 0), memory_order_relaxed);
-		atomic_store_explicit(&nn->child[1], load_child(n, 1), memory_order_relaxed);
-		atomic_store_explicit(slot, nn, memory_order_release);
-		old = n;
+		atomic_store_explicit(&node_at(t, ni)->child[0], load_child(n, 0), memory_order_relaxed);
+		atomic_store_explicit(&node_at(t, ni)->child[1], load_child(n, 1), memory_order_relaxed);
+		atomic_store_explicit(slot, ni, memory_order_release);
+		old = i;
 	} else {
 		err = add_prefix_locked(t, flags);
 		if (err)
 			goto fail;
-		nn = real_new(t, plen, data, value);
-		if (unlikely(!nn))
+		ni = real_new(t, plen, data, value);
+		if (unlikely(!ni))
 			goto nomem;
 		if (m == plen) {
 			/* The new prefix covers n: it goes above n. */
 			unsigned int b = data_bit(n->data, plen);
 
-			atomic_store_explicit(&nn->child[b], n, memory_order_relaxed);
-			atomic_store_explicit(slot, nn, memory_order_release);
+			atomic_store_explicit(&node_at(t, ni)->child[b], i, memory_order_relaxed);
+			atomic_store_explicit(slot, ni, memory_order_release);
 		} else {
 			/* They diverge at bit m: a branch point holds both. */
 			unsigned int b = data_bit(data, m);
 
-			im = node_new(t, t->cls_im, m, data);
+			im = node_new(t, t->cls_im, m | LPM_NODE_IM, data);
 			if (unlikely(!im)) {
-				bh_slab_retire(t->slab, nn, CLS_REAL);
+				lpm_nodes_free_unused(t->nodes, ni, CLS_REAL);
 				goto nomem;
 			}
-			atomic_store_explicit(&im->word, m | LPM_NODE_IM |
-					      (t->cls_im == CLS_REAL ? 0 : LPM_NODE_SMALL), memory_order_relaxed);
-			atomic_store_explicit(&im->child[b], nn, memory_order_relaxed);
-			atomic_store_explicit(&im->child[!b], n, memory_order_relaxed);
+			atomic_store_explicit(&node_at(t, im)->child[b], ni, memory_order_relaxed);
+			atomic_store_explicit(&node_at(t, im)->child[!b], i, memory_order_relaxed);
 			atomic_store_explicit(slot, im, memory_order_release);
 		}
 	}
@@ -367,24 +380,26 @@ fail:
 /* Exact-prefix delete. Called under epoch; may run from a program. */
 static int trie_delete(struct lpm_trie *t, const void *key)
 {
-	_Atomic(struct lpm_node *) *slot = &t->root, *parent_slot = NULL;
-	struct lpm_node *n, *parent = NULL, *c0, *c1, *free1 = NULL, *free2 = NULL;
-	uint32_t plen = key_prefixlen(key), m = 0;
+	_Atomic uint32_t *slot = &t->root, *parent_slot = NULL;
+	struct lpm_node *n = NULL, *parent = NULL;
+	uint32_t plen = key_prefixlen(key), m = 0, i, pi = 0, c0, c1, free1 = 0, free2 = 0;
 	const uint8_t *data = key_data(key);
 	int err = check_prefixlen(t, plen);
 
 	if (err)
 		return err;
 	plat_spin_lock(&t->lock);
-	while ((n = atomic_load_explicit(slot, memory_order_relaxed)) != NULL) {
+	while ((i = atomic_load_explicit(slot, memory_order_relaxed)) != 0) {
+		n = node_at(t, i);
 		m = node_match(n, plen, data);
 		if (m != node_plen(n) || node_plen(n) == plen)
 			break;
 		parent = n;
+		pi = i;
 		parent_slot = slot;
 		slot = &n->child[data_bit(data, node_plen(n))];
 	}
-	if (!n || m != node_plen(n) || node_plen(n) != plen || node_is_im(n)) {
+	if (!i || m != node_plen(n) || node_plen(n) != plen || node_is_im(n)) {
 		plat_spin_unlock(&t->lock);
 		return bh_map_err(-ENOENT, &t->map, "no such prefix");
 	}
@@ -396,17 +411,17 @@ static int trie_delete(struct lpm_trie *t, const void *key)
 		atomic_fetch_or_explicit(&n->word, LPM_NODE_IM, memory_order_release);
 	} else if (!c0 && !c1 && parent && node_is_im(parent)) {
 		/* A leaf under a branch point: the sibling takes the branch point's place. */
-		struct lpm_node *sib = atomic_load_explicit(&parent->child[0], memory_order_relaxed);
+		uint32_t sib = atomic_load_explicit(&parent->child[0], memory_order_relaxed);
 
-		if (sib == n)
+		if (sib == i)
 			sib = atomic_load_explicit(&parent->child[1], memory_order_relaxed);
 		atomic_store_explicit(parent_slot, sib, memory_order_release);
-		free1 = n;
-		free2 = parent;
+		free1 = i;
+		free2 = pi;
 	} else {
 		/* Zero or one child: the child (or nothing) takes the node's place. */
 		atomic_store_explicit(slot, c0 ? c0 : c1, memory_order_release);
-		free1 = n;
+		free1 = i;
 	}
 	if (free1)
 		node_retire(t, free1);
@@ -416,17 +431,18 @@ static int trie_delete(struct lpm_trie *t, const void *key)
 	return 0;
 }
 
-/* The first real node of @n's subtree in post-order (leftmost leaf). */
-static struct lpm_node *first_in_subtree(struct lpm_node *n)
+/* The first real node of subtree @i's in post-order (leftmost leaf). */
+static struct lpm_node *first_in_subtree(struct lpm_trie *t, uint32_t i)
 {
 	struct lpm_node *last = NULL;
 
-	while (n) {
-		struct lpm_node *c = load_child(n, 0);
+	while (i) {
+		struct lpm_node *n = node_at(t, i);
+		uint32_t c = load_child(n, 0);
 
 		if (!node_is_im(n))
 			last = n;
-		n = c ? c : load_child(n, 1);
+		i = c ? c : load_child(n, 1);
 	}
 	return last;
 }
@@ -442,8 +458,9 @@ static struct lpm_node *first_in_subtree(struct lpm_node *n)
 static int trie_get_next_key(struct bh_map *map, const void *key, void *next_key)
 {
 	struct lpm_trie *t = trie_of(map);
-	struct lpm_node *root = atomic_load_explicit(&t->root, memory_order_acquire);
-	struct lpm_node *n = root, *succ = NULL, *next;
+	uint32_t root = atomic_load_explicit(&t->root, memory_order_acquire);
+	uint32_t i = root, succ = 0;
+	struct lpm_node *n = NULL, *next;
 	bool succ_subtree = false;
 	uint32_t m = 0, plen = key ? key_prefixlen(key) : 0;
 	const uint8_t *data = key ? key_data(key) : NULL;
@@ -452,11 +469,12 @@ static int trie_get_next_key(struct bh_map *map, const void *key, void *next_key
 		return bh_map_err(-ENOENT, map, "trie is empty");
 	if (!key || plen > t->max_prefixlen)
 		goto first;
-	while (n) {
-		uint32_t np = node_plen(n);
-		struct lpm_node *right;
+	while (i) {
+		uint32_t np, right;
 		unsigned int b;
 
+		n = node_at(t, i);
+		np = node_plen(n);
 		m = node_match(n, plen, data);
 		if (m != np || np == plen)
 			break;
@@ -466,19 +484,19 @@ static int trie_get_next_key(struct bh_map *map, const void *key, void *next_key
 			succ = right;
 			succ_subtree = true;
 		} else if (!node_is_im(n)) {
-			succ = n;
+			succ = i;
 			succ_subtree = false;
 		}
-		n = load_child(n, b);
+		i = load_child(n, b);
 	}
-	if (!n || m != node_plen(n) || node_is_im(n))
+	if (!i || m != node_plen(n) || node_is_im(n))
 		goto first;	/* the key is not stored: start over, as Linux */
 	if (!succ)
 		return bh_map_err(-ENOENT, map, "no more keys");
-	next = succ_subtree ? first_in_subtree(succ) : succ;
+	next = succ_subtree ? first_in_subtree(t, succ) : node_at(t, succ);
 	goto copy;
 first:
-	next = first_in_subtree(root);
+	next = first_in_subtree(t, root);
 copy:
 	if (unlikely(!next))
 		return bh_map_err(-ENOENT, map, "no more keys");
@@ -559,7 +577,7 @@ static int trie_check(const union bpf_attr *attr)
 static struct bh_map *trie_alloc(const union bpf_attr *attr)
 {
 	struct lpm_trie *t = plat_alloc_aligned(sizeof(*t));
-	uint32_t sizes[2];
+	uint32_t sizes[LPM_NODES_CLASSES];
 
 	if (!t)
 		return ERR_PTR(bh_err(-ENOMEM, "BPF_MAP_CREATE: out of memory for an LPM trie map"));
@@ -568,13 +586,15 @@ static struct bh_map *trie_alloc(const union bpf_attr *attr)
 	t->max_prefixlen = t->data_size * 8;
 	sizes[CLS_REAL] = t->value_off + attr->value_size;
 	sizes[CLS_IM] = (uint32_t)LPM_DATA_OFF + t->data_size;
-	t->slab = bh_slab_create(2, sizes);
-	if (!t->slab) {
+	t->nodes = lpm_nodes_create(sizes, attr->max_entries);
+	if (!t->nodes) {
 		plat_free_aligned(t);
-		return ERR_PTR(bh_err(-ENOMEM, "BPF_MAP_CREATE: out of memory for an LPM trie map"));
+		return ERR_PTR(bh_err(-ENOMEM, "BPF_MAP_CREATE: out of memory or address space for an "
+				      "LPM trie map's nodes"));
 	}
-	/* Both kinds in one slot size: one class, less chunk slack. */
-	t->cls_im = bh_slab_slot_size(t->slab, CLS_IM) == bh_slab_slot_size(t->slab, CLS_REAL) ?
+	t->base = lpm_nodes_base(t->nodes);
+	/* Both kinds in one slot size: one class, less run slack. */
+	t->cls_im = lpm_nodes_slot_size(t->nodes, CLS_IM) == lpm_nodes_slot_size(t->nodes, CLS_REAL) ?
 		    CLS_REAL : CLS_IM;
 	plat_spin_init(&t->lock);
 	/* map.c fills these too, but the element paths read them. */
@@ -584,21 +604,21 @@ static struct bh_map *trie_alloc(const union bpf_attr *attr)
 	return &t->map;
 }
 
-/* Nothing can reach the map any more: every node goes with the slab. */
+/* Nothing can reach the map any more: every node goes with the store. */
 static void trie_free(struct bh_map *map)
 {
 	struct lpm_trie *t = trie_of(map);
 
-	bh_slab_destroy(t->slab);
+	lpm_nodes_destroy(t->nodes);
 	plat_free_aligned(t);
 }
 
-/* The nodes' memory as allocated (slab chunks), not a per-prefix estimate. */
+/* The nodes' memory as committed (the store's region), not a per-prefix estimate. */
 static uint64_t trie_mem_usage(const struct bh_map *map)
 {
 	const struct lpm_trie *t = container_of(map, struct lpm_trie, map);
 
-	return sizeof(*t) + bh_slab_bytes(t->slab);
+	return sizeof(*t) + lpm_nodes_bytes(t->nodes);
 }
 
 /* Linux supports the generic lookup/update/delete batches here, not lookup-and-delete. */

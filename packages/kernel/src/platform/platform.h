@@ -158,6 +158,24 @@ size_t plat_page_size(void);
 void *plat_mirror_alloc(size_t head, size_t data);
 void plat_mirror_free(void *base, size_t head, size_t data);
 
+/*
+ * Reserved address space, committed in steps (a store addressed by offsets
+ * from one base, which must never move: the LPM trie's nodes).
+ * plat_reserve: @size bytes (a multiple of PLAT_HUGE_PAGE) of address space
+ * with no memory behind it, PLAT_HUGE_PAGE aligned, huge pages advised; NULL
+ * on failure (fault injection counts it as an allocation).
+ * plat_commit: makes [@from, @to) of it usable and zeroed (page multiples,
+ * @from = what was committed before); a 2 MiB page that becomes wholly
+ * committed is made a huge page if the system can. -ENOMEM on failure
+ * (fault injection counts it too).
+ * plat_release: unmaps the reservation, @committed bytes of it in use.
+ * plat_committed_bytes: memory now committed this way (malloc statistics do not see it).
+ */
+void *plat_reserve(size_t size);
+int plat_commit(void *base, size_t from, size_t to);
+void plat_release(void *base, size_t size, size_t committed);
+size_t plat_committed_bytes(void);
+
 /* Stops the process: a broken invariant (double free, unpaired epoch exit). */
 __attribute__((noreturn)) void plat_fail_fast(const char *why);
 

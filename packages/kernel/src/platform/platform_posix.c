@@ -156,6 +156,73 @@ void *plat_alloc_aligned(size_t size)
 	return p;
 }
 
+/* ---- Reserved address space (plat_reserve, plat_commit) ---- */
+
+static atomic_size_t committed_bytes;
+
+/* Linux 6.1's synchronous collapse; glibc's headers may not name it yet. */
+#if defined(__linux__) && !defined(MADV_COLLAPSE)
+#define MADV_COLLAPSE 25
+#endif
+
+size_t plat_committed_bytes(void)
+{
+	return atomic_load_explicit(&committed_bytes, memory_order_relaxed);
+}
+
+void *plat_reserve(size_t size)
+{
+	char *raw, *p;
+	size_t head;
+
+	if (alloc_should_fail())
+		return NULL;
+	/* Inaccessible until committed; MAP_NORESERVE: no commit charge for the reservation. */
+	raw = mmap(NULL, size + PLAT_HUGE_PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		   -1, 0);
+	if (raw == MAP_FAILED)
+		return NULL;
+	p = (char *)(((uintptr_t)raw + PLAT_HUGE_PAGE - 1) & ~(uintptr_t)(PLAT_HUGE_PAGE - 1));
+	head = (size_t)(p - raw);
+	if (head)
+		munmap(raw, head);
+	if (PLAT_HUGE_PAGE - head)
+		munmap(p + size, PLAT_HUGE_PAGE - head);
+	/* Advice only; it stays on the parts mprotect splits off. */
+	madvise(p, size, MADV_HUGEPAGE);
+	return p;
+}
+
+int plat_commit(void *base, size_t from, size_t to)
+{
+	char *b = base;
+
+	if (alloc_should_fail())
+		return -ENOMEM;
+	if (mprotect(b + from, to - from, PROT_READ | PROT_WRITE))
+		return -ENOMEM;
+	atomic_fetch_add_explicit(&committed_bytes, to - from, memory_order_relaxed);
+#ifdef MADV_COLLAPSE
+	/*
+	 * The pages were touched while their 2 MiB range was partly
+	 * committed, so they are small ones: collapse each range now whole.
+	 * Advice only (fails harmlessly where THP is off).
+	 */
+	for (size_t h = from & ~(PLAT_HUGE_PAGE - 1); h + PLAT_HUGE_PAGE <= to; h += PLAT_HUGE_PAGE)
+		if (h + PLAT_HUGE_PAGE > from && h < from)
+			madvise(b + h, PLAT_HUGE_PAGE, MADV_COLLAPSE);
+#endif
+	return 0;
+}
+
+void plat_release(void *base, size_t size, size_t committed)
+{
+	if (!base)
+		return;
+	munmap(base, size);
+	atomic_fetch_sub_explicit(&committed_bytes, committed, memory_order_relaxed);
+}
+
 void *plat_alloc_untracked(size_t size)
 {
 	void *p;

@@ -456,11 +456,11 @@ static void fault_injection(void)
 {
 	int fd = trie4("faults", 16), created;
 	struct k4 big_key = K4(16, 10, 2, 0, 0);
-	uint8_t big[64] = { 2 };
+	static uint8_t big[4000];
 
 	/*
-	 * Nodes come from the trie's slab: an update allocates only when it
-	 * needs a new chunk. The first update needs the first one.
+	 * Nodes come from the trie's node store: an update allocates only
+	 * when it needs more of the region committed. The first update does.
 	 */
 	bpfhost_fault_inject_alloc(1);
 	ASSERT_EQ(update4(fd, K4(16, 10, 1, 0, 0), 1, BPF_ANY), -ENOMEM, "node allocation fails");
@@ -470,27 +470,34 @@ static void fault_injection(void)
 	bpfhost_close(fd);
 
 	/*
-	 * With 64-byte values, branch points (no value) have their own slot
-	 * size: the split's real node comes from the seed's chunk, the branch
-	 * point needs a chunk of its own (10.1/16 vs 10.2/16 split at /14).
+	 * With 4000-byte values every real node is a run of its own, and a
+	 * new run past the committed pages needs a commit (an allocation):
+	 * the split of 10.1/16 and 10.2/16 at /14 commits for its real node
+	 * (fault 1), then for the branch point's run (fault 2). Either way
+	 * nothing changes and the unused node goes back.
 	 */
-	fd = test_map(BPF_MAP_TYPE_LPM_TRIE, "faults64", sizeof(struct k4), sizeof(big), 16, NO_PREALLOC);
-	big_key = K4(16, 10, 1, 0, 0);
-	ASSERT_OK(bpfhost_map_update_elem(fd, &big_key, big, BPF_ANY), "seed prefix");
-	big_key = K4(16, 10, 2, 0, 0);
-	bpfhost_fault_inject_alloc(1);
-	ASSERT_EQ(bpfhost_map_update_elem(fd, &big_key, big, BPF_ANY), -ENOMEM, "branch point allocation fails");
-	bpfhost_fault_inject_alloc(0);
-	big_key = K4(32, 10, 2, 0, 1);
-	ASSERT_EQ(bpfhost_map_lookup_elem(fd, &big_key, big), -ENOENT, "nothing added");
-	big_key = K4(32, 10, 1, 0, 1);
-	ASSERT_OK(bpfhost_map_lookup_elem(fd, &big_key, big), "old prefix intact");
-	ASSERT_EQ(big[0], 2, "old value");
-	big_key = K4(16, 10, 2, 0, 0);
-	ASSERT_OK(bpfhost_map_update_elem(fd, &big_key, big, BPF_ANY), "works without faults");
-	big_key = K4(32, 10, 2, 0, 1);
-	ASSERT_OK(bpfhost_map_lookup_elem(fd, &big_key, big), "added");
-	bpfhost_close(fd);
+	for (unsigned long nth = 1; nth <= 2; nth++) {
+		fd = test_map(BPF_MAP_TYPE_LPM_TRIE, "faults4k", sizeof(struct k4), sizeof(big), 16,
+			      NO_PREALLOC);
+		big[0] = 2;
+		big_key = K4(16, 10, 1, 0, 0);
+		ASSERT_OK(bpfhost_map_update_elem(fd, &big_key, big, BPF_ANY), "seed prefix");
+		big_key = K4(16, 10, 2, 0, 0);
+		bpfhost_fault_inject_alloc(nth);
+		ASSERT_EQ(bpfhost_map_update_elem(fd, &big_key, big, BPF_ANY), -ENOMEM,
+			  nth == 1 ? "real node allocation fails" : "branch point allocation fails");
+		bpfhost_fault_inject_alloc(0);
+		big_key = K4(32, 10, 2, 0, 1);
+		ASSERT_EQ(bpfhost_map_lookup_elem(fd, &big_key, big), -ENOENT, "nothing added");
+		big_key = K4(32, 10, 1, 0, 1);
+		ASSERT_OK(bpfhost_map_lookup_elem(fd, &big_key, big), "old prefix intact");
+		ASSERT_EQ(big[0], 2, "old value");
+		big_key = K4(16, 10, 2, 0, 0);
+		ASSERT_OK(bpfhost_map_update_elem(fd, &big_key, big, BPF_ANY), "works without faults");
+		big_key = K4(32, 10, 2, 0, 1);
+		ASSERT_OK(bpfhost_map_lookup_elem(fd, &big_key, big), "added");
+		bpfhost_close(fd);
+	}
 
 	/* Map creation under each single failure: an errno, never a leak. */
 	for (unsigned long nth = 1; nth <= 4; nth++) {
