@@ -575,6 +575,70 @@ static void t_tail_call_fused_budget(void)
 }
 
 /*
+ * A program whose first instruction is the fused self tail call (the hops
+ * are taken at once, interp.c: self_tail_calls): at every budget the same
+ * outcome as unfused, r0 = 77 after the 33rd hop, and another program in
+ * the slot is entered as before.
+ */
+static void self_first_case(bool mov_first)
+{
+	const struct bpf_insn tail[] = { CALL(BPF_FUNC_tail_call), MOV64_IMM(0, 77), EXIT() };
+	const struct bpf_insn other[] = { MOV64_IMM(0, 9), EXIT() };
+	int pa[2], fd[2], target = load("other", other, 2, true);
+	uint32_t zero = 0;
+
+	for (int s = 0; s < 2; s++) {
+		struct bpf_insn p[6];
+
+		pa[s] = test_map(BPF_MAP_TYPE_PROG_ARRAY, "self_first", 4, 4, 1, 0);
+		if (mov_first) {
+			const struct bpf_insn head[] = { MOV64_IMM(3, 0), LD_MAP_FD(2, pa[s]) };
+
+			memcpy(p, head, sizeof(head));
+		} else {
+			const struct bpf_insn head[] = { LD_MAP_FD(2, pa[s]), MOV64_IMM(3, 0) };
+
+			memcpy(p, head, sizeof(head));
+		}
+		memcpy(p + 3, tail, sizeof(tail));
+		fd[s] = load("self_first", p, 6, s == 0);
+		ASSERT_OK(bpfhost_map_update_elem(pa[s], &zero, &fd[s], 0), "the program in its own slot");
+	}
+	ASSERT_EQ(count_op(fd[0], BH_OP_TAIL_CALL_K), 1, "fused at instruction 0");
+	for (uint32_t budget = 1; budget < 34u * 4u + 8u; budget++) {
+		uint64_t r[2] = { 0, 0 };
+		int err[2];
+
+		for (int s = 0; s < 2; s++)
+			err[s] = test_prog_run(fd[s], budget, 0, &r[s]);
+		ASSERT_EQ(err[0], err[1], "the same outcome at every budget");
+		if (!err[0])
+			ASSERT_EQ(r[0], r[1], "the same r0");
+	}
+	for (int s = 0; s < 2; s++) {
+		uint64_t r = 0;
+
+		ASSERT_OK(test_prog_run(fd[s], 0, 0, &r), "run with the default budget");
+		ASSERT_EQ(r, 77, "on after the call at the limit");
+		ASSERT_OK(bpfhost_map_update_elem(pa[s], &zero, &target, 0), "another program in the slot");
+		ASSERT_OK(test_prog_run(fd[s], 0, 0, &r), "run into the other program");
+		ASSERT_EQ(r, 9, "the other program's r0");
+		ASSERT_OK(bpfhost_map_delete_elem(pa[s], &zero), "empty the slot");
+		ASSERT_OK(test_prog_run(fd[s], 0, 0, &r), "run with the slot empty");
+		ASSERT_EQ(r, 77, "on after the call");
+		bpfhost_close(fd[s]);
+		bpfhost_close(pa[s]);
+	}
+	bpfhost_close(target);
+}
+
+static void t_tail_call_fused_self_first(void)
+{
+	self_first_case(false);
+	self_first_case(true);
+}
+
+/*
  * One call site reached with map A or map B (the control's selector): the
  * verifier records two maps there, so it stays a helper call and each
  * path reads its own map. With A on both paths it is rewritten.
@@ -697,7 +761,7 @@ int main(void)
 	static const struct test_case cases[] = {
 		TEST(t_env_switch), TEST(t_array), TEST(t_percpu_array), TEST(t_hash),
 		TEST(t_array_of_maps), TEST(t_hash_of_maps), TEST(t_tail_call), TEST(t_tail_call_limit),
-		TEST(t_tail_call_fused), TEST(t_tail_call_fused_budget),
+		TEST(t_tail_call_fused), TEST(t_tail_call_fused_budget), TEST(t_tail_call_fused_self_first),
 		TEST(t_two_maps_not_specialised), TEST(t_noargs_helpers), TEST(t_unverified_and_internal_opcodes),
 	};
 	cpu_set_t allowed, one;
