@@ -93,6 +93,9 @@ static uint8_t plan(const struct bh_prog *prog, const struct bpf_insn *insn, str
 		return 0;
 	if (!bh_core_helper_is_builtin(h))
 		return 0;
+	/* No one map: the interpreter checks at each call whether it is an inner map it may look up directly. */
+	if (map == BH_CALL_MAP_POISON && h->id == BPF_FUNC_map_lookup_elem)
+		return BH_OP_INNER_LOOKUP;
 	/* One map on every path, one the program holds, not an extension's. */
 	if (!map || map == BH_CALL_MAP_POISON || !bh_prog_uses_map(prog, map) ||
 	    map->custom_map_context || map->map_type >= BPFHOST_MAP_TYPE_EXT_BASE)

@@ -237,7 +237,7 @@ static void t_hash(void)
 /*
  * Outer lookup of the control key, then inner[1] += 1; r0 the new value,
  * -1 without an inner map. The inner lookup's map is an inner one (not
- * known at load): it stays a helper call.
+ * known at load): BH_OP_INNER_LOOKUP.
  */
 static int outer_prog(int outer, bool specialise)
 {
@@ -282,7 +282,7 @@ static void outer_case(uint32_t type, const uint32_t *slots, uint8_t op, const c
 	int spec = outer_prog(a, true), plain = outer_prog(b, false);
 
 	ASSERT_EQ(count_op(spec, op), 1, "the outer lookup is rewritten");
-	ASSERT_EQ(count_op(spec, BPF_JMP | BPF_CALL), 1, "the inner lookup stays a helper call");
+	ASSERT_EQ(count_op(spec, BH_OP_INNER_LOOKUP), 1, "the inner lookup checks for an inner map at run time");
 	ASSERT_EQ(count_op(plain, op), 0, "not when specialisation is off");
 	for (size_t i = 0; i < n; i++)
 		run_same(spec, plain, k[i], 0, what);
@@ -309,6 +309,123 @@ static void t_hash_of_maps(void)
 	static const uint32_t keys3[3] = { 5, 9, 0xffffffff };
 
 	outer_case(BPF_MAP_TYPE_HASH_OF_MAPS, keys3, BH_OP_MAP_LOOKUP, "hash of maps");
+}
+
+/*
+ * Inner HASH lookups (BH_OP_INNER_LOOKUP): the key on the stack (direct),
+ * the key in a map value, or another lookup between the outer and the
+ * inner one (both: the helper path); then value += 1 through the pointer
+ * (@rdonly, BPF_F_RDONLY_PROG inner maps: read only, as the verifier wants).
+ * r0 the new value, -1 without an inner map, -2 on a miss.
+ */
+enum inner_variant { INNER_STACK_KEY, INNER_VALUE_KEY, INNER_LOOKUP_BETWEEN, INNER_VARIANTS };
+
+static int inner_prog(int outer, enum inner_variant v, bool rdonly, bool specialise)
+{
+	const struct bpf_insn head[] = {
+		LD_MAP_VALUE(6, ctl, 0), ST_MEM(BPF_W, 10, -8, 0), LD_MAP_FD(1, outer), MOV64_REG(2, 10),
+		ALU64_IMM(BPF_ADD, 2, -8), CALL(LOOKUP), JMP_IMM(BPF_JNE, 0, 0, 2), MOV64_IMM(0, -1), EXIT(),
+		MOV64_REG(7, 0),
+	};
+	const struct bpf_insn between[] = {
+		ST_MEM(BPF_W, 10, -12, 0), LD_MAP_FD(1, ctl), MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -12),
+		CALL(LOOKUP),
+	};
+	const struct bpf_insn stack_key[] = {
+		LDX_MEM(BPF_DW, 3, 6, 0), STX_MEM(BPF_W, 10, 3, -16), MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -16),
+	};
+	const struct bpf_insn tail[] = {
+		MOV64_REG(1, 7), CALL(LOOKUP), JMP_IMM(BPF_JNE, 0, 0, 2), MOV64_IMM(0, -2), EXIT(),
+		LDX_MEM(BPF_DW, 1, 0, 0), ALU64_IMM(BPF_ADD, 1, 1), STX_MEM(BPF_DW, 0, 1, 0), MOV64_REG(0, 1),
+		EXIT(),
+	};
+	const struct bpf_insn tail_read[] = {
+		MOV64_REG(1, 7), CALL(LOOKUP), JMP_IMM(BPF_JNE, 0, 0, 2), MOV64_IMM(0, -2), EXIT(),
+		LDX_MEM(BPF_DW, 0, 0, 0), EXIT(),
+	};
+	struct bpf_insn p[48];
+	size_t n = 0;
+
+#define PUT(a) (memcpy(p + n, a, sizeof(a)), n += sizeof(a) / sizeof(a[0]))
+	PUT(head);
+	if (v == INNER_LOOKUP_BETWEEN)
+		PUT(between);
+	if (v == INNER_VALUE_KEY) {
+		const struct bpf_insn value_key[] = { MOV64_REG(2, 6) };	/* the key: ctl's first 4 bytes */
+
+		PUT(value_key);
+	} else {
+		PUT(stack_key);
+	}
+	if (rdonly)
+		PUT(tail_read);
+	else
+		PUT(tail);
+#undef PUT
+	return load("inner", p, n, specialise);
+}
+
+/* An ARRAY_OF_MAPS whose slot 0 holds a 16-entry HASH (@flags) with keys 0-7 (values 100 + key). */
+static int hash_outer(uint32_t flags, int *inner)
+{
+	int tmpl = test_map(BPF_MAP_TYPE_HASH, "tmpl", 4, 8, 16, flags);
+	BPFHOST_OPTS(bpfhost_map_create_opts, opts, .inner_map_fd = (uint32_t)tmpl);
+	int outer = bpfhost_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "outer", 4, 4, 1, &opts);
+	uint32_t zero = 0;
+
+	ASSERT_GE(outer, 0, "outer map");
+	*inner = test_map(BPF_MAP_TYPE_HASH, "inner", 4, 8, 16, flags);
+	for (uint32_t k = 0; k < 8; k++) {
+		uint64_t v = 100 + k;
+
+		ASSERT_OK(bpfhost_map_update_elem(*inner, &k, &v, 0), "inner value");
+	}
+	ASSERT_OK(bpfhost_map_update_elem(outer, &zero, inner, 0), "inner map in slot 0");
+	bpfhost_close(tmpl);
+	return outer;
+}
+
+static void t_inner_lookup(void)
+{
+	uint64_t k[64];
+	size_t n = keys(k, 64);
+
+	for (uint32_t rdonly = 0; rdonly < 2; rdonly++) {
+		uint32_t flags = rdonly ? BPF_F_RDONLY_PROG : 0;
+
+		for (int v = 0; v < INNER_VARIANTS; v++) {
+			int ia, ib, a = hash_outer(flags, &ia), b = hash_outer(flags, &ib);
+			int spec = inner_prog(a, (enum inner_variant)v, rdonly, true);
+			int plain = inner_prog(b, (enum inner_variant)v, rdonly, false);
+
+			ASSERT_EQ(count_op(spec, BH_OP_INNER_LOOKUP), 1, "the inner lookup is rewritten");
+			ASSERT_EQ(count_op(plain, BH_OP_INNER_LOOKUP), 0, "not when specialisation is off");
+			for (size_t i = 0; i < n; i++) {
+				uint64_t r[2] = { 0, 0 };
+				int err[2];
+
+				set_ctl(k[i], 0);
+				err[0] = test_prog_run(spec, 0, 0, &r[0]);
+				err[1] = test_prog_run(plain, 0, 0, &r[1]);
+				ASSERT_OK(err[0], "runs (specialised)");
+				ASSERT_OK(err[1], "runs (helper path)");
+				ASSERT_EQ(r[0], r[1], "the same r0");
+			}
+			for (uint32_t key = 0; key < 16; key++) {
+				uint64_t va = 0, vb = 0;
+
+				ASSERT_EQ(bpfhost_map_lookup_elem(ia, &key, &va), bpfhost_map_lookup_elem(ib, &key, &vb),
+					  "the same keys afterwards");
+				ASSERT_EQ(va, vb, "the same inner values afterwards");
+			}
+			bpfhost_close(spec);
+			bpfhost_close(plain);
+			bpfhost_close(a);
+			bpfhost_close(b);
+			bpfhost_close(ia);
+			bpfhost_close(ib);
+		}
+	}
 }
 
 /* Tail call through @pa at the control index (64-bit: its low half is the index); 1000 on failure. */
@@ -666,8 +783,9 @@ static void t_two_maps_not_specialised(void)
 
 		ASSERT_OK(bpfhost_map_update_elem(b, &i, &v, 0), "fill b");
 	}
-	ASSERT_EQ(prog_of(both)->fast_cnt, 0, "two maps at the call site: not specialised");
-	ASSERT_EQ(count_op(both, BPF_JMP | BPF_CALL), 1, "the helper call stays");
+	/* No one map: the inner lookup op, which finds no inner map in r1 and takes the helper path. */
+	ASSERT_EQ(prog_of(both)->fast_cnt, 1, "two maps at the call site: not specialised to one");
+	ASSERT_EQ(count_op(both, BH_OP_INNER_LOOKUP), 1, "checked at run time");
 	ASSERT_EQ(count_op(same, BH_OP_ARRAY_LOOKUP), 1, "the same map on both paths: specialised");
 	for (uint64_t key = 0; key < ARR_N + 2; key++) {
 		uint64_t want = key < ARR_N ? key * 1000 + 7 : 0xffffffff;
@@ -760,7 +878,7 @@ int main(void)
 {
 	static const struct test_case cases[] = {
 		TEST(t_env_switch), TEST(t_array), TEST(t_percpu_array), TEST(t_hash),
-		TEST(t_array_of_maps), TEST(t_hash_of_maps), TEST(t_tail_call), TEST(t_tail_call_limit),
+		TEST(t_array_of_maps), TEST(t_hash_of_maps), TEST(t_inner_lookup), TEST(t_tail_call), TEST(t_tail_call_limit),
 		TEST(t_tail_call_fused), TEST(t_tail_call_fused_budget), TEST(t_tail_call_fused_self_first),
 		TEST(t_two_maps_not_specialised), TEST(t_noargs_helpers), TEST(t_unverified_and_internal_opcodes),
 	};
