@@ -387,9 +387,10 @@ static inline uint32_t self_tail_calls(_Atomic(struct bh_object *) *slot, const 
 }
 
 /*
- * Inner maps a BH_OP_INNER_LOOKUP may look up directly: the built-in types
- * whose lookup helper is their lookup_elem and whose result is a plain
- * value (no map-in-map: its result is a map, with its own bookkeeping).
+ * Inner maps a BH_OP_INNER_MAP may use directly: the built-in types whose
+ * lookup, update and delete helpers are just their ops and whose lookup
+ * result is a plain value (no map-in-map: its result is a map, with its own
+ * bookkeeping).
  */
 #define INNER_DIRECT_TYPES                                                                 \
 	(1u << BPF_MAP_TYPE_HASH | 1u << BPF_MAP_TYPE_ARRAY | 1u << BPF_MAP_TYPE_PERCPU_HASH |     \
@@ -403,7 +404,7 @@ static inline bool inner_map_direct(const struct bh_run *run, uint64_t v)
 	const struct bh_map *m = u64_to_ptr(v);
 
 	return run->dyn_next && last->map && last->start == v && v && m->map_type < 32 &&
-	       (INNER_DIRECT_TYPES >> m->map_type & 1) && !m->custom_map_context && m->ops->lookup_elem;
+	       (INNER_DIRECT_TYPES >> m->map_type & 1) && !m->custom_map_context;
 }
 
 #define LD_PACKET(name, size, offset)                                                      \
@@ -815,21 +816,39 @@ dispatch:
 		}
 		goto tail_call_enter;
 	}
-	TARGET(fast_inner_lookup)
+	TARGET(fast_inner_map)
 	{
 		struct bh_map *m = u64_to_ptr(reg[BPF_REG_1]);
-		uintptr_t k = (uintptr_t)reg[BPF_REG_2], v;
+		uintptr_t k = (uintptr_t)reg[BPF_REG_2], v = (uintptr_t)reg[BPF_REG_3];
 
 		/* As the helper path checks the map (is_map_arg) and the key (run_mem_has), for the stack. */
 		if (unlikely(!inner_map_direct(run, reg[BPF_REG_1]) || m->key_size > reach ||
 			     k - stack_lo > reach - m->key_size))
 			goto fast_fallback;
-		v = (uintptr_t)m->ops->lookup_elem(m, (const void *)k);
-		/* As bh_run_map_lookup_result marks a built-in map's value. */
-		if (v)
-			bh_run_add_region(run, v, m->value_size, !(m->map_flags & BPF_F_RDONLY_PROG), false);
-		reg[BPF_REG_0] = v;
-		NEXT();
+		switch (prog->fast[insn->imm].helper->id) {
+		case BPF_FUNC_map_lookup_elem:
+			if (unlikely(!m->ops->lookup_elem))
+				goto fast_fallback;
+			v = (uintptr_t)m->ops->lookup_elem(m, (const void *)k);
+			/* As bh_run_map_lookup_result marks a built-in map's value. */
+			if (v)
+				bh_run_add_region(run, v, m->value_size, !(m->map_flags & BPF_F_RDONLY_PROG), false);
+			reg[BPF_REG_0] = v;
+			NEXT();
+		case BPF_FUNC_map_update_elem:
+			/* The value, read: as the helper path checks it. */
+			if (unlikely(!m->ops->update_elem || m->value_size > reach ||
+				     v - stack_lo > reach - m->value_size))
+				goto fast_fallback;
+			reg[BPF_REG_0] = (uint64_t)m->ops->update_elem(m, (const void *)k, (const void *)v,
+								       reg[BPF_REG_4]);
+			NEXT();
+		default:	/* BPF_FUNC_map_delete_elem */
+			if (unlikely(!m->ops->delete_elem))
+				goto fast_fallback;
+			reg[BPF_REG_0] = (uint64_t)m->ops->delete_elem(m, (const void *)k);
+			NEXT();
+		}
 	}
 	TARGET(fast_noargs)
 	reg[BPF_REG_0] = prog->fast[insn->imm].helper->fn(0, 0, 0, 0, 0);

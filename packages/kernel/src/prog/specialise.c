@@ -89,13 +89,14 @@ static uint8_t plan(const struct bh_prog *prog, const struct bpf_insn *insn, str
 	f->helper = h;
 	if (noargs_helper(h))
 		return BH_OP_CALL_NOARGS;
-	if (h->id != BPF_FUNC_map_lookup_elem && h->id != BPF_FUNC_tail_call)
-		return 0;
 	if (!bh_core_helper_is_builtin(h))
 		return 0;
-	/* No one map: the interpreter checks at each call whether it is an inner map it may look up directly. */
-	if (map == BH_CALL_MAP_POISON && h->id == BPF_FUNC_map_lookup_elem)
-		return BH_OP_INNER_LOOKUP;
+	/* No one map: the interpreter checks at each call whether it is an inner map it may use directly. */
+	if (map == BH_CALL_MAP_POISON && (h->id == BPF_FUNC_map_lookup_elem || h->id == BPF_FUNC_map_update_elem ||
+					  h->id == BPF_FUNC_map_delete_elem))
+		return BH_OP_INNER_MAP;
+	if (h->id != BPF_FUNC_map_lookup_elem && h->id != BPF_FUNC_tail_call)
+		return 0;
 	/* One map on every path, one the program holds, not an extension's. */
 	if (!map || map == BH_CALL_MAP_POISON || !bh_prog_uses_map(prog, map) ||
 	    map->custom_map_context || map->map_type >= BPFHOST_MAP_TYPE_EXT_BASE)

@@ -237,7 +237,7 @@ static void t_hash(void)
 /*
  * Outer lookup of the control key, then inner[1] += 1; r0 the new value,
  * -1 without an inner map. The inner lookup's map is an inner one (not
- * known at load): BH_OP_INNER_LOOKUP.
+ * known at load): BH_OP_INNER_MAP.
  */
 static int outer_prog(int outer, bool specialise)
 {
@@ -282,7 +282,7 @@ static void outer_case(uint32_t type, const uint32_t *slots, uint8_t op, const c
 	int spec = outer_prog(a, true), plain = outer_prog(b, false);
 
 	ASSERT_EQ(count_op(spec, op), 1, "the outer lookup is rewritten");
-	ASSERT_EQ(count_op(spec, BH_OP_INNER_LOOKUP), 1, "the inner lookup checks for an inner map at run time");
+	ASSERT_EQ(count_op(spec, BH_OP_INNER_MAP), 1, "the inner lookup checks for an inner map at run time");
 	ASSERT_EQ(count_op(plain, op), 0, "not when specialisation is off");
 	for (size_t i = 0; i < n; i++)
 		run_same(spec, plain, k[i], 0, what);
@@ -312,20 +312,23 @@ static void t_hash_of_maps(void)
 }
 
 /*
- * Inner HASH lookups (BH_OP_INNER_LOOKUP): the key on the stack (direct),
+ * Inner HASH calls (BH_OP_INNER_MAP) with the key on the stack (direct),
  * the key in a map value, or another lookup between the outer and the
- * inner one (both: the helper path); then value += 1 through the pointer
- * (@rdonly, BPF_F_RDONLY_PROG inner maps: read only, as the verifier wants).
- * r0 the new value, -1 without an inner map, -2 on a miss.
+ * inner one (both: the helper path). A lookup then adds 1 to the value
+ * through the pointer (@rdonly, BPF_F_RDONLY_PROG inner maps: only reads,
+ * as the verifier wants): r0 the new value, -2 on a miss. An update writes
+ * the control key as the value with the control selector as flags; a
+ * delete deletes the key: r0 their result. -1 without an inner map.
  */
 enum inner_variant { INNER_STACK_KEY, INNER_VALUE_KEY, INNER_LOOKUP_BETWEEN, INNER_VARIANTS };
+enum inner_call { INNER_LOOKUP, INNER_UPDATE, INNER_DELETE, INNER_CALLS };
 
-static int inner_prog(int outer, enum inner_variant v, bool rdonly, bool specialise)
+static int inner_prog(int outer, enum inner_variant v, enum inner_call c, bool rdonly, bool specialise)
 {
 	const struct bpf_insn head[] = {
 		LD_MAP_VALUE(6, ctl, 0), ST_MEM(BPF_W, 10, -8, 0), LD_MAP_FD(1, outer), MOV64_REG(2, 10),
 		ALU64_IMM(BPF_ADD, 2, -8), CALL(LOOKUP), JMP_IMM(BPF_JNE, 0, 0, 2), MOV64_IMM(0, -1), EXIT(),
-		MOV64_REG(7, 0),
+		MOV64_REG(7, 0), LDX_MEM(BPF_DW, 3, 6, 0), STX_MEM(BPF_DW, 10, 3, -24),
 	};
 	const struct bpf_insn between[] = {
 		ST_MEM(BPF_W, 10, -12, 0), LD_MAP_FD(1, ctl), MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -12),
@@ -334,15 +337,21 @@ static int inner_prog(int outer, enum inner_variant v, bool rdonly, bool special
 	const struct bpf_insn stack_key[] = {
 		LDX_MEM(BPF_DW, 3, 6, 0), STX_MEM(BPF_W, 10, 3, -16), MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -16),
 	};
-	const struct bpf_insn tail[] = {
+	const struct bpf_insn value_key[] = { MOV64_REG(2, 6) };	/* the key: ctl's first 4 bytes */
+	const struct bpf_insn lookup[] = {
 		MOV64_REG(1, 7), CALL(LOOKUP), JMP_IMM(BPF_JNE, 0, 0, 2), MOV64_IMM(0, -2), EXIT(),
 		LDX_MEM(BPF_DW, 1, 0, 0), ALU64_IMM(BPF_ADD, 1, 1), STX_MEM(BPF_DW, 0, 1, 0), MOV64_REG(0, 1),
 		EXIT(),
 	};
-	const struct bpf_insn tail_read[] = {
+	const struct bpf_insn lookup_read[] = {
 		MOV64_REG(1, 7), CALL(LOOKUP), JMP_IMM(BPF_JNE, 0, 0, 2), MOV64_IMM(0, -2), EXIT(),
 		LDX_MEM(BPF_DW, 0, 0, 0), EXIT(),
 	};
+	const struct bpf_insn update[] = {
+		MOV64_REG(1, 7), MOV64_REG(3, 10), ALU64_IMM(BPF_ADD, 3, -24), LDX_MEM(BPF_DW, 4, 6, 8),
+		CALL(BPF_FUNC_map_update_elem), EXIT(),
+	};
+	const struct bpf_insn delete[] = { MOV64_REG(1, 7), CALL(BPF_FUNC_map_delete_elem), EXIT() };
 	struct bpf_insn p[48];
 	size_t n = 0;
 
@@ -350,17 +359,18 @@ static int inner_prog(int outer, enum inner_variant v, bool rdonly, bool special
 	PUT(head);
 	if (v == INNER_LOOKUP_BETWEEN)
 		PUT(between);
-	if (v == INNER_VALUE_KEY) {
-		const struct bpf_insn value_key[] = { MOV64_REG(2, 6) };	/* the key: ctl's first 4 bytes */
-
+	if (v == INNER_VALUE_KEY)
 		PUT(value_key);
-	} else {
-		PUT(stack_key);
-	}
-	if (rdonly)
-		PUT(tail_read);
 	else
-		PUT(tail);
+		PUT(stack_key);
+	if (c == INNER_UPDATE)
+		PUT(update);
+	else if (c == INNER_DELETE)
+		PUT(delete);
+	else if (rdonly)
+		PUT(lookup_read);
+	else
+		PUT(lookup);
 #undef PUT
 	return load("inner", p, n, specialise);
 }
@@ -385,47 +395,50 @@ static int hash_outer(uint32_t flags, int *inner)
 	return outer;
 }
 
-static void t_inner_lookup(void)
+static void inner_case(uint32_t flags, enum inner_variant v, enum inner_call c)
 {
+	static const uint64_t sel[] = { BPF_ANY, BPF_NOEXIST, BPF_EXIST, 7 };	/* update flags; 7: invalid */
 	uint64_t k[64];
 	size_t n = keys(k, 64);
+	int ia, ib, a = hash_outer(flags, &ia), b = hash_outer(flags, &ib);
+	int spec = inner_prog(a, v, c, flags != 0, true), plain = inner_prog(b, v, c, flags != 0, false);
 
-	for (uint32_t rdonly = 0; rdonly < 2; rdonly++) {
-		uint32_t flags = rdonly ? BPF_F_RDONLY_PROG : 0;
+	ASSERT_EQ(count_op(spec, BH_OP_INNER_MAP), 1, "the inner call is rewritten");
+	ASSERT_EQ(count_op(plain, BH_OP_INNER_MAP), 0, "not when specialisation is off");
+	for (size_t i = 0; i < n; i++) {
+		uint64_t r[2] = { 0, 0 };
+		int err[2];
 
-		for (int v = 0; v < INNER_VARIANTS; v++) {
-			int ia, ib, a = hash_outer(flags, &ia), b = hash_outer(flags, &ib);
-			int spec = inner_prog(a, (enum inner_variant)v, rdonly, true);
-			int plain = inner_prog(b, (enum inner_variant)v, rdonly, false);
-
-			ASSERT_EQ(count_op(spec, BH_OP_INNER_LOOKUP), 1, "the inner lookup is rewritten");
-			ASSERT_EQ(count_op(plain, BH_OP_INNER_LOOKUP), 0, "not when specialisation is off");
-			for (size_t i = 0; i < n; i++) {
-				uint64_t r[2] = { 0, 0 };
-				int err[2];
-
-				set_ctl(k[i], 0);
-				err[0] = test_prog_run(spec, 0, 0, &r[0]);
-				err[1] = test_prog_run(plain, 0, 0, &r[1]);
-				ASSERT_OK(err[0], "runs (specialised)");
-				ASSERT_OK(err[1], "runs (helper path)");
-				ASSERT_EQ(r[0], r[1], "the same r0");
-			}
-			for (uint32_t key = 0; key < 16; key++) {
-				uint64_t va = 0, vb = 0;
-
-				ASSERT_EQ(bpfhost_map_lookup_elem(ia, &key, &va), bpfhost_map_lookup_elem(ib, &key, &vb),
-					  "the same keys afterwards");
-				ASSERT_EQ(va, vb, "the same inner values afterwards");
-			}
-			bpfhost_close(spec);
-			bpfhost_close(plain);
-			bpfhost_close(a);
-			bpfhost_close(b);
-			bpfhost_close(ia);
-			bpfhost_close(ib);
-		}
+		set_ctl(k[i], sel[i % 4]);
+		err[0] = test_prog_run(spec, 0, 0, &r[0]);
+		err[1] = test_prog_run(plain, 0, 0, &r[1]);
+		ASSERT_OK(err[0], "runs (specialised)");
+		ASSERT_OK(err[1], "runs (helper path)");
+		ASSERT_EQ(r[0], r[1], "the same r0");
 	}
+	for (uint32_t key = 0; key < 64; key++) {
+		uint64_t va = 0, vb = 0;
+
+		ASSERT_EQ(bpfhost_map_lookup_elem(ia, &key, &va), bpfhost_map_lookup_elem(ib, &key, &vb),
+			  "the same keys afterwards");
+		ASSERT_EQ(va, vb, "the same inner values afterwards");
+	}
+	bpfhost_close(spec);
+	bpfhost_close(plain);
+	bpfhost_close(a);
+	bpfhost_close(b);
+	bpfhost_close(ia);
+	bpfhost_close(ib);
+}
+
+static void t_inner_map_calls(void)
+{
+	for (int c = 0; c < INNER_CALLS; c++)
+		for (int v = 0; v < INNER_VARIANTS; v++) {
+			inner_case(0, (enum inner_variant)v, (enum inner_call)c);
+			if (c == INNER_LOOKUP)
+				inner_case(BPF_F_RDONLY_PROG, (enum inner_variant)v, (enum inner_call)c);
+		}
 }
 
 /* Tail call through @pa at the control index (64-bit: its low half is the index); 1000 on failure. */
@@ -785,7 +798,7 @@ static void t_two_maps_not_specialised(void)
 	}
 	/* No one map: the inner lookup op, which finds no inner map in r1 and takes the helper path. */
 	ASSERT_EQ(prog_of(both)->fast_cnt, 1, "two maps at the call site: not specialised to one");
-	ASSERT_EQ(count_op(both, BH_OP_INNER_LOOKUP), 1, "checked at run time");
+	ASSERT_EQ(count_op(both, BH_OP_INNER_MAP), 1, "checked at run time");
 	ASSERT_EQ(count_op(same, BH_OP_ARRAY_LOOKUP), 1, "the same map on both paths: specialised");
 	for (uint64_t key = 0; key < ARR_N + 2; key++) {
 		uint64_t want = key < ARR_N ? key * 1000 + 7 : 0xffffffff;
@@ -878,7 +891,7 @@ int main(void)
 {
 	static const struct test_case cases[] = {
 		TEST(t_env_switch), TEST(t_array), TEST(t_percpu_array), TEST(t_hash),
-		TEST(t_array_of_maps), TEST(t_hash_of_maps), TEST(t_inner_lookup), TEST(t_tail_call), TEST(t_tail_call_limit),
+		TEST(t_array_of_maps), TEST(t_hash_of_maps), TEST(t_inner_map_calls), TEST(t_tail_call), TEST(t_tail_call_limit),
 		TEST(t_tail_call_fused), TEST(t_tail_call_fused_budget), TEST(t_tail_call_fused_self_first),
 		TEST(t_two_maps_not_specialised), TEST(t_noargs_helpers), TEST(t_unverified_and_internal_opcodes),
 	};
