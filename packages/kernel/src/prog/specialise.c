@@ -208,30 +208,48 @@ static uint8_t plan_insn(const struct bh_prog *prog, uint32_t i, struct bh_map *
 	return op ? op : plan(prog, &prog->insns[i], call_map[i], f);
 }
 
+/*
+ * One planning pass, forwards, rewriting as it goes (plan_tail_call_k reads
+ * only instructions after the one it plans, which are not rewritten yet).
+ * The facts go to a scratch array sized for the most a program can need,
+ * then to one of the exact size: each call is planned at most twice, at
+ * itself and as the end of a fused tail call three instructions before.
+ */
 int bh_prog_specialise(struct bh_prog *prog, struct bh_map *const *call_map)
 {
-	struct bh_fast_op f, *fast;
-	uint32_t n = 0;
+	struct bh_fast_op *plans, *fast;
+	uint32_t calls = 0, n = 0;
 
 	if (!call_map || !bh_specialise_enabled())
 		return 0;
 	for (uint32_t i = 0; i < prog->len; i++)
-		n += plan_insn(prog, i, call_map, &f) != 0;
-	if (!n)
+		calls += prog->insns[i].code == (BPF_JMP | BPF_CALL);
+	if (!calls)
 		return 0;
-	fast = plat_alloc(sizeof(*fast) * n);
-	if (!fast)
-		return bh_err(-ENOMEM, "program '%s': out of memory for %u specialised calls", prog->name, n);
+	plans = plat_alloc(sizeof(*plans) * 2 * calls);
+	if (!plans)
+		return bh_err(-ENOMEM, "program '%s': out of memory for planning %u calls", prog->name, calls);
 	for (uint32_t i = 0; i < prog->len; i++) {
 		struct bpf_insn *insn = &prog->insns[i];
-		uint8_t op = plan_insn(prog, i, call_map, &f);
+		uint8_t op = plan_insn(prog, i, call_map, &plans[n]);
 
 		if (!op)
 			continue;
-		fast[prog->fast_cnt] = f;
 		insn->code = op;
-		insn->imm = (int32_t)prog->fast_cnt++;
+		insn->imm = (int32_t)n++;
+	}
+	if (!n) {
+		plat_free(plans);
+		return 0;
+	}
+	fast = plat_alloc(sizeof(*fast) * n);
+	if (fast) {
+		plat_memcpy(fast, plans, sizeof(*fast) * n);
+		plat_free(plans);
+	} else {
+		fast = plans;	/* keep the larger array rather than undo the rewrite */
 	}
 	prog->fast = fast;
+	prog->fast_cnt = n;
 	return 0;
 }
