@@ -217,7 +217,7 @@ static uint8_t plan_insn(const struct bh_prog *prog, uint32_t i, struct bh_map *
  */
 int bh_prog_specialise(struct bh_prog *prog, struct bh_map *const *call_map)
 {
-	struct bh_fast_op *plans, *fast;
+	struct bh_fast_op f, *plans, *fast;
 	uint32_t calls = 0, n = 0;
 
 	if (!call_map || !bh_specialise_enabled())
@@ -231,10 +231,11 @@ int bh_prog_specialise(struct bh_prog *prog, struct bh_map *const *call_map)
 		return bh_err(-ENOMEM, "program '%s': out of memory for planning %u calls", prog->name, calls);
 	for (uint32_t i = 0; i < prog->len; i++) {
 		struct bpf_insn *insn = &prog->insns[i];
-		uint8_t op = plan_insn(prog, i, call_map, &plans[n]);
+		uint8_t op = plan_insn(prog, i, call_map, &f);
 
-		if (!op)
+		if (!op || n == 2 * calls)	/* the bound holds; never write past it */
 			continue;
+		plans[n] = f;
 		insn->code = op;
 		insn->imm = (int32_t)n++;
 	}
