@@ -850,7 +850,7 @@ static void t_unverified_and_internal_opcodes(void)
 	};
 	static const uint8_t internal[] = { BH_OP_ARRAY_LOOKUP, BH_OP_PCPU_LOOKUP, BH_OP_AOM_LOOKUP,
 					     BH_OP_MAP_LOOKUP, BH_OP_TAIL_CALL, BH_OP_CALL_NOARGS,
-					     BH_OP_TAIL_CALL_K };
+					     BH_OP_TAIL_CALL_K, BH_OP_INNER_MAP };
 	int fd = test_prog_load_flags(BPF_PROG_TYPE_SOCKET_FILTER, "unverified", p, sizeof(p) / sizeof(p[0]),
 				      BPFHOST_F_TEST_UNVERIFIED);
 	uint64_t r = 0;
