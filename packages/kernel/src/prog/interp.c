@@ -18,6 +18,8 @@
  * program stops with -EINVAL.
  */
 #include "interp.h"
+#include "interp_alu.h"
+#include "interp_fast.h"
 #include "interp_fault.h"
 #include "prog_type.h"
 #include "specialise.h"
@@ -48,58 +50,6 @@ struct interp_frame {
 
 /* Linux's BPF_MAX_LOOPS: bpf_loop refuses more iterations (-E2BIG). */
 #define BH_MAX_LOOPS (1u << 23)
-
-static inline uint64_t sdiv64(uint64_t a, uint64_t b)
-{
-	if (!b)
-		return 0;
-	if ((int64_t)b == -1)
-		return 0 - a;	/* INT64_MIN / -1 wraps (RFC 9669); in C it would trap */
-	return (uint64_t)((int64_t)a / (int64_t)b);
-}
-
-static inline uint64_t smod64(uint64_t a, uint64_t b)
-{
-	if (!b)
-		return a;
-	if ((int64_t)b == -1)
-		return 0;
-	return (uint64_t)((int64_t)a % (int64_t)b);
-}
-
-static inline uint32_t sdiv32(uint32_t a, uint32_t b)
-{
-	if (!b)
-		return 0;
-	if ((int32_t)b == -1)
-		return 0 - a;
-	return (uint32_t)((int32_t)a / (int32_t)b);
-}
-
-static inline uint32_t smod32(uint32_t a, uint32_t b)
-{
-	if (!b)
-		return a;
-	if ((int32_t)b == -1)
-		return 0;
-	return (uint32_t)((int32_t)a % (int32_t)b);
-}
-
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define host_to_le16(x) ((uint16_t)(x))
-#define host_to_le32(x) ((uint32_t)(x))
-#define host_to_le64(x) ((uint64_t)(x))
-#define host_to_be16(x) __builtin_bswap16((uint16_t)(x))
-#define host_to_be32(x) __builtin_bswap32((uint32_t)(x))
-#define host_to_be64(x) __builtin_bswap64((uint64_t)(x))
-#else
-#define host_to_le16(x) __builtin_bswap16((uint16_t)(x))
-#define host_to_le32(x) __builtin_bswap32((uint32_t)(x))
-#define host_to_le64(x) __builtin_bswap64((uint64_t)(x))
-#define host_to_be16(x) ((uint16_t)(x))
-#define host_to_be32(x) ((uint32_t)(x))
-#define host_to_be64(x) ((uint64_t)(x))
-#endif
 
 /*
  * Every access that is not to the stack: the context, the packet, what a
@@ -358,54 +308,6 @@ static inline bool packet_load(const struct bh_run *run, int32_t off, uint32_t s
 		reg[BPF_REG_0] = k;                                                        \
 		NEXT();                                                                    \
 	}
-
-/*
- * A program whose first instruction is a fused tail call to itself (slot
- * @slot holds @self), run in its main frame: every further hop is that
- * same instruction again, which sets r2 and r3 to what they hold already,
- * counts one tail call and charges the budget what the unfused hop costs
- * (the lddw, the mov, the call). Nothing else happens between two hops, so
- * the hops up to the count limit (or as many as the budget pays for) are
- * taken at once when the slot still holds the program: a run that read the
- * slot at each hop could have read this same value each time (reads
- * nothing orders against a writer). The hop that would meet the limit, the
- * budget's end or another program is left to the handler, which makes
- * every check and reports as before. Returns the tail call count.
- */
-static inline uint32_t self_tail_calls(_Atomic(struct bh_object *) *slot, const struct bh_object *self,
-				       uint32_t tail_calls, uint64_t *budget_left)
-{
-	const uint64_t hop = BH_TAIL_CALL_K_SPAN + 1;
-	uint64_t hops = MAX_TAIL_CALL_CNT - tail_calls;	/* the caller counted this hop: <= the limit */
-
-	if (hops > *budget_left / hop)
-		hops = *budget_left / hop;
-	if (atomic_load_explicit(slot, memory_order_acquire) != self)
-		return tail_calls;
-	*budget_left -= hops * hop;
-	return tail_calls + (uint32_t)hops;
-}
-
-/*
- * Inner maps a BH_OP_INNER_MAP may use directly: the built-in types whose
- * lookup, update and delete helpers are just their ops and whose lookup
- * result is a plain value (no map-in-map: its result is a map, with its own
- * bookkeeping).
- */
-#define INNER_DIRECT_TYPES                                                                 \
-	(1u << BPF_MAP_TYPE_HASH | 1u << BPF_MAP_TYPE_ARRAY | 1u << BPF_MAP_TYPE_PERCPU_HASH |     \
-	 1u << BPF_MAP_TYPE_PERCPU_ARRAY | 1u << BPF_MAP_TYPE_LRU_HASH |                       \
-	 1u << BPF_MAP_TYPE_LRU_PERCPU_HASH | 1u << BPF_MAP_TYPE_LPM_TRIE)
-
-/* Is @v the inner map the run's last lookup handed out, one of INNER_DIRECT_TYPES? */
-static inline bool inner_map_direct(const struct bh_run *run, uint64_t v)
-{
-	const struct bh_region *last = &run->dyn[(run->dyn_next - 1) % BH_RUN_DYN_REGIONS];
-	const struct bh_map *m = u64_to_ptr(v);
-
-	return run->dyn_next && last->map && last->start == v && v && m->map_type < 32 &&
-	       (INNER_DIRECT_TYPES >> m->map_type & 1) && !m->custom_map_context;
-}
 
 #define LD_PACKET(name, size, offset)                                                      \
 	TARGET(name)                                                                       \
