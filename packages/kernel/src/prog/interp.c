@@ -18,6 +18,8 @@
  * program stops with -EINVAL.
  */
 #include "interp.h"
+#include "interp_alu.h"
+#include "interp_fast.h"
 #include "interp_fault.h"
 #include "prog_type.h"
 #include "specialise.h"
@@ -48,58 +50,6 @@ struct interp_frame {
 
 /* Linux's BPF_MAX_LOOPS: bpf_loop refuses more iterations (-E2BIG). */
 #define BH_MAX_LOOPS (1u << 23)
-
-static inline uint64_t sdiv64(uint64_t a, uint64_t b)
-{
-	if (!b)
-		return 0;
-	if ((int64_t)b == -1)
-		return 0 - a;	/* INT64_MIN / -1 wraps (RFC 9669); in C it would trap */
-	return (uint64_t)((int64_t)a / (int64_t)b);
-}
-
-static inline uint64_t smod64(uint64_t a, uint64_t b)
-{
-	if (!b)
-		return a;
-	if ((int64_t)b == -1)
-		return 0;
-	return (uint64_t)((int64_t)a % (int64_t)b);
-}
-
-static inline uint32_t sdiv32(uint32_t a, uint32_t b)
-{
-	if (!b)
-		return 0;
-	if ((int32_t)b == -1)
-		return 0 - a;
-	return (uint32_t)((int32_t)a / (int32_t)b);
-}
-
-static inline uint32_t smod32(uint32_t a, uint32_t b)
-{
-	if (!b)
-		return a;
-	if ((int32_t)b == -1)
-		return 0;
-	return (uint32_t)((int32_t)a % (int32_t)b);
-}
-
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define host_to_le16(x) ((uint16_t)(x))
-#define host_to_le32(x) ((uint32_t)(x))
-#define host_to_le64(x) ((uint64_t)(x))
-#define host_to_be16(x) __builtin_bswap16((uint16_t)(x))
-#define host_to_be32(x) __builtin_bswap32((uint32_t)(x))
-#define host_to_be64(x) __builtin_bswap64((uint64_t)(x))
-#else
-#define host_to_le16(x) __builtin_bswap16((uint16_t)(x))
-#define host_to_le32(x) __builtin_bswap32((uint32_t)(x))
-#define host_to_le64(x) __builtin_bswap64((uint64_t)(x))
-#define host_to_be16(x) ((uint16_t)(x))
-#define host_to_be32(x) ((uint32_t)(x))
-#define host_to_be64(x) ((uint64_t)(x))
-#endif
 
 /*
  * Every access that is not to the stack: the context, the packet, what a
@@ -755,6 +705,10 @@ dispatch:
 		 */
 		if (likely(tc_target == prog && !depth)) {
 			CHARGE(prog->insns);
+			/* This hop was the program's first instruction: the next ones repeat it. */
+			if (insn - BH_TAIL_CALL_K_SPAN == prog->insns)
+				tail_calls = self_tail_calls(&tc_slots[(uint32_t)f->r3], &prog->obj, tail_calls,
+							     &budget_left);
 			insn = prog->insns;
 			DISPATCH();
 		}
@@ -763,6 +717,40 @@ dispatch:
 			goto tail_call_known;
 		}
 		goto tail_call_enter;
+	}
+	TARGET(fast_inner_map)
+	{
+		struct bh_map *m = u64_to_ptr(reg[BPF_REG_1]);
+		uintptr_t k = (uintptr_t)reg[BPF_REG_2], v = (uintptr_t)reg[BPF_REG_3];
+
+		/* As the helper path checks the map (is_map_arg) and the key (run_mem_has), for the stack. */
+		if (unlikely(!inner_map_direct(run, reg[BPF_REG_1]) || m->key_size > reach ||
+			     k - stack_lo > reach - m->key_size))
+			goto fast_fallback;
+		switch (prog->fast[insn->imm].helper->id) {
+		case BPF_FUNC_map_lookup_elem:
+			if (unlikely(!m->ops->lookup_elem))
+				goto fast_fallback;
+			v = (uintptr_t)m->ops->lookup_elem(m, (const void *)k);
+			/* As bh_run_map_lookup_result marks a built-in map's value. */
+			if (v)
+				bh_run_add_region(run, v, m->value_size, !(m->map_flags & BPF_F_RDONLY_PROG), false);
+			reg[BPF_REG_0] = v;
+			NEXT();
+		case BPF_FUNC_map_update_elem:
+			/* The value, read: as the helper path checks it. */
+			if (unlikely(!m->ops->update_elem || m->value_size > reach ||
+				     v - stack_lo > reach - m->value_size))
+				goto fast_fallback;
+			reg[BPF_REG_0] = (uint64_t)m->ops->update_elem(m, (const void *)k, (const void *)v,
+								       reg[BPF_REG_4]);
+			NEXT();
+		default:	/* BPF_FUNC_map_delete_elem */
+			if (unlikely(!m->ops->delete_elem))
+				goto fast_fallback;
+			reg[BPF_REG_0] = (uint64_t)m->ops->delete_elem(m, (const void *)k);
+			NEXT();
+		}
 	}
 	TARGET(fast_noargs)
 	reg[BPF_REG_0] = prog->fast[insn->imm].helper->fn(0, 0, 0, 0, 0);

@@ -81,7 +81,8 @@
 	X(fast_lookup, BH_OP_MAP_LOOKUP)                                                   \
 	X(fast_tail_call, BH_OP_TAIL_CALL)                                                 \
 	X(fast_tail_call_k, BH_OP_TAIL_CALL_K)                                             \
-	X(fast_noargs, BH_OP_CALL_NOARGS)
+	X(fast_noargs, BH_OP_CALL_NOARGS)                                                  \
+	X(fast_inner_map, BH_OP_INNER_MAP)
 
 enum {
 #define BH_OPCODE_ENUM(name, code) OPC_##name = (code),

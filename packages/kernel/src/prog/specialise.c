@@ -89,9 +89,13 @@ static uint8_t plan(const struct bh_prog *prog, const struct bpf_insn *insn, str
 	f->helper = h;
 	if (noargs_helper(h))
 		return BH_OP_CALL_NOARGS;
-	if (h->id != BPF_FUNC_map_lookup_elem && h->id != BPF_FUNC_tail_call)
-		return 0;
 	if (!bh_core_helper_is_builtin(h))
+		return 0;
+	/* No one map: the interpreter checks at each call whether it is an inner map it may use directly. */
+	if (map == BH_CALL_MAP_POISON && (h->id == BPF_FUNC_map_lookup_elem || h->id == BPF_FUNC_map_update_elem ||
+					  h->id == BPF_FUNC_map_delete_elem))
+		return BH_OP_INNER_MAP;
+	if (h->id != BPF_FUNC_map_lookup_elem && h->id != BPF_FUNC_tail_call)
 		return 0;
 	/* One map on every path, one the program holds, not an extension's. */
 	if (!map || map == BH_CALL_MAP_POISON || !bh_prog_uses_map(prog, map) ||
@@ -204,30 +208,49 @@ static uint8_t plan_insn(const struct bh_prog *prog, uint32_t i, struct bh_map *
 	return op ? op : plan(prog, &prog->insns[i], call_map[i], f);
 }
 
+/*
+ * One planning pass, forwards, rewriting as it goes (plan_tail_call_k reads
+ * only instructions after the one it plans, which are not rewritten yet).
+ * The facts go to a scratch array sized for the most a program can need,
+ * then to one of the exact size: each call is planned at most twice, at
+ * itself and as the end of a fused tail call three instructions before.
+ */
 int bh_prog_specialise(struct bh_prog *prog, struct bh_map *const *call_map)
 {
-	struct bh_fast_op f, *fast;
-	uint32_t n = 0;
+	struct bh_fast_op f, *plans, *fast;
+	uint32_t calls = 0, n = 0;
 
 	if (!call_map || !bh_specialise_enabled())
 		return 0;
 	for (uint32_t i = 0; i < prog->len; i++)
-		n += plan_insn(prog, i, call_map, &f) != 0;
-	if (!n)
+		calls += prog->insns[i].code == (BPF_JMP | BPF_CALL);
+	if (!calls)
 		return 0;
-	fast = plat_alloc(sizeof(*fast) * n);
-	if (!fast)
-		return bh_err(-ENOMEM, "program '%s': out of memory for %u specialised calls", prog->name, n);
+	plans = plat_alloc(sizeof(*plans) * 2 * calls);
+	if (!plans)
+		return bh_err(-ENOMEM, "program '%s': out of memory for planning %u calls", prog->name, calls);
 	for (uint32_t i = 0; i < prog->len; i++) {
 		struct bpf_insn *insn = &prog->insns[i];
 		uint8_t op = plan_insn(prog, i, call_map, &f);
 
-		if (!op)
+		if (!op || n == 2 * calls)	/* the bound holds; never write past it */
 			continue;
-		fast[prog->fast_cnt] = f;
+		plans[n] = f;
 		insn->code = op;
-		insn->imm = (int32_t)prog->fast_cnt++;
+		insn->imm = (int32_t)n++;
+	}
+	if (!n) {
+		plat_free(plans);
+		return 0;
+	}
+	fast = plat_alloc(sizeof(*fast) * n);
+	if (fast) {
+		plat_memcpy(fast, plans, sizeof(*fast) * n);
+		plat_free(plans);
+	} else {
+		fast = plans;	/* keep the larger array rather than undo the rewrite */
 	}
 	prog->fast = fast;
+	prog->fast_cnt = n;
 	return 0;
 }

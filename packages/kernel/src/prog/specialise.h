@@ -33,6 +33,15 @@
  * the count limit takes the checked tail call path.
  */
 #define BH_OP_TAIL_CALL_K (BPF_JMP32 | 0xe0 | BPF_X)
+/*
+ * bpf_map_lookup_elem, _update_elem or _delete_elem where the verifier saw
+ * no single map (an inner map a map-in-map lookup returned, or different
+ * maps on different paths): the map's own operation, called directly, when
+ * r1 is the inner map the run's last lookup handed out, of a built-in type
+ * whose helper is just that operation, and the key (and an update's value)
+ * lies in the stack; anything else takes the helper path. @map is NULL.
+ */
+#define BH_OP_INNER_MAP (BPF_JMP32 | 0xf0 | BPF_X)
 /* Instructions from a BH_OP_TAIL_CALL_K to its call (lddw counts two). */
 #define BH_TAIL_CALL_K_SPAN 3
 

@@ -237,7 +237,7 @@ static void t_hash(void)
 /*
  * Outer lookup of the control key, then inner[1] += 1; r0 the new value,
  * -1 without an inner map. The inner lookup's map is an inner one (not
- * known at load): it stays a helper call.
+ * known at load): BH_OP_INNER_MAP.
  */
 static int outer_prog(int outer, bool specialise)
 {
@@ -282,7 +282,7 @@ static void outer_case(uint32_t type, const uint32_t *slots, uint8_t op, const c
 	int spec = outer_prog(a, true), plain = outer_prog(b, false);
 
 	ASSERT_EQ(count_op(spec, op), 1, "the outer lookup is rewritten");
-	ASSERT_EQ(count_op(spec, BPF_JMP | BPF_CALL), 1, "the inner lookup stays a helper call");
+	ASSERT_EQ(count_op(spec, BH_OP_INNER_MAP), 1, "the inner lookup checks for an inner map at run time");
 	ASSERT_EQ(count_op(plain, op), 0, "not when specialisation is off");
 	for (size_t i = 0; i < n; i++)
 		run_same(spec, plain, k[i], 0, what);
@@ -309,6 +309,136 @@ static void t_hash_of_maps(void)
 	static const uint32_t keys3[3] = { 5, 9, 0xffffffff };
 
 	outer_case(BPF_MAP_TYPE_HASH_OF_MAPS, keys3, BH_OP_MAP_LOOKUP, "hash of maps");
+}
+
+/*
+ * Inner HASH calls (BH_OP_INNER_MAP) with the key on the stack (direct),
+ * the key in a map value, or another lookup between the outer and the
+ * inner one (both: the helper path). A lookup then adds 1 to the value
+ * through the pointer (@rdonly, BPF_F_RDONLY_PROG inner maps: only reads,
+ * as the verifier wants): r0 the new value, -2 on a miss. An update writes
+ * the control key as the value with the control selector as flags; a
+ * delete deletes the key: r0 their result. -1 without an inner map.
+ */
+enum inner_variant { INNER_STACK_KEY, INNER_VALUE_KEY, INNER_LOOKUP_BETWEEN, INNER_VARIANTS };
+enum inner_call { INNER_LOOKUP, INNER_UPDATE, INNER_DELETE, INNER_CALLS };
+
+static int inner_prog(int outer, enum inner_variant v, enum inner_call c, bool rdonly, bool specialise)
+{
+	const struct bpf_insn head[] = {
+		LD_MAP_VALUE(6, ctl, 0), ST_MEM(BPF_W, 10, -8, 0), LD_MAP_FD(1, outer), MOV64_REG(2, 10),
+		ALU64_IMM(BPF_ADD, 2, -8), CALL(LOOKUP), JMP_IMM(BPF_JNE, 0, 0, 2), MOV64_IMM(0, -1), EXIT(),
+		MOV64_REG(7, 0), LDX_MEM(BPF_DW, 3, 6, 0), STX_MEM(BPF_DW, 10, 3, -24),
+	};
+	const struct bpf_insn between[] = {
+		ST_MEM(BPF_W, 10, -12, 0), LD_MAP_FD(1, ctl), MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -12),
+		CALL(LOOKUP),
+	};
+	const struct bpf_insn stack_key[] = {
+		LDX_MEM(BPF_DW, 3, 6, 0), STX_MEM(BPF_W, 10, 3, -16), MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -16),
+	};
+	const struct bpf_insn value_key[] = { MOV64_REG(2, 6) };	/* the key: ctl's first 4 bytes */
+	const struct bpf_insn lookup[] = {
+		MOV64_REG(1, 7), CALL(LOOKUP), JMP_IMM(BPF_JNE, 0, 0, 2), MOV64_IMM(0, -2), EXIT(),
+		LDX_MEM(BPF_DW, 1, 0, 0), ALU64_IMM(BPF_ADD, 1, 1), STX_MEM(BPF_DW, 0, 1, 0), MOV64_REG(0, 1),
+		EXIT(),
+	};
+	const struct bpf_insn lookup_read[] = {
+		MOV64_REG(1, 7), CALL(LOOKUP), JMP_IMM(BPF_JNE, 0, 0, 2), MOV64_IMM(0, -2), EXIT(),
+		LDX_MEM(BPF_DW, 0, 0, 0), EXIT(),
+	};
+	const struct bpf_insn update[] = {
+		MOV64_REG(1, 7), MOV64_REG(3, 10), ALU64_IMM(BPF_ADD, 3, -24), LDX_MEM(BPF_DW, 4, 6, 8),
+		CALL(BPF_FUNC_map_update_elem), EXIT(),
+	};
+	const struct bpf_insn delete[] = { MOV64_REG(1, 7), CALL(BPF_FUNC_map_delete_elem), EXIT() };
+	struct bpf_insn p[48];
+	size_t n = 0;
+
+#define PUT(a) (memcpy(p + n, a, sizeof(a)), n += sizeof(a) / sizeof(a[0]))
+	PUT(head);
+	if (v == INNER_LOOKUP_BETWEEN)
+		PUT(between);
+	if (v == INNER_VALUE_KEY)
+		PUT(value_key);
+	else
+		PUT(stack_key);
+	if (c == INNER_UPDATE)
+		PUT(update);
+	else if (c == INNER_DELETE)
+		PUT(delete);
+	else if (rdonly)
+		PUT(lookup_read);
+	else
+		PUT(lookup);
+#undef PUT
+	return load("inner", p, n, specialise);
+}
+
+/* An ARRAY_OF_MAPS whose slot 0 holds a 16-entry HASH (@flags) with keys 0-7 (values 100 + key). */
+static int hash_outer(uint32_t flags, int *inner)
+{
+	int tmpl = test_map(BPF_MAP_TYPE_HASH, "tmpl", 4, 8, 16, flags);
+	BPFHOST_OPTS(bpfhost_map_create_opts, opts, .inner_map_fd = (uint32_t)tmpl);
+	int outer = bpfhost_map_create(BPF_MAP_TYPE_ARRAY_OF_MAPS, "outer", 4, 4, 1, &opts);
+	uint32_t zero = 0;
+
+	ASSERT_GE(outer, 0, "outer map");
+	*inner = test_map(BPF_MAP_TYPE_HASH, "inner", 4, 8, 16, flags);
+	for (uint32_t k = 0; k < 8; k++) {
+		uint64_t v = 100 + k;
+
+		ASSERT_OK(bpfhost_map_update_elem(*inner, &k, &v, 0), "inner value");
+	}
+	ASSERT_OK(bpfhost_map_update_elem(outer, &zero, inner, 0), "inner map in slot 0");
+	bpfhost_close(tmpl);
+	return outer;
+}
+
+static void inner_case(uint32_t flags, enum inner_variant v, enum inner_call c)
+{
+	static const uint64_t sel[] = { BPF_ANY, BPF_NOEXIST, BPF_EXIST, 7 };	/* update flags; 7: invalid */
+	uint64_t k[64];
+	size_t n = keys(k, 64);
+	int ia, ib, a = hash_outer(flags, &ia), b = hash_outer(flags, &ib);
+	int spec = inner_prog(a, v, c, flags != 0, true), plain = inner_prog(b, v, c, flags != 0, false);
+
+	ASSERT_EQ(count_op(spec, BH_OP_INNER_MAP), 1, "the inner call is rewritten");
+	ASSERT_EQ(count_op(plain, BH_OP_INNER_MAP), 0, "not when specialisation is off");
+	for (size_t i = 0; i < n; i++) {
+		uint64_t r[2] = { 0, 0 };
+		int err[2];
+
+		set_ctl(k[i], sel[i % 4]);
+		err[0] = test_prog_run(spec, 0, 0, &r[0]);
+		err[1] = test_prog_run(plain, 0, 0, &r[1]);
+		ASSERT_OK(err[0], "runs (specialised)");
+		ASSERT_OK(err[1], "runs (helper path)");
+		ASSERT_EQ(r[0], r[1], "the same r0");
+	}
+	for (uint32_t key = 0; key < 64; key++) {
+		uint64_t va = 0, vb = 0;
+
+		ASSERT_EQ(bpfhost_map_lookup_elem(ia, &key, &va), bpfhost_map_lookup_elem(ib, &key, &vb),
+			  "the same keys afterwards");
+		ASSERT_EQ(va, vb, "the same inner values afterwards");
+	}
+	bpfhost_close(spec);
+	bpfhost_close(plain);
+	bpfhost_close(a);
+	bpfhost_close(b);
+	bpfhost_close(ia);
+	bpfhost_close(ib);
+}
+
+static void t_inner_map_calls(void)
+{
+	for (int c = 0; c < INNER_CALLS; c++)
+		for (int v = 0; v < INNER_VARIANTS; v++) {
+			inner_case(0, (enum inner_variant)v, (enum inner_call)c);
+			if (c == INNER_LOOKUP)
+				inner_case(BPF_F_RDONLY_PROG, (enum inner_variant)v, (enum inner_call)c);
+		}
 }
 
 /* Tail call through @pa at the control index (64-bit: its low half is the index); 1000 on failure. */
@@ -575,6 +705,70 @@ static void t_tail_call_fused_budget(void)
 }
 
 /*
+ * A program whose first instruction is the fused self tail call (the hops
+ * are taken at once, interp.c: self_tail_calls): at every budget the same
+ * outcome as unfused, r0 = 77 after the 33rd hop, and another program in
+ * the slot is entered as before.
+ */
+static void self_first_case(bool mov_first)
+{
+	const struct bpf_insn tail[] = { CALL(BPF_FUNC_tail_call), MOV64_IMM(0, 77), EXIT() };
+	const struct bpf_insn other[] = { MOV64_IMM(0, 9), EXIT() };
+	int pa[2], fd[2], target = load("other", other, 2, true);
+	uint32_t zero = 0;
+
+	for (int s = 0; s < 2; s++) {
+		struct bpf_insn p[6];
+
+		pa[s] = test_map(BPF_MAP_TYPE_PROG_ARRAY, "self_first", 4, 4, 1, 0);
+		if (mov_first) {
+			const struct bpf_insn head[] = { MOV64_IMM(3, 0), LD_MAP_FD(2, pa[s]) };
+
+			memcpy(p, head, sizeof(head));
+		} else {
+			const struct bpf_insn head[] = { LD_MAP_FD(2, pa[s]), MOV64_IMM(3, 0) };
+
+			memcpy(p, head, sizeof(head));
+		}
+		memcpy(p + 3, tail, sizeof(tail));
+		fd[s] = load("self_first", p, 6, s == 0);
+		ASSERT_OK(bpfhost_map_update_elem(pa[s], &zero, &fd[s], 0), "the program in its own slot");
+	}
+	ASSERT_EQ(count_op(fd[0], BH_OP_TAIL_CALL_K), 1, "fused at instruction 0");
+	for (uint32_t budget = 1; budget < 34u * 4u + 8u; budget++) {
+		uint64_t r[2] = { 0, 0 };
+		int err[2];
+
+		for (int s = 0; s < 2; s++)
+			err[s] = test_prog_run(fd[s], budget, 0, &r[s]);
+		ASSERT_EQ(err[0], err[1], "the same outcome at every budget");
+		if (!err[0])
+			ASSERT_EQ(r[0], r[1], "the same r0");
+	}
+	for (int s = 0; s < 2; s++) {
+		uint64_t r = 0;
+
+		ASSERT_OK(test_prog_run(fd[s], 0, 0, &r), "run with the default budget");
+		ASSERT_EQ(r, 77, "on after the call at the limit");
+		ASSERT_OK(bpfhost_map_update_elem(pa[s], &zero, &target, 0), "another program in the slot");
+		ASSERT_OK(test_prog_run(fd[s], 0, 0, &r), "run into the other program");
+		ASSERT_EQ(r, 9, "the other program's r0");
+		ASSERT_OK(bpfhost_map_delete_elem(pa[s], &zero), "empty the slot");
+		ASSERT_OK(test_prog_run(fd[s], 0, 0, &r), "run with the slot empty");
+		ASSERT_EQ(r, 77, "on after the call");
+		bpfhost_close(fd[s]);
+		bpfhost_close(pa[s]);
+	}
+	bpfhost_close(target);
+}
+
+static void t_tail_call_fused_self_first(void)
+{
+	self_first_case(false);
+	self_first_case(true);
+}
+
+/*
  * One call site reached with map A or map B (the control's selector): the
  * verifier records two maps there, so it stays a helper call and each
  * path reads its own map. With A on both paths it is rewritten.
@@ -602,8 +796,9 @@ static void t_two_maps_not_specialised(void)
 
 		ASSERT_OK(bpfhost_map_update_elem(b, &i, &v, 0), "fill b");
 	}
-	ASSERT_EQ(prog_of(both)->fast_cnt, 0, "two maps at the call site: not specialised");
-	ASSERT_EQ(count_op(both, BPF_JMP | BPF_CALL), 1, "the helper call stays");
+	/* No one map: the inner lookup op, which finds no inner map in r1 and takes the helper path. */
+	ASSERT_EQ(prog_of(both)->fast_cnt, 1, "two maps at the call site: not specialised to one");
+	ASSERT_EQ(count_op(both, BH_OP_INNER_MAP), 1, "checked at run time");
 	ASSERT_EQ(count_op(same, BH_OP_ARRAY_LOOKUP), 1, "the same map on both paths: specialised");
 	for (uint64_t key = 0; key < ARR_N + 2; key++) {
 		uint64_t want = key < ARR_N ? key * 1000 + 7 : 0xffffffff;
@@ -655,7 +850,7 @@ static void t_unverified_and_internal_opcodes(void)
 	};
 	static const uint8_t internal[] = { BH_OP_ARRAY_LOOKUP, BH_OP_PCPU_LOOKUP, BH_OP_AOM_LOOKUP,
 					     BH_OP_MAP_LOOKUP, BH_OP_TAIL_CALL, BH_OP_CALL_NOARGS,
-					     BH_OP_TAIL_CALL_K };
+					     BH_OP_TAIL_CALL_K, BH_OP_INNER_MAP };
 	int fd = test_prog_load_flags(BPF_PROG_TYPE_SOCKET_FILTER, "unverified", p, sizeof(p) / sizeof(p[0]),
 				      BPFHOST_F_TEST_UNVERIFIED);
 	uint64_t r = 0;
@@ -696,8 +891,8 @@ int main(void)
 {
 	static const struct test_case cases[] = {
 		TEST(t_env_switch), TEST(t_array), TEST(t_percpu_array), TEST(t_hash),
-		TEST(t_array_of_maps), TEST(t_hash_of_maps), TEST(t_tail_call), TEST(t_tail_call_limit),
-		TEST(t_tail_call_fused), TEST(t_tail_call_fused_budget),
+		TEST(t_array_of_maps), TEST(t_hash_of_maps), TEST(t_inner_map_calls), TEST(t_tail_call), TEST(t_tail_call_limit),
+		TEST(t_tail_call_fused), TEST(t_tail_call_fused_budget), TEST(t_tail_call_fused_self_first),
 		TEST(t_two_maps_not_specialised), TEST(t_noargs_helpers), TEST(t_unverified_and_internal_opcodes),
 	};
 	cpu_set_t allowed, one;
