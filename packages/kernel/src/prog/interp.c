@@ -705,10 +705,6 @@ dispatch:
 		 */
 		if (likely(tc_target == prog && !depth)) {
 			CHARGE(prog->insns);
-			/* This hop was the program's first instruction: the next ones repeat it. */
-			if (insn - BH_TAIL_CALL_K_SPAN == prog->insns)
-				tail_calls = self_tail_calls(&tc_slots[(uint32_t)f->r3], &prog->obj, tail_calls,
-							     &budget_left);
 			insn = prog->insns;
 			DISPATCH();
 		}

@@ -705,10 +705,9 @@ static void t_tail_call_fused_budget(void)
 }
 
 /*
- * A program whose first instruction is the fused self tail call (the hops
- * are taken at once, interp.c: self_tail_calls): at every budget the same
- * outcome as unfused, r0 = 77 after the 33rd hop, and another program in
- * the slot is entered as before.
+ * A program whose first instruction is the fused self tail call: at every
+ * budget the same outcome as unfused, r0 = 77 after the 33rd hop, and
+ * another program in the slot is entered as before.
  */
 static void self_first_case(bool mov_first)
 {
