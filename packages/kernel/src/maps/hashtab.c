@@ -108,9 +108,7 @@ struct htab_elem *htab_elem_new(struct htab *h, const void *key, uint32_t hash)
 	struct htab_elem *e;
 
 	if (h->slab) {
-		plat_spin_lock(&h->slab_lock);
-		e = bh_slab_alloc(h->slab, 0);
-		plat_spin_unlock(&h->slab_lock);
+		e = bh_slab_cached_alloc(h->slab, &h->slab_lock);
 		/*
 		 * A reused slot holds an old element: clear all but a plain
 		 * value, which every slab user (htab_update) overwrites whole.
@@ -137,9 +135,7 @@ static void elem_retire(struct htab *h, struct htab_elem *e)
 		htab_elem_free(e);
 		return;
 	}
-	plat_spin_lock(&h->slab_lock);
-	bh_slab_retire(h->slab, e, 0);
-	plat_spin_unlock(&h->slab_lock);
+	bh_slab_cached_retire(h->slab, e);
 }
 
 /* The batch delete's unlink hook (bucket lock held). */
@@ -277,9 +273,7 @@ fail:
 	plat_spin_unlock(&b->lock);
 	if (h->slab) {
 		/* Never linked: no reader saw it, it can be reused at once. */
-		plat_spin_lock(&h->slab_lock);
-		bh_slab_free_unused(h->slab, e, 0);
-		plat_spin_unlock(&h->slab_lock);
+		bh_slab_cached_free_unused(h->slab, e, &h->slab_lock);
 	} else {
 		htab_elem_free(e);
 	}
@@ -526,7 +520,8 @@ static struct bh_map *alloc_common(const union bpf_attr *attr, bool percpu)
 	}
 	size = (uint32_t)elem_bytes(h);
 	h->slab = bh_slab_create(1, &size);
-	if (!h->slab) {
+	if (!h->slab || bh_slab_enable_cpu_caches(h->slab)) {
+		bh_slab_destroy(h->slab);
 		plat_free_aligned(h->buckets);
 		plat_free_aligned(h);
 		return ERR_PTR(bh_err(-ENOMEM, "BPF_MAP_CREATE: out of memory for a hash map's slab"));
