@@ -236,6 +236,9 @@ static int htab_update(struct htab *h, const void *key, const void *value, uint6
 			return 0;
 		}
 		plat_spin_unlock(&b->lock);
+	} else {
+		/* The bucket's line loads while the new element is made. */
+		__builtin_prefetch(b, 1);
 	}
 	e = htab_elem_new(h, key, hash);
 	if (unlikely(!e))

@@ -469,6 +469,12 @@ static struct bh_map *lru_alloc_common(const union bpf_attr *attr, bool percpu)
 			lru_free(&lh->h.map);
 			return ERR_PTR(err);
 		}
+		/*
+		 * Always preallocated in Linux (charged for every element): a
+		 * list of 2 MiB or more takes huge-page chunks from the start,
+		 * as HASH does, so a lookup's element load costs no extra TLB miss.
+		 */
+		bh_slab_expect(lh->lists[i].slab, (uint64_t)lh->cap * bh_slab_slot_size(lh->lists[i].slab, 0));
 	}
 	lh->h.lru = lh;
 	lh->h.on_unlink = lru_on_unlink;
