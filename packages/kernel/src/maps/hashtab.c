@@ -10,6 +10,11 @@
  * A lookup costs a bucket load and an element load: big bucket arrays sit
  * on huge pages (platform), and so do the elements of HASH and PERCPU_HASH
  * (their node slab), as the kernel's direct map does for its maps.
+ *
+ * An update takes its element from this CPU's slab cache and retires the
+ * old one into this CPU's batch (node_slab.h), so updates on several CPUs
+ * share no lock but the bucket's; the count stays one exact counter
+ * (-E2BIG exactly at max_entries), written only by inserts and deletes.
  */
 #include "htab.h"
 #include "node_slab.h"
@@ -490,7 +495,7 @@ uint64_t htab_mem_usage(const struct bh_map *map)
 
 	if (h->slab)
 		return sizeof(*h) + plat_alloc_aligned_size((size_t)h->n_buckets * sizeof(struct htab_bucket)) +
-		       bh_slab_bytes(h->slab);
+		       bh_slab_bytes(h->slab) + bh_slab_cache_bytes(h->slab);
 	return sizeof(*h) + (uint64_t)h->n_buckets * sizeof(struct htab_bucket) +
 	       (uint64_t)atomic_load(&((struct htab *)h)->count) * elem;
 }

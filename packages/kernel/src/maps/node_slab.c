@@ -8,6 +8,8 @@
  * its first word; only the owner touches the free lists and chunks (its
  * lock); batches come back from the epoch on any thread through a
  * lock-free list (push only there, the owner takes the whole list).
+ * With per-CPU caches, a cache takes a whole batch that came back and hands
+ * its slots out in turn; only refills and drains take the owner's lock.
  */
 #include "node_slab.h"
 
@@ -298,6 +300,11 @@ int bh_slab_enable_cpu_caches(struct bh_slab *s)
 		plat_spin_init(&s->cpu[i].lock);
 	s->ncpu = n;
 	return 0;
+}
+
+uint64_t bh_slab_cache_bytes(const struct bh_slab *s)
+{
+	return (uint64_t)s->ncpu * sizeof(*s->cpu);
 }
 
 static struct slab_cpu_cache *this_cpu_cache(struct bh_slab *s)

@@ -74,6 +74,9 @@ void bh_slab_cached_retire(struct bh_slab *s, void *p);
 /* With per-CPU caches: bh_slab_free_unused through this CPU's cache (@owner NOT held). */
 void bh_slab_cached_free_unused(struct bh_slab *s, void *p, struct plat_spinlock *owner);
 
+/* Bytes of the per-CPU caches' own memory (0 without them). */
+uint64_t bh_slab_cache_bytes(const struct bh_slab *s);
+
 /* Bytes of chunk memory the slab holds. Owner's lock held, or a racy figure. */
 uint64_t bh_slab_bytes(const struct bh_slab *s);
 
