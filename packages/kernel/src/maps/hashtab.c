@@ -252,6 +252,8 @@ static int htab_update(struct htab *h, const void *key, const void *value, uint6
 		htab_elem_set_value_prog(h, e, value);
 	else
 		htab_elem_set_value_user(h, e, value);
+	/* The chain's first element loads while the lock is taken (a hint: nothing is read). */
+	__builtin_prefetch(atomic_load_explicit(&b->head, memory_order_relaxed), 0);
 
 	plat_spin_lock(&b->lock);
 	old = htab_find(h, key, hash);

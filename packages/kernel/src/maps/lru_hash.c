@@ -137,6 +137,9 @@ static struct htab_elem *evict_locked(struct lru_htab *lh, struct lru_list *l, s
 					plat_fail_fast("lru_hash: an element on an LRU list is not in its bucket");
 				/* The count stays: the caller's element takes the victim's place. */
 				list_del(l, c);
+				/* The next eviction starts at the new tail: load it now. */
+				if (l->tail)
+					__builtin_prefetch(l->tail, 0);
 				return c;
 			}
 		}

@@ -186,6 +186,9 @@ void *bh_slab_alloc(struct bh_slab *s, unsigned int cls)
 		p = c->free;
 		slot_unpoison(p, c->slot);
 		c->free = *(void **)p;
+		/* The next pop reads that slot's link: start loading it now. */
+		if (c->free)
+			__builtin_prefetch(c->free, 1);
 		return p;
 	}
 	if ((size_t)(c->end - c->cur) < c->slot) {
