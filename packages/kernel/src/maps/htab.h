@@ -49,16 +49,15 @@ struct htab {
 	uint32_t key_round;		/* round_up(key_size, 8) */
 	uint32_t value_bytes;		/* stored value bytes (all CPUs) */
 	bool percpu;
-	atomic_uint count;
 	/* LRU variants: what lru_hash.c keeps (NULL for plain hashes). */
 	void *lru;
 	/*
 	 * HASH and PERCPU_HASH: elements come from this slab (huge-page
-	 * chunks for big maps, one cache line for small elements) under
-	 * slab_lock, which only alloc and retire take. NULL: htab_elem_new.
+	 * chunks for big maps, one cache line for small elements) through
+	 * its per-CPU caches, which take slab_lock only to refill or drain.
+	 * NULL: htab_elem_new mallocs.
 	 */
 	struct bh_slab *slab;
-	struct plat_spinlock slab_lock;
 	/*
 	 * Optional: called with the bucket lock held after shared code (the
 	 * lookup-and-delete batch) unlinks @e; the family drops its own
@@ -66,6 +65,13 @@ struct htab {
 	 * come from htab_elem_new). Without it, shared code calls htab_elem_free.
 	 */
 	void (*on_unlink)(struct htab *h, struct htab_elem *e);
+	/*
+	 * Written by inserts and deletes on any CPU: a line of their own, so
+	 * the fields every lookup reads (above) do not bounce with them.
+	 * (Every struct holding a htab is allocated with plat_alloc_aligned.)
+	 */
+	_Alignas(PLAT_CACHELINE) atomic_uint count;
+	struct plat_spinlock slab_lock;
 };
 
 static inline struct htab *htab_of(struct bh_map *map)

@@ -137,6 +137,9 @@ static struct htab_elem *evict_locked(struct lru_htab *lh, struct lru_list *l, s
 					plat_fail_fast("lru_hash: an element on an LRU list is not in its bucket");
 				/* The count stays: the caller's element takes the victim's place. */
 				list_del(l, c);
+				/* The next eviction starts at the new tail: load it now. */
+				if (l->tail)
+					__builtin_prefetch(l->tail, 0);
 				return c;
 			}
 		}
@@ -469,6 +472,12 @@ static struct bh_map *lru_alloc_common(const union bpf_attr *attr, bool percpu)
 			lru_free(&lh->h.map);
 			return ERR_PTR(err);
 		}
+		/*
+		 * Always preallocated in Linux (charged for every element): a
+		 * list of 2 MiB or more takes huge-page chunks from the start,
+		 * as HASH does, so a lookup's element load costs no extra TLB miss.
+		 */
+		bh_slab_expect(lh->lists[i].slab, (uint64_t)lh->cap * bh_slab_slot_size(lh->lists[i].slab, 0));
 	}
 	lh->h.lru = lh;
 	lh->h.on_unlink = lru_on_unlink;

@@ -8,6 +8,8 @@
  * its first word; only the owner touches the free lists and chunks (its
  * lock); batches come back from the epoch on any thread through a
  * lock-free list (push only there, the owner takes the whole list).
+ * With per-CPU caches, a cache takes a whole batch that came back and hands
+ * its slots out in turn; only refills and drains take the owner's lock.
  */
 #include "node_slab.h"
 
@@ -57,6 +59,27 @@ struct slab_batch {
 	uintptr_t slot[SLAB_BATCH];	/* slot address | class */
 };
 
+/*
+ * One CPU's cache (bh_slab_enable_cpu_caches): a batch past its grace
+ * period whose slots it hands out (the slot addresses are in the batch, so
+ * the next one is prefetched and no slot is read or linked before its
+ * use), free slots, and retired ones not yet in a batch; free slots are
+ * poisoned, as on the free lists. The lock is for the threads that share
+ * a CPU number (preempted, or more threads than CPUs): uncontended, it
+ * stays in this CPU's cache. 576 bytes.
+ */
+#define CPU_FREE_MAX 16
+#define CPU_REFILL (CPU_FREE_MAX / 2)
+#define CPU_BATCH 48
+
+struct slab_cpu_cache {
+	struct plat_spinlock lock;
+	uint16_t nfree, nretired;
+	struct slab_batch *mag;
+	void *free[CPU_FREE_MAX];
+	uintptr_t retired[CPU_BATCH];
+} __attribute__((aligned(PLAT_CACHELINE)));
+
 struct bh_slab {
 	atomic_uint refs;		/* the owner's, and one per batch in flight */
 	_Atomic(struct slab_batch *) ready;	/* batches past their grace period */
@@ -67,6 +90,9 @@ struct bh_slab {
 	struct slab_class cls[BH_SLAB_CLASSES];
 	uint32_t npending;
 	uintptr_t pending[SLAB_BATCH];	/* retired slots not yet in a batch */
+	struct slab_cpu_cache *cpu;	/* per possible CPU, or NULL */
+	uint32_t ncpu;
+	struct slab_batch *full;	/* with caches: batches off ready, not yet a cache's */
 };
 
 static uint32_t slot_round(uint32_t size)
@@ -160,6 +186,9 @@ void *bh_slab_alloc(struct bh_slab *s, unsigned int cls)
 		p = c->free;
 		slot_unpoison(p, c->slot);
 		c->free = *(void **)p;
+		/* The next pop reads that slot's link: start loading it now. */
+		if (c->free)
+			__builtin_prefetch(c->free, 1);
 		return p;
 	}
 	if ((size_t)(c->end - c->cur) < c->slot) {
@@ -203,6 +232,13 @@ static void free_all(struct bh_slab *s)
 		plat_free(s->chunks);
 		s->chunks = next;
 	}
+	for (struct slab_batch *f = s->full, *next; f; f = next) {
+		next = f->next;
+		plat_free(f);
+	}
+	for (uint32_t i = 0; i < s->ncpu; i++)
+		plat_free(s->cpu[i].mag);
+	plat_free_aligned(s->cpu);
 	plat_free(s);
 }
 
@@ -222,23 +258,28 @@ static void batch_back(struct epoch_head *head)
 		free_all(s);
 }
 
-void bh_slab_retire(struct bh_slab *s, void *p, unsigned int cls)
+/* Sends @n (<= SLAB_BATCH) retired slots through the epoch as one batch; any thread. */
+static void retire_batch(struct bh_slab *s, const uintptr_t *slots, uint32_t n)
 {
-	struct slab_batch *b;
+	struct slab_batch *b = plat_alloc(offsetof(struct slab_batch, slot) + n * sizeof(b->slot[0]));
 
-	s->pending[s->npending++] = (uintptr_t)p | cls;
-	if (s->npending < SLAB_BATCH)
-		return;
-	s->npending = 0;
-	b = plat_alloc(sizeof(*b));
 	/* Out of memory: these slots stay unused until the slab goes; nothing breaks. */
 	if (!b)
 		return;
 	b->slab = s;
-	b->n = SLAB_BATCH;
-	plat_memcpy(b->slot, s->pending, sizeof(b->slot));
+	b->n = n;
+	plat_memcpy(b->slot, slots, n * sizeof(b->slot[0]));
 	atomic_fetch_add_explicit(&s->refs, 1, memory_order_relaxed);
 	epoch_retire(&b->head, batch_back);
+}
+
+void bh_slab_retire(struct bh_slab *s, void *p, unsigned int cls)
+{
+	s->pending[s->npending++] = (uintptr_t)p | cls;
+	if (s->npending < SLAB_BATCH)
+		return;
+	s->npending = 0;
+	retire_batch(s, s->pending, SLAB_BATCH);
 }
 
 void bh_slab_free_unused(struct bh_slab *s, void *p, unsigned int cls)
@@ -246,6 +287,123 @@ void bh_slab_free_unused(struct bh_slab *s, void *p, unsigned int cls)
 	*(void **)p = s->cls[cls].free;
 	s->cls[cls].free = p;
 	slot_poison(p, s->cls[cls].slot);
+}
+
+int bh_slab_enable_cpu_caches(struct bh_slab *s)
+{
+	uint32_t n = (uint32_t)plat_num_possible_cpus();
+
+	if (s->nclasses != 1)
+		return -EINVAL;
+	s->cpu = plat_alloc_aligned((size_t)n * sizeof(*s->cpu));
+	if (!s->cpu)
+		return -ENOMEM;
+	plat_memset(s->cpu, 0, (size_t)n * sizeof(*s->cpu));
+	for (uint32_t i = 0; i < n; i++)
+		plat_spin_init(&s->cpu[i].lock);
+	s->ncpu = n;
+	return 0;
+}
+
+uint64_t bh_slab_cache_bytes(const struct bh_slab *s)
+{
+	return (uint64_t)s->ncpu * sizeof(*s->cpu);
+}
+
+static struct slab_cpu_cache *this_cpu_cache(struct bh_slab *s)
+{
+	return &s->cpu[(uint32_t)plat_cpu_id() % s->ncpu];
+}
+
+void *bh_slab_cached_alloc(struct bh_slab *s, struct plat_spinlock *owner)
+{
+	struct slab_cpu_cache *c = this_cpu_cache(s);
+	uint32_t slot = s->cls[0].slot;
+	struct slab_batch *done = NULL;
+	void *p = NULL;
+
+	plat_spin_lock(&c->lock);
+	if (unlikely(!c->nfree && !c->mag)) {
+		/* Cache lock, then the owner's: nobody takes them the other way round. */
+		plat_spin_lock(owner);
+		if (!s->full)
+			s->full = atomic_exchange_explicit(&s->ready, NULL, memory_order_acquire);
+		if (s->full) {
+			c->mag = s->full;
+			s->full = c->mag->next;
+		} else {
+			while (c->nfree < CPU_REFILL) {
+				void *q = bh_slab_alloc(s, 0);
+
+				if (!q)
+					break;
+				slot_poison(q, slot);
+				c->free[c->nfree++] = q;
+			}
+		}
+		plat_spin_unlock(owner);
+#ifdef SLAB_ASAN
+		for (uint32_t i = 0; c->mag && i < c->mag->n; i++)
+			slot_poison((void *)c->mag->slot[i], slot);
+#endif
+	}
+	if (c->nfree) {
+		p = c->free[--c->nfree];
+	} else if (c->mag) {
+		struct slab_batch *m = c->mag;
+
+		p = (void *)m->slot[--m->n];
+		if (m->n)
+			__builtin_prefetch((void *)m->slot[m->n - 1], 1);
+		else {
+			done = m;
+			c->mag = NULL;
+		}
+	}
+	if (p)
+		slot_unpoison(p, slot);
+	plat_spin_unlock(&c->lock);
+	plat_free(done);
+	return p;
+}
+
+void bh_slab_cached_retire(struct bh_slab *s, void *p)
+{
+	struct slab_cpu_cache *c = this_cpu_cache(s);
+	uintptr_t full[CPU_BATCH];
+	bool send = false;
+
+	plat_spin_lock(&c->lock);
+	c->retired[c->nretired++] = (uintptr_t)p;
+	if (c->nretired == CPU_BATCH) {
+		c->nretired = 0;
+		plat_memcpy(full, c->retired, sizeof(full));
+		send = true;
+	}
+	plat_spin_unlock(&c->lock);
+	/* Outside the lock: epoch_retire may run other objects' reclaim callbacks. */
+	if (send)
+		retire_batch(s, full, CPU_BATCH);
+}
+
+void bh_slab_cached_free_unused(struct bh_slab *s, void *p, struct plat_spinlock *owner)
+{
+	struct slab_cpu_cache *c = this_cpu_cache(s);
+
+	plat_spin_lock(&c->lock);
+	if (unlikely(c->nfree == CPU_FREE_MAX)) {
+		plat_spin_lock(owner);
+		while (c->nfree > CPU_REFILL) {
+			void *q = c->free[--c->nfree];
+
+			slot_unpoison(q, s->cls[0].slot);
+			bh_slab_free_unused(s, q, 0);
+		}
+		plat_spin_unlock(owner);
+	}
+	slot_poison(p, s->cls[0].slot);
+	c->free[c->nfree++] = p;
+	plat_spin_unlock(&c->lock);
 }
 
 void bh_slab_destroy(struct bh_slab *s)

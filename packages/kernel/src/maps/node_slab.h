@@ -51,6 +51,32 @@ void bh_slab_retire(struct bh_slab *s, void *p, unsigned int cls);
 /* Gives back slot @p of class @cls that no reader ever saw: reused at once. Owner's lock held. */
 void bh_slab_free_unused(struct bh_slab *s, void *p, unsigned int cls);
 
+/*
+ * Per-CPU caches, for a slab of one class whose owner allocates and retires
+ * from many CPUs at once (a hash map's updates): each CPU keeps a few free
+ * slots and its own retire batch under its own lock, and takes the
+ * owner's lock only to refill or drain a group of slots, so CPUs do not
+ * meet on the owner's lock (or its cache line) on every call. Call before
+ * the first alloc; -ENOMEM or -EINVAL (more than one class).
+ */
+int bh_slab_enable_cpu_caches(struct bh_slab *s);
+
+/*
+ * With per-CPU caches: a slot of class 0 (contents undefined) or NULL,
+ * through this CPU's cache. The owner's lock @owner must NOT be held: it is
+ * taken here when the cache refills.
+ */
+void *bh_slab_cached_alloc(struct bh_slab *s, struct plat_spinlock *owner);
+
+/* With per-CPU caches: bh_slab_retire through this CPU's batch. Needs no owner lock. */
+void bh_slab_cached_retire(struct bh_slab *s, void *p);
+
+/* With per-CPU caches: bh_slab_free_unused through this CPU's cache (@owner NOT held). */
+void bh_slab_cached_free_unused(struct bh_slab *s, void *p, struct plat_spinlock *owner);
+
+/* Bytes of the per-CPU caches' own memory (0 without them). */
+uint64_t bh_slab_cache_bytes(const struct bh_slab *s);
+
 /* Bytes of chunk memory the slab holds. Owner's lock held, or a racy figure. */
 uint64_t bh_slab_bytes(const struct bh_slab *s);
 
