@@ -33,4 +33,13 @@ typedef const struct bh_helper *(*bh_check_helper_fn)(const void *ctx, uint32_t 
 int bh_prog_check_calls(const char *name, const struct bpf_insn *insns, uint32_t len,
 			uint32_t entry_regs, bh_check_helper_fn helper, const void *ctx);
 
+/*
+ * Passes 1-3 alone (encodings, targets, functions): what a load the static
+ * verifier checks needs first. The verifier proves pass 4's property itself,
+ * path by path (a read of a register no instruction on the path wrote is
+ * refused), so the loader runs pass 4 only to word a refusal as before
+ * (bh_prog_check_calls() on the original instructions).
+ */
+int bh_prog_check_structure(const char *name, const struct bpf_insn *insns, uint32_t len);
+
 #endif /* BPFHOST_PROG_CHECK_H */

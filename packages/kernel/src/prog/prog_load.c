@@ -275,6 +275,30 @@ static int verify(union bpf_attr *attr, struct bh_prog *prog, struct lddw_info *
 	return err;
 }
 
+/*
+ * A refused program: when the register pass (prog_check.c pass 4) refuses
+ * it too, its error replaces the refusal (*@err and the last error), so a
+ * read of an unwritten register is worded as when the pass ran before the
+ * verifier, whatever refused first. Accepted programs skip the pass: the
+ * verifier refuses every read of a register no instruction on its path
+ * wrote. The pass reads the instructions as given (the fixups rewrote them).
+ */
+static bool read_refusal(struct bh_prog *prog, int *err)
+{
+	char saved[512];
+	int read_err;
+
+	plat_snprintf(saved, sizeof(saved), "%s", bpfhost_last_error());
+	read_err = bh_prog_check_calls(prog->name, prog->orig_insns, prog->len, BH_CHECK_ENTRY_REGS, prog_helper,
+				       prog);
+	if (read_err) {
+		*err = read_err;
+		return true;
+	}
+	bpfhost_set_last_error(*err, "%s", saved);
+	return false;
+}
+
 static int load(union bpf_attr *attr, struct bh_prog *prog, bool *logged)
 {
 	const int *fd_array = u64_to_ptr(attr->fd_array);
@@ -338,8 +362,12 @@ static int load(union bpf_attr *attr, struct bh_prog *prog, bool *logged)
 			bh_prog_set_src_info(prog, src);
 	}
 
-	err = bh_prog_check_calls(prog->name, prog->insns, prog->len, BH_CHECK_ENTRY_REGS, prog_helper,
-				  prog);
+	/* Unverified (tests only): the register pass is all there is. Verified: see read_refusal(). */
+	if (attr->prog_flags & BPFHOST_F_TEST_UNVERIFIED)
+		err = bh_prog_check_calls(prog->name, prog->insns, prog->len, BH_CHECK_ENTRY_REGS, prog_helper,
+					  prog);
+	else
+		err = bh_prog_check_structure(prog->name, prog->insns, prog->len);
 	if (err)
 		return err;
 	if ((attr->prog_flags & BPFHOST_F_TEST_UNVERIFIED) &&
@@ -389,6 +417,8 @@ static int load(union bpf_attr *attr, struct bh_prog *prog, bool *logged)
 	}
 out:
 	plat_free(info.map);	/* call_map and value_off share it */
+	if (err && !(attr->prog_flags & BPFHOST_F_TEST_UNVERIFIED) && read_refusal(prog, &err))
+		*logged = false;	/* the pass's message replaces the verifier's log */
 	return err;
 }
 
