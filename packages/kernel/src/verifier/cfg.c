@@ -34,9 +34,13 @@ void bh_cfg_free(struct bh_cfg *cfg)
 	cfg->live = NULL;
 }
 
-/* Targets inside the program and not into an lddw; marks (and counts, *@nsub) sub-programs. */
+/*
+ * Targets inside the program and not into an lddw; marks (and counts,
+ * *@nsub) sub-programs. *@forward: every jump goes forward and nothing is
+ * called (then the walk is one pass in order, forward_walk()).
+ */
 static int mark_targets(const char *name, const struct bpf_insn *insns, uint32_t len, uint8_t *flags,
-			uint32_t *nsub)
+			uint32_t *nsub, bool *forward)
 {
 	for (uint32_t i = 0; i < len; i++) {
 		const struct bpf_insn *in = &insns[i];
@@ -58,6 +62,8 @@ static int mark_targets(const char *name, const struct bpf_insn *insns, uint32_t
 		if (flags[t] & BH_CFG_LDDW_HI)
 			return bh_insn_err(-EINVAL, name, i, "%s to %lld lands inside the lddw at %lld", what,
 				      (long long)t, (long long)t - 1);
+		if (sub || t <= i)
+			*forward = false;
 		if (sub && !(flags[t] & BH_CFG_SUBPROG))
 			++*nsub;
 		flags[t] |= sub ? BH_CFG_SUBPROG : BH_CFG_JUMP_TARGET;
@@ -151,6 +157,29 @@ static int walk(const char *name, const struct bpf_insn *insns, bool unprivilege
 }
 
 /*
+ * The walk of a program whose every edge goes forward (no calls, no jump
+ * back): nothing closes a cycle, and one pass in order finds what instruction
+ * 0 reaches, as the depth-first walk would (the same DONE states, no loop
+ * heads). Successors stay inside the program: check_subprogs() saw to it.
+ */
+static void forward_walk(const struct bpf_insn *insns, struct bh_cfg *cfg)
+{
+	uint8_t *state = cfg->walk_state;
+
+	state[0] = DONE;
+	for (uint32_t i = 0; i < cfg->len; i++) {
+		uint32_t to[2];
+		unsigned n;
+
+		if (state[i] != DONE || (cfg->flags[i] & BH_CFG_LDDW_HI))
+			continue;
+		n = bh_cfg_successors(insns, i, to);
+		for (unsigned k = 0; k < n; k++)
+			state[to[k]] = DONE;
+	}
+}
+
+/*
  * After the walk, one pass: unreachable instructions (refused), and where
  * states are compared: jump targets, both sides of a branch, after calls,
  * entries. An instruction's flags are final once its predecessor is seen.
@@ -186,6 +215,7 @@ static int mark_prune_points(const char *name, const struct bpf_insn *insns, str
 int bh_cfg_build(const char *name, const struct bpf_insn *insns, uint32_t len, bool unprivileged,
 		 struct bh_cfg *cfg)
 {
+	bool forward = true;
 	int err;
 
 	plat_memset(cfg, 0, sizeof(*cfg));
@@ -211,7 +241,7 @@ int bh_cfg_build(const char *name, const struct bpf_insn *insns, uint32_t len, b
 			cfg->flags[++i] |= BH_CFG_LDDW_HI;
 	cfg->flags[0] |= BH_CFG_SUBPROG;
 	cfg->nsub = 1;
-	err = mark_targets(name, insns, len, cfg->flags, &cfg->nsub);
+	err = mark_targets(name, insns, len, cfg->flags, &cfg->nsub, &forward);
 	if (err)
 		goto fail;
 	for (uint32_t i = 0, k = 0; k < cfg->nsub; i++)
@@ -219,7 +249,9 @@ int bh_cfg_build(const char *name, const struct bpf_insn *insns, uint32_t len, b
 			cfg->sub_start[k++] = i;
 	cfg->sub_start[cfg->nsub] = len;
 	err = check_subprogs(name, insns, cfg);
-	if (!err)
+	if (!err && forward)
+		forward_walk(insns, cfg);
+	else if (!err)
 		err = walk(name, insns, unprivileged, cfg);
 	if (!err)
 		err = mark_prune_points(name, insns, cfg);
