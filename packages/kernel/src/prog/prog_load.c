@@ -374,7 +374,13 @@ static int load(union bpf_attr *attr, struct bh_prog *prog, bool *logged)
 	    (attr->prog_flags & BPFHOST_F_UNPRIVILEGED))
 		return bh_err(-EINVAL, "program '%s': BPFHOST_F_TEST_UNVERIFIED and BPFHOST_F_UNPRIVILEGED "
 			      "contradict each other", prog->name);
-	prog->stack_reach = bh_prog_stack_reach(prog->insns, prog->len);
+	/*
+	 * Unverified (tests only): the load-time estimate. Verified: the
+	 * verifier's exact depth alone (verify()), which covers every access
+	 * on every path it walked; an access it did not foresee would fault.
+	 */
+	if (attr->prog_flags & BPFHOST_F_TEST_UNVERIFIED)
+		prog->stack_reach = bh_prog_stack_reach(prog->insns, prog->len);
 	/* One allocation for the three tables (pointers first keeps them all aligned). */
 	info.map = plat_alloc((sizeof(*info.map) + sizeof(*info.call_map) + sizeof(*info.value_off)) * prog->len);
 	info.call_map = info.map ? (struct bh_map **)(info.map + prog->len) : NULL;
