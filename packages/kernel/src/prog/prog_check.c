@@ -674,17 +674,17 @@ out:
 	return err;
 }
 
-/* Passes 1-3, and pass 4 when @regs; @flags (@len bytes) their scratch. */
-static int check(const char *name, const struct bpf_insn *insns, uint32_t len, uint8_t *flags, bool regs,
+/* Passes 1 to @last; @flags (@len bytes) their scratch. */
+static int check(const char *name, const struct bpf_insn *insns, uint32_t len, uint8_t *flags, int last,
 		 uint32_t entry_regs, bh_check_helper_fn helper, const void *ctx)
 {
 	int err = check_encodings(name, insns, len, flags);
 
-	if (!err)
+	if (!err && last >= 2)
 		err = check_targets(name, insns, len, flags);
-	if (!err)
+	if (!err && last >= 3)
 		err = check_functions(name, insns, len, flags);
-	if (!err && regs)
+	if (!err && last >= 4)
 		err = check_registers(name, insns, len, flags, entry_regs, helper, ctx);
 	return err;
 }
@@ -692,7 +692,7 @@ static int check(const char *name, const struct bpf_insn *insns, uint32_t len, u
 /* Programs up to this many instructions keep the passes' flags on the stack (no malloc per load). */
 #define FLAGS_ON_STACK 1024u
 
-static int check_with_flags(const char *name, const struct bpf_insn *insns, uint32_t len, bool regs,
+static int check_with_flags(const char *name, const struct bpf_insn *insns, uint32_t len, int last,
 			    uint32_t entry_regs, bh_check_helper_fn helper, const void *ctx)
 {
 	uint8_t stack_flags[FLAGS_ON_STACK], *flags = stack_flags;
@@ -709,7 +709,7 @@ static int check_with_flags(const char *name, const struct bpf_insn *insns, uint
 			return bh_err(-ENOMEM, "program '%s': no memory to check %u instructions", name, len);
 	}
 	plat_memset(flags, 0, len);
-	err = check(name, insns, len, flags, regs, entry_regs, helper, ctx);
+	err = check(name, insns, len, flags, last, entry_regs, helper, ctx);
 	if (flags != stack_flags)
 		plat_free(flags);
 	return err;
@@ -718,12 +718,12 @@ static int check_with_flags(const char *name, const struct bpf_insn *insns, uint
 int bh_prog_check_calls(const char *name, const struct bpf_insn *insns, uint32_t len,
 			uint32_t entry_regs, bh_check_helper_fn helper, const void *ctx)
 {
-	return check_with_flags(name, insns, len, true, entry_regs, helper, ctx);
+	return check_with_flags(name, insns, len, 4, entry_regs, helper, ctx);
 }
 
-int bh_prog_check_structure(const char *name, const struct bpf_insn *insns, uint32_t len)
+int bh_prog_check_encodings(const char *name, const struct bpf_insn *insns, uint32_t len)
 {
-	return check_with_flags(name, insns, len, false, 0, NULL, NULL);
+	return check_with_flags(name, insns, len, 1, 0, NULL, NULL);
 }
 
 int bh_prog_check_regs(const char *name, const struct bpf_insn *insns, uint32_t len,

@@ -276,12 +276,14 @@ static int verify(union bpf_attr *attr, struct bh_prog *prog, struct lddw_info *
 }
 
 /*
- * A refused program: when the register pass (prog_check.c pass 4) refuses
- * it too, its error replaces the refusal (*@err and the last error), so a
- * read of an unwritten register is worded as when the pass ran before the
- * verifier, whatever refused first. Accepted programs skip the pass: the
- * verifier refuses every read of a register no instruction on its path
- * wrote. The pass reads the instructions as given (the fixups rewrote them).
+ * A refused program: when the structural check's later passes (prog_check.c
+ * passes 2-4: targets, functions, registers read before written) refuse it
+ * too, their error replaces the refusal (*@err and the last error), so such
+ * programs are refused in the same words as when the passes ran before the
+ * fixups and the verifier, whatever refused first. Accepted programs skip
+ * them: the verifier's control-flow graph checks targets and functions,
+ * and it refuses every read of a register no instruction on its path
+ * wrote. The passes read the instructions as given (the fixups rewrote them).
  */
 static bool read_refusal(struct bh_prog *prog, int *err)
 {
@@ -362,12 +364,12 @@ static int load(union bpf_attr *attr, struct bh_prog *prog, bool *logged)
 			bh_prog_set_src_info(prog, src);
 	}
 
-	/* Unverified (tests only): the register pass is all there is. Verified: see read_refusal(). */
+	/* Unverified (tests only): the structural check is all there is. Verified: see read_refusal(). */
 	if (attr->prog_flags & BPFHOST_F_TEST_UNVERIFIED)
 		err = bh_prog_check_calls(prog->name, prog->insns, prog->len, BH_CHECK_ENTRY_REGS, prog_helper,
 					  prog);
 	else
-		err = bh_prog_check_structure(prog->name, prog->insns, prog->len);
+		err = bh_prog_check_encodings(prog->name, prog->insns, prog->len);
 	if (err)
 		return err;
 	if ((attr->prog_flags & BPFHOST_F_TEST_UNVERIFIED) &&
@@ -424,7 +426,7 @@ static int load(union bpf_attr *attr, struct bh_prog *prog, bool *logged)
 out:
 	plat_free(info.map);	/* call_map and value_off share it */
 	if (err && !(attr->prog_flags & BPFHOST_F_TEST_UNVERIFIED) && read_refusal(prog, &err))
-		*logged = false;	/* the pass's message replaces the verifier's log */
+		*logged = false;	/* the check's message replaces the verifier's log */
 	return err;
 }
 
