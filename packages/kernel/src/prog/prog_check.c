@@ -674,10 +674,28 @@ out:
 	return err;
 }
 
-int bh_prog_check_calls(const char *name, const struct bpf_insn *insns, uint32_t len,
-			uint32_t entry_regs, bh_check_helper_fn helper, const void *ctx)
+/* Passes 1 to @last; @flags (@len bytes) their scratch. */
+static int check(const char *name, const struct bpf_insn *insns, uint32_t len, uint8_t *flags, int last,
+		 uint32_t entry_regs, bh_check_helper_fn helper, const void *ctx)
 {
-	uint8_t *flags;
+	int err = check_encodings(name, insns, len, flags);
+
+	if (!err && last >= 2)
+		err = check_targets(name, insns, len, flags);
+	if (!err && last >= 3)
+		err = check_functions(name, insns, len, flags);
+	if (!err && last >= 4)
+		err = check_registers(name, insns, len, flags, entry_regs, helper, ctx);
+	return err;
+}
+
+/* Programs up to this many instructions keep the passes' flags on the stack (no malloc per load). */
+#define FLAGS_ON_STACK 1024u
+
+static int check_with_flags(const char *name, const struct bpf_insn *insns, uint32_t len, int last,
+			    uint32_t entry_regs, bh_check_helper_fn helper, const void *ctx)
+{
+	uint8_t stack_flags[FLAGS_ON_STACK], *flags = stack_flags;
 	int err;
 
 	if (!len)
@@ -685,18 +703,27 @@ int bh_prog_check_calls(const char *name, const struct bpf_insn *insns, uint32_t
 	if (len > BPFHOST_MAX_INSNS)
 		return bh_err(-E2BIG, "program '%s': %u instructions, more than the limit of %u",
 			      name, len, BPFHOST_MAX_INSNS);
-	flags = plat_alloc(len);
-	if (!flags)
-		return bh_err(-ENOMEM, "program '%s': no memory to check %u instructions", name, len);
-	err = check_encodings(name, insns, len, flags);
-	if (!err)
-		err = check_targets(name, insns, len, flags);
-	if (!err)
-		err = check_functions(name, insns, len, flags);
-	if (!err)
-		err = check_registers(name, insns, len, flags, entry_regs, helper, ctx);
-	plat_free(flags);
+	if (len > FLAGS_ON_STACK) {
+		flags = plat_alloc(len);
+		if (!flags)
+			return bh_err(-ENOMEM, "program '%s': no memory to check %u instructions", name, len);
+	}
+	plat_memset(flags, 0, len);
+	err = check(name, insns, len, flags, last, entry_regs, helper, ctx);
+	if (flags != stack_flags)
+		plat_free(flags);
 	return err;
+}
+
+int bh_prog_check_calls(const char *name, const struct bpf_insn *insns, uint32_t len,
+			uint32_t entry_regs, bh_check_helper_fn helper, const void *ctx)
+{
+	return check_with_flags(name, insns, len, 4, entry_regs, helper, ctx);
+}
+
+int bh_prog_check_encodings(const char *name, const struct bpf_insn *insns, uint32_t len)
+{
+	return check_with_flags(name, insns, len, 1, 0, NULL, NULL);
 }
 
 int bh_prog_check_regs(const char *name, const struct bpf_insn *insns, uint32_t len,

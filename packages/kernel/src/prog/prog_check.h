@@ -33,4 +33,15 @@ typedef const struct bh_helper *(*bh_check_helper_fn)(const void *ctx, uint32_t 
 int bh_prog_check_calls(const char *name, const struct bpf_insn *insns, uint32_t len,
 			uint32_t entry_regs, bh_check_helper_fn helper, const void *ctx);
 
+/*
+ * Pass 1 alone (encodings, and lddw's second halves): what a load the static
+ * verifier checks needs before its fixups. The verifier's control-flow
+ * graph checks targets and functions again (passes 2-3), and it proves
+ * pass 4's property itself, path by path (a read of a register no
+ * instruction on the path wrote is refused), so the loader runs passes 2-4
+ * only to word a refusal as before (bh_prog_check_calls() on the original
+ * instructions: its first refusal replaces whatever refused first).
+ */
+int bh_prog_check_encodings(const char *name, const struct bpf_insn *insns, uint32_t len);
+
 #endif /* BPFHOST_PROG_CHECK_H */

@@ -275,6 +275,32 @@ static int verify(union bpf_attr *attr, struct bh_prog *prog, struct lddw_info *
 	return err;
 }
 
+/*
+ * A refused program: when the structural check's later passes (prog_check.c
+ * passes 2-4: targets, functions, registers read before written) refuse it
+ * too, their error replaces the refusal (*@err and the last error), so such
+ * programs are refused in the same words as when the passes ran before the
+ * fixups and the verifier, whatever refused first. Accepted programs skip
+ * them: the verifier's control-flow graph checks targets and functions,
+ * and it refuses every read of a register no instruction on its path
+ * wrote. The passes read the instructions as given (the fixups rewrote them).
+ */
+static bool read_refusal(struct bh_prog *prog, int *err)
+{
+	char saved[512];
+	int read_err;
+
+	plat_snprintf(saved, sizeof(saved), "%s", bpfhost_last_error());
+	read_err = bh_prog_check_calls(prog->name, prog->orig_insns, prog->len, BH_CHECK_ENTRY_REGS, prog_helper,
+				       prog);
+	if (read_err) {
+		*err = read_err;
+		return true;
+	}
+	bpfhost_set_last_error(*err, "%s", saved);
+	return false;
+}
+
 static int load(union bpf_attr *attr, struct bh_prog *prog, bool *logged)
 {
 	const int *fd_array = u64_to_ptr(attr->fd_array);
@@ -338,15 +364,25 @@ static int load(union bpf_attr *attr, struct bh_prog *prog, bool *logged)
 			bh_prog_set_src_info(prog, src);
 	}
 
-	err = bh_prog_check_calls(prog->name, prog->insns, prog->len, BH_CHECK_ENTRY_REGS, prog_helper,
-				  prog);
+	/* Unverified (tests only): the structural check is all there is. Verified: see read_refusal(). */
+	if (attr->prog_flags & BPFHOST_F_TEST_UNVERIFIED)
+		err = bh_prog_check_calls(prog->name, prog->insns, prog->len, BH_CHECK_ENTRY_REGS, prog_helper,
+					  prog);
+	else
+		err = bh_prog_check_encodings(prog->name, prog->insns, prog->len);
 	if (err)
 		return err;
 	if ((attr->prog_flags & BPFHOST_F_TEST_UNVERIFIED) &&
 	    (attr->prog_flags & BPFHOST_F_UNPRIVILEGED))
 		return bh_err(-EINVAL, "program '%s': BPFHOST_F_TEST_UNVERIFIED and BPFHOST_F_UNPRIVILEGED "
 			      "contradict each other", prog->name);
-	prog->stack_reach = bh_prog_stack_reach(prog->insns, prog->len);
+	/*
+	 * Unverified (tests only): the load-time estimate. Verified: the
+	 * verifier's exact depth alone (verify()), which covers every access
+	 * on every path it walked; an access it did not foresee would fault.
+	 */
+	if (attr->prog_flags & BPFHOST_F_TEST_UNVERIFIED)
+		prog->stack_reach = bh_prog_stack_reach(prog->insns, prog->len);
 	/* One allocation for the three tables (pointers first keeps them all aligned). */
 	info.map = plat_alloc((sizeof(*info.map) + sizeof(*info.call_map) + sizeof(*info.value_off)) * prog->len);
 	info.call_map = info.map ? (struct bh_map **)(info.map + prog->len) : NULL;
@@ -389,6 +425,8 @@ static int load(union bpf_attr *attr, struct bh_prog *prog, bool *logged)
 	}
 out:
 	plat_free(info.map);	/* call_map and value_off share it */
+	if (err && !(attr->prog_flags & BPFHOST_F_TEST_UNVERIFIED) && read_refusal(prog, &err))
+		*logged = false;	/* the check's message replaces the verifier's log */
 	return err;
 }
 

@@ -26,8 +26,7 @@ uint32_t bh_cfg_subprog_of(const struct bh_cfg *cfg, uint32_t i)
 
 void bh_cfg_free(struct bh_cfg *cfg)
 {
-	plat_free(cfg->sub_start);
-	plat_free(cfg->walk_stack);	/* live, walk_state and flags share its allocation */
+	plat_free(cfg->walk_stack);	/* sub_start, live, walk_state and flags share its allocation */
 	cfg->sub_start = NULL;
 	cfg->walk_stack = NULL;
 	cfg->walk_state = NULL;
@@ -35,20 +34,27 @@ void bh_cfg_free(struct bh_cfg *cfg)
 	cfg->live = NULL;
 }
 
-/* Targets inside the program and not into an lddw; marks sub-programs. */
-static int mark_targets(const char *name, const struct bpf_insn *insns, uint32_t len, uint8_t *flags)
+/*
+ * Targets inside the program and not into an lddw; marks (and counts,
+ * *@nsub) sub-programs. *@forward: every jump goes forward and nothing is
+ * called (then the walk is one pass in order, forward_walk()).
+ */
+static int mark_targets(const char *name, const struct bpf_insn *insns, uint32_t len, uint8_t *flags,
+			uint32_t *nsub, bool *forward)
 {
 	for (uint32_t i = 0; i < len; i++) {
 		const struct bpf_insn *in = &insns[i];
-		const char *what = bh_insn_is_local_call(in) ? "call" : bh_insn_is_func_addr(in) ? "function address" : "jump";
+		bool sub = bh_insn_is_local_call(in) || bh_insn_is_func_addr(in);
+		const char *what;
 		int64_t t;
 
 		if (flags[i] & BH_CFG_LDDW_HI)
 			continue;
 		if (bh_insn_is_lddw(in) && (i + 1 >= len))
 			return bh_insn_err(-EINVAL, name, i, "lddw is missing its second half");
-		if (!bh_insn_is_ja(in) && !bh_insn_is_cond_jump(in) && !bh_insn_is_local_call(in) && !bh_insn_is_func_addr(in))
+		if (!sub && !bh_insn_is_ja(in) && !bh_insn_is_cond_jump(in))
 			continue;
+		what = bh_insn_is_local_call(in) ? "call" : sub ? "function address" : "jump";
 		t = bh_insn_target(in, i);
 		if (t < 0 || t >= len)
 			return bh_insn_err(-EINVAL, name, i, "%s to %lld is outside the program (%u insns)", what,
@@ -56,7 +62,11 @@ static int mark_targets(const char *name, const struct bpf_insn *insns, uint32_t
 		if (flags[t] & BH_CFG_LDDW_HI)
 			return bh_insn_err(-EINVAL, name, i, "%s to %lld lands inside the lddw at %lld", what,
 				      (long long)t, (long long)t - 1);
-		flags[t] |= bh_insn_is_local_call(in) || bh_insn_is_func_addr(in) ? BH_CFG_SUBPROG : BH_CFG_JUMP_TARGET;
+		if (sub || t <= i)
+			*forward = false;
+		if (sub && !(flags[t] & BH_CFG_SUBPROG))
+			++*nsub;
+		flags[t] |= sub ? BH_CFG_SUBPROG : BH_CFG_JUMP_TARGET;
 	}
 	return 0;
 }
@@ -91,7 +101,7 @@ static int check_subprogs(const char *name, const struct bpf_insn *insns, const 
 enum { NEW, ON_PATH, DONE };
 
 /* The per-instruction bytes of the one allocation (see bh_cfg_build). */
-#define CFG_BYTES_PER_INSN (sizeof(uint32_t) + sizeof(uint16_t) + 2 + 1)
+#define CFG_BYTES_PER_INSN (2 * sizeof(uint32_t) + sizeof(uint16_t) + 2 + 1)
 
 /*
  * Depth-first from instruction 0, following calls into callees and
@@ -106,7 +116,7 @@ static int walk(const char *name, const struct bpf_insn *insns, bool unprivilege
 	int err = 0;
 
 	edge = state + len;	/* how many edges of each instruction on the path were followed */
-	plat_memset(state, NEW, len);
+	/* state[] starts NEW: the allocation is zeroed. */
 	stack[depth++] = 0;
 	state[0] = ON_PATH;
 	edge[0] = 0;
@@ -143,37 +153,69 @@ static int walk(const char *name, const struct bpf_insn *insns, bool unprivilege
 				cfg->flags[t] |= BH_CFG_LOOP_HEAD;
 		}
 	}
-	for (uint32_t i = 0; i < len && !err; i++)
-		if (!(cfg->flags[i] & BH_CFG_LDDW_HI) && state[i] != DONE)
-			err = bh_err(-EINVAL,
-				     "program '%s': unreachable insn %u: no path from insn 0 reaches it (code after exit or ja, or a function nobody calls); remove it",
-				     name, i);
 	return err;
 }
 
-/* Where states are compared: jump targets, both sides of a branch, after calls, entries. */
-static void mark_prune_points(const struct bpf_insn *insns, struct bh_cfg *cfg)
+/*
+ * The walk of a program whose every edge goes forward (no calls, no jump
+ * back): nothing closes a cycle, and one pass in order finds what instruction
+ * 0 reaches, as the depth-first walk would (the same DONE states, no loop
+ * heads). Successors stay inside the program: check_subprogs() saw to it.
+ */
+static void forward_walk(const struct bpf_insn *insns, struct bh_cfg *cfg)
 {
+	uint8_t *state = cfg->walk_state;
+
+	state[0] = DONE;
+	for (uint32_t i = 0; i < cfg->len; i++) {
+		uint32_t to[2];
+		unsigned n;
+
+		if (state[i] != DONE || (cfg->flags[i] & BH_CFG_LDDW_HI))
+			continue;
+		n = bh_cfg_successors(insns, i, to);
+		for (unsigned k = 0; k < n; k++)
+			state[to[k]] = DONE;
+	}
+}
+
+/*
+ * After the walk, one pass: unreachable instructions (refused), and where
+ * states are compared: jump targets, both sides of a branch, after calls,
+ * entries. An instruction's flags are final once its predecessor is seen.
+ */
+static int mark_prune_points(const char *name, const struct bpf_insn *insns, struct bh_cfg *cfg)
+{
+	const uint8_t *state = cfg->walk_state;
+
 	for (uint32_t i = 0; i < cfg->len; i++) {
 		const struct bpf_insn *in = &insns[i];
+		uint8_t f = cfg->flags[i];
 
-		if (cfg->flags[i] & BH_CFG_LDDW_HI)
+		if (f & BH_CFG_LDDW_HI)
 			continue;
-		if (cfg->flags[i] & (BH_CFG_SUBPROG | BH_CFG_JUMP_TARGET | BH_CFG_LOOP_HEAD))
-			cfg->flags[i] |= BH_CFG_PRUNE;
-		if ((bh_insn_is_cond_jump(in) || in->code == (BPF_JMP | BPF_CALL) ||
-		     in->code == (BPF_JMP | BPF_CALL | BPF_X)) && i + 1 < cfg->len)
-			cfg->flags[i + 1] |= BH_CFG_PRUNE;
+		if (state[i] != DONE)
+			return bh_err(-EINVAL,
+				      "program '%s': unreachable insn %u: no path from insn 0 reaches it (code after exit or ja, or a function nobody calls); remove it",
+				      name, i);
+		if (f & (BH_CFG_SUBPROG | BH_CFG_JUMP_TARGET | BH_CFG_LOOP_HEAD))
+			f |= BH_CFG_PRUNE;
+		if (BPF_CLASS(in->code) == BPF_JMP || BPF_CLASS(in->code) == BPF_JMP32) {
+			if ((bh_insn_is_cond_jump(in) || in->code == (BPF_JMP | BPF_CALL) ||
+			     in->code == (BPF_JMP | BPF_CALL | BPF_X)) && i + 1 < cfg->len)
+				cfg->flags[i + 1] |= BH_CFG_PRUNE;
+		}
+		cfg->flags[i] = f;
+		cfg->nprune += !!(f & BH_CFG_PRUNE);
+		cfg->nloops += !!(f & BH_CFG_LOOP_HEAD);
 	}
-	for (uint32_t i = 0; i < cfg->len; i++) {
-		cfg->nprune += !!(cfg->flags[i] & BH_CFG_PRUNE);
-		cfg->nloops += !!(cfg->flags[i] & BH_CFG_LOOP_HEAD);
-	}
+	return 0;
 }
 
 int bh_cfg_build(const char *name, const struct bpf_insn *insns, uint32_t len, bool unprivileged,
 		 struct bh_cfg *cfg)
 {
+	bool forward = true;
 	int err;
 
 	plat_memset(cfg, 0, sizeof(*cfg));
@@ -181,43 +223,40 @@ int bh_cfg_build(const char *name, const struct bpf_insn *insns, uint32_t len, b
 		return bh_err(-EINVAL, "program '%s': no instructions", name);
 	cfg->len = len;
 	/*
-	 * One allocation per instruction table: the walk's stack, the liveness
-	 * (live.c), the walk's state and edge counts, the flags (widest first,
-	 * so each is aligned).
+	 * One allocation for the instruction tables: the walk's stack, the
+	 * sub-program starts, the liveness (live.c), the walk's state and edge
+	 * counts, the flags (widest first, so each is aligned).
 	 */
-	cfg->walk_stack = plat_alloc(CFG_BYTES_PER_INSN * (size_t)len);
+	cfg->walk_stack = plat_alloc(CFG_BYTES_PER_INSN * (size_t)len + sizeof(uint32_t));
 	if (!cfg->walk_stack)
 		return bh_err(-ENOMEM, "program '%s': out of memory for the control-flow graph of %u insns",
 			      name, len);
-	cfg->live = (uint16_t *)(cfg->walk_stack + len);
+	cfg->sub_start = cfg->walk_stack + len;		/* nsub + 1 <= len + 1 entries */
+	cfg->live = (uint16_t *)(cfg->sub_start + len + 1);
 	cfg->walk_state = (uint8_t *)(cfg->live + len);
 	cfg->flags = cfg->walk_state + 2 * (size_t)len;
-	plat_memset(cfg->flags, 0, len);
-	plat_memset(cfg->live, 0, sizeof(*cfg->live) * (size_t)len);
+	/* plat_alloc zeroes: flags and live start clear. */
 	for (uint32_t i = 0; i + 1 < len; i++)
 		if (bh_insn_is_lddw(&insns[i]))
 			cfg->flags[++i] |= BH_CFG_LDDW_HI;
 	cfg->flags[0] |= BH_CFG_SUBPROG;
-	err = mark_targets(name, insns, len, cfg->flags);
+	cfg->nsub = 1;
+	err = mark_targets(name, insns, len, cfg->flags, &cfg->nsub, &forward);
 	if (err)
 		goto fail;
-	for (uint32_t i = 0; i < len; i++)
-		cfg->nsub += !!(cfg->flags[i] & BH_CFG_SUBPROG);
-	cfg->sub_start = plat_alloc(sizeof(uint32_t) * (cfg->nsub + 1));
-	if (!cfg->sub_start) {
-		err = bh_err(-ENOMEM, "program '%s': out of memory for %u sub-programs", name, cfg->nsub);
-		goto fail;
-	}
-	for (uint32_t i = 0, k = 0; i < len; i++)
+	for (uint32_t i = 0, k = 0; k < cfg->nsub; i++)
 		if (cfg->flags[i] & BH_CFG_SUBPROG)
 			cfg->sub_start[k++] = i;
 	cfg->sub_start[cfg->nsub] = len;
 	err = check_subprogs(name, insns, cfg);
-	if (!err)
+	if (!err && forward)
+		forward_walk(insns, cfg);
+	else if (!err)
 		err = walk(name, insns, unprivileged, cfg);
+	if (!err)
+		err = mark_prune_points(name, insns, cfg);
 	if (err)
 		goto fail;
-	mark_prune_points(insns, cfg);
 	bh_cfg_liveness(insns, cfg);
 	return 0;
 fail:

@@ -24,11 +24,15 @@
 /* The packet offsets a proven range may reach (Linux's MAX_PACKET_OFF). */
 #define BH_MAX_PACKET_OFF 0xffff
 
-/* A branch not walked yet: its first instruction and its state. */
+/*
+ * A branch not walked yet: its first instruction and its state (an arena
+ * block: the worklist stays small to grow, and a push or pop moves only
+ * the state's used part, bh_state_move()).
+ */
 struct bh_pending {
 	uint32_t insn;
 	uint32_t log_pos;	/* level 1 keeps only the failing path: rewind to here */
-	struct bh_state st;
+	struct bh_state *st;
 };
 
 /*

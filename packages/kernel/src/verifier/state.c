@@ -168,6 +168,17 @@ void bh_state_free(struct bh_state *st)
 	st->nframes = 0;
 }
 
+void bh_state_move(struct bh_state *dst, struct bh_state *src)
+{
+	dst->arena = src->arena;
+	dst->checkpoint = src->checkpoint;
+	dst->nframes = src->nframes;
+	plat_memcpy(dst->frames, src->frames, sizeof(src->frames[0]) * src->nframes);
+	dst->nrefs = src->nrefs;
+	plat_memcpy(dst->refs, src->refs, sizeof(src->refs[0]) * src->nrefs);
+	src->nframes = 0;
+}
+
 int bh_state_copy(struct bh_state *dst, const struct bh_state *src)
 {
 	struct bh_varena *a = src->arena;

@@ -130,6 +130,11 @@ char *bh_reg_str(const struct bh_reg *r, char *buf, unsigned size);
 int bh_state_init_in(struct bh_state *st, struct bh_varena *a);
 int bh_state_init(struct bh_state *st);
 void bh_state_free(struct bh_state *st);
+/*
+ * @src's frames and references handed to @dst (overwritten: free it first),
+ * copying only the used part of the structure; @src is left empty.
+ */
+void bh_state_move(struct bh_state *dst, struct bh_state *src);
 /* A deep copy of @src into @dst (which is overwritten; free it first). */
 int bh_state_copy(struct bh_state *dst, const struct bh_state *src);
 

@@ -72,8 +72,12 @@ int bh_push_branch(struct bh_venv *env, uint32_t insn, struct bh_state *st)
 		env->wl_cap = cap;
 	}
 	p = &env->wl[env->wl_len];
-	p->st = *st;	/* taken over: its frames are the pending branch's now */
-	st->nframes = 0;
+	p->st = bh_arena_alloc(&env->arena, sizeof(*p->st));
+	if (!p->st) {
+		bh_state_free(st);
+		return bh_verr(env, -ENOMEM, "out of memory for the branch worklist");
+	}
+	bh_state_move(p->st, st);	/* taken over: its frames are the pending branch's now */
 	p->insn = insn;
 	p->log_pos = env->log_pos;
 	env->wl_len++;
@@ -405,7 +409,8 @@ static int walk(struct bh_venv *env)
 		if (!env->wl_len)
 			return 0;
 		env->wl_len--;
-		env->cur = env->wl[env->wl_len].st;
+		bh_state_move(&env->cur, env->wl[env->wl_len].st);
+		bh_arena_free(&env->arena, env->wl[env->wl_len].st, sizeof(struct bh_state));
 		env->insn = env->wl[env->wl_len].insn;
 		if (env->log_level == 1) {	/* level 1 shows the failing path only */
 			env->log_pos = env->wl[env->wl_len].log_pos;
@@ -472,7 +477,7 @@ int bh_verify(struct bh_prog *prog, const struct bh_verify_opts *opts, struct bh
 	}
 out:
 	for (uint32_t i = 0; i < env->wl_len; i++)
-		bh_state_free(&env->wl[i].st);
+		bh_state_free(env->wl[i].st);
 	if (env->explored)
 		for (uint32_t i = 0; i < prog->len; i++)
 			explored_free(env, env->explored[i]);
