@@ -304,6 +304,27 @@ static int dispatch(int cmd, union bpf_attr *attr, union bpf_attr *uattr, unsign
 	return bh_err(-EINVAL, "unknown or unsupported command %d", cmd);
 }
 
+static int run_cmd(int cmd, union bpf_attr *attr, union bpf_attr *uattr, unsigned int size)
+{
+	int ret;
+
+	if (cmd == BPFHOST_RINGBUF_WAIT)
+		return ringbuf_wait(attr, uattr);
+	if (cmd == BPFHOST_OBJ_CLOSE) {
+		/* Outside epoch: destruction can then complete before we return. */
+		ret = bh_handle_close((int)attr->bpf_fd);
+		if (!ret && !epoch_in())
+			epoch_synchronize();
+		return ret;
+	}
+
+	epoch_enter();
+	ret = dispatch(cmd, attr, uattr, size);
+	epoch_exit();
+	epoch_run_deferred();
+	return ret;
+}
+
 int bpfhost_sys_bpf(int cmd, union bpf_attr *uattr, unsigned int size)
 {
 	union bpf_attr attr;
@@ -339,21 +360,20 @@ int bpfhost_sys_bpf(int cmd, union bpf_attr *uattr, unsigned int size)
 		plat_memset((char *)&attr + size, 0, last - size);
 	}
 
-	if (cmd == BPFHOST_RINGBUF_WAIT)
-		return ringbuf_wait(&attr, uattr);
-	if (cmd == BPFHOST_OBJ_CLOSE) {
-		/* Outside epoch: destruction can then complete before we return. */
-		ret = bh_handle_close((int)attr.bpf_fd);
-		if (!ret && !epoch_in())
-			epoch_synchronize();
+	/*
+	 * A caller's attr shorter than the command's fields gets its results
+	 * written into a whole union, of which only its @size bytes go back:
+	 * nothing is ever written past the caller's buffer.
+	 */
+	if (size < last) {
+		union bpf_attr out;
+
+		plat_memcpy(&out, &attr, last);
+		ret = run_cmd(cmd, &attr, &out, size);
+		plat_memcpy(uattr, &out, size);
 		return ret;
 	}
-
-	epoch_enter();
-	ret = dispatch(cmd, &attr, uattr, size);
-	epoch_exit();
-	epoch_run_deferred();
-	return ret;
+	return run_cmd(cmd, &attr, uattr, size);
 }
 
 int bpfhost_handle_count(void)

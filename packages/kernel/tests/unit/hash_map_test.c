@@ -292,6 +292,23 @@ static void attr_sizes(void)
 	/* A short attr reads as zero-filled: no key pointer here. */
 	ASSERT_EQ(bpfhost_sys_bpf(BPF_MAP_LOOKUP_ELEM, attr, 4), -EFAULT, "short attr");
 	ASSERT_EQ(bpfhost_sys_bpf(BPF_MAP_LOOKUP_ELEM, NULL, sizeof(*attr)), -EFAULT, "NULL attr");
+	/* A short attr of a command that writes results: nothing is written past its size. */
+	{
+		const unsigned int short_size = (unsigned int)(offsetof(union bpf_attr, shape.key_size) + 4);
+
+		memset(page, 0xa5, sizeof(page));
+		memset(page, 0, short_size);
+		attr->shape.map_fd = (uint32_t)fd;
+		ASSERT_OK(bpfhost_sys_bpf(BPFHOST_MAP_SHAPE, attr, short_size), "shape with a short attr");
+		ASSERT_EQ(attr->shape.map_type, BPF_MAP_TYPE_HASH, "the results that fit are written");
+		ASSERT_EQ(attr->shape.key_size, 4, "up to the last byte of the caller's attr");
+		for (size_t i = short_size; i < sizeof(*attr) + 64; i++)
+			if (page[i] != (char)0xa5) {
+				ASSERT_EQ(i, 0, "a byte past the caller's attr was written");
+				break;
+			}
+		memset(page, 0, sizeof(page));
+	}
 	ASSERT_EQ(bpfhost_sys_bpf(999, attr, sizeof(*attr)), -EINVAL, "unknown command");
 	sentinel_intact("attr -EINVAL");
 	ASSERT_OK(bpfhost_map_lookup_elem(fd, &k, &v), "map intact");
