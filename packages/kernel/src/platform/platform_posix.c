@@ -86,28 +86,41 @@ size_t plat_huge_bytes(void)
 	return atomic_load_explicit(&huge_bytes, memory_order_relaxed);
 }
 
-static void *huge_alloc(size_t len)
+/*
+ * @len bytes mapped at a 2 MiB boundary (one huge page more is mapped, then
+ * trimmed), advised to use huge pages: advice only, without it the range
+ * works on 4 KiB pages. NULL when mmap fails.
+ */
+static char *map_huge_aligned(size_t len, int prot, int flags)
 {
-	struct huge_block *b = malloc(sizeof(*b));
-	char *raw, *p;
+	char *raw = mmap(NULL, len + PLAT_HUGE_PAGE, prot, MAP_PRIVATE | MAP_ANONYMOUS | flags, -1, 0);
+	char *p;
 	size_t head;
 
-	if (!b)
+	if (raw == MAP_FAILED)
 		return NULL;
-	/* Map one huge page more, then trim to a 2 MiB aligned range. */
-	raw = mmap(NULL, len + PLAT_HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (raw == MAP_FAILED) {
-		free(b);
-		return NULL;
-	}
 	p = (char *)(((uintptr_t)raw + PLAT_HUGE_PAGE - 1) & ~(uintptr_t)(PLAT_HUGE_PAGE - 1));
 	head = (size_t)(p - raw);
 	if (head)
 		munmap(raw, head);
 	if (PLAT_HUGE_PAGE - head)
 		munmap(p + len, PLAT_HUGE_PAGE - head);
-	/* Advice only: without it the block still works, on 4 KiB pages. */
 	madvise(p, len, MADV_HUGEPAGE);
+	return p;
+}
+
+static void *huge_alloc(size_t len)
+{
+	struct huge_block *b = malloc(sizeof(*b));
+	char *p;
+
+	if (!b)
+		return NULL;
+	p = map_huge_aligned(len, PROT_READ | PROT_WRITE, 0);
+	if (!p) {
+		free(b);
+		return NULL;
+	}
 	b->p = p;
 	b->len = len;
 	pthread_mutex_lock(&huge_lock);
@@ -172,25 +185,13 @@ size_t plat_committed_bytes(void)
 
 void *plat_reserve(size_t size)
 {
-	char *raw, *p;
-	size_t head;
-
 	if (alloc_should_fail())
 		return NULL;
-	/* Inaccessible until committed; MAP_NORESERVE: no commit charge for the reservation. */
-	raw = mmap(NULL, size + PLAT_HUGE_PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-		   -1, 0);
-	if (raw == MAP_FAILED)
-		return NULL;
-	p = (char *)(((uintptr_t)raw + PLAT_HUGE_PAGE - 1) & ~(uintptr_t)(PLAT_HUGE_PAGE - 1));
-	head = (size_t)(p - raw);
-	if (head)
-		munmap(raw, head);
-	if (PLAT_HUGE_PAGE - head)
-		munmap(p + size, PLAT_HUGE_PAGE - head);
-	/* Advice only; it stays on the parts mprotect splits off. */
-	madvise(p, size, MADV_HUGEPAGE);
-	return p;
+	/*
+	 * Inaccessible until committed; MAP_NORESERVE: no commit charge for the
+	 * reservation. The huge-page advice stays on the parts mprotect splits off.
+	 */
+	return map_huge_aligned(size, PROT_NONE, MAP_NORESERVE);
 }
 
 int plat_commit(void *base, size_t from, size_t to)
