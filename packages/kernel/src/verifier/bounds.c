@@ -15,6 +15,7 @@
 #include <inttypes.h>
 
 #include "bounds.h"
+#include "../prog/interp_alu.h"	/* RFC 9669 signed division, as the interpreter runs it */
 #include "bpfhost/bpf_insn.h"
 #include "../platform/platform.h"
 
@@ -409,24 +410,6 @@ static void alu_mul(struct bh_scalar *r, const struct bh_scalar *d, const struct
 	    __builtin_mul_overflow(d->smax, s->smax, &p[3]))
 		return;
 	set_signed(r, MIN(MIN(p[0], p[1]), MIN(p[2], p[3])), MAX(MAX(p[0], p[1]), MAX(p[2], p[3])));
-}
-
-static uint64_t sdiv64(uint64_t a, uint64_t b)
-{
-	if (!b)
-		return 0;
-	if ((int64_t)b == -1)
-		return 0 - a;
-	return (uint64_t)((int64_t)a / (int64_t)b);
-}
-
-static uint64_t smod64(uint64_t a, uint64_t b)
-{
-	if (!b)
-		return a;
-	if ((int64_t)b == -1)
-		return 0;
-	return (uint64_t)((int64_t)a % (int64_t)b);
 }
 
 static void alu_divmod(struct bh_scalar *r, uint8_t op, bool sign, const struct bh_scalar *d,
