@@ -10,6 +10,7 @@
  * the whole list).
  */
 #include "lpm_nodes.h"
+#include "node_slab.h"	/* bh_slab_round: the same slot sizes as the other node stores */
 
 /*
  * Under AddressSanitizer a slot is poisoned while it is free (after its
@@ -68,19 +69,6 @@ struct lpm_nodes {
 	uint64_t pending[NODES_BATCH];	/* retired slots not yet in a batch */
 };
 
-static uint32_t slot_round(uint32_t size)
-{
-	uint32_t s = round_up(size ? size : 8, 8);
-
-	if (s <= 16)
-		return 16;
-	if (s <= 32)
-		return 32;
-	if (s <= 64)
-		return 64;
-	return s;
-}
-
 static inline void *at(const struct lpm_nodes *s, size_t off)
 {
 	return s->base + off;
@@ -102,7 +90,7 @@ struct lpm_nodes *lpm_nodes_create(const uint32_t sizes[LPM_NODES_CLASSES], uint
 	for (unsigned int i = 0; i < LPM_NODES_CLASSES; i++) {
 		struct nodes_class *c = &s->cls[i];
 
-		c->slot = slot_round(sizes[i]);
+		c->slot = bh_slab_round(sizes[i]);
 		want += 4 * (uint64_t)max_live * c->slot + NODES_RUN_MAX + c->slot;
 	}
 	if (want > NODES_RESERVE_MAX)

@@ -95,7 +95,7 @@ struct bh_slab {
 	struct slab_batch *full;	/* with caches: batches off ready, not yet a cache's */
 };
 
-static uint32_t slot_round(uint32_t size)
+uint32_t bh_slab_round(uint32_t size)
 {
 	uint32_t s = round_up(size ? size : 8, 8);
 
@@ -120,7 +120,7 @@ struct bh_slab *bh_slab_create(unsigned int nclasses, const uint32_t *sizes)
 	atomic_init(&s->refs, 1);
 	s->nclasses = nclasses;
 	for (unsigned int i = 0; i < nclasses; i++)
-		s->cls[i].slot = slot_round(sizes[i]);
+		s->cls[i].slot = bh_slab_round(sizes[i]);
 	return s;
 }
 

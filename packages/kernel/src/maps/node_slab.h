@@ -28,6 +28,9 @@ struct bh_slab;
  */
 struct bh_slab *bh_slab_create(unsigned int nclasses, const uint32_t *sizes);
 
+/* The slot a node of @size bytes takes: up to 64 bytes, 16, 32 or 64 (no line straddled). */
+uint32_t bh_slab_round(uint32_t size);
+
 /*
  * The owner expects to hold about @bytes (a preallocated map's
  * max_entries times its slot): from 2 MiB on, every chunk is a 2 MiB huge
