@@ -15,3 +15,13 @@ struct bh_map *test_map_of(int fd)
 	ASSERT_TRUE(map != NULL, "map from handle");
 	return map;
 }
+
+uint64_t test_map_mem(struct bh_map *map)
+{
+	uint64_t bytes;
+
+	epoch_enter();
+	bytes = map->ops->mem_usage(map);
+	epoch_exit();
+	return bytes;
+}

@@ -3,9 +3,14 @@
 #ifndef BPFHOST_TEST_MAP_HANDLE_H
 #define BPFHOST_TEST_MAP_HANDLE_H
 
+#include <stdint.h>
+
 struct bh_map;
 
 /* The map handle @fd names (asserted found); the test keeps the handle open while it uses it. */
 struct bh_map *test_map_of(int fd);
+
+/* The map's own figure of the memory it holds (its mem_usage op, read in an epoch). */
+uint64_t test_map_mem(struct bh_map *map);
 
 #endif /* BPFHOST_TEST_MAP_HANDLE_H */

@@ -16,16 +16,6 @@
 #define BIG 65536u
 #define N 4096u
 
-static uint64_t mem_of(struct bh_map *map)
-{
-	uint64_t bytes;
-
-	epoch_enter();
-	bytes = map->ops->mem_usage(map);
-	epoch_exit();
-	return bytes;
-}
-
 /* 1 MiB + 1 byte takes one 2 MiB huge page, aligned, zeroed, counted; 512 KiB does not. */
 static void big_blocks_are_whole_huge_pages(void)
 {
@@ -77,7 +67,7 @@ static void big_hash_on_huge_pages(void)
 		chunk_off += e / PLAT_HUGE_PAGE != (e + PLAT_CACHELINE - 1) / PLAT_HUGE_PAGE;
 	}
 	epoch_exit();
-	bytes = mem_of(map);
+	bytes = test_map_mem(map);
 	printf("%u entries: %llu bytes, %.1f per entry\n", BIG, (unsigned long long)bytes, (double)bytes / BIG);
 	ASSERT_EQ(misaligned, 0, "every element in its own cache line");
 	ASSERT_EQ(chunk_off, 0, "no element crosses a huge page");
@@ -105,7 +95,7 @@ static void churn_reuses_elements(void)
 			for (uint32_t k = 0; k < N; k += 2)
 				ASSERT_OK(bpfhost_map_delete_elem(fd, &k), "delete");
 		epoch_synchronize();
-		last = mem_of(map);
+		last = test_map_mem(map);
 		if (round == 1)
 			first = last;
 	}

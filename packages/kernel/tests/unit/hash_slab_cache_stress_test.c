@@ -49,16 +49,6 @@ static void *churn(void *arg)
 	return NULL;
 }
 
-static uint64_t mem_of(struct bh_map *map)
-{
-	uint64_t bytes;
-
-	epoch_enter();
-	bytes = map->ops->mem_usage(map);
-	epoch_exit();
-	return bytes;
-}
-
 static void churn_from_more_threads_than_cpus(void)
 {
 	pthread_t t[THREADS];
@@ -72,13 +62,13 @@ static void churn_from_more_threads_than_cpus(void)
 
 		ASSERT_OK(bpfhost_map_update_elem(fd, &k, &v, BPF_NOEXIST), "fill");
 	}
-	before = mem_of(map);
+	before = test_map_mem(map);
 	for (uintptr_t i = 0; i < THREADS; i++)
 		ASSERT_OK(pthread_create(&t[i], NULL, churn, (void *)i), "thread");
 	for (int i = 0; i < THREADS; i++)
 		pthread_join(t[i], NULL);
 	epoch_synchronize();
-	after = mem_of(map);
+	after = test_map_mem(map);
 	printf("full map %llu bytes, after %d rounds of churn on %d threads %llu\n",
 	       (unsigned long long)before, ROUNDS, THREADS, (unsigned long long)after);
 	ASSERT_EQ(atomic_load(&errors), 0, "every update and delete as expected");

@@ -100,9 +100,7 @@ static void churn_reuses_nodes(void)
 				ASSERT_OK(bpfhost_map_delete_elem(fd, &k), "delete");
 			}
 		epoch_synchronize();
-		epoch_enter();
-		last = map->ops->mem_usage(map);
-		epoch_exit();
+		last = test_map_mem(map);
 		if (round == 1)
 			first = last;
 	}
