@@ -34,9 +34,13 @@ if("${out}${err}" MATCHES "warning:")
 endif()
 
 execute_process(COMMAND ${CMAKE_COMMAND} -E env ASAN_OPTIONS= ctest --test-dir ${WORK_DIR} -LE stress -j2
+          --output-on-failure
   OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "ctest without the optional tools failed (${rc}):\n${out}${err}")
+  # Name the failing tests first: CI logs keep a message's head and tail only.
+  string(REGEX MATCH "The following tests FAILED:.*" failed "${out}")
+  message(FATAL_ERROR "ctest without the optional tools failed (${rc}).\n${failed}\n"
+          "Full output:\n${out}${err}\n(end of output) ${failed}")
 endif()
 foreach(t IN LISTS SKIPPED)
   if(NOT out MATCHES "${t} \\(Skipped\\)")
