@@ -52,18 +52,20 @@ struct interp_frame {
 #define BH_MAX_LOOPS (1u << 23)
 
 /*
- * Every access that is not to the stack: the context, the packet, what a
- * helper handed out last (the usual lookup, then use of the value; reserve,
- * then fill the record), then everything else. Out of line, so that the
- * stack check stays small at each of the interpreter's access sites.
+ * Every access that is neither to the stack nor to the packet (access_ok
+ * checked both): what a helper handed out last (the usual lookup, then use
+ * of the value; reserve, then fill the record), then the context, then
+ * everything else. The regions do not overlap, so the order only decides
+ * which test answers first. Out of line, so that the checks stay small at
+ * each of the interpreter's access sites.
  */
 static __attribute__((noinline)) bool access_ok_other(const struct bh_run *run, uintptr_t addr,
 						      size_t size, bool write)
 {
-	if (bh_run_ctx_has(run, addr, size, write) || bh_region_has(&run->pkt, addr, size, write))
-		return true;
 	if (run->dyn_next &&
 	    bh_region_has(&run->dyn[(run->dyn_next - 1) % BH_RUN_DYN_REGIONS], addr, size, write))
+		return true;
+	if (bh_run_ctx_has(run, addr, size, write))
 		return true;
 	if (run->record_cnt && bh_run_record_has(&run->records[run->record_cnt - 1], addr, size))
 		return true;
