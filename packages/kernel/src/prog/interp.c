@@ -51,13 +51,24 @@ struct interp_frame {
 /* Linux's BPF_MAX_LOOPS: bpf_loop refuses more iterations (-E2BIG). */
 #define BH_MAX_LOOPS (1u << 23)
 
+/* The context, the last record, then everything else (bh_run_access_ok). */
+static __attribute__((noinline)) bool access_ok_rest(const struct bh_run *run, uintptr_t addr,
+						     size_t size, bool write)
+{
+	if (bh_run_ctx_has(run, addr, size, write))
+		return true;
+	if (run->record_cnt && bh_run_record_has(&run->records[run->record_cnt - 1], addr, size))
+		return true;
+	return bh_run_access_ok(run, addr, size, write);
+}
+
 /*
  * Every access that is neither to the stack nor to the packet (access_ok
- * checked both): what a helper handed out last (the usual lookup, then use
- * of the value; reserve, then fill the record), then the context, then
- * everything else. The regions do not overlap, so the order only decides
- * which test answers first. Out of line, so that the checks stay small at
- * each of the interpreter's access sites.
+ * checked both): what a helper handed out last first (the usual lookup,
+ * then use of the value), then the rest. The regions do not overlap, so
+ * the order only decides which test answers first. Out of line, so that
+ * the checks stay small at each of the interpreter's access sites; the
+ * first test alone here, so that it runs without saving registers.
  */
 static __attribute__((noinline)) bool access_ok_other(const struct bh_run *run, uintptr_t addr,
 						      size_t size, bool write)
@@ -65,11 +76,7 @@ static __attribute__((noinline)) bool access_ok_other(const struct bh_run *run, 
 	if (run->dyn_next &&
 	    bh_region_has(&run->dyn[(run->dyn_next - 1) % BH_RUN_DYN_REGIONS], addr, size, write))
 		return true;
-	if (bh_run_ctx_has(run, addr, size, write))
-		return true;
-	if (run->record_cnt && bh_run_record_has(&run->records[run->record_cnt - 1], addr, size))
-		return true;
-	return bh_run_access_ok(run, addr, size, write);
+	return access_ok_rest(run, addr, size, write);
 }
 
 /*
@@ -697,10 +704,9 @@ dispatch:
 	{
 		const struct bh_fast_op *f = &prog->fast[insn->imm];
 		_Atomic(struct bh_object *) *slots = f->base;
-		struct bh_object *obj = atomic_load_explicit(&slots[(uint32_t)f->r3], memory_order_acquire);
+		struct bh_object *obj = atomic_load_explicit(&slots[(uint32_t)f->r2r3[1]], memory_order_acquire);
 
-		reg[BPF_REG_2] = (uintptr_t)f->map;
-		reg[BPF_REG_3] = f->r3;
+		__builtin_memcpy(&reg[BPF_REG_2], f->r2r3, sizeof(f->r2r3));
 		insn += BH_TAIL_CALL_K_SPAN;	/* at the call: the budget, pc and messages as unfused */
 		/*
 		 * A program calling itself from its main frame (a loop by tail
