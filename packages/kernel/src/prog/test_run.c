@@ -7,6 +7,24 @@
 #include "prog_internal.h"
 #include "../ext/registrar.h"
 
+/* The pointer fields of @t a program may load whole (interp.h: ctx_ptr32_read). */
+static uint32_t ptr32_readable(const struct bh_prog_type *t)
+{
+	uint32_t m = t->ctx_ptr32_mask, ok = 0;
+
+	if (!t->ctx_rules)
+		return 0;	/* any access inside the context: the interpreter's general path */
+	while (m) {
+		uint32_t i = (uint32_t)__builtin_ctz(m), off = t->ctx_ptr32_base + 4 * i;
+
+		m &= m - 1;
+		/* A rule bit is set only where the whole access fits in the context. */
+		if (4 * i < t->ctx_ptr32_span && off < t->ctx.size && (t->ctx_rules[off] & BH_CTX_READ(4)))
+			ok |= 1u << i;
+	}
+	return ok;
+}
+
 /* The part of a run that stays the same from one run of @prog on @ctx to the next. */
 static void run_setup(struct bh_run *run, const struct bh_prog *prog, void *ctx, uint32_t insn_budget)
 {
@@ -19,6 +37,7 @@ static void run_setup(struct bh_run *run, const struct bh_prog *prog, void *ctx,
 	run->ctx_ptr32_span = t->ctx_ptr32_span;
 	run->ctx_ptr32_base = t->ctx_ptr32_base;
 	run->ctx_ptr32_mask = t->ctx_ptr32_mask;
+	run->ctx_ptr32_read = t->ctx_ptr32_span ? ptr32_readable(t) : 0;
 }
 
 /*
