@@ -165,6 +165,9 @@ static inline bool packet_load(const struct bh_run *run, int32_t off, uint32_t s
 #define IMM64 ((uint64_t)(int64_t)insn->imm)
 #define IMM32 ((uint32_t)insn->imm)
 #define PC ((uint32_t)(insn - prog->insns))
+#define DEPTH_ONE (1u << 16)
+#define DEPTH (tc_depth >> 16)
+#define TAIL_CALLS (tc_depth & (DEPTH_ONE - 1))
 
 /* Every access goes through this: on a violation the program stops. */
 #define CHECK_ACCESS(addr, size, write)                                                    \
@@ -358,8 +361,14 @@ uint64_t bh_interp_run(struct bh_run *run, uint64_t r1, uint64_t r2)
 	const struct bpf_insn *seg = insn;	/* start of the stretch the budget has not charged */
 	uint64_t budget_left = run->insn_budget;
 	const uintptr_t stack_end = (uintptr_t)stack + sizeof(stack);
-	uint32_t reach = prog->stack_reach, depth = 0;
-	uint32_t tail_calls = 0;		/* run->tail_calls as a local (stored back at out): each hop reads it */
+	uint32_t reach = prog->stack_reach;
+	/*
+	 * The bpf-to-bpf frames open (DEPTH) in the high half, the tail calls
+	 * taken (TAIL_CALLS, run->tail_calls as a local, stored back at out)
+	 * in the low half: a tail call of a program to itself from its main
+	 * frame checks both with one compare.
+	 */
+	uint32_t tc_depth = 0;
 	uintptr_t stack_lo = stack_end - reach;
 
 	/*
@@ -598,12 +607,13 @@ dispatch:
 	if (insn->src_reg == BPF_PSEUDO_CALL) {
 		struct interp_frame *f;
 
-		if (unlikely(depth + 1 >= MAX_CALL_FRAMES + tail_calls)) {
-			run->tail_calls = tail_calls;
+		if (unlikely(DEPTH + 1 >= MAX_CALL_FRAMES + TAIL_CALLS)) {
+			run->tail_calls = TAIL_CALLS;
 			interp_fault_frames(run, prog, PC, "bpf-to-bpf call");
 			goto out;
 		}
-		f = &frames[depth++];
+		f = &frames[DEPTH];
+		tc_depth += DEPTH_ONE;
 		f->prog = prog;
 		f->ret = insn + 1;
 		f->loop_n = 0;
@@ -720,20 +730,20 @@ dispatch:
 		 * on what the run sees): the count and the frame are checked
 		 * while it loads.
 		 */
-		if (likely(obj == &prog->obj && tail_calls < MAX_TAIL_CALL_CNT && !depth)) {
-			tail_calls++;
+		if (likely(obj == &prog->obj && tc_depth < MAX_TAIL_CALL_CNT)) {	/* DEPTH 0 too */
+			tc_depth++;
 			CHARGE(prog->insns);
 			insn = prog->insns;
 			DISPATCH();
 		}
 		tc_map = f->map;
 		tc_slots = slots;
-		if (unlikely(tail_calls >= MAX_TAIL_CALL_CNT || !obj))
+		if (unlikely(TAIL_CALLS >= MAX_TAIL_CALL_CNT || !obj))
 			goto tail_call_known;
 		tc_target = container_of(obj, struct bh_prog, obj);
 		if (unlikely(tc_target->type != prog->type))
 			goto tail_call_known;
-		tail_calls++;
+		tc_depth++;
 		goto tail_call_enter;
 	}
 	TARGET(fast_inner_map)
@@ -775,12 +785,12 @@ dispatch:
 	NEXT();
 
 	TARGET(jmp_exit)
-	if (likely(depth == 0)) {
+	if (likely(tc_depth < DEPTH_ONE)) {	/* DEPTH 0 */
 		CHARGE(insn);	/* the last stretch too: the budget is exact */
 		goto out;
 	}
 	{
-		struct interp_frame *f = &frames[depth - 1];
+		struct interp_frame *f = &frames[DEPTH - 1];
 
 		if (unlikely(f->loop_n)) {
 			/* A bpf_loop callback returned: 0 goes on, anything else stops. */
@@ -802,7 +812,7 @@ dispatch:
 			}
 			reg[BPF_REG_0] = done;
 		}
-		depth--;
+		tc_depth -= DEPTH_ONE;
 		CHARGE(f->ret);
 		__builtin_memcpy(&reg[BPF_REG_6], f->saved, sizeof(f->saved));
 		insn = f->ret;
@@ -867,12 +877,13 @@ bpf_loop: {
 		reg[BPF_REG_0] = 0;
 		NEXT();
 	}
-	if (unlikely(depth + 1 >= MAX_CALL_FRAMES + tail_calls)) {
-		run->tail_calls = tail_calls;
+	if (unlikely(DEPTH + 1 >= MAX_CALL_FRAMES + TAIL_CALLS)) {
+		run->tail_calls = TAIL_CALLS;
 		interp_fault_frames(run, prog, PC, "bpf_loop callback");
 		goto out;
 	}
-	f = &frames[depth++];
+	f = &frames[DEPTH];
+	tc_depth += DEPTH_ONE;
 	f->prog = prog;
 	f->ret = insn + 1;
 	__builtin_memcpy(f->saved, &reg[BPF_REG_6], sizeof(f->saved));
@@ -920,12 +931,12 @@ tail_call_known: {
 		NEXT();
 	}
 	/* Counted before the slot is read, as Linux does: an empty slot counts too. */
-	if (tail_calls >= MAX_TAIL_CALL_CNT) {
+	if (TAIL_CALLS >= MAX_TAIL_CALL_CNT) {
 		interp_note_tail_call_limit(prog, PC);
 		reg[BPF_REG_0] = (uint64_t)-E2BIG;
 		NEXT();
 	}
-	tail_calls++;
+	tc_depth++;
 	obj = tc_slots ? atomic_load_explicit(&tc_slots[index], memory_order_acquire) :
 			 bh_prog_array_get(map, index);
 	if (!obj) {
@@ -944,7 +955,7 @@ tail_call_enter:
 	CHARGE(tc_target->insns);
 	/* The target runs in this frame and may reach deeper: clear and allow that too. */
 	{
-		uint32_t need = depth * MAX_BPF_STACK + tc_target->stack_reach;
+		uint32_t need = DEPTH * MAX_BPF_STACK + tc_target->stack_reach;
 
 		if (unlikely(need > reach)) {
 			if (need > BH_RUN_STACK_SIZE)
@@ -961,7 +972,7 @@ tail_call_enter:
 	DISPATCH();
 
 out:
-	run->tail_calls = tail_calls;
+	run->tail_calls = TAIL_CALLS;
 	if (unlikely(run->record_cnt | run->ref_cnt))
 		bh_run_release_records(run);
 	run->stack.start = run->stack.end = 0;
