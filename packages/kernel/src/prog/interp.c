@@ -51,23 +51,32 @@ struct interp_frame {
 /* Linux's BPF_MAX_LOOPS: bpf_loop refuses more iterations (-E2BIG). */
 #define BH_MAX_LOOPS (1u << 23)
 
-/*
- * Every access that is not to the stack: the context, the packet, what a
- * helper handed out last (the usual lookup, then use of the value; reserve,
- * then fill the record), then everything else. Out of line, so that the
- * stack check stays small at each of the interpreter's access sites.
- */
-static __attribute__((noinline)) bool access_ok_other(const struct bh_run *run, uintptr_t addr,
-						      size_t size, bool write)
+/* The context, the last record, then everything else (bh_run_access_ok). */
+static __attribute__((noinline)) bool access_ok_rest(const struct bh_run *run, uintptr_t addr,
+						     size_t size, bool write)
 {
-	if (bh_run_ctx_has(run, addr, size, write) || bh_region_has(&run->pkt, addr, size, write))
-		return true;
-	if (run->dyn_next &&
-	    bh_region_has(&run->dyn[(run->dyn_next - 1) % BH_RUN_DYN_REGIONS], addr, size, write))
+	if (bh_run_ctx_has(run, addr, size, write))
 		return true;
 	if (run->record_cnt && bh_run_record_has(&run->records[run->record_cnt - 1], addr, size))
 		return true;
 	return bh_run_access_ok(run, addr, size, write);
+}
+
+/*
+ * Every access that is neither to the stack nor to the packet (access_ok
+ * checked both): what a helper handed out last first (the usual lookup,
+ * then use of the value), then the rest. The regions do not overlap, so
+ * the order only decides which test answers first. Out of line, so that
+ * the checks stay small at each of the interpreter's access sites; the
+ * first test alone here, so that it runs without saving registers.
+ */
+static __attribute__((noinline)) bool access_ok_other(const struct bh_run *run, uintptr_t addr,
+						      size_t size, bool write)
+{
+	if (run->dyn_next &&
+	    bh_region_has(&run->dyn[(run->dyn_next - 1) % BH_RUN_DYN_REGIONS], addr, size, write))
+		return true;
+	return access_ok_rest(run, addr, size, write);
 }
 
 /*
@@ -156,6 +165,9 @@ static inline bool packet_load(const struct bh_run *run, int32_t off, uint32_t s
 #define IMM64 ((uint64_t)(int64_t)insn->imm)
 #define IMM32 ((uint32_t)insn->imm)
 #define PC ((uint32_t)(insn - prog->insns))
+#define DEPTH_ONE (1u << 16)
+#define DEPTH (tc_depth >> 16)
+#define TAIL_CALLS (tc_depth & (DEPTH_ONE - 1))
 
 /* Every access goes through this: on a violation the program stops. */
 #define CHECK_ACCESS(addr, size, write)                                                    \
@@ -339,7 +351,7 @@ uint64_t bh_interp_run(struct bh_run *run, uint64_t r1, uint64_t r2)
 #endif
 	uint64_t stack[BH_RUN_STACK_SIZE / sizeof(uint64_t)] __attribute__((aligned(16)));
 	struct interp_frame frames[BH_RUN_MAX_FRAMES];
-	uint64_t reg[MAX_BPF_REG] = { 0 };
+	uint64_t reg[MAX_BPF_REG] __attribute__((aligned(16)));
 	const struct bh_prog *prog = run->prog;
 	const struct bpf_insn *insn = prog->insns;
 	const struct bh_helper *helper;
@@ -349,18 +361,35 @@ uint64_t bh_interp_run(struct bh_run *run, uint64_t r1, uint64_t r2)
 	const struct bpf_insn *seg = insn;	/* start of the stretch the budget has not charged */
 	uint64_t budget_left = run->insn_budget;
 	const uintptr_t stack_end = (uintptr_t)stack + sizeof(stack);
-	uint32_t reach = prog->stack_reach, depth = 0;
-	uint32_t tail_calls = 0;		/* run->tail_calls as a local (stored back at out): each hop reads it */
+	uint32_t reach = prog->stack_reach;
+	/*
+	 * The bpf-to-bpf frames open (DEPTH) in the high half, the tail calls
+	 * taken (TAIL_CALLS, run->tail_calls as a local, stored back at out)
+	 * in the low half: a tail call of a program to itself from its main
+	 * frame checks both with one compare.
+	 */
+	uint32_t tc_depth = 0;
 	uintptr_t stack_lo = stack_end - reach;
 
 	/*
 	 * The program sees only the bytes it can reach, cleared: whatever the
-	 * host left on this stack never shows through.
+	 * host left on this stack never shows through. Most programs reach
+	 * little: clearing a fixed 64 bytes (the top of this block, unseen past
+	 * reach) takes a few stores where a call to memset takes tens.
 	 */
-	__builtin_memset((void *)stack_lo, 0, reach);
+	if (likely(reach <= 64))
+		__builtin_memset((void *)(stack_end - 64), 0, 64);
+	else
+		__builtin_memset((void *)stack_lo, 0, reach);
 	run->stack.start = stack_lo;
 	run->stack.end = stack_end;
 	run->stack.writable = true;
+	/*
+	 * Registers a program reads before writing show 0, never host data.
+	 * One by one: GCC turns `= { 0 }` into a rep stos, slow to start.
+	 */
+	for (int i = BPF_REG_0; i < MAX_BPF_REG; i++)
+		reg[i] = 0;
 	reg[BPF_REG_1] = r1;
 	reg[BPF_REG_2] = r2;
 	reg[BPF_REG_10] = run->stack.end;
@@ -511,17 +540,22 @@ dispatch:
 
 		/* The stack first, as every access: the context's pointers cost nothing there. */
 		if (unlikely(a - stack_lo > reach - 4)) {
-			uintptr_t slot = bh_run_ctx_ptr32_slot(run, a);
+			uintptr_t slot = a - run->ctx.start - run->ctx_ptr32_base;
 
-			/* ctx->data and the like (an XDP or TC program's first loads): checked inline. */
-			if (likely(slot != UINTPTR_MAX && bh_run_ctx_has(run, a, 4, false))) {
+			/*
+			 * ctx->data and the like (an XDP or TC program's first
+			 * loads): a whole field the rules allow, in one test.
+			 */
+			if (likely(slot < run->ctx_ptr32_span && !(slot & 3) &&
+				   (run->ctx_ptr32_read >> (slot >> 2) & 1))) {
 				uintptr_t p;
 
-				__builtin_memcpy(&p, (const uint8_t *)run->ctx.end + slot, sizeof(p));
+				__builtin_memcpy(&p, (const uint8_t *)run->ctx.end + slot * 2, sizeof(p));
 				DST = (uint64_t)p;
 				NEXT();
 			}
 			CHECK_ACCESS(a, 4, false);
+			slot = bh_run_ctx_ptr32_slot(run, a);
 			if (unlikely(slot != UINTPTR_MAX)) {
 				uintptr_t p;
 
@@ -573,12 +607,13 @@ dispatch:
 	if (insn->src_reg == BPF_PSEUDO_CALL) {
 		struct interp_frame *f;
 
-		if (unlikely(depth + 1 >= MAX_CALL_FRAMES + tail_calls)) {
-			run->tail_calls = tail_calls;
+		if (unlikely(DEPTH + 1 >= MAX_CALL_FRAMES + TAIL_CALLS)) {
+			run->tail_calls = TAIL_CALLS;
 			interp_fault_frames(run, prog, PC, "bpf-to-bpf call");
 			goto out;
 		}
-		f = &frames[depth++];
+		f = &frames[DEPTH];
+		tc_depth += DEPTH_ONE;
 		f->prog = prog;
 		f->ret = insn + 1;
 		f->loop_n = 0;
@@ -683,35 +718,32 @@ dispatch:
 	TARGET(fast_tail_call_k)
 	{
 		const struct bh_fast_op *f = &prog->fast[insn->imm];
-		struct bh_object *obj;
+		_Atomic(struct bh_object *) *slots = f->base;
+		struct bh_object *obj = atomic_load_explicit(&slots[(uint32_t)f->r2r3[1]], memory_order_acquire);
 
-		reg[BPF_REG_2] = (uintptr_t)f->map;
-		reg[BPF_REG_3] = f->r3;
+		__builtin_memcpy(&reg[BPF_REG_2], f->r2r3, sizeof(f->r2r3));
 		insn += BH_TAIL_CALL_K_SPAN;	/* at the call: the budget, pc and messages as unfused */
-		tc_map = f->map;
-		tc_slots = f->base;
-		if (unlikely(tail_calls >= MAX_TAIL_CALL_CNT))
-			goto tail_call_known;
-		obj = atomic_load_explicit(&tc_slots[(uint32_t)f->r3], memory_order_acquire);
-		if (unlikely(!obj))
-			goto tail_call_known;
-		tc_target = container_of(obj, struct bh_prog, obj);
-		tail_calls++;
 		/*
 		 * A program calling itself from its main frame (a loop by tail
-		 * calls): nothing to switch, and its stack is already allowed.
-		 * Going on with prog, not the slot's value, lets the CPU run the
-		 * next hop before the slot load completes.
+		 * calls), below the limit: nothing to switch, and its stack is
+		 * already allowed. The slot is read first (reading has no effect
+		 * on what the run sees): the count and the frame are checked
+		 * while it loads.
 		 */
-		if (likely(tc_target == prog && !depth)) {
+		if (likely(obj == &prog->obj && tc_depth < MAX_TAIL_CALL_CNT)) {	/* DEPTH 0 too */
+			tc_depth++;
 			CHARGE(prog->insns);
 			insn = prog->insns;
 			DISPATCH();
 		}
-		if (unlikely(tc_target->type != prog->type)) {
-			tail_calls--;
+		tc_map = f->map;
+		tc_slots = slots;
+		if (unlikely(TAIL_CALLS >= MAX_TAIL_CALL_CNT || !obj))
 			goto tail_call_known;
-		}
+		tc_target = container_of(obj, struct bh_prog, obj);
+		if (unlikely(tc_target->type != prog->type))
+			goto tail_call_known;
+		tc_depth++;
 		goto tail_call_enter;
 	}
 	TARGET(fast_inner_map)
@@ -753,12 +785,12 @@ dispatch:
 	NEXT();
 
 	TARGET(jmp_exit)
-	if (likely(depth == 0)) {
+	if (likely(tc_depth < DEPTH_ONE)) {	/* DEPTH 0 */
 		CHARGE(insn);	/* the last stretch too: the budget is exact */
 		goto out;
 	}
 	{
-		struct interp_frame *f = &frames[depth - 1];
+		struct interp_frame *f = &frames[DEPTH - 1];
 
 		if (unlikely(f->loop_n)) {
 			/* A bpf_loop callback returned: 0 goes on, anything else stops. */
@@ -780,7 +812,7 @@ dispatch:
 			}
 			reg[BPF_REG_0] = done;
 		}
-		depth--;
+		tc_depth -= DEPTH_ONE;
 		CHARGE(f->ret);
 		__builtin_memcpy(&reg[BPF_REG_6], f->saved, sizeof(f->saved));
 		insn = f->ret;
@@ -845,12 +877,13 @@ bpf_loop: {
 		reg[BPF_REG_0] = 0;
 		NEXT();
 	}
-	if (unlikely(depth + 1 >= MAX_CALL_FRAMES + tail_calls)) {
-		run->tail_calls = tail_calls;
+	if (unlikely(DEPTH + 1 >= MAX_CALL_FRAMES + TAIL_CALLS)) {
+		run->tail_calls = TAIL_CALLS;
 		interp_fault_frames(run, prog, PC, "bpf_loop callback");
 		goto out;
 	}
-	f = &frames[depth++];
+	f = &frames[DEPTH];
+	tc_depth += DEPTH_ONE;
 	f->prog = prog;
 	f->ret = insn + 1;
 	__builtin_memcpy(f->saved, &reg[BPF_REG_6], sizeof(f->saved));
@@ -898,12 +931,12 @@ tail_call_known: {
 		NEXT();
 	}
 	/* Counted before the slot is read, as Linux does: an empty slot counts too. */
-	if (tail_calls >= MAX_TAIL_CALL_CNT) {
+	if (TAIL_CALLS >= MAX_TAIL_CALL_CNT) {
 		interp_note_tail_call_limit(prog, PC);
 		reg[BPF_REG_0] = (uint64_t)-E2BIG;
 		NEXT();
 	}
-	tail_calls++;
+	tc_depth++;
 	obj = tc_slots ? atomic_load_explicit(&tc_slots[index], memory_order_acquire) :
 			 bh_prog_array_get(map, index);
 	if (!obj) {
@@ -922,7 +955,7 @@ tail_call_enter:
 	CHARGE(tc_target->insns);
 	/* The target runs in this frame and may reach deeper: clear and allow that too. */
 	{
-		uint32_t need = depth * MAX_BPF_STACK + tc_target->stack_reach;
+		uint32_t need = DEPTH * MAX_BPF_STACK + tc_target->stack_reach;
 
 		if (unlikely(need > reach)) {
 			if (need > BH_RUN_STACK_SIZE)
@@ -939,7 +972,7 @@ tail_call_enter:
 	DISPATCH();
 
 out:
-	run->tail_calls = tail_calls;
+	run->tail_calls = TAIL_CALLS;
 	if (unlikely(run->record_cnt | run->ref_cnt))
 		bh_run_release_records(run);
 	run->stack.start = run->stack.end = 0;

@@ -86,6 +86,12 @@ struct bh_run {
 	uint32_t ctx_ptr32_span;
 	uint32_t ctx_ptr32_base;
 	uint32_t ctx_ptr32_mask;
+	/*
+	 * The pointer fields of the mask whose whole 4-byte load the context
+	 * rules allow (same bits), worked out once per run state so that the
+	 * interpreter answers such a load with one test; 0: it asks the rules.
+	 */
+	uint32_t ctx_ptr32_read;
 	struct bh_region pkt;		/* data..end, set by the caller; empty if none */
 	uint32_t ref_cnt;		/* kfunc references held: refs[0, ref_cnt) */
 	struct bh_region dyn[BH_RUN_DYN_REGIONS];
@@ -118,6 +124,7 @@ static inline void bh_run_init(struct bh_run *run, const struct bh_prog *prog, v
 	run->ctx_ptr32_span = 0;
 	run->ctx_ptr32_base = 0;
 	run->ctx_ptr32_mask = 0;
+	run->ctx_ptr32_read = 0;
 	run->dyn_next = 0;
 	run->tail_calls = 0;
 	run->pc = 0;

@@ -74,17 +74,31 @@ void interp_fault_tail_call(struct bh_run *run, const struct bh_prog *prog, uint
  * says so where a person looks: once per program and instruction per
  * second on a thread, since a program that meets it every run would pay
  * for formatting a line each time (and flood the log, which drops its
- * oldest lines, the program's own output among them).
+ * oldest lines, the program's own output among them). The clock is read
+ * only every TAIL_NOTE_CLOCK_EVERY repeats of the same note (a program that
+ * meets the limit every run pays a compare, not a clock read): a note due
+ * after its second may come that many runs late, never early.
  */
+#define TAIL_NOTE_CLOCK_EVERY 64u
+
 void interp_note_tail_call_limit(const struct bh_prog *prog, uint32_t pc)
 {
-	static _Thread_local struct { uint32_t id, pc; uint64_t at; } last;
-	uint64_t now = plat_ktime_coarse_ns();	/* per run that meets the limit: the precise clock costs ~40 ns */
+	static _Thread_local struct { uint32_t id, pc, skipped; uint64_t at; } last;
+	uint64_t now;
 
-	if (last.id == prog->obj.id && last.pc == pc && last.at && now - last.at < 1000000000ull)
-		return;
+	if (last.id == prog->obj.id && last.pc == pc && last.at) {
+		if (++last.skipped < TAIL_NOTE_CLOCK_EVERY)
+			return;
+		last.skipped = 0;
+		now = plat_ktime_coarse_ns();	/* the precise clock costs ~40 ns */
+		if (now - last.at < 1000000000ull)
+			return;
+	} else {
+		now = plat_ktime_coarse_ns();
+	}
 	last.id = prog->obj.id;
 	last.pc = pc;
+	last.skipped = 0;
 	last.at = now;
 	bh_trace_note(prog->name, "insn %u: tail call limit (%u) reached, continuing after the call", pc,
 		      MAX_TAIL_CALL_CNT);

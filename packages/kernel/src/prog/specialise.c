@@ -195,7 +195,8 @@ static uint8_t plan_tail_call_k(const struct bh_prog *prog, uint32_t i, struct b
 	f->map = map;
 	f->base = bh_prog_array_slots(map);
 	f->max_entries = map->max_entries;
-	f->r3 = r3;
+	f->r2r3[0] = (uintptr_t)map;
+	f->r2r3[1] = r3;
 	return f->base ? BH_OP_TAIL_CALL_K : 0;
 }
 

@@ -57,7 +57,11 @@ struct bh_fast_op {
 	struct bh_map *map;		/* the map the verifier proved (the program holds a reference) */
 	void *base;			/* ARRAY: values; ARRAY_OF_MAPS, PROG_ARRAY: slots */
 	void *(*lookup)(struct bh_map *map, const void *key);	/* BH_OP_MAP_LOOKUP */
-	uint64_t r3;			/* BH_OP_TAIL_CALL_K: r3 after the mov; its low half the index */
+	/*
+	 * BH_OP_TAIL_CALL_K: r2 (the map) and r3 as the lddw and the mov leave
+	 * them, side by side as in the registers (one copy); r3's low half the index.
+	 */
+	uint64_t r2r3[2];
 	uint32_t max_entries;
 	uint32_t elem_size;		/* arrays: bytes between two indexes' values */
 	uint32_t slot;			/* PERCPU_ARRAY: bytes between two CPUs' values */

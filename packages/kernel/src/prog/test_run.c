@@ -7,40 +7,90 @@
 #include "prog_internal.h"
 #include "../ext/registrar.h"
 
-int bh_prog_run(const struct bh_prog *prog, void *ctx, uint32_t insn_budget, uint32_t *retval)
+/* The pointer fields of @t a program may load whole (interp.h: ctx_ptr32_read). */
+static uint32_t ptr32_readable(const struct bh_prog_type *t)
+{
+	uint32_t m = t->ctx_ptr32_mask, ok = 0;
+
+	if (!t->ctx_rules)
+		return 0;	/* any access inside the context: the interpreter's general path */
+	while (m) {
+		uint32_t i = (uint32_t)__builtin_ctz(m), off = t->ctx_ptr32_base + 4 * i;
+
+		m &= m - 1;
+		/* A rule bit is set only where the whole access fits in the context. */
+		if (4 * i < t->ctx_ptr32_span && off < t->ctx.size && (t->ctx_rules[off] & BH_CTX_READ(4)))
+			ok |= 1u << i;
+	}
+	return ok;
+}
+
+/* The part of a run that stays the same from one run of @prog on @ctx to the next. */
+static void run_setup(struct bh_run *run, const struct bh_prog *prog, void *ctx, uint32_t insn_budget)
 {
 	const struct bh_prog_type *t = prog->ptype;
-	struct bh_run run;
+
+	bh_run_init(run, prog, ctx, t->ctx.size);
+	run->insn_budget = insn_budget;
+	run->ctx_rules = t->ctx_rules;
+	run->ctx_atomics = !t->ctx_field_cnt;
+	run->ctx_ptr32_span = t->ctx_ptr32_span;
+	run->ctx_ptr32_base = t->ctx_ptr32_base;
+	run->ctx_ptr32_mask = t->ctx_ptr32_mask;
+	run->ctx_ptr32_read = t->ctx_ptr32_span ? ptr32_readable(t) : 0;
+}
+
+/*
+ * Runs @prog once on a run state from run_setup (or the previous run of
+ * the same program and context): resets what a run changes (the program a
+ * tail call switched to, what helpers handed out, the fault) and reads the
+ * packet again, where the last run (bpf_xdp_adjust_head ...) left it.
+ */
+static inline int run_once(struct bh_run *run, const struct bh_prog *prog, void *ctx, uint32_t *retval)
+{
+	const struct bh_prog_type *t = prog->ptype;
 	uint64_t r0;
 
 	if (unlikely(atomic_load_explicit(&t->gone, memory_order_acquire)))
 		return bh_err(-ENODEV, "program '%s': its program type '%s' (%u) was unloaded with its "
 			      "module", prog->name, t->name, t->type);
-	bh_run_init(&run, prog, ctx, t->ctx.size);
-	run.insn_budget = insn_budget;
-	run.ctx_rules = t->ctx_rules;
-	run.ctx_atomics = !t->ctx_field_cnt;
-	run.ctx_ptr32_span = t->ctx_ptr32_span;
-	run.ctx_ptr32_base = t->ctx_ptr32_base;
-	run.ctx_ptr32_mask = t->ctx_ptr32_mask;
+	run->prog = prog;
+	run->ref_cnt = 0;
+	run->dyn_next = 0;
+	run->tail_calls = 0;
+	run->pc = 0;
+	run->err = 0;
+	run->record_cnt = 0;
+	run->arg_record = NULL;
 	if (t->packet) {
-		t->packet(ctx, &run.pkt);
+		t->packet(ctx, &run->pkt);
 	} else if (t->ctx.data >= 0) {
 		uintptr_t data, end;
 
 		plat_memcpy(&data, (uint8_t *)ctx + t->ctx.data, sizeof(data));
 		plat_memcpy(&end, (uint8_t *)ctx + t->ctx.end, sizeof(end));
 		if (data && end >= data) {
-			run.pkt.start = data;
-			run.pkt.end = end;
-			run.pkt.writable = true;
+			run->pkt.start = data;
+			run->pkt.end = end;
+			run->pkt.writable = true;
+		} else {
+			run->pkt.start = run->pkt.end = 0;
+			run->pkt.writable = false;
 		}
 	}
-	r0 = bh_interp_run(&run, (uint64_t)(uintptr_t)ctx, 0);
-	if (unlikely(run.err))
-		return bh_prog_fault_source(run.prog, run.pc, run.err);
+	r0 = bh_interp_run(run, (uint64_t)(uintptr_t)ctx, 0);
+	if (unlikely(run->err))
+		return bh_prog_fault_source(run->prog, run->pc, run->err);
 	*retval = (uint32_t)r0;
 	return 0;
+}
+
+int bh_prog_run(const struct bh_prog *prog, void *ctx, uint32_t insn_budget, uint32_t *retval)
+{
+	struct bh_run run;
+
+	run_setup(&run, prog, ctx, insn_budget);
+	return run_once(&run, prog, ctx, retval);
 }
 
 /* The core's test-run context when the type has no context_create: ctx_in + a packet copy. */
@@ -160,6 +210,7 @@ int bh_prog_test_run(union bpf_attr *attr, union bpf_attr *uattr)
 	struct bh_module *busy;
 	struct bh_prog *prog;
 	struct bh_redirect redirect = { BPFHOST_REDIRECT_NONE, 0, 0, 0, 0 };
+	struct bh_run run;
 	uint64_t start, total = 0;
 	void *ctx = NULL;
 	int err;
@@ -206,8 +257,10 @@ int bh_prog_test_run(union bpf_attr *attr, union bpf_attr *uattr)
 		 */
 		bh_object_get(&prog->obj);
 		start = plat_ktime_ns();
+		/* Every repeat runs on the same context: its fixed part of the run state is set once. */
+		run_setup(&run, prog, ctx, budget);
 		for (uint32_t i = 0; i < repeat && !err; i++) {
-			err = bh_prog_run(prog, ctx, budget, &retval);
+			err = run_once(&run, prog, ctx, &retval);
 			if ((i & (TEST_RUN_QUIESCE_EVERY - 1)) == TEST_RUN_QUIESCE_EVERY - 1)
 				epoch_quiesce();
 		}

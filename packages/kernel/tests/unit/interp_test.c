@@ -738,6 +738,51 @@ static void tail_call_limit(void)
 	kernel_tail_call_chain(insns, n);
 }
 
+/*
+ * Repeats of a test run share one run state (test_run.c): each must start
+ * at the entry program again with no tail call counted. The entry counts
+ * at key 1 and tail-calls a program that counts at key 0 and calls itself:
+ * per repeat 1 entry and 33 loop runs (the entry's call is the first of 33).
+ */
+static void tail_call_limit_repeats(void)
+{
+	int counter = test_map(BPF_MAP_TYPE_ARRAY, "counter2", 4, 8, 2, 0);
+	int jmp = test_map(BPF_MAP_TYPE_PROG_ARRAY, "jmp2", 4, 4, 1, 0);
+	struct bpf_insn loop[32], entry[32];
+	size_t n = counting_prog(loop, counter, jmp);
+	uint8_t pkt[64] = { 0 };
+	uint32_t key = 0, fd_v;
+	uint64_t count = 0;
+	int lfd, efd;
+
+	memcpy(entry, loop, n * sizeof(*entry));
+	entry[1] = (struct bpf_insn)ST(BPF_W, 10, -4, 1);	/* key 1 */
+	lfd = load(loop, n, "loop");
+	efd = load(entry, n, "entry");
+	if (lfd < 0 || efd < 0)
+		return;
+	fd_v = (uint32_t)lfd;
+	ASSERT_OK(bpfhost_map_update_elem(jmp, &key, &fd_v, BPF_ANY), "prog array update");
+	{
+		BPFHOST_OPTS(bpfhost_test_run_opts, opts, .data_in = pkt, .data_size_in = sizeof(pkt),
+			     .repeat = 5);
+
+		ASSERT_OK(bpfhost_prog_test_run_opts(efd, &opts), "test run, repeat 5");
+		ASSERT_EQ(opts.retval, 7, "the last repeat's 34th call fails too");
+	}
+	ASSERT_OK(bpfhost_map_lookup_elem(counter, &key, &count), "loop counter");
+	ASSERT_EQ(count, 5 * MAX_TAIL_CALL_CNT, "33 tail calls in every repeat");
+	key = 1;
+	ASSERT_OK(bpfhost_map_lookup_elem(counter, &key, &count), "entry counter");
+	ASSERT_EQ(count, 5, "every repeat starts at the entry program");
+	key = 0;
+	ASSERT_OK(bpfhost_map_delete_elem(jmp, &key), "empty the slot");
+	bpfhost_close(efd);
+	bpfhost_close(lfd);
+	bpfhost_close(jmp);
+	bpfhost_close(counter);
+}
+
 static void tail_call_targets(void)
 {
 	int jmp = test_map(BPF_MAP_TYPE_PROG_ARRAY, "jmp", 4, 4, 4, 0);
@@ -806,6 +851,7 @@ int main(void)
 		TEST(helper_calls),
 		TEST(invalid_at_run_time),
 		TEST(tail_call_limit),
+		TEST(tail_call_limit_repeats),
 		TEST(tail_call_targets),
 	};
 

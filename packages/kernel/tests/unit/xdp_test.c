@@ -145,6 +145,34 @@ static void t_packet_follows_helpers(void)
 }
 
 /*
+ * Repeats of a test run share the context and its run state (test_run.c),
+ * as Linux's bpf_test_run runs every repeat on the same xdp_buff: each
+ * repeat sees the frame where the last one left it, and its packet bounds
+ * follow. Each pulls the head by 4 and returns the byte now at data.
+ */
+static void t_repeats(void)
+{
+	int fd = LOAD_XDP("pull", MOV64_REG(6, 1), MOV64_IMM(2, 4), CALL(BPF_FUNC_xdp_adjust_head),
+			  LDX(BPF_W, 7, 6, 0), LDX(BPF_W, 8, 6, 4), MOV64_REG(3, 7), ALU64_IMM(BPF_ADD, 3, 1),
+			  JMP_REG(BPF_JGT, 3, 8, 2), LDX(BPF_B, 0, 7, 0), EXIT(), MOV64_IMM(0, 255), EXIT());
+	BPFHOST_OPTS(bpfhost_test_run_opts, o, .data_in = frame, .data_size_in = 64, .data_out = out,
+		     .data_size_out = sizeof(out), .repeat = 3);
+
+	ASSERT_GE(fd, 0, "load pull");
+	for (int i = 0; i < 64; i++)
+		frame[i] = (uint8_t)i;
+	ASSERT_OK(bpfhost_prog_test_run_opts(fd, &o), "repeat 3");
+	ASSERT_EQ(o.retval, 12u, "the third repeat starts 8 bytes in and pulls 4 more");
+	ASSERT_EQ(o.data_size_out, 52u, "data_out: the frame less 12 bytes");
+	ASSERT_EQ(out[0], 12, "data_out starts at data");
+	o.repeat = 1;
+	o.data_size_out = sizeof(out);
+	ASSERT_OK(bpfhost_prog_test_run_opts(fd, &o), "a new test run");
+	ASSERT_EQ(o.retval, 4u, "a new test run starts on the frame as given");
+	bpfhost_close(fd);
+}
+
+/*
  * bpf_xdp_adjust_meta(ctx, delta) as Linux 6.18's source: the metadata may
  * not reach into the struct xdp_frame at the page's start (-EINVAL), nor
  * past data (-EINVAL); its length is a multiple of 4 (-EACCES).
@@ -282,6 +310,7 @@ int main(void)
 {
 	static const struct test_case cases[] = {
 		TEST(t_sections), TEST(t_ctx_pointers), TEST(t_ctx_rules), TEST(t_packet_follows_helpers),
+		TEST(t_repeats),
 		TEST(t_adjust_meta), TEST(t_redirect), TEST(t_refused_at_load), TEST(t_no_hook_for_builtin),
 	};
 
