@@ -56,12 +56,16 @@ struct bh_fast_op {
 	const struct bh_helper *helper;	/* the call as loaded */
 	struct bh_map *map;		/* the map the verifier proved (the program holds a reference) */
 	void *base;			/* ARRAY: values; ARRAY_OF_MAPS, PROG_ARRAY: slots */
-	void *(*lookup)(struct bh_map *map, const void *key);	/* BH_OP_MAP_LOOKUP */
-	/*
-	 * BH_OP_TAIL_CALL_K: r2 (the map) and r3 as the lddw and the mov leave
-	 * them, side by side as in the registers (one copy); r3's low half the index.
-	 */
-	uint64_t r2r3[2];
+	/* One op kind uses each: the struct stays one cache line. */
+	union {
+		void *(*lookup)(struct bh_map *map, const void *key);	/* BH_OP_MAP_LOOKUP */
+		/*
+		 * BH_OP_TAIL_CALL_K: r2 (the map) and r3 as the lddw and the mov
+		 * leave them, side by side as in the registers (one copy); r3's
+		 * low half the index.
+		 */
+		uint64_t r2r3[2];
+	};
 	uint32_t max_entries;
 	uint32_t elem_size;		/* arrays: bytes between two indexes' values */
 	uint32_t slot;			/* PERCPU_ARRAY: bytes between two CPUs' values */
@@ -70,6 +74,8 @@ struct bh_fast_op {
 	bool writable;			/* the value region: writable by the program (BPF_F_RDONLY_PROG) */
 	bool inner_maps;		/* HASH_OF_MAPS: the result is an inner map */
 };
+/* prog->fast[i] is one line: a specialised op loads nothing from a second. */
+_Static_assert(sizeof(struct bh_fast_op) <= 64, "struct bh_fast_op fits a cache line");
 
 /*
  * Rewrites @prog's helper calls that @call_map (the verifier's, per
