@@ -66,6 +66,7 @@ static int chash_update(struct bh_map *map, const void *key, const void *value, 
 	struct custom_common *c = &ch->c;
 	uint32_t hash = htab_hash(&ch->h, key);
 	struct htab_bucket *b = htab_bucket(&ch->h, hash);
+	struct plat_spinlock *lock = htab_lock_of(&ch->h, hash);
 	struct htab_elem *e, *old, *seen = NULL;
 	uint8_t *fresh;
 	int err = custom_orphan_check(c);
@@ -98,12 +99,12 @@ retry:
 		plat_memcpy(fresh, value, map->value_size);
 
 	for (;;) {
-		plat_spin_lock(&b->lock);
+		plat_spin_lock(lock);
 		old = htab_find(&ch->h, key, hash);
 		if (!old || !atomic_load_explicit(&old->claimed, memory_order_relaxed))
 			break;
 		/* A delete is asking the provider about @old: wait for its answer. */
-		plat_spin_unlock(&b->lock);
+		plat_spin_unlock(lock);
 		plat_yield();
 	}
 	if (c->stored_arg && old != seen) {
@@ -113,7 +114,7 @@ retry:
 		 * from what is stored now (elements are never reused while we
 		 * are in the epoch, so pointer equality means the same value).
 		 */
-		plat_spin_unlock(&b->lock);
+		plat_spin_unlock(lock);
 		custom_notify_gone(c, key, fresh, custom_undo_flags(c, helper));
 		goto retry;
 	}
@@ -126,7 +127,7 @@ retry:
 		err = bh_map_err(-E2BIG, map, "map is full (max_entries reached)");
 	}
 	if (err) {
-		plat_spin_unlock(&b->lock);
+		plat_spin_unlock(lock);
 		/* Undo: the provider prepared a value that will not be stored. */
 		if (custom_has_update(c))
 			custom_notify_gone(c, key, fresh, custom_undo_flags(c, helper));
@@ -137,7 +138,7 @@ retry:
 		htab_replace_locked(b, old, e);
 	else
 		htab_link_locked(b, e);
-	plat_spin_unlock(&b->lock);
+	plat_spin_unlock(lock);
 	if (old) {
 		custom_notify_gone(c, old->key, htab_elem_value(&ch->h, old),
 			    BPFHOST_MAP_OPERATION_UPDATE | custom_helper_flag(helper));
@@ -153,6 +154,7 @@ static int chash_delete(struct bh_map *map, const void *key, void *value, bool h
 	struct custom_common *c = &ch->c;
 	uint32_t hash = htab_hash(&ch->h, key);
 	struct htab_bucket *b = htab_bucket(&ch->h, hash);
+	struct plat_spinlock *lock = htab_lock_of(&ch->h, hash);
 	bool ask = lookup || c->table->preprocess_map_delete_element;
 	struct htab_elem *e;
 	void *stored;
@@ -164,15 +166,15 @@ static int chash_delete(struct bh_map *map, const void *key, void *value, bool h
 		return bh_map_err(-EOPNOTSUPP, map, "programs cannot delete from a map whose provider "
 				  "updates the original value");
 	for (;;) {
-		plat_spin_lock(&b->lock);
+		plat_spin_lock(lock);
 		e = htab_find(&ch->h, key, hash);
 		if (!e) {
-			plat_spin_unlock(&b->lock);
+			plat_spin_unlock(lock);
 			return bh_map_err(-ENOENT, map, "no such key");
 		}
 		if (!atomic_load_explicit(&e->claimed, memory_order_relaxed))
 			break;
-		plat_spin_unlock(&b->lock);
+		plat_spin_unlock(lock);
 		plat_yield();
 	}
 	stored = htab_elem_value(&ch->h, e);
@@ -182,7 +184,7 @@ static int chash_delete(struct bh_map *map, const void *key, void *value, bool h
 		 * reaches the value, which pre-processing may release at once.
 		 */
 		atomic_store(&e->claimed, 1);
-		plat_spin_unlock(&b->lock);
+		plat_spin_unlock(lock);
 		err = lookup ? custom_call_find(c, key, stored, value, helper) : 0;
 		if (!err && lookup && !c->uov)
 			plat_memcpy(value, stored, map->value_size);
@@ -195,17 +197,17 @@ static int chash_delete(struct bh_map *map, const void *key, void *value, bool h
 			if (err)
 				err = custom_cb_err(c, "preprocess_map_delete_element", err);
 		}
-		plat_spin_lock(&b->lock);
+		plat_spin_lock(lock);
 		if (err) {
 			/* Vetoed (or find failed): visible again, value untouched. */
 			atomic_store(&e->claimed, 0);
-			plat_spin_unlock(&b->lock);
+			plat_spin_unlock(lock);
 			return err;
 		}
 	}
 	htab_unlink_locked(b, e);
 	atomic_fetch_sub(&ch->h.count, 1);
-	plat_spin_unlock(&b->lock);
+	plat_spin_unlock(lock);
 	if (c->table->postprocess_map_delete_element)
 		c->table->postprocess_map_delete_element(c->binding_context, map->custom_map_context,
 							 map->key_size, key, c->actual_value_size,

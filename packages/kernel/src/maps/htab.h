@@ -5,6 +5,12 @@
  * stores: lookups walk them with acquire loads, under epoch, taking no lock.
  * Writers take the bucket's spin lock and never modify a published element's
  * key or (user) value: an update links a new element and retires the old one.
+ *
+ * A bucket is only its head pointer, so the array every lookup touches is
+ * 8 bytes a bucket (a 64K-entry map's fits in L2). The writers' locks are
+ * stripes after it: bucket i uses lock i & lock_mask. Buckets that share a
+ * stripe share its lock, so code holding one bucket's lock must never wait
+ * for another's (htab_lock_of says which lock; compare locks, not buckets).
  */
 #ifndef BPFHOST_HTAB_H
 #define BPFHOST_HTAB_H
@@ -38,13 +44,14 @@ struct htab_elem {
 
 struct htab_bucket {
 	_Atomic(struct htab_elem *) head;
-	struct plat_spinlock lock;
 };
 
 struct htab {
 	struct bh_map map;
-	struct htab_bucket *buckets;
+	struct htab_bucket *buckets;	/* (usually) one block: the buckets, then the locks */
+	struct plat_spinlock *locks;	/* lock_mask + 1 stripes */
 	uint32_t n_buckets;		/* power of two */
+	uint32_t lock_mask;		/* stripes - 1: a power of two <= n_buckets, minus one */
 	uint32_t seed;
 	uint32_t key_round;		/* round_up(key_size, 8) */
 	uint32_t value_bytes;		/* stored value bytes (all CPUs) */
@@ -89,6 +96,15 @@ static inline struct htab_bucket *htab_bucket(const struct htab *h, uint32_t has
 	return &h->buckets[hash & (h->n_buckets - 1)];
 }
 
+/*
+ * The lock of the bucket a hash (or bucket index: the stripes are no more
+ * than the buckets, so both give the same lock) maps to.
+ */
+static inline struct plat_spinlock *htab_lock_of(const struct htab *h, uint32_t hash_or_bucket)
+{
+	return &h->locks[hash_or_bucket & h->lock_mask];
+}
+
 /* @b (the key looked for) may sit at any address: fixed-size loads through memcpy. */
 static inline bool htab_key_eq(const void *a, const void *b, uint32_t size)
 {
@@ -124,7 +140,8 @@ static inline uint32_t htab_hash(const struct htab *h, const void *key)
 /* Shared pieces for the families built on this table (lru_hash.c). */
 int htab_check(const union bpf_attr *attr, const char *family, uint32_t extra_flags);
 int htab_init(struct htab *h, const union bpf_attr *attr, bool percpu);
-void htab_free_elems(struct htab *h);	/* not concurrent with anything */
+void htab_free_elems(struct htab *h);	/* not concurrent with anything; frees the table too */
+void htab_free_table(struct htab *h);	/* the buckets and locks htab_init allocated */
 struct htab_elem *htab_elem_new(struct htab *h, const void *key, uint32_t hash);
 /* Frees an element no reader can newly reach, once current readers left. */
 void htab_elem_free(struct htab_elem *e);
