@@ -8,9 +8,10 @@
  *
  * A bucket is only its head pointer, so the array every lookup touches is
  * 8 bytes a bucket (a 64K-entry map's fits in L2). The writers' locks are
- * stripes after it: bucket i uses lock i & lock_mask. Buckets that share a
- * stripe share its lock, so code holding one bucket's lock must never wait
- * for another's (htab_lock_of says which lock; compare locks, not buckets).
+ * an array after it: bucket i uses lock i & lock_mask, one per bucket up to
+ * 64K buckets, stripes past that. Buckets that share a stripe share its
+ * lock, so code holding one bucket's lock must never wait for another's
+ * (htab_lock_of says which lock; compare locks, not buckets).
  */
 #ifndef BPFHOST_HTAB_H
 #define BPFHOST_HTAB_H

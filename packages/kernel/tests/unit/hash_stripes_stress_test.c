@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Hash bucket locks are stripes (htab.h): with more buckets than stripes,
- * keys in different buckets share a lock. A bucket index and a hash give
+ * Hash bucket locks are stripes past 64K buckets (htab.h): with more
+ * buckets than stripes, keys in different buckets share a lock. A bucket index and a hash give
  * the same stripe; an LRU insert whose victim shares its stripe takes that
  * victim (the updater already holds the lock); writers of keys on one
  * stripe, in the same and in different buckets, and a lookup-and-delete
@@ -17,8 +17,9 @@
 #include "epoch/epoch.h"
 #include "maps/htab.h"
 
-#define BIG 65536u
-#define LRU_ENTRIES 8192u
+#define LOCKS 65536u		/* a lock per bucket up to here, stripes past it */
+#define STRIPED (4 * LOCKS)	/* four buckets a stripe */
+#define LRU_ENTRIES (2 * LOCKS)	/* two buckets a stripe */
 #define WRITERS 3
 #define PER_WRITER 24
 #define RUN_NS 300000000ULL
@@ -56,12 +57,12 @@ static void keys_on_stripe(const struct htab *h, uint32_t stripe, uint32_t from,
 
 static void lock_of_bucket_and_hash_agree(void)
 {
-	int big = test_map(BPF_MAP_TYPE_HASH, "big", 4, 8, BIG, BPF_F_NO_PREALLOC);
+	int big = test_map(BPF_MAP_TYPE_HASH, "big", 4, 8, STRIPED, BPF_F_NO_PREALLOC);
 	int small = test_map(BPF_MAP_TYPE_HASH, "small", 4, 8, 16, 0);
 	struct htab *h = htab_of(test_map_of(big)), *s = htab_of(test_map_of(small));
 	unsigned int differ = 0;
 
-	ASSERT_EQ(h->lock_mask + 1, 4096, "4096 stripes for 64K buckets");
+	ASSERT_EQ(h->lock_mask + 1, LOCKS, "64K stripes for 256K buckets");
 	ASSERT_EQ(s->lock_mask + 1, s->n_buckets, "a small map: a lock per bucket");
 	for (uint32_t k = 0; k < 20000; k++) {
 		uint32_t hash = htab_hash(h, &k);
@@ -190,7 +191,7 @@ static void *stripe_writer(void *arg)
 }
 
 /* Writers on disjoint keys that all share one stripe (and some buckets). */
-static void writers_share_one_stripe(uint32_t type, uint32_t max_entries, const char *name)
+static void writers_share_one_stripe(uint32_t type, uint32_t max_entries, uint32_t flags, const char *name)
 {
 	static struct stripe_run r;
 	struct writer w[WRITERS];
@@ -200,7 +201,7 @@ static void writers_share_one_stripe(uint32_t type, uint32_t max_entries, const 
 	struct htab *h;
 
 	memset(&r, 0, sizeof(r));
-	r.fd = test_map(type, name, 4, 8, max_entries, 0);
+	r.fd = test_map(type, name, 4, 8, max_entries, flags);
 	r.map = test_map_of(r.fd);
 	h = htab_of(r.map);
 	r.percpu = h->percpu;
@@ -232,17 +233,17 @@ static void writers_share_one_stripe(uint32_t type, uint32_t max_entries, const 
 
 static void hash_writers_share_one_stripe(void)
 {
-	writers_share_one_stripe(BPF_MAP_TYPE_HASH, BIG, "hash");
+	writers_share_one_stripe(BPF_MAP_TYPE_HASH, STRIPED, BPF_F_NO_PREALLOC, "hash");
 }
 
 static void percpu_hash_writers_share_one_stripe(void)
 {
-	writers_share_one_stripe(BPF_MAP_TYPE_PERCPU_HASH, BIG, "percpu_hash");
+	writers_share_one_stripe(BPF_MAP_TYPE_PERCPU_HASH, STRIPED, BPF_F_NO_PREALLOC, "percpu_hash");
 }
 
 static void lru_writers_share_one_stripe(void)
 {
-	writers_share_one_stripe(BPF_MAP_TYPE_LRU_HASH, LRU_ENTRIES, "lru_hash");
+	writers_share_one_stripe(BPF_MAP_TYPE_LRU_HASH, LRU_ENTRIES, 0, "lru_hash");
 }
 
 struct racer {
@@ -282,7 +283,7 @@ static void *racer_run(void *arg)
  * key comes back once per pass with its value, each racer key the batch
  * took is one the racer found gone, and the map ends empty with count 0.
  */
-static void batch_delete_races_writers(uint32_t type, const char *name)
+static void batch_delete_races_writers(uint32_t type, uint32_t flags, const char *name)
 {
 	static struct racer rc;
 	static uint32_t keys[BATCH_COUNT], seen[BATCH_KEYS];
@@ -295,7 +296,7 @@ static void batch_delete_races_writers(uint32_t type, const char *name)
 
 	memset(&rc, 0, sizeof(rc));
 	memset(seen, 0, sizeof(seen));
-	rc.fd = test_map(type, name, 4, 8, 2 * BATCH_KEYS, 0);
+	rc.fd = test_map(type, name, 4, 8, LRU_ENTRIES, flags);
 	h = htab_of(test_map_of(rc.fd));
 	ASSERT_TRUE(h->n_buckets > h->lock_mask + 1, "more buckets than stripes");
 	/* Racer keys spread over stripes, so buckets the batch has yet to visit hold some. */
@@ -345,12 +346,12 @@ static void batch_delete_races_writers(uint32_t type, const char *name)
 
 static void hash_batch_delete_races_writers(void)
 {
-	batch_delete_races_writers(BPF_MAP_TYPE_HASH, "hash_batch");
+	batch_delete_races_writers(BPF_MAP_TYPE_HASH, BPF_F_NO_PREALLOC, "hash_batch");
 }
 
 static void lru_batch_delete_races_writers(void)
 {
-	batch_delete_races_writers(BPF_MAP_TYPE_LRU_HASH, "lru_batch");
+	batch_delete_races_writers(BPF_MAP_TYPE_LRU_HASH, 0, "lru_batch");
 }
 
 int main(void)
