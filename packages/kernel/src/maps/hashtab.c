@@ -7,9 +7,10 @@
  * its old contents) until the program's epoch ends, as with Linux's
  * non-preallocated hash maps. max_entries bounds the element count (-E2BIG).
  *
- * A lookup costs a bucket load and an element load: big bucket arrays sit
- * on huge pages (platform), and so do the elements of HASH and PERCPU_HASH
- * (their node slab), as the kernel's direct map does for its maps.
+ * A lookup costs a bucket load and an element load: buckets are 8 bytes
+ * (htab.h), so a 64K-entry map's 512 KiB of them stay in L2; bucket arrays
+ * of 1 MiB and more sit on huge pages (platform), and so do the elements of
+ * HASH and PERCPU_HASH (their node slab), as the kernel's direct map does.
  *
  * An update takes its element from this CPU's slab cache and retires the
  * old one into this CPU's batch (node_slab.h), so updates on several CPUs
