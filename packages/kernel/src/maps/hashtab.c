@@ -48,42 +48,6 @@ static uint32_t roundup_pow_of_two(uint32_t n)
 	return p;
 }
 
-/*
- * A lock per bucket up to 64K buckets (256 KiB), stripes past that. Not
- * fewer: a few thousand stripes are lines every writing CPU keeps hot, and
- * each lock taken then tends to come from the other CPU's cache (2-CPU
- * LRU_HASH updates measured ~1.3x slower with 4096 stripes than with 64K).
- */
-#define HTAB_MAX_LOCKS 65536u
-
-static size_t heads_bytes(const struct htab *h)
-{
-	return round_up((size_t)h->n_buckets * sizeof(struct htab_bucket), PLAT_CACHELINE);
-}
-
-static size_t locks_bytes(const struct htab *h)
-{
-	return (size_t)(h->lock_mask + 1) * sizeof(struct plat_spinlock);
-}
-
-/*
- * The locks follow the buckets in one block, unless that block would cost
- * more than two (a bucket array of whole huge pages: one more huge page).
- */
-static bool locks_apart(const struct htab *h)
-{
-	return plat_alloc_aligned_size(heads_bytes(h) + locks_bytes(h)) >
-	       plat_alloc_aligned_size(heads_bytes(h)) + plat_alloc_aligned_size(locks_bytes(h));
-}
-
-/* What the buckets and locks take, as htab_mem_usage counts it. */
-static uint64_t table_bytes(const struct htab *h)
-{
-	if (locks_apart(h))
-		return plat_alloc_aligned_size(heads_bytes(h)) + plat_alloc_aligned_size(locks_bytes(h));
-	return plat_alloc_aligned_size(heads_bytes(h) + locks_bytes(h));
-}
-
 int htab_init(struct htab *h, const union bpf_attr *attr, bool percpu)
 {
 	uint32_t slot = bh_percpu_slot(attr->value_size);
@@ -96,7 +60,6 @@ int htab_init(struct htab *h, const union bpf_attr *attr, bool percpu)
 	 * L2), which saves more misses than the shorter chains would.
 	 */
 	h->n_buckets = roundup_pow_of_two(attr->max_entries);
-	h->lock_mask = (h->n_buckets < HTAB_MAX_LOCKS ? h->n_buckets : HTAB_MAX_LOCKS) - 1;
 	h->key_round = round_up(attr->key_size, 8);
 	h->value_bytes = percpu ? slot * (uint32_t)plat_num_possible_cpus() : attr->value_size;
 	h->seed = (attr->map_flags & BPF_F_ZERO_SEED) ? 0 : plat_random_u32();
@@ -106,34 +69,32 @@ int htab_init(struct htab *h, const union bpf_attr *attr, bool percpu)
 	h->map.max_entries = attr->max_entries;
 	h->slab = NULL;
 	plat_spin_init(&h->slab_lock);
-	/* Zeroed: every bucket starts empty. */
-	if (locks_apart(h)) {
-		h->buckets = plat_alloc_aligned(heads_bytes(h));
-		h->locks = h->buckets ? plat_alloc_aligned(locks_bytes(h)) : NULL;
-	} else {
-		h->buckets = plat_alloc_aligned(heads_bytes(h) + locks_bytes(h));
-		h->locks = h->buckets ? (struct plat_spinlock *)((char *)h->buckets + heads_bytes(h)) : NULL;
-	}
-	if (!h->locks) {
-		plat_free_aligned(h->buckets);
+	/* Zeroed: every bucket starts empty and unlocked. */
+	h->buckets = plat_alloc_aligned((size_t)h->n_buckets * sizeof(*h->buckets));
+	if (!h->buckets)
 		return bh_err(-ENOMEM, "BPF_MAP_CREATE: out of memory for %u hash buckets", h->n_buckets);
-	}
-	for (uint32_t i = 0; i <= h->lock_mask; i++)
-		plat_spin_init(&h->locks[i]);
 	return 0;
 }
 
-void htab_free_table(struct htab *h)
+void htab_bucket_lock_slow(struct htab_bucket *b)
 {
-	if (locks_apart(h))
-		plat_free_aligned(h->locks);
-	plat_free_aligned(h->buckets);
+	unsigned int spins = 0;
+
+	while (!htab_bucket_trylock(b)) {
+		/* A preempted holder on a busy machine: give it the CPU. */
+		if (++spins > 256) {
+			plat_yield();
+			spins = 0;
+		} else {
+			plat_cpu_relax();
+		}
+	}
 }
 
 void htab_free_elems(struct htab *h)
 {
 	for (uint32_t i = 0; i < h->n_buckets; i++) {
-		struct htab_elem *e = atomic_load(&h->buckets[i].head);
+		struct htab_elem *e = htab_first(&h->buckets[i], memory_order_relaxed);
 
 		while (e) {
 			struct htab_elem *next = atomic_load(&e->next);
@@ -142,7 +103,7 @@ void htab_free_elems(struct htab *h)
 			e = next;
 		}
 	}
-	htab_free_table(h);
+	plat_free_aligned(h->buckets);
 }
 
 static void elem_release(struct epoch_head *head)
@@ -222,39 +183,59 @@ void htab_copy_value_user(const struct htab *h, struct htab_elem *e, void *value
 	plat_memcpy(value, htab_elem_value(h, e), h->value_bytes);
 }
 
+/* The link that points at @e: NULL when @e is first (the head word) or absent (*@found false). */
+static _Atomic(struct htab_elem *) *link_to(struct htab_bucket *b, struct htab_elem *e, bool *found)
+{
+	struct htab_elem *cur = htab_first(b, memory_order_relaxed), *next;
+
+	*found = true;
+	if (cur == e)
+		return NULL;
+	for (; cur; cur = next) {
+		next = atomic_load_explicit(&cur->next, memory_order_relaxed);
+		if (next == e)
+			return &cur->next;
+	}
+	*found = false;
+	return NULL;
+}
+
+/* Points the link to @old (head word or an element's next) at @e, releasing @e's contents. */
+static void relink_locked(struct htab_bucket *b, struct htab_elem *old, struct htab_elem *e)
+{
+	bool found;
+	_Atomic(struct htab_elem *) *link = link_to(b, old, &found);
+
+	if (link)
+		atomic_store_explicit(link, e, memory_order_release);
+	else if (found)
+		htab_set_first_locked(b, e);
+}
+
 bool htab_unlink_locked(struct htab_bucket *b, struct htab_elem *e)
 {
-	_Atomic(struct htab_elem *) *link = &b->head;
-	struct htab_elem *cur;
+	bool found;
+	_Atomic(struct htab_elem *) *link = link_to(b, e, &found);
+	struct htab_elem *next = atomic_load_explicit(&e->next, memory_order_relaxed);
 
-	while ((cur = atomic_load_explicit(link, memory_order_relaxed)) != NULL) {
-		if (cur == e) {
-			atomic_store_explicit(link, atomic_load_explicit(&e->next, memory_order_relaxed),
-					      memory_order_release);
-			return true;
-		}
-		link = &cur->next;
-	}
-	return false;
+	if (link)
+		atomic_store_explicit(link, next, memory_order_release);
+	else if (found)
+		htab_set_first_locked(b, next);
+	return found;
 }
 
 void htab_link_locked(struct htab_bucket *b, struct htab_elem *e)
 {
-	atomic_store_explicit(&e->next, atomic_load_explicit(&b->head, memory_order_relaxed),
-			      memory_order_relaxed);
-	atomic_store_explicit(&b->head, e, memory_order_release);
+	atomic_store_explicit(&e->next, htab_first(b, memory_order_relaxed), memory_order_relaxed);
+	htab_set_first_locked(b, e);
 }
 
 void htab_replace_locked(struct htab_bucket *b, struct htab_elem *old, struct htab_elem *e)
 {
-	_Atomic(struct htab_elem *) *link = &b->head;
-	struct htab_elem *cur;
-
 	atomic_store_explicit(&e->next, atomic_load_explicit(&old->next, memory_order_relaxed),
 			      memory_order_relaxed);
-	while ((cur = atomic_load_explicit(link, memory_order_relaxed)) != old)
-		link = &cur->next;
-	atomic_store_explicit(link, e, memory_order_release);
+	relink_locked(b, old, e);
 }
 
 static int check_flags(struct htab *h, uint64_t flags)
@@ -274,7 +255,6 @@ static int htab_update(struct htab *h, const void *key, const void *value, uint6
 {
 	uint32_t hash = htab_hash(h, key);
 	struct htab_bucket *b = htab_bucket(h, hash);
-	struct plat_spinlock *lock = htab_lock_of(h, hash);
 	struct htab_elem *old, *e;
 	int err = check_flags(h, flags);
 
@@ -282,22 +262,21 @@ static int htab_update(struct htab *h, const void *key, const void *value, uint6
 		return err;
 	if (prog && h->percpu) {
 		/* Linux updates this CPU's slot of an existing element in place. */
-		plat_spin_lock(lock);
+		htab_bucket_lock(b);
 		old = htab_find(h, key, hash);
 		if (old) {
 			if (flags == BPF_NOEXIST) {
-				plat_spin_unlock(lock);
+				htab_bucket_unlock(b);
 				return bh_map_err(-EEXIST, &h->map, "key exists (BPF_NOEXIST)");
 			}
 			htab_elem_set_value_prog(h, old, value);
-			plat_spin_unlock(lock);
+			htab_bucket_unlock(b);
 			return 0;
 		}
-		plat_spin_unlock(lock);
+		htab_bucket_unlock(b);
 	} else {
-		/* The bucket's and the lock's lines load while the new element is made. */
+		/* The bucket's line loads while the new element is made. */
 		__builtin_prefetch(b, 1);
-		__builtin_prefetch(lock, 1);
 	}
 	e = htab_elem_new(h, key, hash);
 	if (unlikely(!e))
@@ -307,9 +286,9 @@ static int htab_update(struct htab *h, const void *key, const void *value, uint6
 	else
 		htab_elem_set_value_user(h, e, value);
 	/* The chain's first element loads while the lock is taken (a hint: nothing is read). */
-	__builtin_prefetch(atomic_load_explicit(&b->head, memory_order_relaxed), 0);
+	__builtin_prefetch(htab_first(b, memory_order_relaxed), 0);
 
-	plat_spin_lock(lock);
+	htab_bucket_lock(b);
 	old = htab_find(h, key, hash);
 	if (old && flags == BPF_NOEXIST) {
 		err = bh_map_err(-EEXIST, &h->map, "key exists (BPF_NOEXIST)");
@@ -329,12 +308,12 @@ static int htab_update(struct htab *h, const void *key, const void *value, uint6
 		}
 		htab_link_locked(b, e);
 	}
-	plat_spin_unlock(lock);
+	htab_bucket_unlock(b);
 	if (old)
 		elem_retire(h, old);
 	return 0;
 fail:
-	plat_spin_unlock(lock);
+	htab_bucket_unlock(b);
 	if (h->slab) {
 		/* Never linked: no reader saw it, it can be reused at once. */
 		bh_slab_cached_free_unused(h->slab, e, &h->slab_lock);
@@ -348,18 +327,17 @@ static int htab_delete(struct htab *h, const void *key, void *value_out)
 {
 	uint32_t hash = htab_hash(h, key);
 	struct htab_bucket *b = htab_bucket(h, hash);
-	struct plat_spinlock *lock = htab_lock_of(h, hash);
 	struct htab_elem *e;
 
-	plat_spin_lock(lock);
+	htab_bucket_lock(b);
 	e = htab_find(h, key, hash);
 	if (!e) {
-		plat_spin_unlock(lock);
+		htab_bucket_unlock(b);
 		return bh_map_err(-ENOENT, &h->map, "no such key");
 	}
 	htab_unlink_locked(b, e);
 	atomic_fetch_sub_explicit(&h->count, 1, memory_order_relaxed);
-	plat_spin_unlock(lock);
+	htab_bucket_unlock(b);
 	if (value_out)
 		htab_copy_value_user(h, e, value_out);
 	elem_retire(h, e);
@@ -415,7 +393,7 @@ static int htab_sys_lookup_and_delete(struct bh_map *map, const void *key, void 
 static struct htab_elem *first_from(const struct htab *h, uint32_t bucket)
 {
 	for (uint32_t i = bucket; i < h->n_buckets; i++) {
-		struct htab_elem *e = atomic_load_explicit(&h->buckets[i].head, memory_order_acquire);
+		struct htab_elem *e = htab_first(&h->buckets[i], memory_order_acquire);
 
 		if (e)
 			return e;
@@ -494,7 +472,6 @@ static int htab_batch(struct bh_map *map, const union bpf_attr *attr, union bpf_
 
 	for (;;) {
 		struct htab_bucket *b;
-		struct plat_spinlock *lock;
 		struct htab_elem *e, *next;
 		uint32_t n = 0;
 
@@ -503,19 +480,17 @@ static int htab_batch(struct bh_map *map, const union bpf_attr *attr, union bpf_
 			break;
 		}
 		b = &h->buckets[batch];
-		lock = htab_lock_of(h, batch);
-		plat_spin_lock(lock);
-		for (e = atomic_load_explicit(&b->head, memory_order_relaxed); e;
-		     e = atomic_load_explicit(&e->next, memory_order_relaxed))
+		htab_bucket_lock(b);
+		for (e = htab_first(b, memory_order_relaxed); e; e = atomic_load_explicit(&e->next, memory_order_relaxed))
 			n++;
 		if (n > max - total) {
-			plat_spin_unlock(lock);
+			htab_bucket_unlock(b);
 			if (total == 0)
 				ret = bh_err(-ENOSPC, "%s: map '%s': count %u is smaller than a bucket of %u",
 					     cmd, map->name, max, n);
 			break;
 		}
-		for (e = atomic_load_explicit(&b->head, memory_order_relaxed); e; e = next) {
+		for (e = htab_first(b, memory_order_relaxed); e; e = next) {
 			next = atomic_load_explicit(&e->next, memory_order_relaxed);
 			plat_memcpy(keys + (size_t)total * map->key_size, e->key, map->key_size);
 			htab_copy_value_user(h, e, values + (size_t)total * map->value_size_user);
@@ -529,7 +504,7 @@ static int htab_batch(struct bh_map *map, const union bpf_attr *attr, union bpf_
 					htab_elem_free(e);
 			}
 		}
-		plat_spin_unlock(lock);
+		htab_bucket_unlock(b);
 		batch++;
 	}
 	bh_store_u32(out, batch);
@@ -553,8 +528,9 @@ uint64_t htab_mem_usage(const struct bh_map *map)
 	uint64_t elem = elem_bytes(h) + 32;
 
 	if (h->slab)
-		return sizeof(*h) + table_bytes(h) + bh_slab_bytes(h->slab) + bh_slab_cache_bytes(h->slab);
-	return sizeof(*h) + table_bytes(h) +
+		return sizeof(*h) + plat_alloc_aligned_size((size_t)h->n_buckets * sizeof(struct htab_bucket)) +
+		       bh_slab_bytes(h->slab) + bh_slab_cache_bytes(h->slab);
+	return sizeof(*h) + (uint64_t)h->n_buckets * sizeof(struct htab_bucket) +
 	       (uint64_t)atomic_load(&((struct htab *)h)->count) * elem;
 }
 
@@ -588,7 +564,7 @@ static struct bh_map *alloc_common(const union bpf_attr *attr, bool percpu)
 	h->slab = bh_slab_create(1, &size);
 	if (!h->slab || bh_slab_enable_cpu_caches(h->slab)) {
 		bh_slab_destroy(h->slab);
-		htab_free_table(h);
+		plat_free_aligned(h->buckets);
 		plat_free_aligned(h);
 		return ERR_PTR(bh_err(-ENOMEM, "BPF_MAP_CREATE: out of memory for a hash map's slab"));
 	}
@@ -614,7 +590,7 @@ static void htab_map_free(struct bh_map *map)
 	struct htab *h = htab_of(map);
 
 	/* Nothing can reach the map any more: every element goes with the slab. */
-	htab_free_table(h);
+	plat_free_aligned(h->buckets);
 	bh_slab_destroy(h->slab);
 	plat_free_aligned(h);
 }

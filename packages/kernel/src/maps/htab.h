@@ -6,12 +6,12 @@
  * Writers take the bucket's spin lock and never modify a published element's
  * key or (user) value: an update links a new element and retires the old one.
  *
- * A bucket is only its head pointer, so the array every lookup touches is
- * 8 bytes a bucket (a 64K-entry map's fits in L2). The writers' locks are
- * an array after it: bucket i uses lock i & lock_mask, one per bucket up to
- * 64K buckets, stripes past that. Buckets that share a stripe share its
- * lock, so code holding one bucket's lock must never wait for another's
- * (htab_lock_of says which lock; compare locks, not buckets).
+ * A bucket is one word, the first element's address with the writers' lock
+ * in its low bit (elements are 8-byte aligned): the array every lookup
+ * touches is 8 bytes a bucket (a 64K-entry map's 512 KiB stay in L2), and a
+ * writer touches only its bucket's line, lock included. Readers mask the bit
+ * (htab_first); a lock holder keeps it set in every store to the head
+ * (htab_set_first_locked) until htab_bucket_unlock clears it.
  */
 #ifndef BPFHOST_HTAB_H
 #define BPFHOST_HTAB_H
@@ -44,15 +44,15 @@ struct htab_elem {
 };
 
 struct htab_bucket {
-	_Atomic(struct htab_elem *) head;
+	_Atomic(uintptr_t) head;	/* struct htab_elem * | HTAB_LOCKED */
 };
+
+#define HTAB_LOCKED ((uintptr_t)1)
 
 struct htab {
 	struct bh_map map;
-	struct htab_bucket *buckets;	/* (usually) one block: the buckets, then the locks */
-	struct plat_spinlock *locks;	/* lock_mask + 1 stripes */
+	struct htab_bucket *buckets;
 	uint32_t n_buckets;		/* power of two */
-	uint32_t lock_mask;		/* stripes - 1: a power of two <= n_buckets, minus one */
 	uint32_t seed;
 	uint32_t key_round;		/* round_up(key_size, 8) */
 	uint32_t value_bytes;		/* stored value bytes (all CPUs) */
@@ -97,13 +97,41 @@ static inline struct htab_bucket *htab_bucket(const struct htab *h, uint32_t has
 	return &h->buckets[hash & (h->n_buckets - 1)];
 }
 
-/*
- * The lock of the bucket a hash (or bucket index: the stripes are no more
- * than the buckets, so both give the same lock) maps to.
- */
-static inline struct plat_spinlock *htab_lock_of(const struct htab *h, uint32_t hash_or_bucket)
+/* The first element of @b's chain (NULL if empty), the lock bit masked off. */
+static inline struct htab_elem *htab_first(struct htab_bucket *b, memory_order order)
 {
-	return &h->locks[hash_or_bucket & h->lock_mask];
+	return (struct htab_elem *)(atomic_load_explicit(&b->head, order) & ~HTAB_LOCKED);
+}
+
+/* Takes @b's lock if it is free; never waits. */
+static inline bool htab_bucket_trylock(struct htab_bucket *b)
+{
+	uintptr_t w = atomic_load_explicit(&b->head, memory_order_relaxed);
+
+	return !(w & HTAB_LOCKED) &&
+	       atomic_compare_exchange_strong_explicit(&b->head, &w, w | HTAB_LOCKED, memory_order_acquire,
+						       memory_order_relaxed);
+}
+
+void htab_bucket_lock_slow(struct htab_bucket *b);
+
+static inline void htab_bucket_lock(struct htab_bucket *b)
+{
+	if (!htab_bucket_trylock(b))
+		htab_bucket_lock_slow(b);
+}
+
+/* Only the holder changes a locked head: clearing the bit is a plain release store. */
+static inline void htab_bucket_unlock(struct htab_bucket *b)
+{
+	atomic_store_explicit(&b->head, atomic_load_explicit(&b->head, memory_order_relaxed) & ~HTAB_LOCKED,
+			      memory_order_release);
+}
+
+/* A lock holder publishes @e (or NULL) as the chain's first element, keeping the lock. */
+static inline void htab_set_first_locked(struct htab_bucket *b, struct htab_elem *e)
+{
+	atomic_store_explicit(&b->head, (uintptr_t)e | HTAB_LOCKED, memory_order_release);
 }
 
 /* @b (the key looked for) may sit at any address: fixed-size loads through memcpy. */
@@ -124,7 +152,7 @@ static inline bool htab_key_eq(const void *a, const void *b, uint32_t size)
 /* Lock-free lookup under epoch. */
 static inline struct htab_elem *htab_find(const struct htab *h, const void *key, uint32_t hash)
 {
-	struct htab_elem *e = atomic_load_explicit(&htab_bucket(h, hash)->head, memory_order_acquire);
+	struct htab_elem *e = htab_first(htab_bucket(h, hash), memory_order_acquire);
 	uint32_t ks = h->map.key_size;
 
 	for (; e; e = atomic_load_explicit(&e->next, memory_order_acquire))
@@ -141,8 +169,7 @@ static inline uint32_t htab_hash(const struct htab *h, const void *key)
 /* Shared pieces for the families built on this table (lru_hash.c). */
 int htab_check(const union bpf_attr *attr, const char *family, uint32_t extra_flags);
 int htab_init(struct htab *h, const union bpf_attr *attr, bool percpu);
-void htab_free_elems(struct htab *h);	/* not concurrent with anything; frees the table too */
-void htab_free_table(struct htab *h);	/* the buckets and locks htab_init allocated */
+void htab_free_elems(struct htab *h);	/* not concurrent with anything */
 struct htab_elem *htab_elem_new(struct htab *h, const void *key, uint32_t hash);
 /* Frees an element no reader can newly reach, once current readers left. */
 void htab_elem_free(struct htab_elem *e);

@@ -23,10 +23,7 @@
  * lock and then the list lock held, in that order. Eviction runs with the
  * list lock held and so may only trylock a victim's bucket; when no victim
  * can be taken the updater drops both locks and starts over, so nobody
- * waits for a bucket while holding a lock another thread needs. Bucket
- * locks are stripes (htab.h): a victim whose bucket shares the updater's
- * stripe is already locked by it, so it is taken without a trylock (which
- * would fail on our own lock).
+ * waits for a bucket while holding a lock another thread needs.
  *
  * Elements come from a node slab per list (node_slab.h), taken and given
  * back under that list's lock, which the update path holds anyway: a miss
@@ -100,21 +97,14 @@ static inline void mark_referenced(struct htab_elem *e)
 		atomic_store_explicit(&e->lru_ref, 1, memory_order_relaxed);
 }
 
-/* The platform has no trylock; a bucket lock is a plain test-and-set word. */
-static inline bool bucket_trylock(struct plat_spinlock *lock)
-{
-	return atomic_load_explicit(&lock->locked, memory_order_relaxed) == 0 &&
-	       atomic_exchange_explicit(&lock->locked, 1, memory_order_acquire) == 0;
-}
-
 /*
  * Takes a victim off @l (list lock held) and out of its bucket; @own is the
- * bucket lock (stripe) the caller holds. Referenced elements get a second chance; an
+ * bucket the caller holds. Referenced elements get a second chance; an
  * element whose bucket is busy is skipped. Returns NULL if nothing could be
  * taken within two passes; the caller retires what it gets and counts
  * its own element in the victim's place.
  */
-static struct htab_elem *evict_locked(struct lru_htab *lh, struct lru_list *l, struct plat_spinlock *own)
+static struct htab_elem *evict_locked(struct lru_htab *lh, struct lru_list *l, struct htab_bucket *own)
 {
 	struct htab *h = &lh->h;
 	struct htab_elem *c = l->tail, *prev;
@@ -129,13 +119,13 @@ static struct htab_elem *evict_locked(struct lru_htab *lh, struct lru_list *l, s
 				list_push_head(l, c);
 			}
 		} else {
-			struct plat_spinlock *vl = htab_lock_of(h, c->hash);
+			struct htab_bucket *vb = htab_bucket(h, c->hash);
 
-			if (vl == own || bucket_trylock(vl)) {
-				bool linked = htab_unlink_locked(htab_bucket(h, c->hash), c);
+			if (vb == own || htab_bucket_trylock(vb)) {
+				bool linked = htab_unlink_locked(vb, c);
 
-				if (vl != own)
-					plat_spin_unlock(vl);
+				if (vb != own)
+					htab_bucket_unlock(vb);
 				if (unlikely(!linked))
 					plat_fail_fast("lru_hash: an element on an LRU list is not in its bucket");
 				/* The count stays: the caller's element takes the victim's place. */
@@ -218,12 +208,12 @@ static int percpu_update_in_place(struct lru_htab *lh, const void *key, uint32_t
 				  const void *value, uint64_t flags, bool *done)
 {
 	struct htab *h = &lh->h;
-	struct plat_spinlock *lock = htab_lock_of(h, hash);
+	struct htab_bucket *b = htab_bucket(h, hash);
 	struct htab_elem *old;
 	int err = 0;
 
 	*done = false;
-	plat_spin_lock(lock);
+	htab_bucket_lock(b);
 	old = htab_find(h, key, hash);
 	if (old) {
 		*done = true;
@@ -234,7 +224,7 @@ static int percpu_update_in_place(struct lru_htab *lh, const void *key, uint32_t
 			mark_referenced(old);
 		}
 	}
-	plat_spin_unlock(lock);
+	htab_bucket_unlock(b);
 	return err;
 }
 
@@ -250,7 +240,6 @@ static int lru_update(struct lru_htab *lh, const void *key, const void *value, u
 	struct htab *h = &lh->h;
 	uint32_t hash = htab_hash(h, key);
 	struct htab_bucket *b = htab_bucket(h, hash);
-	struct plat_spinlock *lock = htab_lock_of(h, hash);
 	struct htab_elem *old, *e, *victim;
 	unsigned int tries = 0;
 	struct lru_list *l;
@@ -267,7 +256,7 @@ static int lru_update(struct lru_htab *lh, const void *key, const void *value, u
 	}
 
 	for (;;) {
-		plat_spin_lock(lock);
+		htab_bucket_lock(b);
 		old = htab_find(h, key, hash);
 		if (old && flags == BPF_NOEXIST) {
 			err = bh_map_err(-EEXIST, &h->map, "key exists (BPF_NOEXIST)");
@@ -292,16 +281,16 @@ static int lru_update(struct lru_htab *lh, const void *key, const void *value, u
 			htab_replace_locked(b, old, e);
 			bh_slab_retire(l->slab, old, 0);
 			plat_spin_unlock(&l->lock);
-			plat_spin_unlock(lock);
+			htab_bucket_unlock(b);
 			return 0;
 		}
 		victim = NULL;
 		if (l->len >= lh->cap) {
-			victim = evict_locked(lh, l, lock);
+			victim = evict_locked(lh, l, b);
 			if (!victim) {
 				bh_slab_free_unused(l->slab, e, 0);
 				plat_spin_unlock(&l->lock);
-				plat_spin_unlock(lock);
+				htab_bucket_unlock(b);
 				backoff(&tries);
 				continue;
 			}
@@ -313,11 +302,11 @@ static int lru_update(struct lru_htab *lh, const void *key, const void *value, u
 		else
 			atomic_fetch_add_explicit(&h->count, 1, memory_order_relaxed);
 		plat_spin_unlock(&l->lock);
-		plat_spin_unlock(lock);
+		htab_bucket_unlock(b);
 		return 0;
 	}
 fail:
-	plat_spin_unlock(lock);
+	htab_bucket_unlock(b);
 	return err;
 }
 
@@ -326,14 +315,13 @@ static int lru_delete(struct lru_htab *lh, const void *key, void *value_out)
 	struct htab *h = &lh->h;
 	uint32_t hash = htab_hash(h, key);
 	struct htab_bucket *b = htab_bucket(h, hash);
-	struct plat_spinlock *lock = htab_lock_of(h, hash);
 	struct lru_list *l;
 	struct htab_elem *e;
 
-	plat_spin_lock(lock);
+	htab_bucket_lock(b);
 	e = htab_find(h, key, hash);
 	if (!e) {
-		plat_spin_unlock(lock);
+		htab_bucket_unlock(b);
 		return bh_map_err(-ENOENT, &h->map, "no such key");
 	}
 	htab_unlink_locked(b, e);
@@ -343,7 +331,7 @@ static int lru_delete(struct lru_htab *lh, const void *key, void *value_out)
 	list_del(l, e);
 	bh_slab_retire(l->slab, e, 0);
 	plat_spin_unlock(&l->lock);
-	plat_spin_unlock(lock);
+	htab_bucket_unlock(b);
 	/* Retired, but ours until the epoch ends. */
 	if (value_out)
 		htab_copy_value_user(h, e, value_out);
@@ -434,7 +422,7 @@ static void lru_free(struct bh_map *map)
 {
 	struct lru_htab *lh = lru_of(map);
 
-	htab_free_table(&lh->h);
+	plat_free_aligned(lh->h.buckets);
 	for (uint32_t i = 0; i < lh->nlists; i++)
 		bh_slab_destroy(lh->lists[i].slab);
 	plat_free_aligned(lh->lists);

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * Hash bucket locks are stripes past 64K buckets (htab.h): with more
- * buckets than stripes, keys in different buckets share a lock. A bucket index and a hash give
- * the same stripe; an LRU insert whose victim shares its stripe takes that
- * victim (the updater already holds the lock); writers of keys on one
- * stripe, in the same and in different buckets, and a lookup-and-delete
- * batch racing them, leave every key answered once and the count exact.
+ * A hash bucket's lock is the low bit of its head word (htab.h). Lookups
+ * and walks never see the bit: a locked bucket's keys are found; a trylock
+ * fails on a held lock; an LRU insert whose victim is in its own bucket
+ * takes that victim, and one whose victim's bucket is held by someone else
+ * takes the next; writers of keys in one bucket, and a lookup-and-delete
+ * batch racing writers, leave every key answered once and the count exact.
  * Meant to run under TSan and ASan as well.
  */
 #include "test.h"
@@ -17,9 +17,7 @@
 #include "epoch/epoch.h"
 #include "maps/htab.h"
 
-#define LOCKS 65536u		/* a lock per bucket up to here, stripes past it */
-#define STRIPED (4 * LOCKS)	/* four buckets a stripe */
-#define LRU_ENTRIES (2 * LOCKS)	/* two buckets a stripe */
+#define ENTRIES 8192u
 #define WRITERS 3
 #define PER_WRITER 24
 #define RUN_NS 300000000ULL
@@ -37,85 +35,102 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-static uint32_t stripe_of(const struct htab *h, uint32_t key)
-{
-	return htab_hash(h, &key) & h->lock_mask;
-}
-
 static uint32_t bucket_of(const struct htab *h, uint32_t key)
 {
 	return htab_hash(h, &key) & (h->n_buckets - 1);
 }
 
-/* @n keys from @from up whose stripe is @stripe. */
-static void keys_on_stripe(const struct htab *h, uint32_t stripe, uint32_t from, uint32_t n, uint32_t *out)
+/* @n keys from @from up in bucket @bucket. */
+static void keys_in_bucket(const struct htab *h, uint32_t bucket, uint32_t from, uint32_t n, uint32_t *out)
 {
 	for (uint32_t k = from, got = 0; got < n; k++)
-		if (stripe_of(h, k) == stripe)
+		if (bucket_of(h, k) == bucket)
 			out[got++] = k;
 }
 
-static void lock_of_bucket_and_hash_agree(void)
+/* While a bucket is locked (as a writer holds it), its keys are found and walked; the lock is exclusive. */
+static void locked_bucket_stays_readable(void)
 {
-	int big = test_map(BPF_MAP_TYPE_HASH, "big", 4, 8, STRIPED, BPF_F_NO_PREALLOC);
-	int small = test_map(BPF_MAP_TYPE_HASH, "small", 4, 8, 16, 0);
-	struct htab *h = htab_of(test_map_of(big)), *s = htab_of(test_map_of(small));
-	unsigned int differ = 0;
-
-	ASSERT_EQ(h->lock_mask + 1, LOCKS, "64K stripes for 256K buckets");
-	ASSERT_EQ(s->lock_mask + 1, s->n_buckets, "a small map: a lock per bucket");
-	for (uint32_t k = 0; k < 20000; k++) {
-		uint32_t hash = htab_hash(h, &k);
-
-		differ += htab_lock_of(h, hash) != htab_lock_of(h, hash & (h->n_buckets - 1));
-		differ += htab_lock_of(h, hash) != &h->locks[stripe_of(h, k)];
-	}
-	ASSERT_EQ(differ, 0, "a hash and its bucket index name the same lock");
-	bpfhost_close(big);
-	bpfhost_close(small);
-}
-
-/*
- * A full LRU: a new key on the same stripe as the coldest key, in another
- * bucket (and then in the same bucket), evicts exactly that coldest key.
- */
-static void lru_evicts_victim_on_own_stripe(void)
-{
-	int fd = test_map(BPF_MAP_TYPE_LRU_HASH, "lru", 4, 8, LRU_ENTRIES, 0);
-	struct htab *h = htab_of(test_map_of(fd));
-	uint32_t k, other = 0, same = 0;
+	int fd = test_map(BPF_MAP_TYPE_HASH, "locked", 4, 8, ENTRIES, 0);
+	struct bh_map *map = test_map_of(fd);
+	struct htab *h = htab_of(map);
+	struct htab_bucket *b;
+	uint32_t keys[4], k, next;
 	uint64_t v;
 
-	ASSERT_TRUE(h->n_buckets > h->lock_mask + 1, "more buckets than stripes");
-	for (k = 0; k < LRU_ENTRIES; k++) {
-		v = k;
-		ASSERT_OK(bpfhost_map_update_elem(fd, &k, &v, BPF_NOEXIST), "fill");
+	keys_in_bucket(h, 5, 0, 4, keys);
+	for (int i = 0; i < 4; i++) {
+		v = keys[i] * 3ull;
+		ASSERT_OK(bpfhost_map_update_elem(fd, &keys[i], &v, BPF_NOEXIST), "insert");
 	}
-	for (k = LRU_ENTRIES; !other || !same; k++) {
-		if (!other && stripe_of(h, k) == stripe_of(h, 0) && bucket_of(h, k) != bucket_of(h, 0))
-			other = k;
-		if (!same && k != other && bucket_of(h, k) == bucket_of(h, 1))
-			same = k;
+	b = htab_bucket(h, htab_hash(h, &keys[0]));
+	htab_bucket_lock(b);
+	ASSERT_TRUE(!htab_bucket_trylock(b), "a held lock is not taken again");
+	epoch_enter();
+	for (int i = 0; i < 4; i++) {
+		uint64_t *p = map->ops->lookup_elem(map, &keys[i]);
+
+		ASSERT_TRUE(p != NULL && *p == keys[i] * 3ull, "a locked bucket's key and value");
 	}
-	v = other;
-	ASSERT_OK(bpfhost_map_update_elem(fd, &other, &v, BPF_NOEXIST), "insert, victim on our stripe");
-	k = 0;
-	ASSERT_EQ(bpfhost_map_lookup_elem(fd, &k, &v), -ENOENT, "the coldest key went");
-	v = same;
-	ASSERT_OK(bpfhost_map_update_elem(fd, &same, &v, BPF_NOEXIST), "insert, victim in our bucket");
-	k = 1;
-	ASSERT_EQ(bpfhost_map_lookup_elem(fd, &k, &v), -ENOENT, "the next coldest key went");
-	k = 2;
-	ASSERT_OK(bpfhost_map_lookup_elem(fd, &k, &v), "the rest stay");
-	ASSERT_OK(bpfhost_map_lookup_elem(fd, &other, &v), "first new key");
-	ASSERT_EQ(v, other, "its value");
-	ASSERT_OK(bpfhost_map_lookup_elem(fd, &same, &v), "second new key");
-	ASSERT_EQ(v, same, "its value");
-	ASSERT_EQ(atomic_load(&h->count), LRU_ENTRIES, "still full, count exact");
+	epoch_exit();
+	k = keys[3];
+	v = 0;
+	ASSERT_OK(bpfhost_map_lookup_elem(fd, &k, &v), "user lookup in a locked bucket");
+	ASSERT_EQ(v, keys[3] * 3ull, "its value");
+	ASSERT_OK(bpfhost_map_get_next_key(fd, NULL, &next), "walk starts");
+	htab_bucket_unlock(b);
+	ASSERT_TRUE(htab_bucket_trylock(b), "free again");
+	htab_bucket_unlock(b);
+	ASSERT_EQ(atomic_load(&b->head) & HTAB_LOCKED, 0, "unlocked");
+	ASSERT_OK(bpfhost_map_delete_elem(fd, &keys[0]), "delete after unlock");
+	ASSERT_EQ(atomic_load(&h->count), 3, "count exact");
 	bpfhost_close(fd);
 }
 
-struct stripe_run {
+/*
+ * A full LRU: a new key in the coldest key's bucket evicts exactly that key
+ * (the updater holds the bucket already); a new key whose victim's bucket
+ * someone else holds evicts the next coldest instead.
+ */
+static void lru_victim_in_own_or_busy_bucket(void)
+{
+	int fd = test_map(BPF_MAP_TYPE_LRU_HASH, "lru", 4, 8, ENTRIES, 0);
+	struct htab *h = htab_of(test_map_of(fd));
+	struct htab_bucket *busy;
+	uint32_t k, same, other = 0;
+	uint64_t v;
+
+	for (k = 0; k < ENTRIES; k++) {
+		v = k;
+		ASSERT_OK(bpfhost_map_update_elem(fd, &k, &v, BPF_NOEXIST), "fill");
+	}
+	keys_in_bucket(h, bucket_of(h, 0), ENTRIES, 1, &same);
+	v = same;
+	ASSERT_OK(bpfhost_map_update_elem(fd, &same, &v, BPF_NOEXIST), "insert, victim in our bucket");
+	k = 0;
+	ASSERT_EQ(bpfhost_map_lookup_elem(fd, &k, &v), -ENOENT, "the coldest key went");
+	/* Key 1 is now the coldest: hold its bucket, insert elsewhere. */
+	busy = htab_bucket(h, htab_hash(h, &(uint32_t){ 1 }));
+	for (k = same + 1; !other; k++)
+		if (bucket_of(h, k) != bucket_of(h, 1) && bucket_of(h, k) != bucket_of(h, 2))
+			other = k;
+	htab_bucket_lock(busy);
+	v = other;
+	ASSERT_OK(bpfhost_map_update_elem(fd, &other, &v, BPF_NOEXIST), "insert, victim's bucket busy");
+	htab_bucket_unlock(busy);
+	k = 1;
+	ASSERT_OK(bpfhost_map_lookup_elem(fd, &k, &v), "the busy bucket's key stayed");
+	k = 2;
+	ASSERT_EQ(bpfhost_map_lookup_elem(fd, &k, &v), -ENOENT, "the next coldest went instead");
+	ASSERT_OK(bpfhost_map_lookup_elem(fd, &same, &v), "first new key");
+	ASSERT_EQ(v, same, "its value");
+	ASSERT_OK(bpfhost_map_lookup_elem(fd, &other, &v), "second new key");
+	ASSERT_EQ(v, other, "its value");
+	ASSERT_EQ(atomic_load(&h->count), ENTRIES, "still full, count exact");
+	bpfhost_close(fd);
+}
+
+struct bucket_run {
 	int fd;
 	bool percpu;
 	int ncpus;		/* value slots of a per-CPU map, else 1 */
@@ -127,7 +142,7 @@ struct stripe_run {
 };
 
 struct writer {
-	struct stripe_run *r;
+	struct bucket_run *r;
 	int id;
 };
 
@@ -139,10 +154,10 @@ static void fill(uint64_t *buf, uint64_t v)
 }
 
 /* Insert, read back, replace, delete own keys: user and program paths in turn. */
-static void *stripe_writer(void *arg)
+static void *bucket_writer(void *arg)
 {
 	struct writer *w = arg;
-	struct stripe_run *r = w->r;
+	struct bucket_run *r = w->r;
 	long bad = 0, ops = 0;
 	uint64_t buf[MAX_CPUS], got[MAX_CPUS];
 
@@ -190,34 +205,30 @@ static void *stripe_writer(void *arg)
 	return NULL;
 }
 
-/* Writers on disjoint keys that all share one stripe (and some buckets). */
-static void writers_share_one_stripe(uint32_t type, uint32_t max_entries, uint32_t flags, const char *name)
+/* Writers on disjoint keys that all share one bucket. */
+static void writers_share_one_bucket(uint32_t type, const char *name)
 {
-	static struct stripe_run r;
+	static struct bucket_run r;
 	struct writer w[WRITERS];
 	pthread_t t[WRITERS];
-	uint32_t all[WRITERS * PER_WRITER], buckets = 0;
+	uint32_t all[WRITERS * PER_WRITER];
 	uint64_t end;
 	struct htab *h;
 
 	memset(&r, 0, sizeof(r));
-	r.fd = test_map(type, name, 4, 8, max_entries, flags);
+	r.fd = test_map(type, name, 4, 8, ENTRIES, 0);
 	r.map = test_map_of(r.fd);
 	h = htab_of(r.map);
 	r.percpu = h->percpu;
 	r.ncpus = h->percpu ? plat_num_possible_cpus() : 1;
 	ASSERT_TRUE(r.ncpus <= MAX_CPUS, "value buffers fit the CPUs");
-	ASSERT_TRUE(h->n_buckets > h->lock_mask + 1, "more buckets than stripes");
-	keys_on_stripe(h, 7, 0, WRITERS * PER_WRITER, all);
-	for (int i = 0; i < WRITERS * PER_WRITER; i++) {
+	keys_in_bucket(h, 7, 0, WRITERS * PER_WRITER, all);
+	for (int i = 0; i < WRITERS * PER_WRITER; i++)
 		r.keys[i % WRITERS][i / WRITERS] = all[i];
-		buckets += i && bucket_of(h, all[i]) != bucket_of(h, all[0]);
-	}
-	ASSERT_TRUE(buckets > 0, "the keys span several buckets of the stripe");
 	for (int i = 0; i < WRITERS; i++) {
 		w[i].r = &r;
 		w[i].id = i;
-		ASSERT_EQ(pthread_create(&t[i], NULL, stripe_writer, &w[i]), 0, "thread");
+		ASSERT_EQ(pthread_create(&t[i], NULL, bucket_writer, &w[i]), 0, "thread");
 	}
 	end = now_ns() + RUN_NS;
 	while (now_ns() < end)
@@ -225,25 +236,25 @@ static void writers_share_one_stripe(uint32_t type, uint32_t max_entries, uint32
 	atomic_store(&r.stop, true);
 	for (int i = 0; i < WRITERS; i++)
 		pthread_join(t[i], NULL);
-	printf("%s: %ld operations on one stripe\n", name, atomic_load(&r.ops));
+	printf("%s: %ld operations on one bucket\n", name, atomic_load(&r.ops));
 	ASSERT_EQ(atomic_load(&r.bad), 0, "every operation on an own key succeeds with its value");
 	ASSERT_EQ(atomic_load(&h->count), 0, "every key deleted, count exact");
 	bpfhost_close(r.fd);
 }
 
-static void hash_writers_share_one_stripe(void)
+static void hash_writers_share_one_bucket(void)
 {
-	writers_share_one_stripe(BPF_MAP_TYPE_HASH, STRIPED, BPF_F_NO_PREALLOC, "hash");
+	writers_share_one_bucket(BPF_MAP_TYPE_HASH, "hash");
 }
 
-static void percpu_hash_writers_share_one_stripe(void)
+static void percpu_hash_writers_share_one_bucket(void)
 {
-	writers_share_one_stripe(BPF_MAP_TYPE_PERCPU_HASH, STRIPED, BPF_F_NO_PREALLOC, "percpu_hash");
+	writers_share_one_bucket(BPF_MAP_TYPE_PERCPU_HASH, "percpu_hash");
 }
 
-static void lru_writers_share_one_stripe(void)
+static void lru_writers_share_one_bucket(void)
 {
-	writers_share_one_stripe(BPF_MAP_TYPE_LRU_HASH, LRU_ENTRIES, 0, "lru_hash");
+	writers_share_one_bucket(BPF_MAP_TYPE_LRU_HASH, "lru_hash");
 }
 
 struct racer {
@@ -278,8 +289,8 @@ static void *racer_run(void *arg)
 }
 
 /*
- * Lookup-and-delete batches over a map whose buckets share stripes, while
- * another thread inserts and deletes keys on the same stripes: every filled
+ * Lookup-and-delete batches while another thread inserts and deletes keys
+ * in the buckets the batches lock (and in others): every filled
  * key comes back once per pass with its value, each racer key the batch
  * took is one the racer found gone, and the map ends empty with count 0.
  */
@@ -296,12 +307,11 @@ static void batch_delete_races_writers(uint32_t type, uint32_t flags, const char
 
 	memset(&rc, 0, sizeof(rc));
 	memset(seen, 0, sizeof(seen));
-	rc.fd = test_map(type, name, 4, 8, LRU_ENTRIES, flags);
+	rc.fd = test_map(type, name, 4, 8, ENTRIES, flags);
 	h = htab_of(test_map_of(rc.fd));
-	ASSERT_TRUE(h->n_buckets > h->lock_mask + 1, "more buckets than stripes");
-	/* Racer keys spread over stripes, so buckets the batch has yet to visit hold some. */
+	/* Racer keys spread over buckets, so buckets the batch has yet to visit hold some. */
 	for (uint32_t i = 0; i < RACER_KEYS; i++)
-		keys_on_stripe(h, (i * 61) & h->lock_mask, 1u << 20, 1, &rc.keys[i]);
+		keys_in_bucket(h, (i * 61) & (h->n_buckets - 1), 1u << 20, 1, &rc.keys[i]);
 	ASSERT_EQ(pthread_create(&t, NULL, racer_run, &rc), 0, "thread");
 	while (!atomic_load(&rc.rounds))
 		plat_yield();
@@ -357,14 +367,14 @@ static void lru_batch_delete_races_writers(void)
 int main(void)
 {
 	static const struct test_case cases[] = {
-		TEST(lock_of_bucket_and_hash_agree),
-		TEST(lru_evicts_victim_on_own_stripe),
-		TEST(hash_writers_share_one_stripe),
-		TEST(percpu_hash_writers_share_one_stripe),
-		TEST(lru_writers_share_one_stripe),
+		TEST(locked_bucket_stays_readable),
+		TEST(lru_victim_in_own_or_busy_bucket),
+		TEST(hash_writers_share_one_bucket),
+		TEST(percpu_hash_writers_share_one_bucket),
+		TEST(lru_writers_share_one_bucket),
 		TEST(hash_batch_delete_races_writers),
 		TEST(lru_batch_delete_races_writers),
 	};
 
-	return test_run("hash_stripes", cases, sizeof(cases) / sizeof(cases[0]));
+	return test_run("hash_bucket_lock", cases, sizeof(cases) / sizeof(cases[0]));
 }
