@@ -98,12 +98,12 @@ retry:
 		plat_memcpy(fresh, value, map->value_size);
 
 	for (;;) {
-		plat_spin_lock(&b->lock);
+		htab_bucket_lock(b);
 		old = htab_find(&ch->h, key, hash);
 		if (!old || !atomic_load_explicit(&old->claimed, memory_order_relaxed))
 			break;
 		/* A delete is asking the provider about @old: wait for its answer. */
-		plat_spin_unlock(&b->lock);
+		htab_bucket_unlock(b);
 		plat_yield();
 	}
 	if (c->stored_arg && old != seen) {
@@ -113,7 +113,7 @@ retry:
 		 * from what is stored now (elements are never reused while we
 		 * are in the epoch, so pointer equality means the same value).
 		 */
-		plat_spin_unlock(&b->lock);
+		htab_bucket_unlock(b);
 		custom_notify_gone(c, key, fresh, custom_undo_flags(c, helper));
 		goto retry;
 	}
@@ -126,7 +126,7 @@ retry:
 		err = bh_map_err(-E2BIG, map, "map is full (max_entries reached)");
 	}
 	if (err) {
-		plat_spin_unlock(&b->lock);
+		htab_bucket_unlock(b);
 		/* Undo: the provider prepared a value that will not be stored. */
 		if (custom_has_update(c))
 			custom_notify_gone(c, key, fresh, custom_undo_flags(c, helper));
@@ -137,7 +137,7 @@ retry:
 		htab_replace_locked(b, old, e);
 	else
 		htab_link_locked(b, e);
-	plat_spin_unlock(&b->lock);
+	htab_bucket_unlock(b);
 	if (old) {
 		custom_notify_gone(c, old->key, htab_elem_value(&ch->h, old),
 			    BPFHOST_MAP_OPERATION_UPDATE | custom_helper_flag(helper));
@@ -164,15 +164,15 @@ static int chash_delete(struct bh_map *map, const void *key, void *value, bool h
 		return bh_map_err(-EOPNOTSUPP, map, "programs cannot delete from a map whose provider "
 				  "updates the original value");
 	for (;;) {
-		plat_spin_lock(&b->lock);
+		htab_bucket_lock(b);
 		e = htab_find(&ch->h, key, hash);
 		if (!e) {
-			plat_spin_unlock(&b->lock);
+			htab_bucket_unlock(b);
 			return bh_map_err(-ENOENT, map, "no such key");
 		}
 		if (!atomic_load_explicit(&e->claimed, memory_order_relaxed))
 			break;
-		plat_spin_unlock(&b->lock);
+		htab_bucket_unlock(b);
 		plat_yield();
 	}
 	stored = htab_elem_value(&ch->h, e);
@@ -182,7 +182,7 @@ static int chash_delete(struct bh_map *map, const void *key, void *value, bool h
 		 * reaches the value, which pre-processing may release at once.
 		 */
 		atomic_store(&e->claimed, 1);
-		plat_spin_unlock(&b->lock);
+		htab_bucket_unlock(b);
 		err = lookup ? custom_call_find(c, key, stored, value, helper) : 0;
 		if (!err && lookup && !c->uov)
 			plat_memcpy(value, stored, map->value_size);
@@ -195,17 +195,17 @@ static int chash_delete(struct bh_map *map, const void *key, void *value, bool h
 			if (err)
 				err = custom_cb_err(c, "preprocess_map_delete_element", err);
 		}
-		plat_spin_lock(&b->lock);
+		htab_bucket_lock(b);
 		if (err) {
 			/* Vetoed (or find failed): visible again, value untouched. */
 			atomic_store(&e->claimed, 0);
-			plat_spin_unlock(&b->lock);
+			htab_bucket_unlock(b);
 			return err;
 		}
 	}
 	htab_unlink_locked(b, e);
 	atomic_fetch_sub(&ch->h.count, 1);
-	plat_spin_unlock(&b->lock);
+	htab_bucket_unlock(b);
 	if (c->table->postprocess_map_delete_element)
 		c->table->postprocess_map_delete_element(c->binding_context, map->custom_map_context,
 							 map->key_size, key, c->actual_value_size,
@@ -218,9 +218,9 @@ static int chash_delete(struct bh_map *map, const void *key, void *value, bool h
 static void chash_cleanup(struct custom_hash *ch)
 {
 	for (uint32_t i = 0; i < ch->h.n_buckets; i++) {
-		struct htab_elem *e = atomic_load(&ch->h.buckets[i].head), *next;
+		struct htab_elem *e = htab_first(&ch->h.buckets[i], memory_order_seq_cst), *next;
 
-		atomic_store(&ch->h.buckets[i].head, NULL);
+		atomic_store(&ch->h.buckets[i].head, 0);
 		for (; e; e = next) {
 			next = atomic_load(&e->next);
 			custom_notify_gone(&ch->c, e->key, htab_elem_value(&ch->h, e),
@@ -287,7 +287,7 @@ static struct htab_elem *chash_visible_from(struct custom_hash *ch, struct htab_
 				return e;
 		if (++bucket >= ch->h.n_buckets)
 			return NULL;
-		e = atomic_load_explicit(&ch->h.buckets[bucket].head, memory_order_acquire);
+		e = htab_first(&ch->h.buckets[bucket], memory_order_acquire);
 	}
 }
 
@@ -310,8 +310,7 @@ static int chash_get_next_key(struct bh_map *map, const void *key, void *next_ke
 	}
 	/* No key, or the key is gone: start over, as Linux does. */
 	if (!e)
-		next = chash_visible_from(ch, atomic_load_explicit(&ch->h.buckets[0].head,
-								   memory_order_acquire), 0);
+		next = chash_visible_from(ch, htab_first(&ch->h.buckets[0], memory_order_acquire), 0);
 	if (!next)
 		return bh_map_err(-ENOENT, map, "no more keys");
 	plat_memcpy(next_key, next->key, map->key_size);

@@ -7,9 +7,10 @@
  * its old contents) until the program's epoch ends, as with Linux's
  * non-preallocated hash maps. max_entries bounds the element count (-E2BIG).
  *
- * A lookup costs a bucket load and an element load: big bucket arrays sit
- * on huge pages (platform), and so do the elements of HASH and PERCPU_HASH
- * (their node slab), as the kernel's direct map does for its maps.
+ * A lookup costs a bucket load and an element load: buckets are 8 bytes
+ * (htab.h), so a 64K-entry map's 512 KiB of them stay in L2; bucket arrays
+ * of 1 MiB and more sit on huge pages (platform), and so do the elements of
+ * HASH and PERCPU_HASH (their node slab), as the kernel's direct map does.
  *
  * An update takes its element from this CPU's slab cache and retires the
  * old one into this CPU's batch (node_slab.h), so updates on several CPUs
@@ -52,6 +53,12 @@ int htab_init(struct htab *h, const union bpf_attr *attr, bool percpu)
 	uint32_t slot = bh_percpu_slot(attr->value_size);
 
 	h->percpu = percpu;
+	/*
+	 * Load factor at most 1 (a hit walks 1 + load/2 elements on average),
+	 * and no more buckets than that even where a huge page has room: the
+	 * smaller bucket array stays in cache (a 64K-entry map's 512 KiB in
+	 * L2), which saves more misses than the shorter chains would.
+	 */
 	h->n_buckets = roundup_pow_of_two(attr->max_entries);
 	h->key_round = round_up(attr->key_size, 8);
 	h->value_bytes = percpu ? slot * (uint32_t)plat_num_possible_cpus() : attr->value_size;
@@ -60,28 +67,34 @@ int htab_init(struct htab *h, const union bpf_attr *attr, bool percpu)
 	h->map.key_size = attr->key_size;
 	h->map.value_size = attr->value_size;
 	h->map.max_entries = attr->max_entries;
-	/*
-	 * A big array is rounded up to whole huge pages: fill them with
-	 * buckets (shorter chains) rather than leave them unused.
-	 */
-	while ((size_t)h->n_buckets * sizeof(*h->buckets) >= PLAT_HUGE_MIN && h->n_buckets < (1u << 31) &&
-	       2 * (size_t)h->n_buckets * sizeof(*h->buckets) <=
-	       plat_alloc_aligned_size((size_t)h->n_buckets * sizeof(*h->buckets)))
-		h->n_buckets *= 2;
 	h->slab = NULL;
 	plat_spin_init(&h->slab_lock);
+	/* Zeroed: every bucket starts empty and unlocked. */
 	h->buckets = plat_alloc_aligned((size_t)h->n_buckets * sizeof(*h->buckets));
 	if (!h->buckets)
 		return bh_err(-ENOMEM, "BPF_MAP_CREATE: out of memory for %u hash buckets", h->n_buckets);
-	for (uint32_t i = 0; i < h->n_buckets; i++)
-		plat_spin_init(&h->buckets[i].lock);
 	return 0;
+}
+
+void htab_bucket_lock_slow(struct htab_bucket *b)
+{
+	unsigned int spins = 0;
+
+	while (!htab_bucket_trylock(b)) {
+		/* A preempted holder on a busy machine: give it the CPU. */
+		if (++spins > 256) {
+			plat_yield();
+			spins = 0;
+		} else {
+			plat_cpu_relax();
+		}
+	}
 }
 
 void htab_free_elems(struct htab *h)
 {
 	for (uint32_t i = 0; i < h->n_buckets; i++) {
-		struct htab_elem *e = atomic_load(&h->buckets[i].head);
+		struct htab_elem *e = htab_first(&h->buckets[i], memory_order_relaxed);
 
 		while (e) {
 			struct htab_elem *next = atomic_load(&e->next);
@@ -170,39 +183,59 @@ void htab_copy_value_user(const struct htab *h, struct htab_elem *e, void *value
 	plat_memcpy(value, htab_elem_value(h, e), h->value_bytes);
 }
 
+/* The link that points at @e: NULL when @e is first (the head word) or absent (*@found false). */
+static _Atomic(struct htab_elem *) *link_to(struct htab_bucket *b, struct htab_elem *e, bool *found)
+{
+	struct htab_elem *cur = htab_first(b, memory_order_relaxed), *next;
+
+	*found = true;
+	if (cur == e)
+		return NULL;
+	for (; cur; cur = next) {
+		next = atomic_load_explicit(&cur->next, memory_order_relaxed);
+		if (next == e)
+			return &cur->next;
+	}
+	*found = false;
+	return NULL;
+}
+
+/* Points the link to @old (head word or an element's next) at @e, releasing @e's contents. */
+static void relink_locked(struct htab_bucket *b, struct htab_elem *old, struct htab_elem *e)
+{
+	bool found;
+	_Atomic(struct htab_elem *) *link = link_to(b, old, &found);
+
+	if (link)
+		atomic_store_explicit(link, e, memory_order_release);
+	else if (found)
+		htab_set_first_locked(b, e);
+}
+
 bool htab_unlink_locked(struct htab_bucket *b, struct htab_elem *e)
 {
-	_Atomic(struct htab_elem *) *link = &b->head;
-	struct htab_elem *cur;
+	bool found;
+	_Atomic(struct htab_elem *) *link = link_to(b, e, &found);
+	struct htab_elem *next = atomic_load_explicit(&e->next, memory_order_relaxed);
 
-	while ((cur = atomic_load_explicit(link, memory_order_relaxed)) != NULL) {
-		if (cur == e) {
-			atomic_store_explicit(link, atomic_load_explicit(&e->next, memory_order_relaxed),
-					      memory_order_release);
-			return true;
-		}
-		link = &cur->next;
-	}
-	return false;
+	if (link)
+		atomic_store_explicit(link, next, memory_order_release);
+	else if (found)
+		htab_set_first_locked(b, next);
+	return found;
 }
 
 void htab_link_locked(struct htab_bucket *b, struct htab_elem *e)
 {
-	atomic_store_explicit(&e->next, atomic_load_explicit(&b->head, memory_order_relaxed),
-			      memory_order_relaxed);
-	atomic_store_explicit(&b->head, e, memory_order_release);
+	atomic_store_explicit(&e->next, htab_first(b, memory_order_relaxed), memory_order_relaxed);
+	htab_set_first_locked(b, e);
 }
 
 void htab_replace_locked(struct htab_bucket *b, struct htab_elem *old, struct htab_elem *e)
 {
-	_Atomic(struct htab_elem *) *link = &b->head;
-	struct htab_elem *cur;
-
 	atomic_store_explicit(&e->next, atomic_load_explicit(&old->next, memory_order_relaxed),
 			      memory_order_relaxed);
-	while ((cur = atomic_load_explicit(link, memory_order_relaxed)) != old)
-		link = &cur->next;
-	atomic_store_explicit(link, e, memory_order_release);
+	relink_locked(b, old, e);
 }
 
 static int check_flags(struct htab *h, uint64_t flags)
@@ -229,18 +262,18 @@ static int htab_update(struct htab *h, const void *key, const void *value, uint6
 		return err;
 	if (prog && h->percpu) {
 		/* Linux updates this CPU's slot of an existing element in place. */
-		plat_spin_lock(&b->lock);
+		htab_bucket_lock(b);
 		old = htab_find(h, key, hash);
 		if (old) {
 			if (flags == BPF_NOEXIST) {
-				plat_spin_unlock(&b->lock);
+				htab_bucket_unlock(b);
 				return bh_map_err(-EEXIST, &h->map, "key exists (BPF_NOEXIST)");
 			}
 			htab_elem_set_value_prog(h, old, value);
-			plat_spin_unlock(&b->lock);
+			htab_bucket_unlock(b);
 			return 0;
 		}
-		plat_spin_unlock(&b->lock);
+		htab_bucket_unlock(b);
 	} else {
 		/* The bucket's line loads while the new element is made. */
 		__builtin_prefetch(b, 1);
@@ -253,9 +286,9 @@ static int htab_update(struct htab *h, const void *key, const void *value, uint6
 	else
 		htab_elem_set_value_user(h, e, value);
 	/* The chain's first element loads while the lock is taken (a hint: nothing is read). */
-	__builtin_prefetch(atomic_load_explicit(&b->head, memory_order_relaxed), 0);
+	__builtin_prefetch(htab_first(b, memory_order_relaxed), 0);
 
-	plat_spin_lock(&b->lock);
+	htab_bucket_lock(b);
 	old = htab_find(h, key, hash);
 	if (old && flags == BPF_NOEXIST) {
 		err = bh_map_err(-EEXIST, &h->map, "key exists (BPF_NOEXIST)");
@@ -275,12 +308,12 @@ static int htab_update(struct htab *h, const void *key, const void *value, uint6
 		}
 		htab_link_locked(b, e);
 	}
-	plat_spin_unlock(&b->lock);
+	htab_bucket_unlock(b);
 	if (old)
 		elem_retire(h, old);
 	return 0;
 fail:
-	plat_spin_unlock(&b->lock);
+	htab_bucket_unlock(b);
 	if (h->slab) {
 		/* Never linked: no reader saw it, it can be reused at once. */
 		bh_slab_cached_free_unused(h->slab, e, &h->slab_lock);
@@ -296,15 +329,15 @@ static int htab_delete(struct htab *h, const void *key, void *value_out)
 	struct htab_bucket *b = htab_bucket(h, hash);
 	struct htab_elem *e;
 
-	plat_spin_lock(&b->lock);
+	htab_bucket_lock(b);
 	e = htab_find(h, key, hash);
 	if (!e) {
-		plat_spin_unlock(&b->lock);
+		htab_bucket_unlock(b);
 		return bh_map_err(-ENOENT, &h->map, "no such key");
 	}
 	htab_unlink_locked(b, e);
 	atomic_fetch_sub_explicit(&h->count, 1, memory_order_relaxed);
-	plat_spin_unlock(&b->lock);
+	htab_bucket_unlock(b);
 	if (value_out)
 		htab_copy_value_user(h, e, value_out);
 	elem_retire(h, e);
@@ -360,7 +393,7 @@ static int htab_sys_lookup_and_delete(struct bh_map *map, const void *key, void 
 static struct htab_elem *first_from(const struct htab *h, uint32_t bucket)
 {
 	for (uint32_t i = bucket; i < h->n_buckets; i++) {
-		struct htab_elem *e = atomic_load_explicit(&h->buckets[i].head, memory_order_acquire);
+		struct htab_elem *e = htab_first(&h->buckets[i], memory_order_acquire);
 
 		if (e)
 			return e;
@@ -447,18 +480,17 @@ static int htab_batch(struct bh_map *map, const union bpf_attr *attr, union bpf_
 			break;
 		}
 		b = &h->buckets[batch];
-		plat_spin_lock(&b->lock);
-		for (e = atomic_load_explicit(&b->head, memory_order_relaxed); e;
-		     e = atomic_load_explicit(&e->next, memory_order_relaxed))
+		htab_bucket_lock(b);
+		for (e = htab_first(b, memory_order_relaxed); e; e = atomic_load_explicit(&e->next, memory_order_relaxed))
 			n++;
 		if (n > max - total) {
-			plat_spin_unlock(&b->lock);
+			htab_bucket_unlock(b);
 			if (total == 0)
 				ret = bh_err(-ENOSPC, "%s: map '%s': count %u is smaller than a bucket of %u",
 					     cmd, map->name, max, n);
 			break;
 		}
-		for (e = atomic_load_explicit(&b->head, memory_order_relaxed); e; e = next) {
+		for (e = htab_first(b, memory_order_relaxed); e; e = next) {
 			next = atomic_load_explicit(&e->next, memory_order_relaxed);
 			plat_memcpy(keys + (size_t)total * map->key_size, e->key, map->key_size);
 			htab_copy_value_user(h, e, values + (size_t)total * map->value_size_user);
@@ -472,7 +504,7 @@ static int htab_batch(struct bh_map *map, const union bpf_attr *attr, union bpf_
 					htab_elem_free(e);
 			}
 		}
-		plat_spin_unlock(&b->lock);
+		htab_bucket_unlock(b);
 		batch++;
 	}
 	bh_store_u32(out, batch);

@@ -5,6 +5,13 @@
  * stores: lookups walk them with acquire loads, under epoch, taking no lock.
  * Writers take the bucket's spin lock and never modify a published element's
  * key or (user) value: an update links a new element and retires the old one.
+ *
+ * A bucket is one word, the first element's address with the writers' lock
+ * in its low bit (elements are 8-byte aligned): the array every lookup
+ * touches is 8 bytes a bucket (a 64K-entry map's 512 KiB stay in L2), and a
+ * writer touches only its bucket's line, lock included. Readers mask the bit
+ * (htab_first); a lock holder keeps it set in every store to the head
+ * (htab_set_first_locked) until htab_bucket_unlock clears it.
  */
 #ifndef BPFHOST_HTAB_H
 #define BPFHOST_HTAB_H
@@ -37,9 +44,10 @@ struct htab_elem {
 };
 
 struct htab_bucket {
-	_Atomic(struct htab_elem *) head;
-	struct plat_spinlock lock;
+	_Atomic(uintptr_t) head;	/* struct htab_elem * | HTAB_LOCKED */
 };
+
+#define HTAB_LOCKED ((uintptr_t)1)
 
 struct htab {
 	struct bh_map map;
@@ -89,6 +97,43 @@ static inline struct htab_bucket *htab_bucket(const struct htab *h, uint32_t has
 	return &h->buckets[hash & (h->n_buckets - 1)];
 }
 
+/* The first element of @b's chain (NULL if empty), the lock bit masked off. */
+static inline struct htab_elem *htab_first(struct htab_bucket *b, memory_order order)
+{
+	return (struct htab_elem *)(atomic_load_explicit(&b->head, order) & ~HTAB_LOCKED);
+}
+
+/* Takes @b's lock if it is free; never waits. */
+static inline bool htab_bucket_trylock(struct htab_bucket *b)
+{
+	uintptr_t w = atomic_load_explicit(&b->head, memory_order_relaxed);
+
+	return !(w & HTAB_LOCKED) &&
+	       atomic_compare_exchange_strong_explicit(&b->head, &w, w | HTAB_LOCKED, memory_order_acquire,
+						       memory_order_relaxed);
+}
+
+void htab_bucket_lock_slow(struct htab_bucket *b);
+
+static inline void htab_bucket_lock(struct htab_bucket *b)
+{
+	if (!htab_bucket_trylock(b))
+		htab_bucket_lock_slow(b);
+}
+
+/* Only the holder changes a locked head: clearing the bit is a plain release store. */
+static inline void htab_bucket_unlock(struct htab_bucket *b)
+{
+	atomic_store_explicit(&b->head, atomic_load_explicit(&b->head, memory_order_relaxed) & ~HTAB_LOCKED,
+			      memory_order_release);
+}
+
+/* A lock holder publishes @e (or NULL) as the chain's first element, keeping the lock. */
+static inline void htab_set_first_locked(struct htab_bucket *b, struct htab_elem *e)
+{
+	atomic_store_explicit(&b->head, (uintptr_t)e | HTAB_LOCKED, memory_order_release);
+}
+
 /* @b (the key looked for) may sit at any address: fixed-size loads through memcpy. */
 static inline bool htab_key_eq(const void *a, const void *b, uint32_t size)
 {
@@ -107,7 +152,7 @@ static inline bool htab_key_eq(const void *a, const void *b, uint32_t size)
 /* Lock-free lookup under epoch. */
 static inline struct htab_elem *htab_find(const struct htab *h, const void *key, uint32_t hash)
 {
-	struct htab_elem *e = atomic_load_explicit(&htab_bucket(h, hash)->head, memory_order_acquire);
+	struct htab_elem *e = htab_first(htab_bucket(h, hash), memory_order_acquire);
 	uint32_t ks = h->map.key_size;
 
 	for (; e; e = atomic_load_explicit(&e->next, memory_order_acquire))

@@ -97,13 +97,6 @@ static inline void mark_referenced(struct htab_elem *e)
 		atomic_store_explicit(&e->lru_ref, 1, memory_order_relaxed);
 }
 
-/* The platform has no trylock; a bucket lock is a plain test-and-set word. */
-static inline bool bucket_trylock(struct htab_bucket *b)
-{
-	return atomic_load_explicit(&b->lock.locked, memory_order_relaxed) == 0 &&
-	       atomic_exchange_explicit(&b->lock.locked, 1, memory_order_acquire) == 0;
-}
-
 /*
  * Takes a victim off @l (list lock held) and out of its bucket; @own is the
  * bucket the caller holds. Referenced elements get a second chance; an
@@ -128,11 +121,11 @@ static struct htab_elem *evict_locked(struct lru_htab *lh, struct lru_list *l, s
 		} else {
 			struct htab_bucket *vb = htab_bucket(h, c->hash);
 
-			if (vb == own || bucket_trylock(vb)) {
+			if (vb == own || htab_bucket_trylock(vb)) {
 				bool linked = htab_unlink_locked(vb, c);
 
 				if (vb != own)
-					plat_spin_unlock(&vb->lock);
+					htab_bucket_unlock(vb);
 				if (unlikely(!linked))
 					plat_fail_fast("lru_hash: an element on an LRU list is not in its bucket");
 				/* The count stays: the caller's element takes the victim's place. */
@@ -220,7 +213,7 @@ static int percpu_update_in_place(struct lru_htab *lh, const void *key, uint32_t
 	int err = 0;
 
 	*done = false;
-	plat_spin_lock(&b->lock);
+	htab_bucket_lock(b);
 	old = htab_find(h, key, hash);
 	if (old) {
 		*done = true;
@@ -231,7 +224,7 @@ static int percpu_update_in_place(struct lru_htab *lh, const void *key, uint32_t
 			mark_referenced(old);
 		}
 	}
-	plat_spin_unlock(&b->lock);
+	htab_bucket_unlock(b);
 	return err;
 }
 
@@ -263,7 +256,7 @@ static int lru_update(struct lru_htab *lh, const void *key, const void *value, u
 	}
 
 	for (;;) {
-		plat_spin_lock(&b->lock);
+		htab_bucket_lock(b);
 		old = htab_find(h, key, hash);
 		if (old && flags == BPF_NOEXIST) {
 			err = bh_map_err(-EEXIST, &h->map, "key exists (BPF_NOEXIST)");
@@ -288,7 +281,7 @@ static int lru_update(struct lru_htab *lh, const void *key, const void *value, u
 			htab_replace_locked(b, old, e);
 			bh_slab_retire(l->slab, old, 0);
 			plat_spin_unlock(&l->lock);
-			plat_spin_unlock(&b->lock);
+			htab_bucket_unlock(b);
 			return 0;
 		}
 		victim = NULL;
@@ -297,7 +290,7 @@ static int lru_update(struct lru_htab *lh, const void *key, const void *value, u
 			if (!victim) {
 				bh_slab_free_unused(l->slab, e, 0);
 				plat_spin_unlock(&l->lock);
-				plat_spin_unlock(&b->lock);
+				htab_bucket_unlock(b);
 				backoff(&tries);
 				continue;
 			}
@@ -309,11 +302,11 @@ static int lru_update(struct lru_htab *lh, const void *key, const void *value, u
 		else
 			atomic_fetch_add_explicit(&h->count, 1, memory_order_relaxed);
 		plat_spin_unlock(&l->lock);
-		plat_spin_unlock(&b->lock);
+		htab_bucket_unlock(b);
 		return 0;
 	}
 fail:
-	plat_spin_unlock(&b->lock);
+	htab_bucket_unlock(b);
 	return err;
 }
 
@@ -325,10 +318,10 @@ static int lru_delete(struct lru_htab *lh, const void *key, void *value_out)
 	struct lru_list *l;
 	struct htab_elem *e;
 
-	plat_spin_lock(&b->lock);
+	htab_bucket_lock(b);
 	e = htab_find(h, key, hash);
 	if (!e) {
-		plat_spin_unlock(&b->lock);
+		htab_bucket_unlock(b);
 		return bh_map_err(-ENOENT, &h->map, "no such key");
 	}
 	htab_unlink_locked(b, e);
@@ -338,7 +331,7 @@ static int lru_delete(struct lru_htab *lh, const void *key, void *value_out)
 	list_del(l, e);
 	bh_slab_retire(l->slab, e, 0);
 	plat_spin_unlock(&l->lock);
-	plat_spin_unlock(&b->lock);
+	htab_bucket_unlock(b);
 	/* Retired, but ours until the epoch ends. */
 	if (value_out)
 		htab_copy_value_user(h, e, value_out);

@@ -321,7 +321,7 @@ static void hash_of_maps_free(struct bh_map *map)
 	struct htab *h = &mh->htab;
 
 	for (uint32_t i = 0; i < h->n_buckets; i++) {
-		struct htab_elem *e = atomic_load_explicit(&h->buckets[i].head, memory_order_relaxed);
+		struct htab_elem *e = htab_first(&h->buckets[i], memory_order_relaxed);
 
 		for (; e; e = atomic_load_explicit(&e->next, memory_order_relaxed))
 			inner_map_put(elem_inner(h, e));
@@ -379,7 +379,7 @@ static int hash_of_maps_sys_update(struct bh_map *map, const void *key, const vo
 	}
 	*(struct bh_map **)htab_elem_value(h, e) = inner;
 
-	plat_spin_lock(&b->lock);
+	htab_bucket_lock(b);
 	old = htab_find(h, key, hash);
 	if (old && flags == BPF_NOEXIST)
 		err = bh_map_err(-EEXIST, map, "key exists (BPF_NOEXIST)");
@@ -393,7 +393,7 @@ static int hash_of_maps_sys_update(struct bh_map *map, const void *key, const vo
 	} else {
 		htab_link_locked(b, e);
 	}
-	plat_spin_unlock(&b->lock);
+	htab_bucket_unlock(b);
 	if (err) {
 		htab_elem_free(e);
 		goto put;
@@ -415,13 +415,13 @@ static int hash_of_maps_sys_delete(struct bh_map *map, const void *key)
 	struct htab_bucket *b = htab_bucket(h, hash);
 	struct htab_elem *e;
 
-	plat_spin_lock(&b->lock);
+	htab_bucket_lock(b);
 	e = htab_find(h, key, hash);
 	if (e) {
 		htab_unlink_locked(b, e);
 		atomic_fetch_sub_explicit(&h->count, 1, memory_order_relaxed);
 	}
-	plat_spin_unlock(&b->lock);
+	htab_bucket_unlock(b);
 	if (!e)
 		return bh_map_err(-ENOENT, map, "no such key");
 	inner_map_put(elem_inner(h, e));
@@ -460,12 +460,12 @@ static int hash_of_maps_batch(struct bh_map *map, const union bpf_attr *attr, un
 			break;
 		}
 		b = &h->buckets[batch];
-		plat_spin_lock(&b->lock);
-		head = atomic_load_explicit(&b->head, memory_order_relaxed);
+		htab_bucket_lock(b);
+		head = htab_first(b, memory_order_relaxed);
 		for (e = head; e; e = atomic_load_explicit(&e->next, memory_order_relaxed))
 			n++;
 		if (n > max - total) {
-			plat_spin_unlock(&b->lock);
+			htab_bucket_unlock(b);
 			if (total == 0)
 				ret = bh_err(-ENOSPC, "%s: map '%s': count %u is smaller than a bucket of %u",
 					     cmd, map->name, max, n);
@@ -480,10 +480,10 @@ static int hash_of_maps_batch(struct bh_map *map, const union bpf_attr *attr, un
 		}
 		if (del && head) {
 			/* Readers already inside keep walking the detached chain. */
-			atomic_store_explicit(&b->head, NULL, memory_order_release);
+			htab_set_first_locked(b, NULL);
 			atomic_fetch_sub_explicit(&h->count, n, memory_order_relaxed);
 		}
-		plat_spin_unlock(&b->lock);
+		htab_bucket_unlock(b);
 		while (del && head) {
 			e = head;
 			head = atomic_load_explicit(&e->next, memory_order_relaxed);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Where a hash map's memory comes from: blocks of 1 MiB and more are whole
- * 2 MiB-aligned huge pages (and counted as such), a 64K-entry HASH fills
- * its 2 MiB bucket array with 128K buckets, its elements are 64-byte slots
+ * 2 MiB-aligned huge pages (and counted as such), a 64K-entry HASH has
+ * 64K 8-byte buckets (512 KiB, lock bits included), its elements are 64-byte slots
  * of huge-page chunks (one cache line each), deletes and replaces give
  * slots back once the epoch lets them go, and a reused slot starts zeroed
  * (a PERCPU_HASH program update leaves the other CPUs' values 0).
@@ -40,7 +40,7 @@ static void big_blocks_are_whole_huge_pages(void)
 	ASSERT_EQ(plat_huge_bytes(), before, "freeing unmaps it");
 }
 
-/* A preallocated 64K-entry HASH: 128K buckets in 2 MiB, 64-byte elements in 2 MiB chunks. */
+/* A preallocated 64K-entry HASH: 64K buckets in 512 KiB, 64-byte elements in 2 MiB chunks. */
 static void big_hash_on_huge_pages(void)
 {
 	int fd = test_map(BPF_MAP_TYPE_HASH, "big", 4, 8, BIG, 0);
@@ -49,8 +49,8 @@ static void big_hash_on_huge_pages(void)
 	unsigned int misaligned = 0, chunk_off = 0;
 	uint64_t bytes;
 
-	ASSERT_EQ(h->n_buckets, 2 * BIG, "the bucket array's huge page filled with buckets");
-	ASSERT_EQ((uintptr_t)h->buckets % PLAT_HUGE_PAGE, 0, "buckets on a huge page");
+	ASSERT_EQ(sizeof(struct htab_bucket), 8, "a bucket is its head pointer");
+	ASSERT_EQ(h->n_buckets, BIG, "load factor 1, no more");
 	for (uint32_t k = 0; k < BIG; k++) {
 		uint64_t v = (uint64_t)k * 3;
 
@@ -71,10 +71,30 @@ static void big_hash_on_huge_pages(void)
 	printf("%u entries: %llu bytes, %.1f per entry\n", BIG, (unsigned long long)bytes, (double)bytes / BIG);
 	ASSERT_EQ(misaligned, 0, "every element in its own cache line");
 	ASSERT_EQ(chunk_off, 0, "no element crosses a huge page");
-	/* 2 MiB of buckets, 64K x 64 bytes of elements in exactly two 2 MiB chunks. */
-	ASSERT_GE(3 * PLAT_HUGE_PAGE + 4096 + bh_slab_cache_bytes(h->slab), bytes,
+	/* 512 KiB of buckets, 64K x 64 bytes of elements in exactly two 2 MiB chunks. */
+	ASSERT_GE(2 * PLAT_HUGE_PAGE + BIG * 8 + 4096 + bh_slab_cache_bytes(h->slab), bytes,
 		  "buckets, two element chunks and the per-CPU caches");
-	ASSERT_GE(bytes, 3 * PLAT_HUGE_PAGE, "every chunk counted");
+	ASSERT_GE(bytes, 2 * PLAT_HUGE_PAGE + BIG * 8, "every chunk counted");
+	bpfhost_close(fd);
+}
+
+/* 256K entries: 2 MiB of buckets, exactly one huge page (no doubling into more). */
+static void big_bucket_array_is_one_huge_page(void)
+{
+	size_t before = plat_huge_bytes();
+	int fd = test_map(BPF_MAP_TYPE_HASH, "pages", 4, 8, 4 * BIG, BPF_F_NO_PREALLOC);
+	struct htab *h = htab_of(test_map_of(fd));
+
+	ASSERT_EQ(h->n_buckets, 4 * BIG, "load factor 1");
+	ASSERT_EQ((uintptr_t)h->buckets % PLAT_HUGE_PAGE, 0, "buckets on a huge page");
+	ASSERT_EQ(plat_huge_bytes() - before, PLAT_HUGE_PAGE, "one huge page");
+	for (uint32_t k = 0; k < 1000; k++) {
+		uint64_t v = k;
+
+		ASSERT_OK(bpfhost_map_update_elem(fd, &k, &v, BPF_NOEXIST), "insert");
+	}
+	for (uint32_t k = 0; k < 1000; k += 2)
+		ASSERT_OK(bpfhost_map_delete_elem(fd, &k), "delete");
 	bpfhost_close(fd);
 }
 
@@ -154,6 +174,7 @@ int main(void)
 	static const struct test_case cases[] = {
 		TEST(big_blocks_are_whole_huge_pages),
 		TEST(big_hash_on_huge_pages),
+		TEST(big_bucket_array_is_one_huge_page),
 		TEST(churn_reuses_elements),
 		TEST(reused_percpu_slot_is_zeroed),
 	};
