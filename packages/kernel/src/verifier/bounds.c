@@ -194,14 +194,6 @@ static bool tnum_from_bounds(struct bh_scalar *s)
 	return true;
 }
 
-static bool same(const struct bh_scalar *a, const struct bh_scalar *b)
-{
-	return a->var.value == b->var.value && a->var.mask == b->var.mask && a->smin == b->smin &&
-	       a->smax == b->smax && a->umin == b->umin && a->umax == b->umax &&
-	       a->s32_min == b->s32_min && a->s32_max == b->s32_max && a->u32_min == b->u32_min &&
-	       a->u32_max == b->u32_max;
-}
-
 bool bh_scalar_sync(struct bh_scalar *s)
 {
 	/*
@@ -217,20 +209,14 @@ bool bh_scalar_sync(struct bh_scalar *s)
 		*s = bh_scalar_const(v);
 		return true;
 	}
-	/* Each step only tightens; a few rounds reach what they can, most states one. */
-	for (int round = 0; round < 1; round++) {
-		struct bh_scalar before = *s;
-
-		if (bh_scalar_empty(s))
-			goto empty;
-		bounds_from_tnum(s);
-		deduce32(s);
-		deduce64(s);
-		if (bh_scalar_empty(s) || !tnum_from_bounds(s))
-			goto empty;
-		if (same(&before, s))
-			break;
-	}
+	/* Each step only tightens: one round, then the bounds again from the tightened tnum. */
+	if (bh_scalar_empty(s))
+		goto empty;
+	bounds_from_tnum(s);
+	deduce32(s);
+	deduce64(s);
+	if (bh_scalar_empty(s) || !tnum_from_bounds(s))
+		goto empty;
 	bounds_from_tnum(s);
 	if (!bh_scalar_empty(s))
 		return true;

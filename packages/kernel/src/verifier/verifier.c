@@ -161,11 +161,11 @@ static int save_state(struct bh_venv *env, uint32_t i, uint32_t count)
 	}
 	/* The path's next saved state is this one; what was written since its parent is its own. */
 	e->parent = env->cur.checkpoint;
-	for (uint32_t k = 0; k < MAX_CALL_FRAMES; k++) {
-		e->live[k] = 0;
-		e->written[k] = k < env->cur.nframes ? env->cur.frames[k]->written : 0;
-		if (k < env->cur.nframes)
-			env->cur.frames[k]->written = 0;
+	plat_memset(e->live, 0, sizeof(e->live));
+	plat_memset(e->written, 0, sizeof(e->written));
+	for (uint32_t k = 0; k < env->cur.nframes; k++) {
+		e->written[k] = env->cur.frames[k]->written;
+		env->cur.frames[k]->written = 0;
 	}
 	env->cur.checkpoint = e;
 	e->wl_depth = env->wl_len;
@@ -476,12 +476,11 @@ int bh_verify(struct bh_prog *prog, const struct bh_verify_opts *opts, struct bh
 		stats->stack_reach = env->stack_reach;
 	}
 out:
-	for (uint32_t i = 0; i < env->wl_len; i++)
-		bh_state_free(env->wl[i].st);
-	if (env->explored)
-		for (uint32_t i = 0; i < prog->len; i++)
-			explored_free(env, env->explored[i]);
-	/* The arena's blocks (explored, pending_saved, subprog_depth, wl) go with it. */
+	/*
+	 * Every state (pending branches, saved states) lives in the arena: its
+	 * release frees them all, with the explored lists, pending_saved,
+	 * subprog_depth and wl, at once rather than block by block.
+	 */
 	bh_cfg_free(&env->cfg);
 	bh_arena_release(&env->arena);
 out_env:
