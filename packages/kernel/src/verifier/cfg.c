@@ -83,7 +83,8 @@ static int check_subprogs(const char *name, const struct bpf_insn *insns, const 
 			return bh_insn_err(-EINVAL, name, last,
 				      "the last instruction of the sub-program at insn %u must be exit or ja: execution would fall %s",
 				      start, end == cfg->len ? "off the end of the program" : "into the next sub-program");
-		for (uint32_t i = start; i < end; i++) {
+		/* One sub-program: mark_targets() kept every jump inside the program already. */
+		for (uint32_t i = start; cfg->nsub > 1 && i < end; i++) {
 			int64_t t;
 
 			if (cfg->flags[i] & BH_CFG_LDDW_HI || (!bh_insn_is_ja(&insns[i]) && !bh_insn_is_cond_jump(&insns[i])))

@@ -79,6 +79,9 @@ struct bh_venv {
 	uint32_t live_states;		/* saved and not dropped: what BH_EXPLORED_MAX bounds */
 	uint32_t max_per_insn;		/* the most states saved at one instruction (the log's statistics) */
 	uint32_t stack_reach;		/* see struct bh_verify_stats */
+	/* Loaded values of 1, 2, 4 bytes, [sign][size / 2]: the same every time (mem.c). */
+	struct bh_scalar sized[2][3];
+	uint8_t sized_ready;		/* bit 3 * sign + size / 2: computed */
 
 	/* The log buffer the caller gave (level 1 or 2) and how far it is written. */
 	char *log;
@@ -146,7 +149,7 @@ int bh_check_mem_range(struct bh_venv *env, unsigned regno, const struct bh_reg 
 		       uint64_t size_max, bool zero_ok, enum bh_access access, const char *what);
 
 /* Unknown scalar of @size bytes, zero- or sign-extended (loads). */
-struct bh_reg bh_reg_sized_unknown(unsigned size, bool sign);
+struct bh_reg bh_reg_sized_unknown(struct bh_venv *env, unsigned size, bool sign);
 
 /* The program reads bytes [@lo, @hi) (negative, from r10) of frame @frameno's stack (verifier.c). */
 void bh_stack_mark_read(struct bh_venv *env, uint32_t frameno, int64_t lo, int64_t hi);
