@@ -46,8 +46,7 @@ void bh_prog_free(struct bh_prog *prog)
 	plat_free(prog->regions);
 	plat_free(prog->callbacks);
 	plat_free(prog->fast);
-	plat_free(prog->insns);
-	plat_free(prog->orig_insns);
+	plat_free(prog->insns);	/* orig_insns with it */
 	bh_prog_src_info_free(prog->src);
 	bh_prog_type_put(prog->ptype);
 	plat_free(prog);

@@ -94,7 +94,7 @@ struct bh_prog {
 	char name[BPF_OBJ_NAME_LEN];
 	uint32_t len;			/* instructions */
 	struct bpf_insn *insns;		/* rewritten for the interpreter (see above) */
-	struct bpf_insn *orig_insns;	/* as loaded (GET_INFO xlated, bh_prog_tag) */
+	struct bpf_insn *orig_insns;	/* as loaded (GET_INFO xlated, tag): insns' second half */
 	const struct bh_helper **helpers; /* call imm -> helper */
 	uint32_t helper_cnt;
 	struct bh_map **maps;		/* referenced maps, one reference each */

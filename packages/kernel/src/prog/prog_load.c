@@ -326,11 +326,12 @@ static int load(union bpf_attr *attr, struct bh_prog *prog, bool *logged)
 			      "provides it)", prog->name,
 			      attr->prog_type);
 	prog->len = attr->insn_cnt;
-	prog->insns = plat_alloc(sizeof(struct bpf_insn) * prog->len);
-	prog->orig_insns = plat_alloc(sizeof(struct bpf_insn) * prog->len);
-	if (!prog->insns || !prog->orig_insns)
+	/* One allocation: orig_insns is its second half (prog.h). */
+	prog->insns = plat_alloc(sizeof(struct bpf_insn) * 2 * (size_t)prog->len);
+	if (!prog->insns)
 		return bh_err(-ENOMEM, "program '%s': out of memory for %u instructions", prog->name,
 			      prog->len);
+	prog->orig_insns = prog->insns + prog->len;
 	plat_memcpy(prog->orig_insns, u64_to_ptr(attr->insns), sizeof(struct bpf_insn) * prog->len);
 	plat_memcpy(prog->insns, prog->orig_insns, sizeof(struct bpf_insn) * prog->len);
 	/* Func and line info first: the checks and the verifier name C lines in their refusals. */
