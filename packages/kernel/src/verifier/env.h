@@ -110,8 +110,14 @@ void bh_vlog_insn(struct bh_venv *env, uint32_t i);
 /* The registers (and spilled slots) of the current frame that hold something. */
 void bh_vlog_state(struct bh_venv *env, const struct bh_state *st);
 
-/* Reading @r as a source: refused when never written. */
-int bh_check_reg_init(struct bh_venv *env, unsigned r);
+/* Reading @r as a source: refused when never written (the refusal out of line: every read checks). */
+int bh_reg_init_err(struct bh_venv *env, unsigned r);
+static inline int bh_check_reg_init(struct bh_venv *env, unsigned r)
+{
+	if (r < MAX_BPF_REG && bh_cur_reg(env, r)->kind != BH_REG_NOT_INIT)
+		return 0;
+	return bh_reg_init_err(env, r);
+}
 /* A fresh id for a value whose copies must be linked. */
 static inline uint32_t bh_new_id(struct bh_venv *env)
 {
