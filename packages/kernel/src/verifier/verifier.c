@@ -440,9 +440,11 @@ int bh_verify(struct bh_prog *prog, const struct bh_verify_opts *opts, struct bh
 	env->log_level = opts->log_buf ? (opts->log_level & 3) : 0;
 	if (env->log && env->log_size)
 		env->log[0] = 0;
-	err = bh_cfg_build(prog->name, prog->insns, prog->len, opts->unprivileged, &env->cfg);
-	if (err)
-		goto out_env;
+	err = bh_cfg_build_in(prog->name, prog->insns, prog->len, opts->unprivileged, &env->arena, &env->cfg);
+	if (err) {
+		bh_arena_release(&env->arena);	/* the CFG's tables were its first blocks */
+		return err;
+	}
 	env->explored = bh_arena_alloc(&env->arena, sizeof(*env->explored) * prog->len);
 	env->subprog_depth = bh_arena_alloc(&env->arena, sizeof(*env->subprog_depth) * env->cfg.nsub);
 	if (!env->explored || !env->subprog_depth) {
@@ -478,11 +480,9 @@ int bh_verify(struct bh_prog *prog, const struct bh_verify_opts *opts, struct bh
 out:
 	/*
 	 * Every state (pending branches, saved states) lives in the arena: its
-	 * release frees them all, with the explored lists, pending_saved,
-	 * subprog_depth and wl, at once rather than block by block.
+	 * release frees them all, with the CFG's tables, the explored lists,
+	 * pending_saved, subprog_depth and wl, at once rather than block by block.
 	 */
-	bh_cfg_free(&env->cfg);
 	bh_arena_release(&env->arena);
-out_env:
 	return err;
 }
