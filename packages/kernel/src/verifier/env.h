@@ -82,6 +82,7 @@ struct bh_venv {
 	/* Loaded values of 1, 2, 4 bytes, [sign][size / 2]: the same every time (mem.c). */
 	struct bh_scalar sized[2][3];
 	uint8_t sized_ready;		/* bit 3 * sign + size / 2: computed */
+	struct bh_alu_memo *alu_memo;	/* costly ALU results (alu.c), from the arena when first needed */
 
 	/* The log buffer the caller gave (level 1 or 2) and how far it is written. */
 	char *log;
