@@ -49,13 +49,6 @@ static bool memo_worth(const struct bpf_insn *in)
 	return op != BPF_ADD && op != BPF_SUB && op != BPF_AND && op != BPF_OR && op != BPF_XOR;
 }
 
-static bool scalar_same(const struct bh_scalar *a, const struct bh_scalar *b)
-{
-	return a->var.value == b->var.value && a->var.mask == b->var.mask && a->umin == b->umin &&
-	       a->umax == b->umax && a->smin == b->smin && a->smax == b->smax && a->u32_min == b->u32_min &&
-	       a->u32_max == b->u32_max && a->s32_min == b->s32_min && a->s32_max == b->s32_max;
-}
-
 /* bh_scalar_alu_insn(@in, @dst, @src), from the memo when it was computed before. */
 static struct bh_scalar alu_memo(struct bh_venv *env, const struct bpf_insn *in, const struct bh_scalar *dst,
 				 const struct bh_scalar *src)
@@ -78,8 +71,8 @@ static struct bh_scalar alu_memo(struct bh_venv *env, const struct bpf_insn *in,
 	h ^= (dst->var.value ^ dst->var.mask * 3 ^ dst->umax ^ dst->smin) * 0xbf58476d1ce4e5b9ull;
 	h ^= (s->var.value ^ s->var.mask * 3 ^ s->umax ^ s->smin) * 0x94d049bb133111ebull;
 	m = &env->alu_memo[(h >> 40) % BH_ALU_MEMO];
-	if (m->used && m->code == in->code && m->off == in->off && m->imm == in->imm && scalar_same(&m->dst, dst) &&
-	    scalar_same(&m->src, s))
+	if (m->used && m->code == in->code && m->off == in->off && m->imm == in->imm && bh_scalar_same(&m->dst, dst) &&
+	    bh_scalar_same(&m->src, s))
 		return m->out;
 	m->used = true;
 	m->code = in->code;

@@ -169,15 +169,6 @@ static bool tnum_from_bounds(struct bh_scalar *s)
 	return true;
 }
 
-/* Every part equal (the same abstract value). */
-static bool same(const struct bh_scalar *a, const struct bh_scalar *b)
-{
-	return a->var.value == b->var.value && a->var.mask == b->var.mask && a->smin == b->smin &&
-	       a->smax == b->smax && a->umin == b->umin && a->umax == b->umax &&
-	       a->s32_min == b->s32_min && a->s32_max == b->s32_max && a->u32_min == b->u32_min &&
-	       a->u32_max == b->u32_max;
-}
-
 bool bh_scalar_sync(struct bh_scalar *s)
 {
 	/*
@@ -600,7 +591,7 @@ static struct bh_scalar alu32(uint8_t op, int16_t off, unsigned shift_mask,
 	sd = bh_scalar_sext32(d);
 	ss = bh_scalar_sext32(s);
 	/* Operands whose extensions agree (values in [0, S32_MAX]) give the same result twice. */
-	if (same(&zd, &sd) && same(&zs, &ss)) {
+	if (bh_scalar_same(&zd, &sd) && bh_scalar_same(&zs, &ss)) {
 		rs = rz;
 	} else {
 		rs = alu64(op, off, shift_mask, &sd, &ss);

@@ -69,6 +69,13 @@ void bh_scalar_set_empty(struct bh_scalar *s);
 /* Members of both (a refinement), and members of either (a path merge). */
 struct bh_scalar bh_scalar_meet(const struct bh_scalar *a, const struct bh_scalar *b);
 struct bh_scalar bh_scalar_join(const struct bh_scalar *a, const struct bh_scalar *b);
+/* Whether the two are the same abstract value, part by part. */
+static inline bool bh_scalar_same(const struct bh_scalar *a, const struct bh_scalar *b)
+{
+	return a->var.value == b->var.value && a->var.mask == b->var.mask && a->umin == b->umin &&
+	       a->umax == b->umax && a->smin == b->smin && a->smax == b->smax && a->u32_min == b->u32_min &&
+	       a->u32_max == b->u32_max && a->s32_min == b->s32_min && a->s32_max == b->s32_max;
+}
 /* Whether every member of @b is a member of @a. */
 static inline bool bh_scalar_within(const struct bh_scalar *a, const struct bh_scalar *b)
 {

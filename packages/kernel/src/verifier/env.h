@@ -83,6 +83,7 @@ struct bh_venv {
 	struct bh_scalar sized[2][3];
 	uint8_t sized_ready;		/* bit 3 * sign + size / 2: computed */
 	struct bh_alu_memo *alu_memo;	/* costly ALU results (alu.c), from the arena when first needed */
+	struct bh_branch_memo *branch_memo;	/* refined jumps between scalars (jump.c), the same way */
 
 	/* The log buffer the caller gave (level 1 or 2) and how far it is written. */
 	char *log;
