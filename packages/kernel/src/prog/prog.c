@@ -46,8 +46,7 @@ void bh_prog_free(struct bh_prog *prog)
 	plat_free(prog->regions);
 	plat_free(prog->callbacks);
 	plat_free(prog->fast);
-	plat_free(prog->insns);
-	plat_free(prog->orig_insns);
+	plat_free(prog->insns);	/* orig_insns with it */
 	bh_prog_src_info_free(prog->src);
 	bh_prog_type_put(prog->ptype);
 	plat_free(prog);
@@ -149,6 +148,29 @@ static void src_info(const struct bh_prog *prog, struct bpf_prog_info *info, uin
 	}
 }
 
+/*
+ * A stable 8-byte tag of the instructions as loaded (FNV-1a over their bytes,
+ * map handles zeroed). Computed when asked (GET_INFO), not at every load:
+ * orig_insns does not change after the load.
+ */
+void bh_prog_tag(const struct bh_prog *prog, uint8_t tag[8])
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (uint32_t i = 0; i < prog->len; i++) {
+		struct bpf_insn insn = prog->orig_insns[i];
+		uint8_t b[sizeof(insn)];
+
+		if (insn.code == (BPF_LD | BPF_IMM | BPF_DW) && insn.src_reg)
+			insn.imm = 0;
+		plat_memcpy(b, &insn, sizeof(b));
+		for (size_t k = 0; k < sizeof(b); k++)
+			h = (h ^ b[k]) * 0x100000001b3ull;
+	}
+	for (int k = 0; k < 8; k++)
+		tag[k] = (uint8_t)(h >> (56 - 8 * k));
+}
+
 int bh_prog_get_info(struct bh_prog *prog, union bpf_attr *attr, union bpf_attr *uattr)
 {
 	struct bpf_prog_info info;
@@ -175,7 +197,7 @@ int bh_prog_get_info(struct bh_prog *prog, union bpf_attr *attr, union bpf_attr 
 	}
 	info.type = prog->type;
 	info.id = prog->obj.id;
-	plat_memcpy(info.tag, prog->tag, sizeof(info.tag));
+	bh_prog_tag(prog, info.tag);
 	info.xlated_prog_len = prog->len * 8;
 	info.jited_prog_len = 0;
 	info.load_time = prog->load_time;

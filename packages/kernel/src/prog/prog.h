@@ -94,7 +94,7 @@ struct bh_prog {
 	char name[BPF_OBJ_NAME_LEN];
 	uint32_t len;			/* instructions */
 	struct bpf_insn *insns;		/* rewritten for the interpreter (see above) */
-	struct bpf_insn *orig_insns;	/* as loaded (GET_INFO xlated, tag) */
+	struct bpf_insn *orig_insns;	/* as loaded (GET_INFO xlated, tag): insns' second half */
 	const struct bh_helper **helpers; /* call imm -> helper */
 	uint32_t helper_cnt;
 	struct bh_map **maps;		/* referenced maps, one reference each */
@@ -102,7 +102,6 @@ struct bh_prog {
 	struct bh_region *regions;	/* global data values lddw points into */
 	uint32_t region_cnt;
 	struct bh_prog_type *ptype;	/* with a reference */
-	uint8_t tag[8];
 	uint64_t load_time;
 	uint32_t stack_reach;		/* bytes below the top of the stack it may touch (stack_reach.c) */
 	uint32_t *callbacks;		/* instructions `lddw rX, func` names (bpf_loop's callbacks) */

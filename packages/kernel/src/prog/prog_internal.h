@@ -31,6 +31,8 @@ int bh_prog_run(const struct bh_prog *prog, void *ctx, uint32_t insn_budget, uin
 int bh_prog_load(union bpf_attr *attr);
 int bh_prog_test_run(union bpf_attr *attr, union bpf_attr *uattr);
 int bh_prog_bind_map(union bpf_attr *attr);
+/* The program's tag (GET_INFO), from the instructions as loaded. */
+void bh_prog_tag(const struct bh_prog *prog, uint8_t tag[8]);
 int bh_prog_get_info(struct bh_prog *prog, union bpf_attr *attr, union bpf_attr *uattr);
 int bh_prog_type_by_section_cmd(union bpf_attr *attr, union bpf_attr *uattr);
 int bh_trace_read_cmd(union bpf_attr *attr, union bpf_attr *uattr);

@@ -72,6 +72,7 @@ static int fixup_lddw(struct bh_prog *prog, uint32_t i, const int *fd_array, str
 	if (err)
 		return err;
 	info->map[i] = map;
+	info->value_off[i] = -1;	/* read only where map is set: a map, unless a value below */
 	if (src == BPF_PSEUDO_MAP_FD || src == BPF_PSEUDO_MAP_IDX) {
 		addr = (uint64_t)(uintptr_t)map;
 	} else {
@@ -111,14 +112,10 @@ static int fixup_lddw(struct bh_prog *prog, uint32_t i, const int *fd_array, str
 /*
  * `lddw rX, func` (relative, as the verifier reads it) becomes the
  * callback's instruction index, which bpf_loop checks against the list
- * kept here.
+ * kept here (@n: how many such lddw there are, counted by load()).
  */
-static int fixup_funcs(struct bh_prog *prog)
+static int fixup_funcs(struct bh_prog *prog, uint32_t n)
 {
-	uint32_t n = 0;
-
-	for (uint32_t i = 0; i + 1 < prog->len; i++)
-		n += prog->insns[i].code == (BPF_LD | BPF_IMM | BPF_DW) && prog->insns[i].src_reg == BPF_PSEUDO_FUNC;
 	if (!n)
 		return 0;
 	prog->callbacks = plat_alloc(sizeof(*prog->callbacks) * n);
@@ -229,24 +226,6 @@ static int fixup_call(struct bh_prog *prog, uint32_t i)
 	return 0;
 }
 
-/* A stable 8-byte tag of the instructions as loaded (FNV-1a, map handles zeroed). */
-static void compute_tag(struct bh_prog *prog)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (uint32_t i = 0; i < prog->len; i++) {
-		struct bpf_insn insn = prog->orig_insns[i];
-		const uint8_t *b = (const uint8_t *)&insn;
-
-		if (insn.code == (BPF_LD | BPF_IMM | BPF_DW) && insn.src_reg)
-			insn.imm = 0;
-		for (size_t k = 0; k < sizeof(insn); k++)
-			h = (h ^ b[k]) * 0x100000001b3ull;
-	}
-	for (int k = 0; k < 8; k++)
-		prog->tag[k] = (uint8_t)(h >> (56 - 8 * k));
-}
-
 /* The static verifier, with the log the caller asked for (*@logged: it wrote the log). */
 static int verify(union bpf_attr *attr, struct bh_prog *prog, struct lddw_info *info, bool *logged)
 {
@@ -306,6 +285,7 @@ static int load(union bpf_attr *attr, struct bh_prog *prog, bool *logged)
 	const int *fd_array = u64_to_ptr(attr->fd_array);
 	struct lddw_info info = { NULL, NULL, NULL };
 	char license[128];
+	uint32_t funcs = 0;	/* lddw of a function's address (fixup_funcs) */
 	size_t n;
 	int err;
 
@@ -346,11 +326,12 @@ static int load(union bpf_attr *attr, struct bh_prog *prog, bool *logged)
 			      "provides it)", prog->name,
 			      attr->prog_type);
 	prog->len = attr->insn_cnt;
-	prog->insns = plat_alloc(sizeof(struct bpf_insn) * prog->len);
-	prog->orig_insns = plat_alloc(sizeof(struct bpf_insn) * prog->len);
-	if (!prog->insns || !prog->orig_insns)
+	/* One allocation: orig_insns is its second half (prog.h). */
+	prog->insns = plat_alloc(sizeof(struct bpf_insn) * 2 * (size_t)prog->len);
+	if (!prog->insns)
 		return bh_err(-ENOMEM, "program '%s': out of memory for %u instructions", prog->name,
 			      prog->len);
+	prog->orig_insns = prog->insns + prog->len;
 	plat_memcpy(prog->orig_insns, u64_to_ptr(attr->insns), sizeof(struct bpf_insn) * prog->len);
 	plat_memcpy(prog->insns, prog->orig_insns, sizeof(struct bpf_insn) * prog->len);
 	/* Func and line info first: the checks and the verifier name C lines in their refusals. */
@@ -392,14 +373,12 @@ static int load(union bpf_attr *attr, struct bh_prog *prog, bool *logged)
 			     prog->len);
 		goto out;
 	}
-	for (uint32_t i = 0; i < prog->len; i++) {
-		info.map[i] = NULL;
-		info.value_off[i] = -1;
-	}
+	/* plat_alloc zeroes: no map and no call map yet; fixup_lddw sets value_off where it sets a map. */
 	for (uint32_t i = 0; i < prog->len; i++) {
 		uint8_t code = prog->insns[i].code;
 
 		if (code == (BPF_LD | BPF_IMM | BPF_DW)) {
+			funcs += prog->insns[i].src_reg == BPF_PSEUDO_FUNC;
 			err = fixup_lddw(prog, i, fd_array, &info);
 			i++;
 		} else if (BPF_CLASS(code) == BPF_LD && prog->ptype->no_ld_abs) {
@@ -415,14 +394,12 @@ static int load(union bpf_attr *attr, struct bh_prog *prog, bool *logged)
 	if (!(attr->prog_flags & BPFHOST_F_TEST_UNVERIFIED))
 		err = verify(attr, prog, &info, logged);
 	if (!err)
-		err = fixup_funcs(prog);
+		err = fixup_funcs(prog, funcs);
 	/* Only what the verifier proved is specialised (specialise.h). */
 	if (!err && !(attr->prog_flags & BPFHOST_F_TEST_UNVERIFIED))
 		err = bh_prog_specialise(prog, info.call_map);
-	if (!err) {
-		compute_tag(prog);
-		prog->load_time = plat_boot_ns();
-	}
+	if (!err)
+		prog->load_time = plat_boot_ns();	/* the tag: on demand (bh_prog_tag) */
 out:
 	plat_free(info.map);	/* call_map and value_off share it */
 	if (err && !(attr->prog_flags & BPFHOST_F_TEST_UNVERIFIED) && read_refusal(prog, &err))

@@ -21,6 +21,69 @@ static void set_scalar(struct bh_reg *dst, struct bh_scalar v)
 	*dst = (struct bh_reg){ .kind = BH_REG_SCALAR, .var = v };
 }
 
+/*
+ * The transfer functions are pure: the same instruction on the same
+ * abstract values gives the same result, and paths that meet again bring
+ * the same values back to the same instructions. The costly ones (32-bit
+ * ops beyond add/sub/and/or/xor, which run the 64-bit transfer on both
+ * extensions, and 64-bit mul and lsh, which add the 32-bit view) keep
+ * their last results per verification, BH_ALU_MEMO of them, by a hash of
+ * what they read.
+ */
+#define BH_ALU_MEMO 32u
+
+struct bh_alu_memo {
+	bool used;
+	uint8_t code;
+	int16_t off;
+	int32_t imm;
+	struct bh_scalar dst, src, out;
+};
+
+static bool memo_worth(const struct bpf_insn *in)
+{
+	uint8_t op = BPF_OP(in->code);
+
+	if (BPF_CLASS(in->code) == BPF_ALU64)
+		return op == BPF_MUL || op == BPF_LSH;
+	return op != BPF_ADD && op != BPF_SUB && op != BPF_AND && op != BPF_OR && op != BPF_XOR;
+}
+
+/* bh_scalar_alu_insn(@in, @dst, @src), from the memo when it was computed before. */
+static struct bh_scalar alu_memo(struct bh_venv *env, const struct bpf_insn *in, const struct bh_scalar *dst,
+				 const struct bh_scalar *src)
+{
+	static const struct bh_scalar none;
+	const struct bh_scalar *s = src ? src : &none;
+	struct bh_alu_memo *m;
+	uint64_t h;
+
+	if (!memo_worth(in))
+		return bh_scalar_alu_insn(in, dst, src);
+	if (!env->alu_memo) {
+		env->alu_memo = bh_arena_alloc(&env->arena, sizeof(*env->alu_memo) * BH_ALU_MEMO);
+		if (!env->alu_memo)	/* no memory only costs the memo */
+			return bh_scalar_alu_insn(in, dst, src);
+		for (uint32_t k = 0; k < BH_ALU_MEMO; k++)
+			env->alu_memo[k].used = false;
+	}
+	h = (in->code | (uint64_t)(uint16_t)in->off << 8 | (uint64_t)(uint32_t)in->imm << 24) * 0x9e3779b97f4a7c15ull;
+	h ^= (dst->var.value ^ dst->var.mask * 3 ^ dst->umax ^ dst->smin) * 0xbf58476d1ce4e5b9ull;
+	h ^= (s->var.value ^ s->var.mask * 3 ^ s->umax ^ s->smin) * 0x94d049bb133111ebull;
+	m = &env->alu_memo[(h >> 40) % BH_ALU_MEMO];
+	if (m->used && m->code == in->code && m->off == in->off && m->imm == in->imm && bh_scalar_same(&m->dst, dst) &&
+	    bh_scalar_same(&m->src, s))
+		return m->out;
+	m->used = true;
+	m->code = in->code;
+	m->off = in->off;
+	m->imm = in->imm;
+	m->dst = *dst;
+	m->src = *s;
+	m->out = bh_scalar_alu_insn(in, dst, src);
+	return m->out;
+}
+
 static const char *op_name(uint8_t op)
 {
 	static const char *const names[16] = {
@@ -227,7 +290,7 @@ int bh_check_alu(struct bh_venv *env, const struct bpf_insn *in)
 			return 0;
 		}
 	}
-	set_scalar(dst, bh_scalar_alu_insn(in, &dst->var, src ? &src->var : NULL));
+	set_scalar(dst, alu_memo(env, in, &dst->var, src ? &src->var : NULL));
 	return 0;
 }
 

@@ -31,15 +31,6 @@
 			(hi) = (nhi); \
 	} while (0)
 
-struct bh_scalar bh_scalar_unknown(void)
-{
-	return (struct bh_scalar){
-		.var = BH_TNUM_UNKNOWN,
-		.smin = INT64_MIN, .smax = INT64_MAX, .umin = 0, .umax = UINT64_MAX,
-		.s32_min = INT32_MIN, .s32_max = INT32_MAX, .u32_min = 0, .u32_max = UINT32_MAX,
-	};
-}
-
 struct bh_scalar bh_scalar_from_tnum(struct bh_tnum t)
 {
 	struct bh_scalar s = bh_scalar_unknown();
@@ -47,16 +38,6 @@ struct bh_scalar bh_scalar_from_tnum(struct bh_tnum t)
 	s.var = t;
 	bh_scalar_sync(&s);
 	return s;
-}
-
-struct bh_scalar bh_scalar_const(uint64_t v)
-{
-	/* Every part is the value itself: no sync needed (this is the verifier's most common scalar). */
-	return (struct bh_scalar){
-		.var = bh_tnum_const(v),
-		.smin = (int64_t)v, .smax = (int64_t)v, .umin = v, .umax = v,
-		.s32_min = (int32_t)v, .s32_max = (int32_t)v, .u32_min = (uint32_t)v, .u32_max = (uint32_t)v,
-	};
 }
 
 struct bh_scalar bh_scalar_urange(uint64_t lo, uint64_t hi)
@@ -76,12 +57,6 @@ bool bh_scalar_has(const struct bh_scalar *s, uint64_t x)
 	return bh_tnum_has(s->var, x) && x >= s->umin && x <= s->umax &&
 	       (int64_t)x >= s->smin && (int64_t)x <= s->smax && lo >= s->u32_min &&
 	       lo <= s->u32_max && (int32_t)lo >= s->s32_min && (int32_t)lo <= s->s32_max;
-}
-
-bool bh_scalar_empty(const struct bh_scalar *s)
-{
-	return s->umin > s->umax || s->smin > s->smax || s->u32_min > s->u32_max ||
-	       s->s32_min > s->s32_max || (s->var.value & s->var.mask) != 0;
 }
 
 /* One canonical empty state, so emptiness sticks through later syncs. */
@@ -194,14 +169,6 @@ static bool tnum_from_bounds(struct bh_scalar *s)
 	return true;
 }
 
-static bool same(const struct bh_scalar *a, const struct bh_scalar *b)
-{
-	return a->var.value == b->var.value && a->var.mask == b->var.mask && a->smin == b->smin &&
-	       a->smax == b->smax && a->umin == b->umin && a->umax == b->umax &&
-	       a->s32_min == b->s32_min && a->s32_max == b->s32_max && a->u32_min == b->u32_min &&
-	       a->u32_max == b->u32_max;
-}
-
 bool bh_scalar_sync(struct bh_scalar *s)
 {
 	/*
@@ -217,20 +184,14 @@ bool bh_scalar_sync(struct bh_scalar *s)
 		*s = bh_scalar_const(v);
 		return true;
 	}
-	/* Each step only tightens; a few rounds reach what they can, most states one. */
-	for (int round = 0; round < 1; round++) {
-		struct bh_scalar before = *s;
-
-		if (bh_scalar_empty(s))
-			goto empty;
-		bounds_from_tnum(s);
-		deduce32(s);
-		deduce64(s);
-		if (bh_scalar_empty(s) || !tnum_from_bounds(s))
-			goto empty;
-		if (same(&before, s))
-			break;
-	}
+	/* Each step only tightens: one round, then the bounds again from the tightened tnum. */
+	if (bh_scalar_empty(s))
+		goto empty;
+	bounds_from_tnum(s);
+	deduce32(s);
+	deduce64(s);
+	if (bh_scalar_empty(s) || !tnum_from_bounds(s))
+		goto empty;
 	bounds_from_tnum(s);
 	if (!bh_scalar_empty(s))
 		return true;
@@ -269,15 +230,6 @@ struct bh_scalar bh_scalar_join(const struct bh_scalar *a, const struct bh_scala
 		.s32_min = MIN(a->s32_min, b->s32_min), .s32_max = MAX(a->s32_max, b->s32_max),
 		.u32_min = MIN(a->u32_min, b->u32_min), .u32_max = MAX(a->u32_max, b->u32_max),
 	};
-}
-
-bool bh_scalar_within(const struct bh_scalar *a, const struct bh_scalar *b)
-{
-	if (bh_scalar_empty(b))
-		return true;
-	return bh_tnum_in(a->var, b->var) && a->umin <= b->umin && b->umax <= a->umax &&
-	       a->smin <= b->smin && b->smax <= a->smax && a->u32_min <= b->u32_min &&
-	       b->u32_max <= a->u32_max && a->s32_min <= b->s32_min && b->s32_max <= a->s32_max;
 }
 
 struct bh_scalar bh_scalar_zext32(const struct bh_scalar *s)
@@ -623,20 +575,28 @@ static struct bh_scalar alu32(uint8_t op, int16_t off, unsigned shift_mask,
 		low.var = bh_tnum_cast(tnum_op(op, d->var, s->var), 4);
 		return bh_scalar_zext32(&low);
 	}
-	zd = bh_scalar_zext32(d);
-	zs = bh_scalar_zext32(s);
-	sd = bh_scalar_sext32(d);
-	ss = bh_scalar_sext32(s);
+	/* Each extension only where it is used. */
 	if (sign) {
+		sd = bh_scalar_sext32(d);
+		ss = bh_scalar_sext32(s);
 		rs = alu64(op, off, shift_mask, &sd, &ss);
 		return bh_scalar_zext32(&rs);
 	}
+	zd = bh_scalar_zext32(d);
+	zs = bh_scalar_zext32(s);
 	rz = alu64(op, off, shift_mask, &zd, &zs);
 	rz = bh_scalar_zext32(&rz);
 	if (!low_half_only(op))
 		return rz;
-	rs = alu64(op, off, shift_mask, &sd, &ss);
-	rs = bh_scalar_zext32(&rs);
+	sd = bh_scalar_sext32(d);
+	ss = bh_scalar_sext32(s);
+	/* Operands whose extensions agree (values in [0, S32_MAX]) give the same result twice. */
+	if (bh_scalar_same(&zd, &sd) && bh_scalar_same(&zs, &ss)) {
+		rs = rz;
+	} else {
+		rs = alu64(op, off, shift_mask, &sd, &ss);
+		rs = bh_scalar_zext32(&rs);
+	}
 	return bh_scalar_meet(&rz, &rs);
 }
 

@@ -20,9 +20,26 @@ struct bh_scalar {
 	uint32_t u32_min, u32_max;
 };
 
-/* Any value; exactly @v; the members of @t. */
-struct bh_scalar bh_scalar_unknown(void);
-struct bh_scalar bh_scalar_const(uint64_t v);
+/* Any value; exactly @v; the members of @t. (The small hot ones inline: there is no LTO.) */
+static inline struct bh_scalar bh_scalar_unknown(void)
+{
+	return (struct bh_scalar){
+		.var = BH_TNUM_UNKNOWN,
+		.smin = INT64_MIN, .smax = INT64_MAX, .umin = 0, .umax = UINT64_MAX,
+		.s32_min = INT32_MIN, .s32_max = INT32_MAX, .u32_min = 0, .u32_max = UINT32_MAX,
+	};
+}
+
+static inline struct bh_scalar bh_scalar_const(uint64_t v)
+{
+	/* Every part is the value itself: no sync needed (this is the verifier's most common scalar). */
+	return (struct bh_scalar){
+		.var = bh_tnum_const(v),
+		.smin = (int64_t)v, .smax = (int64_t)v, .umin = v, .umax = v,
+		.s32_min = (int32_t)v, .s32_max = (int32_t)v, .u32_min = (uint32_t)v, .u32_max = (uint32_t)v,
+	};
+}
+
 struct bh_scalar bh_scalar_from_tnum(struct bh_tnum t);
 /* Values in [lo, hi] unsigned. */
 struct bh_scalar bh_scalar_urange(uint64_t lo, uint64_t hi);
@@ -41,15 +58,33 @@ static inline bool bh_scalar_is_const(const struct bh_scalar *s)
  */
 bool bh_scalar_sync(struct bh_scalar *s);
 /* Whether the state is proven to have no member (a branch not taken). */
-bool bh_scalar_empty(const struct bh_scalar *s);
+static inline bool bh_scalar_empty(const struct bh_scalar *s)
+{
+	return s->umin > s->umax || s->smin > s->smax || s->u32_min > s->u32_max ||
+	       s->s32_min > s->s32_max || (s->var.value & s->var.mask) != 0;
+}
 /* Makes @s the (canonical) empty state. */
 void bh_scalar_set_empty(struct bh_scalar *s);
 
 /* Members of both (a refinement), and members of either (a path merge). */
 struct bh_scalar bh_scalar_meet(const struct bh_scalar *a, const struct bh_scalar *b);
 struct bh_scalar bh_scalar_join(const struct bh_scalar *a, const struct bh_scalar *b);
+/* Whether the two are the same abstract value, part by part. */
+static inline bool bh_scalar_same(const struct bh_scalar *a, const struct bh_scalar *b)
+{
+	return a->var.value == b->var.value && a->var.mask == b->var.mask && a->umin == b->umin &&
+	       a->umax == b->umax && a->smin == b->smin && a->smax == b->smax && a->u32_min == b->u32_min &&
+	       a->u32_max == b->u32_max && a->s32_min == b->s32_min && a->s32_max == b->s32_max;
+}
 /* Whether every member of @b is a member of @a. */
-bool bh_scalar_within(const struct bh_scalar *a, const struct bh_scalar *b);
+static inline bool bh_scalar_within(const struct bh_scalar *a, const struct bh_scalar *b)
+{
+	if (bh_scalar_empty(b))
+		return true;
+	return bh_tnum_in(a->var, b->var) && a->umin <= b->umin && b->umax <= a->umax &&
+	       a->smin <= b->smin && b->smax <= a->smax && a->u32_min <= b->u32_min &&
+	       b->u32_max <= a->u32_max && a->s32_min <= b->s32_min && b->s32_max <= a->s32_max;
+}
 
 /* The value zero-extended / sign-extended from its 32-bit subregister. */
 struct bh_scalar bh_scalar_zext32(const struct bh_scalar *s);

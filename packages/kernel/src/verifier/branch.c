@@ -178,6 +178,35 @@ static bool refine(uint8_t op, bool is64, struct bh_scalar *a, struct bh_scalar 
 	return false;
 }
 
+/*
+ * The condition on two known values (the low halves for JMP32): 1 or 0, or
+ * -1 for an op it does not know. Refining two constants decides the jump
+ * the same way, with the side taken keeping them and the other empty.
+ */
+static int const_cond(uint8_t op, bool is64, uint64_t a, uint64_t b)
+{
+	int64_t sa = is64 ? (int64_t)a : (int32_t)(uint32_t)a, sb = is64 ? (int64_t)b : (int32_t)(uint32_t)b;
+
+	if (!is64) {
+		a = (uint32_t)a;
+		b = (uint32_t)b;
+	}
+	switch (op) {
+	case BPF_JEQ: return a == b;
+	case BPF_JNE: return a != b;
+	case BPF_JGT: return a > b;
+	case BPF_JGE: return a >= b;
+	case BPF_JLT: return a < b;
+	case BPF_JLE: return a <= b;
+	case BPF_JSGT: return sa > sb;
+	case BPF_JSGE: return sa >= sb;
+	case BPF_JSLT: return sa < sb;
+	case BPF_JSLE: return sa <= sb;
+	case BPF_JSET: return (a & b) != 0;
+	default: return -1;
+	}
+}
+
 enum bh_branch bh_scalar_branch(uint8_t op, bool is64, const struct bh_scalar *dst,
 				const struct bh_scalar *src, struct bh_scalar taken[2],
 				struct bh_scalar fall[2])
@@ -186,6 +215,19 @@ enum bh_branch bh_scalar_branch(uint8_t op, bool is64, const struct bh_scalar *d
 
 	taken[0] = fall[0] = *dst;
 	taken[1] = fall[1] = *src;
+	/* Two constants (a loop counter against its bound): decided without refining. */
+	if (bh_scalar_is_const(dst) && bh_scalar_is_const(src) && bh_scalar_has(dst, dst->var.value) &&
+	    bh_scalar_has(src, src->var.value)) {
+		int holds = const_cond(op, is64, dst->var.value, src->var.value);
+
+		if (holds >= 0) {
+			struct bh_scalar *never = holds ? fall : taken;
+
+			bh_scalar_set_empty(&never[0]);
+			bh_scalar_set_empty(&never[1]);
+			return holds ? BH_BRANCH_ALWAYS : BH_BRANCH_NEVER;
+		}
+	}
 	can_take = refine(op, is64, &taken[0], &taken[1]);
 	can_fall = refine(negate(op), is64, &fall[0], &fall[1]);
 	if (can_take && !can_fall)

@@ -24,9 +24,21 @@ uint32_t bh_cfg_subprog_of(const struct bh_cfg *cfg, uint32_t i)
 	return lo;
 }
 
+/* The per-instruction bytes of the one allocation (see bh_cfg_build_in). */
+#define CFG_BYTES_PER_INSN (2 * sizeof(uint32_t) + sizeof(uint16_t) + 2 + 1)
+
+static size_t cfg_bytes(uint32_t len)
+{
+	return CFG_BYTES_PER_INSN * (size_t)len + sizeof(uint32_t);
+}
+
 void bh_cfg_free(struct bh_cfg *cfg)
 {
-	plat_free(cfg->walk_stack);	/* sub_start, live, walk_state and flags share its allocation */
+	/* sub_start, live, walk_state and flags share walk_stack's allocation. */
+	if (cfg->arena)
+		bh_arena_free(cfg->arena, cfg->walk_stack, cfg_bytes(cfg->len));
+	else
+		plat_free(cfg->walk_stack);
 	cfg->sub_start = NULL;
 	cfg->walk_stack = NULL;
 	cfg->walk_state = NULL;
@@ -83,7 +95,8 @@ static int check_subprogs(const char *name, const struct bpf_insn *insns, const 
 			return bh_insn_err(-EINVAL, name, last,
 				      "the last instruction of the sub-program at insn %u must be exit or ja: execution would fall %s",
 				      start, end == cfg->len ? "off the end of the program" : "into the next sub-program");
-		for (uint32_t i = start; i < end; i++) {
+		/* One sub-program: mark_targets() kept every jump inside the program already. */
+		for (uint32_t i = start; cfg->nsub > 1 && i < end; i++) {
 			int64_t t;
 
 			if (cfg->flags[i] & BH_CFG_LDDW_HI || (!bh_insn_is_ja(&insns[i]) && !bh_insn_is_cond_jump(&insns[i])))
@@ -99,9 +112,6 @@ static int check_subprogs(const char *name, const struct bpf_insn *insns, const 
 }
 
 enum { NEW, ON_PATH, DONE };
-
-/* The per-instruction bytes of the one allocation (see bh_cfg_build). */
-#define CFG_BYTES_PER_INSN (2 * sizeof(uint32_t) + sizeof(uint16_t) + 2 + 1)
 
 /*
  * Depth-first from instruction 0, following calls into callees and
@@ -215,6 +225,12 @@ static int mark_prune_points(const char *name, const struct bpf_insn *insns, str
 int bh_cfg_build(const char *name, const struct bpf_insn *insns, uint32_t len, bool unprivileged,
 		 struct bh_cfg *cfg)
 {
+	return bh_cfg_build_in(name, insns, len, unprivileged, NULL, cfg);
+}
+
+int bh_cfg_build_in(const char *name, const struct bpf_insn *insns, uint32_t len, bool unprivileged,
+		    struct bh_varena *a, struct bh_cfg *cfg)
+{
 	bool forward = true;
 	int err;
 
@@ -222,12 +238,13 @@ int bh_cfg_build(const char *name, const struct bpf_insn *insns, uint32_t len, b
 	if (!len)
 		return bh_err(-EINVAL, "program '%s': no instructions", name);
 	cfg->len = len;
+	cfg->arena = a;
 	/*
 	 * One allocation for the instruction tables: the walk's stack, the
 	 * sub-program starts, the liveness (live.c), the walk's state and edge
 	 * counts, the flags (widest first, so each is aligned).
 	 */
-	cfg->walk_stack = plat_alloc(CFG_BYTES_PER_INSN * (size_t)len + sizeof(uint32_t));
+	cfg->walk_stack = a ? bh_arena_alloc(a, cfg_bytes(len)) : plat_alloc(cfg_bytes(len));
 	if (!cfg->walk_stack)
 		return bh_err(-ENOMEM, "program '%s': out of memory for the control-flow graph of %u insns",
 			      name, len);
@@ -235,7 +252,9 @@ int bh_cfg_build(const char *name, const struct bpf_insn *insns, uint32_t len, b
 	cfg->live = (uint16_t *)(cfg->sub_start + len + 1);
 	cfg->walk_state = (uint8_t *)(cfg->live + len);
 	cfg->flags = cfg->walk_state + 2 * (size_t)len;
-	/* plat_alloc zeroes: flags and live start clear. */
+	/* flags, walk_state and live start clear (the walk's stack and sub_start are written before read). */
+	if (a)
+		plat_memset(cfg->live, 0, (size_t)(cfg->flags + len - (uint8_t *)cfg->live));
 	for (uint32_t i = 0; i + 1 < len; i++)
 		if (bh_insn_is_lddw(&insns[i]))
 			cfg->flags[++i] |= BH_CFG_LDDW_HI;

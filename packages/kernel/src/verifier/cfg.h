@@ -12,6 +12,7 @@
 #ifndef BPFHOST_VERIFIER_CFG_H
 #define BPFHOST_VERIFIER_CFG_H
 
+#include "arena.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -34,6 +35,7 @@ struct bh_cfg {
 	uint16_t *live;		/* len entries: bit r, register r may be read before written (live.c) */
 	uint32_t *walk_stack;	/* the depth-first walk's scratch (len entries each; one allocation with the above) */
 	uint8_t *walk_state;
+	struct bh_varena *arena;	/* where that allocation comes from (NULL: plat_alloc) */
 };
 
 /*
@@ -46,6 +48,9 @@ struct bh_cfg {
  */
 int bh_cfg_build(const char *name, const struct bpf_insn *insns, uint32_t len, bool unprivileged,
 		 struct bh_cfg *cfg);
+/* The same with the tables in arena @a (the verifier's: memory its previous loads warmed). */
+int bh_cfg_build_in(const char *name, const struct bpf_insn *insns, uint32_t len, bool unprivileged,
+		    struct bh_varena *a, struct bh_cfg *cfg);
 void bh_cfg_free(struct bh_cfg *cfg);
 
 /* Fills @cfg->live (live.c, zeroed before); bh_cfg_build() calls it. */

@@ -79,6 +79,11 @@ struct bh_venv {
 	uint32_t live_states;		/* saved and not dropped: what BH_EXPLORED_MAX bounds */
 	uint32_t max_per_insn;		/* the most states saved at one instruction (the log's statistics) */
 	uint32_t stack_reach;		/* see struct bh_verify_stats */
+	/* Loaded values of 1, 2, 4 bytes, [sign][size / 2]: the same every time (mem.c). */
+	struct bh_scalar sized[2][3];
+	uint8_t sized_ready;		/* bit 3 * sign + size / 2: computed */
+	struct bh_alu_memo *alu_memo;	/* costly ALU results (alu.c), from the arena when first needed */
+	struct bh_branch_memo *branch_memo;	/* refined jumps between scalars (jump.c), the same way */
 
 	/* The log buffer the caller gave (level 1 or 2) and how far it is written. */
 	char *log;
@@ -107,8 +112,14 @@ void bh_vlog_insn(struct bh_venv *env, uint32_t i);
 /* The registers (and spilled slots) of the current frame that hold something. */
 void bh_vlog_state(struct bh_venv *env, const struct bh_state *st);
 
-/* Reading @r as a source: refused when never written. */
-int bh_check_reg_init(struct bh_venv *env, unsigned r);
+/* Reading @r as a source: refused when never written (the refusal out of line: every read checks). */
+int bh_reg_init_err(struct bh_venv *env, unsigned r);
+static inline int bh_check_reg_init(struct bh_venv *env, unsigned r)
+{
+	if (r < MAX_BPF_REG && bh_cur_reg(env, r)->kind != BH_REG_NOT_INIT)
+		return 0;
+	return bh_reg_init_err(env, r);
+}
 /* A fresh id for a value whose copies must be linked. */
 static inline uint32_t bh_new_id(struct bh_venv *env)
 {
@@ -146,7 +157,7 @@ int bh_check_mem_range(struct bh_venv *env, unsigned regno, const struct bh_reg 
 		       uint64_t size_max, bool zero_ok, enum bh_access access, const char *what);
 
 /* Unknown scalar of @size bytes, zero- or sign-extended (loads). */
-struct bh_reg bh_reg_sized_unknown(unsigned size, bool sign);
+struct bh_reg bh_reg_sized_unknown(struct bh_venv *env, unsigned size, bool sign);
 
 /* The program reads bytes [@lo, @hi) (negative, from r10) of frame @frameno's stack (verifier.c). */
 void bh_stack_mark_read(struct bh_venv *env, uint32_t frameno, int64_t lo, int64_t hi);

@@ -10,6 +10,56 @@
 #include "branch.h"
 #include "env.h"
 
+/*
+ * bh_scalar_branch() is pure, like the ALU transfers (alu.c): its last
+ * BH_BRANCH_MEMO results per verification, by a hash of what it reads,
+ * spare refining the same pair again where paths meet.
+ */
+#define BH_BRANCH_MEMO 16u
+
+struct bh_branch_memo {
+	bool used;
+	uint8_t op;
+	bool is64;
+	enum bh_branch br;
+	struct bh_scalar dst, src, taken[2], fall[2];
+};
+
+static enum bh_branch branch_memo(struct bh_venv *env, uint8_t op, bool is64, const struct bh_scalar *dst,
+				  const struct bh_scalar *src, struct bh_scalar t[2], struct bh_scalar f[2])
+{
+	struct bh_branch_memo *m;
+	uint64_t h;
+
+	if (bh_scalar_is_const(dst) && bh_scalar_is_const(src))	/* decided at once (branch.c) */
+		return bh_scalar_branch(op, is64, dst, src, t, f);
+	if (!env->branch_memo) {
+		env->branch_memo = bh_arena_alloc(&env->arena, sizeof(*env->branch_memo) * BH_BRANCH_MEMO);
+		if (!env->branch_memo)	/* no memory only costs the memo */
+			return bh_scalar_branch(op, is64, dst, src, t, f);
+		for (uint32_t k = 0; k < BH_BRANCH_MEMO; k++)
+			env->branch_memo[k].used = false;
+	}
+	h = (op | (uint64_t)is64 << 8) * 0x9e3779b97f4a7c15ull;
+	h ^= (dst->var.value ^ dst->var.mask * 3 ^ dst->umax ^ dst->smin) * 0xbf58476d1ce4e5b9ull;
+	h ^= (src->var.value ^ src->var.mask * 3 ^ src->umax ^ src->smin) * 0x94d049bb133111ebull;
+	m = &env->branch_memo[(h >> 40) % BH_BRANCH_MEMO];
+	if (!(m->used && m->op == op && m->is64 == is64 && bh_scalar_same(&m->dst, dst) &&
+	      bh_scalar_same(&m->src, src))) {
+		m->used = true;
+		m->op = op;
+		m->is64 = is64;
+		m->dst = *dst;
+		m->src = *src;
+		m->br = bh_scalar_branch(op, is64, dst, src, m->taken, m->fall);
+	}
+	t[0] = m->taken[0];
+	t[1] = m->taken[1];
+	f[0] = m->fall[0];
+	f[1] = m->fall[1];
+	return m->br;
+}
+
 /* Every scalar copy of @id (registers and spills of every frame) becomes @v. */
 static void refine_linked(struct bh_state *st, uint32_t id, const struct bh_scalar *v)
 {
@@ -139,7 +189,7 @@ int bh_check_cond_jump(struct bh_venv *env, const struct bpf_insn *in, uint32_t 
 	if (d->kind == BH_REG_SCALAR && s->kind == BH_REG_SCALAR) {
 		struct bh_scalar t[2], f[2];
 
-		br = bh_scalar_branch(op, is64, &d->var, &s->var, t, f);
+		br = branch_memo(env, op, is64, &d->var, &s->var, t, f);
 		if (br == BH_BRANCH_ALWAYS) {
 			*next = target;
 			return 0;

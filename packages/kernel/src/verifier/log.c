@@ -52,7 +52,7 @@ int bh_verr(struct bh_venv *env, int err, const char *fmt, ...)
 	return bh_prog_fault_source(env->prog, env->insn, err);
 }
 
-int bh_check_reg_init(struct bh_venv *env, unsigned r)
+int bh_reg_init_err(struct bh_venv *env, unsigned r)
 {
 	if (r >= MAX_BPF_REG)
 		return bh_verr(env, -EINVAL, "register r%u does not exist", r);

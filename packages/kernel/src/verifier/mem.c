@@ -19,21 +19,34 @@ static unsigned size_of(const struct bpf_insn *in)
 	return sizes[BPF_SIZE(in->code) >> 3];
 }
 
-struct bh_reg bh_reg_sized_unknown(unsigned size, bool sign)
+/* Any value of @size (< 8) bytes, zero- or sign-extended. */
+static struct bh_scalar sized_value(unsigned size, bool sign)
+{
+	uint64_t max = (1ull << (8 * size)) - 1;
+	struct bh_scalar s = bh_scalar_urange(0, max);
+	struct bpf_insn mov = { .code = BPF_ALU64 | BPF_MOV | BPF_X, .off = (int16_t)(8 * size) };
+
+	return sign ? bh_scalar_alu_insn(&mov, &s, &s) : s;
+}
+
+struct bh_reg bh_reg_sized_unknown(struct bh_venv *env, unsigned size, bool sign)
 {
 	struct bh_reg r = bh_reg_unknown_scalar();
+	unsigned k = size >> 1;	/* 1, 2, 4 -> 0, 1, 2 */
+	uint8_t bit = (uint8_t)(1u << (3 * sign + k));
 
-	if (size < 8) {
-		uint64_t max = (1ull << (8 * size)) - 1;
-
-		r.var = bh_scalar_urange(0, max);
-		if (sign) {
-			struct bh_scalar s = bh_scalar_urange(0, max);
-			struct bpf_insn mov = { .code = BPF_ALU64 | BPF_MOV | BPF_X, .off = (int16_t)(8 * size) };
-
-			r.var = bh_scalar_alu_insn(&mov, &s, &s);
-		}
+	if (size >= 8)
+		return r;
+	if (size != 1 && size != 2 && size != 4) {
+		r.var = sized_value(size, sign);
+		return r;
 	}
+	/* The same every time: computed once per verification. */
+	if (!(env->sized_ready & bit)) {
+		env->sized[sign][k] = sized_value(size, sign);
+		env->sized_ready |= bit;
+	}
+	r.var = env->sized[sign][k];
 	return r;
 }
 
@@ -233,7 +246,7 @@ static int stack_read(struct bh_venv *env, unsigned regno, const struct bh_reg *
 		return bh_verr(env, -EACCES, "R%u reads part of a spilled pointer at fp%+lld", regno,
 			       (long long)lo);
 	(void)misc;
-	*out = zero && bh_scalar_is_const(&reg->var) ? bh_reg_const(0) : bh_reg_sized_unknown(size, sign);
+	*out = zero && bh_scalar_is_const(&reg->var) ? bh_reg_const(0) : bh_reg_sized_unknown(env, size, sign);
 	return 0;
 }
 
@@ -363,7 +376,7 @@ static int check_ctx(struct bh_venv *env, unsigned regno, const struct bh_reg *r
 		*out = (struct bh_reg){ .kind = (uint8_t)pkt, .var = bh_scalar_const(0) };
 		return 0;
 	}
-	*out = bh_reg_sized_unknown(size, sign);
+	*out = bh_reg_sized_unknown(env, size, sign);
 	return 0;
 }
 
@@ -445,7 +458,7 @@ static int access(struct bh_venv *env, unsigned regno, int32_t off, unsigned siz
 		return deref_refusal(env, regno, &reg, size, write);
 	}
 	if (!err && !write)
-		*out = bh_reg_sized_unknown(size, sign);
+		*out = bh_reg_sized_unknown(env, size, sign);
 	return err;
 }
 
@@ -534,7 +547,7 @@ int bh_check_atomic(struct bh_venv *env, const struct bpf_insn *in)
 	if (!(in->imm & BPF_FETCH))
 		return 0;
 	fetch_reg = in->imm == BPF_CMPXCHG ? BPF_REG_0 : in->src_reg;
-	*bh_cur_reg(env, fetch_reg) = bh_reg_sized_unknown(size, false);
+	*bh_cur_reg(env, fetch_reg) = bh_reg_sized_unknown(env, size, false);
 	return 0;
 }
 
@@ -562,6 +575,6 @@ int bh_check_ld_abs(struct bh_venv *env, const struct bpf_insn *in)
 	}
 	for (unsigned r = BPF_REG_1; r <= BPF_REG_5; r++)
 		*bh_cur_reg(env, r) = (struct bh_reg){ .kind = BH_REG_NOT_INIT };
-	*bh_cur_reg(env, BPF_REG_0) = bh_reg_sized_unknown(size == 8 ? 8 : size, false);
+	*bh_cur_reg(env, BPF_REG_0) = bh_reg_sized_unknown(env, size == 8 ? 8 : size, false);
 	return 0;
 }

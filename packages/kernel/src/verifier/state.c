@@ -11,16 +11,6 @@
 #include "../core/internal.h"
 #include "../platform/platform.h"
 
-struct bh_reg bh_reg_unknown_scalar(void)
-{
-	return (struct bh_reg){ .kind = BH_REG_SCALAR, .var = bh_scalar_unknown() };
-}
-
-struct bh_reg bh_reg_const(uint64_t v)
-{
-	return (struct bh_reg){ .kind = BH_REG_SCALAR, .var = bh_scalar_const(v) };
-}
-
 const char *bh_reg_kind_name(enum bh_reg_kind k)
 {
 	static const char *const names[BH_REG_KIND_COUNT] = {

@@ -118,8 +118,15 @@ struct bh_state {
 };
 
 /* A scalar register with no known value / with the value @v. */
-struct bh_reg bh_reg_unknown_scalar(void);
-struct bh_reg bh_reg_const(uint64_t v);
+static inline struct bh_reg bh_reg_unknown_scalar(void)
+{
+	return (struct bh_reg){ .kind = BH_REG_SCALAR, .var = bh_scalar_unknown() };
+}
+
+static inline struct bh_reg bh_reg_const(uint64_t v)
+{
+	return (struct bh_reg){ .kind = BH_REG_SCALAR, .var = bh_scalar_const(v) };
+}
 
 /* The kind's name as logs print it ("scalar", "map_value_or_null", ...). */
 const char *bh_reg_kind_name(enum bh_reg_kind k);

@@ -161,11 +161,11 @@ static int save_state(struct bh_venv *env, uint32_t i, uint32_t count)
 	}
 	/* The path's next saved state is this one; what was written since its parent is its own. */
 	e->parent = env->cur.checkpoint;
-	for (uint32_t k = 0; k < MAX_CALL_FRAMES; k++) {
-		e->live[k] = 0;
-		e->written[k] = k < env->cur.nframes ? env->cur.frames[k]->written : 0;
-		if (k < env->cur.nframes)
-			env->cur.frames[k]->written = 0;
+	plat_memset(e->live, 0, sizeof(e->live));
+	plat_memset(e->written, 0, sizeof(e->written));
+	for (uint32_t k = 0; k < env->cur.nframes; k++) {
+		e->written[k] = env->cur.frames[k]->written;
+		env->cur.frames[k]->written = 0;
 	}
 	env->cur.checkpoint = e;
 	e->wl_depth = env->wl_len;
@@ -440,9 +440,11 @@ int bh_verify(struct bh_prog *prog, const struct bh_verify_opts *opts, struct bh
 	env->log_level = opts->log_buf ? (opts->log_level & 3) : 0;
 	if (env->log && env->log_size)
 		env->log[0] = 0;
-	err = bh_cfg_build(prog->name, prog->insns, prog->len, opts->unprivileged, &env->cfg);
-	if (err)
-		goto out_env;
+	err = bh_cfg_build_in(prog->name, prog->insns, prog->len, opts->unprivileged, &env->arena, &env->cfg);
+	if (err) {
+		bh_arena_release(&env->arena);	/* the CFG's tables were its first blocks */
+		return err;
+	}
 	env->explored = bh_arena_alloc(&env->arena, sizeof(*env->explored) * prog->len);
 	env->subprog_depth = bh_arena_alloc(&env->arena, sizeof(*env->subprog_depth) * env->cfg.nsub);
 	if (!env->explored || !env->subprog_depth) {
@@ -476,14 +478,11 @@ int bh_verify(struct bh_prog *prog, const struct bh_verify_opts *opts, struct bh
 		stats->stack_reach = env->stack_reach;
 	}
 out:
-	for (uint32_t i = 0; i < env->wl_len; i++)
-		bh_state_free(env->wl[i].st);
-	if (env->explored)
-		for (uint32_t i = 0; i < prog->len; i++)
-			explored_free(env, env->explored[i]);
-	/* The arena's blocks (explored, pending_saved, subprog_depth, wl) go with it. */
-	bh_cfg_free(&env->cfg);
+	/*
+	 * Every state (pending branches, saved states) lives in the arena: its
+	 * release frees them all, with the CFG's tables, the explored lists,
+	 * pending_saved, subprog_depth and wl, at once rather than block by block.
+	 */
 	bh_arena_release(&env->arena);
-out_env:
 	return err;
 }

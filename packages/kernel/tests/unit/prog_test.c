@@ -459,6 +459,18 @@ static void t_long_run_reclaims(void)
 	bpfhost_close(map);
 }
 
+/* The tag GET_INFO reports: FNV-1a over the instructions' bytes as loaded, most significant byte first. */
+static void expect_tag(const uint8_t tag[8], const struct bpf_insn *insns, size_t n)
+{
+	const uint8_t *b = (const uint8_t *)insns;
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t k = 0; k < n * sizeof(*insns); k++)
+		h = (h ^ b[k]) * 0x100000001b3ull;
+	for (int k = 0; k < 8; k++)
+		ASSERT_EQ(tag[k], (uint8_t)(h >> (56 - 8 * k)), "tag: FNV-1a of the loaded instructions");
+}
+
 static void t_ids_info_pins(void)
 {
 	int map = test_map(BPF_MAP_TYPE_ARRAY, "bound", 4, 8, 1, 0);
@@ -482,6 +494,11 @@ static void t_ids_info_pins(void)
 	ASSERT_EQ(info.nr_map_ids, 1, "one bound map");
 	ASSERT_TRUE(info.gpl_compatible, "GPL");
 	ASSERT_TRUE(info.tag[0] | info.tag[1] | info.tag[7], "tag set");
+	{
+		const struct bpf_insn as_loaded[] = { MOV64_IMM(0, 3), EXIT() };
+
+		expect_tag(info.tag, as_loaded, 2);
+	}
 	id = info.id;
 	ASSERT_GE(id, 1, "id");
 	ASSERT_OK(bpfhost_prog_get_next_id(0, &next), "next id");

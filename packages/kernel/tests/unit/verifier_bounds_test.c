@@ -694,12 +694,35 @@ static void branch_precision(void)
 	ASSERT_TRUE(t[0].umax == 19 && t[1].umin == 10, "[0,100] < [10,20]");
 }
 
+/* Two constants: every jump is decided as it runs, the side taken keeping both values. */
+static void branch_constants(void)
+{
+	static const uint64_t v[] = { 0, 1, 2, 0x7fffffff, 0x80000000, 0xffffffff, 1ull << 32, 0x100000005ull,
+				      INT64_MAX, 1ull << 63, UINT64_MAX - 1, UINT64_MAX };
+
+	for (unsigned i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		for (unsigned k = 0; k < sizeof(v) / sizeof(v[0]); k++)
+			for (unsigned o = 0; o < sizeof(jumps) / sizeof(jumps[0]); o++)
+				for (int w = 0; w < 2; w++) {
+					struct bh_scalar t[2], f[2];
+					bool holds = cond(jumps[o].op, w == 0, v[i], v[k]);
+					enum bh_branch b = jump(jumps[o].op, w == 0, bh_scalar_const(v[i]),
+								bh_scalar_const(v[k]), t, f);
+					const struct bh_scalar *side = holds ? t : f, *never = holds ? f : t;
+
+					ASSERT_EQ(b, holds ? BH_BRANCH_ALWAYS : BH_BRANCH_NEVER, "constants: decided");
+					ASSERT_TRUE(bh_scalar_has(&side[0], v[i]) && bh_scalar_has(&side[1], v[k]) &&
+						    bh_scalar_empty(&never[0]) && bh_scalar_empty(&never[1]),
+						    "constants: the side taken keeps them, the other is empty");
+				}
+}
+
 int main(void)
 {
 	static const struct test_case cases[] = {
 		TEST(alu_soundness), TEST(end_soundness), TEST(branch_soundness), TEST(exhaustive_ranges),
 		TEST(interpreter_oracle), TEST(lattice),
-		TEST(alu_precision), TEST(branch_precision),
+		TEST(alu_precision), TEST(branch_precision), TEST(branch_constants),
 	};
 
 	return test_run("verifier_bounds", cases, sizeof(cases) / sizeof(cases[0]));

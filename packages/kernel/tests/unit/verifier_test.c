@@ -79,6 +79,38 @@ static void t_pruning_keeps_links(void)
 	bpfhost_close(map);
 }
 
+/*
+ * The ALU and jump memos (alu.c, jump.c): the second path repeats the first
+ * one's 32-bit multiply, shift and compare on the same values, so its
+ * results come from the memo; they must bound its index exactly as
+ * computed ([0, 255] * 3 >> 2 is at most 191): a 192-byte value loads,
+ * a 191-byte one is refused there.
+ */
+static void t_memo_same_results(void)
+{
+	for (uint32_t size = 191; size <= 192; size++) {
+		int map = array_map(size), fd;
+
+		fd = LOAD("memo",
+			  ST(BPF_W, 10, -4, 0), LD_MAP(1, map), MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -4),
+			  CALL(BPF_FUNC_map_lookup_elem), JMP_IMM(BPF_JNE, 0, 0, 1), EXIT(),
+			  MOV64_REG(8, 0), LDX(BPF_B, 6, 8, 0), LDX(BPF_B, 1, 8, 1), JMP_IMM(BPF_JEQ, 1, 0, 7),
+			  /* one path (walked first): computes, reads nothing */
+			  ALU32_IMM(BPF_MUL, 6, 3), ALU32_IMM(BPF_RSH, 6, 2), MOV64_IMM(0, 0),
+			  JMP32_IMM(BPF_JGT, 6, 250, 2), MOV64_REG(0, 6), MOV64_IMM(0, 1), EXIT(),
+			  /* the other: the same operations on the same values, then the read */
+			  ALU32_IMM(BPF_MUL, 6, 3), ALU32_IMM(BPF_RSH, 6, 2), MOV64_IMM(0, 0),
+			  JMP32_IMM(BPF_JGT, 6, 250, 2), ALU64_REG(BPF_ADD, 8, 6), LDX(BPF_B, 0, 8, 0), EXIT());
+		if (size == 192) {
+			ASSERT_GE(fd, 0, "index at most 191: a 192-byte value");
+			bpfhost_close(fd);
+		} else {
+			ASSERT_EQ(fd, -EACCES, "index up to 191, from the memo: past a 191-byte value");
+		}
+		bpfhost_close(map);
+	}
+}
+
 /* A stack pointer of a callee stored into its caller's frame would outlive the callee. */
 static void t_callee_stack_pointer(void)
 {
@@ -233,7 +265,7 @@ int main(void)
 {
 	static const struct test_case cases[] = {
 		TEST(t_pruning_keeps_links), TEST(t_callee_stack_pointer), TEST(t_stack_reach), TEST(t_loop_of_lookups), TEST(t_zero_size_args),
-		TEST(t_messages),
+		TEST(t_messages), TEST(t_memo_same_results),
 		TEST(t_log_levels), TEST(t_unprivileged),
 	};
 
