@@ -748,14 +748,19 @@ dispatch:
 	}
 	TARGET(fast_inner_map)
 	{
+		const struct bh_fast_op *f = &prog->fast[insn->imm];
 		struct bh_map *m = u64_to_ptr(reg[BPF_REG_1]);
 		uintptr_t k = (uintptr_t)reg[BPF_REG_2], v = (uintptr_t)reg[BPF_REG_3];
 
-		/* As the helper path checks the map (is_map_arg) and the key (run_mem_has), for the stack. */
-		if (unlikely(!inner_map_direct(run, reg[BPF_REG_1]) || m->key_size > reach ||
-			     k - stack_lo > reach - m->key_size))
+		/*
+		 * As the helper path checks the map (is_map_arg: the proved map
+		 * the program holds, or the inner map just handed out) and the
+		 * key (run_mem_has), for the stack.
+		 */
+		if (unlikely((f->map ? m != f->map : !inner_map_direct(run, reg[BPF_REG_1])) ||
+			     m->key_size > reach || k - stack_lo > reach - m->key_size))
 			goto fast_fallback;
-		switch (prog->fast[insn->imm].helper->id) {
+		switch (f->helper->id) {
 		case BPF_FUNC_map_lookup_elem:
 			if (unlikely(!m->ops->lookup_elem))
 				goto fast_fallback;

@@ -95,12 +95,20 @@ static uint8_t plan(const struct bh_prog *prog, const struct bpf_insn *insn, str
 	if (map == BH_CALL_MAP_POISON && (h->id == BPF_FUNC_map_lookup_elem || h->id == BPF_FUNC_map_update_elem ||
 					  h->id == BPF_FUNC_map_delete_elem))
 		return BH_OP_INNER_MAP;
-	if (h->id != BPF_FUNC_map_lookup_elem && h->id != BPF_FUNC_tail_call)
+	if (h->id != BPF_FUNC_map_lookup_elem && h->id != BPF_FUNC_tail_call &&
+	    h->id != BPF_FUNC_map_update_elem && h->id != BPF_FUNC_map_delete_elem)
 		return 0;
 	/* One map on every path, one the program holds, not an extension's. */
 	if (!map || map == BH_CALL_MAP_POISON || !bh_prog_uses_map(prog, map) ||
 	    map->custom_map_context || map->map_type >= BPFHOST_MAP_TYPE_EXT_BASE)
 		return 0;
+	/* Updates and deletes in that map: its op directly, as for an inner map. */
+	if (h->id == BPF_FUNC_map_update_elem || h->id == BPF_FUNC_map_delete_elem) {
+		if (map->map_type >= 32 || !(INNER_DIRECT_TYPES >> map->map_type & 1))
+			return 0;
+		f->map = map;
+		return BH_OP_INNER_MAP;
+	}
 	f->map = map;
 	f->max_entries = map->max_entries;
 	f->key_size = map->key_size;

@@ -36,12 +36,23 @@
 /*
  * bpf_map_lookup_elem, _update_elem or _delete_elem where the verifier saw
  * no single map (an inner map a map-in-map lookup returned, or different
- * maps on different paths): the map's own operation, called directly, when
- * r1 is the inner map the run's last lookup handed out, of a built-in type
- * whose helper is just that operation, and the key (and an update's value)
- * lies in the stack; anything else takes the helper path. @map is NULL.
+ * maps on different paths), @map NULL: the map's own operation, called
+ * directly, when r1 is the inner map the run's last lookup handed out, of
+ * one of INNER_DIRECT_TYPES, and the key (and an update's value) lies in the
+ * stack; anything else takes the helper path. Also an update or delete in
+ * the one map of INNER_DIRECT_TYPES the verifier proved, @map: then r1 must
+ * be @map.
  */
 #define BH_OP_INNER_MAP (BPF_JMP32 | 0xf0 | BPF_X)
+/*
+ * The built-in map types whose lookup, update and delete helpers are just
+ * their ops and whose lookup result is a plain value (no map-in-map: its
+ * result is a map, with its own bookkeeping).
+ */
+#define INNER_DIRECT_TYPES                                                                 \
+	(1u << BPF_MAP_TYPE_HASH | 1u << BPF_MAP_TYPE_ARRAY | 1u << BPF_MAP_TYPE_PERCPU_HASH |     \
+	 1u << BPF_MAP_TYPE_PERCPU_ARRAY | 1u << BPF_MAP_TYPE_LRU_HASH |                       \
+	 1u << BPF_MAP_TYPE_LRU_PERCPU_HASH | 1u << BPF_MAP_TYPE_LPM_TRIE)
 /* Instructions from a BH_OP_TAIL_CALL_K to its call (lddw counts two). */
 #define BH_TAIL_CALL_K_SPAN 3
 

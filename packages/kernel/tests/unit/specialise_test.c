@@ -784,6 +784,75 @@ static int two_maps_prog(int a, int b, bool specialise)
 	return load("two_maps", p, sizeof(p) / sizeof(p[0]), specialise);
 }
 
+/*
+ * bpf_map_update_elem / _delete_elem in the one map the verifier proved
+ * (BH_OP_INNER_MAP with the map known): the key at fp-8 is the control key
+ * (its low bytes), the value at fp-16 key * 3 + 1 (or, @value_in_map, the
+ * control value itself: the helper path), the flags the selector; r0 the
+ * call's result.
+ */
+static int update_prog(int map, bool delete, bool value_in_map, bool specialise)
+{
+	const struct bpf_insn p[] = {
+		LD_MAP_VALUE(6, ctl, 0), LDX_MEM(BPF_DW, 1, 6, 0), STX_MEM(BPF_DW, 10, 1, -8),
+		ALU64_IMM(BPF_MUL, 1, 3), ALU64_IMM(BPF_ADD, 1, 1), STX_MEM(BPF_DW, 10, 1, -16),
+		LDX_MEM(BPF_DW, 4, 6, 8), LD_MAP_FD(1, map), MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -8),
+		MOV64_REG(3, 10), ALU64_IMM(BPF_ADD, 3, -16), value_in_map ? MOV64_REG(3, 6) : MOV64_REG(3, 3),
+		CALL(delete ? BPF_FUNC_map_delete_elem : BPF_FUNC_map_update_elem), EXIT(),
+	};
+
+	return load(delete ? "delete" : "update", p, sizeof(p) / sizeof(p[0]), specialise);
+}
+
+static void known_map_case(uint32_t type, uint32_t key_size, uint32_t flags)
+{
+	static const uint64_t sel[] = { BPF_ANY, BPF_NOEXIST, BPF_EXIST, BPF_F_LOCK, 8 };
+	int ncpu = plat_num_possible_cpus();
+	size_t len = 8 * (size_t)ncpu;
+	uint64_t k[200], *va = calloc(1, len), *vb = calloc(1, len);
+	size_t n = keys(k, 200);
+	int a = test_map(type, "a", key_size, 8, 32, flags), b = test_map(type, "b", key_size, 8, 32, flags);
+
+	for (int variant = 0; variant < 3; variant++) {
+		bool del = variant == 2, in_map = variant == 1;
+		int spec = update_prog(a, del, in_map, true), plain = update_prog(b, del, in_map, false);
+
+		ASSERT_EQ(count_op(spec, BH_OP_INNER_MAP), 1, "the call runs the map's op directly");
+		ASSERT_EQ(count_op(plain, BH_OP_INNER_MAP), 0, "not when specialisation is off");
+		for (size_t i = 0; i < n; i++)
+			for (size_t s = 0; s < sizeof(sel) / sizeof(sel[0]); s++)
+				run_same(spec, plain, k[i], sel[s], del ? "delete" : "update");
+		bpfhost_close(spec);
+		bpfhost_close(plain);
+	}
+	/* The same contents: every key the runs used, found in both or in neither. */
+	for (size_t i = 0; i < n; i++) {
+		int ea, eb;
+
+		memset(va, 0, len);
+		memset(vb, 0, len);
+		ea = bpfhost_map_lookup_elem(a, &k[i], va);
+		eb = bpfhost_map_lookup_elem(b, &k[i], vb);
+		ASSERT_EQ(ea, eb, "found in both or neither");
+		ASSERT_TRUE(!memcmp(va, vb, len), "the same value");
+	}
+	free(va);
+	free(vb);
+	bpfhost_close(a);
+	bpfhost_close(b);
+}
+
+static void t_known_map_update_delete(void)
+{
+	known_map_case(BPF_MAP_TYPE_ARRAY, 4, 0);
+	known_map_case(BPF_MAP_TYPE_PERCPU_ARRAY, 4, 0);
+	known_map_case(BPF_MAP_TYPE_HASH, 4, 0);
+	known_map_case(BPF_MAP_TYPE_HASH, 8, BPF_F_NO_PREALLOC);
+	known_map_case(BPF_MAP_TYPE_PERCPU_HASH, 4, 0);
+	known_map_case(BPF_MAP_TYPE_LRU_HASH, 4, 0);
+	known_map_case(BPF_MAP_TYPE_LPM_TRIE, 8, BPF_F_NO_PREALLOC);	/* prefix lengths 0..2^32-1 */
+}
+
 static void t_two_maps_not_specialised(void)
 {
 	int a = twin_array(BPF_MAP_TYPE_ARRAY), b = test_map(BPF_MAP_TYPE_ARRAY, "b", 4, 8, ARR_N, 0);
@@ -892,7 +961,7 @@ int main(void)
 		TEST(t_env_switch), TEST(t_array), TEST(t_percpu_array), TEST(t_hash),
 		TEST(t_array_of_maps), TEST(t_hash_of_maps), TEST(t_inner_map_calls), TEST(t_tail_call), TEST(t_tail_call_limit),
 		TEST(t_tail_call_fused), TEST(t_tail_call_fused_budget), TEST(t_tail_call_fused_self_first),
-		TEST(t_two_maps_not_specialised), TEST(t_noargs_helpers), TEST(t_unverified_and_internal_opcodes),
+		TEST(t_known_map_update_delete), TEST(t_two_maps_not_specialised), TEST(t_noargs_helpers), TEST(t_unverified_and_internal_opcodes),
 	};
 	cpu_set_t allowed, one;
 	int rc, cpu = 0;
