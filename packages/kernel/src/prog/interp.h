@@ -107,6 +107,23 @@ struct bh_run {
 };
 
 /*
+ * What one run of @prog changes in a run state (the program a tail call
+ * switched to, what helpers handed out, the fault), reset for the next run
+ * on the same context (test_run.c's repeats) or a new one.
+ */
+static inline void bh_run_reset(struct bh_run *run, const struct bh_prog *prog)
+{
+	run->prog = prog;
+	run->ref_cnt = 0;
+	run->dyn_next = 0;
+	run->tail_calls = 0;
+	run->pc = 0;
+	run->err = 0;
+	run->record_cnt = 0;
+	run->arg_record = NULL;
+}
+
+/*
  * Starts a run state for @prog on context [ctx, ctx + ctx_size). Only the
  * fixed part is set: dyn[] and records[] are read below their counts only,
  * so short runs do not pay for clearing them.
@@ -115,7 +132,7 @@ static inline void bh_run_init(struct bh_run *run, const struct bh_prog *prog, v
 			       size_t ctx_size)
 {
 	plat_memset(run, 0, offsetof(struct bh_run, dyn));
-	run->prog = prog;
+	bh_run_reset(run, prog);
 	run->ctx.start = (uintptr_t)ctx;
 	run->ctx.end = (uintptr_t)ctx + ctx_size;
 	run->ctx.writable = true;
@@ -125,13 +142,7 @@ static inline void bh_run_init(struct bh_run *run, const struct bh_prog *prog, v
 	run->ctx_ptr32_base = 0;
 	run->ctx_ptr32_mask = 0;
 	run->ctx_ptr32_read = 0;
-	run->dyn_next = 0;
-	run->tail_calls = 0;
-	run->pc = 0;
-	run->err = 0;
 	run->insn_budget = BPFHOST_INSN_BUDGET_DEFAULT;
-	run->record_cnt = 0;
-	run->arg_record = NULL;
 }
 
 static inline bool bh_region_has(const struct bh_region *r, uintptr_t addr, size_t size,

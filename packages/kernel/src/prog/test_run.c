@@ -54,14 +54,7 @@ static inline int run_once(struct bh_run *run, const struct bh_prog *prog, void 
 	if (unlikely(atomic_load_explicit(&t->gone, memory_order_acquire)))
 		return bh_err(-ENODEV, "program '%s': its program type '%s' (%u) was unloaded with its "
 			      "module", prog->name, t->name, t->type);
-	run->prog = prog;
-	run->ref_cnt = 0;
-	run->dyn_next = 0;
-	run->tail_calls = 0;
-	run->pc = 0;
-	run->err = 0;
-	run->record_cnt = 0;
-	run->arg_record = NULL;
+	bh_run_reset(run, prog);
 	if (t->packet) {
 		t->packet(ctx, &run->pkt);
 	} else if (t->ctx.data >= 0) {
