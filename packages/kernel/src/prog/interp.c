@@ -26,6 +26,7 @@
 #include "trace.h"
 #include "../maps/map.h"
 #include "../maps/prog_array.h"
+#include "../maps/ringbuf.h"
 
 #ifndef BH_INTERP_COMPUTED_GOTO
 #if defined(__GNUC__) || defined(__clang__)
@@ -777,6 +778,13 @@ dispatch:
 				goto fast_fallback;
 			reg[BPF_REG_0] = (uint64_t)m->ops->update_elem(m, (const void *)k, (const void *)v,
 								       reg[BPF_REG_4]);
+			NEXT();
+		case BPF_FUNC_ringbuf_output:
+			/* r2 is the record (checked above as a key of 0 bytes), r3 its size: all on the stack. */
+			if (unlikely(reg[BPF_REG_3] > reach || k - stack_lo > reach - reg[BPF_REG_3]))
+				goto fast_fallback;
+			reg[BPF_REG_0] = (uint64_t)bh_ringbuf_output(m, (const void *)k, reg[BPF_REG_3],
+								     reg[BPF_REG_4]);
 			NEXT();
 		default:	/* BPF_FUNC_map_delete_elem */
 			if (unlikely(!m->ops->delete_elem))

@@ -96,7 +96,8 @@ static uint8_t plan(const struct bh_prog *prog, const struct bpf_insn *insn, str
 					  h->id == BPF_FUNC_map_delete_elem))
 		return BH_OP_INNER_MAP;
 	if (h->id != BPF_FUNC_map_lookup_elem && h->id != BPF_FUNC_tail_call &&
-	    h->id != BPF_FUNC_map_update_elem && h->id != BPF_FUNC_map_delete_elem)
+	    h->id != BPF_FUNC_map_update_elem && h->id != BPF_FUNC_map_delete_elem &&
+	    h->id != BPF_FUNC_ringbuf_output)
 		return 0;
 	/* One map on every path, one the program holds, not an extension's. */
 	if (!map || map == BH_CALL_MAP_POISON || !bh_prog_uses_map(prog, map) ||
@@ -105,6 +106,13 @@ static uint8_t plan(const struct bh_prog *prog, const struct bpf_insn *insn, str
 	/* Updates and deletes in that map: its op directly, as for an inner map. */
 	if (h->id == BPF_FUNC_map_update_elem || h->id == BPF_FUNC_map_delete_elem) {
 		if (map->map_type >= 32 || !(INNER_DIRECT_TYPES >> map->map_type & 1))
+			return 0;
+		f->map = map;
+		return BH_OP_INNER_MAP;
+	}
+	/* Output to that ring buffer: the ring's own output, a record from the stack. */
+	if (h->id == BPF_FUNC_ringbuf_output) {
+		if (map->map_type != BPF_MAP_TYPE_RINGBUF)
 			return 0;
 		f->map = map;
 		return BH_OP_INNER_MAP;

@@ -40,8 +40,9 @@
  * directly, when r1 is the inner map the run's last lookup handed out, of
  * one of INNER_DIRECT_TYPES, and the key (and an update's value) lies in the
  * stack; anything else takes the helper path. Also an update or delete in
- * the one map of INNER_DIRECT_TYPES the verifier proved, @map: then r1 must
- * be @map.
+ * the one map of INNER_DIRECT_TYPES the verifier proved, or a
+ * bpf_ringbuf_output to the one ring buffer it proved, @map: then r1 must be
+ * @map (and the output's record, r2 and r3 bytes, lie in the stack).
  */
 #define BH_OP_INNER_MAP (BPF_JMP32 | 0xf0 | BPF_X)
 /*
