@@ -753,6 +753,22 @@ dispatch:
 		struct bh_map *m = u64_to_ptr(reg[BPF_REG_1]);
 		uintptr_t k = (uintptr_t)reg[BPF_REG_2], v = (uintptr_t)reg[BPF_REG_3];
 
+		if (f->helper->id == BPF_FUNC_ringbuf_output) {
+			const struct bh_region *last = &run->dyn[(run->dyn_next - 1) % BH_RUN_DYN_REGIONS];
+			uint64_t n = reg[BPF_REG_3];
+
+			/*
+			 * r1 the proved ring; the record, r3 bytes at r2, on the
+			 * stack or in the value the run's last lookup handed out
+			 * (the helper path's run_mem_has, for those two).
+			 */
+			if (unlikely(m != f->map ||
+				     !((n <= reach && k - stack_lo <= reach - n) ||
+				       (run->dyn_next && !last->map && bh_region_has(last, k, n, false)))))
+				goto fast_fallback;
+			reg[BPF_REG_0] = (uint64_t)bh_ringbuf_output(m, (const void *)k, n, reg[BPF_REG_4]);
+			NEXT();
+		}
 		/*
 		 * As the helper path checks the map (is_map_arg: the proved map
 		 * the program holds, or the inner map just handed out) and the
@@ -778,13 +794,6 @@ dispatch:
 				goto fast_fallback;
 			reg[BPF_REG_0] = (uint64_t)m->ops->update_elem(m, (const void *)k, (const void *)v,
 								       reg[BPF_REG_4]);
-			NEXT();
-		case BPF_FUNC_ringbuf_output:
-			/* r2 is the record (checked above as a key of 0 bytes), r3 its size: all on the stack. */
-			if (unlikely(reg[BPF_REG_3] > reach || k - stack_lo > reach - reg[BPF_REG_3]))
-				goto fast_fallback;
-			reg[BPF_REG_0] = (uint64_t)bh_ringbuf_output(m, (const void *)k, reg[BPF_REG_3],
-								     reg[BPF_REG_4]);
 			NEXT();
 		default:	/* BPF_FUNC_map_delete_elem */
 			if (unlikely(!m->ops->delete_elem))

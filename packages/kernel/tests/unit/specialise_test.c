@@ -855,10 +855,11 @@ static void t_known_map_update_delete(void)
 
 /*
  * bpf_ringbuf_output to the one ring the verifier proved: a record of
- * (selector & 63) bytes at fp-64 (or, @in_map, the control value: the
- * helper path), flags the control key & 3; r0 the result.
+ * (selector & 63) bytes at fp-64; @src 1: the control value by its direct
+ * address (the helper path), 2: the control value a lookup handed out (the
+ * direct call); flags the control key & 3; r0 the result.
  */
-static int output_prog(int ring, bool in_map, bool specialise)
+static int output_prog(int ring, int src, bool specialise)
 {
 	const struct bpf_insn p[] = {
 		LD_MAP_VALUE(6, ctl, 0), LDX_MEM(BPF_DW, 7, 6, 0), LDX_MEM(BPF_DW, 3, 6, 8),
@@ -866,8 +867,13 @@ static int output_prog(int ring, bool in_map, bool specialise)
 		STX_MEM(BPF_DW, 10, 7, -64), STX_MEM(BPF_DW, 10, 7, -56), STX_MEM(BPF_DW, 10, 3, -48),
 		STX_MEM(BPF_DW, 10, 4, -40), STX_MEM(BPF_DW, 10, 7, -32), STX_MEM(BPF_DW, 10, 7, -24),
 		STX_MEM(BPF_DW, 10, 3, -16), STX_MEM(BPF_DW, 10, 4, -8),
+		/* r8 = the control value from a lookup of key 0 (stored at fp-72) */
+		ST_MEM(BPF_W, 10, -72, 0), LD_MAP_FD(1, ctl), MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -72),
+		CALL(LOOKUP), JMP_IMM(BPF_JNE, 0, 0, 2), MOV64_IMM(0, 0), EXIT(), MOV64_REG(8, 0),
+		LDX_MEM(BPF_DW, 3, 6, 8), ALU64_IMM(BPF_AND, 3, 63), MOV64_REG(4, 7), ALU64_IMM(BPF_AND, 4, 3),
 		LD_MAP_FD(1, ring), MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -64),
-		in_map ? MOV64_REG(2, 6) : MOV64_REG(2, 2), in_map ? ALU64_IMM(BPF_AND, 3, 15) : MOV64_REG(3, 3),
+		src == 1 ? MOV64_REG(2, 6) : src == 2 ? MOV64_REG(2, 8) : MOV64_REG(2, 2),
+		src ? ALU64_IMM(BPF_AND, 3, 15) : MOV64_REG(3, 3),
 		CALL(BPF_FUNC_ringbuf_output), EXIT(),
 	};
 
@@ -879,15 +885,15 @@ static void t_known_ring_output(void)
 	uint64_t k[120];
 	size_t n = keys(k, 120);
 
-	for (int in_map = 0; in_map < 2; in_map++) {
+	for (int src = 0; src < 3; src++) {
 		/* 4 KiB rings: the runs fill them, so full rings (-EAGAIN) are compared too. */
 		int a = test_map(BPF_MAP_TYPE_RINGBUF, "ra", 0, 0, 4096, 0);
 		int b = test_map(BPF_MAP_TYPE_RINGBUF, "rb", 0, 0, 4096, 0);
-		int spec = output_prog(a, in_map, true), plain = output_prog(b, in_map, false);
+		int spec = output_prog(a, src, true), plain = output_prog(b, src, false);
 		void *ma, *mb;
 		uint64_t sa, sb, da, db;
 
-		ASSERT_EQ(count_op(spec, BH_OP_INNER_MAP), 1, "the output runs the ring's own directly");
+		ASSERT_EQ(count_op(spec, BH_OP_INNER_MAP), 1, "the output calls the ring's own directly");
 		ASSERT_EQ(count_op(plain, BH_OP_INNER_MAP), 0, "not when specialisation is off");
 		for (size_t i = 0; i < n; i++)
 			for (uint64_t sel = 0; sel < 64; sel += 9)
